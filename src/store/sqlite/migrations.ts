@@ -1,0 +1,18 @@
+/**
+ * Schema migrations for the embedded store, applied in order. The index + 1 is the schema version
+ * recorded in `PRAGMA user_version`. Never edit a migration that has shipped: append a new one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE routes (
+     id TEXT PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     hash TEXT NOT NULL UNIQUE,
+     created_at TEXT NOT NULL,
+     revoked_at TEXT,
+     data TEXT NOT NULL
+   );`,
+];

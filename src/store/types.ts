@@ -1,0 +1,56 @@
+import type { Route } from '../edge/route.ts';
+
+/** A stored admin API key. The secret itself is never stored, only its SHA-256. */
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly name: string;
+  /** The first characters of the secret, shown in listings so people can tell keys apart. */
+  readonly prefix: string;
+  /** Hex SHA-256 of the whole secret. */
+  readonly hash: string;
+  readonly createdAt: string;
+  readonly revokedAt?: string | undefined;
+}
+
+/** Persistence of routes. Validation happens before a route reaches here. */
+export interface RouteRepository {
+  /** All routes, oldest first. */
+  list(): Promise<Route[]>;
+  get(id: string): Promise<Route | undefined>;
+  /** Stores a new route; fails with `STORE_CONFLICT` if the id exists. */
+  insert(route: Route): Promise<void>;
+  /** Replaces an existing route; false when there is none with that id. */
+  replace(route: Route): Promise<boolean>;
+  /** Deletes a route; false when there is none with that id. */
+  delete(id: string): Promise<boolean>;
+}
+
+/** Persistence of admin API keys. */
+export interface ApiKeyRepository {
+  /** All keys, revoked ones included, oldest first. */
+  list(): Promise<ApiKeyRecord[]>;
+  get(id: string): Promise<ApiKeyRecord | undefined>;
+  findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  /** Stores a new key; fails with `STORE_CONFLICT` if the id or hash exists. */
+  insert(key: ApiKeyRecord): Promise<void>;
+  /** Marks a key revoked; false when there is no such key or it was revoked already. */
+  revoke(id: string, at: string): Promise<boolean>;
+}
+
+/** What changed, as told to every node sharing the store. */
+export interface ChangeEvent {
+  readonly topic: 'routes' | 'apiKeys';
+}
+
+/** Everything Gatehouse keeps, behind one interface with an embedded and a shared implementation. */
+export interface Store {
+  /** `sqlite` or `redis`, for logs and readiness output. */
+  readonly kind: string;
+  readonly routes: RouteRepository;
+  readonly apiKeys: ApiKeyRepository;
+  /** Calls `listener` after any change, made by this node or (for shared stores) another. */
+  onChange(listener: (event: ChangeEvent) => void): () => void;
+  /** Resolves when the store answers; rejects with `STORE_UNAVAILABLE` otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

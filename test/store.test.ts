@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { Route } from '../src/edge/route.ts';
+import { StoreError } from '../src/store/errors.ts';
+import { RedisStore } from '../src/store/redis/redis-store.ts';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import type { ApiKeyRecord, ChangeEvent, Store } from '../src/store/types.ts';
+import { type RedisServer, startRedis } from './helpers/redis.ts';
+
+function route(id: string, createdAt: string, overrides: Partial<Route> = {}): Route {
+  return {
+    id,
+    host: 'app.example.com',
+    path: '/',
+    priority: 0,
+    target: 'http://127.0.0.1:9',
+    stripPrefix: false,
+    preserveHost: false,
+    requestHeaders: { set: {}, remove: [] },
+    responseHeaders: { set: {}, remove: [] },
+    timeouts: { connectMs: 1000, responseMs: 1000, idleMs: 0 },
+    createdAt,
+    updatedAt: createdAt,
+    ...overrides,
+  };
+}
+
+function key(id: string, hash: string, createdAt = '2026-01-01T00:00:00.000Z'): ApiKeyRecord {
+  return { id, name: `key ${id}`, prefix: 'gk_abcd', hash, createdAt };
+}
+
+/** The behaviour every Store implementation must share. */
+function conformance(name: string, open: () => Promise<Store>): void {
+  describe(`store conformance: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    const done = async () => store.close();
+
+    test('routes: insert, get, list in creation order', async (t) => {
+      t.after(done);
+      await store.routes.insert(route('b', '2026-01-02T00:00:00.000Z'));
+      await store.routes.insert(route('a', '2026-01-01T00:00:00.000Z', { host: 'other.example.com' }));
+      assert.deepEqual(
+        (await store.routes.list()).map((r) => r.id),
+        ['a', 'b'],
+      );
+      assert.equal((await store.routes.get('a'))?.host, 'other.example.com');
+      assert.equal(await store.routes.get('missing'), undefined);
+    });
+
+    test('routes: a duplicate id is a conflict and keeps the first', async (t) => {
+      t.after(done);
+      await store.routes.insert(route('a', '2026-01-01T00:00:00.000Z'));
+      await assert.rejects(
+        store.routes.insert(route('a', '2026-01-01T00:00:00.000Z', { host: 'x.example.com' })),
+        (e: unknown) => e instanceof StoreError && e.code === 'STORE_CONFLICT',
+      );
+      assert.equal((await store.routes.get('a'))?.host, 'app.example.com');
+    });
+
+    test('routes: replace and delete report whether the route existed', async (t) => {
+      t.after(done);
+      assert.equal(await store.routes.replace(route('a', '2026-01-01T00:00:00.000Z')), false);
+      assert.equal(await store.routes.get('a'), undefined, 'replace must not create');
+      await store.routes.insert(route('a', '2026-01-01T00:00:00.000Z'));
+      assert.equal(await store.routes.replace(route('a', '2026-01-01T00:00:00.000Z', { priority: 7 })), true);
+      assert.equal((await store.routes.get('a'))?.priority, 7);
+      assert.equal(await store.routes.delete('a'), true);
+      assert.equal(await store.routes.delete('a'), false);
+      assert.deepEqual(await store.routes.list(), []);
+    });
+
+    test('api keys: insert, find by hash, revoke once', async (t) => {
+      t.after(done);
+      await store.apiKeys.insert(key('k1', 'h1'));
+      assert.equal((await store.apiKeys.findByHash('h1'))?.id, 'k1');
+      assert.equal(await store.apiKeys.findByHash('nope'), undefined);
+      assert.equal(await store.apiKeys.revoke('k1', '2026-02-01T00:00:00.000Z'), true);
+      assert.equal(await store.apiKeys.revoke('k1', '2026-03-01T00:00:00.000Z'), false);
+      assert.equal((await store.apiKeys.get('k1'))?.revokedAt, '2026-02-01T00:00:00.000Z');
+      assert.equal(await store.apiKeys.revoke('missing', '2026-02-01T00:00:00.000Z'), false);
+    });
+
+    test('api keys: a duplicate hash is a conflict', async (t) => {
+      t.after(done);
+      await store.apiKeys.insert(key('k1', 'h1'));
+      await assert.rejects(
+        store.apiKeys.insert(key('k2', 'h1')),
+        (e: unknown) => e instanceof StoreError && e.code === 'STORE_CONFLICT',
+      );
+      assert.deepEqual(
+        (await store.apiKeys.list()).map((k) => k.id),
+        ['k1'],
+      );
+    });
+
+    test('changes are announced synchronously to this node', async (t) => {
+      t.after(done);
+      const seen: ChangeEvent[] = [];
+      const stop = store.onChange((e) => seen.push(e));
+      await store.routes.insert(route('a', '2026-01-01T00:00:00.000Z'));
+      await store.apiKeys.insert(key('k1', 'h1'));
+      await store.routes.delete('a');
+      await store.routes.delete('a');
+      stop();
+      await store.routes.insert(route('b', '2026-01-01T00:00:00.000Z'));
+      assert.deepEqual(
+        seen.map((e) => e.topic),
+        ['routes', 'apiKeys', 'routes'],
+      );
+    });
+
+    test('ping answers while open', async (t) => {
+      t.after(done);
+      await store.ping();
+    });
+  });
+}
+
+conformance('sqlite', async () => SqliteStore.open(':memory:'));
+
+let redis: RedisServer;
+let db = 0;
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => {
+  await redis.stop();
+});
+// Each test gets a fresh key prefix, so nothing leaks between them.
+conformance('redis', async () => RedisStore.open(`${redis.url}?prefix=t${db++}:`));
+
+describe('redis store across nodes', () => {
+  test('a change on one node reaches another through pub/sub', async () => {
+    const a = await RedisStore.open(`${redis.url}?prefix=nodes:`);
+    const b = await RedisStore.open(`${redis.url}?prefix=nodes:`);
+    try {
+      const heard = new Promise<ChangeEvent>((resolve) => b.onChange(resolve));
+      await a.routes.insert(route('x', '2026-01-01T00:00:00.000Z'));
+      assert.equal((await heard).topic, 'routes');
+      assert.equal((await b.routes.get('x'))?.id, 'x');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('an unreachable Redis is STORE_UNAVAILABLE, not a hang', async () => {
+    await assert.rejects(
+      RedisStore.open('redis://127.0.0.1:1'),
+      (e: unknown) => e instanceof StoreError && e.code === 'STORE_UNAVAILABLE',
+    );
+  });
+});
