@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-// Entry point: runs the compiled CLI. `npm run build` produces dist/.
-import { main } from '../dist/cli/main.js';
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  },
-);
+// Entry point: runs the compiled CLI (`npm run build` produces dist/).
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  console.error(
+    `gatehouse: needs Node.js 22.12 or newer, this is ${process.versions.node}. ` +
+      'Inside the project, `npm start` and `npx gatehouse` use the pinned Node 24.',
+  );
+  process.exit(1);
+}
+await import('../dist/cli/run.js');

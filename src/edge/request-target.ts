@@ -21,9 +21,9 @@ export function parseRequestTarget(raw: string): RequestTarget | undefined {
   const search = q === -1 ? '' : raw.slice(q);
   const hashAt = rawPath.indexOf('#');
   const pathOnly = hashAt === -1 ? rawPath : rawPath.slice(0, hashAt);
-  const decoded = pathOnly.replace(UNRESERVED_ESCAPE, (escape, hex: string) => {
+  const decoded = pathOnly.replace(UNRESERVED_ESCAPE, (percentEscape, hex: string) => {
     const ch = String.fromCharCode(Number.parseInt(hex, 16));
-    return /[A-Za-z0-9\-._~]/.test(ch) ? ch : escape.toUpperCase();
+    return /[A-Za-z0-9\-._~]/.test(ch) ? ch : percentEscape.toUpperCase();
   });
   return { path: removeDotSegments(decoded), search };
 }

@@ -1,0 +1,93 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { bearerToken } from '../auth/api-key.ts';
+import { GatehouseError } from '../errors.ts';
+import { statusForCode } from '../http-status.ts';
+import { VERSION } from '../version.ts';
+import type { AdminDeps } from './deps.ts';
+import { AdminError } from './errors.ts';
+import { keysApi } from './keys-api.ts';
+import { openApiDocument } from './openapi.ts';
+import { routesApi } from './routes-api.ts';
+
+/** Largest admin request body accepted. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Paths served by the control plane on admin hosts; everything else there is routed as usual. */
+export function isControlPath(path: string): boolean {
+  return (
+    path === '/healthz' ||
+    path === '/readyz' ||
+    path === '/metrics' ||
+    path === '/api' ||
+    path.startsWith('/api/')
+  );
+}
+
+/** The control-plane application: health, metrics and the authenticated admin API. */
+export function createAdminApp(deps: AdminDeps): Hono {
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    if (error instanceof GatehouseError) {
+      const status = statusForCode(error.code) as ContentfulStatusCode;
+      const headers: Record<string, string> =
+        error.code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer' } : {};
+      return c.json(
+        { error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+        status,
+        headers,
+      );
+    }
+    return c.json({ error: 'INTERNAL', message: 'internal error' }, 500);
+  });
+  app.notFound(() => {
+    throw new AdminError('NOT_FOUND', 'no such endpoint');
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    if (!deps.accepting()) return c.json({ status: 'shutting down' }, 503);
+    try {
+      await deps.store.ping();
+      return c.json({ status: 'ready', store: deps.store.kind, routes: deps.catalog.table.size });
+    } catch {
+      return c.json({ status: 'store unavailable', store: deps.store.kind }, 503);
+    }
+  });
+  app.get('/metrics', async (c) => {
+    deps.metrics.routes.set(deps.catalog.table.size);
+    return c.text(await deps.metrics.registry.metrics(), 200, {
+      'content-type': deps.metrics.registry.contentType,
+    });
+  });
+  app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument(VERSION)));
+
+  app.use('/api/*', async (c, next) => {
+    const token = bearerToken(c.req.header('authorization'));
+    if (!token) throw new AdminError('UNAUTHORIZED', 'send an admin API key as Authorization: Bearer <key>');
+    const principal = await deps.keys.authenticate(token);
+    if (!principal) throw new AdminError('UNAUTHORIZED', 'the API key is unknown or revoked');
+    await next();
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AdminError('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  // Collections answer with and without the trailing slash.
+  for (const [path, sub] of [
+    ['/api/v1/routes', routesApi(deps)],
+    ['/api/v1/keys', keysApi(deps)],
+  ] as const) {
+    app.route(path, sub);
+    app.route(`${path}/`, sub);
+  }
+  return app;
+}

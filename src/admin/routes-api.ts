@@ -1,0 +1,64 @@
+import { Hono } from 'hono';
+import { applyRoutePatch, type Route, routeInput, routePatch } from '../edge/route.ts';
+import { newId } from '../util/ids.ts';
+import type { AdminDeps } from './deps.ts';
+import { AdminError, validationError } from './errors.ts';
+import { jsonBody } from './json-body.ts';
+
+/** `/api/v1/routes`: list, create, read, change and delete routes; changes take effect at once. */
+export function routesApi(deps: AdminDeps): Hono {
+  const app = new Hono();
+
+  const list = async () => ({ routes: await deps.store.routes.list() });
+  app.get('/', async (c) => c.json(await list()));
+
+  app.post('/', async (c) => {
+    const input = await jsonBody(c, routeInput);
+    const now = deps.now();
+    const route: Route = {
+      id: newId(now.getTime()),
+      ...input,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    await deps.store.routes.insert(route);
+    await deps.catalog.refresh();
+    return c.json(route, 201, { location: `/api/v1/routes/${route.id}` });
+  });
+
+  const find = async (id: string): Promise<Route> => {
+    const route = await deps.store.routes.get(id);
+    if (!route) throw new AdminError('NOT_FOUND', `no route with id ${id}`, { field: 'id' });
+    return route;
+  };
+
+  app.get('/:id', async (c) => c.json(await find(c.req.param('id'))));
+
+  app.patch('/:id', async (c) => {
+    const patch = await jsonBody(c, routePatch);
+    const current = await find(c.req.param('id'));
+    const next = applyRoutePatch(current, patch, deps.now().toISOString());
+    // Revalidate the whole result so a patch can never store a route a create would refuse.
+    const checked = routeInput.safeParse(stripMeta(next));
+    if (!checked.success) throw validationError(checked.error);
+    if (!(await deps.store.routes.replace(next)))
+      throw new AdminError('NOT_FOUND', `no route with id ${current.id}`);
+    await deps.catalog.refresh();
+    return c.json(next);
+  });
+
+  app.delete('/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!(await deps.store.routes.delete(id)))
+      throw new AdminError('NOT_FOUND', `no route with id ${id}`, { field: 'id' });
+    await deps.catalog.refresh();
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+function stripMeta(route: Route): Omit<Route, 'id' | 'createdAt' | 'updatedAt'> {
+  const { id: _id, createdAt: _c, updatedAt: _u, ...rest } = route;
+  return rest;
+}

@@ -1,0 +1,63 @@
+import type { ApiKeyRecord, Store } from '../store/types.ts';
+import { newId } from '../util/ids.ts';
+import { digestsEqual, generateApiKey, hashApiKey } from './api-key.ts';
+
+/** Who made an admin request: a stored key, or the key from `GATEHOUSE_ADMIN_KEY`. */
+export type AdminPrincipal = { readonly kind: 'key'; readonly key: ApiKeyRecord } | { readonly kind: 'env' };
+
+/**
+ * Admin API keys: authentication and the first-start bootstrap. The environment key, when set, is
+ * compared by hash in constant time and never stored.
+ */
+export class AdminKeys {
+  readonly #store: Store;
+  readonly #envKeyHash: string | undefined;
+  readonly #now: () => Date;
+
+  constructor(store: Store, envKey: string | undefined, now: () => Date = () => new Date()) {
+    this.#store = store;
+    this.#envKeyHash = envKey ? hashApiKey(envKey) : undefined;
+    this.#now = now;
+  }
+
+  /** True when a key is configured through the environment. */
+  get hasEnvKey(): boolean {
+    return this.#envKeyHash !== undefined;
+  }
+
+  /** The principal the secret belongs to, or undefined when it is unknown or revoked. */
+  async authenticate(secret: string): Promise<AdminPrincipal | undefined> {
+    const hash = hashApiKey(secret);
+    if (this.#envKeyHash && digestsEqual(hash, this.#envKeyHash)) return { kind: 'env' };
+    const key = await this.#store.apiKeys.findByHash(hash);
+    if (!key || key.revokedAt) return undefined;
+    return { kind: 'key', key };
+  }
+
+  /**
+   * On a first start without `GATEHOUSE_ADMIN_KEY` and with no active key, creates one and returns
+   * its secret so it can be shown once. Otherwise returns undefined.
+   */
+  async bootstrap(): Promise<string | undefined> {
+    if (this.#envKeyHash) return undefined;
+    const keys = await this.#store.apiKeys.list();
+    if (keys.some((k) => !k.revokedAt)) return undefined;
+    const { secret } = await this.create('bootstrap');
+    return secret;
+  }
+
+  /** Creates and stores a key; the secret is in the result and nowhere else. */
+  async create(name: string): Promise<{ record: ApiKeyRecord; secret: string }> {
+    const made = generateApiKey();
+    const now = this.#now();
+    const record: ApiKeyRecord = {
+      id: newId(now.getTime()),
+      name,
+      prefix: made.prefix,
+      hash: made.hash,
+      createdAt: now.toISOString(),
+    };
+    await this.#store.apiKeys.insert(record);
+    return { record, secret: made.secret };
+  }
+}

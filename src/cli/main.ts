@@ -1,0 +1,56 @@
+import { GatehouseError } from '../errors.ts';
+import { VERSION } from '../version.ts';
+import { SERVE_HELP, serveCommand } from './serve-command.ts';
+
+/** `gatehouse --help`. */
+export const MAIN_HELP = `Usage: gatehouse <command> [options]
+
+Gatehouse: a self-hosted edge gateway for apps whose outside world calls back.
+
+Commands:
+  serve       Run the edge server (routing proxy and admin API)
+  help [cmd]  Show help for a command
+
+Options:
+  -h, --help     Show help
+  -v, --version  Show the version
+
+Run 'gatehouse <command> --help' for a command's options.
+`;
+
+const HELP: Readonly<Record<string, string>> = { serve: SERVE_HELP };
+
+/** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '-h':
+      case '--help':
+        process.stdout.write(MAIN_HELP);
+        return command === undefined ? 2 : 0;
+      case '-v':
+      case '--version':
+        process.stdout.write(`${VERSION}\n`);
+        return 0;
+      case 'help':
+        process.stdout.write(HELP[rest[0] ?? ''] ?? MAIN_HELP);
+        return 0;
+      case 'serve':
+        return await serveCommand(rest);
+      default:
+        process.stderr.write(`gatehouse: unknown command '${command}'\n\n${MAIN_HELP}`);
+        return 2;
+    }
+  } catch (error) {
+    if (
+      error instanceof GatehouseError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      process.stderr.write(`gatehouse: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { ZodError } from 'zod';
+import { ConfigError } from './errors.ts';
+import { type ServeConfig, serveConfig } from './schema.ts';
+
+/** A setting's dotted key (`tls.cert`) and the flag and variable that can set it. */
+interface Setting {
+  readonly key: string;
+  readonly flag: string;
+  readonly env: string;
+  readonly boolean?: boolean;
+}
+
+/** Every setting reachable from the command line or the environment. */
+export const SETTINGS: readonly Setting[] = [
+  { key: 'port', flag: 'port', env: 'GATEHOUSE_PORT' },
+  { key: 'host', flag: 'host', env: 'GATEHOUSE_HOST' },
+  { key: 'data', flag: 'data', env: 'GATEHOUSE_DATA' },
+  { key: 'store', flag: 'store', env: 'GATEHOUSE_STORE' },
+  { key: 'domain', flag: 'domain', env: 'GATEHOUSE_DOMAIN' },
+  { key: 'tls.port', flag: 'tls-port', env: 'GATEHOUSE_TLS_PORT' },
+  { key: 'tls.cert', flag: 'tls-cert', env: 'GATEHOUSE_TLS_CERT' },
+  { key: 'tls.key', flag: 'tls-key', env: 'GATEHOUSE_TLS_KEY' },
+  { key: 'trustProxy', flag: 'trust-proxy', env: 'GATEHOUSE_TRUST_PROXY', boolean: true },
+  { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout', env: 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS' },
+  { key: 'maxHeaderSize', flag: 'max-header-size', env: 'GATEHOUSE_MAX_HEADER_SIZE' },
+  { key: 'logLevel', flag: 'log-level', env: 'GATEHOUSE_LOG_LEVEL' },
+];
+
+/** Inputs to {@link loadConfig}: parsed flags, the environment, and a file reader (for tests). */
+export interface ConfigSources {
+  readonly flags: Readonly<Record<string, string | boolean | undefined>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly readFile?: (path: string) => string;
+}
+
+/**
+ * Merges defaults < config file (`--config` / `GATEHOUSE_CONFIG`, YAML or JSON) < environment <
+ * flags, and validates the result. Errors name the key and which source set it.
+ */
+export function loadConfig(sources: ConfigSources): ServeConfig {
+  const origin = new Map<string, string>();
+  const merged: Record<string, unknown> = {};
+
+  const file = asString(sources.flags['config']) ?? sources.env['GATEHOUSE_CONFIG'];
+  if (file) {
+    const fromFile = readConfigFile(file, sources.readFile ?? ((p) => readFileSync(p, 'utf8')));
+    for (const [key, value] of Object.entries(fromFile)) {
+      merged[key] = value;
+      markOrigins(origin, key, value, `config file ${file}`);
+    }
+  }
+  for (const setting of SETTINGS) {
+    const value = sources.env[setting.env];
+    if (value !== undefined && value !== '') {
+      setPath(merged, setting.key, setting.boolean ? parseBoolean(value, setting.env) : value);
+      origin.set(setting.key, `environment variable ${setting.env}`);
+    }
+  }
+  for (const setting of SETTINGS) {
+    const value = sources.flags[setting.flag];
+    if (value !== undefined) {
+      setPath(
+        merged,
+        setting.key,
+        setting.boolean && typeof value === 'string' ? parseBoolean(value, `--${setting.flag}`) : value,
+      );
+      origin.set(setting.key, `--${setting.flag}`);
+    }
+  }
+
+  const result = serveConfig.safeParse(merged);
+  if (!result.success) throw describe(result.error, origin);
+  return result.data;
+}
+
+function readConfigFile(path: string, read: (path: string) => string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = read(path);
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`, {
+      field: 'config',
+      cause: error,
+    });
+  }
+  let value: unknown;
+  try {
+    value = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(
+      `config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+      {
+        field: 'config',
+        cause: error,
+      },
+    );
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`config file ${path} must hold a mapping of settings`, { field: 'config' });
+  }
+  return value as Record<string, unknown>;
+}
+
+function markOrigins(origin: Map<string, string>, key: string, value: unknown, source: string): void {
+  origin.set(key, source);
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) markOrigins(origin, `${key}.${k}`, v, source);
+  }
+}
+
+function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (!next || typeof next !== 'object') node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts.at(-1)!] = value;
+}
+
+function parseBoolean(value: string, source: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`${source}: must be true or false, got "${value}"`, { field: source });
+}
+
+function asString(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function describe(error: ZodError, origin: Map<string, string>): ConfigError {
+  const issue = error.issues[0]!;
+  let key = issue.path.map(String).join('.');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    key = [key, issue.keys[0]].filter(Boolean).join('.');
+    message = 'is not a known setting';
+  }
+  const from = origin.get(key) ?? [...origin.entries()].find(([k]) => key.startsWith(`${k}.`))?.[1];
+  return new ConfigError(
+    `invalid configuration: ${key || '(root)'}${from ? ` (from ${from})` : ''}: ${message}`,
+    {
+      field: key,
+    },
+  );
+}

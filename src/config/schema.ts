@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { hostPattern } from '../edge/route.ts';
+import { LOG_LEVELS } from '../observability/logger.ts';
+
+const port = z.coerce.number().int('must be a whole number').min(0).max(65535, 'must be at most 65535');
+
+/** A certificate and key (PEM files) served for some host names by SNI. */
+const certificate = z
+  .object({
+    hosts: z.array(hostPattern).min(1, 'must name at least one host'),
+    cert: z.string().min(1),
+    key: z.string().min(1),
+  })
+  .strict();
+
+/** The whole `gatehouse serve` configuration, after merging defaults, file, environment and flags. */
+export const serveConfig = z
+  .object({
+    port: port.default(8080),
+    host: z.string().min(1).optional(),
+    data: z.string().min(1).default('./.gatehouse'),
+    store: z
+      .string()
+      .refine((s) => /^rediss?:\/\//.test(s) && URL.canParse(s), {
+        message: 'must be a redis:// or rediss:// URL',
+      })
+      .optional(),
+    domain: hostPattern
+      .refine((d) => !d.includes('*'), { message: 'must be a plain host name' })
+      .default('localhost'),
+    tls: z
+      .object({
+        port: port.default(8443),
+        cert: z.string().min(1).optional(),
+        key: z.string().min(1).optional(),
+        certificates: z.array(certificate).default([]),
+      })
+      .strict()
+      .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+        message: 'cert and key must be given together',
+      })
+      .default({ port: 8443, certificates: [] }),
+    trustProxy: z.coerce.boolean().default(false),
+    shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    maxHeaderSize: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024)
+      .default(16 * 1024),
+    logLevel: z.enum(LOG_LEVELS).default('info'),
+  })
+  .strict();
+
+export type ServeConfig = z.infer<typeof serveConfig>;

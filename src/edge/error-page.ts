@@ -1,0 +1,43 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { statusForCode } from '../http-status.ts';
+import type { EdgeError } from './errors.ts';
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad request',
+  404: 'No route',
+  421: 'Misdirected request',
+  431: 'Request headers too large',
+  502: 'Upstream unreachable',
+  503: 'Service unavailable',
+  504: 'Upstream timed out',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Answers with the error: JSON `{error, message}` for clients that ask for JSON, a small HTML page
+ * otherwise. Does nothing when the response has started (the caller then destroys the socket).
+ */
+export function sendEdgeError(req: IncomingMessage, res: ServerResponse, error: EdgeError): void {
+  if (res.headersSent || res.destroyed) return;
+  const status = statusForCode(error.code);
+  const wantsJson =
+    /\bjson\b/i.test(req.headers.accept ?? '') && !/text\/html/i.test(req.headers.accept ?? '');
+  const title = TITLES[status] ?? 'Error';
+  const body = wantsJson
+    ? JSON.stringify({ error: error.code, message: error.message })
+    : `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${title}</title></head>` +
+      `<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;color:#222">` +
+      `<h1>${status} ${title}</h1><p>${escapeHtml(error.message)}</p>` +
+      `<p style="color:#888"><small>${error.code} &middot; Gatehouse</small></p></body></html>\n`;
+  res.writeHead(status, {
+    'content-type': wantsJson ? 'application/json' : 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    // A body the client is still sending will not be read: close instead of draining it.
+    ...(req.complete ? {} : { connection: 'close' }),
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,56 @@
+/** Facts about the client side of a request, as the edge saw them. */
+export interface ClientInfo {
+  /** The peer address of the connection. */
+  readonly ip: string;
+  /** `https` when the request arrived over TLS. */
+  readonly proto: 'http' | 'https';
+  /** The Host header as the client sent it. */
+  readonly host: string;
+}
+
+/** The forwarding headers to send upstream, given any the client sent and whether to trust them. */
+export function forwardingHeaders(
+  client: ClientInfo,
+  incoming: {
+    readonly xForwardedFor?: string | undefined;
+    readonly xForwardedProto?: string | undefined;
+    readonly xForwardedHost?: string | undefined;
+    readonly forwarded?: string | undefined;
+  },
+  trustIncoming: boolean,
+): [string, string][] {
+  const forwardedElement = `for=${forwardedNode(client.ip)};host=${quoteIfNeeded(client.host)};proto=${client.proto}`;
+  if (!trustIncoming) {
+    // At the public edge a client's own X-Forwarded-* claims are worth nothing: replace them.
+    return [
+      ['x-forwarded-for', client.ip],
+      ['x-forwarded-proto', client.proto],
+      ['x-forwarded-host', client.host],
+      ['forwarded', forwardedElement],
+    ];
+  }
+  return [
+    ['x-forwarded-for', incoming.xForwardedFor ? `${incoming.xForwardedFor}, ${client.ip}` : client.ip],
+    ['x-forwarded-proto', incoming.xForwardedProto ?? client.proto],
+    ['x-forwarded-host', incoming.xForwardedHost ?? client.host],
+    ['forwarded', incoming.forwarded ? `${incoming.forwarded}, ${forwardedElement}` : forwardedElement],
+  ];
+}
+
+/** RFC 7239 node: IPv6 addresses are bracketed and quoted. */
+function forwardedNode(ip: string): string {
+  const bare = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+  return bare.includes(':') ? `"[${bare}]"` : bare;
+}
+
+function quoteIfNeeded(value: string): string {
+  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** The client's address without the IPv4-mapped IPv6 prefix. */
+export function clientIp(remoteAddress: string | undefined): string {
+  if (!remoteAddress) return 'unknown';
+  return remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.')
+    ? remoteAddress.slice(7)
+    : remoteAddress;
+}

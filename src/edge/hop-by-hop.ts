@@ -1,0 +1,27 @@
+/** Headers that describe one connection and must not be forwarded (RFC 9110 section 7.6.1). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
+
+/** The set of header names (lower case) that stop at this hop, including those named in `Connection`. */
+export function hopByHopNames(connectionHeader: string | string[] | undefined): Set<string> {
+  if (connectionHeader === undefined) return HOP_BY_HOP;
+  const names = new Set(HOP_BY_HOP);
+  const values = Array.isArray(connectionHeader) ? connectionHeader : [connectionHeader];
+  for (const value of values) {
+    for (const token of value.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}

@@ -1,0 +1,23 @@
+import type { Duplex } from 'node:stream';
+
+/** Writes a complete HTTP/1.1 response onto a socket that the HTTP server has handed over (upgrades). */
+export function writeRawResponse(
+  socket: Duplex,
+  status: number,
+  statusText: string,
+  headers: readonly [string, string][],
+  body = '',
+): void {
+  if (socket.destroyed || !socket.writable) return;
+  const lines = [`HTTP/1.1 ${status} ${statusText}`];
+  for (const [name, value] of headers) lines.push(`${name}: ${value}`);
+  lines.push(`content-length: ${Buffer.byteLength(body)}`, 'connection: close', '', body);
+  socket.end(lines.join('\r\n'));
+}
+
+/** Serialises a response head received from upstream so it can be relayed byte-for-byte in meaning. */
+export function serializeHead(status: number, statusText: string, rawHeaders: readonly string[]): string {
+  const lines = [`HTTP/1.1 ${status} ${statusText}`];
+  for (let i = 0; i < rawHeaders.length; i += 2) lines.push(`${rawHeaders[i]}: ${rawHeaders[i + 1]}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}

@@ -1,0 +1,45 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The Prometheus metrics of one Gatehouse process. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'gatehouse_http_requests_total',
+    help: 'HTTP requests answered, by kind (proxy, admin, edge) and status code.',
+    labelNames: ['kind', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: 'gatehouse_http_request_duration_seconds',
+    help: 'Time from request to the end of the response, by kind.',
+    labelNames: ['kind'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly openConnections = new Gauge({
+    name: 'gatehouse_open_connections',
+    help: 'Client connections currently open.',
+    registers: [this.registry],
+  });
+  readonly routes = new Gauge({
+    name: 'gatehouse_routes',
+    help: 'Routes in the routing table.',
+    registers: [this.registry],
+  });
+  readonly upstreamErrors = new Counter({
+    name: 'gatehouse_upstream_errors_total',
+    help: 'Requests the edge answered itself because the upstream failed, by code.',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_process_' });
+  }
+
+  /** Records one finished request. */
+  observe(kind: 'proxy' | 'admin' | 'edge', status: number, seconds: number): void {
+    this.requests.inc({ kind, status: String(status) });
+    this.duration.observe({ kind }, seconds);
+  }
+}

@@ -1,0 +1,169 @@
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createAdminApp } from '../admin/app.ts';
+import { AdminKeys } from '../auth/admin-keys.ts';
+import type { ServeConfig } from '../config/schema.ts';
+import { writeRawResponse } from '../edge/raw-response.ts';
+import { parserErrorStatus } from '../edge/request-guard.ts';
+import { RouteCatalog } from '../edge/route-catalog.ts';
+import { UpstreamPool } from '../edge/upstream-pool.ts';
+import type { Logger } from '../observability/logger.ts';
+import { Metrics } from '../observability/metrics.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/types.ts';
+import { createEdgeHandlers } from './edge-handler.ts';
+import { loadTlsContexts } from './tls-contexts.ts';
+
+/** Options of {@link startGateway}. */
+export interface GatewayOptions {
+  readonly config: ServeConfig;
+  readonly logger: Logger;
+  /** `GATEHOUSE_ADMIN_KEY`, if set. */
+  readonly adminKey?: string | undefined;
+  /** A store to use instead of opening the configured one (it is still closed on stop). */
+  readonly store?: Store;
+}
+
+/** A running Gatehouse: its listeners, the admin key made on first start, and a way to stop. */
+export interface Gateway {
+  readonly httpPort: number;
+  readonly httpsPort: number | undefined;
+  /** The admin key created on this start, if this was a first start without `GATEHOUSE_ADMIN_KEY`. */
+  readonly bootstrapKey: string | undefined;
+  readonly store: Store;
+  /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Opens the store, loads routes and starts listening. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, logger } = options;
+  const tls = loadTlsContexts(config.tls);
+  const store = options.store ?? (await openStore({ storeUrl: config.store, dataDir: config.data }));
+  const metrics = new Metrics();
+  const catalog = new RouteCatalog(store, (error) => logger.error({ err: error }, 'reloading routes failed'));
+  await catalog.start();
+  const keys = new AdminKeys(store, options.adminKey);
+  const bootstrapKey = await keys.bootstrap();
+  const pool = new UpstreamPool();
+  let accepting = true;
+
+  const admin = createAdminApp({
+    store,
+    catalog,
+    keys,
+    metrics,
+    now: () => new Date(),
+    accepting: () => accepting,
+  });
+  const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
+  const handlers = createEdgeHandlers({
+    catalog,
+    pool,
+    admin,
+    adminHosts,
+    trustProxy: config.trustProxy,
+    logger,
+    metrics,
+  });
+
+  const upgraded = new Set<Duplex>();
+  const servers: Server[] = [];
+  const configure = (server: Server) => {
+    server.maxHeadersCount = 200;
+    // Streams of any length are fine; stalled ones are cut by the per-route idle timeouts.
+    server.requestTimeout = 0;
+    server.headersTimeout = 30_000;
+    server.keepAliveTimeout = 65_000;
+    server.on('request', handlers.request);
+    server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+      upgraded.add(socket);
+      socket.once('close', () => upgraded.delete(socket));
+      handlers.upgrade(req, socket, head);
+    });
+    server.on('connect', (_req, socket: Duplex) => {
+      writeRawResponse(
+        socket,
+        405,
+        'Method Not Allowed',
+        [['content-type', 'text/plain']],
+        'CONNECT is not supported.\n',
+      );
+    });
+    server.on('connection', (socket: Socket) => {
+      metrics.openConnections.inc();
+      socket.once('close', () => metrics.openConnections.dec());
+    });
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+      if (error.code === 'ECONNRESET' || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const { status, reason, message } = parserErrorStatus(error.code);
+      metrics.observe('edge', status, 0);
+      logger.info({ kind: 'edge', status, code: error.code }, 'rejected malformed request');
+      writeRawResponse(socket, status, reason, [['content-type', 'text/plain']], `${message}\n`);
+    });
+    servers.push(server);
+    return server;
+  };
+
+  const httpServer = configure(
+    createServer({ maxHeaderSize: config.maxHeaderSize, requireHostHeader: false }),
+  );
+  const httpPort = await listen(httpServer, config.port, config.host);
+  let httpsPort: number | undefined;
+  if (tls) {
+    const httpsServer = configure(
+      createHttpsServer({
+        maxHeaderSize: config.maxHeaderSize,
+        requireHostHeader: false,
+        ...(tls.defaultCert ?? {}),
+        SNICallback: (name, cb) => cb(null, tls.select(name)),
+      }) as unknown as Server,
+    );
+    httpsPort = await listen(httpsServer, config.tls.port, config.host);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      accepting = false;
+      const closed = Promise.all(
+        servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+      );
+      // Keep-alive connections become idle as their requests finish; close each as it does.
+      const sweep = setInterval(() => {
+        for (const s of servers) s.closeIdleConnections();
+      }, 50);
+      for (const s of servers) s.closeIdleConnections();
+      const deadline = new Promise<'timeout'>((resolve) =>
+        setTimeout(resolve, config.shutdownTimeoutMs, 'timeout').unref(),
+      );
+      if ((await Promise.race([closed, deadline])) === 'timeout') {
+        logger.warn('shutdown timeout reached; closing remaining connections');
+        for (const s of servers) s.closeAllConnections();
+      }
+      clearInterval(sweep);
+      for (const socket of upgraded) socket.destroy();
+      catalog.stop();
+      await pool.close();
+      await store.close();
+    })();
+    return stopping;
+  };
+
+  return { httpPort, httpsPort, bootstrapKey, store, stop };
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
