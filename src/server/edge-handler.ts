@@ -80,6 +80,7 @@ export function createEdgeHandlers(deps: EdgeHandlerDeps) {
     }
     if (deps.adminHosts.has(checked.host) && isControlPath(checked.target.path)) {
       accessLog(req, res, started, 'admin');
+      closeIfBodyUnread(req, res);
       Promise.resolve(adminListener(req, res)).catch((error: unknown) => {
         deps.logger.error({ err: error }, 'admin handler failed');
         if (!res.headersSent) res.writeHead(500).end();
@@ -155,6 +156,18 @@ export function createEdgeHandlers(deps: EdgeHandlerDeps) {
   };
 
   return { request, upgrade };
+}
+
+/**
+ * An admin answer can come before the request body was read (401, 413). The unread rest is then
+ * abandoned, so the connection must not be reused: say `Connection: close` in that case.
+ */
+function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: Parameters<typeof writeHead>) {
+    if (!req.complete) this.shouldKeepAlive = false;
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
 }
 
 function clientOf(req: IncomingMessage, rawHost: string): ClientInfo {

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError } from '../src/config/errors.ts';
+import { loadConfig } from '../src/config/load-config.ts';
+
+const files: Record<string, string> = {
+  'good.yaml': 'port: 9000\ndomain: gw.example.com\ntls:\n  port: 9443\n',
+  'bad-key.yaml': 'port: 9000\nprot: 1\n',
+  'bad-nested.yaml': 'tls:\n  certificates:\n    - { hosts: ["ok.test"], cert: a.pem }\n',
+  'not-yaml.yaml': 'port: [1,\n',
+  'list.yaml': '- 1\n- 2\n',
+  'good.json': '{"port": 7000}',
+};
+const readFile = (path: string) => {
+  const text = files[path];
+  if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
+  return text;
+};
+
+describe('config loading', () => {
+  test('defaults', () => {
+    const c = loadConfig({ flags: {}, env: {} });
+    assert.equal(c.port, 8080);
+    assert.equal(c.data, './.gatehouse');
+    assert.equal(c.domain, 'localhost');
+    assert.equal(c.store, undefined);
+  });
+
+  test('flags beat environment beat file', () => {
+    const fromFile = loadConfig({ flags: { config: 'good.yaml' }, env: {}, readFile });
+    assert.equal(fromFile.port, 9000);
+    assert.equal(fromFile.tls.port, 9443);
+    const fromEnv = loadConfig({ flags: { config: 'good.yaml' }, env: { GATEHOUSE_PORT: '9100' }, readFile });
+    assert.equal(fromEnv.port, 9100);
+    assert.equal(fromEnv.domain, 'gw.example.com');
+    const fromFlag = loadConfig({
+      flags: { config: 'good.yaml', port: '9200' },
+      env: { GATEHOUSE_PORT: '9100' },
+      readFile,
+    });
+    assert.equal(fromFlag.port, 9200);
+    assert.equal(loadConfig({ flags: { config: 'good.json' }, env: {}, readFile }).port, 7000);
+  });
+
+  const bad: [
+    name: string,
+    flags: Record<string, string | boolean>,
+    env: Record<string, string>,
+    pattern: RegExp,
+  ][] = [
+    ['port out of range (flag)', { port: '70000' }, {}, /port \(from --port\)/],
+    [
+      'port not a number (env)',
+      {},
+      { GATEHOUSE_PORT: 'eighty' },
+      /port \(from environment variable GATEHOUSE_PORT\)/,
+    ],
+    ['store not redis', { store: 'postgres://x' }, {}, /store \(from --store\): must be a redis/],
+    ['domain with wildcard', { domain: '*.x.com' }, {}, /domain/],
+    ['unknown log level', { 'log-level': 'loud' }, {}, /logLevel \(from --log-level\)/],
+    ['bad boolean', {}, { GATEHOUSE_TRUST_PROXY: 'maybe' }, /GATEHOUSE_TRUST_PROXY: must be true or false/],
+    ['cert without key', { 'tls-cert': 'c.pem' }, {}, /tls.*cert and key must be given together/],
+    [
+      'unknown key in file',
+      { config: 'bad-key.yaml' },
+      {},
+      /prot \(from config file bad-key.yaml\): is not a known setting/,
+    ],
+    [
+      'nested key missing in file',
+      { config: 'bad-nested.yaml' },
+      {},
+      /tls\.certificates\.0\.key \(from config file bad-nested.yaml\)/,
+    ],
+    ['file is not YAML', { config: 'not-yaml.yaml' }, {}, /not valid YAML/],
+    ['file is a list', { config: 'list.yaml' }, {}, /must hold a mapping/],
+    ['file missing', { config: 'missing.yaml' }, {}, /cannot read config file missing.yaml/],
+  ];
+  for (const [name, flags, env, pattern] of bad) {
+    test(`refuses: ${name}`, () => {
+      assert.throws(
+        () => loadConfig({ flags, env, readFile }),
+        (e: unknown) => e instanceof ConfigError && pattern.test(e.message),
+      );
+    });
+  }
+});

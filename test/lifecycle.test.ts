@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { spawnCli, spawnServe } from './helpers/cli-process.ts';
+import { startUpstream } from './helpers/upstream.ts';
+
+const dirs: string[] = [];
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-life-'));
+  dirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function call(port: number, method: string, path: string, key: string, body?: unknown) {
+  const res = await request(`http://127.0.0.1:${port}${path}`, {
+    method: method as 'GET',
+    headers: { host: 'localhost', authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+}
+
+describe('the gatehouse process', () => {
+  test('first start prints an admin key once; a restart keeps routes and keys', async () => {
+    const dir = dataDir();
+    const up = await startUpstream((_req, res) => res.end('kept'));
+    const first = await spawnServe(['--data', dir, '--log-level', 'warn']);
+    const key = /(gk_[A-Za-z0-9_-]{20,})/.exec(first.stderr())?.[1];
+    assert.ok(key, 'the banner shows the new key');
+    const route = await call(first.port, 'POST', '/api/v1/routes/', key, {
+      host: 'keep.test',
+      target: up.url,
+    });
+    assert.equal(route.status, 201);
+    const made = await call(first.port, 'POST', '/api/v1/keys/', key, { name: 'second' });
+    assert.equal(await first.stop(), 0);
+
+    const second = await spawnServe(['--data', dir, '--log-level', 'warn']);
+    try {
+      assert.doesNotMatch(second.stderr(), /gk_/, 'no new key on a later start');
+      const proxied = await request(`http://127.0.0.1:${second.port}/`, { headers: { host: 'keep.test' } });
+      assert.equal(await proxied.body.text(), 'kept');
+      assert.equal((await call(second.port, 'GET', `/api/v1/routes/${route.body.id}`, key)).status, 200);
+      assert.equal((await call(second.port, 'GET', '/api/v1/routes/', made.body.secret)).status, 200);
+    } finally {
+      await second.stop();
+      await up.close();
+    }
+  });
+
+  test('SIGTERM drains in-flight requests, then exits 0', async () => {
+    const up = await startUpstream(async (_req, res) => {
+      await sleep(700);
+      res.end('finished');
+    });
+    const gh = await spawnServe(['--data', dataDir(), '--log-level', 'warn'], {
+      GATEHOUSE_ADMIN_KEY: 'gk_k',
+    });
+    await call(gh.port, 'POST', '/api/v1/routes/', 'gk_k', { host: 'slow.test', target: up.url });
+    const inFlight = request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'slow.test' } });
+    await sleep(200);
+    const exit = gh.stop('SIGTERM');
+    const res = await inFlight;
+    assert.equal(await res.body.text(), 'finished');
+    assert.equal(await exit, 0);
+    await up.close();
+  });
+
+  test('the shutdown timeout cuts requests that outlive it', async () => {
+    const up = await startUpstream(() => {});
+    const gh = await spawnServe(['--data', dataDir(), '--log-level', 'warn', '--shutdown-timeout', '300'], {
+      GATEHOUSE_ADMIN_KEY: 'gk_k',
+    });
+    await call(gh.port, 'POST', '/api/v1/routes/', 'gk_k', { host: 'stuck.test', target: up.url });
+    const inFlight = request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'stuck.test' } }).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await sleep(200);
+    const started = Date.now();
+    assert.equal(await gh.stop('SIGTERM'), 0);
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(await inFlight, 'cut');
+    await up.close();
+  });
+
+  test('access log: one JSON line per request, without query or secrets', async () => {
+    const up = await startUpstream();
+    const gh = await spawnServe(['--data', dataDir()], { GATEHOUSE_ADMIN_KEY: 'gk_logkey' });
+    try {
+      await call(gh.port, 'POST', '/api/v1/routes/', 'gk_logkey', { host: 'log.test', target: up.url });
+      const res = await request(`http://127.0.0.1:${gh.port}/cb?code=SECRETCODE&state=xyz`, {
+        headers: { host: 'log.test', authorization: 'Bearer TOPSECRET', cookie: 'sid=COOKIESECRET' },
+      });
+      await res.body.dump();
+      await sleep(100);
+      const lines = gh
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const line = lines.find((l) => l['msg'] === 'request' && l['host'] === 'log.test');
+      assert.ok(line);
+      assert.equal(line['method'], 'GET');
+      assert.equal(line['path'], '/cb');
+      assert.equal(line['status'], 200);
+      assert.equal(typeof line['ms'], 'number');
+      assert.equal(line['kind'], 'proxy');
+      for (const secret of ['SECRETCODE', 'TOPSECRET', 'COOKIESECRET', 'gk_logkey']) {
+        assert.ok(!gh.stdout().includes(secret), `${secret} is not logged`);
+        assert.ok(!gh.stderr().includes(secret), `${secret} is not printed`);
+      }
+    } finally {
+      await gh.stop();
+      await up.close();
+    }
+  });
+
+  test('invalid configuration: exit code 2 and a message naming the key', async () => {
+    const cli = spawnCli(['serve', '--port', '99999', '--data', dataDir()]);
+    assert.equal(await new Promise((resolve) => cli.child.once('exit', resolve)), 2);
+    assert.match(cli.stderr(), /port \(from --port\): .*65535/);
+    const unknown = spawnCli(['serve', '--colour', 'red']);
+    assert.equal(await new Promise((resolve) => unknown.child.once('exit', resolve)), 2);
+    assert.match(unknown.stderr(), /colour/);
+  });
+
+  test('--help and --version', async () => {
+    const help = spawnCli(['serve', '--help']);
+    assert.equal(await new Promise((resolve) => help.child.once('exit', resolve)), 0);
+    assert.match(help.stdout(), /--store redis:\/\//);
+    const version = spawnCli(['--version']);
+    assert.equal(await new Promise((resolve) => version.child.once('exit', resolve)), 0);
+    assert.match(version.stdout(), /^\d+\.\d+\.\d+\n$/);
+  });
+});

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { validationError } from '../src/admin/errors.ts';
+import { routeInput } from '../src/edge/route.ts';
+
+const good = { host: 'app.example.com', target: 'http://127.0.0.1:3000' };
+
+describe('route validation refuses bad input and names the field', () => {
+  const cases: [name: string, body: Record<string, unknown>, field: string][] = [
+    ['missing host', { target: good.target }, 'host'],
+    ['missing target', { host: good.host }, 'target'],
+    ['host with scheme', { ...good, host: 'http://app.example.com' }, 'host'],
+    ['host with port', { ...good, host: 'app.example.com:80' }, 'host'],
+    ['host with bad label', { ...good, host: '-bad.example.com' }, 'host'],
+    ['double wildcard', { ...good, host: '*.*.example.com' }, 'host'],
+    ['path without slash', { ...good, path: 'api' }, 'path'],
+    ['path with dot segment', { ...good, path: '/a/../b' }, 'path'],
+    ['path with query', { ...good, path: '/a?x' }, 'path'],
+    ['target not a URL', { ...good, target: 'nope' }, 'target'],
+    ['target ftp', { ...good, target: 'ftp://host/' }, 'target'],
+    ['target with credentials', { ...good, target: 'http://u:p@host/' }, 'target'],
+    ['target with query', { ...good, target: 'http://host/?a=1' }, 'target'],
+    ['priority not integer', { ...good, priority: 1.5 }, 'priority'],
+    [
+      'header injection in value',
+      { ...good, requestHeaders: { set: { 'x-a': 'v\r\nx-b: 1' } } },
+      'requestHeaders.set.x-a',
+    ],
+    [
+      'bad header name',
+      { ...good, responseHeaders: { set: { 'bad name': 'v' } } },
+      'responseHeaders.set.bad name',
+    ],
+    ['timeout zero', { ...good, timeouts: { responseMs: 0 } }, 'timeouts.responseMs'],
+    ['unknown field', { ...good, colour: 'red' }, 'colour'],
+    ['stripPrefix not boolean', { ...good, stripPrefix: 'yes' }, 'stripPrefix'],
+  ];
+  for (const [name, body, field] of cases) {
+    test(name, () => {
+      const parsed = routeInput.safeParse(body);
+      assert.equal(parsed.success, false);
+      if (!parsed.success) {
+        const error = validationError(parsed.error);
+        assert.equal(error.code, 'VALIDATION_FAILED');
+        assert.equal(error.field, field);
+        assert.match(error.message, new RegExp(field.split('.')[0]!));
+      }
+    });
+  }
+
+  test('a good route gets its defaults', () => {
+    const route = routeInput.parse({ ...good, host: 'App.Example.com', path: '/api/' });
+    assert.equal(route.host, 'app.example.com');
+    assert.equal(route.path, '/api');
+    assert.equal(route.priority, 0);
+    assert.deepEqual(route.timeouts, { connectMs: 10_000, responseMs: 60_000, idleMs: 300_000 });
+  });
+});
