@@ -4,7 +4,7 @@ import type { Route } from '../src/edge/route.ts';
 import { StoreError } from '../src/store/errors.ts';
 import { RedisStore } from '../src/store/redis/redis-store.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
-import type { ApiKeyRecord, ChangeEvent, Store } from '../src/store/types.ts';
+import { type ApiKeyRecord, type ChangeEvent, type Store, TUNNEL_EVENTS_KEPT } from '../src/store/types.ts';
 import { type RedisServer, startRedis } from './helpers/redis.ts';
 
 function route(id: string, createdAt: string, overrides: Partial<Route> = {}): Route {
@@ -110,6 +110,59 @@ function conformance(name: string, open: () => Promise<Store>): void {
         seen.map((e) => e.topic),
         ['routes', 'apiKeys', 'routes'],
       );
+    });
+
+    test('tunnels: names are unique, keys rotate, delete takes the events along', async (t) => {
+      t.after(done);
+      const tunnel = {
+        name: 'otter',
+        owner: 'k1',
+        keyHash: 'h1',
+        keyPrefix: 'gt_a',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      };
+      await store.tunnels.insert(tunnel);
+      await assert.rejects(
+        store.tunnels.insert({ ...tunnel, owner: 'k2' }),
+        (e: unknown) => e instanceof StoreError && e.code === 'STORE_CONFLICT',
+      );
+      assert.equal((await store.tunnels.get('otter'))?.owner, 'k1');
+      assert.equal(await store.tunnels.setKey('otter', 'h2', 'gt_b', '2026-01-02T00:00:00.000Z'), true);
+      assert.equal(await store.tunnels.setKey('missing', 'h2', 'gt_b', '2026-01-02T00:00:00.000Z'), false);
+      const rotated = await store.tunnels.get('otter');
+      assert.equal(rotated?.keyHash, 'h2');
+      assert.equal(rotated?.keyRotatedAt, '2026-01-02T00:00:00.000Z');
+      await store.tunnels.addEvent('otter', {
+        type: 'connect',
+        at: '1',
+        ip: '127.0.0.1',
+        agentVersion: '0.1.0',
+      });
+      await store.tunnels.addEvent('otter', {
+        type: 'disconnect',
+        at: '2',
+        ip: '127.0.0.1',
+        reason: 'closed',
+      });
+      assert.deepEqual(
+        (await store.tunnels.events('otter', 10)).map((e) => e.type),
+        ['disconnect', 'connect'],
+      );
+      assert.equal((await store.tunnels.events('otter', 1)).length, 1);
+      assert.equal(await store.tunnels.delete('otter'), true);
+      assert.equal(await store.tunnels.delete('otter'), false);
+      assert.deepEqual(await store.tunnels.events('otter', 10), []);
+      assert.deepEqual(await store.tunnels.list(), []);
+    });
+
+    test('tunnel events are capped per tunnel', async (t) => {
+      t.after(done);
+      for (let i = 0; i < TUNNEL_EVENTS_KEPT + 5; i++) {
+        await store.tunnels.addEvent('busy', { type: 'connect', at: String(i), ip: '127.0.0.1' });
+      }
+      const kept = await store.tunnels.events('busy', TUNNEL_EVENTS_KEPT + 100);
+      assert.equal(kept.length, TUNNEL_EVENTS_KEPT);
+      assert.equal(kept[0]?.at, String(TUNNEL_EVENTS_KEPT + 4));
     });
 
     test('ping answers while open', async (t) => {

@@ -5,11 +5,12 @@ import { bearerToken } from '../auth/api-key.ts';
 import { GatehouseError } from '../errors.ts';
 import { statusForCode } from '../http-status.ts';
 import { VERSION } from '../version.ts';
-import type { AdminDeps } from './deps.ts';
+import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
 import { keysApi } from './keys-api.ts';
 import { openApiDocument } from './openapi.ts';
 import { routesApi } from './routes-api.ts';
+import { tunnelsApi } from './tunnels-api.ts';
 
 /** Largest admin request body accepted. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -26,8 +27,8 @@ export function isControlPath(path: string): boolean {
 }
 
 /** The control-plane application: health, metrics and the authenticated admin API. */
-export function createAdminApp(deps: AdminDeps): Hono {
-  const app = new Hono();
+export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
 
   app.onError((error, c) => {
     if (error instanceof GatehouseError) {
@@ -69,6 +70,7 @@ export function createAdminApp(deps: AdminDeps): Hono {
     if (!token) throw new AdminError('UNAUTHORIZED', 'send an admin API key as Authorization: Bearer <key>');
     const principal = await deps.keys.authenticate(token);
     if (!principal) throw new AdminError('UNAUTHORIZED', 'the API key is unknown or revoked');
+    c.set('principal', principal);
     await next();
   });
   app.use(
@@ -85,6 +87,7 @@ export function createAdminApp(deps: AdminDeps): Hono {
   for (const [path, sub] of [
     ['/api/v1/routes', routesApi(deps)],
     ['/api/v1/keys', keysApi(deps)],
+    ['/api/v1/tunnels', tunnelsApi(deps)],
   ] as const) {
     app.route(path, sub);
     app.route(`${path}/`, sub);

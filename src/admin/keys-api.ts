@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiKeyRecord } from '../store/types.ts';
-import type { AdminDeps } from './deps.ts';
+import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
 import { jsonBody } from './json-body.ts';
 
@@ -22,8 +22,8 @@ export function publicKey(key: ApiKeyRecord) {
 }
 
 /** `/api/v1/keys`: admin API keys. A new key's secret is in the create response and nowhere else. */
-export function keysApi(deps: AdminDeps): Hono {
-  const app = new Hono();
+export function keysApi(deps: AdminDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
 
   app.get('/', async (c) => c.json({ keys: (await deps.store.apiKeys.list()).map(publicKey) }));
 

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { applyRoutePatch, type Route, routeInput, routePatch } from '../edge/route.ts';
 import { newId } from '../util/ids.ts';
-import type { AdminDeps } from './deps.ts';
+import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError, validationError } from './errors.ts';
 import { jsonBody } from './json-body.ts';
 
 /** `/api/v1/routes`: list, create, read, change and delete routes; changes take effect at once. */
-export function routesApi(deps: AdminDeps): Hono {
-  const app = new Hono();
+export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
 
   const list = async () => ({ routes: await deps.store.routes.list() });
   app.get('/', async (c) => c.json(await list()));

@@ -9,9 +9,9 @@ export interface NewApiKey {
   readonly hash: string;
 }
 
-/** Makes a key with 256 bits of randomness. */
-export function generateApiKey(): NewApiKey {
-  const secret = SECRET_PREFIX + randomBytes(32).toString('base64url');
+/** Makes a key with 256 bits of randomness; `gk_` marks admin keys, `gt_` tunnel keys. */
+export function generateApiKey(kind: 'gk_' | 'gt_' = SECRET_PREFIX): NewApiKey {
+  const secret = kind + randomBytes(32).toString('base64url');
   return { secret, prefix: displayPrefix(secret), hash: hashApiKey(secret) };
 }
 

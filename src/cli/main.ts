@@ -1,6 +1,7 @@
 import { GatehouseError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { SERVE_HELP, serveCommand } from './serve-command.ts';
+import { TUNNEL_HELP, tunnelCommand } from './tunnel-command.ts';
 
 /** `gatehouse --help`. */
 export const MAIN_HELP = `Usage: gatehouse <command> [options]
@@ -8,7 +9,8 @@ export const MAIN_HELP = `Usage: gatehouse <command> [options]
 Gatehouse: a self-hosted edge gateway for apps whose outside world calls back.
 
 Commands:
-  serve       Run the edge server (routing proxy and admin API)
+  serve       Run the edge server (routing proxy, tunnels and admin API)
+  tunnel      Expose a local server through a Gatehouse tunnel
   help [cmd]  Show help for a command
 
 Options:
@@ -18,7 +20,7 @@ Options:
 Run 'gatehouse <command> --help' for a command's options.
 `;
 
-const HELP: Readonly<Record<string, string>> = { serve: SERVE_HELP };
+const HELP: Readonly<Record<string, string>> = { serve: SERVE_HELP, tunnel: TUNNEL_HELP };
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -39,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'serve':
         return await serveCommand(rest);
+      case 'tunnel':
+        return await tunnelCommand(rest);
       default:
         process.stderr.write(`gatehouse: unknown command '${command}'\n\n${MAIN_HELP}`);
         return 2;

@@ -27,6 +27,15 @@ Options (each also settable by the environment variable shown, or in a --config 
                            (default 10000)
   --max-header-size BYTES  Largest request head accepted (16384)       GATEHOUSE_MAX_HEADER_SIZE
   --log-level LEVEL        fatal|error|warn|info|debug|trace|silent    GATEHOUSE_LOG_LEVEL
+
+Tunnels (<name>.<domain>):
+  --tunnel-offline-wait MS  Hold requests for an offline tunnel this    GATEHOUSE_TUNNEL_OFFLINE_WAIT_MS
+                            long before answering 503 (default 2000)
+  --tunnel-max-streams N    Requests in flight per tunnel (256)        GATEHOUSE_TUNNEL_MAX_STREAMS
+  --tunnel-max-body BYTES   Largest request body, 0 = no limit (0)     GATEHOUSE_TUNNEL_MAX_BODY
+  --tunnel-response-timeout MS  Wait for the local server (300000)     GATEHOUSE_TUNNEL_RESPONSE_TIMEOUT_MS
+  --tunnel-heartbeat MS     Ping interval; two missed = dead (15000)   GATEHOUSE_TUNNEL_HEARTBEAT_MS
+  --tunnel-max-per-key N    Tunnels one admin key may own (100)        GATEHOUSE_TUNNEL_MAX_PER_KEY
   -h, --help               Show this help
 
 The admin API key comes from GATEHOUSE_ADMIN_KEY. Without it, the first start creates a key

@@ -26,6 +26,16 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout', env: 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS' },
   { key: 'maxHeaderSize', flag: 'max-header-size', env: 'GATEHOUSE_MAX_HEADER_SIZE' },
   { key: 'logLevel', flag: 'log-level', env: 'GATEHOUSE_LOG_LEVEL' },
+  { key: 'tunnels.heartbeatMs', flag: 'tunnel-heartbeat', env: 'GATEHOUSE_TUNNEL_HEARTBEAT_MS' },
+  { key: 'tunnels.offlineWaitMs', flag: 'tunnel-offline-wait', env: 'GATEHOUSE_TUNNEL_OFFLINE_WAIT_MS' },
+  { key: 'tunnels.maxConcurrentStreams', flag: 'tunnel-max-streams', env: 'GATEHOUSE_TUNNEL_MAX_STREAMS' },
+  { key: 'tunnels.maxBodyBytes', flag: 'tunnel-max-body', env: 'GATEHOUSE_TUNNEL_MAX_BODY' },
+  {
+    key: 'tunnels.responseTimeoutMs',
+    flag: 'tunnel-response-timeout',
+    env: 'GATEHOUSE_TUNNEL_RESPONSE_TIMEOUT_MS',
+  },
+  { key: 'tunnels.maxPerOwner', flag: 'tunnel-max-per-key', env: 'GATEHOUSE_TUNNEL_MAX_PER_KEY' },
 ];
 
 /** Inputs to {@link loadConfig}: parsed flags, the environment, and a file reader (for tests). */

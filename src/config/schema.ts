@@ -41,6 +41,24 @@ export const serveConfig = z
       })
       .default({ port: 8443, certificates: [] }),
     trustProxy: z.coerce.boolean().default(false),
+    tunnels: z
+      .object({
+        heartbeatMs: z.coerce.number().int().min(100).max(600_000).default(15_000),
+        offlineWaitMs: z.coerce.number().int().min(0).max(60_000).default(2_000),
+        maxConcurrentStreams: z.coerce.number().int().min(1).max(10_000).default(256),
+        maxBodyBytes: z.coerce.number().int().min(0).default(0),
+        responseTimeoutMs: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+        maxPerOwner: z.coerce.number().int().min(1).max(100_000).default(100),
+      })
+      .strict()
+      .default({
+        heartbeatMs: 15_000,
+        offlineWaitMs: 2_000,
+        maxConcurrentStreams: 256,
+        maxBodyBytes: 0,
+        responseTimeoutMs: 300_000,
+        maxPerOwner: 100,
+      }),
     shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
     maxHeaderSize: z.coerce
       .number()

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatehouseError } from '../errors.ts';
 import { statusForCode } from '../http-status.ts';
-import type { EdgeError } from './errors.ts';
 
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad request',
   404: 'No route',
+  413: 'Request body too large',
+  429: 'Too many requests',
   421: 'Misdirected request',
   431: 'Request headers too large',
   502: 'Upstream unreachable',
@@ -20,7 +22,7 @@ function escapeHtml(text: string): string {
  * Answers with the error: JSON `{error, message}` for clients that ask for JSON, a small HTML page
  * otherwise. Does nothing when the response has started (the caller then destroys the socket).
  */
-export function sendEdgeError(req: IncomingMessage, res: ServerResponse, error: EdgeError): void {
+export function sendEdgeError(req: IncomingMessage, res: ServerResponse, error: GatehouseError): void {
   if (res.headersSent || res.destroyed) return;
   const status = statusForCode(error.code);
   const wantsJson =

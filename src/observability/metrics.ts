@@ -5,7 +5,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
     name: 'gatehouse_http_requests_total',
-    help: 'HTTP requests answered, by kind (proxy, admin, edge) and status code.',
+    help: 'HTTP requests answered, by kind (proxy, tunnel, admin, edge) and status code.',
     labelNames: ['kind', 'status'] as const,
     registers: [this.registry],
   });
@@ -38,7 +38,7 @@ export class Metrics {
   }
 
   /** Records one finished request. */
-  observe(kind: 'proxy' | 'admin' | 'edge', status: number, seconds: number): void {
+  observe(kind: 'proxy' | 'tunnel' | 'admin' | 'edge', status: number, seconds: number): void {
     this.requests.inc({ kind, status: String(status) });
     this.duration.observe({ kind }, seconds);
   }

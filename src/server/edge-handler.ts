@@ -4,6 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { isControlPath } from '../admin/app.ts';
+import type { AdminEnv } from '../admin/deps.ts';
 import { sendEdgeError } from '../edge/error-page.ts';
 import { EdgeError } from '../edge/errors.ts';
 import { type ClientInfo, clientIp } from '../edge/forwarded.ts';
@@ -16,19 +17,22 @@ import type { UpstreamPool } from '../edge/upstream-pool.ts';
 import { statusForCode } from '../http-status.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { CONNECT_PATH } from '../tunnel/protocol.ts';
+import type { TunnelService } from '../tunnel/tunnel-service.ts';
 
 /** What the request handlers share. */
 export interface EdgeHandlerDeps {
   readonly catalog: RouteCatalog;
   readonly pool: UpstreamPool;
-  readonly admin: Hono;
+  readonly admin: Hono<AdminEnv>;
+  readonly tunnels: TunnelService;
   readonly adminHosts: ReadonlySet<string>;
   readonly trustProxy: boolean;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
-type Kind = 'proxy' | 'admin' | 'edge';
+type Kind = 'proxy' | 'admin' | 'edge' | 'tunnel';
 
 /** The `request` and `upgrade` listeners of the edge: control plane on admin hosts, routing for the rest. */
 export function createEdgeHandlers(deps: EdgeHandlerDeps) {
@@ -47,7 +51,7 @@ export function createEdgeHandlers(deps: EdgeHandlerDeps) {
     res: ServerResponse,
     started: bigint,
     kind: Kind,
-    routeId?: string,
+    target?: string,
   ) => {
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -62,7 +66,7 @@ export function createEdgeHandlers(deps: EdgeHandlerDeps) {
           path: (req.url ?? '').split('?')[0],
           status,
           ms: Math.round(seconds * 1e4) / 10,
-          ...(routeId ? { route: routeId } : {}),
+          ...(target ? { [kind === 'tunnel' ? 'tunnel' : 'route']: target } : {}),
           ...(res.writableFinished ? {} : { aborted: true }),
         },
         'request',
@@ -86,6 +90,17 @@ export function createEdgeHandlers(deps: EdgeHandlerDeps) {
         if (!res.headersSent) res.writeHead(500).end();
         else res.destroy();
       });
+      return;
+    }
+    const tunnel = deps.tunnels.nameForHost(checked.host);
+    if (tunnel) {
+      accessLog(req, res, started, 'tunnel', tunnel);
+      deps.tunnels
+        .forward(req, res, tunnel, checked.target, clientOf(req, checked.rawHost), deps.trustProxy)
+        .catch((error: unknown) => {
+          deps.logger.error({ err: error }, 'tunnel forwarding failed');
+          res.destroy();
+        });
       return;
     }
     const route = deps.catalog.table.match(checked.host, checked.target.path);
@@ -142,6 +157,24 @@ export function createEdgeHandlers(deps: EdgeHandlerDeps) {
     const checked = checkRequest(req);
     if (checked instanceof EdgeError) {
       refuse(checked);
+      return;
+    }
+    if (deps.adminHosts.has(checked.host) && checked.target.path === CONNECT_PATH) {
+      deps.tunnels.handleConnect(req, socket, head);
+      return;
+    }
+    const tunnel = deps.tunnels.nameForHost(checked.host);
+    if (tunnel) {
+      deps.tunnels.forwardUpgrade(
+        req,
+        socket,
+        head,
+        tunnel,
+        checked.target,
+        clientOf(req, checked.rawHost),
+        deps.trustProxy,
+        (status) => finish(status, tunnel),
+      );
       return;
     }
     const route = deps.catalog.table.match(checked.host, checked.target.path);

@@ -13,6 +13,7 @@ import type { Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
+import { TunnelService } from '../tunnel/tunnel-service.ts';
 import { createEdgeHandlers } from './edge-handler.ts';
 import { loadTlsContexts } from './tls-contexts.ts';
 
@@ -33,6 +34,7 @@ export interface Gateway {
   /** The admin key created on this start, if this was a first start without `GATEHOUSE_ADMIN_KEY`. */
   readonly bootstrapKey: string | undefined;
   readonly store: Store;
+  readonly tunnels: TunnelService;
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then closes the store. */
   stop(): Promise<void>;
 }
@@ -49,11 +51,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const bootstrapKey = await keys.bootstrap();
   const pool = new UpstreamPool();
   let accepting = true;
+  let httpPort = 0;
+  let httpsPort: number | undefined;
+  const tunnels = new TunnelService({
+    store,
+    settings: config.tunnels,
+    logger,
+    domain: config.domain,
+    publicBase: () => publicBase(tls !== undefined, httpPort, httpsPort),
+  });
+  await tunnels.start();
 
   const admin = createAdminApp({
     store,
     catalog,
     keys,
+    tunnels,
     metrics,
     now: () => new Date(),
     accepting: () => accepting,
@@ -63,6 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     catalog,
     pool,
     admin,
+    tunnels,
     adminHosts,
     trustProxy: config.trustProxy,
     logger,
@@ -113,8 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const httpServer = configure(
     createServer({ maxHeaderSize: config.maxHeaderSize, requireHostHeader: false }),
   );
-  const httpPort = await listen(httpServer, config.port, config.host);
-  let httpsPort: number | undefined;
+  httpPort = await listen(httpServer, config.port, config.host);
   if (tls) {
     const httpsServer = configure(
       createHttpsServer({
@@ -131,6 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const stop = () => {
     stopping ??= (async () => {
       accepting = false;
+      tunnels.stop();
       const closed = Promise.all(
         servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
       );
@@ -155,7 +169,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return stopping;
   };
 
-  return { httpPort, httpsPort, bootstrapKey, store, stop };
+  return { httpPort, httpsPort, bootstrapKey, store, tunnels, stop };
 }
 
 function listen(server: Server, port: number, host: string | undefined): Promise<number> {
@@ -166,4 +180,15 @@ function listen(server: Server, port: number, host: string | undefined): Promise
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** Scheme and port suffix of public URLs: https when TLS is on, ports left out when standard. */
+function publicBase(
+  tls: boolean,
+  httpPort: number,
+  httpsPort: number | undefined,
+): { scheme: string; port: string } {
+  if (tls && httpsPort !== undefined)
+    return { scheme: 'https', port: httpsPort === 443 ? '' : `:${httpsPort}` };
+  return { scheme: 'http', port: httpPort === 80 ? '' : `:${httpPort}` };
 }

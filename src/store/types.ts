@@ -39,7 +39,7 @@ export interface ApiKeyRepository {
 
 /** What changed, as told to every node sharing the store. */
 export interface ChangeEvent {
-  readonly topic: 'routes' | 'apiKeys';
+  readonly topic: 'routes' | 'apiKeys' | 'tunnels';
 }
 
 /** Everything Gatehouse keeps, behind one interface with an embedded and a shared implementation. */
@@ -48,9 +48,50 @@ export interface Store {
   readonly kind: string;
   readonly routes: RouteRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly tunnels: TunnelRepository;
   /** Calls `listener` after any change, made by this node or (for shared stores) another. */
   onChange(listener: (event: ChangeEvent) => void): () => void;
   /** Resolves when the store answers; rejects with `STORE_UNAVAILABLE` otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A tunnel identity: a stable name and the key its agent connects with (stored as a hash). */
+export interface TunnelRecord {
+  readonly name: string;
+  /** Who created it: the id of the admin key, or `env` for `GATEHOUSE_ADMIN_KEY`. */
+  readonly owner: string;
+  readonly keyHash: string;
+  readonly keyPrefix: string;
+  readonly createdAt: string;
+  readonly keyRotatedAt?: string | undefined;
+}
+
+/** One entry of a tunnel's audit trail. */
+export interface TunnelEvent {
+  readonly type: 'connect' | 'disconnect' | 'rejected';
+  readonly at: string;
+  readonly ip: string;
+  readonly agentVersion?: string | undefined;
+  /** Why a connection ended or was refused. */
+  readonly reason?: string | undefined;
+}
+
+/** Persistence of tunnels and their audit trail. */
+export interface TunnelRepository {
+  list(): Promise<TunnelRecord[]>;
+  get(name: string): Promise<TunnelRecord | undefined>;
+  /** Stores a new tunnel; fails with `STORE_CONFLICT` if the name is taken. */
+  insert(tunnel: TunnelRecord): Promise<void>;
+  /** Replaces the key hash; false when there is no such tunnel. */
+  setKey(name: string, keyHash: string, keyPrefix: string, at: string): Promise<boolean>;
+  /** Deletes the tunnel and its events; false when there is no such tunnel. */
+  delete(name: string): Promise<boolean>;
+  /** Appends to the audit trail, keeping the newest {@link TUNNEL_EVENTS_KEPT}. */
+  addEvent(name: string, event: TunnelEvent): Promise<void>;
+  /** The newest events first. */
+  events(name: string, limit: number): Promise<TunnelEvent[]>;
+}
+
+/** How many audit events are kept per tunnel. */
+export const TUNNEL_EVENTS_KEPT = 500;

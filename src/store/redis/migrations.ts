@@ -7,4 +7,6 @@ import type { Redis } from 'ioredis';
 export const REDIS_MIGRATIONS: readonly ((redis: Redis, prefix: string) => Promise<void>)[] = [
   // v1: routes and API keys live in hashes keyed by id; nothing to transform.
   async () => {},
+  // v2: tunnels (hash) and their events (capped lists); nothing to transform.
+  async () => {},
 ];

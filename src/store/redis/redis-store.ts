@@ -3,8 +3,16 @@ import { Redis } from 'ioredis';
 import type { Route } from '../../edge/route.ts';
 import { ChangeFeed } from '../change-feed.ts';
 import { StoreError } from '../errors.ts';
-import type { ApiKeyRecord, ApiKeyRepository, ChangeEvent, RouteRepository, Store } from '../types.ts';
+import type {
+  ApiKeyRecord,
+  ApiKeyRepository,
+  ChangeEvent,
+  RouteRepository,
+  Store,
+  TunnelRepository,
+} from '../types.ts';
 import { REDIS_MIGRATIONS } from './migrations.ts';
+import { RedisTunnels } from './redis-tunnels.ts';
 
 const REPLACE_IF_EXISTS = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
@@ -32,6 +40,7 @@ export class RedisStore implements Store {
   readonly kind = 'redis';
   readonly routes: RouteRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly tunnels: TunnelRepository;
   readonly #redis: Redis;
   readonly #subscriber: Redis;
   readonly #feed = new ChangeFeed();
@@ -74,6 +83,7 @@ export class RedisStore implements Store {
     const notify = (topic: ChangeEvent['topic']) => this.#publish(topic);
     this.routes = new RedisRoutes(redis, `${prefix}routes`, () => notify('routes'));
     this.apiKeys = new RedisApiKeys(redis, prefix, () => notify('apiKeys'));
+    this.tunnels = new RedisTunnels(redis, prefix, () => notify('tunnels'));
     this.#prefix = prefix;
   }
 
@@ -96,7 +106,7 @@ export class RedisStore implements Store {
     this.#subscriber.on('message', (_channel: string, message: string) => {
       const [origin, topic] = message.split(' ');
       if (origin === this.#nodeId) return;
-      if (topic === 'routes' || topic === 'apiKeys') this.#feed.emit({ topic });
+      if (topic === 'routes' || topic === 'apiKeys' || topic === 'tunnels') this.#feed.emit({ topic });
     });
     await this.#subscriber.subscribe(this.#channel);
   }

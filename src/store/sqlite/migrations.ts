@@ -15,4 +15,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      revoked_at TEXT,
      data TEXT NOT NULL
    );`,
+  `CREATE TABLE tunnels (
+     name TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE TABLE tunnel_events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     tunnel TEXT NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX tunnel_events_by_tunnel ON tunnel_events (tunnel, seq);`,
 ];

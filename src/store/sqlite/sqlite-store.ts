@@ -4,14 +4,23 @@ import { DatabaseSync } from 'node:sqlite';
 import type { Route } from '../../edge/route.ts';
 import { ChangeFeed } from '../change-feed.ts';
 import { StoreError } from '../errors.ts';
-import type { ApiKeyRecord, ApiKeyRepository, ChangeEvent, RouteRepository, Store } from '../types.ts';
+import type {
+  ApiKeyRecord,
+  ApiKeyRepository,
+  ChangeEvent,
+  RouteRepository,
+  Store,
+  TunnelRepository,
+} from '../types.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { SqliteTunnels } from './sqlite-tunnels.ts';
 
 /** Embedded store in one SQLite file under the data directory (`:memory:` for a throwaway one). */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly routes: RouteRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly tunnels: TunnelRepository;
   readonly #db: DatabaseSync;
   readonly #feed = new ChangeFeed();
 
@@ -29,6 +38,7 @@ export class SqliteStore implements Store {
     const notify = (topic: ChangeEvent['topic']) => this.#feed.emit({ topic });
     this.routes = new SqliteRoutes(db, () => notify('routes'));
     this.apiKeys = new SqliteApiKeys(db, () => notify('apiKeys'));
+    this.tunnels = new SqliteTunnels(db, () => notify('tunnels'));
   }
 
   onChange(listener: (event: ChangeEvent) => void): () => void {

@@ -1,0 +1,223 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { constants } from 'node:http2';
+import { connect } from 'node:net';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Agent, request } from 'undici';
+import { hopByHopNames } from '../edge/hop-by-hop.ts';
+import { REQUEST_ID_HEADER, UPGRADE_HEADER } from '../tunnel/protocol.ts';
+
+/** One request the agent handled, as the inspector and status line see it. */
+export interface ExchangeRecord {
+  readonly id: string;
+  readonly method: string;
+  readonly path: string;
+  readonly requestHeaders: Record<string, string>;
+  status: number;
+  responseHeaders: Record<string, string | string[]>;
+  readonly startedAt: number;
+  durationMs: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** The first bytes of each body, up to the inspector's cap. */
+  requestBody: Buffer[];
+  responseBody: Buffer[];
+  error?: string;
+}
+
+/** Where and how the agent forwards. */
+export interface LocalTarget {
+  readonly url: URL;
+  readonly preserveHost: boolean;
+  /** How many body bytes of each exchange to keep for the inspector (0 keeps none). */
+  readonly captureBytes: number;
+}
+
+/** Hooks the agent reports exchanges through. */
+export interface ExchangeHooks {
+  onStart(record: ExchangeRecord): void;
+  onEnd(record: ExchangeRecord): void;
+}
+
+const dispatcher = new Agent({ keepAliveTimeout: 10_000, connect: { timeout: 10_000 } });
+
+/** Handles one stream from the edge: a public request to forward to the local server. */
+export function handleTunnelStream(
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  flags: number,
+  target: LocalTarget,
+  hooks: ExchangeHooks,
+): void {
+  stream.on('error', () => {});
+  if (headers[UPGRADE_HEADER]) {
+    handleUpgradeStream(stream, headers, target);
+    return;
+  }
+  const method = String(headers[':method'] ?? 'GET');
+  const path = String(headers[':path'] ?? '/');
+  const requestHeaders = plainHeaders(headers);
+  requestHeaders['host'] = target.preserveHost
+    ? String(headers[':authority'] ?? target.url.host)
+    : target.url.host;
+  const record: ExchangeRecord = {
+    id: String(headers[REQUEST_ID_HEADER] ?? ''),
+    method,
+    path,
+    requestHeaders,
+    status: 0,
+    responseHeaders: {},
+    startedAt: Date.now(),
+    durationMs: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    requestBody: [],
+    responseBody: [],
+  };
+  hooks.onStart(record);
+  const hasBody = (flags & constants.NGHTTP2_FLAG_END_STREAM) === 0;
+  forward(stream, record, hasBody, target).finally(() => {
+    record.durationMs = Date.now() - record.startedAt;
+    hooks.onEnd(record);
+  });
+}
+
+async function forward(
+  stream: ServerHttp2Stream,
+  record: ExchangeRecord,
+  hasBody: boolean,
+  target: LocalTarget,
+): Promise<void> {
+  const abort = new AbortController();
+  stream.once('close', () => abort.abort());
+  try {
+    const local = await request(new URL(record.path, target.url).toString(), {
+      method: record.method as 'GET',
+      headers: withoutHopByHop(record.requestHeaders),
+      // The tap sits in the pipe, so nothing flows before undici reads and backpressure holds.
+      body: hasBody
+        ? stream.pipe(tap((chunk) => capture(record, 'requestBody', chunk, target.captureBytes)))
+        : null,
+      dispatcher,
+      signal: abort.signal,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    record.status = local.statusCode;
+    record.responseHeaders = responseHeaders(local.headers);
+    if (stream.destroyed) {
+      local.body.destroy();
+      return;
+    }
+    stream.respond({ ':status': local.statusCode, ...record.responseHeaders } as OutgoingHttpHeaders, {
+      waitForTrailers: true,
+    });
+    stream.once('wantTrailers', () => {
+      const trailers = responseHeaders(local.trailers ?? {});
+      stream.sendTrailers(trailers as OutgoingHttpHeaders);
+    });
+    await pipeline(
+      local.body,
+      tap((chunk) => capture(record, 'responseBody', chunk, target.captureBytes)),
+      stream,
+    );
+  } catch (error) {
+    record.error = describe(error);
+    if (stream.destroyed || stream.headersSent) {
+      stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
+    record.status = 502;
+    const body = `Gatehouse agent: the local server at ${target.url.origin} ${record.error}.\n`;
+    stream.respond({
+      ':status': 502,
+      'content-type': 'text/plain; charset=utf-8',
+      'gatehouse-agent-error': 'local',
+    });
+    stream.end(body);
+  }
+}
+
+/** WebSocket and other upgrades: write the request to the local server raw and splice the bytes. */
+function handleUpgradeStream(
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  target: LocalTarget,
+): void {
+  const port = Number(target.url.port || (target.url.protocol === 'https:' ? 443 : 80));
+  const socket = connect(port, target.url.hostname.replace(/^\[|\]$/g, ''));
+  socket.on('error', () => {
+    if (!stream.headersSent && !stream.destroyed) stream.respond({ ':status': 502 }, { endStream: true });
+    stream.destroy();
+  });
+  socket.once('connect', () => {
+    const lines = [`${headers[':method'] ?? 'GET'} ${headers[':path'] ?? '/'} HTTP/1.1`];
+    const plain = plainHeaders(headers);
+    plain['host'] = target.preserveHost ? String(headers[':authority'] ?? target.url.host) : target.url.host;
+    for (const [name, value] of Object.entries(plain)) lines.push(`${name}: ${value}`);
+    lines.push('connection: upgrade', `upgrade: ${headers[UPGRADE_HEADER]}`, '', '');
+    socket.write(lines.join('\r\n'));
+    stream.respond({ ':status': 200 });
+    stream.pipe(socket);
+    socket.pipe(stream);
+    socket.once('close', () => stream.destroy());
+    stream.once('close', () => socket.destroy());
+  });
+}
+
+/** Non-pseudo, non-hop-by-hop request headers as a plain record. */
+function plainHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith(':') || name === UPGRADE_HEADER || name === REQUEST_ID_HEADER || value === undefined)
+      continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function withoutHopByHop(headers: Record<string, string>): Record<string, string> {
+  const drop = hopByHopNames(headers['connection']);
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !drop.has(name) && name !== 'expect'));
+}
+
+function responseHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
+  const drop = hopByHopNames(headers['connection']);
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !drop.has(name)) out[name] = value;
+  return out;
+}
+
+function capture(
+  record: ExchangeRecord,
+  side: 'requestBody' | 'responseBody',
+  chunk: Buffer,
+  cap: number,
+): void {
+  if (side === 'requestBody') record.bytesIn += chunk.length;
+  else record.bytesOut += chunk.length;
+  const kept = record[side].reduce((n, b) => n + b.length, 0);
+  if (kept < cap) record[side].push(chunk.subarray(0, cap - kept));
+}
+
+function describe(error: unknown): string {
+  const code =
+    (error as { code?: string; cause?: { code?: string } })?.cause?.code ??
+    (error as { code?: string })?.code;
+  if (code === 'ECONNREFUSED') return 'refused the connection (is it running?)';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'closed the connection';
+  return `failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** A pass-through that shows each chunk to `see` on its way. */
+function tap(see: (chunk: Buffer) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      see(chunk);
+      callback(null, chunk);
+    },
+  });
+}

@@ -1,0 +1,283 @@
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import { parseArgs } from 'node:util';
+import { getRequestListener } from '@hono/node-server';
+import { request } from 'undici';
+import { ExchangeLog } from '../agent/exchange-log.ts';
+import { createInspectorApp } from '../agent/inspector.ts';
+import type { ExchangeRecord, LocalTarget } from '../agent/local-forwarder.ts';
+import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
+import { VERSION } from '../version.ts';
+import { formatBytes, StatusLine } from './status-line.ts';
+
+/** `gatehouse tunnel --help`. */
+export const TUNNEL_HELP = `Usage: gatehouse tunnel <local-url | port> [options]
+
+Exposes a local server at https://<name>.<domain> through one outbound connection to Gatehouse.
+
+Options:
+  --server URL         Gatehouse to connect to                 GATEHOUSE_SERVER
+  --name NAME          Tunnel name                             GATEHOUSE_TUNNEL
+  --key KEY            The tunnel's key (gt_…)                 GATEHOUSE_KEY
+  --admin-key KEY      Without --key: create the tunnel first  GATEHOUSE_ADMIN_KEY
+                       with this admin key and print its key
+  --preserve-host      Send the public Host header to the local server
+  --json               Line-delimited JSON events on stdout instead of a status line
+  --inspect ADDR       Inspector address (default 127.0.0.1:4040)
+  --no-inspect         No inspector
+  --inspect-body-limit BYTES  Body bytes kept per request for the inspector (65536)
+  --retry-for SECONDS  Give up after this long unable to connect (300; 0 = never)
+  --no-local-check     Start even if nothing listens at the local URL yet
+  -h, --help           Show this help
+
+Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 server unreachable after --retry-for,
+4 key refused or no such tunnel, 5 nothing listening at the local URL, 6 tunnel name taken.
+`;
+
+type Emit = (event: string, fields: Record<string, unknown>) => void;
+
+/** Runs `gatehouse tunnel` until a signal or a fatal error; resolves with the exit code. */
+export async function tunnelCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      server: { type: 'string' },
+      name: { type: 'string' },
+      key: { type: 'string' },
+      'admin-key': { type: 'string' },
+      'preserve-host': { type: 'boolean' },
+      json: { type: 'boolean' },
+      inspect: { type: 'string' },
+      'no-inspect': { type: 'boolean' },
+      'inspect-body-limit': { type: 'string' },
+      'retry-for': { type: 'string' },
+      'no-local-check': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(TUNNEL_HELP);
+    return 0;
+  }
+  const usage = (message: string) => {
+    process.stderr.write(`gatehouse tunnel: ${message}\n\nRun 'gatehouse tunnel --help' for usage.\n`);
+    return 2;
+  };
+  const localArg = positionals[0];
+  if (!localArg || positionals.length > 1)
+    return usage('give exactly one local URL or port, e.g. 3000 or http://localhost:3000');
+  const localUrl = /^\d+$/.test(localArg) ? `http://127.0.0.1:${localArg}` : localArg;
+  if (!URL.canParse(localUrl) || !/^https?:$/.test(new URL(localUrl).protocol))
+    return usage(`not an http(s) URL: ${localArg}`);
+  const serverArg = values.server ?? process.env['GATEHOUSE_SERVER'];
+  if (!serverArg || !URL.canParse(serverArg))
+    return usage(
+      '--server (or GATEHOUSE_SERVER) must be the Gatehouse URL, e.g. https://gatehouse.example.com',
+    );
+  const server = new URL(serverArg);
+  let name = values.name ?? process.env['GATEHOUSE_TUNNEL'];
+  let key = values.key ?? process.env['GATEHOUSE_KEY'];
+  const adminKey = values['admin-key'] ?? process.env['GATEHOUSE_ADMIN_KEY'];
+  const retryFor = Number(values['retry-for'] ?? 300);
+  const captureBytes = Number(values['inspect-body-limit'] ?? 65_536);
+  if (!Number.isFinite(retryFor) || retryFor < 0) return usage('--retry-for must be a number of seconds');
+  if (!Number.isInteger(captureBytes) || captureBytes < 0)
+    return usage('--inspect-body-limit must be a whole number of bytes');
+
+  const json = values.json === true;
+  const status = new StatusLine(process.stderr);
+  const emit: Emit = (event, fields) => {
+    if (json)
+      process.stdout.write(`${JSON.stringify({ event, time: new Date().toISOString(), ...fields })}\n`);
+  };
+  const say = (text: string) => (json ? undefined : status.log(text));
+
+  if (!key) {
+    if (!adminKey)
+      return usage('give the tunnel key with --key (or GATEHOUSE_KEY), or an admin key to create the tunnel');
+    const created = await createTunnel(server, adminKey, name);
+    if ('exit' in created) {
+      process.stderr.write(`gatehouse tunnel: ${created.message}\n`);
+      emit('fatal', { reason: created.reason, message: created.message });
+      return created.exit;
+    }
+    name = created.name;
+    key = created.key;
+    say(`Created tunnel ${name}. Its key (shown once; reuse it with --key): ${key}`);
+    emit('created', { name, key });
+  }
+  if (!name) return usage('give the tunnel name with --name (or GATEHOUSE_TUNNEL)');
+
+  const local: LocalTarget = {
+    url: new URL(localUrl),
+    preserveHost: values['preserve-host'] === true,
+    captureBytes,
+  };
+  if (!values['no-local-check'] && !(await canConnect(local.url))) {
+    const message = `nothing is listening at ${local.url.origin}; start your server first (or pass --no-local-check)`;
+    process.stderr.write(`gatehouse tunnel: ${message}\n`);
+    emit('fatal', { reason: 'local-unreachable', message });
+    return 5;
+  }
+
+  const log = new ExchangeLog(200);
+  let inspectorUrl: string | undefined;
+  const inspector = values['no-inspect']
+    ? undefined
+    : createServer(getRequestListener(createInspectorApp(log, local, (r) => log.add(r)).fetch));
+  if (inspector) {
+    const [host, port] = splitAddress(values.inspect ?? '127.0.0.1:4040');
+    inspectorUrl = await listenOrNext(inspector, host, port);
+  }
+
+  const agent = new TunnelAgent({ server, name, key, local, version: VERSION, retryForMs: retryFor * 1000 });
+  const counters = { requests: 0, bytesIn: 0, bytesOut: 0 };
+  let state = 'connecting';
+  const render = () =>
+    status.update(
+      `${state === 'online' ? '● online ' : `○ ${state}`}  ${agent.publicUrl || name} → ${local.url.origin}` +
+        `   ${counters.requests} requests  in ${formatBytes(counters.bytesIn)}  out ${formatBytes(counters.bytesOut)}` +
+        (inspectorUrl ? `   inspector ${inspectorUrl}` : ''),
+    );
+  agent.on('connecting', (attempt) => {
+    emit('connecting', { attempt, server: server.origin });
+    if (!json) render();
+  });
+  agent.on('online', (url) => {
+    state = 'online';
+    emit('online', { url, name, local: local.url.origin, inspector: inspectorUrl ?? null });
+    if (!json) render();
+  });
+  agent.on('offline', (reason, retryInMs) => {
+    state = `offline (${reason}; retrying in ${(retryInMs / 1000).toFixed(1)} s)`;
+    emit('offline', { reason, retryInMs });
+    if (!json) render();
+  });
+  agent.on('response', (record: ExchangeRecord) => {
+    log.add(record);
+    counters.requests++;
+    counters.bytesIn += record.bytesIn;
+    counters.bytesOut += record.bytesOut;
+    emit('request', {
+      id: record.id,
+      method: record.method,
+      path: record.path,
+      status: record.status,
+      ms: record.durationMs,
+      ...(record.error ? { error: record.error } : {}),
+    });
+    if (!json) {
+      if (record.error)
+        say(`${record.method} ${record.path} → ${record.status}: local server ${record.error}`);
+      render();
+    }
+  });
+
+  const code = await new Promise<number>((resolve) => {
+    agent.on('fatal', (reason: FatalReason) => {
+      emit('fatal', { reason: reason.kind, message: reason.message });
+      status.done();
+      process.stderr.write(`gatehouse tunnel: ${fatalMessage(reason, name!)}\n`);
+      resolve(reason.kind === 'unreachable' ? 3 : 4);
+    });
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      agent.stop();
+      status.done();
+      emit('stopped', {});
+      resolve(0);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    agent.start();
+  });
+  inspector?.closeAllConnections();
+  inspector?.close();
+  return code;
+}
+
+function fatalMessage(reason: FatalReason, name: string): string {
+  switch (reason.kind) {
+    case 'bad-key':
+      return `the server refused the key for tunnel ${name}: ${reason.message}`;
+    case 'no-such-tunnel':
+      return `the server has no tunnel named ${name}: ${reason.message}`;
+    case 'unreachable':
+      return `could not reach the server: ${reason.message}`;
+  }
+}
+
+async function createTunnel(
+  server: URL,
+  adminKey: string,
+  name: string | undefined,
+): Promise<{ name: string; key: string } | { exit: number; reason: string; message: string }> {
+  try {
+    const res = await request(new URL('/api/v1/tunnels/', server), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(name ? { name } : {}),
+    });
+    const body = (await res.body.json()) as { name?: string; key?: string; message?: string };
+    if (res.statusCode === 201 && body.name && body.key) return { name: body.name, key: body.key };
+    if (res.statusCode === 409)
+      return { exit: 6, reason: 'name-taken', message: `the tunnel name ${name} is taken` };
+    if (res.statusCode === 401)
+      return { exit: 4, reason: 'bad-key', message: `the server refused the admin key: ${body.message}` };
+    return {
+      exit: 2,
+      reason: 'create-failed',
+      message: `creating the tunnel failed (${res.statusCode}): ${body.message}`,
+    };
+  } catch (error) {
+    return {
+      exit: 3,
+      reason: 'unreachable',
+      message: `could not reach ${server.origin}: ${(error as Error).message}`,
+    };
+  }
+}
+
+function canConnect(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const socket = connect(port, url.hostname.replace(/^\[|\]$/g, ''));
+    socket.setTimeout(3000, () => socket.destroy());
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(false));
+  });
+}
+
+function splitAddress(address: string): [string, number] {
+  const colon = address.lastIndexOf(':');
+  return colon === -1
+    ? ['127.0.0.1', Number(address)]
+    : [address.slice(0, colon), Number(address.slice(colon + 1))];
+}
+
+/** Listens on `port`, or the next free ones, as another agent may hold 4040 already. */
+async function listenOrNext(
+  server: ReturnType<typeof createServer>,
+  host: string,
+  port: number,
+): Promise<string> {
+  for (let candidate = port; candidate < port + 20; candidate++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(candidate, host, () => resolve(true));
+    });
+    if (ok) {
+      const actual = (server.address() as { port: number }).port;
+      return `http://${host}:${actual}`;
+    }
+    if (port === 0) break;
+  }
+  throw new Error(`no free port for the inspector from ${host}:${port}`);
+}

@@ -1,0 +1,148 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { constants } from 'node:http2';
+import type { ClientInfo } from '../edge/forwarded.ts';
+import type { RequestTarget } from '../edge/request-target.ts';
+import { TunnelError } from './errors.ts';
+import { responseHeadersFromStream, tunnelRequestHeaders } from './stream-headers.ts';
+import type { TunnelSession } from './tunnel-session.ts';
+
+/** Limits applied to each request through a tunnel. */
+export interface TunnelRequestLimits {
+  readonly maxConcurrentStreams: number;
+  /** Largest request body in bytes; 0 for no limit. */
+  readonly maxBodyBytes: number;
+  /** How long a request may wait for response headers, in ms. */
+  readonly responseTimeoutMs: number;
+}
+
+/**
+ * Sends one public request down the tunnel as an HTTP/2 stream and streams the answer back,
+ * trailers included. Nothing is retried: if the tunnel drops, the client gets 502 at once.
+ */
+export function forwardThroughTunnel(
+  req: IncomingMessage,
+  res: ServerResponse,
+  session: TunnelSession,
+  target: RequestTarget,
+  client: ClientInfo,
+  options: {
+    readonly trustForwarded: boolean;
+    readonly limits: TunnelRequestLimits;
+    readonly requestId: string;
+  },
+): Promise<TunnelError | undefined> {
+  const { limits } = options;
+  if (session.activeStreams >= limits.maxConcurrentStreams) {
+    return Promise.resolve(
+      new TunnelError(
+        'TUNNEL_LIMIT_REACHED',
+        `Tunnel ${session.info.name} already has ${limits.maxConcurrentStreams} requests in flight.`,
+      ),
+    );
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (limits.maxBodyBytes > 0 && declared > limits.maxBodyBytes) {
+    return Promise.resolve(
+      new TunnelError(
+        'TUNNEL_BODY_TOO_LARGE',
+        `The request body is larger than this tunnel's limit of ${limits.maxBodyBytes} bytes.`,
+      ),
+    );
+  }
+  const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
+  const headers = tunnelRequestHeaders(
+    req.method ?? 'GET',
+    target.path + target.search,
+    req.rawHeaders,
+    client,
+    options.trustForwarded,
+  );
+  headers['gatehouse-request-id'] = options.requestId;
+
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (error?: TunnelError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(error);
+    };
+    const stream = session.request(headers as Record<string, string>, { endStream: !hasBody });
+    // The response clock starts once the request is sent, so a long upload is not a timeout.
+    let timer: NodeJS.Timeout | undefined;
+    const startClock = () => {
+      timer = setTimeout(() => {
+        stream.close(constants.NGHTTP2_CANCEL);
+        settle(
+          new TunnelError(
+            'TUNNEL_STREAM_FAILED',
+            `The local server behind tunnel ${session.info.name} did not answer within ${limits.responseTimeoutMs} ms.`,
+          ),
+        );
+      }, limits.responseTimeoutMs);
+    };
+    if (hasBody) req.once('end', startClock);
+    else startClock();
+
+    if (hasBody) {
+      let received = 0;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        session.stats.bytesIn += chunk.length;
+        if (limits.maxBodyBytes > 0 && received > limits.maxBodyBytes) {
+          stream.close(constants.NGHTTP2_CANCEL);
+          req.unpipe(stream);
+          settle(
+            new TunnelError(
+              'TUNNEL_BODY_TOO_LARGE',
+              `The request body is larger than this tunnel's limit of ${limits.maxBodyBytes} bytes.`,
+            ),
+          );
+        }
+      });
+      req.pipe(stream);
+    }
+
+    res.once('close', () => {
+      if (!res.writableFinished && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+    });
+
+    stream.on('response', (responseHeaders) => {
+      clearTimeout(timer);
+      if (settled) return;
+      const status = Number(responseHeaders[':status']);
+      res.writeHead(status, responseHeadersFromStream(responseHeaders));
+      res.flushHeaders();
+      stream.on('data', (chunk: Buffer) => {
+        session.stats.bytesOut += chunk.length;
+      });
+      stream.pipe(res, { end: false });
+      stream.once('trailers', (trailers) => {
+        res.addTrailers(responseHeadersFromStream(trailers) as Record<string, string>);
+      });
+      stream.once('end', () => {
+        res.end();
+        settle();
+      });
+    });
+
+    stream.once('close', () => {
+      if (settled) return;
+      if (res.headersSent) {
+        // The answer had begun: cutting the connection is the only honest signal left.
+        res.destroy();
+        settle();
+        return;
+      }
+      settle(
+        new TunnelError(
+          'TUNNEL_STREAM_FAILED',
+          session.open
+            ? `The agent for tunnel ${session.info.name} could not complete the request.`
+            : `Tunnel ${session.info.name} disconnected while the request was in flight; it was not retried.`,
+        ),
+      );
+    });
+    stream.on('error', () => {});
+  });
+}

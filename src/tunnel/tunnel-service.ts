@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { bearerToken, digestsEqual, generateApiKey, hashApiKey } from '../auth/api-key.ts';
+import { sendEdgeError } from '../edge/error-page.ts';
+import type { ClientInfo } from '../edge/forwarded.ts';
+import { clientIp } from '../edge/forwarded.ts';
+import { writeRawResponse } from '../edge/raw-response.ts';
+import type { RequestTarget } from '../edge/request-target.ts';
+import type { GatehouseError } from '../errors.ts';
+import { statusForCode } from '../http-status.ts';
+import type { Logger } from '../observability/logger.ts';
+import { StoreError } from '../store/errors.ts';
+import type { Store, TunnelEvent, TunnelRecord } from '../store/types.ts';
+import { TunnelError } from './errors.ts';
+import { forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
+import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
+import { AGENT_HEADER, PUBLIC_URL_HEADER, TUNNEL_HEADER } from './protocol.ts';
+import { randomTunnelName, tunnelNameProblem } from './tunnel-name.ts';
+import { TunnelRegistry } from './tunnel-registry.ts';
+import { TunnelSession } from './tunnel-session.ts';
+
+/** Tunnel settings from the configuration. */
+export interface TunnelSettings extends TunnelRequestLimits {
+  readonly heartbeatMs: number;
+  /** How long a request for an offline tunnel waits for it to come back, in ms. */
+  readonly offlineWaitMs: number;
+  readonly maxPerOwner: number;
+}
+
+/** A tunnel as the admin API shows it. */
+export interface TunnelView {
+  readonly name: string;
+  readonly url: string;
+  readonly owner: string;
+  readonly keyPrefix: string;
+  readonly createdAt: string;
+  readonly keyRotatedAt: string | null;
+  readonly online: boolean;
+  readonly connectedSince: string | null;
+  readonly clientIp: string | null;
+  readonly agentVersion: string | null;
+  readonly requests: number;
+  readonly activeRequests: number;
+}
+
+/**
+ * Tunnels on this node: identities in the store, agent connections (authenticated before the
+ * WebSocket upgrade), and forwarding of public requests for `<name>.<domain>` to them.
+ */
+export class TunnelService {
+  readonly registry = new TunnelRegistry();
+  readonly #store: Store;
+  readonly #settings: TunnelSettings;
+  readonly #logger: Logger;
+  readonly #domain: string;
+  readonly #publicBase: () => { scheme: string; port: string };
+  readonly #wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024 * 1024,
+    perMessageDeflate: false,
+  });
+  readonly #now: () => Date;
+  #names = new Set<string>();
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(options: {
+    store: Store;
+    settings: TunnelSettings;
+    logger: Logger;
+    domain: string;
+    /** Scheme and `:port` of public URLs; a function because ports are known only after listening. */
+    publicBase: () => { scheme: string; port: string };
+    now?: () => Date;
+  }) {
+    this.#store = options.store;
+    this.#settings = options.settings;
+    this.#logger = options.logger;
+    this.#domain = options.domain;
+    this.#publicBase = options.publicBase;
+    this.#now = options.now ?? (() => new Date());
+    this.#wss.on('headers', (headers, req) => {
+      const url = (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl;
+      if (url) headers.push(`${PUBLIC_URL_HEADER}: ${url}`);
+    });
+  }
+
+  /** Loads the tunnel names and follows changes. */
+  async start(): Promise<void> {
+    const load = async () => {
+      this.#names = new Set((await this.#store.tunnels.list()).map((t) => t.name));
+    };
+    this.#unsubscribe = this.#store.onChange((event) => {
+      if (event.topic === 'tunnels')
+        load().catch((error: unknown) => this.#logger.error({ err: error }, 'reloading tunnels failed'));
+    });
+    await load();
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.registry.closeAll('server shutting down');
+    this.#wss.close();
+  }
+
+  /** The public URL of a tunnel. */
+  publicUrl(name: string): string {
+    const base = this.#publicBase();
+    return `${base.scheme}://${name}.${this.#domain}${base.port}`;
+  }
+
+  /** The tunnel name a (normalised) host addresses, when it is an existing tunnel's. */
+  nameForHost(host: string): string | undefined {
+    if (!host.endsWith(`.${this.#domain}`)) return undefined;
+    const label = host.slice(0, -this.#domain.length - 1);
+    return this.#names.has(label) ? label : undefined;
+  }
+
+  // ---- identities -------------------------------------------------------------------------
+
+  /** Creates a tunnel; its key is in the result and nowhere else. */
+  async create(name: string | undefined, owner: string): Promise<{ tunnel: TunnelView; key: string }> {
+    const owned = (await this.#store.tunnels.list()).filter((t) => t.owner === owner).length;
+    if (owned >= this.#settings.maxPerOwner) {
+      throw new TunnelError(
+        'TUNNEL_LIMIT_REACHED',
+        `this key already owns ${owned} tunnels, the most allowed`,
+      );
+    }
+    const chosen = name ?? randomTunnelName();
+    const problem = tunnelNameProblem(chosen);
+    if (problem) throw new TunnelError('TUNNEL_NAME_INVALID', `name: ${problem}`, { field: 'name' });
+    const made = generateApiKey('gt_');
+    const record: TunnelRecord = {
+      name: chosen,
+      owner,
+      keyHash: made.hash,
+      keyPrefix: made.prefix,
+      createdAt: this.#now().toISOString(),
+    };
+    try {
+      await this.#store.tunnels.insert(record);
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'STORE_CONFLICT') {
+        throw new TunnelError('TUNNEL_NAME_TAKEN', `the name ${chosen} is taken`, { field: 'name' });
+      }
+      throw error;
+    }
+    this.#names.add(chosen);
+    return { tunnel: this.view(record), key: made.secret };
+  }
+
+  /** Replaces a tunnel's key and disconnects the agent using the old one. */
+  async rotateKey(name: string): Promise<{ tunnel: TunnelView; key: string }> {
+    const made = generateApiKey('gt_');
+    if (!(await this.#store.tunnels.setKey(name, made.hash, made.prefix, this.#now().toISOString()))) {
+      throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`, { field: 'name' });
+    }
+    this.registry.disconnect(name, 'key rotated');
+    return { tunnel: this.view((await this.#store.tunnels.get(name))!), key: made.secret };
+  }
+
+  /** Deletes a tunnel and disconnects its agent. */
+  async delete(name: string): Promise<void> {
+    if (!(await this.#store.tunnels.delete(name)))
+      throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`, { field: 'name' });
+    this.#names.delete(name);
+    this.registry.disconnect(name, 'tunnel deleted');
+  }
+
+  /** A tunnel with its live state on this node. */
+  view(record: TunnelRecord): TunnelView {
+    const session = this.registry.get(record.name);
+    return {
+      name: record.name,
+      url: this.publicUrl(record.name),
+      owner: record.owner,
+      keyPrefix: record.keyPrefix,
+      createdAt: record.createdAt,
+      keyRotatedAt: record.keyRotatedAt ?? null,
+      online: session !== undefined,
+      connectedSince: session?.info.connectedAt.toISOString() ?? null,
+      clientIp: session?.info.ip ?? null,
+      agentVersion: session?.info.agentVersion ?? null,
+      requests: session?.stats.requests ?? 0,
+      activeRequests: session?.activeStreams ?? 0,
+    };
+  }
+
+  // ---- agent connections ------------------------------------------------------------------
+
+  /** Handles an agent's WebSocket upgrade: the key is checked before anything is upgraded. */
+  handleConnect(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#authenticate(req).then(
+      (record) => {
+        const ip = clientIp(req.socket.remoteAddress);
+        const agentVersion = String(req.headers[AGENT_HEADER] ?? 'unknown').slice(0, 40);
+        (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl = this.publicUrl(record.name);
+        this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+          const session = new TunnelSession(
+            ws,
+            { name: record.name, ip, agentVersion, connectedAt: this.#now() },
+            {
+              heartbeatMs: this.#settings.heartbeatMs,
+              maxConcurrentStreams: this.#settings.maxConcurrentStreams,
+            },
+          );
+          this.registry.register(session);
+          this.#audit(record.name, { type: 'connect', at: this.#now().toISOString(), ip, agentVersion });
+          this.#logger.info({ tunnel: record.name, ip, agentVersion }, 'tunnel connected');
+          session.onClose((reason) => {
+            this.#audit(record.name, {
+              type: 'disconnect',
+              at: this.#now().toISOString(),
+              ip,
+              agentVersion,
+              reason,
+            });
+            this.#logger.info({ tunnel: record.name, reason }, 'tunnel disconnected');
+          });
+        });
+      },
+      (error: GatehouseError) => {
+        const status = statusForCode(error.code);
+        writeRawResponse(
+          socket,
+          status,
+          status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request',
+          [['content-type', 'application/json']],
+          JSON.stringify({ error: error.code, message: error.message }),
+        );
+      },
+    );
+  }
+
+  async #authenticate(req: IncomingMessage): Promise<TunnelRecord> {
+    const name = String(req.headers[TUNNEL_HEADER] ?? '');
+    const key = bearerToken(req.headers.authorization);
+    if (!name)
+      throw new TunnelError('TUNNEL_NOT_FOUND', `send the tunnel name in the ${TUNNEL_HEADER} header`);
+    const record = await this.#store.tunnels.get(name);
+    if (!record) throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`);
+    if (!key || !digestsEqual(hashApiKey(key), record.keyHash)) {
+      this.#audit(name, {
+        type: 'rejected',
+        at: this.#now().toISOString(),
+        ip: clientIp(req.socket.remoteAddress),
+        reason: 'bad key',
+      });
+      throw new TunnelError(
+        'TUNNEL_KEY_INVALID',
+        `the key is not valid for tunnel ${name} (was it rotated?)`,
+      );
+    }
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket')
+      throw new TunnelError('TUNNEL_STREAM_FAILED', 'expected a WebSocket upgrade');
+    return record;
+  }
+
+  #audit(name: string, event: TunnelEvent): void {
+    this.#store.tunnels
+      .addEvent(name, event)
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'tunnel audit write failed'));
+  }
+
+  // ---- public traffic ---------------------------------------------------------------------
+
+  /** Forwards a public request to the tunnel, answering 503 when it is offline. */
+  async forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    target: RequestTarget,
+    client: ClientInfo,
+    trustForwarded: boolean,
+  ): Promise<void> {
+    const session = await this.registry.waitFor(name, this.#settings.offlineWaitMs);
+    if (!session) {
+      sendEdgeError(
+        req,
+        res,
+        new TunnelError('TUNNEL_NOT_CONNECTED', `Tunnel ${name} is offline: no agent is connected for it.`),
+      );
+      return;
+    }
+    const error = await forwardThroughTunnel(req, res, session, target, client, {
+      trustForwarded,
+      limits: this.#settings,
+      requestId: randomUUID(),
+    });
+    if (error) sendEdgeError(req, res, error);
+  }
+
+  /** Forwards an upgrade request to the tunnel. */
+  forwardUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    name: string,
+    target: RequestTarget,
+    client: ClientInfo,
+    trustForwarded: boolean,
+    onDone: (status: number) => void,
+  ): void {
+    const session = this.registry.get(name);
+    if (!session) {
+      writeRawResponse(
+        socket,
+        503,
+        'Service Unavailable',
+        [['content-type', 'text/plain']],
+        `Tunnel ${name} is offline.\n`,
+      );
+      onDone(503);
+      return;
+    }
+    forwardUpgradeThroughTunnel(req, socket, head, session, target, client, {
+      trustForwarded,
+      requestId: randomUUID(),
+      onDone,
+    });
+  }
+}
