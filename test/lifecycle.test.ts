@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { spawnCli, spawnServe } from './helpers/cli-process.ts';
+import { tempDir } from './helpers/temp-dirs.ts';
 import { startUpstream } from './helpers/upstream.ts';
 
-const dirs: string[] = [];
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-life-'));
-  dirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const dataDir = () => tempDir('gatehouse-life-');
 
 async function call(port: number, method: string, path: string, key: string, body?: unknown) {
   const res = await request(`http://127.0.0.1:${port}${path}`, {

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
+import { bulkHandler, digestOf, GIB, patternDigest, patternStream } from './helpers/bytes.ts';
 import { type CliProcess, spawnServe } from './helpers/cli-process.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
-const GIB = 1024 ** 3;
-const BLOCK = 64 * 1024;
 const KEY = 'gk_streaming-test-key';
 /**
  * Peak RSS allowed for the gateway process while it moves 1 GiB each way. It starts near 110 MiB
@@ -19,29 +16,6 @@ const KEY = 'gk_streaming-test-key';
  */
 const RSS_LIMIT = 256 * 1024 * 1024;
 
-/** A deterministic byte pattern: 64 KiB blocks, each stamped with its index so reordering shows. */
-function block(i: number): Buffer {
-  const b = Buffer.alloc(BLOCK, i % 251);
-  b.writeUInt32BE(i, 0);
-  return b;
-}
-
-function source(total: number): Readable {
-  let i = 0;
-  const blocks = total / BLOCK;
-  return new Readable({
-    read() {
-      this.push(i < blocks ? block(i++) : null);
-    },
-  });
-}
-
-function expectedDigest(total: number): string {
-  const hash = createHash('sha256');
-  for (let i = 0; i < total / BLOCK; i++) hash.update(block(i));
-  return hash.digest('hex');
-}
-
 describe('1 GiB through the proxy, both ways, with bounded memory', () => {
   let gh: CliProcess & { port: number };
   let up: Upstream;
@@ -49,25 +23,9 @@ describe('1 GiB through the proxy, both ways, with bounded memory', () => {
   let digest: string;
 
   before(async () => {
-    digest = expectedDigest(GIB);
+    digest = patternDigest(GIB);
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-stream-'));
-    up = await startUpstream(
-      (req, res) => {
-        if (req.method === 'POST') {
-          const hash = createHash('sha256');
-          let bytes = 0;
-          req.on('data', (c: Buffer) => {
-            hash.update(c);
-            bytes += c.length;
-          });
-          req.on('end', () => res.end(JSON.stringify({ bytes, sha256: hash.digest('hex') })));
-        } else {
-          res.writeHead(200, { 'content-length': String(GIB), 'content-type': 'application/octet-stream' });
-          source(GIB).pipe(res);
-        }
-      },
-      { readBody: false },
-    );
+    up = await startUpstream(bulkHandler(GIB), { readBody: false });
     gh = await spawnServe(['--data', dir, '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: KEY });
     const res = await request(`http://127.0.0.1:${gh.port}/api/v1/routes/`, {
       method: 'POST',
@@ -88,7 +46,7 @@ describe('1 GiB through the proxy, both ways, with bounded memory', () => {
     const res = await request(`http://127.0.0.1:${gh.port}/upload`, {
       method: 'POST',
       headers: { host: 'big.test', 'content-type': 'application/octet-stream' },
-      body: source(GIB),
+      body: patternStream(GIB),
     });
     assert.equal(res.statusCode, 200);
     const result = (await res.body.json()) as { bytes: number; sha256: string };
@@ -101,14 +59,9 @@ describe('1 GiB through the proxy, both ways, with bounded memory', () => {
     const res = await request(`http://127.0.0.1:${gh.port}/download`, { headers: { host: 'big.test' } });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-length'], String(GIB));
-    const hash = createHash('sha256');
-    let bytes = 0;
-    for await (const chunk of res.body) {
-      hash.update(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
-    }
+    const { bytes, sha256 } = await digestOf(res.body);
     assert.equal(bytes, GIB);
-    assert.equal(hash.digest('hex'), digest);
+    assert.equal(sha256, digest);
     assert.ok(gh.peakRss() < RSS_LIMIT, `gateway peak RSS ${Math.round(gh.peakRss() / 2 ** 20)} MiB`);
   });
 });

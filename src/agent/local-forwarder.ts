@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, request } from 'undici';
-import { hopByHopNames } from '../edge/hop-by-hop.ts';
+import { endToEndHeaders, hopByHopNames } from '../edge/hop-by-hop.ts';
 import { REQUEST_ID_HEADER, UPGRADE_HEADER } from '../tunnel/protocol.ts';
 
 /** One request the agent handled, as the inspector and status line see it. */
@@ -104,7 +104,7 @@ async function forward(
       bodyTimeout: 0,
     });
     record.status = local.statusCode;
-    record.responseHeaders = responseHeaders(local.headers);
+    record.responseHeaders = endToEndHeaders(local.headers);
     if (stream.destroyed) {
       local.body.destroy();
       return;
@@ -113,7 +113,7 @@ async function forward(
       waitForTrailers: true,
     });
     stream.once('wantTrailers', () => {
-      const trailers = responseHeaders(local.trailers ?? {});
+      const trailers = endToEndHeaders(local.trailers ?? {});
       stream.sendTrailers(trailers as OutgoingHttpHeaders);
     });
     await pipeline(
@@ -179,16 +179,6 @@ function plainHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 function withoutHopByHop(headers: Record<string, string>): Record<string, string> {
   const drop = hopByHopNames(headers['connection']);
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !drop.has(name) && name !== 'expect'));
-}
-
-function responseHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[]> {
-  const drop = hopByHopNames(headers['connection']);
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers))
-    if (value !== undefined && !drop.has(name)) out[name] = value;
-  return out;
 }
 
 function capture(

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { performServerHandshake, type ServerHttp2Session } from 'node:http2';
 import { createWebSocketStream, WebSocket } from 'ws';
 import { AGENT_HEADER, CONNECT_PATH, PUBLIC_URL_HEADER, TUNNEL_HEADER } from '../tunnel/protocol.ts';
+import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from '../tunnel/tunnel-session.ts';
 import { backoffDelay } from './backoff.ts';
 import { type ExchangeRecord, handleTunnelStream, type LocalTarget } from './local-forwarder.ts';
 
@@ -17,6 +18,8 @@ export interface AgentOptions {
   readonly backoffCapMs?: number;
   /** Give up after this long without a connection (0: never). */
   readonly retryForMs?: number;
+  /** Extra CA certificates (PEM) to trust for a `https` server, e.g. a private one. */
+  readonly ca?: Buffer | undefined;
 }
 
 /** Why the agent stopped for good. */
@@ -41,7 +44,7 @@ export interface AgentEvents {
  * gives up only on a refused key, an unknown tunnel, or after `retryForMs` offline.
  */
 export class TunnelAgent extends EventEmitter<AgentEvents> {
-  readonly #options: Required<AgentOptions>;
+  readonly #options: Required<Omit<AgentOptions, 'ca'>> & Pick<AgentOptions, 'ca'>;
   #ws: WebSocket | undefined;
   #session: ServerHttp2Session | undefined;
   #attempt = 0;
@@ -100,6 +103,7 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
       perMessageDeflate: false,
       handshakeTimeout: 10_000,
       maxPayload: 64 * 1024 * 1024,
+      ...(this.#options.ca ? { ca: this.#options.ca } : {}),
     });
     this.#ws = ws;
     let refused = false;
@@ -124,8 +128,9 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
         } else {
           this.#scheduleRetry(`server answered ${res.statusCode}: ${message}`);
         }
+        ws.terminate();
       });
-      ws.terminate();
+      res.on('error', () => ws.terminate());
     });
     ws.on('open', () => this.#online(ws));
     ws.on('error', () => {});
@@ -145,8 +150,9 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     const duplex = createWebSocketStream(ws);
     duplex.on('error', () => {});
     const session = performServerHandshake(duplex, {
-      settings: { initialWindowSize: 1024 * 1024, maxConcurrentStreams: 1000 },
+      settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, maxConcurrentStreams: 1000 },
     });
+    session.setLocalWindowSize(SESSION_WINDOW);
     session.on('error', () => {});
     session.on('stream', (stream, headers, flags) => {
       handleTunnelStream(stream, headers, flags, this.#options.local, {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -28,6 +29,7 @@ Options:
   --inspect-body-limit BYTES  Body bytes kept per request for the inspector (65536)
   --retry-for SECONDS  Give up after this long unable to connect (300; 0 = never)
   --no-local-check     Start even if nothing listens at the local URL yet
+  --ca FILE            Also trust this CA (PEM) for an https server
   -h, --help           Show this help
 
 Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 server unreachable after --retry-for,
@@ -54,6 +56,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
       'inspect-body-limit': { type: 'string' },
       'retry-for': { type: 'string' },
       'no-local-check': { type: 'boolean' },
+      ca: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -132,7 +135,23 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     inspectorUrl = await listenOrNext(inspector, host, port);
   }
 
-  const agent = new TunnelAgent({ server, name, key, local, version: VERSION, retryForMs: retryFor * 1000 });
+  let ca: Buffer | undefined;
+  if (values.ca) {
+    try {
+      ca = readFileSync(values.ca);
+    } catch (error) {
+      return usage(`cannot read --ca ${values.ca}: ${(error as Error).message}`);
+    }
+  }
+  const agent = new TunnelAgent({
+    server,
+    name,
+    key,
+    local,
+    version: VERSION,
+    retryForMs: retryFor * 1000,
+    ca,
+  });
   const counters = { requests: 0, bytesIn: 0, bytesOut: 0 };
   let state = 'connecting';
   const render = () =>

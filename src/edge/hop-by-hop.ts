@@ -25,3 +25,16 @@ export function hopByHopNames(connectionHeader: string | string[] | undefined): 
   }
   return names;
 }
+
+/** The header record without hop-by-hop fields, HTTP/2 pseudo-headers or empty values. */
+export function endToEndHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): Record<string, string | string[]> {
+  const drop = hopByHopNames(headers['connection']);
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || name.startsWith(':') || drop.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}

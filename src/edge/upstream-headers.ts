@@ -1,8 +1,7 @@
-import { type ClientInfo, forwardingHeaders } from './forwarded.ts';
-import { hopByHopNames } from './hop-by-hop.ts';
+import type { ClientInfo } from './forwarded.ts';
+import { endToEndHeaders } from './hop-by-hop.ts';
+import { planRequestHeaders } from './request-header-plan.ts';
 import type { Route } from './route.ts';
-
-const FORWARDING = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded']);
 
 /**
  * The request headers to send upstream, as a flat `[name, value, …]` list built from the client's
@@ -16,15 +15,7 @@ export function upstreamRequestHeaders(
   client: ClientInfo,
   options: { readonly trustForwarded: boolean; readonly upgrade?: string | undefined },
 ): string[] {
-  const connection: string[] = [];
-  const incoming: Record<string, string> = {};
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
-    if (name === 'connection') connection.push(rawHeaders[i + 1]!);
-    if (FORWARDING.has(name))
-      incoming[name] = incoming[name] ? `${incoming[name]}, ${rawHeaders[i + 1]}` : rawHeaders[i + 1]!;
-  }
-  const drop = hopByHopNames(connection.length > 0 ? connection : undefined);
+  const plan = planRequestHeaders(rawHeaders, client, options.trustForwarded);
   const removed = new Set(route.requestHeaders.remove.map((n) => n.toLowerCase()));
   const replaced = new Set(Object.keys(route.requestHeaders.set).map((n) => n.toLowerCase()));
 
@@ -32,23 +23,13 @@ export function upstreamRequestHeaders(
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
     const lower = name.toLowerCase();
-    if (drop.has(lower) || FORWARDING.has(lower) || lower === 'host' || lower === 'expect') continue;
+    if (plan.stops(lower)) continue;
     if (removed.has(lower) || replaced.has(lower)) continue;
     out.push(name, rawHeaders[i + 1]!);
   }
 
   out.push('host', route.preserveHost ? client.host : new URL(route.target).host);
-  const forwarding = forwardingHeaders(
-    client,
-    {
-      xForwardedFor: incoming['x-forwarded-for'],
-      xForwardedProto: incoming['x-forwarded-proto'],
-      xForwardedHost: incoming['x-forwarded-host'],
-      forwarded: incoming['forwarded'],
-    },
-    options.trustForwarded,
-  );
-  for (const [name, value] of forwarding)
+  for (const [name, value] of plan.forwarding)
     if (!removed.has(name) && !replaced.has(name)) out.push(name, value);
   if (options.upgrade !== undefined) out.push('connection', 'upgrade', 'upgrade', options.upgrade);
   for (const [name, value] of Object.entries(route.requestHeaders.set)) out.push(name, value);
@@ -60,13 +41,9 @@ export function downstreamResponseHeaders(
   headers: Readonly<Record<string, string | string[] | undefined>>,
   route: Route,
 ): Record<string, string | string[]> {
-  const drop = hopByHopNames(headers['connection']);
   const removed = new Set(route.responseHeaders.remove.map((n) => n.toLowerCase()));
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || drop.has(name) || removed.has(name)) continue;
-    out[name] = value;
-  }
+  const out = endToEndHeaders(headers);
+  for (const name of Object.keys(out)) if (removed.has(name)) delete out[name];
   for (const [name, value] of Object.entries(route.responseHeaders.set)) out[name.toLowerCase()] = value;
   return out;
 }

@@ -33,6 +33,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly tunnelRequests = new Counter({
+    name: 'gatehouse_tunnel_requests_total',
+    help: 'Requests forwarded through each tunnel, by status code.',
+    labelNames: ['tunnel', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly tunnelBytes = new Counter({
+    name: 'gatehouse_tunnel_bytes_total',
+    help: 'Body bytes through each tunnel: in (to the agent) and out (from it).',
+    labelNames: ['tunnel', 'direction'] as const,
+    registers: [this.registry],
+  });
+  readonly tunnelsOnline = new Gauge({
+    name: 'gatehouse_tunnels_online',
+    help: 'Tunnels with an agent connected to this node.',
+    registers: [this.registry],
+  });
+  readonly tunnelConnects = new Counter({
+    name: 'gatehouse_tunnel_connects_total',
+    help: 'Agent connections accepted, by tunnel.',
+    labelNames: ['tunnel'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_process_' });
   }

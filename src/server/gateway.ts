@@ -57,6 +57,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     store,
     settings: config.tunnels,
     logger,
+    metrics,
     domain: config.domain,
     publicBase: () => publicBase(tls !== undefined, httpPort, httpsPort),
   });

@@ -29,6 +29,8 @@ export function forwardThroughTunnel(
     readonly trustForwarded: boolean;
     readonly limits: TunnelRequestLimits;
     readonly requestId: string;
+    /** Told of every body chunk: `in` towards the agent, `out` back from it. */
+    readonly onBytes?: (direction: 'in' | 'out', bytes: number) => void;
   },
 ): Promise<TunnelError | undefined> {
   const { limits } = options;
@@ -89,6 +91,7 @@ export function forwardThroughTunnel(
       req.on('data', (chunk: Buffer) => {
         received += chunk.length;
         session.stats.bytesIn += chunk.length;
+        options.onBytes?.('in', chunk.length);
         if (limits.maxBodyBytes > 0 && received > limits.maxBodyBytes) {
           stream.close(constants.NGHTTP2_CANCEL);
           req.unpipe(stream);
@@ -115,6 +118,7 @@ export function forwardThroughTunnel(
       res.flushHeaders();
       stream.on('data', (chunk: Buffer) => {
         session.stats.bytesOut += chunk.length;
+        options.onBytes?.('out', chunk.length);
       });
       stream.pipe(res, { end: false });
       stream.once('trailers', (trailers) => {

@@ -11,6 +11,7 @@ import type { RequestTarget } from '../edge/request-target.ts';
 import type { GatehouseError } from '../errors.ts';
 import { statusForCode } from '../http-status.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Store, TunnelEvent, TunnelRecord } from '../store/types.ts';
 import { TunnelError } from './errors.ts';
@@ -54,6 +55,7 @@ export class TunnelService {
   readonly #store: Store;
   readonly #settings: TunnelSettings;
   readonly #logger: Logger;
+  readonly #metrics: Metrics | undefined;
   readonly #domain: string;
   readonly #publicBase: () => { scheme: string; port: string };
   readonly #wss = new WebSocketServer({
@@ -69,6 +71,7 @@ export class TunnelService {
     store: Store;
     settings: TunnelSettings;
     logger: Logger;
+    metrics?: Metrics;
     domain: string;
     /** Scheme and `:port` of public URLs; a function because ports are known only after listening. */
     publicBase: () => { scheme: string; port: string };
@@ -77,6 +80,7 @@ export class TunnelService {
     this.#store = options.store;
     this.#settings = options.settings;
     this.#logger = options.logger;
+    this.#metrics = options.metrics;
     this.#domain = options.domain;
     this.#publicBase = options.publicBase;
     this.#now = options.now ?? (() => new Date());
@@ -207,9 +211,12 @@ export class TunnelService {
             },
           );
           this.registry.register(session);
+          this.#metrics?.tunnelConnects.inc({ tunnel: record.name });
+          this.#metrics?.tunnelsOnline.set(this.registry.all().length);
           this.#audit(record.name, { type: 'connect', at: this.#now().toISOString(), ip, agentVersion });
           this.#logger.info({ tunnel: record.name, ip, agentVersion }, 'tunnel connected');
           session.onClose((reason) => {
+            this.#metrics?.tunnelsOnline.set(this.registry.all().length);
             this.#audit(record.name, {
               type: 'disconnect',
               at: this.#now().toISOString(),
@@ -284,12 +291,24 @@ export class TunnelService {
       );
       return;
     }
+    const bytes = { in: 0, out: 0 };
     const error = await forwardThroughTunnel(req, res, session, target, client, {
       trustForwarded,
       limits: this.#settings,
       requestId: randomUUID(),
+      onBytes: (direction, n) => {
+        bytes[direction] += n;
+      },
     });
     if (error) sendEdgeError(req, res, error);
+    if (this.#metrics) {
+      this.#metrics.tunnelRequests.inc({
+        tunnel: name,
+        status: String(res.headersSent ? res.statusCode : 499),
+      });
+      this.#metrics.tunnelBytes.inc({ tunnel: name, direction: 'in' }, bytes.in);
+      this.#metrics.tunnelBytes.inc({ tunnel: name, direction: 'out' }, bytes.out);
+    }
   }
 
   /** Forwards an upgrade request to the tunnel. */

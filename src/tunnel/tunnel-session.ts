@@ -2,6 +2,13 @@ import { type ClientHttp2Session, type ClientHttp2Stream, connect, constants } f
 import type { WebSocket } from 'ws';
 import { createWebSocketStream } from 'ws';
 
+/** Per-stream flow-control window: how much one request may have in flight unacknowledged. */
+export const STREAM_WINDOW = 4 * 1024 * 1024;
+/** Connection-wide flow-control window, shared by all streams of a tunnel. */
+export const SESSION_WINDOW = 32 * 1024 * 1024;
+/** Largest HTTP/2 frame: bigger frames mean fewer WebSocket messages for bulk bodies. */
+export const MAX_FRAME = 256 * 1024;
+
 /** Who is on the other end of a tunnel connection. */
 export interface SessionInfo {
   readonly name: string;
@@ -44,8 +51,10 @@ export class TunnelSession {
     this.#h2 = connect('http://tunnel.invalid', {
       createConnection: () => duplex as never,
       peerMaxConcurrentStreams: options.maxConcurrentStreams,
-      settings: { enablePush: false, initialWindowSize: 1024 * 1024 },
+      settings: { enablePush: false, initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME },
     });
+    // The connection-wide window starts at 64 KiB, which would throttle every stream together.
+    this.#h2.once('connect', () => this.#h2.setLocalWindowSize(SESSION_WINDOW));
     this.#h2.on('error', () => {});
     this.#h2.on('close', () => this.close('session closed'));
     this.#h2.on('goaway', () => this.close('agent went away'));

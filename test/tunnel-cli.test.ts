@@ -1,0 +1,303 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { type CliProcess, spawnCli, spawnServe } from './helpers/cli-process.ts';
+import { tempDir } from './helpers/temp-dirs.ts';
+import { startUpstream } from './helpers/upstream.ts';
+
+const ADMIN = 'gk_tunnel-cli-admin';
+const dataDir = () => tempDir('gatehouse-tcli-');
+
+/** The agent's JSON events so far. */
+function events(agent: CliProcess): { event: string; [k: string]: unknown }[] {
+  return agent
+    .stdout()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+async function waitForEvent(agent: CliProcess, event: string, after = 0, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const found = events(agent)
+      .slice(after)
+      .find((e) => e.event === event);
+    if (found) return found;
+    if (agent.child.exitCode !== null) break;
+    await sleep(25);
+  }
+  throw new Error(`no ${event} event; stdout:\n${agent.stdout()}\nstderr:\n${agent.stderr()}`);
+}
+
+function exitCode(cli: CliProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (cli.child.exitCode !== null) resolve(cli.child.exitCode);
+    else cli.child.once('exit', (code) => resolve(code));
+  });
+}
+
+async function createTunnel(port: number, name: string): Promise<string> {
+  const res = await request(`http://127.0.0.1:${port}/api/v1/tunnels/`, {
+    method: 'POST',
+    headers: { host: 'localhost', authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  const body = (await res.body.json()) as { key: string };
+  assert.equal(res.statusCode, 201);
+  return body.key;
+}
+
+describe('gatehouse tunnel (processes)', () => {
+  test('agent killed mid-request: 502 within a second, and the local server saw the request once', async () => {
+    let seen = 0;
+    const local = await startUpstream(
+      () => {
+        seen++;
+      },
+      { readBody: false },
+    );
+    const gh = await spawnServe(['--data', dataDir(), '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: ADMIN });
+    const key = await createTunnel(gh.port, 'doomed');
+    const agent = spawnCli([
+      'tunnel',
+      local.url,
+      '--server',
+      `http://127.0.0.1:${gh.port}`,
+      '--name',
+      'doomed',
+      '--key',
+      key,
+      '--json',
+      '--no-inspect',
+    ]);
+    try {
+      await waitForEvent(agent, 'online');
+      const pending = request(`http://127.0.0.1:${gh.port}/slow`, { headers: { host: 'doomed.localhost' } });
+      while (seen === 0) await sleep(10);
+      const killedAt = Date.now();
+      agent.child.kill('SIGKILL');
+      const res = await pending;
+      const elapsed = Date.now() - killedAt;
+      assert.equal(res.statusCode, 502);
+      assert.match(await res.body.text(), /not retried/);
+      assert.ok(elapsed < 1000, `answered ${elapsed} ms after the agent died`);
+      await sleep(500);
+      assert.equal(seen, 1, 'the request was never re-sent');
+    } finally {
+      await agent.stop();
+      await gh.stop();
+      await local.close();
+    }
+  });
+
+  test('server killed and restarted: the agent reconnects and the next request succeeds', async () => {
+    const local = await startUpstream((_req, res) => res.end('alive'));
+    const dir = dataDir();
+    const first = await spawnServe(['--data', dir, '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: ADMIN });
+    const port = first.port;
+    const key = await createTunnel(port, 'phoenix');
+    const agent = spawnCli([
+      'tunnel',
+      local.url,
+      '--server',
+      `http://127.0.0.1:${port}`,
+      '--name',
+      'phoenix',
+      '--key',
+      key,
+      '--json',
+      '--no-inspect',
+    ]);
+    let second: (CliProcess & { port: number }) | undefined;
+    try {
+      await waitForEvent(agent, 'online');
+      first.child.kill('SIGKILL');
+      await exitCode(first);
+      const offlineAt = events(agent).length;
+      await waitForEvent(agent, 'offline', offlineAt - 1);
+      second = await spawnServe(['--data', dir, '--log-level', 'warn', '--port', String(port)], {
+        GATEHOUSE_ADMIN_KEY: ADMIN,
+      });
+      await waitForEvent(agent, 'online', offlineAt);
+      const res = await request(`http://127.0.0.1:${port}/`, { headers: { host: 'phoenix.localhost' } });
+      assert.equal(await res.body.text(), 'alive');
+    } finally {
+      await agent.stop();
+      await second?.stop();
+      await first.stop();
+      await local.close();
+    }
+  });
+
+  test('exit codes and messages: bad key 4, unreachable 3, local refusing 5, taken name 6', async () => {
+    const local = await startUpstream();
+    const gh = await spawnServe(['--data', dataDir(), '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: ADMIN });
+    const server = `http://127.0.0.1:${gh.port}`;
+    try {
+      await createTunnel(gh.port, 'guarded');
+      const badKey = spawnCli([
+        'tunnel',
+        local.url,
+        '--server',
+        server,
+        '--name',
+        'guarded',
+        '--key',
+        'gt_wrong',
+        '--no-inspect',
+      ]);
+      assert.equal(await exitCode(badKey), 4);
+      assert.match(badKey.stderr(), /refused the key for tunnel guarded/);
+
+      const unreachable = spawnCli([
+        'tunnel',
+        local.url,
+        '--server',
+        'http://127.0.0.1:1',
+        '--name',
+        'x',
+        '--key',
+        'gt_x',
+        '--retry-for',
+        '1',
+        '--no-inspect',
+      ]);
+      assert.equal(await exitCode(unreachable), 3);
+      assert.match(unreachable.stderr(), /could not reach the server/);
+
+      const down = await startUpstream();
+      const downUrl = down.url;
+      await down.close();
+      const refusing = spawnCli([
+        'tunnel',
+        downUrl,
+        '--server',
+        server,
+        '--name',
+        'guarded',
+        '--key',
+        'gt_x',
+        '--no-inspect',
+      ]);
+      assert.equal(await exitCode(refusing), 5);
+      assert.match(refusing.stderr(), /nothing is listening at/);
+
+      const taken = spawnCli(['tunnel', local.url, '--server', server, '--name', 'guarded', '--no-inspect'], {
+        GATEHOUSE_ADMIN_KEY: ADMIN,
+      });
+      assert.equal(await exitCode(taken), 6);
+      assert.match(taken.stderr(), /name guarded is taken/);
+    } finally {
+      await gh.stop();
+      await local.close();
+    }
+  });
+
+  test('the inspector lists requests and replays one to the local server', async () => {
+    const local = await startUpstream((req, res, body) =>
+      res.end(
+        `${req.method} ${req.url} ${body} ${req.headers['gatehouse-replay-of'] ? 'replayed' : 'original'}`,
+      ),
+    );
+    const gh = await spawnServe(['--data', dataDir(), '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: ADMIN });
+    const agent = spawnCli(
+      [
+        'tunnel',
+        local.url,
+        '--server',
+        `http://127.0.0.1:${gh.port}`,
+        '--name',
+        'peek',
+        '--json',
+        '--inspect',
+        '127.0.0.1:0',
+      ],
+      {
+        GATEHOUSE_ADMIN_KEY: ADMIN,
+      },
+    );
+    try {
+      const online = await waitForEvent(agent, 'online');
+      const inspector = String(online['inspector']);
+      const res = await request(`http://127.0.0.1:${gh.port}/orders?id=3`, {
+        method: 'POST',
+        headers: { host: 'peek.localhost' },
+        body: 'qty=2',
+      });
+      assert.equal(await res.body.text(), 'POST /orders?id=3 qty=2 original');
+      await waitForEvent(agent, 'request');
+      const list = (await (await request(`${inspector}/api/requests`)).body.json()) as {
+        requests: { id: string; path: string; status: number }[];
+      };
+      assert.equal(list.requests[0]?.path, '/orders?id=3');
+      assert.equal(list.requests[0]?.status, 200);
+      const id = list.requests[0]!.id;
+      const detail = (await (await request(`${inspector}/api/requests/${id}`)).body.json()) as {
+        requestBody: { text: string };
+        responseBody: { text: string };
+      };
+      assert.equal(detail.requestBody.text, 'qty=2');
+      assert.equal(detail.responseBody.text, 'POST /orders?id=3 qty=2 original');
+      const replay = await request(`${inspector}/api/requests/${id}/replay`, { method: 'POST' });
+      assert.equal(replay.statusCode, 201);
+      const replayed = (await replay.body.json()) as { status: number; responseBody: { text: string } };
+      assert.equal(replayed.responseBody.text, 'POST /orders?id=3 qty=2 replayed');
+      assert.equal(local.seen.length, 2);
+      const page = await request(`${inspector}/`);
+      assert.match(await page.body.text(), /Gatehouse inspector/);
+      assert.equal(
+        (await request(`${inspector}/api/requests/nope/replay`, { method: 'POST' })).statusCode,
+        404,
+      );
+    } finally {
+      await agent.stop();
+      await gh.stop();
+      await local.close();
+    }
+  });
+});
+
+describe('heartbeats', () => {
+  test('a frozen agent is found dead by the edge heartbeat and its requests fail fast', async () => {
+    const local = await startUpstream((_req, res) => res.end('ok'));
+    const gh = await spawnServe(
+      ['--data', dataDir(), '--log-level', 'warn', '--tunnel-heartbeat', '300', '--tunnel-offline-wait', '0'],
+      {
+        GATEHOUSE_ADMIN_KEY: ADMIN,
+      },
+    );
+    const key = await createTunnel(gh.port, 'frozen');
+    const agent = spawnCli([
+      'tunnel',
+      local.url,
+      '--server',
+      `http://127.0.0.1:${gh.port}`,
+      '--name',
+      'frozen',
+      '--key',
+      key,
+      '--json',
+      '--no-inspect',
+    ]);
+    try {
+      await waitForEvent(agent, 'online');
+      const online = await request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'frozen.localhost' } });
+      assert.equal(await online.body.text(), 'ok');
+      agent.child.kill('SIGSTOP');
+      // Two missed pings at 300 ms: the edge drops the connection within about a second.
+      await sleep(1500);
+      const res = await request(`http://127.0.0.1:${gh.port}/`, {
+        headers: { host: 'frozen.localhost', accept: 'application/json' },
+      });
+      assert.equal(res.statusCode, 503);
+      assert.equal(((await res.body.json()) as { error: string }).error, 'TUNNEL_NOT_CONNECTED');
+      agent.child.kill('SIGCONT');
+    } finally {
+      await agent.stop();
+      await gh.stop();
+      await local.close();
+    }
+  });
+});

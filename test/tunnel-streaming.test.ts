@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { bulkHandler, digestOf, GIB, patternDigest, patternStream } from './helpers/bytes.ts';
+import { type CliProcess, spawnCli, spawnServe } from './helpers/cli-process.ts';
+import { startUpstream, type Upstream } from './helpers/upstream.ts';
+
+const KEY = 'gk_tunnel-streaming';
+/** Peak RSS allowed for each end (gateway, agent) while 1 GiB goes each way; see streaming.test.ts. */
+const RSS_LIMIT = 256 * 1024 * 1024;
+
+describe('1 GiB through a tunnel, both ways, with bounded memory on both ends', () => {
+  let gh: CliProcess & { port: number };
+  let agent: CliProcess;
+  let local: Upstream;
+  let dir: string;
+  let digest: string;
+
+  before(async () => {
+    digest = patternDigest(GIB);
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-tstream-'));
+    local = await startUpstream(bulkHandler(GIB), { readBody: false });
+    gh = await spawnServe(['--data', dir, '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: KEY });
+    agent = spawnCli(
+      [
+        'tunnel',
+        local.url,
+        '--server',
+        `http://127.0.0.1:${gh.port}`,
+        '--name',
+        'bulk',
+        '--json',
+        '--no-inspect',
+      ],
+      {
+        GATEHOUSE_ADMIN_KEY: KEY,
+      },
+    );
+    while (!agent.stdout().includes('"event":"online"')) {
+      if (agent.child.exitCode !== null) throw new Error(`agent exited: ${agent.stderr()}`);
+      await sleep(25);
+    }
+  });
+
+  after(async () => {
+    await agent?.stop();
+    await gh?.stop();
+    await local?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const checkMemory = () => {
+    for (const [name, proc] of [
+      ['gateway', gh],
+      ['agent', agent],
+    ] as const) {
+      const peak = proc.peakRss();
+      assert.ok(peak < RSS_LIMIT, `${name} peak RSS ${Math.round(peak / 2 ** 20)} MiB`);
+    }
+  };
+
+  test('upload: 1 GiB arrives intact', async () => {
+    const res = await request(`http://127.0.0.1:${gh.port}/upload`, {
+      method: 'POST',
+      headers: { host: 'bulk.localhost', 'content-type': 'application/octet-stream' },
+      body: patternStream(GIB),
+    });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(await res.body.json(), { bytes: GIB, sha256: digest });
+    checkMemory();
+  });
+
+  test('download: 1 GiB arrives intact', async () => {
+    const res = await request(`http://127.0.0.1:${gh.port}/download`, {
+      headers: { host: 'bulk.localhost' },
+    });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(await digestOf(res.body), { bytes: GIB, sha256: digest });
+    checkMemory();
+  });
+});

@@ -1,0 +1,393 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request } from 'undici';
+import { WebSocket, WebSocketServer } from 'ws';
+import { TunnelAgent } from '../src/agent/tunnel-agent.ts';
+import { createTunnel, startAgent } from './helpers/agent.ts';
+import { selfSigned } from './helpers/certs.ts';
+import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { startUpstream, type Upstream } from './helpers/upstream.ts';
+
+describe('tunnel identities (admin API)', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway({ flags: { 'tunnel-max-per-key': '5' } });
+  });
+  after(async () => gw.stop());
+
+  test('create: 201 with the key once; listing shows a prefix, never the key', async () => {
+    const res = await gw.api('POST', '/api/v1/tunnels/', { name: 'heron' });
+    assert.equal(res.status, 201);
+    assert.match(res.body.key, /^gt_/);
+    assert.equal(res.body.url, `http://heron.localhost:${gw.port}`);
+    assert.equal(res.body.online, false);
+    const list = await gw.api('GET', '/api/v1/tunnels/');
+    const entry = list.body.tunnels.find((t: { name: string }) => t.name === 'heron');
+    assert.equal(entry.keyPrefix, res.body.key.slice(0, 9));
+    assert.ok(!JSON.stringify(list.body).includes(res.body.key));
+    assert.equal(entry.keyHash, undefined);
+  });
+
+  test('a readable random name when none is asked for', async () => {
+    const res = await gw.api('POST', '/api/v1/tunnels/', {});
+    assert.equal(res.status, 201);
+    assert.match(res.body.name, /^[a-z]+-[a-z]+-\d{4}$/);
+  });
+
+  const bad: [name: string, status: number, code: string][] = [
+    ['-leading', 400, 'TUNNEL_NAME_INVALID'],
+    ['has.dot', 400, 'TUNNEL_NAME_INVALID'],
+    ['a'.repeat(64), 400, 'TUNNEL_NAME_INVALID'],
+    ['under_score', 400, 'TUNNEL_NAME_INVALID'],
+    ['admin', 400, 'TUNNEL_NAME_INVALID'],
+    ['connect', 400, 'TUNNEL_NAME_INVALID'],
+    ['xn--abc', 400, 'TUNNEL_NAME_INVALID'],
+  ];
+  for (const [name, status, code] of bad) {
+    test(`refuses the name ${JSON.stringify(name.slice(0, 20))}`, async () => {
+      const res = await gw.api('POST', '/api/v1/tunnels/', { name });
+      assert.equal(res.status, status);
+      assert.equal(res.body.error, code);
+      assert.equal(res.body.field, 'name');
+      assert.equal((await gw.api('GET', `/api/v1/tunnels/${encodeURIComponent(name)}`)).status, 404);
+    });
+  }
+
+  test('a name is never shared: a second create is 409 and keeps the first owner', async () => {
+    await gw.api('POST', '/api/v1/tunnels/', { name: 'shared-name' });
+    const other = await gw.api('POST', '/api/v1/keys/', { name: 'someone else' });
+    const res = await gw.api('POST', '/api/v1/tunnels/', { name: 'shared-name' }, other.body.secret);
+    assert.equal(res.status, 409);
+    assert.equal(res.body.error, 'TUNNEL_NAME_TAKEN');
+    assert.equal((await gw.api('GET', '/api/v1/tunnels/shared-name')).body.owner, 'env');
+  });
+
+  test('max tunnels per key: 429 past the limit', async () => {
+    const key = (await gw.api('POST', '/api/v1/keys/', { name: 'limited' })).body.secret;
+    for (let i = 0; i < 5; i++)
+      assert.equal((await gw.api('POST', '/api/v1/tunnels/', { name: `lim-${i}` }, key)).status, 201);
+    const res = await gw.api('POST', '/api/v1/tunnels/', { name: 'lim-5' }, key);
+    assert.equal(res.status, 429);
+    assert.equal(res.body.error, 'TUNNEL_LIMIT_REACHED');
+  });
+
+  test('delete: 204, then 404', async () => {
+    await gw.api('POST', '/api/v1/tunnels/', { name: 'short-lived' });
+    assert.equal((await gw.api('DELETE', '/api/v1/tunnels/short-lived')).status, 204);
+    assert.equal((await gw.api('DELETE', '/api/v1/tunnels/short-lived')).status, 404);
+  });
+});
+
+describe('traffic through a tunnel', () => {
+  let gw: TestGateway;
+  let local: Upstream;
+  let agent: TunnelAgent;
+  let tunnel: { name: string; key: string };
+  before(async () => {
+    gw = await startTestGateway({
+      flags: { 'tunnel-offline-wait': '0', 'tunnel-max-streams': '4', 'tunnel-max-body': '1000' },
+    });
+    local = await startUpstream();
+    tunnel = await createTunnel(gw, 'otter');
+    agent = await startAgent(gw, tunnel, local.url);
+  });
+  after(async () => {
+    agent.stop();
+    await gw.stop();
+    await local.close();
+  });
+
+  test('GET and POST reach the local server with forwarding headers and its own Host', async () => {
+    const get = await gw.send('otter.localhost', '/hello?x=1');
+    assert.equal(get.status, 200);
+    const seen = JSON.parse(get.text);
+    assert.equal(seen.url, '/hello?x=1');
+    assert.equal(seen.headers.host, `127.0.0.1:${local.port}`);
+    assert.equal(seen.headers['x-forwarded-host'], 'otter.localhost');
+    assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1');
+    const post = await gw.send('otter.localhost:9999', '/submit', {
+      method: 'POST',
+      body: 'a=1&b=2',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const posted = JSON.parse(post.text);
+    assert.equal(posted.method, 'POST');
+    assert.equal(posted.body, 'a=1&b=2');
+    assert.equal(posted.headers['content-type'], 'application/x-www-form-urlencoded');
+  });
+
+  test('the listing shows the tunnel online with its counters', async () => {
+    const view = (await gw.api('GET', '/api/v1/tunnels/otter')).body;
+    assert.equal(view.online, true);
+    assert.equal(view.agentVersion, 'test');
+    assert.equal(view.clientIp, '127.0.0.1');
+    assert.ok(view.requests >= 2);
+    assert.ok(Date.parse(view.connectedSince) <= Date.now());
+  });
+
+  test('connect and disconnect are in the audit trail', async () => {
+    const events = (await gw.api('GET', '/api/v1/tunnels/otter/events')).body.events;
+    assert.equal(events[0].type, 'connect');
+    assert.equal(events[0].ip, '127.0.0.1');
+    assert.equal(events[0].agentVersion, 'test');
+  });
+
+  test('WebSocket echo through the tunnel', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(wss, 'listening');
+    wss.on('connection', (socket, req) =>
+      socket.on('message', (m, binary) => socket.send(binary ? m : `${req.url}:${m}`, { binary })),
+    );
+    const wsTunnel = await createTunnel(gw, 'ws-tunnel');
+    const wsAgent = await startAgent(
+      gw,
+      wsTunnel,
+      `http://127.0.0.1:${(wss.address() as { port: number }).port}`,
+    );
+    const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/room?id=7`, {
+      headers: { host: 'ws-tunnel.localhost' },
+    });
+    await once(ws, 'open');
+    ws.send('ping');
+    assert.equal(String((await once(ws, 'message'))[0]), '/room?id=7:ping');
+    const big = Buffer.alloc(300_000, 3);
+    ws.send(big);
+    assert.deepEqual((await once(ws, 'message'))[0], big);
+    ws.close();
+    await once(ws, 'close');
+    wsAgent.stop();
+    wss.close();
+  });
+
+  test('server-sent events arrive one by one, and trailers pass', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const sse = createServer(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', trailer: 'x-checksum' });
+      res.write('data: one\n\n');
+      await gate;
+      res.addTrailers({ 'x-checksum': 'abc123' });
+      res.end('data: two\n\n');
+    });
+    sse.listen(0, '127.0.0.1');
+    await once(sse, 'listening');
+    const sseTunnel = await createTunnel(gw, 'sse-tunnel');
+    const sseAgent = await startAgent(
+      gw,
+      sseTunnel,
+      `http://127.0.0.1:${(sse.address() as { port: number }).port}`,
+    );
+    const res = await request(`${gw.url}/stream`, {
+      headers: { host: 'sse-tunnel.localhost', te: 'trailers' },
+    });
+    assert.equal(res.headers['content-type'], 'text/event-stream');
+    const it = res.body[Symbol.asyncIterator]();
+    assert.equal(String((await it.next()).value), 'data: one\n\n');
+    release();
+    let rest = '';
+    for (let n = await it.next(); !n.done; n = await it.next()) rest += String(n.value);
+    assert.equal(rest, 'data: two\n\n');
+    assert.equal(res.trailers['x-checksum'], 'abc123');
+    sseAgent.stop();
+    sse.close();
+  });
+
+  test('a local server that refuses: 502 naming the cause', async () => {
+    const down = await startUpstream();
+    const port = down.port;
+    await down.close();
+    const t = await createTunnel(gw, 'refusing');
+    const a = await startAgent(gw, t, `http://127.0.0.1:${port}`);
+    const res = await gw.send('refusing.localhost', '/');
+    assert.equal(res.status, 502);
+    assert.match(res.text, /refused the connection/);
+    a.stop();
+  });
+
+  test('an offline tunnel answers 503 naming it', async () => {
+    await createTunnel(gw, 'sleepy');
+    const res = await gw.send('sleepy.localhost', '/', { headers: { accept: 'application/json' } });
+    assert.equal(res.status, 503);
+    assert.deepEqual(JSON.parse(res.text), {
+      error: 'TUNNEL_NOT_CONNECTED',
+      message: 'Tunnel sleepy is offline: no agent is connected for it.',
+    });
+  });
+
+  test('limits: request body over the maximum → 413; streams over the maximum → 429', async () => {
+    const big = await gw.send('otter.localhost', '/', { method: 'POST', body: 'x'.repeat(2000) });
+    assert.equal(big.status, 413);
+    const slowLocal = await startUpstream(() => {});
+    const t = await createTunnel(gw, 'busy');
+    const a = await startAgent(gw, t, slowLocal.url);
+    const hanging = Array.from({ length: 4 }, () =>
+      request(`${gw.url}/`, { headers: { host: 'busy.localhost' } }).catch(() => undefined),
+    );
+    await sleep(200);
+    const refused = await gw.send('busy.localhost', '/', { headers: { accept: 'application/json' } });
+    assert.equal(refused.status, 429);
+    assert.equal(JSON.parse(refused.text).error, 'TUNNEL_LIMIT_REACHED');
+    a.stop();
+    await Promise.all(hanging);
+    await slowLocal.close();
+  });
+});
+
+describe('tunnel connections', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway({ flags: { 'tunnel-offline-wait': '3000' } });
+  });
+  after(async () => gw.stop());
+
+  test('two agents racing for one name: the newest wins, the older one’s cleanup does not remove it', async () => {
+    const first = await startUpstream((_req, res) => res.end('first'));
+    const second = await startUpstream((_req, res) => res.end('second'));
+    const t = await createTunnel(gw, 'race');
+    const a = await startAgent(gw, t, first.url);
+    assert.equal((await gw.send('race.localhost', '/')).text, 'first');
+    const b = await startAgent(gw, t, second.url);
+    assert.equal((await gw.send('race.localhost', '/')).text, 'second');
+    // The first agent was dropped; it comes back and wins again, then the second does: never both.
+    await once(a, 'online');
+    assert.equal((await gw.send('race.localhost', '/')).text, 'first');
+    a.stop();
+    await once(b, 'online');
+    await sleep(100);
+    for (let i = 0; i < 5; i++) assert.equal((await gw.send('race.localhost', '/')).text, 'second');
+    b.stop();
+    await first.close();
+    await second.close();
+  });
+
+  test('a request for an offline tunnel waits for its agent to come back', async () => {
+    const local = await startUpstream((_req, res) => res.end('back'));
+    const t = await createTunnel(gw, 'returning');
+    const pending = gw.send('returning.localhost', '/');
+    await sleep(300);
+    const a = await startAgent(gw, t, local.url);
+    assert.equal((await pending).text, 'back');
+    a.stop();
+    await local.close();
+  });
+
+  test('a bad or rotated key: refused before the upgrade, and the agent stops', async () => {
+    const local = await startUpstream();
+    const t = await createTunnel(gw, 'rotating');
+    const a = await startAgent(gw, t, local.url);
+    const rotated = await gw.api('POST', '/api/v1/tunnels/rotating/rotate-key');
+    assert.equal(rotated.status, 200);
+    assert.notEqual(rotated.body.key, t.key);
+    assert.equal(rotated.body.url, `http://rotating.localhost:${gw.port}`, 'the URL does not change');
+    const [reason] = await once(a, 'fatal');
+    assert.equal(reason.kind, 'bad-key');
+    assert.match(reason.message, /rotated/);
+    const events = (await gw.api('GET', '/api/v1/tunnels/rotating/events')).body.events;
+    assert.deepEqual(
+      events.slice(0, 3).map((e: { type: string }) => e.type),
+      ['rejected', 'disconnect', 'connect'],
+    );
+    const fresh = await startAgent(gw, { name: 'rotating', key: rotated.body.key }, local.url);
+    assert.equal((await gw.send('rotating.localhost', '/')).status, 200);
+    fresh.stop();
+    await local.close();
+  });
+
+  test('an unknown tunnel name: refused with 404 and the agent says so', async () => {
+    const agent = new TunnelAgent({
+      server: new URL(gw.url),
+      name: 'nobody-here',
+      key: 'gt_x',
+      local: { url: new URL('http://127.0.0.1:1'), preserveHost: false, captureBytes: 0 },
+      version: 'test',
+    });
+    agent.start();
+    const [reason] = await once(agent, 'fatal');
+    assert.equal(reason.kind, 'no-such-tunnel');
+  });
+
+  test('random and truncated bytes on a tunnel socket never crash the server', async () => {
+    const local = await startUpstream();
+    const t = await createTunnel(gw, 'noisy');
+    for (let i = 0; i < 20; i++) {
+      const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/api/v1/tunnels/connect`, {
+        headers: { host: 'localhost', authorization: `Bearer ${t.key}`, 'gatehouse-tunnel': 'noisy' },
+      });
+      ws.on('error', () => {});
+      await once(ws, 'open');
+      const junk =
+        i % 2 === 0
+          ? Buffer.from(crypto.getRandomValues(new Uint8Array(1 + i * 97)))
+          : Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n').subarray(0, i);
+      ws.send(junk);
+      if (i % 3 === 0) ws.send('text frame');
+      await sleep(20);
+      ws.terminate();
+    }
+    const a = await startAgent(gw, t, local.url);
+    assert.equal((await gw.send('noisy.localhost', '/')).status, 200);
+    assert.equal((await gw.send('localhost', '/healthz')).status, 200);
+    a.stop();
+    await local.close();
+  });
+});
+
+describe('tunnels over TLS, Host handling and metrics', () => {
+  test('an agent connects over wss:// to a TLS edge, and public https requests reach it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-ttls-'));
+    const cert = selfSigned(dir, 'edge', ['localhost', '*.localhost']);
+    const gw = await startTestGateway({
+      flags: { 'tls-cert': cert.cert, 'tls-key': cert.key, 'tls-port': '0' },
+    });
+    const local = await startUpstream();
+    try {
+      const t = await createTunnel(gw, 'secure');
+      assert.equal(t.url, `https://secure.localhost:${gw.gateway.httpsPort}`);
+      const agent = await startAgent(gw, t, local.url, {
+        server: `https://localhost:${gw.gateway.httpsPort}`,
+        ca: readFileSync(cert.cert),
+        preserveHost: true,
+      });
+      const res = await request(`https://127.0.0.1:${gw.gateway.httpsPort}/over-tls`, {
+        headers: { host: 'secure.localhost' },
+        dispatcher: new Agent({ connect: { rejectUnauthorized: false, servername: 'secure.localhost' } }),
+      });
+      const seen = JSON.parse(await res.body.text());
+      assert.equal(seen.headers['x-forwarded-proto'], 'https');
+      assert.equal(seen.headers.host, 'secure.localhost', '--preserve-host keeps the public Host');
+      agent.stop();
+    } finally {
+      await gw.stop();
+      await local.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('metrics count requests and bytes per tunnel', async () => {
+    const gw = await startTestGateway();
+    const local = await startUpstream((_req, res) => res.end('0123456789'));
+    try {
+      const t = await createTunnel(gw, 'counted');
+      const agent = await startAgent(gw, t, local.url);
+      await gw.send('counted.localhost', '/', { method: 'POST', body: 'abcde' });
+      await gw.send('counted.localhost', '/');
+      const metrics = (await gw.send('localhost', '/metrics')).text;
+      assert.match(metrics, /gatehouse_tunnel_requests_total\{tunnel="counted",status="200"\} 2/);
+      assert.match(metrics, /gatehouse_tunnel_bytes_total\{tunnel="counted",direction="in"\} 5/);
+      assert.match(metrics, /gatehouse_tunnel_bytes_total\{tunnel="counted",direction="out"\} 20/);
+      assert.match(metrics, /gatehouse_tunnels_online 1/);
+      agent.stop();
+    } finally {
+      await gw.stop();
+      await local.close();
+    }
+  });
+});
