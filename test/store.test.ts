@@ -165,6 +165,51 @@ function conformance(name: string, open: () => Promise<Store>): void {
       assert.equal(kept[0]?.at, String(TUNNEL_EVENTS_KEPT + 4));
     });
 
+    test('ephemeral: put, get, replace, delete, list by namespace', async (t) => {
+      t.after(done);
+      await store.ephemeral.put('regs', 'ysg', 'a', 60_000);
+      await store.ephemeral.put('regs', 'ci-1', 'b', 60_000);
+      await store.ephemeral.put('other', 'ysg', 'c', 60_000);
+      assert.equal(await store.ephemeral.get('regs', 'ysg'), 'a');
+      await store.ephemeral.put('regs', 'ysg', 'a2', 60_000);
+      assert.equal(await store.ephemeral.get('regs', 'ysg'), 'a2');
+      assert.deepEqual(
+        (await store.ephemeral.list('regs')).map((r) => [r.key, r.value]),
+        [
+          ['ci-1', 'b'],
+          ['ysg', 'a2'],
+        ],
+      );
+      const [first] = await store.ephemeral.list('regs');
+      assert.ok(first && first.expiresAt > Date.now() && first.expiresAt <= Date.now() + 60_000);
+      assert.equal(await store.ephemeral.delete('regs', 'ysg'), true);
+      assert.equal(await store.ephemeral.delete('regs', 'ysg'), false);
+      assert.equal(await store.ephemeral.get('regs', 'ysg'), undefined);
+      assert.equal(await store.ephemeral.get('other', 'ysg'), 'c');
+    });
+
+    test('ephemeral: records expire', async (t) => {
+      t.after(done);
+      await store.ephemeral.put('short', 'k', 'v', 60);
+      assert.equal(await store.ephemeral.get('short', 'k'), 'v');
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      assert.equal(await store.ephemeral.get('short', 'k'), undefined);
+      assert.deepEqual(await store.ephemeral.list('short'), []);
+      assert.equal(
+        await store.ephemeral.putIfAbsent('short', 'k', 'again', 60_000),
+        true,
+        'an expired key is free',
+      );
+    });
+
+    test('ephemeral: putIfAbsent lets exactly one of many concurrent writers win', async (t) => {
+      t.after(done);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.ephemeral.putIfAbsent('sigs', 'same', String(i), 60_000)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+
     test('ping answers while open', async (t) => {
       t.after(done);
       await store.ping();

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, SETTINGS } from '../config/load-config.ts';
 import { createLogger } from '../observability/logger.ts';
+import { environmentName } from '../relay/environment.ts';
 import { startGateway } from '../server/gateway.ts';
 import { VERSION } from '../version.ts';
 
@@ -28,6 +29,12 @@ Options (each also settable by the environment variable shown, or in a --config 
   --max-header-size BYTES  Largest request head accepted (16384)       GATEHOUSE_MAX_HEADER_SIZE
   --log-level LEVEL        fatal|error|warn|info|debug|trace|silent    GATEHOUSE_LOG_LEVEL
 
+Callback relay (on routes with "relay" settings; see README):
+  --relay                   Turn the relay on. It runs only where     GATEHOUSE_RELAY (DEV_PROXY_ENABLED)
+                            GATEHOUSE_ENV (or ENV) is dev, lcl or inf
+  --relay-max-ttl SECONDS   Longest registration (14400)              GATEHOUSE_RELAY_MAX_TTL (DEV_PROXY_MAX_TTL)
+  The shared HMAC secret comes only from GATEHOUSE_RELAY_SECRET (or DEV_PROXY_SHARED_SECRET).
+
 Tunnels (<name>.<domain>):
   --tunnel-offline-wait MS  Hold requests for an offline tunnel this    GATEHOUSE_TUNNEL_OFFLINE_WAIT_MS
                             long before answering 503 (default 2000)
@@ -53,7 +60,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     config: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   };
-  for (const s of SETTINGS) options[s.flag] = { type: s.boolean ? 'boolean' : 'string' };
+  for (const s of SETTINGS) if (s.flag) options[s.flag] = { type: s.boolean ? 'boolean' : 'string' };
   const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
   if (values['help']) {
     process.stdout.write(SERVE_HELP);
@@ -69,6 +76,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     config,
     logger,
     adminKey: process.env['GATEHOUSE_ADMIN_KEY'] || undefined,
+    environment: environmentName(process.env),
   });
 
   const local = `http://localhost:${gateway.httpPort}`;

@@ -7,8 +7,11 @@ import { type ServeConfig, serveConfig } from './schema.ts';
 /** A setting's dotted key (`tls.cert`) and the flag and variable that can set it. */
 interface Setting {
   readonly key: string;
-  readonly flag: string;
+  /** No flag for secrets: command lines are visible to every user of the machine. */
+  readonly flag?: string;
   readonly env: string;
+  /** Older names of the variable, read when `env` is not set. */
+  readonly aliases?: readonly string[];
   readonly boolean?: boolean;
 }
 
@@ -34,6 +37,20 @@ export const SETTINGS: readonly Setting[] = [
     key: 'tunnels.responseTimeoutMs',
     flag: 'tunnel-response-timeout',
     env: 'GATEHOUSE_TUNNEL_RESPONSE_TIMEOUT_MS',
+  },
+  {
+    key: 'relay.enabled',
+    flag: 'relay',
+    env: 'GATEHOUSE_RELAY',
+    aliases: ['DEV_PROXY_ENABLED'],
+    boolean: true,
+  },
+  { key: 'relay.secret', env: 'GATEHOUSE_RELAY_SECRET', aliases: ['DEV_PROXY_SHARED_SECRET'] },
+  {
+    key: 'relay.maxTtlSeconds',
+    flag: 'relay-max-ttl',
+    env: 'GATEHOUSE_RELAY_MAX_TTL',
+    aliases: ['DEV_PROXY_MAX_TTL'],
   },
   { key: 'tunnels.maxPerOwner', flag: 'tunnel-max-per-key', env: 'GATEHOUSE_TUNNEL_MAX_PER_KEY' },
 ];
@@ -62,13 +79,17 @@ export function loadConfig(sources: ConfigSources): ServeConfig {
     }
   }
   for (const setting of SETTINGS) {
-    const value = sources.env[setting.env];
-    if (value !== undefined && value !== '') {
-      setPath(merged, setting.key, setting.boolean ? parseBoolean(value, setting.env) : value);
-      origin.set(setting.key, `environment variable ${setting.env}`);
+    const name = [setting.env, ...(setting.aliases ?? [])].find(
+      (n) => sources.env[n] !== undefined && sources.env[n] !== '',
+    );
+    if (name !== undefined) {
+      const value = sources.env[name]!;
+      setPath(merged, setting.key, setting.boolean ? parseBoolean(value, name) : value);
+      origin.set(setting.key, `environment variable ${name}`);
     }
   }
   for (const setting of SETTINGS) {
+    if (setting.flag === undefined) continue;
     const value = sources.flags[setting.flag];
     if (value !== undefined) {
       setPath(

@@ -59,6 +59,20 @@ export const serveConfig = z
         responseTimeoutMs: 300_000,
         maxPerOwner: 100,
       }),
+    relay: z
+      .object({
+        enabled: z.coerce.boolean().default(false),
+        environments: z.array(z.string().min(1).toLowerCase()).min(1).default(['dev', 'lcl', 'inf']),
+        secret: z.string().min(16, 'must be at least 16 characters').optional(),
+        maxTtlSeconds: z.coerce
+          .number()
+          .int()
+          .min(60)
+          .max(7 * 86_400)
+          .default(14_400),
+      })
+      .strict()
+      .default({ enabled: false, environments: ['dev', 'lcl', 'inf'], maxTtlSeconds: 14_400 }),
     shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
     maxHeaderSize: z.coerce
       .number()

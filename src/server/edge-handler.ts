@@ -17,6 +17,7 @@ import type { UpstreamPool } from '../edge/upstream-pool.ts';
 import { statusForCode } from '../http-status.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { isRelayRoute, type RelayService } from '../relay/relay-service.ts';
 import { CONNECT_PATH } from '../tunnel/protocol.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
 
@@ -26,6 +27,7 @@ export interface EdgeHandlerDeps {
   readonly pool: UpstreamPool;
   readonly admin: Hono<AdminEnv>;
   readonly tunnels: TunnelService;
+  readonly relay: RelayService;
   readonly adminHosts: ReadonlySet<string>;
   readonly trustProxy: boolean;
   readonly logger: Logger;
@@ -114,14 +116,23 @@ export function createEdgeHandlers(deps: EdgeHandlerDeps) {
       return;
     }
     accessLog(req, res, started, 'proxy', route.id);
-    proxyRequest(req, res, route, checked.target, clientOf(req, checked.rawHost), {
-      pool: deps.pool,
-      trustForwarded: deps.trustProxy,
-      onError,
-    }).catch((error: unknown) => {
-      deps.logger.error({ err: error }, 'proxy failed');
-      res.destroy();
-    });
+    const client = clientOf(req, checked.rawHost);
+    const forward = () =>
+      proxyRequest(req, res, route, checked.target, client, {
+        pool: deps.pool,
+        trustForwarded: deps.trustProxy,
+        onError,
+      });
+    const handled = isRelayRoute(route)
+      ? deps.relay.handle(req, res, route, checked.target, client)
+      : Promise.resolve(false);
+    handled
+      .then((relayed) => (relayed ? undefined : forward()))
+      .catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'proxy failed');
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
   };
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -11,6 +11,8 @@ import { RouteCatalog } from '../edge/route-catalog.ts';
 import { UpstreamPool } from '../edge/upstream-pool.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
+import { relayAllowed } from '../relay/environment.ts';
+import { type RelayDeps, RelayService } from '../relay/relay-service.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
 import { TunnelService } from '../tunnel/tunnel-service.ts';
@@ -23,6 +25,10 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** `GATEHOUSE_ADMIN_KEY`, if set. */
   readonly adminKey?: string | undefined;
+  /** The deployment environment (`GATEHOUSE_ENV` or `ENV`); the relay runs only in allowed ones. */
+  readonly environment?: string | undefined;
+  /** How the relay reaches URL targets; the default resolves with DNS and allows public addresses only. */
+  readonly relayNetwork?: RelayDeps['network'];
   /** A store to use instead of opening the configured one (it is still closed on stop). */
   readonly store?: Store;
 }
@@ -62,6 +68,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     publicBase: () => publicBase(tls !== undefined, httpPort, httpsPort),
   });
   await tunnels.start();
+  const relayActive = relayAllowed(config.relay.enabled, options.environment, config.relay.environments);
+  if (config.relay.enabled && !relayActive) {
+    logger.warn(
+      { environment: options.environment ?? null, allowed: config.relay.environments },
+      'relay requested but refused: GATEHOUSE_ENV (or ENV) is not one of the allowed environments',
+    );
+  }
+  const relay = new RelayService({
+    store,
+    tunnels,
+    globals: { active: relayActive, secret: config.relay.secret, maxTtlSeconds: config.relay.maxTtlSeconds },
+    logger,
+    trustForwarded: config.trustProxy,
+    ...(options.relayNetwork ? { network: options.relayNetwork } : {}),
+  });
 
   const admin = createAdminApp({
     store,
@@ -78,6 +99,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     pool,
     admin,
     tunnels,
+    relay,
     adminHosts,
     trustProxy: config.trustProxy,
     logger,

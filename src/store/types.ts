@@ -49,6 +49,7 @@ export interface Store {
   readonly routes: RouteRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly tunnels: TunnelRepository;
+  readonly ephemeral: EphemeralRepository;
   /** Calls `listener` after any change, made by this node or (for shared stores) another. */
   onChange(listener: (event: ChangeEvent) => void): () => void;
   /** Resolves when the store answers; rejects with `STORE_UNAVAILABLE` otherwise. */
@@ -95,3 +96,19 @@ export interface TunnelRepository {
 
 /** How many audit events are kept per tunnel. */
 export const TUNNEL_EVENTS_KEPT = 500;
+
+/**
+ * Short-lived records that expire on their own: relay registrations, OAuth state mappings, seen
+ * signatures. Keyed by namespace and key; an expired record is as good as absent.
+ */
+export interface EphemeralRepository {
+  /** Stores `value` for `ttlMs`, replacing any record under the key. */
+  put(namespace: string, key: string, value: string, ttlMs: number): Promise<void>;
+  /** Stores only when no live record has the key; false when one does. Atomic across nodes. */
+  putIfAbsent(namespace: string, key: string, value: string, ttlMs: number): Promise<boolean>;
+  get(namespace: string, key: string): Promise<string | undefined>;
+  /** Removes a record; false when there was none. */
+  delete(namespace: string, key: string): Promise<boolean>;
+  /** Live records of a namespace with their expiry time (ms since the epoch). */
+  list(namespace: string): Promise<{ key: string; value: string; expiresAt: number }[]>;
+}

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import type { ClientInfo } from '../edge/forwarded.ts';
 import type { RequestTarget } from '../edge/request-target.ts';
 import { TunnelError } from './errors.ts';
@@ -31,6 +32,10 @@ export function forwardThroughTunnel(
     readonly requestId: string;
     /** Told of every body chunk: `in` towards the agent, `out` back from it. */
     readonly onBytes?: (direction: 'in' | 'out', bytes: number) => void;
+    /** Last word on the request headers sent down the tunnel (the relay adds its own). */
+    readonly rewriteHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
+    /** A stream the response body passes through on its way to the client (the relay learns states). */
+    readonly responseTap?: (headers: Record<string, string | string[]>) => Duplex | undefined;
   },
 ): Promise<TunnelError | undefined> {
   const { limits } = options;
@@ -60,6 +65,7 @@ export function forwardThroughTunnel(
     options.trustForwarded,
   );
   headers['gatehouse-request-id'] = options.requestId;
+  options.rewriteHeaders?.(headers as Record<string, string | string[] | undefined>);
 
   return new Promise((resolve) => {
     let settled = false;
@@ -114,17 +120,20 @@ export function forwardThroughTunnel(
       clearTimeout(timer);
       if (settled) return;
       const status = Number(responseHeaders[':status']);
-      res.writeHead(status, responseHeadersFromStream(responseHeaders));
+      const downstream = responseHeadersFromStream(responseHeaders);
+      const tap = options.responseTap?.(downstream);
+      res.writeHead(status, downstream);
       res.flushHeaders();
       stream.on('data', (chunk: Buffer) => {
         session.stats.bytesOut += chunk.length;
         options.onBytes?.('out', chunk.length);
       });
-      stream.pipe(res, { end: false });
+      const body = tap ? stream.pipe(tap) : stream;
+      body.pipe(res, { end: false });
       stream.once('trailers', (trailers) => {
         res.addTrailers(responseHeadersFromStream(trailers) as Record<string, string>);
       });
-      stream.once('end', () => {
+      body.once('end', () => {
         res.end();
         settle();
       });
@@ -133,6 +142,8 @@ export function forwardThroughTunnel(
     stream.once('close', () => {
       if (settled) return;
       if (res.headersSent) {
+        // A body that arrived whole is still on its way through the tap; its end finishes the job.
+        if (stream.readableEnded && !stream.rstCode) return;
         // The answer had begun: cutting the connection is the only honest signal left.
         res.destroy();
         settle();

@@ -281,6 +281,7 @@ export class TunnelService {
     target: RequestTarget,
     client: ClientInfo,
     trustForwarded: boolean,
+    hooks: Pick<Parameters<typeof forwardThroughTunnel>[5], 'rewriteHeaders' | 'responseTap'> = {},
   ): Promise<void> {
     const session = await this.registry.waitFor(name, this.#settings.offlineWaitMs);
     if (!session) {
@@ -296,6 +297,7 @@ export class TunnelService {
       trustForwarded,
       limits: this.#settings,
       requestId: randomUUID(),
+      ...hooks,
       onBytes: (direction, n) => {
         bytes[direction] += n;
       },

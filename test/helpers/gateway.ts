@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { Route } from '../../src/edge/route.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { type Gateway, startGateway } from '../../src/server/gateway.ts';
+import { type Gateway, type GatewayOptions, startGateway } from '../../src/server/gateway.ts';
 import type { Store } from '../../src/store/types.ts';
 
 export const ADMIN_KEY = 'gk_test-admin-key-0123456789abcdef';
@@ -43,6 +43,8 @@ export async function startTestGateway(
     env?: Record<string, string>;
     store?: Store;
     adminKey?: string | null;
+    environment?: string;
+    relayNetwork?: GatewayOptions['relayNetwork'];
   } = {},
 ): Promise<TestGateway> {
   const ownDir = options.dataDir === undefined;
@@ -56,6 +58,8 @@ export async function startTestGateway(
     logger: createLogger('silent'),
     adminKey: options.adminKey === null ? undefined : (options.adminKey ?? ADMIN_KEY),
     ...(options.store ? { store: options.store } : {}),
+    environment: options.environment,
+    ...(options.relayNetwork ? { relayNetwork: options.relayNetwork } : {}),
   });
   const url = `http://127.0.0.1:${gateway.httpPort}`;
 

@@ -9,4 +9,6 @@ export const REDIS_MIGRATIONS: readonly ((redis: Redis, prefix: string) => Promi
   async () => {},
   // v2: tunnels (hash) and their events (capped lists); nothing to transform.
   async () => {},
+  // v3: ephemeral records (strings with expiry, indexed per namespace); nothing to transform.
+  async () => {},
 ];

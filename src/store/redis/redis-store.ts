@@ -7,11 +7,13 @@ import type {
   ApiKeyRecord,
   ApiKeyRepository,
   ChangeEvent,
+  EphemeralRepository,
   RouteRepository,
   Store,
   TunnelRepository,
 } from '../types.ts';
 import { REDIS_MIGRATIONS } from './migrations.ts';
+import { RedisEphemeral } from './redis-ephemeral.ts';
 import { RedisTunnels } from './redis-tunnels.ts';
 
 const REPLACE_IF_EXISTS = `
@@ -41,6 +43,7 @@ export class RedisStore implements Store {
   readonly routes: RouteRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly tunnels: TunnelRepository;
+  readonly ephemeral: EphemeralRepository;
   readonly #redis: Redis;
   readonly #subscriber: Redis;
   readonly #feed = new ChangeFeed();
@@ -84,6 +87,7 @@ export class RedisStore implements Store {
     this.routes = new RedisRoutes(redis, `${prefix}routes`, () => notify('routes'));
     this.apiKeys = new RedisApiKeys(redis, prefix, () => notify('apiKeys'));
     this.tunnels = new RedisTunnels(redis, prefix, () => notify('tunnels'));
+    this.ephemeral = new RedisEphemeral(redis, prefix);
     this.#prefix = prefix;
   }
 

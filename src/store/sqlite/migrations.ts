@@ -27,4 +27,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      data TEXT NOT NULL
    );
    CREATE INDEX tunnel_events_by_tunnel ON tunnel_events (tunnel, seq);`,
+  `CREATE TABLE ephemeral (
+     namespace TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (namespace, key)
+   );
+   CREATE INDEX ephemeral_by_expiry ON ephemeral (expires_at);`,
 ];

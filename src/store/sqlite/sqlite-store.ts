@@ -8,11 +8,13 @@ import type {
   ApiKeyRecord,
   ApiKeyRepository,
   ChangeEvent,
+  EphemeralRepository,
   RouteRepository,
   Store,
   TunnelRepository,
 } from '../types.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { SqliteEphemeral } from './sqlite-ephemeral.ts';
 import { SqliteTunnels } from './sqlite-tunnels.ts';
 
 /** Embedded store in one SQLite file under the data directory (`:memory:` for a throwaway one). */
@@ -21,6 +23,7 @@ export class SqliteStore implements Store {
   readonly routes: RouteRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly tunnels: TunnelRepository;
+  readonly ephemeral: EphemeralRepository;
   readonly #db: DatabaseSync;
   readonly #feed = new ChangeFeed();
 
@@ -39,6 +42,7 @@ export class SqliteStore implements Store {
     this.routes = new SqliteRoutes(db, () => notify('routes'));
     this.apiKeys = new SqliteApiKeys(db, () => notify('apiKeys'));
     this.tunnels = new SqliteTunnels(db, () => notify('tunnels'));
+    this.ephemeral = new SqliteEphemeral(db);
   }
 
   onChange(listener: (event: ChangeEvent) => void): () => void {

@@ -1,0 +1,224 @@
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import { validationError } from '../admin/errors.ts';
+import { GatehouseError } from '../errors.ts';
+import { statusForCode } from '../http-status.ts';
+import type { Store } from '../store/types.ts';
+import { RelayError } from './errors.ts';
+import type { RelayRegistry, RelayTarget } from './registrations.ts';
+import type { RelayGlobals, RouteRelaySettings } from './relay-settings.ts';
+import { FRESHNESS_SECONDS, registrationMessage, verifySigned } from './signature.ts';
+import { checkTargetUrl } from './target-policy.ts';
+
+const developerId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,100}$/, {
+    message: 'must be 1 to 100 letters, digits, dots, hyphens or underscores',
+  });
+const timestamp = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .transform(Number),
+]);
+
+/** Body of `POST /register` and `DELETE /unregister`: a URL target or a Gatehouse tunnel name. */
+export const registrationBody = z
+  .object({
+    tunnel_url: z.string().max(2048).optional(),
+    tunnel: z.string().max(63).optional(),
+    developer_id: developerId,
+    timestamp,
+    hmac_signature: z.string().max(128),
+    ttl_seconds: z.number().int().positive().optional(),
+  })
+  .strict()
+  .refine((b) => (b.tunnel_url === undefined) !== (b.tunnel === undefined), {
+    message: 'give exactly one of tunnel_url and tunnel',
+    path: ['tunnel_url'],
+  });
+
+/** Body of `POST /states`: maps an OAuth state to a developer. */
+export const stateBody = z
+  .object({
+    state: z.string().min(1).max(512),
+    developer_id: developerId,
+    timestamp,
+    hmac_signature: z.string().max(128),
+  })
+  .strict();
+
+/** What the registration API works with. */
+export interface RelayApiContext {
+  readonly routeId: string;
+  readonly settings: RouteRelaySettings;
+  readonly globals: RelayGlobals;
+  readonly registry: RelayRegistry;
+  readonly store: Store;
+  readonly now: () => Date;
+}
+
+/** Cookie that pins a browser to a developer's app, set by `GET /select`. */
+export const SELECT_COOKIE = 'gatehouse_dev_proxy';
+
+type Env = { Bindings: { relay: RelayApiContext } };
+
+async function body<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<z.infer<T>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await c.req.text());
+  } catch {
+    throw new RelayError('RELAY_BODY_INVALID', 'the body must be JSON');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data;
+}
+
+/** The signed text's first part: the URL, or `tunnel:<name>` for a tunnel. */
+function targetText(b: { tunnel_url?: string | undefined; tunnel?: string | undefined }): string {
+  return b.tunnel_url ?? `tunnel:${b.tunnel}`;
+}
+
+async function checkSigned(
+  ctx: RelayApiContext,
+  operation: string,
+  message: string,
+  signature: string,
+  ts: number,
+): Promise<void> {
+  if (!ctx.globals.secret)
+    throw new RelayError('RELAY_DISABLED', 'the relay has no shared secret configured');
+  verifySigned(ctx.globals.secret, message, signature, ts, ctx.now().getTime());
+  if (!(await ctx.registry.firstUse(operation, signature, FRESHNESS_SECONDS))) {
+    throw new RelayError('RELAY_SIGNATURE_REPLAYED', 'this signature was used already; sign a new request', {
+      field: 'hmac_signature',
+    });
+  }
+}
+
+/** The proposal's registration API, served at the route's relay prefix. */
+export function createRelayApi(): Hono<Env> {
+  const app = new Hono<Env>();
+  app.onError((error, c) => {
+    if (error instanceof GatehouseError) {
+      return c.json(
+        { error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+        statusForCode(error.code) as 400,
+      );
+    }
+    return c.json({ error: 'INTERNAL', message: 'internal error' }, 500);
+  });
+  app.notFound((c) => c.json({ error: 'NOT_FOUND', message: 'no such relay endpoint' }, 404));
+
+  app.post('/register', async (c) => {
+    const ctx = c.env.relay;
+    const b = await body(c, registrationBody);
+    await checkSigned(
+      ctx,
+      'register',
+      registrationMessage(targetText(b), b.developer_id, b.timestamp),
+      b.hmac_signature,
+      b.timestamp,
+    );
+    let target: RelayTarget;
+    if (b.tunnel_url !== undefined) {
+      target = { kind: 'url', url: checkTargetUrl(b.tunnel_url, ctx.settings.allowedTargets).toString() };
+    } else {
+      if (!(await ctx.store.tunnels.get(b.tunnel!))) {
+        throw new RelayError('RELAY_TARGET_REFUSED', `no Gatehouse tunnel named ${b.tunnel}`, {
+          field: 'tunnel',
+        });
+      }
+      target = { kind: 'tunnel', name: b.tunnel! };
+    }
+    const ttl = Math.min(b.ttl_seconds ?? ctx.globals.maxTtlSeconds, ctx.globals.maxTtlSeconds);
+    const registration = await ctx.registry.register(b.developer_id, target, ttl, ctx.now());
+    return c.json(publicRegistration(registration), 201);
+  });
+
+  app.delete('/unregister', async (c) => {
+    const ctx = c.env.relay;
+    const b = await body(c, registrationBody);
+    await checkSigned(
+      ctx,
+      'unregister',
+      registrationMessage(targetText(b), b.developer_id, b.timestamp),
+      b.hmac_signature,
+      b.timestamp,
+    );
+    if (!(await ctx.registry.unregister(b.developer_id))) {
+      throw new RelayError('RELAY_NOT_REGISTERED', `developer ${b.developer_id} has no registration`, {
+        field: 'developer_id',
+      });
+    }
+    return c.json({ unregistered: b.developer_id });
+  });
+
+  app.get('/status', async (c) => {
+    const registrations = await c.env.relay.registry.list();
+    return c.json({ enabled: true, registrations: registrations.map(publicRegistration) });
+  });
+
+  app.post('/states', async (c) => {
+    const ctx = c.env.relay;
+    const b = await body(c, stateBody);
+    await checkSigned(
+      ctx,
+      'states',
+      registrationMessage(b.state, b.developer_id, b.timestamp),
+      b.hmac_signature,
+      b.timestamp,
+    );
+    if (!(await ctx.registry.get(b.developer_id))) {
+      throw new RelayError('RELAY_NOT_REGISTERED', `developer ${b.developer_id} has no registration`, {
+        field: 'developer_id',
+      });
+    }
+    await ctx.registry.mapState(b.state, b.developer_id, ctx.settings.stateTtlSeconds);
+    return c.json({ state: b.state, developer_id: b.developer_id }, 201);
+  });
+
+  app.get('/select', async (c) => {
+    const id = c.req.query('developer') ?? '';
+    if (!developerId.safeParse(id).success) {
+      return c.json(
+        {
+          error: 'VALIDATION_FAILED',
+          message: 'developer: give ?developer=<developer_id>',
+          field: 'developer',
+        },
+        400,
+      );
+    }
+    if (!(await c.env.relay.registry.get(id))) {
+      return c.json(
+        { error: 'RELAY_NOT_REGISTERED', message: `developer ${id} has no registration`, field: 'developer' },
+        404,
+      );
+    }
+    c.header(
+      'set-cookie',
+      `${SELECT_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=${c.env.relay.settings.stateTtlSeconds}`,
+    );
+    return c.json({ selected: id });
+  });
+
+  return app;
+}
+
+/** A registration as `/status` shows it. */
+function publicRegistration(r: {
+  developerId: string;
+  target: RelayTarget;
+  registeredAt: string;
+  expiresAt: string;
+}) {
+  return {
+    developer_id: r.developerId,
+    target: r.target.kind === 'tunnel' ? `tunnel:${r.target.name}` : r.target.url,
+    registered_at: r.registeredAt,
+    expires_at: r.expiresAt,
+  };
+}

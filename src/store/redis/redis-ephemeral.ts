@@ -1,0 +1,77 @@
+import type { Redis } from 'ioredis';
+import type { EphemeralRepository } from '../types.ts';
+
+/**
+ * Expiring records in the shared store: each a Redis string with a PX expiry, plus a sorted set
+ * per namespace (scored by expiry) so a namespace can be listed without scanning the keyspace.
+ */
+export class RedisEphemeral implements EphemeralRepository {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = `${prefix}eph:`;
+  }
+
+  #key(namespace: string, key: string): string {
+    return `${this.#prefix}${namespace}:${key}`;
+  }
+
+  #index(namespace: string): string {
+    return `${this.#prefix}${namespace}`;
+  }
+
+  async put(namespace: string, key: string, value: string, ttlMs: number): Promise<void> {
+    const expiresAt = Date.now() + ttlMs;
+    await this.#redis
+      .multi()
+      .set(this.#key(namespace, key), JSON.stringify({ value, expiresAt }), 'PX', ttlMs)
+      .zadd(this.#index(namespace), expiresAt, key)
+      .exec();
+  }
+
+  async putIfAbsent(namespace: string, key: string, value: string, ttlMs: number): Promise<boolean> {
+    const expiresAt = Date.now() + ttlMs;
+    const set = await this.#redis.set(
+      this.#key(namespace, key),
+      JSON.stringify({ value, expiresAt }),
+      'PX',
+      ttlMs,
+      'NX',
+    );
+    if (set !== 'OK') return false;
+    await this.#redis.zadd(this.#index(namespace), expiresAt, key);
+    return true;
+  }
+
+  async get(namespace: string, key: string): Promise<string | undefined> {
+    const json = await this.#redis.get(this.#key(namespace, key));
+    return json === null ? undefined : (JSON.parse(json) as { value: string }).value;
+  }
+
+  async delete(namespace: string, key: string): Promise<boolean> {
+    const [[, removed]] = (await this.#redis
+      .multi()
+      .del(this.#key(namespace, key))
+      .zrem(this.#index(namespace), key)
+      .exec()) as [[unknown, number], [unknown, number]];
+    return removed === 1;
+  }
+
+  async list(namespace: string): Promise<{ key: string; value: string; expiresAt: number }[]> {
+    await this.#redis.zremrangebyscore(this.#index(namespace), '-inf', String(Date.now()));
+    const keys = (await this.#redis.zrange(this.#index(namespace), '0', '-1')).sort();
+    if (keys.length === 0) return [];
+    const values = await this.#redis.mget(keys.map((k) => this.#key(namespace, k)));
+    const out: { key: string; value: string; expiresAt: number }[] = [];
+    keys.forEach((key, i) => {
+      const json = values[i];
+      if (json) {
+        const parsed = JSON.parse(json) as { value: string; expiresAt: number };
+        out.push({ key, value: parsed.value, expiresAt: parsed.expiresAt });
+      }
+    });
+    return out;
+  }
+}
