@@ -1,5 +1,6 @@
 import { GatehouseError } from '../errors.ts';
 import { VERSION } from '../version.ts';
+import { DEV_PROXY_HELP, devProxyCommand } from './dev-proxy-command.ts';
 import { SERVE_HELP, serveCommand } from './serve-command.ts';
 import { TUNNEL_HELP, tunnelCommand } from './tunnel-command.ts';
 
@@ -11,6 +12,7 @@ Gatehouse: a self-hosted edge gateway for apps whose outside world calls back.
 Commands:
   serve       Run the edge server (routing proxy, tunnels and admin API)
   tunnel      Expose a local server through a Gatehouse tunnel
+  dev-proxy   Receive OAuth callbacks for a local API through the relay
   help [cmd]  Show help for a command
 
 Options:
@@ -20,7 +22,11 @@ Options:
 Run 'gatehouse <command> --help' for a command's options.
 `;
 
-const HELP: Readonly<Record<string, string>> = { serve: SERVE_HELP, tunnel: TUNNEL_HELP };
+const HELP: Readonly<Record<string, string>> = {
+  serve: SERVE_HELP,
+  tunnel: TUNNEL_HELP,
+  'dev-proxy': DEV_PROXY_HELP,
+};
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -43,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serveCommand(rest);
       case 'tunnel':
         return await tunnelCommand(rest);
+      case 'dev-proxy':
+        return await devProxyCommand(rest);
       default:
         process.stderr.write(`gatehouse: unknown command '${command}'\n\n${MAIN_HELP}`);
         return 2;

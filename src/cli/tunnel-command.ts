@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { getRequestListener } from '@hono/node-server';
-import { request } from 'undici';
 import { ExchangeLog } from '../agent/exchange-log.ts';
 import { createInspectorApp } from '../agent/inspector.ts';
 import type { ExchangeRecord, LocalTarget } from '../agent/local-forwarder.ts';
 import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { VERSION } from '../version.ts';
 import { formatBytes, StatusLine } from './status-line.ts';
+import { canConnect, createTunnel } from './tunnel-setup.ts';
 
 /** `gatehouse tunnel --help`. */
 export const TUNNEL_HELP = `Usage: gatehouse tunnel <local-url | port> [options]
@@ -227,51 +226,6 @@ function fatalMessage(reason: FatalReason, name: string): string {
     case 'unreachable':
       return `could not reach the server: ${reason.message}`;
   }
-}
-
-async function createTunnel(
-  server: URL,
-  adminKey: string,
-  name: string | undefined,
-): Promise<{ name: string; key: string } | { exit: number; reason: string; message: string }> {
-  try {
-    const res = await request(new URL('/api/v1/tunnels/', server), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(name ? { name } : {}),
-    });
-    const body = (await res.body.json()) as { name?: string; key?: string; message?: string };
-    if (res.statusCode === 201 && body.name && body.key) return { name: body.name, key: body.key };
-    if (res.statusCode === 409)
-      return { exit: 6, reason: 'name-taken', message: `the tunnel name ${name} is taken` };
-    if (res.statusCode === 401)
-      return { exit: 4, reason: 'bad-key', message: `the server refused the admin key: ${body.message}` };
-    return {
-      exit: 2,
-      reason: 'create-failed',
-      message: `creating the tunnel failed (${res.statusCode}): ${body.message}`,
-    };
-  } catch (error) {
-    return {
-      exit: 3,
-      reason: 'unreachable',
-      message: `could not reach ${server.origin}: ${(error as Error).message}`,
-    };
-  }
-}
-
-function canConnect(url: URL): Promise<boolean> {
-  return new Promise((resolve) => {
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    const socket = connect(port, url.hostname.replace(/^\[|\]$/g, ''));
-    socket.setTimeout(3000, () => socket.destroy());
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('close', () => resolve(false));
-  });
 }
 
 function splitAddress(address: string): [string, number] {

@@ -10,11 +10,9 @@ import type { RelayGlobals, RouteRelaySettings } from './relay-settings.ts';
 import { FRESHNESS_SECONDS, registrationMessage, verifySigned } from './signature.ts';
 import { checkTargetUrl } from './target-policy.ts';
 
-const developerId = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,100}$/, {
-    message: 'must be 1 to 100 letters, digits, dots, hyphens or underscores',
-  });
+const developerId = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, {
+  message: 'must be 1 to 100 letters, digits, dots, hyphens or underscores',
+});
 const timestamp = z.union([
   z.number(),
   z

@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
+import { type ClientTarget, RelayClient } from '../relay/relay-client.ts';
+import { VERSION } from '../version.ts';
+import { canConnect, createTunnel } from './tunnel-setup.ts';
+
+/** `gatehouse dev-proxy --help`. */
+export const DEV_PROXY_HELP = `Usage: gatehouse dev-proxy start [options]
+       gatehouse dev-proxy stop  [options]
+
+Receives OAuth callbacks for your local API through the relay: starts a tunnel to the local port,
+registers it with the relay as your developer id, prints the redirect URI to use, and stays up
+until Ctrl-C or SIGTERM, when it unregisters. 'stop' unregisters without running anything.
+
+Options:
+  --relay URL            The relay host, e.g. https://dev.api.example.com       DEV_PROXY_RELAY
+  --developer ID         Your developer id (letters, digits, . _ -)            DEV_PROXY_DEVELOPER
+  --port N               Local API port (start)                                  (8100)
+  --server URL           Gatehouse for the tunnel (default: the relay's origin)  GATEHOUSE_SERVER
+  --name NAME            Tunnel name (default dev-<developer>)
+  --key KEY              The tunnel's key                                        GATEHOUSE_KEY
+  --admin-key KEY        Create the tunnel first with this admin key             GATEHOUSE_ADMIN_KEY
+  --tunnel-url URL       Register this https URL instead of a Gatehouse tunnel
+  --callback-path PATH   The registered callback path      (/api/v1/tesla/oauth/callback)
+  --prefix PATH          The relay's registration prefix   (/api/v1/dev-proxy)
+  --env-file FILE        Also write TESLA_REDIRECT_URI and DEV_PROXY_DEVELOPER there
+  --ci                   Non-interactive: developer id from the CI run (ci-<run id>), and
+                         TESLA_REDIRECT_URI to $GITHUB_ENV / redirect_uri to $GITHUB_OUTPUT
+  --relay-connect ADDR   Connect to ADDR:PORT instead of resolving the relay host
+  -h, --help             Show this help
+
+The shared secret comes only from DEV_PROXY_SHARED_SECRET (or GATEHOUSE_RELAY_SECRET).
+Exit codes: 0 done, 2 bad usage, 3 unreachable, 4 key refused, 5 nothing on the local port,
+6 tunnel name taken, 7 the relay refused the registration.
+`;
+
+const REREGISTER_MS = 30 * 60 * 1000;
+
+/** Runs `gatehouse dev-proxy start|stop`; resolves with the exit code. */
+export async function devProxyCommand(argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    strict: true,
+    options: {
+      relay: { type: 'string' },
+      developer: { type: 'string' },
+      port: { type: 'string' },
+      server: { type: 'string' },
+      name: { type: 'string' },
+      key: { type: 'string' },
+      'admin-key': { type: 'string' },
+      'tunnel-url': { type: 'string' },
+      'callback-path': { type: 'string' },
+      prefix: { type: 'string' },
+      'env-file': { type: 'string' },
+      ci: { type: 'boolean' },
+      'relay-connect': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || action === '--help' || action === '-h' || action === undefined) {
+    process.stdout.write(DEV_PROXY_HELP);
+    return action === undefined ? 2 : 0;
+  }
+  const usage = (message: string) => {
+    process.stderr.write(`gatehouse dev-proxy: ${message}\n\nRun 'gatehouse dev-proxy --help' for usage.\n`);
+    return 2;
+  };
+  if (action !== 'start' && action !== 'stop') return usage(`unknown action '${action}'; use start or stop`);
+  const relayArg = values.relay ?? process.env['DEV_PROXY_RELAY'];
+  if (!relayArg || !URL.canParse(relayArg))
+    return usage('--relay must be the relay host URL, e.g. https://dev.api.example.com');
+  const secret = process.env['DEV_PROXY_SHARED_SECRET'] ?? process.env['GATEHOUSE_RELAY_SECRET'];
+  if (!secret) return usage('set DEV_PROXY_SHARED_SECRET to the relay’s shared secret');
+  const ci = values.ci === true;
+  const developer =
+    values.developer ?? process.env['DEV_PROXY_DEVELOPER'] ?? (ci ? ciDeveloperId(process.env) : undefined);
+  if (!developer || !/^[A-Za-z0-9._-]{1,100}$/.test(developer))
+    return usage('--developer must be 1 to 100 letters, digits, dots, hyphens or underscores');
+  const relayUrl = new URL(relayArg);
+  const client = new RelayClient({
+    url: relayUrl,
+    prefix: values.prefix ?? '/api/v1/dev-proxy',
+    secret,
+    connectTo: values['relay-connect'],
+  });
+  const tunnelName = (values.name ?? `dev-${developer}`)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 63);
+  const target: ClientTarget = values['tunnel-url']
+    ? { tunnel_url: values['tunnel-url'] }
+    : { tunnel: tunnelName };
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+
+  if (action === 'stop') {
+    const res = await client
+      .unregister(target, developer)
+      .catch((error: Error) => ({ status: 0, body: { message: error.message } }));
+    client.close();
+    if (res.status === 200) {
+      say(`Unregistered ${developer} from ${relayUrl.origin}.`);
+      return 0;
+    }
+    say(
+      `gatehouse dev-proxy: unregister failed (${res.status || 'unreachable'}): ${String(res.body['message'] ?? '')}`,
+    );
+    return res.status === 0 ? 3 : 7;
+  }
+
+  const port = Number(values.port ?? 8100);
+  const local = new URL(`http://127.0.0.1:${port}`);
+  let agent: TunnelAgent | undefined;
+  if ('tunnel' in target) {
+    if (!(await canConnect(local))) {
+      say(`gatehouse dev-proxy: nothing is listening on port ${port}; start your API first`);
+      return 5;
+    }
+    const server = new URL(values.server ?? process.env['GATEHOUSE_SERVER'] ?? relayUrl.origin);
+    let key = values.key ?? process.env['GATEHOUSE_KEY'];
+    if (!key) {
+      const adminKey = values['admin-key'] ?? process.env['GATEHOUSE_ADMIN_KEY'];
+      if (!adminKey)
+        return usage('give the tunnel key (--key / GATEHOUSE_KEY) or an admin key to create the tunnel');
+      const created = await createTunnel(server, adminKey, tunnelName);
+      if ('exit' in created) {
+        say(`gatehouse dev-proxy: ${created.message}`);
+        return created.exit;
+      }
+      key = created.key;
+      say(`Created tunnel ${tunnelName}; its key (reuse with --key): ${key}`);
+    }
+    agent = new TunnelAgent({
+      server,
+      name: tunnelName,
+      key,
+      local: { url: local, preserveHost: false, captureBytes: 0 },
+      version: VERSION,
+    });
+    const online = await new Promise<FatalReason | undefined>((resolve) => {
+      agent!.once('online', () => resolve(undefined));
+      agent!.once('fatal', resolve);
+      agent!.start();
+    });
+    if (online) {
+      say(`gatehouse dev-proxy: the tunnel could not start: ${online.message}`);
+      return online.kind === 'unreachable' ? 3 : 4;
+    }
+    say(`Tunnel ${tunnelName} is online: ${agent.publicUrl} → ${local.origin}`);
+  }
+
+  const registered = await client
+    .register(target, developer)
+    .catch((error: Error): { status: number; body: Record<string, unknown> } => ({
+      status: 0,
+      body: { message: error.message },
+    }));
+  if (registered.status !== 201) {
+    agent?.stop();
+    client.close();
+    say(
+      `gatehouse dev-proxy: the relay refused the registration (${registered.status || 'unreachable'}): ${String(registered.body['message'] ?? '')}`,
+    );
+    return registered.status === 0 ? 3 : 7;
+  }
+  const redirectUri = new URL(values['callback-path'] ?? '/api/v1/tesla/oauth/callback', relayUrl).toString();
+  say(`Registered ${developer} with ${relayUrl.origin} until ${String(registered.body['expires_at'])}.`);
+  say(
+    `Callbacks for states your app issues now reach ${'tunnel' in target ? local.origin : target.tunnel_url}. Use:`,
+  );
+  process.stdout.write(`export TESLA_REDIRECT_URI=${redirectUri}\n`);
+  const envLines = `TESLA_REDIRECT_URI=${redirectUri}\nDEV_PROXY_DEVELOPER=${developer}\n`;
+  if (values['env-file']) writeFileSync(values['env-file'], envLines);
+  if (ci) {
+    if (process.env['GITHUB_ENV']) appendFileSync(process.env['GITHUB_ENV'], envLines);
+    if (process.env['GITHUB_OUTPUT'])
+      appendFileSync(
+        process.env['GITHUB_OUTPUT'],
+        `redirect_uri=${redirectUri}\ndeveloper_id=${developer}\n`,
+      );
+  }
+
+  // Registrations expire; renew well before they do, for as long as this runs.
+  const renew = setInterval(() => {
+    client.register(target, developer).catch(() => undefined);
+  }, REREGISTER_MS);
+  await new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    agent?.once('fatal', () => onSignal());
+  });
+  clearInterval(renew);
+  const gone = await client.unregister(target, developer).catch(() => ({ status: 0, body: {} }));
+  say(
+    gone.status === 200
+      ? `Unregistered ${developer}.`
+      : `gatehouse dev-proxy: unregister answered ${gone.status || 'nothing'}`,
+  );
+  agent?.stop();
+  client.close();
+  return 0;
+}
+
+/** A developer id for a CI run: GitHub's run id and attempt when there, else random. */
+function ciDeveloperId(env: Readonly<Record<string, string | undefined>>): string {
+  if (env['GITHUB_RUN_ID']) return `ci-${env['GITHUB_RUN_ID']}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}`;
+  return `ci-${randomBytes(4).toString('hex')}`;
+}
