@@ -6,6 +6,7 @@ set -euo pipefail
 declare -A needed=(
   [redis-server]=redis-server
   [openssl]=openssl
+  [chromium]=chromium
 )
 
 missing=()

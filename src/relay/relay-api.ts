@@ -196,9 +196,11 @@ export function createRelayApi(): Hono<Env> {
         404,
       );
     }
+    // Secure only over https: browsers drop Secure cookies set on plain http (a local relay).
+    const secure = new URL(c.req.url).protocol === 'https:' ? '; Secure' : '';
     c.header(
       'set-cookie',
-      `${SELECT_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=${c.env.relay.settings.stateTtlSeconds}`,
+      `${SELECT_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${c.env.relay.settings.stateTtlSeconds}${secure}`,
     );
     return c.json({ selected: id });
   });

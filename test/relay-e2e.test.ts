@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import Provider from 'oidc-provider';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { request } from 'undici';
+import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
+import { hmacHex, registrationMessage } from '../src/relay/signature.ts';
+import { createTunnel, startAgent } from './helpers/agent.ts';
+import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { type OAuthApp, startOAuthApp } from './helpers/oauth-app.ts';
+import { startUpstream, type Upstream } from './helpers/upstream.ts';
+
+const SECRET = 'e2e-relay-shared-secret';
+const RELAY_HOST = 'dev.api.example.test';
+
+describe('end to end: one registered callback URL, two developers, a real provider and browser', () => {
+  let gw: TestGateway;
+  let deployed: Upstream;
+  let providerServer: ReturnType<typeof createServer>;
+  let browser: Browser;
+  const apps: Record<string, OAuthApp> = {};
+  const agents: TunnelAgent[] = [];
+  let relayBase: string;
+
+  before(async () => {
+    gw = await startTestGateway({
+      environment: 'dev',
+      flags: { relay: true },
+      env: { DEV_PROXY_SHARED_SECRET: SECRET },
+    });
+    relayBase = `http://${RELAY_HOST}:${gw.port}`;
+    const redirectUri = `${relayBase}/api/v1/tesla/oauth/callback`;
+
+    // The provider knows exactly one redirect URI: the relay host's.
+    let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
+    providerServer = createServer((req, res) => handler(req, res));
+    await new Promise<void>((resolve) => providerServer.listen(0, '127.0.0.1', resolve));
+    const issuer = `http://127.0.0.1:${(providerServer.address() as AddressInfo).port}`;
+    const provider = new Provider(issuer, {
+      clients: [
+        {
+          client_id: 'fleet-app',
+          client_secret: 'fleet-app-secret',
+          redirect_uris: [redirectUri],
+          response_types: ['code'],
+          grant_types: ['authorization_code'],
+        },
+      ],
+      findAccount: async (_ctx: unknown, id: string) => ({
+        accountId: id,
+        claims: async () => ({ sub: id, name: `Driver ${id}` }),
+      }),
+      claims: { openid: ['sub'], profile: ['name'] },
+      cookies: { keys: ['e2e-cookie-signing-key'] },
+    });
+    handler = provider.callback();
+
+    deployed = await startUpstream((req, res) => res.end(`deployed app: ${req.url}`));
+    await gw.addRoute({ host: RELAY_HOST, target: deployed.url, relay: {} });
+
+    for (const developer of ['alice', 'bob']) {
+      const app = await startOAuthApp(developer, {
+        issuer,
+        clientId: 'fleet-app',
+        clientSecret: 'fleet-app-secret',
+        redirectUri,
+      });
+      apps[developer] = app;
+      const tunnel = await createTunnel(gw, `${developer}-box`);
+      agents.push(await startAgent(gw, tunnel, app.url));
+      await register(gw, tunnel.name, developer);
+    }
+
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        `--host-resolver-rules=MAP ${RELAY_HOST} 127.0.0.1`,
+      ],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    for (const agent of agents) agent.stop();
+    for (const app of Object.values(apps)) await app.close();
+    await gw.stop();
+    await deployed.close();
+    providerServer.closeAllConnections();
+    providerServer.close();
+  });
+
+  test('each developer logs in at the provider and lands on their own success page with their own report', async () => {
+    const pages: Record<string, Page> = {};
+    // Both start their flow before either finishes: two states are pending at once.
+    for (const developer of ['alice', 'bob']) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      pages[developer] = page;
+      await page.goto(`${relayBase}/api/v1/dev-proxy/select?developer=${developer}`);
+      await page.goto(`${relayBase}/app`);
+      await page.click('#connect');
+      await page.waitForURL(/\/interaction\//);
+    }
+    for (const developer of ['alice', 'bob']) {
+      const page = pages[developer]!;
+      await page.fill('input[name="login"]', `${developer}-driver`);
+      await page.fill('input[name="password"]', 'any password');
+      await page.click('button[type="submit"]');
+      await page.waitForURL(/\/interaction\//);
+      await page.click('button[type="submit"]');
+      await page.waitForURL(new RegExp(`^${relayBase}/app\\?oauth=success&session_id=`));
+      await page.waitForFunction("document.getElementById('report').textContent !== ''");
+      const report = JSON.parse((await page.textContent('#report')) ?? '{}');
+      assert.equal(report.developer, developer);
+      assert.equal(report.userinfo.sub, `${developer}-driver`);
+      assert.equal(report.userinfo.name, `Driver ${developer}-driver`);
+    }
+    // Each app saw exactly its own callback, and the deployed app saw none.
+    assert.equal(apps['alice']!.callbacks.length, 1);
+    assert.equal(apps['bob']!.callbacks.length, 1);
+    assert.notEqual(apps['alice']!.callbacks[0], apps['bob']!.callbacks[0]);
+    assert.ok(!deployed.seen.some((r) => r.url.startsWith('/api/v1/tesla/oauth/callback')));
+  });
+});
+
+/** Registers a developer's tunnel with the relay, signed as the dev-proxy CLI does. */
+async function register(gw: TestGateway, tunnel: string, developer: string): Promise<void> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const res = await request(`${gw.url}/api/v1/dev-proxy/register`, {
+    method: 'POST',
+    headers: { host: RELAY_HOST, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      tunnel,
+      developer_id: developer,
+      timestamp,
+      hmac_signature: hmacHex(SECRET, registrationMessage(`tunnel:${tunnel}`, developer, timestamp)),
+    }),
+  });
+  assert.equal(res.statusCode, 201, await res.body.text());
+}
