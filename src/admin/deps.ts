@@ -1,6 +1,7 @@
 import type { AdminKeys, AdminPrincipal } from '../auth/admin-keys.ts';
 import type { RouteCatalog } from '../edge/route-catalog.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { RelayService } from '../relay/relay-service.ts';
 import type { Store } from '../store/types.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
 
@@ -10,6 +11,7 @@ export interface AdminDeps {
   readonly catalog: RouteCatalog;
   readonly keys: AdminKeys;
   readonly tunnels: TunnelService;
+  readonly relay: RelayService;
   readonly metrics: Metrics;
   readonly now: () => Date;
   /** False while the process is shutting down; `/readyz` then answers 503. */

@@ -1,9 +1,14 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { applyRoutePatch, type Route, routeInput, routePatch } from '../edge/route.ts';
+import { publicDelivery } from '../relay/deliveries.ts';
 import { newId } from '../util/ids.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError, validationError } from './errors.ts';
 import { jsonBody } from './json-body.ts';
+
+/** Body of a webhook replay: the developer to send it to. */
+const replayInput = z.object({ developer_id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/) }).strict();
 
 /** `/api/v1/routes`: list, create, read, change and delete routes; changes take effect at once. */
 export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
@@ -45,6 +50,27 @@ export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
       throw new AdminError('NOT_FOUND', `no route with id ${current.id}`);
     await deps.catalog.refresh();
     return c.json(next);
+  });
+
+  app.get('/:id/deliveries', async (c) => {
+    const route = await find(c.req.param('id'));
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 100) || 100, 1), 500);
+    return c.json({ deliveries: (await deps.relay.deliveries(route.id, limit)).map(publicDelivery) });
+  });
+
+  app.get('/:id/deliveries/:delivery', async (c) => {
+    const route = await find(c.req.param('id'));
+    const delivery = await deps.relay.delivery(route.id, c.req.param('delivery'));
+    if (!delivery)
+      throw new AdminError('NOT_FOUND', `no delivery ${c.req.param('delivery')} on route ${route.id}`);
+    return c.json(publicDelivery(delivery));
+  });
+
+  app.post('/:id/deliveries/:delivery/replay', async (c) => {
+    const { developer_id } = await jsonBody(c, replayInput);
+    const route = await find(c.req.param('id'));
+    const result = await deps.relay.replay(route, c.req.param('delivery'), developer_id);
+    return c.json(result);
   });
 
   app.delete('/:id', async (c) => {

@@ -23,18 +23,21 @@ interface StateMapping {
 /** Seconds a consumed state still routes, so a browser retry of the callback lands in the same place. */
 export const CONSUMED_GRACE_SECONDS = 30;
 
-/** Registrations and state mappings of one relay route, kept in the store's expiring records. */
+/**
+ * Registrations and state mappings of one relay host (all relay routes of a host share them),
+ * kept in the store's expiring records.
+ */
 export class RelayRegistry {
   readonly #store: EphemeralRepository;
   readonly #regs: string;
   readonly #states: string;
   readonly #seen: string;
 
-  constructor(store: EphemeralRepository, routeId: string) {
+  constructor(store: EphemeralRepository, host: string) {
     this.#store = store;
-    this.#regs = `relay-reg:${routeId}`;
-    this.#states = `relay-state:${routeId}`;
-    this.#seen = `relay-sig:${routeId}`;
+    this.#regs = `relay-reg:${host}`;
+    this.#states = `relay-state:${host}`;
+    this.#seen = `relay-sig:${host}`;
   }
 
   /** Stores a registration; the latest one per developer wins. */

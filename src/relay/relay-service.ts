@@ -10,14 +10,18 @@ import type { Route } from '../edge/route.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Store } from '../store/types.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
+import { newId } from '../util/ids.ts';
+import { type BufferedRequest, type BufferedResponse, deliver, sendBuffered } from './deliver.ts';
+import { DeliveryLog, type DeliveryRecord, type DeliveryResult } from './deliveries.ts';
 import { RelayError } from './errors.ts';
 import { learningTap } from './learning-tap.ts';
 import { RelayRegistry } from './registrations.ts';
 import { createRelayApi, SELECT_COOKIE } from './relay-api.ts';
 import { RELAY_HEADERS, relayHeaders } from './relay-headers.ts';
-import type { RelayGlobals, RouteRelaySettings } from './relay-settings.ts';
+import type { RelayGlobals, RouteRelaySettings, WebhookSettings } from './relay-settings.ts';
 import { relayToUrl, type UrlRelayNetwork } from './relay-to-url.ts';
 import { isPublicAddress } from './target-policy.ts';
+import { selectDevelopers } from './webhook-select.ts';
 
 /** A route with relay settings. */
 export type RelayRoute = Route & { readonly relay: RouteRelaySettings };
@@ -82,7 +86,12 @@ export class RelayService {
     }
     if (!globals.active || !globals.secret) return false;
 
-    const registry = new RelayRegistry(this.#deps.store.ephemeral, route.id);
+    const registry = new RelayRegistry(this.#deps.store.ephemeral, route.host);
+    const webhooks = settings.webhooks;
+    if (webhooks && webhooks.paths.some((p) => pathHasPrefix(target.path, p))) {
+      await this.#webhook(req, res, route, webhooks, target, client, registry);
+      return true;
+    }
     const developerId = await this.#developerFor(req, route, target, registry);
     if (!developerId) return false;
     const registration = await registry.get(developerId);
@@ -162,6 +171,191 @@ export class RelayService {
     return true;
   }
 
+  /**
+   * A webhook: read it whole (bounded), pick its developers, deliver the original bytes to each,
+   * record what happened, and answer the provider: the developer's own answer when there is one,
+   * a summary for a broadcast, the route's upstream when no developer is selected.
+   */
+  async #webhook(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: RelayRoute,
+    webhooks: WebhookSettings,
+    target: RequestTarget,
+    client: ClientInfo,
+    registry: RelayRegistry,
+  ): Promise<void> {
+    const body = await readBounded(req, webhooks.maxBodyBytes);
+    if (!body) {
+      sendEdgeError(
+        req,
+        res,
+        new RelayError(
+          'RELAY_BODY_TOO_LARGE',
+          `The webhook body is larger than ${webhooks.maxBodyBytes} bytes.`,
+        ),
+      );
+      return;
+    }
+    const buffered: BufferedRequest = {
+      method: req.method ?? 'POST',
+      pathAndQuery: target.path + target.search,
+      authority: client.host,
+      headers: this.#urlHeaders(req, client, {}),
+      body,
+    };
+    const now = this.#now();
+    const record: DeliveryRecord = {
+      id: newId(now.getTime()),
+      receivedAt: now.toISOString(),
+      method: buffered.method,
+      pathAndQuery: buffered.pathAndQuery,
+      authority: buffered.authority,
+      headers: buffered.headers,
+      body: body.subarray(0, webhooks.recordBodyBytes).toString('base64'),
+      bodyBytes: body.length,
+      truncated: body.length > webhooks.recordBodyBytes,
+      results: [],
+    };
+    const selected = selectDevelopers(webhooks, { headers: req.headers, search: target.search, body });
+    const developers = selected === 'all' ? (await registry.list()).map((r) => r.developerId) : selected;
+    const log = new DeliveryLog(this.#deps.store.ephemeral, route.id);
+
+    if (developers.length === 0 && selected !== 'all') {
+      // Nobody selected: the deployed app handles it, as any other request.
+      const answer = await sendBuffered(
+        new URL(buffered.pathAndQuery, route.target).toString(),
+        buffered.headers,
+        buffered,
+        undefined,
+        1024 * 1024,
+      ).catch((error: unknown) => ({ error }));
+      record.results.push(
+        'error' in answer
+          ? { developer: 'local', status: 502, at: now.toISOString(), error: String(answer.error) }
+          : { developer: 'local', status: answer.status, at: now.toISOString() },
+      );
+      await log.save(record);
+      if ('error' in answer)
+        sendEdgeError(
+          req,
+          res,
+          new RelayError('RELAY_TARGET_UNREACHABLE', 'The route’s upstream could not be reached.'),
+        );
+      else res.writeHead(answer.status, answer.headers).end(answer.body);
+      return;
+    }
+
+    const answers = await Promise.all(
+      developers.map((developer) => this.#deliverTo(registry, developer, buffered)),
+    );
+    for (const answer of answers) record.results.push(answer.result);
+    await log.save(record);
+    if (selected !== 'all' && answers[0]?.response) {
+      const { status, headers, body: answerBody } = answers[0].response;
+      res.writeHead(status, headers).end(answerBody);
+      return;
+    }
+    if (selected !== 'all') {
+      sendEdgeError(
+        req,
+        res,
+        new RelayError(
+          'RELAY_TARGET_UNREACHABLE',
+          `The webhook could not be delivered to ${developers[0]}: ${answers[0]?.result.error}.`,
+        ),
+      );
+      return;
+    }
+    const summary = JSON.stringify({ delivery: record.id, delivered: record.results });
+    res
+      .writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(summary) })
+      .end(summary);
+  }
+
+  /** Delivers a buffered request to one developer; never throws, the outcome is in `result`. */
+  async #deliverTo(
+    registry: RelayRegistry,
+    developer: string,
+    buffered: BufferedRequest,
+    replay = false,
+  ): Promise<{ result: DeliveryResult; response?: BufferedResponse }> {
+    const at = this.#now().toISOString();
+    const registration = await registry.get(developer);
+    if (!registration)
+      return {
+        result: { developer, status: 404, at, error: 'not registered', ...(replay ? { replay } : {}) },
+      };
+    const signed = relayHeaders(
+      this.#deps.globals.secret ?? '',
+      developer,
+      buffered.method,
+      buffered.pathAndQuery,
+      this.#now().getTime(),
+    );
+    try {
+      const response = await deliver(
+        registration.target,
+        { ...buffered, headers: { ...buffered.headers, ...signed } },
+        {
+          tunnels: this.#deps.tunnels,
+          network: this.#network,
+          capBytes: 1024 * 1024,
+        },
+      );
+      return { result: { developer, status: response.status, at, ...(replay ? { replay } : {}) }, response };
+    } catch (error) {
+      return {
+        result: {
+          developer,
+          status: 502,
+          at,
+          error: error instanceof Error ? error.message : String(error),
+          ...(replay ? { replay } : {}),
+        },
+      };
+    }
+  }
+
+  /** Sends a recorded webhook again, to the developer named; the attempt is added to the record. */
+  async replay(route: Route, deliveryId: string, developer: string): Promise<DeliveryResult> {
+    const log = new DeliveryLog(this.#deps.store.ephemeral, route.id);
+    const record = await log.get(deliveryId);
+    if (!record)
+      throw new RelayError('RELAY_DELIVERY_NOT_FOUND', `no delivery ${deliveryId} on route ${route.id}`);
+    if (record.truncated) {
+      throw new RelayError(
+        'RELAY_REPLAY_IMPOSSIBLE',
+        `delivery ${deliveryId} kept only part of its body, so it cannot be replayed`,
+      );
+    }
+    const registry = new RelayRegistry(this.#deps.store.ephemeral, route.host);
+    const { result } = await this.#deliverTo(
+      registry,
+      developer,
+      {
+        method: record.method,
+        pathAndQuery: record.pathAndQuery,
+        authority: record.authority,
+        headers: record.headers,
+        body: Buffer.from(record.body, 'base64'),
+      },
+      true,
+    );
+    await log.save({ ...record, results: [...record.results, result] });
+    return result;
+  }
+
+  /** The recorded webhooks of a route, newest first. */
+  deliveries(routeId: string, limit = 100): Promise<DeliveryRecord[]> {
+    return new DeliveryLog(this.#deps.store.ephemeral, routeId).list(limit);
+  }
+
+  /** One recorded webhook. */
+  delivery(routeId: string, id: string): Promise<DeliveryRecord | undefined> {
+    return new DeliveryLog(this.#deps.store.ephemeral, routeId).get(id);
+  }
+
   /** Which developer a request belongs to: a callback's state, then the header, then the cookie. */
   async #developerFor(
     req: IncomingMessage,
@@ -212,7 +406,7 @@ export class RelayService {
       routeId: route.id,
       settings: route.relay,
       globals: this.#deps.globals,
-      registry: new RelayRegistry(this.#deps.store.ephemeral, route.id),
+      registry: new RelayRegistry(this.#deps.store.ephemeral, route.host),
       store: this.#deps.store,
       now: this.#now,
     };
@@ -237,3 +431,15 @@ export function isRelayRoute(route: Route): route is RelayRoute {
 }
 
 export { SELECT_COOKIE };
+
+/** Reads a request body whole, or undefined once it passes `limit` bytes (the rest is left unread). */
+async function readBounded(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

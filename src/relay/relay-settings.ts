@@ -1,6 +1,39 @@
 import { z } from 'zod';
 import { pathPrefix } from '../edge/route-fields.ts';
 
+/** How a webhook picks its developer: a header, a query parameter or a JSON body field, or all. */
+export const webhookSettings = z
+  .object({
+    /** Paths that receive webhooks. */
+    paths: z.array(pathPrefix).min(1),
+    /** Where the developer is read from; `broadcast` delivers to every registered developer. */
+    select: z.union([
+      z.object({ header: z.string().min(1).toLowerCase() }).strict(),
+      z.object({ query: z.string().min(1) }).strict(),
+      z.object({ json: z.string().min(1) }).strict(),
+      z.literal('broadcast'),
+    ]),
+    /** Maps the selected value to a developer id; without it the value is the developer id. */
+    map: z.record(z.string(), z.string()).optional(),
+    /** Largest webhook body accepted, in bytes. */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(25 * 1024 * 1024)
+      .default(1024 * 1024),
+    /** How many bytes of each body a delivery record keeps. */
+    recordBodyBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1024 * 1024)
+      .default(64 * 1024),
+  })
+  .strict();
+
+export type WebhookSettings = z.infer<typeof webhookSettings>;
+
 /** The relay options of a route (`"relay": {…}` in the route). */
 export const routeRelaySettings = z
   .object({
@@ -21,6 +54,8 @@ export const routeRelaySettings = z
       .min(0)
       .max(1024 * 1024)
       .default(64 * 1024),
+    /** Webhook delivery to developers, when set. */
+    webhooks: webhookSettings.optional(),
   })
   .strict();
 

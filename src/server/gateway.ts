@@ -89,6 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     catalog,
     keys,
     tunnels,
+    relay,
     metrics,
     now: () => new Date(),
     accepting: () => accepting,

@@ -6,6 +6,7 @@ import { bearerToken, digestsEqual, generateApiKey, hashApiKey } from '../auth/a
 import { sendEdgeError } from '../edge/error-page.ts';
 import type { ClientInfo } from '../edge/forwarded.ts';
 import { clientIp } from '../edge/forwarded.ts';
+import { endToEndHeaders } from '../edge/hop-by-hop.ts';
 import { writeRawResponse } from '../edge/raw-response.ts';
 import type { RequestTarget } from '../edge/request-target.ts';
 import type { GatehouseError } from '../errors.ts';
@@ -18,6 +19,7 @@ import { TunnelError } from './errors.ts';
 import { forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
 import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
 import { AGENT_HEADER, PUBLIC_URL_HEADER, TUNNEL_HEADER } from './protocol.ts';
+import { responseHeadersFromStream } from './stream-headers.ts';
 import { randomTunnelName, tunnelNameProblem } from './tunnel-name.ts';
 import { TunnelRegistry } from './tunnel-registry.ts';
 import { TunnelSession } from './tunnel-session.ts';
@@ -311,6 +313,64 @@ export class TunnelService {
       this.#metrics.tunnelBytes.inc({ tunnel: name, direction: 'in' }, bytes.in);
       this.#metrics.tunnelBytes.inc({ tunnel: name, direction: 'out' }, bytes.out);
     }
+  }
+
+  /**
+   * Sends one whole request down the tunnel and reads the whole answer (up to `capBytes`): for
+   * webhooks, whose bytes are already in hand and may go to several developers.
+   */
+  async exchange(
+    name: string,
+    req: {
+      method: string;
+      pathAndQuery: string;
+      authority: string;
+      headers: Record<string, string | string[]>;
+      body: Buffer;
+    },
+    capBytes: number,
+  ): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
+    const session = this.registry.get(name);
+    if (!session)
+      throw new TunnelError(
+        'TUNNEL_NOT_CONNECTED',
+        `Tunnel ${name} is offline: no agent is connected for it.`,
+      );
+    const headers: Record<string, string | string[]> = {};
+    for (const [key, value] of Object.entries(endToEndHeaders(req.headers)))
+      if (key !== 'host') headers[key] = value;
+    const stream = session.request(
+      {
+        ...headers,
+        ':method': req.method,
+        ':path': req.pathAndQuery,
+        ':authority': req.authority,
+        ':scheme': 'https',
+      },
+      { endStream: req.body.length === 0 },
+    );
+    if (req.body.length > 0) stream.end(req.body);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => stream.close(), this.#settings.responseTimeoutMs);
+      let status = 0;
+      let responseHeaders: Record<string, string | string[]> = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('error', () => {});
+      stream.once('response', (h) => {
+        status = Number(h[':status']);
+        responseHeaders = responseHeadersFromStream(h);
+      });
+      stream.on('data', (chunk: Buffer) => {
+        if (size < capBytes) chunks.push(chunk.subarray(0, capBytes - size));
+        size += chunk.length;
+      });
+      stream.once('close', () => {
+        clearTimeout(timer);
+        if (status === 0) reject(new TunnelError('TUNNEL_STREAM_FAILED', `Tunnel ${name} did not answer.`));
+        else resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks) });
+      });
+    });
   }
 
   /** Forwards an upgrade request to the tunnel. */

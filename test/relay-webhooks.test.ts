@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { request } from 'undici';
+import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
+import { hmacHex, registrationMessage } from '../src/relay/signature.ts';
+import { createTunnel, startAgent } from './helpers/agent.ts';
+import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { startUpstream, type Upstream } from './helpers/upstream.ts';
+
+const SECRET = 'webhook-relay-shared-secret';
+const HOST = 'hooks.example.test';
+const PROVIDER_SECRET = 'provider-webhook-secret';
+
+function sign(body: string): string {
+  return `sha256=${createHmac('sha256', PROVIDER_SECRET).update(body).digest('hex')}`;
+}
+
+async function post(gw: TestGateway, path: string, body: string, headers: Record<string, string> = {}) {
+  const res = await request(`${gw.url}${path}`, {
+    method: 'POST',
+    headers: {
+      host: HOST,
+      'content-type': 'application/json',
+      'x-hub-signature-256': sign(body),
+      ...headers,
+    },
+    body,
+  });
+  return { status: res.statusCode, text: await res.body.text() };
+}
+
+describe('webhooks through the relay', () => {
+  let gw: TestGateway;
+  let deployed: Upstream;
+  const locals: Record<string, Upstream> = {};
+  const agents: TunnelAgent[] = [];
+  const routeIds: Record<string, string> = {};
+
+  before(async () => {
+    gw = await startTestGateway({
+      environment: 'dev',
+      flags: { relay: true },
+      env: { DEV_PROXY_SHARED_SECRET: SECRET },
+    });
+    deployed = await startUpstream((_req, res, body) => res.end(`deployed got ${body.length} bytes`));
+    // The host's catch-all relay route serves the registration API; hook routes share its registrations.
+    await gw.addRoute({ host: HOST, target: deployed.url, relay: {} });
+    const routes: [
+      key: string,
+      path: string,
+      select: unknown,
+      map: Record<string, string> | undefined,
+      extra: Record<string, number>,
+    ][] = [
+      [
+        'json',
+        '/hooks/github',
+        { json: 'repository.full_name' },
+        { 'acme/api': 'alice', 'acme/web': 'bob' },
+        {},
+      ],
+      ['header', '/hooks/by-header', { header: 'X-Developer' }, undefined, {}],
+      ['query', '/hooks/by-query', { query: 'dev' }, undefined, {}],
+      ['broadcast', '/hooks/all', 'broadcast', undefined, {}],
+      [
+        'small',
+        '/hooks/small',
+        { header: 'x-developer' },
+        undefined,
+        { maxBodyBytes: 100, recordBodyBytes: 10 },
+      ],
+    ];
+    for (const [key, path, select, map, extra] of routes) {
+      const route = await gw.addRoute({
+        host: HOST,
+        path,
+        target: deployed.url,
+        relay: { webhooks: { paths: [path], select, ...(map ? { map } : {}), ...extra } },
+      });
+      routeIds[key] = route.id;
+    }
+    for (const developer of ['alice', 'bob']) {
+      locals[developer] = await startUpstream((req, res, body) => {
+        const verified = req.headers['x-hub-signature-256'] === sign(body);
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`${developer} got ${req.url} verified=${verified} relay-from=${req.headers['x-relay-from']}`);
+      });
+      const tunnel = await createTunnel(gw, `${developer}-hooks`);
+      agents.push(await startAgent(gw, tunnel, locals[developer]!.url));
+    }
+    for (const developer of ['alice', 'bob']) await register(gw, `${developer}-hooks`, developer);
+  });
+  after(async () => {
+    for (const agent of agents) agent.stop();
+    for (const local of Object.values(locals)) await local.close();
+    await gw.stop();
+    await deployed.close();
+  });
+
+  test('by JSON field through a map, with the original bytes (the provider signature verifies)', async () => {
+    const body = JSON.stringify({ action: 'opened', repository: { full_name: 'acme/web' } });
+    const res = await post(gw, '/hooks/github?x=1', body);
+    assert.equal(res.status, 200);
+    assert.equal(res.text, 'bob got /hooks/github?x=1 verified=true relay-from=bob');
+  });
+
+  test('by header and by query parameter', async () => {
+    assert.equal(
+      (await post(gw, '/hooks/by-header', '{}', { 'x-developer': 'alice' })).text,
+      'alice got /hooks/by-header verified=true relay-from=alice',
+    );
+    assert.equal(
+      (await post(gw, '/hooks/by-query?dev=bob', '{}')).text,
+      'bob got /hooks/by-query?dev=bob verified=true relay-from=bob',
+    );
+  });
+
+  test('broadcast: every registered developer gets it, the provider gets a summary', async () => {
+    const res = await post(gw, '/hooks/all', '{"ping":1}');
+    assert.equal(res.status, 202);
+    const summary = JSON.parse(res.text);
+    assert.deepEqual(
+      summary.delivered.map((d: { developer: string; status: number }) => [d.developer, d.status]).sort(),
+      [
+        ['alice', 200],
+        ['bob', 200],
+      ],
+    );
+  });
+
+  test('no developer selected: the deployed app gets it', async () => {
+    const body = JSON.stringify({ repository: { full_name: 'someone/else' } });
+    const res = await post(gw, '/hooks/github', body);
+    assert.equal(res.text, `deployed got ${body.length} bytes`);
+  });
+
+  test('deliveries are recorded and replayed to a chosen developer from the admin API', async () => {
+    const body = JSON.stringify({ repository: { full_name: 'acme/api' }, n: 7 });
+    await post(gw, '/hooks/github', body, { authorization: 'Bearer provider-token' });
+    const list = await gw.api('GET', `/api/v1/routes/${routeIds['json']}/deliveries`);
+    assert.equal(list.status, 200);
+    const latest = list.body.deliveries[0];
+    assert.equal(Buffer.from(latest.body, 'base64').toString(), body);
+    assert.deepEqual(
+      latest.results.map((r: { developer: string; status: number }) => [r.developer, r.status]),
+      [['alice', 200]],
+    );
+    assert.equal(latest.headers.authorization, '[redacted]', 'a provider credential is not shown');
+    const seenBefore = locals['bob']!.seen.length;
+    const replay = await gw.api('POST', `/api/v1/routes/${routeIds['json']}/deliveries/${latest.id}/replay`, {
+      developer_id: 'bob',
+    });
+    assert.equal(replay.status, 200);
+    assert.equal(replay.body.developer, 'bob');
+    assert.equal(replay.body.status, 200);
+    assert.equal(replay.body.replay, true);
+    assert.equal(locals['bob']!.seen.length, seenBefore + 1);
+    assert.equal(locals['bob']!.seen.at(-1)!.body, body, 'the same bytes again');
+    assert.equal(locals['bob']!.seen.at(-1)!.headers.authorization, 'Bearer provider-token');
+    const detail = await gw.api('GET', `/api/v1/routes/${routeIds['json']}/deliveries/${latest.id}`);
+    assert.equal(detail.body.results.length, 2);
+    assert.equal(
+      (
+        await gw.api('POST', `/api/v1/routes/${routeIds['json']}/deliveries/nope/replay`, {
+          developer_id: 'bob',
+        })
+      ).status,
+      404,
+    );
+  });
+
+  test('limits: a body over the cap → 413; a delivery kept in part cannot be replayed (409)', async () => {
+    const big = await post(gw, '/hooks/small', 'x'.repeat(200), { 'x-developer': 'alice' });
+    assert.equal(big.status, 413);
+    const ok = await post(gw, '/hooks/small', '{"twenty-bytes":1}', { 'x-developer': 'alice' });
+    assert.equal(ok.status, 200);
+    const [record] = (await gw.api('GET', `/api/v1/routes/${routeIds['small']}/deliveries`)).body.deliveries;
+    assert.equal(record.truncated, true);
+    const replay = await gw.api(
+      'POST',
+      `/api/v1/routes/${routeIds['small']}/deliveries/${record.id}/replay`,
+      { developer_id: 'alice' },
+    );
+    assert.equal(replay.status, 409);
+    assert.equal(replay.body.error, 'RELAY_REPLAY_IMPOSSIBLE');
+  });
+});
+
+/** Registers a developer's tunnel with the relay host. */
+async function register(gw: TestGateway, tunnel: string, developer: string): Promise<void> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const res = await request(`${gw.url}/api/v1/dev-proxy/register`, {
+    method: 'POST',
+    headers: { host: HOST, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      tunnel,
+      developer_id: developer,
+      timestamp,
+      hmac_signature: hmacHex(SECRET, registrationMessage(`tunnel:${tunnel}`, developer, timestamp)),
+    }),
+  });
+  assert.equal(res.statusCode, 201, await res.body.text());
+}
