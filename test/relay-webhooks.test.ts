@@ -5,7 +5,8 @@ import { request } from 'undici';
 import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
 import { hmacHex, registrationMessage } from '../src/relay/signature.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { spawnCli } from './helpers/cli-process.ts';
+import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'webhook-relay-shared-secret';
@@ -160,6 +161,36 @@ describe('webhooks through the relay', () => {
     assert.equal(locals['bob']!.seen.at(-1)!.headers.authorization, 'Bearer provider-token');
     const detail = await gw.api('GET', `/api/v1/routes/${routeIds['json']}/deliveries/${latest.id}`);
     assert.equal(detail.body.results.length, 2);
+
+    // The same from the CLI.
+    const cli = spawnCli(
+      [
+        'deliveries',
+        'replay',
+        latest.id,
+        '--route',
+        routeIds['json']!,
+        '--developer',
+        'alice',
+        '--server',
+        gw.url,
+      ],
+      {
+        GATEHOUSE_ADMIN_KEY: ADMIN_KEY,
+      },
+    );
+    assert.equal(await new Promise((resolve) => cli.child.once('exit', resolve)), 0, cli.stderr());
+    assert.equal(cli.stdout(), 'Replayed to alice: 200\n');
+    const listed = spawnCli(['deliveries', 'list', '--route', routeIds['json']!, '--server', gw.url], {
+      GATEHOUSE_ADMIN_KEY: ADMIN_KEY,
+    });
+    assert.equal(await new Promise((resolve) => listed.child.once('exit', resolve)), 0, listed.stderr());
+    assert.match(
+      listed.stdout(),
+      new RegExp(
+        `${latest.id} .* POST /hooks/github .*\\n {4}→ alice: 200\\n {4}→ bob: 200 \\[replay\\]\\n {4}→ alice: 200 \\[replay\\]`,
+      ),
+    );
     assert.equal(
       (
         await gw.api('POST', `/api/v1/routes/${routeIds['json']}/deliveries/nope/replay`, {

@@ -1,5 +1,6 @@
 import { GatehouseError } from '../errors.ts';
 import { VERSION } from '../version.ts';
+import { DELIVERIES_HELP, deliveriesCommand } from './deliveries-command.ts';
 import { DEV_PROXY_HELP, devProxyCommand } from './dev-proxy-command.ts';
 import { SERVE_HELP, serveCommand } from './serve-command.ts';
 import { TUNNEL_HELP, tunnelCommand } from './tunnel-command.ts';
@@ -13,6 +14,7 @@ Commands:
   serve       Run the edge server (routing proxy, tunnels and admin API)
   tunnel      Expose a local server through a Gatehouse tunnel
   dev-proxy   Receive OAuth callbacks for a local API through the relay
+  deliveries  List and replay webhooks a relay route received
   help [cmd]  Show help for a command
 
 Options:
@@ -26,6 +28,7 @@ const HELP: Readonly<Record<string, string>> = {
   serve: SERVE_HELP,
   tunnel: TUNNEL_HELP,
   'dev-proxy': DEV_PROXY_HELP,
+  deliveries: DELIVERIES_HELP,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
@@ -51,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
         return await tunnelCommand(rest);
       case 'dev-proxy':
         return await devProxyCommand(rest);
+      case 'deliveries':
+        return await deliveriesCommand(rest);
       default:
         process.stderr.write(`gatehouse: unknown command '${command}'\n\n${MAIN_HELP}`);
         return 2;

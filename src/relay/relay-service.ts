@@ -88,7 +88,7 @@ export class RelayService {
 
     const registry = new RelayRegistry(this.#deps.store.ephemeral, route.host);
     const webhooks = settings.webhooks;
-    if (webhooks && webhooks.paths.some((p) => pathHasPrefix(target.path, p))) {
+    if (webhooks?.paths.some((p) => pathHasPrefix(target.path, p))) {
       await this.#webhook(req, res, route, webhooks, target, client, registry);
       return true;
     }

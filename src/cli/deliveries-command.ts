@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+
+/** `gatehouse deliveries --help`. */
+export const DELIVERIES_HELP = `Usage: gatehouse deliveries list   --route ID [options]
+       gatehouse deliveries show   DELIVERY --route ID [options]
+       gatehouse deliveries replay DELIVERY --route ID --developer DEV [options]
+
+Webhooks a relay route received: who got them, what they answered, and sending one again.
+
+Options:
+  --route ID         The relay route
+  --developer DEV    Replay to this developer
+  --server URL       Gatehouse (default http://localhost:8080)   GATEHOUSE_SERVER
+  --admin-key KEY    Admin API key                               GATEHOUSE_ADMIN_KEY
+  --json             Print the API's JSON
+  -h, --help         Show this help
+`;
+
+interface Delivery {
+  id: string;
+  receivedAt: string;
+  method: string;
+  pathAndQuery: string;
+  bodyBytes: number;
+  truncated: boolean;
+  results: { developer: string; status: number; error?: string; replay?: boolean }[];
+}
+
+/** Runs `gatehouse deliveries …`; resolves with the exit code. */
+export async function deliveriesCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      route: { type: 'string' },
+      developer: { type: 'string' },
+      server: { type: 'string' },
+      'admin-key': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [action, id] = positionals;
+  if (values.help || !action) {
+    process.stdout.write(DELIVERIES_HELP);
+    return values.help ? 0 : 2;
+  }
+  const fail = (message: string, code = 2) => {
+    process.stderr.write(`gatehouse deliveries: ${message}\n`);
+    return code;
+  };
+  const key = values['admin-key'] ?? process.env['GATEHOUSE_ADMIN_KEY'];
+  if (!values.route) return fail('--route is required');
+  if (!key) return fail('give an admin key with --admin-key or GATEHOUSE_ADMIN_KEY');
+  const server = values.server ?? process.env['GATEHOUSE_SERVER'] ?? 'http://localhost:8080';
+  const base = `${server.replace(/\/+$/, '')}/api/v1/routes/${encodeURIComponent(values.route)}/deliveries`;
+  const call = async (method: 'GET' | 'POST', url: string, body?: unknown) => {
+    const res = await request(url, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+  };
+  const show = (d: Delivery) =>
+    `${d.id}  ${d.receivedAt}  ${d.method} ${d.pathAndQuery}  ${d.bodyBytes} bytes${d.truncated ? ' (kept in part)' : ''}\n` +
+    d.results
+      .map(
+        (r) =>
+          `    → ${r.developer}: ${r.status}${r.error ? ` (${r.error})` : ''}${r.replay ? ' [replay]' : ''}`,
+      )
+      .join('\n');
+
+  try {
+    if (action === 'list') {
+      const res = await call('GET', base);
+      if (res.status !== 200) return fail(String(res.body['message']), 1);
+      const deliveries = res.body['deliveries'] as Delivery[];
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify(deliveries)}\n`
+          : `${deliveries.map(show).join('\n') || 'No deliveries.'}\n`,
+      );
+      return 0;
+    }
+    if (!id) return fail(`${action} needs a delivery id`);
+    if (action === 'show') {
+      const res = await call('GET', `${base}/${encodeURIComponent(id)}`);
+      if (res.status !== 200) return fail(String(res.body['message']), 1);
+      process.stdout.write(
+        values.json ? `${JSON.stringify(res.body)}\n` : `${show(res.body as unknown as Delivery)}\n`,
+      );
+      return 0;
+    }
+    if (action === 'replay') {
+      if (!values.developer) return fail('replay needs --developer');
+      const res = await call('POST', `${base}/${encodeURIComponent(id)}/replay`, {
+        developer_id: values.developer,
+      });
+      if (res.status !== 200) return fail(String(res.body['message']), 1);
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify(res.body)}\n`
+          : `Replayed to ${values.developer}: ${res.body['status']}${res.body['error'] ? ` (${res.body['error']})` : ''}\n`,
+      );
+      return res.body['status'] === 502 || res.body['status'] === 404 ? 1 : 0;
+    }
+    return fail(`unknown action '${action}'; use list, show or replay`);
+  } catch (error) {
+    return fail(`could not reach ${server}: ${(error as Error).message}`, 3);
+  }
+}
