@@ -4,12 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Provider from 'oidc-provider';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { request } from 'undici';
 import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
-import { hmacHex, registrationMessage } from '../src/relay/signature.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { type OAuthApp, startOAuthApp } from './helpers/oauth-app.ts';
+import { registerTunnel } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'e2e-relay-shared-secret';
@@ -70,7 +69,7 @@ describe('end to end: one registered callback URL, two developers, a real provid
       apps[developer] = app;
       const tunnel = await createTunnel(gw, `${developer}-box`);
       agents.push(await startAgent(gw, tunnel, app.url));
-      await register(gw, tunnel.name, developer);
+      await registerTunnel(gw, { host: RELAY_HOST, secret: SECRET }, tunnel.name, developer);
     }
 
     browser = await chromium.launch({
@@ -129,19 +128,3 @@ describe('end to end: one registered callback URL, two developers, a real provid
     assert.ok(!deployed.seen.some((r) => r.url.startsWith('/api/v1/tesla/oauth/callback')));
   });
 });
-
-/** Registers a developer's tunnel with the relay, signed as the dev-proxy CLI does. */
-async function register(gw: TestGateway, tunnel: string, developer: string): Promise<void> {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const res = await request(`${gw.url}/api/v1/dev-proxy/register`, {
-    method: 'POST',
-    headers: { host: RELAY_HOST, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      tunnel,
-      developer_id: developer,
-      timestamp,
-      hmac_signature: hmacHex(SECRET, registrationMessage(`tunnel:${tunnel}`, developer, timestamp)),
-    }),
-  });
-  assert.equal(res.statusCode, 201, await res.body.text());
-}

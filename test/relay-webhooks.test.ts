@@ -3,10 +3,10 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
-import { hmacHex, registrationMessage } from '../src/relay/signature.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { spawnCli } from './helpers/cli-process.ts';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { registerTunnel } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'webhook-relay-shared-secret';
@@ -90,7 +90,8 @@ describe('webhooks through the relay', () => {
       const tunnel = await createTunnel(gw, `${developer}-hooks`);
       agents.push(await startAgent(gw, tunnel, locals[developer]!.url));
     }
-    for (const developer of ['alice', 'bob']) await register(gw, `${developer}-hooks`, developer);
+    for (const developer of ['alice', 'bob'])
+      await registerTunnel(gw, { host: HOST, secret: SECRET }, `${developer}-hooks`, developer);
   });
   after(async () => {
     for (const agent of agents) agent.stop();
@@ -217,19 +218,3 @@ describe('webhooks through the relay', () => {
     assert.equal(replay.body.error, 'RELAY_REPLAY_IMPOSSIBLE');
   });
 });
-
-/** Registers a developer's tunnel with the relay host. */
-async function register(gw: TestGateway, tunnel: string, developer: string): Promise<void> {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const res = await request(`${gw.url}/api/v1/dev-proxy/register`, {
-    method: 'POST',
-    headers: { host: HOST, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      tunnel,
-      developer_id: developer,
-      timestamp,
-      hmac_signature: hmacHex(SECRET, registrationMessage(`tunnel:${tunnel}`, developer, timestamp)),
-    }),
-  });
-  assert.equal(res.statusCode, 201, await res.body.text());
-}
