@@ -301,3 +301,40 @@ describe('heartbeats', () => {
     }
   });
 });
+
+describe('shutdown with tunnels connected', () => {
+  test('SIGTERM lets a request in flight through a tunnel finish, then exits 0', async () => {
+    const local = await startUpstream(async (_req, res) => {
+      await sleep(800);
+      res.end('finished through the tunnel');
+    });
+    const gh = await spawnServe(['--data', dataDir(), '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: ADMIN });
+    const key = await createTunnel(gh.port, 'draining');
+    const agent = spawnCli([
+      'tunnel',
+      local.url,
+      '--server',
+      `http://127.0.0.1:${gh.port}`,
+      '--name',
+      'draining',
+      '--key',
+      key,
+      '--json',
+      '--no-inspect',
+    ]);
+    try {
+      await waitForEvent(agent, 'online');
+      const pending = request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'draining.localhost' } });
+      await sleep(300);
+      const exit = gh.stop('SIGTERM');
+      const res = await pending;
+      assert.equal(res.statusCode, 200);
+      assert.equal(await res.body.text(), 'finished through the tunnel');
+      assert.equal(await exit, 0);
+    } finally {
+      await agent.stop();
+      await gh.stop();
+      await local.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -108,6 +108,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const upgraded = new Set<Duplex>();
+  // Requests being answered; shutdown drains them before closing tunnels and connections.
+  let inFlight = 0;
   const servers: Server[] = [];
   const configure = (server: Server) => {
     server.maxHeadersCount = 200;
@@ -115,7 +117,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     server.requestTimeout = 0;
     server.headersTimeout = 30_000;
     server.keepAliveTimeout = 65_000;
-    server.on('request', handlers.request);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      inFlight++;
+      res.once('close', () => {
+        inFlight--;
+      });
+      handlers.request(req, res);
+    });
     server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
       upgraded.add(socket);
       socket.once('close', () => upgraded.delete(socket));
@@ -168,23 +176,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const stop = () => {
     stopping ??= (async () => {
       accepting = false;
-      tunnels.stop();
-      const closed = Promise.all(
-        servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-      );
+      for (const s of servers) s.close();
       // Keep-alive connections become idle as their requests finish; close each as it does.
-      const sweep = setInterval(() => {
+      // Requests through tunnels drain too: the agents stay connected until nothing is in flight.
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      while (inFlight > 0 && Date.now() < deadline) {
         for (const s of servers) s.closeIdleConnections();
-      }, 50);
-      for (const s of servers) s.closeIdleConnections();
-      const deadline = new Promise<'timeout'>((resolve) =>
-        setTimeout(resolve, config.shutdownTimeoutMs, 'timeout').unref(),
-      );
-      if ((await Promise.race([closed, deadline])) === 'timeout') {
-        logger.warn('shutdown timeout reached; closing remaining connections');
-        for (const s of servers) s.closeAllConnections();
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      clearInterval(sweep);
+      if (inFlight > 0) logger.warn({ inFlight }, 'shutdown timeout reached; closing remaining connections');
+      tunnels.stop();
+      for (const s of servers) s.closeAllConnections();
       for (const socket of upgraded) socket.destroy();
       catalog.stop();
       await pool.close();
