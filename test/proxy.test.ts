@@ -193,6 +193,28 @@ describe('proxy', () => {
     ws.terminate();
   });
 
+  test('the response head arrives at once when the upstream is slow to send its body', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = await startUpstream(async (_req, res) => {
+      res.writeHead(202, { 'x-started': 'yes' });
+      res.flushHeaders();
+      await released;
+      res.end('done');
+    });
+    await gw.addRoute({ host: 'slow-body.test', target: slow.url });
+    // The body is held back until the head has been seen: a proxy that waited for body bytes
+    // before sending the head would never answer.
+    const res = await request(`${gw.url}/`, { headers: { host: 'slow-body.test' } });
+    assert.equal(res.statusCode, 202);
+    assert.equal(res.headers['x-started'], 'yes');
+    release();
+    assert.equal(await res.body.text(), 'done');
+    await slow.close();
+  });
+
   test('server-sent events arrive as they are sent, not at the end', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => {

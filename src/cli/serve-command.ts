@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, SETTINGS } from '../config/load-config.ts';
-import { createLogger } from '../observability/logger.ts';
+import { bufferedStdout, createLogger } from '../observability/logger.ts';
 import { environmentName } from '../relay/environment.ts';
 import { startGateway } from '../server/gateway.ts';
 import { VERSION } from '../version.ts';
@@ -71,7 +71,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     flags: values as Record<string, string | boolean | undefined>,
     env: process.env,
   });
-  const logger = createLogger(config.logLevel);
+  const logOutput = bufferedStdout();
+  const logger = createLogger(config.logLevel, logOutput);
   const gateway = await startGateway({
     config,
     logger,
@@ -110,5 +111,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
   await gateway.stop();
   logger.info('stopped');
+  logOutput.flushSync();
   return 0;
 }

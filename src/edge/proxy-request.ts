@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { classifyUpstreamError, isClientAbort } from './classify-upstream-error.ts';
 import type { EdgeError } from './errors.ts';
 import type { ClientInfo } from './forwarded.ts';
 import type { RequestTarget } from './request-target.ts';
 import type { Route } from './route.ts';
+import { targetOf } from './route-target.ts';
+import { flushHeadersSoon, streamResponse } from './stream-response.ts';
 import { downstreamResponseHeaders, upstreamPath, upstreamRequestHeaders } from './upstream-headers.ts';
 import type { UpstreamPool } from './upstream-pool.ts';
 
@@ -37,9 +38,8 @@ export async function proxyRequest(
   const hasBody =
     req.headers['transfer-encoding'] !== undefined ||
     (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-  const origin = new URL(route.target).origin;
   try {
-    const upstream = await request(origin + upstreamPath(route, target.path, target.search), {
+    const upstream = await request(targetOf(route).origin + upstreamPath(route, target.path, target.search), {
       method: req.method as 'GET',
       headers: upstreamRequestHeaders(req.rawHeaders, route, client, {
         trustForwarded: context.trustForwarded,
@@ -51,8 +51,8 @@ export async function proxyRequest(
       signal: abort.signal,
     });
     res.writeHead(upstream.statusCode, downstreamResponseHeaders(upstream.headers, route));
-    res.flushHeaders();
-    await pipeline(upstream.body, res);
+    flushHeadersSoon(res);
+    await streamResponse(upstream.body, res);
   } catch (error) {
     if (res.headersSent || isClientAbort(error)) {
       // Mid-stream failure: the only honest signal left is to cut the connection.

@@ -2,6 +2,7 @@ import type { ClientInfo } from './forwarded.ts';
 import { endToEndHeaders } from './hop-by-hop.ts';
 import { planRequestHeaders } from './request-header-plan.ts';
 import type { Route } from './route.ts';
+import { targetOf } from './route-target.ts';
 
 /**
  * The request headers to send upstream, as a flat `[name, value, …]` list built from the client's
@@ -28,7 +29,7 @@ export function upstreamRequestHeaders(
     out.push(name, rawHeaders[i + 1]!);
   }
 
-  out.push('host', route.preserveHost ? client.host : new URL(route.target).host);
+  out.push('host', route.preserveHost ? client.host : targetOf(route).host);
   for (const [name, value] of plan.forwarding)
     if (!removed.has(name) && !replaced.has(name)) out.push(name, value);
   if (options.upgrade !== undefined) out.push('connection', 'upgrade', 'upgrade', options.upgrade);
@@ -55,6 +56,5 @@ export function upstreamPath(route: Route, path: string, search: string): string
     rest = path.slice(route.path.length);
     if (!rest.startsWith('/')) rest = `/${rest}`;
   }
-  const base = new URL(route.target).pathname.replace(/\/+$/, '');
-  return `${base}${rest}${search}`;
+  return `${targetOf(route).basePath}${rest}${search}`;
 }

@@ -39,6 +39,9 @@ type Kind = 'proxy' | 'admin' | 'edge' | 'tunnel';
 /** The `request` and `upgrade` listeners of the edge: control plane on admin hosts, routing for the rest. */
 export function createEdgeHandlers(deps: EdgeHandlerDeps) {
   const adminListener = getRequestListener(deps.admin.fetch);
+  // Access lines are built here from chosen fields and never carry headers, so they skip the
+  // redaction pass, which otherwise costs a measurable share of each proxied request.
+  const access = deps.logger.child({}, { redact: { paths: [] } });
 
   const onError = (req: IncomingMessage, res: ServerResponse, error: EdgeError) => {
     if (error.code === 'UPSTREAM_UNREACHABLE' || error.code === 'UPSTREAM_TIMEOUT') {
@@ -59,7 +62,7 @@ export function createEdgeHandlers(deps: EdgeHandlerDeps) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.headersSent ? res.statusCode : 499;
       deps.metrics.observe(kind, status, seconds);
-      deps.logger.info(
+      access.info(
         {
           kind,
           method: req.method,
@@ -141,7 +144,7 @@ export function createEdgeHandlers(deps: EdgeHandlerDeps) {
     const finish = (status: number, routeId?: string) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       deps.metrics.observe(routeId ? 'proxy' : 'edge', status, seconds);
-      deps.logger.info(
+      access.info(
         {
           kind: 'upgrade',
           method: req.method,
