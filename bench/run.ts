@@ -1,0 +1,245 @@
+// `npm run bench`: Gatehouse against the direct path and the tools people use instead, side by
+// side on this machine. See the README's Performance section.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startCaddy } from './contenders/caddy.ts';
+import { type GatehouseSetup, startGatehouse } from './contenders/gatehouse.ts';
+import { startHttpProxy3 } from './contenders/http-proxy-3.ts';
+import { startNginx } from './contenders/nginx.ts';
+import { startOrigin } from './contenders/origin.ts';
+import { startSshTunnel } from './contenders/ssh-tunnel.ts';
+import {
+  CONTENDERS,
+  type Contender,
+  type ContenderId,
+  LABELS,
+  type SetupContext,
+} from './contenders/types.ts';
+import { barChart, shareOfDirect } from './lib/chart.ts';
+import { checkGoals } from './lib/goals.ts';
+import { wrk } from './lib/load.ts';
+import { type RunInfo, renderReport } from './lib/markdown.ts';
+import { Progress } from './lib/progress.ts';
+import { replaceSection } from './lib/readme.ts';
+import type { ScenarioResult } from './lib/results.ts';
+import { type BenchContext, type Budget, interleavedSteps } from './scenarios/context.ts';
+import { fixedRateLatency } from './scenarios/fixed-rate.ts';
+import { idleTunnelSteps, idleTunnels } from './scenarios/idle-tunnels.ts';
+import { relayedCallback, relaySteps } from './scenarios/relay.ts';
+import { smallGet } from './scenarios/small-get.ts';
+import { bulkTransfer } from './scenarios/transfer.ts';
+import { webSocketRoundTrip } from './scenarios/websocket.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const HELP = `Usage: npm run bench -- [options]
+
+Runs Gatehouse, the direct path, nginx, Caddy, ssh -R and http-proxy-3 side by side on loopback,
+interleaved over several rounds, and writes bench/results/<time>.{json,md,svg}.
+
+Options:
+  --quick            Smaller and shorter (about 2 minutes); never updates the README
+  --only LIST        Comma-separated scenarios: ${[
+    'small-get',
+    'fixed-rate',
+    'transfer',
+    'idle-tunnels',
+    'relay',
+    'websocket',
+  ].join(', ')}
+  --rounds N         Rounds per comparison (default 3, quick 2)
+  --no-readme        Do not rewrite README.md's Performance section after a full run
+  -h, --help         Show this help
+`;
+
+const SCENARIOS = {
+  'small-get': { run: smallGet, steps: interleavedSteps },
+  'fixed-rate': { run: fixedRateLatency, steps: interleavedSteps },
+  transfer: { run: bulkTransfer, steps: interleavedSteps },
+  'idle-tunnels': { run: idleTunnels, steps: idleTunnelSteps },
+  relay: { run: relayedCallback, steps: relaySteps },
+  websocket: { run: webSocketRoundTrip, steps: interleavedSteps },
+} satisfies Record<
+  string,
+  { run: (ctx: BenchContext) => Promise<ScenarioResult>; steps: (ctx: BenchContext) => number }
+>;
+type ScenarioId = keyof typeof SCENARIOS;
+
+function budgetFor(quick: boolean, rounds: number | undefined): Budget {
+  return quick
+    ? {
+        rounds: rounds ?? 2,
+        loadSeconds: 1,
+        connections: 64,
+        rate: 1000,
+        transferBytes: 64 << 20,
+        idleTunnels: 200,
+        echoMessages: 300,
+      }
+    : {
+        rounds: rounds ?? 3,
+        loadSeconds: 4,
+        connections: 64,
+        rate: 1000,
+        transferBytes: 256 << 20,
+        idleTunnels: 1000,
+        echoMessages: 2000,
+      };
+}
+
+function debVersion(pkg: string): string {
+  try {
+    return execFileSync('dpkg-query', ['-W', `-f=\${Version}`, pkg], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function runInfo(startedAt: Date, quick: boolean, rounds: number): RunInfo {
+  const proxyVersion = JSON.parse(
+    readFileSync(join(ROOT, 'node_modules/http-proxy-3/package.json'), 'utf8'),
+  ).version;
+  return {
+    startedAt: startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
+    durationS: (Date.now() - startedAt.getTime()) / 1000,
+    quick,
+    rounds,
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.versions.node}`,
+    tools: {
+      'load: wrk': debVersion('wrk'),
+      hey: debVersion('hey'),
+      curl: debVersion('curl'),
+      nginx: debVersion('nginx-common'),
+      caddy: debVersion('caddy'),
+      OpenSSH: debVersion('openssh-server'),
+      'http-proxy-3': proxyVersion,
+    },
+  };
+}
+
+async function startContenders(ctx: SetupContext, progress: Progress) {
+  const contenders = new Map<ContenderId, Contender>();
+  const unavailable = new Map<ContenderId, string>();
+  contenders.set('direct', {
+    id: 'direct',
+    target: { url: `http://127.0.0.1:${ctx.originPort}` },
+    processes: [],
+    programs: [],
+  });
+  let gatehouse: GatehouseSetup | undefined;
+  const starters: [ContenderId[], () => Promise<Contender[]>][] = [
+    [
+      ['gatehouse-edge', 'gatehouse-tunnel'],
+      async () => {
+        gatehouse = await startGatehouse(ctx);
+        return [gatehouse.edge, gatehouse.tunnel];
+      },
+    ],
+    [['nginx'], async () => [await startNginx(ctx)]],
+    [['caddy'], async () => [await startCaddy(ctx)]],
+    [['ssh-tunnel'], async () => [await startSshTunnel(ctx)]],
+    [['http-proxy-3'], async () => [await startHttpProxy3(ctx)]],
+  ];
+  for (const [ids, start] of starters) {
+    progress.step(`starting ${ids.map((id) => LABELS[id]).join(' and ')}`);
+    try {
+      for (const c of await start()) contenders.set(c.id, c);
+    } catch (error) {
+      const reason = (error as Error).message.split('\n')[0]!;
+      for (const id of ids) unavailable.set(id, reason);
+      progress.note(`${ids.map((id) => LABELS[id]).join(', ')} could not start: ${(error as Error).message}`);
+    }
+  }
+  return { contenders, unavailable, gatehouse };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      rounds: { type: 'string' },
+      'no-readme': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const selected = (values.only?.split(',') ?? Object.keys(SCENARIOS)) as ScenarioId[];
+  const unknown = selected.filter((id) => !(id in SCENARIOS));
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; see --help`);
+  const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0))
+    throw new Error(`--rounds must be a positive whole number, not ${values.rounds}`);
+  const budget = budgetFor(values.quick, rounds);
+
+  execFileSync('bash', [join(ROOT, 'scripts/ensure-system-deps.sh'), 'bench'], { stdio: 'inherit' });
+  const startedAt = new Date();
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const progress = new Progress(6 + CONTENDERS.length);
+  const origin = await startOrigin(dir);
+  const setup = { dir, originPort: origin.port };
+  const started = await startContenders(setup, progress);
+  const ctx: BenchContext = { ...setup, budget, progress, ...started };
+  const results: ScenarioResult[] = [];
+  try {
+    for (const c of started.contenders.values()) {
+      progress.step(`warming up ${LABELS[c.id]}`);
+      await wrk(c.target, { connections: 16, seconds: 1 });
+    }
+    progress.grow(
+      selected.reduce((n, id) => n + SCENARIOS[id].steps(ctx), 0) -
+        6 +
+        started.contenders.size -
+        CONTENDERS.length,
+    );
+    for (const id of selected) results.push(await SCENARIOS[id].run(ctx));
+  } finally {
+    for (const c of started.contenders.values()) for (const p of c.programs) await p.stop();
+    await origin.program.stop();
+    progress.done();
+  }
+
+  const goals = checkGoals(results);
+  const info = runInfo(startedAt, values.quick, budget.rounds);
+  const stamp = info.startedAt.replace(/:/g, '-');
+  const out = join(ROOT, 'bench/results');
+  mkdirSync(out, { recursive: true });
+  const chart = barChart(
+    'Throughput as a share of the direct path (higher is better)',
+    shareOfDirect(
+      results,
+      CONTENDERS.map((id) => ({ id, label: LABELS[id] })),
+    ),
+  );
+  writeFileSync(join(out, `${stamp}.svg`), chart);
+  const report = renderReport(info, results, goals, `${stamp}.svg`);
+  writeFileSync(join(out, `${stamp}.md`), report);
+  writeFileSync(
+    join(out, `${stamp}.json`),
+    `${JSON.stringify({ ...info, budget, goals, scenarios: results }, null, 2)}\n`,
+  );
+  if (!values.quick && values.only === undefined && !values['no-readme']) {
+    const readme = join(ROOT, 'README.md');
+    writeFileSync(
+      readme,
+      replaceSection(
+        readFileSync(readme, 'utf8'),
+        report.replaceAll(`](${stamp}.svg)`, `](bench/results/${stamp}.svg)`),
+      ),
+    );
+  }
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(`${report}\nWritten: bench/results/${stamp}.{json,md,svg}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`\nbench: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
