@@ -89,7 +89,11 @@ async function forward(
   target: LocalTarget,
 ): Promise<void> {
   const abort = new AbortController();
-  stream.once('close', () => abort.abort());
+  let finished = false;
+  // Aborting creates an exception object; only a stream closed mid-exchange needs it.
+  stream.once('close', () => {
+    if (!finished) abort.abort();
+  });
   try {
     const local = await request(new URL(record.path, target.url).toString(), {
       method: record.method as 'GET',
@@ -109,18 +113,23 @@ async function forward(
       local.body.destroy();
       return;
     }
+    // Trailers cost an extra HEADERS frame per response; wait for them only when announced.
+    const announcesTrailers = local.headers['trailer'] !== undefined;
     stream.respond({ ':status': local.statusCode, ...record.responseHeaders } as OutgoingHttpHeaders, {
-      waitForTrailers: true,
+      waitForTrailers: announcesTrailers,
     });
-    stream.once('wantTrailers', () => {
-      const trailers = endToEndHeaders(local.trailers ?? {});
-      stream.sendTrailers(trailers as OutgoingHttpHeaders);
-    });
+    if (announcesTrailers) {
+      stream.once('wantTrailers', () => {
+        const trailers = endToEndHeaders(local.trailers ?? {});
+        stream.sendTrailers(trailers as OutgoingHttpHeaders);
+      });
+    }
     await pipeline(
       local.body,
       tap((chunk) => capture(record, 'responseBody', chunk, target.captureBytes)),
       stream,
     );
+    finished = true;
   } catch (error) {
     record.error = describe(error);
     if (stream.destroyed || stream.headersSent) {

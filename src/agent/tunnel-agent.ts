@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { performServerHandshake, type ServerHttp2Session } from 'node:http2';
-import { createWebSocketStream, WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import { AGENT_HEADER, CONNECT_PATH, PUBLIC_URL_HEADER, TUNNEL_HEADER } from '../tunnel/protocol.ts';
 import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from '../tunnel/tunnel-session.ts';
+import { webSocketDuplex } from '../tunnel/websocket-duplex.ts';
 import { backoffDelay } from './backoff.ts';
 import { type ExchangeRecord, handleTunnelStream, type LocalTarget } from './local-forwarder.ts';
 
@@ -147,7 +148,7 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
 
   #online(ws: WebSocket): void {
     this.#attempt = 0;
-    const duplex = createWebSocketStream(ws);
+    const duplex = webSocketDuplex(ws);
     duplex.on('error', () => {});
     const session = performServerHandshake(duplex, {
       settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, maxConcurrentStreams: 1000 },

@@ -3,6 +3,7 @@ import { constants } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { ClientInfo } from '../edge/forwarded.ts';
 import type { RequestTarget } from '../edge/request-target.ts';
+import { flushHeadersSoon } from '../edge/stream-response.ts';
 import { TunnelError } from './errors.ts';
 import { responseHeadersFromStream, tunnelRequestHeaders } from './stream-headers.ts';
 import type { TunnelSession } from './tunnel-session.ts';
@@ -123,7 +124,7 @@ export function forwardThroughTunnel(
       const downstream = responseHeadersFromStream(responseHeaders);
       const tap = options.responseTap?.(downstream);
       res.writeHead(status, downstream);
-      res.flushHeaders();
+      flushHeadersSoon(res);
       stream.on('data', (chunk: Buffer) => {
         session.stats.bytesOut += chunk.length;
         options.onBytes?.('out', chunk.length);

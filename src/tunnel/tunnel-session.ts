@@ -1,6 +1,6 @@
 import { type ClientHttp2Session, type ClientHttp2Stream, connect, constants } from 'node:http2';
 import type { WebSocket } from 'ws';
-import { createWebSocketStream } from 'ws';
+import { webSocketDuplex } from './websocket-duplex.ts';
 
 /** Per-stream flow-control window: how much one request may have in flight unacknowledged. */
 export const STREAM_WINDOW = 4 * 1024 * 1024;
@@ -46,7 +46,7 @@ export class TunnelSession {
   ) {
     this.info = info;
     this.#ws = ws;
-    const duplex = createWebSocketStream(ws);
+    const duplex = webSocketDuplex(ws);
     duplex.on('error', () => {});
     this.#h2 = connect('http://tunnel.invalid', {
       createConnection: () => duplex as never,
