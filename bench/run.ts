@@ -182,7 +182,8 @@ async function main(): Promise<void> {
   execFileSync('bash', [join(ROOT, 'scripts/ensure-system-deps.sh'), 'bench'], { stdio: 'inherit' });
   const startedAt = new Date();
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  const progress = new Progress(6 + CONTENDERS.length);
+  // Five start-up steps and one warm-up per contender; the scenarios' steps are added once known.
+  const progress = new Progress(5 + CONTENDERS.length);
   const origin = await startOrigin(dir);
   const setup = { dir, originPort: origin.port };
   const started = await startContenders(setup, progress);
@@ -194,8 +195,7 @@ async function main(): Promise<void> {
       await wrk(c.target, { connections: 16, seconds: 1 });
     }
     progress.grow(
-      selected.reduce((n, id) => n + SCENARIOS[id].steps(ctx), 0) -
-        6 +
+      selected.reduce((n, id) => n + SCENARIOS[id].steps(ctx), 0) +
         started.contenders.size -
         CONTENDERS.length,
     );

@@ -6,7 +6,8 @@ import type { Contender, SetupContext } from './types.ts';
 /**
  * nginx as a reverse proxy: one worker (Gatehouse is one process), keep-alive to the upstream,
  * uploads streamed, WebSocket upgrades passed on. Response buffering stays on, its default: here
- * it downloads about twice as fast as with buffering off.
+ * it downloads about twice as fast as with buffering off. Buffers stay in memory: a worker that
+ * runs as another user than the master could not write temp files into the run's directory.
  */
 export async function startNginx(ctx: SetupContext): Promise<Contender> {
   const dir = join(ctx.dir, 'nginx');
@@ -36,6 +37,7 @@ http {
       proxy_set_header Connection $connection_upgrade;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_request_buffering off;
+      proxy_max_temp_file_size 0;
     }
   }
 }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A program the benchmark started and stops again. */
@@ -82,14 +82,8 @@ export async function waitForPort(port: number, timeoutMs = 20_000): Promise<voi
   }
 }
 
-/** A loopback port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** A loopback port that was free a moment ago (the tests' helper, shared). */
+export { freePort } from '../../test/helpers/redis.ts';
 
 function statusField(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
