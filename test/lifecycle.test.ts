@@ -91,7 +91,9 @@ describe('the gatehouse process', () => {
         headers: { host: 'log.test', authorization: 'Bearer TOPSECRET', cookie: 'sid=COOKIESECRET' },
       });
       await res.body.dump();
-      await sleep(100);
+      // Access lines are buffered for at most 250 ms before they are written.
+      for (let waited = 0; !gh.stdout().includes('"log.test"') && waited < 2000; waited += 50)
+        await sleep(50);
       const lines = gh
         .stdout()
         .trim()
