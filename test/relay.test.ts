@@ -20,9 +20,9 @@ const CALLBACK = '/api/v1/tesla/oauth/callback';
 /** A signed registration body, as `gatehouse dev-proxy` or the proposal's shell action sends it. */
 function signed(
   fields: { tunnel_url?: string; tunnel?: string; developer_id: string },
-  options: { secret?: string; ageSeconds?: number } = {},
+  options: { secret?: string; ageSeconds?: number; timestamp?: number } = {},
 ) {
-  const timestamp = Math.floor(Date.now() / 1000) - (options.ageSeconds ?? 0);
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000) - (options.ageSeconds ?? 0);
   const target = fields.tunnel_url ?? `tunnel:${fields.tunnel}`;
   return {
     ...fields,
@@ -209,30 +209,25 @@ describe('dev-proxy registration API (the proposal’s contract)', () => {
       '/api/v1/dev-proxy/register',
       signed({ tunnel_url: 'https://bye.trycloudflare.test', developer_id: 'leaving' }),
     );
-    const res = await call(
-      gw,
-      'DELETE',
-      '/api/v1/dev-proxy/unregister',
-      signed({ tunnel_url: 'https://bye.trycloudflare.test', developer_id: 'leaving' }),
-    );
+    const unregister = signed({ tunnel_url: 'https://bye.trycloudflare.test', developer_id: 'leaving' });
+    const res = await call(gw, 'DELETE', '/api/v1/dev-proxy/unregister', unregister);
     assert.equal(res.status, 200);
     assert.ok(
       !(await call(gw, 'GET', '/api/v1/dev-proxy/status')).body.registrations.some(
         (r: { developer_id: string }) => r.developer_id === 'leaving',
       ),
     );
-    const replayed = await call(
-      gw,
-      'DELETE',
-      '/api/v1/dev-proxy/unregister',
-      signed({ tunnel_url: 'https://bye.trycloudflare.test', developer_id: 'leaving' }),
-    );
+    const replayed = await call(gw, 'DELETE', '/api/v1/dev-proxy/unregister', unregister);
     assert.equal(replayed.status, 403, 'the same signed request again is a replay');
+    // A different timestamp makes a different signature, whatever second the clock has reached.
     const again = await call(
       gw,
       'DELETE',
       '/api/v1/dev-proxy/unregister',
-      signed({ tunnel_url: 'https://bye.trycloudflare.test', developer_id: 'leaving' }, { ageSeconds: 1 }),
+      signed(
+        { tunnel_url: 'https://bye.trycloudflare.test', developer_id: 'leaving' },
+        { timestamp: unregister.timestamp - 1 },
+      ),
     );
     assert.equal(again.status, 404);
     assert.equal(again.body.error, 'RELAY_NOT_REGISTERED');
