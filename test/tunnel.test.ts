@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -126,6 +127,7 @@ describe('traffic through a tunnel', () => {
     const view = (await gw.api('GET', '/api/v1/tunnels/otter')).body;
     assert.equal(view.online, true);
     assert.equal(view.agentVersion, 'test');
+    assert.equal(view.transport, 'raw', 'agents connect on the raw upgrade by default');
     assert.equal(view.clientIp, '127.0.0.1');
     assert.ok(view.requests >= 2);
     assert.ok(Date.parse(view.connectedSince) <= Date.now());
@@ -248,21 +250,20 @@ describe('tunnel connections', () => {
   });
   after(async () => gw.stop());
 
-  test('two agents racing for one name: the newest wins, the older one’s cleanup does not remove it', async () => {
+  test('two agents for one name: the newest wins, and the dropped one’s cleanup does not remove it', async () => {
     const first = await startUpstream((_req, res) => res.end('first'));
     const second = await startUpstream((_req, res) => res.end('second'));
     const t = await createTunnel(gw, 'race');
-    const a = await startAgent(gw, t, first.url);
+    // The first agent retries only after a long backoff, so the newcomer is not kicked back at once.
+    const a = await startAgent(gw, t, first.url, { backoffBaseMs: 60_000 });
     assert.equal((await gw.send('race.localhost', '/')).text, 'first');
+    const dropped = once(a, 'offline');
     const b = await startAgent(gw, t, second.url);
-    assert.equal((await gw.send('race.localhost', '/')).text, 'second');
-    // The first agent was dropped; it comes back and wins again, then the second does: never both.
-    await once(a, 'online');
-    assert.equal((await gw.send('race.localhost', '/')).text, 'first');
-    a.stop();
-    await once(b, 'online');
+    await dropped;
     await sleep(100);
     for (let i = 0; i < 5; i++) assert.equal((await gw.send('race.localhost', '/')).text, 'second');
+    assert.equal((await gw.api('GET', '/api/v1/tunnels/race')).body.online, true);
+    a.stop();
     b.stop();
     await first.close();
     await second.close();
@@ -340,6 +341,99 @@ describe('tunnel connections', () => {
   });
 });
 
+/** Sends a raw tunnel upgrade by hand and returns the socket with the response head read. */
+async function rawUpgrade(
+  gw: TestGateway,
+  t: { name: string; key: string },
+  upgrade = 'gatehouse-tunnel/1',
+): Promise<{ socket: Socket; head: string }> {
+  const socket = connect(gw.port, '127.0.0.1');
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  socket.write(
+    `GET /api/v1/tunnels/connect HTTP/1.1\r\nhost: localhost\r\nconnection: Upgrade\r\nupgrade: ${upgrade}\r\n` +
+      `authorization: Bearer ${t.key}\r\ngatehouse-tunnel: ${t.name}\r\n\r\n`,
+  );
+  let received = '';
+  while (!received.includes('\r\n\r\n')) {
+    const [chunk] = (await once(socket, 'data')) as [Buffer];
+    received += chunk.toString('latin1');
+  }
+  return { socket, head: received };
+}
+
+describe('tunnel transports', () => {
+  let gw: TestGateway;
+  let local: Upstream;
+  before(async () => {
+    gw = await startTestGateway();
+    local = await startUpstream();
+  });
+  after(async () => {
+    await gw.stop();
+    await local.close();
+  });
+
+  test('the websocket transport carries the same traffic, and the listing names it', async () => {
+    const t = await createTunnel(gw, 'wrapped');
+    const agent = await startAgent(gw, t, local.url, { transport: 'websocket' });
+    const body = 'x'.repeat(300_000);
+    const res = await gw.send('wrapped.localhost', '/through-ws', { method: 'POST', body });
+    assert.equal(res.status, 200);
+    const seen = JSON.parse(res.text);
+    assert.equal(seen.url, '/through-ws');
+    assert.equal(seen.body.length, body.length);
+    assert.equal((await gw.api('GET', '/api/v1/tunnels/wrapped')).body.transport, 'websocket');
+    agent.stop();
+  });
+
+  test('an upgrade to another protocol is refused with 400 naming it, before anything switches', async () => {
+    const t = await createTunnel(gw, 'picky');
+    const { socket, head } = await rawUpgrade(gw, t, 'h2c');
+    assert.match(head, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    await once(socket, 'close');
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(`http://127.0.0.1:${gw.port}/api/v1/tunnels/connect`, {
+        headers: {
+          host: 'localhost',
+          connection: 'Upgrade',
+          upgrade: 'h2c',
+          authorization: `Bearer ${t.key}`,
+          'gatehouse-tunnel': 'picky',
+        },
+      });
+      req.on('error', reject);
+      req.on('response', async (r) => resolve({ status: r.statusCode ?? 0, body: await text(r) }));
+      req.end();
+    });
+    assert.equal(res.status, 400);
+    const error = JSON.parse(res.body);
+    assert.equal(error.error, 'TUNNEL_UPGRADE_INVALID');
+    assert.match(error.message, /gatehouse-tunnel\/1.*"h2c"/);
+  });
+
+  test('random and truncated bytes after a raw upgrade never crash the server', async () => {
+    const t = await createTunnel(gw, 'noisy-raw');
+    for (let i = 0; i < 20; i++) {
+      const { socket, head } = await rawUpgrade(gw, t);
+      assert.match(head, /^HTTP\/1\.1 101 /);
+      assert.match(head, /\r\nupgrade: gatehouse-tunnel\/1\r\n/i);
+      socket.write(
+        i % 2 === 0
+          ? Buffer.from(crypto.getRandomValues(new Uint8Array(1 + i * 97)))
+          : Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n').subarray(0, i),
+      );
+      await sleep(20);
+      if (i % 3 === 0) socket.end();
+      else socket.destroy();
+    }
+    const agent = await startAgent(gw, t, local.url);
+    assert.equal((await gw.send('noisy-raw.localhost', '/')).status, 200);
+    assert.equal((await gw.send('localhost', '/healthz')).status, 200);
+    agent.stop();
+  });
+});
+
 describe('tunnels over TLS, Host handling and metrics', () => {
   test('an agent connects over wss:// to a TLS edge, and public https requests reach it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-ttls-'));
@@ -391,3 +485,9 @@ describe('tunnels over TLS, Host handling and metrics', () => {
     }
   });
 });
+
+async function text(res: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of res) body += String(chunk);
+  return body;
+}

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { performServerHandshake, type ServerHttp2Session } from 'node:http2';
-import { WebSocket } from 'ws';
-import { AGENT_HEADER, CONNECT_PATH, PUBLIC_URL_HEADER, TUNNEL_HEADER } from '../tunnel/protocol.ts';
+import { startHeartbeat } from '../tunnel/heartbeat.ts';
+import type { TransportKind, TunnelTransport } from '../tunnel/transport.ts';
 import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from '../tunnel/tunnel-session.ts';
-import { webSocketDuplex } from '../tunnel/websocket-duplex.ts';
 import { backoffDelay } from './backoff.ts';
+import { DialRefused, dial } from './dial.ts';
 import { type ExchangeRecord, handleTunnelStream, type LocalTarget } from './local-forwarder.ts';
 
 /** Settings of a {@link TunnelAgent}. */
@@ -19,6 +19,8 @@ export interface AgentOptions {
   readonly backoffCapMs?: number;
   /** Give up after this long without a connection (0: never). */
   readonly retryForMs?: number;
+  /** `raw` (default): HTTP/2 on the upgraded connection; `websocket` for proxies that pass only those. */
+  readonly transport?: TransportKind;
   /** Extra CA certificates (PEM) to trust for a `https` server, e.g. a private one. */
   readonly ca?: Buffer | undefined;
 }
@@ -40,19 +42,20 @@ export interface AgentEvents {
 }
 
 /**
- * The tunnel agent: keeps one WebSocket open to Gatehouse, serves HTTP/2 on it, and forwards each
+ * The tunnel agent: keeps one connection open to Gatehouse, serves HTTP/2 on it, and forwards each
  * stream to the local server. It reconnects with capped backoff from the first attempt on, and
  * gives up only on a refused key, an unknown tunnel, or after `retryForMs` offline.
  */
 export class TunnelAgent extends EventEmitter<AgentEvents> {
   readonly #options: Required<Omit<AgentOptions, 'ca'>> & Pick<AgentOptions, 'ca'>;
-  #ws: WebSocket | undefined;
-  #session: ServerHttp2Session | undefined;
+  #dialing: AbortController | undefined;
+  #connection:
+    | { transport: TunnelTransport; session: ServerHttp2Session; stopHeartbeat: () => void }
+    | undefined;
   #attempt = 0;
   #offlineSince = Date.now();
   #stopped = false;
   #retryTimer: NodeJS.Timeout | undefined;
-  #heartbeat: NodeJS.Timeout | undefined;
   #publicUrl = '';
 
   constructor(options: AgentOptions) {
@@ -62,6 +65,7 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
       backoffBaseMs: 250,
       backoffCapMs: 15_000,
       retryForMs: 300_000,
+      transport: 'raw',
       ...options,
     };
   }
@@ -73,7 +77,7 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
 
   /** True while connected. */
   get online(): boolean {
-    return this.#session !== undefined;
+    return this.#connection !== undefined;
   }
 
   start(): void {
@@ -84,73 +88,43 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
-    clearInterval(this.#heartbeat);
-    this.#session?.destroy();
-    this.#ws?.close(1000, 'agent stopping');
-    this.#ws?.terminate();
+    this.#dialing?.abort();
+    this.#goOffline();
   }
 
   #connect(): void {
     if (this.#stopped) return;
     this.emit('connecting', this.#attempt);
-    const url = new URL(CONNECT_PATH, this.#options.server);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(url, {
-      headers: {
-        authorization: `Bearer ${this.#options.key}`,
-        [TUNNEL_HEADER]: this.#options.name,
-        [AGENT_HEADER]: this.#options.version,
+    const dialing = new AbortController();
+    this.#dialing = dialing;
+    dial(this.#options, dialing.signal).then(
+      (dialed) => {
+        if (this.#stopped) dialed.transport.close('agent stopping');
+        else this.#online(dialed.transport, dialed.publicUrl);
       },
-      perMessageDeflate: false,
-      handshakeTimeout: 10_000,
-      maxPayload: 64 * 1024 * 1024,
-      ...(this.#options.ca ? { ca: this.#options.ca } : {}),
-    });
-    this.#ws = ws;
-    let refused = false;
-
-    ws.on('upgrade', (res) => {
-      this.#publicUrl = String(res.headers[PUBLIC_URL_HEADER] ?? '');
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        if (body.length < 4096) body += c;
-      });
-      res.on('end', () => {
-        const message = parseMessage(body) ?? `HTTP ${res.statusCode}`;
-        if (res.statusCode === 401) {
-          refused = true;
-          this.#fatal({ kind: 'bad-key', message });
-        } else if (res.statusCode === 404) {
-          refused = true;
-          this.#fatal({ kind: 'no-such-tunnel', message });
+      (error: Error) => {
+        if (this.#stopped) return;
+        if (!(error instanceof DialRefused)) {
+          this.#scheduleRetry('cannot reach the server');
+        } else if (error.status === 401) {
+          this.#fatal({ kind: 'bad-key', message: error.message });
+        } else if (error.status === 404) {
+          this.#fatal({ kind: 'no-such-tunnel', message: error.message });
         } else {
-          this.#scheduleRetry(`server answered ${res.statusCode}: ${message}`);
+          const hint =
+            this.#options.transport === 'raw'
+              ? ' (if a proxy in front of Gatehouse passes only WebSockets, use the websocket transport)'
+              : '';
+          this.#scheduleRetry(`server answered ${error.status}: ${error.message}${hint}`);
         }
-        ws.terminate();
-      });
-      res.on('error', () => ws.terminate());
-    });
-    ws.on('open', () => this.#online(ws));
-    ws.on('error', () => {});
-    ws.on('close', () => {
-      if (this.#ws !== ws) return;
-      clearInterval(this.#heartbeat);
-      const wasOnline = this.#session !== undefined;
-      this.#session?.destroy();
-      this.#session = undefined;
-      if (wasOnline) this.#offlineSince = Date.now();
-      if (!refused) this.#scheduleRetry(wasOnline ? 'connection lost' : 'cannot reach the server');
-    });
+      },
+    );
   }
 
-  #online(ws: WebSocket): void {
+  #online(transport: TunnelTransport, publicUrl: string): void {
     this.#attempt = 0;
-    const duplex = webSocketDuplex(ws);
-    duplex.on('error', () => {});
-    const session = performServerHandshake(duplex, {
+    this.#publicUrl = publicUrl;
+    const session = performServerHandshake(transport.stream, {
       settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, maxConcurrentStreams: 1000 },
     });
     session.setLocalWindowSize(SESSION_WINDOW);
@@ -161,20 +135,26 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
         onEnd: (record) => this.emit('response', record),
       });
     });
-    this.#session = session;
-    let awaitingPong = false;
-    ws.on('pong', () => {
-      awaitingPong = false;
+    const stopHeartbeat = startHeartbeat(session, this.#options.heartbeatMs, () =>
+      transport.close('heartbeat missed'),
+    );
+    this.#connection = { transport, session, stopHeartbeat };
+    transport.onClose(() => {
+      if (this.#connection?.transport !== transport) return;
+      this.#goOffline();
+      this.#offlineSince = Date.now();
+      this.#scheduleRetry('connection lost');
     });
-    this.#heartbeat = setInterval(() => {
-      if (awaitingPong) {
-        ws.terminate();
-        return;
-      }
-      awaitingPong = true;
-      ws.ping();
-    }, this.#options.heartbeatMs);
-    this.emit('online', this.#publicUrl);
+    this.emit('online', publicUrl);
+  }
+
+  #goOffline(): void {
+    const connection = this.#connection;
+    if (!connection) return;
+    this.#connection = undefined;
+    connection.stopHeartbeat();
+    connection.session.destroy();
+    connection.transport.close('agent stopping');
   }
 
   #scheduleRetry(reason: string): void {
@@ -196,14 +176,5 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     if (this.#stopped) return;
     this.stop();
     this.emit('fatal', reason);
-  }
-}
-
-function parseMessage(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown };
-    return typeof parsed.message === 'string' ? parsed.message : undefined;
-  } catch {
-    return body.trim() || undefined;
   }
 }

@@ -29,6 +29,10 @@ Options:
   --retry-for SECONDS  Give up after this long unable to connect (300; 0 = never)
   --no-local-check     Start even if nothing listens at the local URL yet
   --ca FILE            Also trust this CA (PEM) for an https server
+  --transport KIND     raw (default): HTTP/2 straight on the     GATEHOUSE_TRANSPORT
+                       upgraded connection; websocket: inside
+                       WebSocket messages, for proxies in front
+                       of Gatehouse that pass nothing else
   -h, --help           Show this help
 
 Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 server unreachable after --retry-for,
@@ -56,6 +60,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
       'retry-for': { type: 'string' },
       'no-local-check': { type: 'boolean' },
       ca: { type: 'string' },
+      transport: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -87,6 +92,9 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   if (!Number.isFinite(retryFor) || retryFor < 0) return usage('--retry-for must be a number of seconds');
   if (!Number.isInteger(captureBytes) || captureBytes < 0)
     return usage('--inspect-body-limit must be a whole number of bytes');
+  const transport = values.transport ?? process.env['GATEHOUSE_TRANSPORT'] ?? 'raw';
+  if (transport !== 'raw' && transport !== 'websocket')
+    return usage(`--transport must be raw or websocket, not ${JSON.stringify(transport)}`);
 
   const json = values.json === true;
   const status = new StatusLine(process.stderr);
@@ -149,6 +157,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     local,
     version: VERSION,
     retryForMs: retryFor * 1000,
+    transport,
     ca,
   });
   const counters = { requests: 0, bytesIn: 0, bytesOut: 0 };

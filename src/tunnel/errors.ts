@@ -9,7 +9,8 @@ export type TunnelErrorCode =
   | 'TUNNEL_KEY_INVALID'
   | 'TUNNEL_LIMIT_REACHED'
   | 'TUNNEL_BODY_TOO_LARGE'
-  | 'TUNNEL_STREAM_FAILED';
+  | 'TUNNEL_STREAM_FAILED'
+  | 'TUNNEL_UPGRADE_INVALID';
 
 /** A tunnel that cannot be created, reached or used as asked. */
 export class TunnelError extends GatehouseError {

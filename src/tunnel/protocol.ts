@@ -1,13 +1,18 @@
 /**
- * The tunnel wire protocol. An agent opens one WebSocket to {@link CONNECT_PATH} on the
- * Gatehouse admin host, authenticated by the tunnel's key. Over that WebSocket's byte stream the
- * edge is an HTTP/2 client and the agent an HTTP/2 server: each public request is one HTTP/2
- * stream, so flow control, backpressure and multiplexing come from HTTP/2 itself.
+ * The tunnel wire protocol. An agent sends one HTTP/1.1 upgrade request to {@link CONNECT_PATH}
+ * on the Gatehouse admin host, authenticated by the tunnel's key, asking for {@link RAW_UPGRADE}
+ * (or `websocket`, for proxies that pass nothing else). Over the upgraded connection (or the
+ * WebSocket's byte stream) the edge is an HTTP/2 client and the agent an HTTP/2 server: each
+ * public request is one HTTP/2 stream, so flow control, backpressure, multiplexing and
+ * heartbeats (PING) come from HTTP/2 itself.
  *
  * Upgrades (WebSocket) travel as a CONNECT stream carrying {@link UPGRADE_HEADER}; its bytes are
  * the raw HTTP/1.1 exchange between the client and the local server.
  */
 export const CONNECT_PATH = '/api/v1/tunnels/connect';
+
+/** Upgrade token for HTTP/2 straight on the upgraded connection. */
+export const RAW_UPGRADE = 'gatehouse-tunnel/1';
 
 /** Request header naming the tunnel the agent connects as. */
 export const TUNNEL_HEADER = 'gatehouse-tunnel';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { bearerToken, digestsEqual, generateApiKey, hashApiKey } from '../auth/api-key.ts';
@@ -18,8 +19,9 @@ import type { Store, TunnelEvent, TunnelRecord } from '../store/types.ts';
 import { TunnelError } from './errors.ts';
 import { forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
 import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
-import { AGENT_HEADER, PUBLIC_URL_HEADER, TUNNEL_HEADER } from './protocol.ts';
+import { AGENT_HEADER, PUBLIC_URL_HEADER, RAW_UPGRADE, TUNNEL_HEADER } from './protocol.ts';
 import { responseHeadersFromStream } from './stream-headers.ts';
+import { rawTransport, type TransportKind, type TunnelTransport, webSocketTransport } from './transport.ts';
 import { randomTunnelName, tunnelNameProblem } from './tunnel-name.ts';
 import { TunnelRegistry } from './tunnel-registry.ts';
 import { TunnelSession } from './tunnel-session.ts';
@@ -44,6 +46,7 @@ export interface TunnelView {
   readonly connectedSince: string | null;
   readonly clientIp: string | null;
   readonly agentVersion: string | null;
+  readonly transport: TransportKind | null;
   readonly requests: number;
   readonly activeRequests: number;
 }
@@ -189,6 +192,7 @@ export class TunnelService {
       connectedSince: session?.info.connectedAt.toISOString() ?? null,
       clientIp: session?.info.ip ?? null,
       agentVersion: session?.info.agentVersion ?? null,
+      transport: session?.transport ?? null,
       requests: session?.stats.requests ?? 0,
       activeRequests: session?.activeStreams ?? 0,
     };
@@ -196,38 +200,32 @@ export class TunnelService {
 
   // ---- agent connections ------------------------------------------------------------------
 
-  /** Handles an agent's WebSocket upgrade: the key is checked before anything is upgraded. */
+  /**
+   * Handles an agent's upgrade: the key is checked before anything is upgraded. The agent asks
+   * for the raw connection ({@link RAW_UPGRADE}) or, behind proxies that pass only those, a
+   * WebSocket; HTTP/2 runs over either.
+   */
   handleConnect(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#authenticate(req).then(
       (record) => {
-        const ip = clientIp(req.socket.remoteAddress);
-        const agentVersion = String(req.headers[AGENT_HEADER] ?? 'unknown').slice(0, 40);
-        (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl = this.publicUrl(record.name);
-        this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-          const session = new TunnelSession(
-            ws,
-            { name: record.name, ip, agentVersion, connectedAt: this.#now() },
-            {
-              heartbeatMs: this.#settings.heartbeatMs,
-              maxConcurrentStreams: this.#settings.maxConcurrentStreams,
+        const publicUrl = this.publicUrl(record.name);
+        if (upgradeToken(req) === RAW_UPGRADE) {
+          if (socket.destroyed) return;
+          if (head.length > 0) socket.unshift(head);
+          // HTTP/2 takes over the socket's native handle; a write still in flight on it (a TLS
+          // one completes later) would land in HTTP/2's bookkeeping, so it waits for the 101.
+          socket.write(
+            `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${RAW_UPGRADE}\r\n` +
+              `${PUBLIC_URL_HEADER}: ${publicUrl}\r\n\r\n`,
+            (error) => {
+              if (!error && !socket.destroyed) this.#attach(req, record, rawTransport(socket as Socket));
             },
           );
-          this.registry.register(session);
-          this.#metrics?.tunnelConnects.inc({ tunnel: record.name });
-          this.#metrics?.tunnelsOnline.set(this.registry.all().length);
-          this.#audit(record.name, { type: 'connect', at: this.#now().toISOString(), ip, agentVersion });
-          this.#logger.info({ tunnel: record.name, ip, agentVersion }, 'tunnel connected');
-          session.onClose((reason) => {
-            this.#metrics?.tunnelsOnline.set(this.registry.all().length);
-            this.#audit(record.name, {
-              type: 'disconnect',
-              at: this.#now().toISOString(),
-              ip,
-              agentVersion,
-              reason,
-            });
-            this.#logger.info({ tunnel: record.name, reason }, 'tunnel disconnected');
-          });
+          return;
+        }
+        (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl = publicUrl;
+        this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+          this.#attach(req, record, webSocketTransport(ws));
         });
       },
       (error: GatehouseError) => {
@@ -235,12 +233,44 @@ export class TunnelService {
         writeRawResponse(
           socket,
           status,
-          status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request',
+          STATUS_CODES[status] ?? 'Error',
           [['content-type', 'application/json']],
           JSON.stringify({ error: error.code, message: error.message }),
         );
       },
     );
+  }
+
+  #attach(req: IncomingMessage, record: TunnelRecord, transport: TunnelTransport): void {
+    const ip = clientIp(req.socket.remoteAddress);
+    const agentVersion = String(req.headers[AGENT_HEADER] ?? 'unknown').slice(0, 40);
+    const session = new TunnelSession(
+      transport,
+      { name: record.name, ip, agentVersion, connectedAt: this.#now() },
+      {
+        heartbeatMs: this.#settings.heartbeatMs,
+        maxConcurrentStreams: this.#settings.maxConcurrentStreams,
+      },
+    );
+    this.registry.register(session);
+    this.#metrics?.tunnelConnects.inc({ tunnel: record.name });
+    this.#metrics?.tunnelsOnline.set(this.registry.all().length);
+    this.#audit(record.name, { type: 'connect', at: this.#now().toISOString(), ip, agentVersion });
+    this.#logger.info(
+      { tunnel: record.name, ip, agentVersion, transport: transport.kind },
+      'tunnel connected',
+    );
+    session.onClose((reason) => {
+      this.#metrics?.tunnelsOnline.set(this.registry.all().length);
+      this.#audit(record.name, {
+        type: 'disconnect',
+        at: this.#now().toISOString(),
+        ip,
+        agentVersion,
+        reason,
+      });
+      this.#logger.info({ tunnel: record.name, reason }, 'tunnel disconnected');
+    });
   }
 
   async #authenticate(req: IncomingMessage): Promise<TunnelRecord> {
@@ -262,8 +292,12 @@ export class TunnelService {
         `the key is not valid for tunnel ${name} (was it rotated?)`,
       );
     }
-    if (req.headers.upgrade?.toLowerCase() !== 'websocket')
-      throw new TunnelError('TUNNEL_STREAM_FAILED', 'expected a WebSocket upgrade');
+    const token = upgradeToken(req);
+    if (token !== RAW_UPGRADE && token !== 'websocket')
+      throw new TunnelError(
+        'TUNNEL_UPGRADE_INVALID',
+        `expected Upgrade: ${RAW_UPGRADE} (or websocket), not ${JSON.stringify(token)}`,
+      );
     return record;
   }
 
@@ -402,4 +436,9 @@ export class TunnelService {
       onDone,
     });
   }
+}
+
+/** The protocol an upgrade request asks for, lower-cased. */
+function upgradeToken(req: IncomingMessage): string {
+  return (req.headers.upgrade ?? '').trim().toLowerCase();
 }

@@ -1,6 +1,6 @@
 import { type ClientHttp2Session, type ClientHttp2Stream, connect, constants } from 'node:http2';
-import type { WebSocket } from 'ws';
-import { webSocketDuplex } from './websocket-duplex.ts';
+import { startHeartbeat } from './heartbeat.ts';
+import type { TransportKind, TunnelTransport } from './transport.ts';
 
 /** Per-stream flow-control window: how much one request may have in flight unacknowledged. */
 export const STREAM_WINDOW = 4 * 1024 * 1024;
@@ -26,30 +26,28 @@ export interface SessionStats {
 
 /**
  * One agent connection, seen from the edge: an HTTP/2 client session running over the agent's
- * WebSocket. Heartbeats (WebSocket pings) find a dead peer; closing fails every open stream at once.
+ * upgraded connection. Heartbeats (HTTP/2 pings) find a dead peer; closing fails every open
+ * stream at once.
  */
 export class TunnelSession {
   readonly info: SessionInfo;
   readonly stats: SessionStats = { requests: 0, bytesIn: 0, bytesOut: 0 };
-  readonly #ws: WebSocket;
+  readonly #transport: TunnelTransport;
   readonly #h2: ClientHttp2Session;
   readonly #closeListeners = new Set<(reason: string) => void>();
-  readonly #heartbeat: NodeJS.Timeout;
+  readonly #stopHeartbeat: () => void;
   #closedReason: string | undefined;
-  #awaitingPong = false;
   #inFlight = 0;
 
   constructor(
-    ws: WebSocket,
+    transport: TunnelTransport,
     info: SessionInfo,
     options: { heartbeatMs: number; maxConcurrentStreams: number },
   ) {
     this.info = info;
-    this.#ws = ws;
-    const duplex = webSocketDuplex(ws);
-    duplex.on('error', () => {});
+    this.#transport = transport;
     this.#h2 = connect('http://tunnel.invalid', {
-      createConnection: () => duplex as never,
+      createConnection: () => transport.stream as never,
       peerMaxConcurrentStreams: options.maxConcurrentStreams,
       settings: { enablePush: false, initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME },
     });
@@ -58,19 +56,13 @@ export class TunnelSession {
     this.#h2.on('error', () => {});
     this.#h2.on('close', () => this.close('session closed'));
     this.#h2.on('goaway', () => this.close('agent went away'));
-    ws.on('close', () => this.close('connection closed'));
-    ws.on('pong', () => {
-      this.#awaitingPong = false;
-    });
-    this.#heartbeat = setInterval(() => {
-      if (this.#awaitingPong) {
-        this.close('heartbeat missed');
-        return;
-      }
-      this.#awaitingPong = true;
-      ws.ping();
-    }, options.heartbeatMs);
-    this.#heartbeat.unref();
+    transport.onClose(() => this.close('connection closed'));
+    this.#stopHeartbeat = startHeartbeat(this.#h2, options.heartbeatMs, () => this.close('heartbeat missed'));
+  }
+
+  /** Which upgrade carries this tunnel. */
+  get transport(): TransportKind {
+    return this.#transport.kind;
   }
 
   /** True until the connection ends. */
@@ -104,10 +96,9 @@ export class TunnelSession {
   close(reason: string): void {
     if (this.#closedReason !== undefined) return;
     this.#closedReason = reason;
-    clearInterval(this.#heartbeat);
+    this.#stopHeartbeat();
     this.#h2.destroy(undefined, constants.NGHTTP2_CANCEL);
-    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(1001, reason.slice(0, 100));
-    setTimeout(() => this.#ws.terminate(), 1000).unref();
+    this.#transport.close(reason);
     for (const listener of this.#closeListeners) listener(reason);
     this.#closeListeners.clear();
   }

@@ -18,7 +18,14 @@ export async function startAgent(
   gw: TestGateway,
   tunnel: { name: string; key: string },
   localUrl: string,
-  options: { preserveHost?: boolean; heartbeatMs?: number; server?: string; ca?: Buffer } = {},
+  options: {
+    preserveHost?: boolean;
+    heartbeatMs?: number;
+    server?: string;
+    ca?: Buffer;
+    transport?: 'raw' | 'websocket';
+    backoffBaseMs?: number;
+  } = {},
 ): Promise<TunnelAgent> {
   const agent = new TunnelAgent({
     server: new URL(options.server ?? gw.url),
@@ -26,10 +33,11 @@ export async function startAgent(
     key: tunnel.key,
     local: { url: new URL(localUrl), preserveHost: options.preserveHost ?? false, captureBytes: 4096 },
     version: 'test',
-    backoffBaseMs: 50,
-    backoffCapMs: 500,
+    backoffBaseMs: options.backoffBaseMs ?? 50,
+    backoffCapMs: Math.max(500, options.backoffBaseMs ?? 0),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.ca ? { ca: options.ca } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
   });
   agent.start();
   await once(agent, 'online');
