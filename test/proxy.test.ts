@@ -215,6 +215,28 @@ describe('proxy', () => {
     await slow.close();
   });
 
+  test('a client that leaves mid-download ends the upstream request and the gateway stays up', async () => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((resolve) => {
+      upstreamClosed = resolve;
+    });
+    const endless = await startUpstream((_req, res) => {
+      const timer = setInterval(() => res.write(Buffer.alloc(16 * 1024, 1)), 5);
+      res.once('close', () => {
+        clearInterval(timer);
+        upstreamClosed();
+      });
+    });
+    await gw.addRoute({ host: 'endless.test', target: endless.url });
+    const res = await request(`${gw.url}/`, { headers: { host: 'endless.test' } });
+    await res.body[Symbol.asyncIterator]().next();
+    res.body.destroy();
+    await closed;
+    await sleep(50);
+    assert.equal((await request(`${gw.url}/healthz`, { headers: { host: 'localhost' } })).statusCode, 200);
+    await endless.close();
+  });
+
   test('server-sent events arrive as they are sent, not at the end', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => {

@@ -2,9 +2,9 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from
 import { constants } from 'node:http2';
 import { connect } from 'node:net';
 import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Agent, request } from 'undici';
 import { endToEndHeaders, hopByHopNames } from '../edge/hop-by-hop.ts';
+import { discard, streamResponse } from '../edge/stream-response.ts';
 import { REQUEST_ID_HEADER, UPGRADE_HEADER } from '../tunnel/protocol.ts';
 
 /** One request the agent handled, as the inspector and status line see it. */
@@ -89,10 +89,9 @@ async function forward(
   target: LocalTarget,
 ): Promise<void> {
   const abort = new AbortController();
-  let finished = false;
   // Aborting creates an exception object; only a stream closed mid-exchange needs it.
   stream.once('close', () => {
-    if (!finished) abort.abort();
+    if (!stream.writableFinished) abort.abort();
   });
   try {
     const local = await request(new URL(record.path, target.url).toString(), {
@@ -110,7 +109,7 @@ async function forward(
     record.status = local.statusCode;
     record.responseHeaders = endToEndHeaders(local.headers);
     if (stream.destroyed) {
-      local.body.destroy();
+      discard(local.body);
       return;
     }
     // Trailers cost an extra HEADERS frame per response; wait for them only when announced.
@@ -124,12 +123,8 @@ async function forward(
         stream.sendTrailers(trailers as OutgoingHttpHeaders);
       });
     }
-    await pipeline(
-      local.body,
-      tap((chunk) => capture(record, 'responseBody', chunk, target.captureBytes)),
-      stream,
-    );
-    finished = true;
+    local.body.on('data', (chunk: Buffer) => capture(record, 'responseBody', chunk, target.captureBytes));
+    await streamResponse(local.body, stream);
   } catch (error) {
     record.error = describe(error);
     if (stream.destroyed || stream.headersSent) {

@@ -7,6 +7,7 @@ import { createInspectorApp } from '../agent/inspector.ts';
 import type { ExchangeRecord, LocalTarget } from '../agent/local-forwarder.ts';
 import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { VERSION } from '../version.ts';
+import { JsonLines } from './json-lines.ts';
 import { formatBytes, StatusLine } from './status-line.ts';
 import { canConnect, createTunnel } from './tunnel-setup.ts';
 
@@ -39,7 +40,7 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 server unreachable af
 4 key refused or no such tunnel, 5 nothing listening at the local URL, 6 tunnel name taken.
 `;
 
-type Emit = (event: string, fields: Record<string, unknown>) => void;
+type Emit = (event: string, fields: Record<string, unknown>, options?: { batched?: boolean }) => void;
 
 /** Runs `gatehouse tunnel` until a signal or a fatal error; resolves with the exit code. */
 export async function tunnelCommand(argv: string[]): Promise<number> {
@@ -98,9 +99,9 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
 
   const json = values.json === true;
   const status = new StatusLine(process.stderr);
-  const emit: Emit = (event, fields) => {
-    if (json)
-      process.stdout.write(`${JSON.stringify({ event, time: new Date().toISOString(), ...fields })}\n`);
+  const lines = new JsonLines(process.stdout);
+  const emit: Emit = (event, fields, options) => {
+    if (json) lines.write({ event, time: new Date().toISOString(), ...fields }, options);
   };
   const say = (text: string) => (json ? undefined : status.log(text));
 
@@ -162,12 +163,11 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   });
   const counters = { requests: 0, bytesIn: 0, bytesOut: 0 };
   let state = 'connecting';
-  const render = () =>
-    status.update(
-      `${state === 'online' ? '● online ' : `○ ${state}`}  ${agent.publicUrl || name} → ${local.url.origin}` +
-        `   ${counters.requests} requests  in ${formatBytes(counters.bytesIn)}  out ${formatBytes(counters.bytesOut)}` +
-        (inspectorUrl ? `   inspector ${inspectorUrl}` : ''),
-    );
+  const line = () =>
+    `${state === 'online' ? '● online ' : `○ ${state}`}  ${agent.publicUrl || name} → ${local.url.origin}` +
+    `   ${counters.requests} requests  in ${formatBytes(counters.bytesIn)}  out ${formatBytes(counters.bytesOut)}` +
+    (inspectorUrl ? `   inspector ${inspectorUrl}` : '');
+  const render = () => status.update(line());
   agent.on('connecting', (attempt) => {
     emit('connecting', { attempt, server: server.origin });
     if (!json) render();
@@ -187,18 +187,22 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     counters.requests++;
     counters.bytesIn += record.bytesIn;
     counters.bytesOut += record.bytesOut;
-    emit('request', {
-      id: record.id,
-      method: record.method,
-      path: record.path,
-      status: record.status,
-      ms: record.durationMs,
-      ...(record.error ? { error: record.error } : {}),
-    });
+    emit(
+      'request',
+      {
+        id: record.id,
+        method: record.method,
+        path: record.path,
+        status: record.status,
+        ms: record.durationMs,
+        ...(record.error ? { error: record.error } : {}),
+      },
+      { batched: true },
+    );
     if (!json) {
       if (record.error)
         say(`${record.method} ${record.path} → ${record.status}: local server ${record.error}`);
-      render();
+      status.progress(line());
     }
   });
 

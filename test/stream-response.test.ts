@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { ClientGoneError, streamResponse } from '../src/edge/stream-response.ts';
+import { startUpstream } from './helpers/upstream.ts';
+
+test('a receiver that closes mid-body rejects with ClientGoneError and leaves no stray error', async () => {
+  const endless = await startUpstream((_req, res) => {
+    const timer = setInterval(() => res.write(Buffer.alloc(16 * 1024, 1)), 5);
+    res.once('close', () => clearInterval(timer));
+  });
+  const stray: unknown[] = [];
+  const onUncaught = (error: unknown) => stray.push(error);
+  process.on('uncaughtException', onUncaught);
+  try {
+    const upstream = await request(endless.url);
+    let received = 0;
+    const receiver = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        callback();
+        if (received > 0) receiver.destroy();
+      },
+    });
+    await assert.rejects(streamResponse(upstream.body, receiver), ClientGoneError);
+    await sleep(50);
+    assert.deepEqual(stray, [], 'the upstream body was discarded without an unhandled error');
+  } finally {
+    process.off('uncaughtException', onUncaught);
+    await endless.close();
+  }
+});
