@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { barChart, shareOfDirect } from '../bench/lib/chart.ts';
 import { checkGoals } from '../bench/lib/goals.ts';
 import { parseHeyReport, parseWrkReport } from '../bench/lib/load.ts';
-import { scenarioTable } from '../bench/lib/markdown.ts';
+import { goalsTable, scenarioTable } from '../bench/lib/markdown.ts';
 import { replaceSection } from '../bench/lib/readme.ts';
 import { median, type Row, record, roundOrder, type ScenarioResult } from '../bench/lib/results.ts';
 
@@ -74,6 +74,9 @@ describe('benchmark report', () => {
     assert.equal(goals['edge-rate']?.met, false, '400 is under half of nginx’s 1000');
     assert.equal(goals['relay-latency']?.met, null, 'no relay scenario ran');
     assert.equal(goals['idle-tunnel-memory']?.met, null);
+    const table = goalsTable(Object.values(goals));
+    assert.doesNotMatch(table, /NaN/, 'a goal that was not measured shows no made-up number');
+    assert.match(table, /\| Relay added latency ≤ 2 ms p50 \| — \| not measured \|/);
   });
 
   test('table: median with the spread over rounds and the share of direct; unavailable paths say why', () => {

@@ -54,7 +54,7 @@ export function goalsTable(goals: readonly GoalResult[]): string {
   return [
     '| goal | measured | verdict |',
     '|---|---|---|',
-    ...goals.map((g) => `| ${g.goal} | ${g.measured} | ${mark(g.met)} |`),
+    ...goals.map((g) => `| ${g.goal} | ${g.met === null ? '—' : g.measured} | ${mark(g.met)} |`),
   ].join('\n');
 }
 
