@@ -56,7 +56,6 @@ export function proxyUpgrade(
     writeRawResponse(
       socket,
       status,
-      status === 504 ? 'Gateway Timeout' : 'Bad Gateway',
       [['content-type', 'application/json']],
       JSON.stringify({ error: edgeError.code, message: edgeError.message }),
     );

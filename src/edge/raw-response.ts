@@ -1,15 +1,18 @@
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-/** Writes a complete HTTP/1.1 response onto a socket that the HTTP server has handed over (upgrades). */
+/**
+ * Writes a complete HTTP/1.1 response, with the status's standard reason phrase, onto a socket
+ * that the HTTP server has handed over (upgrades, parse errors).
+ */
 export function writeRawResponse(
   socket: Duplex,
   status: number,
-  statusText: string,
   headers: readonly [string, string][],
   body = '',
 ): void {
   if (socket.destroyed || !socket.writable) return;
-  const lines = [`HTTP/1.1 ${status} ${statusText}`];
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`];
   for (const [name, value] of headers) lines.push(`${name}: ${value}`);
   lines.push(`content-length: ${Buffer.byteLength(body)}`, 'connection: close', '', body);
   socket.end(lines.join('\r\n'));

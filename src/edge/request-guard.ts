@@ -40,38 +40,33 @@ export function checkRequest(req: IncomingMessage): CheckedRequest | EdgeError {
   return { rawHost, host: normalizeHost(rawHost), target };
 }
 
-/** Status and reason for an error the HTTP parser raised before a request existed. */
+/** Status and message for an error the HTTP parser raised before a request existed. */
 export function parserErrorStatus(code: string | undefined): {
   status: number;
-  reason: string;
   message: string;
 } {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
       return {
         status: 431,
-        reason: 'Request Header Fields Too Large',
         message: 'The request headers are too large.',
       };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
     case 'HPE_HEADERS_TIMEOUT':
       return {
         status: 408,
-        reason: 'Request Timeout',
         message: 'The request headers took too long to arrive.',
       };
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
       return {
         status: 400,
-        reason: 'Bad Request',
         message: 'The request has conflicting Content-Length and Transfer-Encoding headers.',
       };
     case 'HPE_INVALID_TRANSFER_ENCODING':
-      return { status: 400, reason: 'Bad Request', message: 'The request has an invalid Transfer-Encoding.' };
+      return { status: 400, message: 'The request has an invalid Transfer-Encoding.' };
     case 'HPE_INVALID_CONTENT_LENGTH':
       return {
         status: 400,
-        reason: 'Bad Request',
         message: 'The request has an invalid or repeated Content-Length.',
       };
     case 'HPE_INVALID_HEADER_TOKEN':
@@ -80,10 +75,9 @@ export function parserErrorStatus(code: string | undefined): {
     case 'HPE_INVALID_CHUNK_SIZE':
       return {
         status: 400,
-        reason: 'Bad Request',
         message: 'The request contains a malformed header or chunk.',
       };
     default:
-      return { status: 400, reason: 'Bad Request', message: 'The request could not be parsed as HTTP/1.1.' };
+      return { status: 400, message: 'The request could not be parsed as HTTP/1.1.' };
   }
 }

@@ -162,7 +162,6 @@ export function createEdgeHandlers(deps: EdgeHandlerDeps) {
       writeRawResponse(
         socket,
         status,
-        status === 404 ? 'Not Found' : 'Bad Request',
         [['content-type', 'application/json']],
         JSON.stringify({ error: error.code, message: error.message }),
       );

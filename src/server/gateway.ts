@@ -130,13 +130,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       handlers.upgrade(req, socket, head);
     });
     server.on('connect', (_req, socket: Duplex) => {
-      writeRawResponse(
-        socket,
-        405,
-        'Method Not Allowed',
-        [['content-type', 'text/plain']],
-        'CONNECT is not supported.\n',
-      );
+      writeRawResponse(socket, 405, [['content-type', 'text/plain']], 'CONNECT is not supported.\n');
     });
     server.on('connection', (socket: Socket) => {
       metrics.openConnections.inc();
@@ -147,10 +141,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         socket.destroy();
         return;
       }
-      const { status, reason, message } = parserErrorStatus(error.code);
+      const { status, message } = parserErrorStatus(error.code);
       metrics.observe('edge', status, 0);
       logger.info({ kind: 'edge', status, code: error.code }, 'rejected malformed request');
-      writeRawResponse(socket, status, reason, [['content-type', 'text/plain']], `${message}\n`);
+      writeRawResponse(socket, status, [['content-type', 'text/plain']], `${message}\n`);
     });
     servers.push(server);
     return server;

@@ -49,7 +49,6 @@ export function forwardUpgradeThroughTunnel(
       writeRawResponse(
         socket,
         502,
-        'Bad Gateway',
         [['content-type', 'text/plain']],
         'The local server refused the connection.\n',
       );
@@ -73,7 +72,6 @@ export function forwardUpgradeThroughTunnel(
       writeRawResponse(
         socket,
         502,
-        'Bad Gateway',
         [['content-type', 'text/plain']],
         `Tunnel ${session.info.name} dropped the connection.\n`,
       );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -233,7 +233,6 @@ export class TunnelService {
         writeRawResponse(
           socket,
           status,
-          STATUS_CODES[status] ?? 'Error',
           [['content-type', 'application/json']],
           JSON.stringify({ error: error.code, message: error.message }),
         );
@@ -420,13 +419,7 @@ export class TunnelService {
   ): void {
     const session = this.registry.get(name);
     if (!session) {
-      writeRawResponse(
-        socket,
-        503,
-        'Service Unavailable',
-        [['content-type', 'text/plain']],
-        `Tunnel ${name} is offline.\n`,
-      );
+      writeRawResponse(socket, 503, [['content-type', 'text/plain']], `Tunnel ${name} is offline.\n`);
       onDone(503);
       return;
     }
