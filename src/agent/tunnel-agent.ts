@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { performServerHandshake, type ServerHttp2Session } from 'node:http2';
 import { startHeartbeat } from '../tunnel/heartbeat.ts';
+import { releaseOnClose } from '../tunnel/release-stream.ts';
 import type { TransportKind, TunnelTransport } from '../tunnel/transport.ts';
 import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from '../tunnel/tunnel-session.ts';
 import { backoffDelay } from './backoff.ts';
@@ -130,6 +131,7 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     session.setLocalWindowSize(SESSION_WINDOW);
     session.on('error', () => {});
     session.on('stream', (stream, headers, flags) => {
+      releaseOnClose(stream);
       handleTunnelStream(stream, headers, flags, this.#options.local, {
         onStart: (record) => this.emit('request', record),
         onEnd: (record) => this.emit('response', record),

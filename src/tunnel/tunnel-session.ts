@@ -1,5 +1,6 @@
 import { type ClientHttp2Session, type ClientHttp2Stream, connect, constants } from 'node:http2';
 import { startHeartbeat } from './heartbeat.ts';
+import { releaseOnClose } from './release-stream.ts';
 import type { TransportKind, TunnelTransport } from './transport.ts';
 
 /** Per-stream flow-control window: how much one request may have in flight unacknowledged. */
@@ -83,6 +84,7 @@ export class TunnelSession {
     stream.once('close', () => {
       this.#inFlight--;
     });
+    releaseOnClose(stream);
     return stream;
   }
 
