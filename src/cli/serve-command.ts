@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, SETTINGS } from '../config/load-config.ts';
+import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { bufferedStdout, createLogger } from '../observability/logger.ts';
 import { environmentName } from '../relay/environment.ts';
 import { startGateway } from '../server/gateway.ts';
@@ -98,6 +99,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   process.stderr.write(`${lines.join('\n')}\n`);
   logger.info({ port: gateway.httpPort, tlsPort: gateway.httpsPort, store: gateway.store.kind }, 'listening');
+  const stopReleasingMemory = releaseMemoryWhenIdle();
 
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -109,6 +111,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  stopReleasingMemory();
   await gateway.stop();
   logger.info('stopped');
   logOutput.flushSync();

@@ -6,6 +6,7 @@ import { ExchangeLog } from '../agent/exchange-log.ts';
 import { createInspectorApp } from '../agent/inspector.ts';
 import type { ExchangeRecord, LocalTarget } from '../agent/local-forwarder.ts';
 import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
+import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { VERSION } from '../version.ts';
 import { JsonLines } from './json-lines.ts';
 import { formatBytes, StatusLine } from './status-line.ts';
@@ -206,6 +207,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     }
   });
 
+  const stopReleasingMemory = releaseMemoryWhenIdle();
   const code = await new Promise<number>((resolve) => {
     agent.on('fatal', (reason: FatalReason) => {
       emit('fatal', { reason: reason.kind, message: reason.message });
@@ -225,6 +227,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     agent.start();
   });
+  stopReleasingMemory();
   inspector?.closeAllConnections();
   inspector?.close();
   return code;

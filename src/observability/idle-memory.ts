@@ -1,0 +1,87 @@
+import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** One look at the process, taken every {@link IdleMemoryOptions.intervalMs}. */
+export interface MemorySample {
+  /** Share of the last interval the event loop was busy, 0 to 1. */
+  readonly utilization: number;
+  /** Resident memory now, in bytes. */
+  readonly rssBytes: number;
+}
+
+/** When a quiet process gives memory back. */
+export interface IdleMemoryOptions {
+  readonly intervalMs: number;
+  /** Below this event-loop utilisation an interval counts as quiet. */
+  readonly quietBelow: number;
+  /** How far resident memory must have grown since the last collection to be worth one. */
+  readonly growthBytes: number;
+}
+
+/** Defaults: look every 2 s; collect once quiet with 32 MiB more resident than after the last collection. */
+export const IDLE_MEMORY_DEFAULTS: IdleMemoryOptions = {
+  intervalMs: 2_000,
+  quietBelow: 0.02,
+  growthBytes: 32 * 1024 * 1024,
+};
+
+/**
+ * Decides, sample by sample, when to collect: the process has gone quiet and holds much more
+ * memory than after the last collection. V8 collects only when allocating, so the garbage of a
+ * burst (young-generation space grown to its maximum, buffers, promoted request objects) would
+ * otherwise stay resident for as long as the process stays idle. `baseline` is what resident
+ * memory was after the last collection (or at start); call `collected` with the new figure.
+ */
+export function idleCollectionPolicy(options: IdleMemoryOptions, baselineBytes: number) {
+  let baseline = baselineBytes;
+  return {
+    shouldCollect(sample: MemorySample): boolean {
+      if (sample.rssBytes < baseline) baseline = sample.rssBytes;
+      return sample.utilization < options.quietBelow && sample.rssBytes - baseline >= options.growthBytes;
+    },
+    collected(rssBytes: number): void {
+      baseline = rssBytes;
+    },
+  };
+}
+
+/**
+ * A function that runs a memory-reducing full garbage collection, or undefined where the runtime
+ * does not offer one. The flag makes V8 define `gc` in new contexts only; the process's own
+ * globals stay as they are. A plain full collection frees objects but keeps their pages; the
+ * last-resort flavour also compacts and returns the emptied pages to the system.
+ */
+export function fullCollector(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('gc');
+    if (typeof gc !== 'function') return undefined;
+    return () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Gives memory back once a busy process goes quiet (as JVMs do with periodic collections of an
+ * idle heap): a full collection lets V8 release the pages a burst left behind. Returns a stop function.
+ */
+export function releaseMemoryWhenIdle(
+  options: IdleMemoryOptions = IDLE_MEMORY_DEFAULTS,
+  collect: (() => void) | undefined = fullCollector(),
+): () => void {
+  if (!collect) return () => {};
+  const policy = idleCollectionPolicy(options, process.memoryUsage.rss());
+  let last = performance.eventLoopUtilization();
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const { utilization } = performance.eventLoopUtilization(now, last);
+    last = now;
+    if (!policy.shouldCollect({ utilization, rssBytes: process.memoryUsage.rss() })) return;
+    collect();
+    policy.collected(process.memoryUsage.rss());
+  }, options.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
