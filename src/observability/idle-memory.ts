@@ -15,30 +15,40 @@ export interface IdleMemoryOptions {
   readonly intervalMs: number;
   /** Below this event-loop utilisation an interval counts as quiet. */
   readonly quietBelow: number;
+  /** How many quiet intervals in a row make the process idle. */
+  readonly quietIntervals: number;
   /** How far resident memory must have grown since the last collection to be worth one. */
   readonly growthBytes: number;
 }
 
-/** Defaults: look every 2 s; collect once quiet with 32 MiB more resident than after the last collection. */
+/**
+ * Defaults: look every 5 s; collect after 30 s of quiet with 32 MiB more resident than the last
+ * collection left. The wait is long on purpose: a compacting collection also resets V8's sizing,
+ * and the next burst runs with slower, more frequent collections for some ten seconds, so a
+ * short lull between bursts is not worth it.
+ */
 export const IDLE_MEMORY_DEFAULTS: IdleMemoryOptions = {
-  intervalMs: 2_000,
+  intervalMs: 5_000,
   quietBelow: 0.02,
+  quietIntervals: 6,
   growthBytes: 32 * 1024 * 1024,
 };
 
 /**
- * Decides, sample by sample, when to collect: the process has gone quiet and holds much more
- * memory than after the last collection. V8 collects only when allocating, so the garbage of a
+ * Decides, sample by sample, when to collect: the process has been quiet for a while and holds
+ * much more memory than after the last collection. V8 collects only when allocating, so the garbage of a
  * burst (young-generation space grown to its maximum, buffers, promoted request objects) would
  * otherwise stay resident for as long as the process stays idle. `baseline` is what resident
  * memory was after the last collection (or at start); call `collected` with the new figure.
  */
 export function idleCollectionPolicy(options: IdleMemoryOptions, baselineBytes: number) {
   let baseline = baselineBytes;
+  let quiet = 0;
   return {
     shouldCollect(sample: MemorySample): boolean {
       if (sample.rssBytes < baseline) baseline = sample.rssBytes;
-      return sample.utilization < options.quietBelow && sample.rssBytes - baseline >= options.growthBytes;
+      quiet = sample.utilization < options.quietBelow ? quiet + 1 : 0;
+      return quiet >= options.quietIntervals && sample.rssBytes - baseline >= options.growthBytes;
     },
     collected(rssBytes: number): void {
       baseline = rssBytes;
