@@ -36,10 +36,11 @@ export const IDLE_MEMORY_DEFAULTS: IdleMemoryOptions = {
 
 /**
  * Decides, sample by sample, when to collect: the process has been quiet for a while and holds
- * much more memory than after the last collection. V8 collects only when allocating, so the garbage of a
- * burst (young-generation space grown to its maximum, buffers, promoted request objects) would
- * otherwise stay resident for as long as the process stays idle. `baseline` is what resident
- * memory was after the last collection (or at start); call `collected` with the new figure.
+ * much more memory than after the last collection. V8 collects only when allocating, so the
+ * garbage of a burst (young-generation space grown to its maximum, buffers, promoted request
+ * objects) would otherwise stay resident for as long as the process stays idle. `baselineBytes`
+ * is resident memory at start; call `collected` with the figure after each collection. A later,
+ * lower sample becomes the baseline, since V8 hands pages back some time after it collects.
  */
 export function idleCollectionPolicy(options: IdleMemoryOptions, baselineBytes: number) {
   let baseline = baselineBytes;
