@@ -1,12 +1,82 @@
+/** Codes the edge answers with when it does not forward a request. */
+export type EdgeErrorCode =
+  | 'BAD_REQUEST'
+  | 'MISDIRECTED_REQUEST'
+  | 'HEADERS_TOO_LARGE'
+  | 'ROUTE_NOT_FOUND'
+  | 'UPSTREAM_UNREACHABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'INTERNAL';
+
+/** Codes of the admin API. */
+export type AdminErrorCode =
+  | 'INVALID_JSON'
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'LAST_ADMIN_KEY'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE';
+
+/** Codes of tunnels: identities, agent connections and forwarding. */
+export type TunnelErrorCode =
+  | 'TUNNEL_NOT_FOUND'
+  | 'TUNNEL_NOT_CONNECTED'
+  | 'TUNNEL_NAME_TAKEN'
+  | 'TUNNEL_NAME_INVALID'
+  | 'TUNNEL_KEY_INVALID'
+  | 'TUNNEL_LIMIT_REACHED'
+  | 'TUNNEL_BODY_TOO_LARGE'
+  | 'TUNNEL_STREAM_FAILED'
+  | 'TUNNEL_UPGRADE_INVALID';
+
+/** Codes of the callback and webhook relay. */
+export type RelayErrorCode =
+  | 'RELAY_DISABLED'
+  | 'RELAY_BODY_INVALID'
+  | 'RELAY_BODY_TOO_LARGE'
+  | 'RELAY_SIGNATURE_INVALID'
+  | 'RELAY_TIMESTAMP_STALE'
+  | 'RELAY_SIGNATURE_REPLAYED'
+  | 'RELAY_TARGET_REFUSED'
+  | 'RELAY_TARGET_UNREACHABLE'
+  | 'RELAY_NOT_REGISTERED'
+  | 'RELAY_DELIVERY_NOT_FOUND'
+  | 'RELAY_REPLAY_IMPOSSIBLE';
+
+/** Codes of the store. */
+export type StoreErrorCode = 'STORE_CONFLICT' | 'STORE_UNAVAILABLE' | 'STORE_SCHEMA_TOO_NEW';
+
+/** Codes of the configuration. */
+export type ConfigErrorCode = 'CONFIG_INVALID';
+
+/** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
+export type ErrorCode =
+  | EdgeErrorCode
+  | AdminErrorCode
+  | TunnelErrorCode
+  | RelayErrorCode
+  | StoreErrorCode
+  | ConfigErrorCode;
+
+/** Options every {@link GatehouseError} takes. */
+export interface GatehouseErrorOptions {
+  /** The request field or config key that was wrong. */
+  readonly field?: string | undefined;
+  readonly cause?: unknown;
+}
+
 /** Base of every error Gatehouse raises on purpose: a stable string code plus a human message. */
-export abstract class GatehouseError extends Error {
+export class GatehouseError<Code extends ErrorCode = ErrorCode> extends Error {
   /** Stable machine-readable code, e.g. `ROUTE_NOT_FOUND`. */
-  abstract readonly code: string;
+  readonly code: Code;
   /** The request field or config key that was wrong, when there is one. */
   readonly field: string | undefined;
 
-  constructor(message: string, options?: { field?: string | undefined; cause?: unknown }) {
+  constructor(code: Code, message: string, options?: GatehouseErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
     this.field = options?.field;
     this.name = new.target.name;
   }

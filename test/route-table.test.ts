@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { normalizeHost, parseRequestTarget, pathHasPrefix } from '../src/edge/request-target.ts';
-import { type Route, routeInput } from '../src/edge/route.ts';
-import { RouteTable } from '../src/edge/route-table.ts';
+import { normalizeHost, parseRequestTarget, pathHasPrefix } from '../src/http/request-target.ts';
+import { type Route, routeInput } from '../src/routes/route.ts';
+import { RouteTable } from '../src/routes/route-table.ts';
 
 let seq = 0;
 function route(id: string, fields: Record<string, unknown>): Route {

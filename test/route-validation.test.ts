@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { validationError } from '../src/admin/errors.ts';
-import { routeInput } from '../src/edge/route.ts';
+import { validationError } from '../src/http/validation-error.ts';
+import { routeInput } from '../src/routes/route.ts';
 
 const good = { host: 'app.example.com', target: 'http://127.0.0.1:3000' };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { Route } from '../src/edge/route.ts';
+import type { Route } from '../src/routes/route.ts';
 import { StoreError } from '../src/store/errors.ts';
 import { RedisStore } from '../src/store/redis/redis-store.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';

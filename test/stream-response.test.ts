@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { ClientGoneError, streamResponse } from '../src/edge/stream-response.ts';
+import { ClientGoneError, streamResponse } from '../src/http/stream-response.ts';
 import { startUpstream } from './helpers/upstream.ts';
 
 test('a receiver that closes mid-body rejects with ClientGoneError and leaves no stray error', async () => {

@@ -1,9 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { bearerToken } from '../auth/api-key.ts';
-import { GatehouseError } from '../errors.ts';
-import { statusForCode } from '../http-status.ts';
+import { honoErrorHandler } from '../http/error-response.ts';
 import { VERSION } from '../version.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
@@ -15,34 +13,11 @@ import { tunnelsApi } from './tunnels-api.ts';
 /** Largest admin request body accepted. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Paths served by the control plane on admin hosts; everything else there is routed as usual. */
-export function isControlPath(path: string): boolean {
-  return (
-    path === '/healthz' ||
-    path === '/readyz' ||
-    path === '/metrics' ||
-    path === '/api' ||
-    path.startsWith('/api/')
-  );
-}
-
 /** The control-plane application: health, metrics and the authenticated admin API. */
 export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
 
-  app.onError((error, c) => {
-    if (error instanceof GatehouseError) {
-      const status = statusForCode(error.code) as ContentfulStatusCode;
-      const headers: Record<string, string> =
-        error.code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer' } : {};
-      return c.json(
-        { error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
-        status,
-        headers,
-      );
-    }
-    return c.json({ error: 'INTERNAL', message: 'internal error' }, 500);
-  });
+  app.onError(honoErrorHandler);
   app.notFound(() => {
     throw new AdminError('NOT_FOUND', 'no such endpoint');
   });

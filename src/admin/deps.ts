@@ -1,7 +1,7 @@
 import type { AdminKeys, AdminPrincipal } from '../auth/admin-keys.ts';
-import type { RouteCatalog } from '../edge/route-catalog.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { RelayService } from '../relay/relay-service.ts';
+import type { RouteCatalog } from '../routing/route-catalog.ts';
 import type { Store } from '../store/types.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
 

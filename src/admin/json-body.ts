@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { AdminError, validationError } from './errors.ts';
+import { validationError } from '../http/validation-error.ts';
+import { AdminError } from './errors.ts';
 
 /** Reads the request body as JSON and validates it, with errors that say what was wrong and where. */
 export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {

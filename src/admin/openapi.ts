@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { routeInput, routePatch } from '../edge/route.ts';
+import { routeInput, routePatch } from '../routes/route.ts';
 import { keyInput } from './keys-api.ts';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') =>

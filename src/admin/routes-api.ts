@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { applyRoutePatch, type Route, routeInput, routePatch } from '../edge/route.ts';
+import { validationError } from '../http/validation-error.ts';
 import { publicDelivery } from '../relay/deliveries.ts';
+import { applyRoutePatch, type Route, routeInput, routePatch } from '../routes/route.ts';
 import { newId } from '../util/ids.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
-import { AdminError, validationError } from './errors.ts';
+import { AdminError } from './errors.ts';
 import { jsonBody } from './json-body.ts';
 
 /** Body of a webhook replay: the developer to send it to. */

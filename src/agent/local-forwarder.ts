@@ -3,8 +3,8 @@ import { constants } from 'node:http2';
 import { connect } from 'node:net';
 import { Transform } from 'node:stream';
 import { Agent, request } from 'undici';
-import { endToEndHeaders, hopByHopNames } from '../edge/hop-by-hop.ts';
-import { discard, streamResponse } from '../edge/stream-response.ts';
+import { endToEndHeaders, hopByHopNames } from '../http/hop-by-hop.ts';
+import { discard, streamResponse } from '../http/stream-response.ts';
 import { REQUEST_ID_HEADER, UPGRADE_HEADER } from '../tunnel/protocol.ts';
 
 /** One request the agent handled, as the inspector and status line see it. */

@@ -1,6 +1,8 @@
-import { GatehouseError } from '../errors.ts';
+import { type ConfigErrorCode, GatehouseError, type GatehouseErrorOptions } from '../errors.ts';
 
 /** Invalid configuration: the message names the key and where it came from. */
-export class ConfigError extends GatehouseError {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends GatehouseError<ConfigErrorCode> {
+  constructor(message: string, options?: GatehouseErrorOptions) {
+    super('CONFIG_INVALID', message, options);
+  }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { hostPattern } from '../edge/route.ts';
 import { LOG_LEVELS } from '../observability/logger.ts';
+import { hostPattern } from '../routes/route.ts';
 
 const port = z.coerce.number().int('must be a whole number').min(0).max(65535, 'must be at most 65535');
 

@@ -1,4 +1,4 @@
-import { EdgeError } from './errors.ts';
+import { EdgeError } from '../http/edge-error.ts';
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',

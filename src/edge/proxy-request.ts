@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'undici';
+import type { EdgeError } from '../http/edge-error.ts';
+import type { ClientInfo } from '../http/forwarded.ts';
+import type { RequestTarget } from '../http/request-target.ts';
+import { flushHeadersSoon, streamResponse } from '../http/stream-response.ts';
+import type { Route } from '../routes/route.ts';
+import { targetOf } from '../routes/route-target.ts';
 import { classifyUpstreamError, isClientAbort } from './classify-upstream-error.ts';
-import type { EdgeError } from './errors.ts';
-import type { ClientInfo } from './forwarded.ts';
-import type { RequestTarget } from './request-target.ts';
-import type { Route } from './route.ts';
-import { targetOf } from './route-target.ts';
-import { flushHeadersSoon, streamResponse } from './stream-response.ts';
 import { downstreamResponseHeaders, upstreamPath, upstreamRequestHeaders } from './upstream-headers.ts';
 import type { UpstreamPool } from './upstream-pool.ts';
 

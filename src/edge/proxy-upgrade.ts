@@ -1,13 +1,13 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { EdgeError } from '../http/edge-error.ts';
+import type { ClientInfo } from '../http/forwarded.ts';
+import { hopByHopNames } from '../http/hop-by-hop.ts';
+import { serializeHead, writeRawResponse } from '../http/raw-response.ts';
+import type { RequestTarget } from '../http/request-target.ts';
+import type { Route } from '../routes/route.ts';
 import { classifyUpstreamError } from './classify-upstream-error.ts';
-import type { EdgeError } from './errors.ts';
-import type { ClientInfo } from './forwarded.ts';
-import { hopByHopNames } from './hop-by-hop.ts';
-import { serializeHead, writeRawResponse } from './raw-response.ts';
-import type { RequestTarget } from './request-target.ts';
-import type { Route } from './route.ts';
 import { upstreamPath, upstreamRequestHeaders } from './upstream-headers.ts';
 
 /**

@@ -1,8 +1,8 @@
-import type { ClientInfo } from './forwarded.ts';
-import { endToEndHeaders } from './hop-by-hop.ts';
-import { planRequestHeaders } from './request-header-plan.ts';
-import type { Route } from './route.ts';
-import { targetOf } from './route-target.ts';
+import type { ClientInfo } from '../http/forwarded.ts';
+import { endToEndHeaders } from '../http/hop-by-hop.ts';
+import { planRequestHeaders } from '../http/request-header-plan.ts';
+import type { Route } from '../routes/route.ts';
+import { targetOf } from '../routes/route-target.ts';
 
 /**
  * The request headers to send upstream, as a flat `[name, value, …]` list built from the client's

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { endToEndHeaders } from '../edge/hop-by-hop.ts';
+import { endToEndHeaders } from '../http/hop-by-hop.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
 import type { RelayTarget } from './registrations.ts';
 import type { UrlRelayNetwork } from './relay-to-url.ts';

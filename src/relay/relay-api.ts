@@ -1,12 +1,11 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { validationError } from '../admin/errors.ts';
-import { GatehouseError } from '../errors.ts';
-import { statusForCode } from '../http-status.ts';
+import { honoErrorHandler } from '../http/error-response.ts';
+import { validationError } from '../http/validation-error.ts';
+import type { RelayGlobals, RouteRelaySettings } from '../routes/relay-settings.ts';
 import type { Store } from '../store/types.ts';
 import { RelayError } from './errors.ts';
 import type { RelayRegistry, RelayTarget } from './registrations.ts';
-import type { RelayGlobals, RouteRelaySettings } from './relay-settings.ts';
 import { FRESHNESS_SECONDS, registrationMessage, verifySigned } from './signature.ts';
 import { checkTargetUrl } from './target-policy.ts';
 
@@ -99,15 +98,7 @@ async function checkSigned(
 /** The proposal's registration API, served at the route's relay prefix. */
 export function createRelayApi(): Hono<Env> {
   const app = new Hono<Env>();
-  app.onError((error, c) => {
-    if (error instanceof GatehouseError) {
-      return c.json(
-        { error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
-        statusForCode(error.code) as 400,
-      );
-    }
-    return c.json({ error: 'INTERNAL', message: 'internal error' }, 500);
-  });
+  app.onError(honoErrorHandler);
   app.notFound((c) => c.json({ error: 'NOT_FOUND', message: 'no such relay endpoint' }, 404));
 
   app.post('/register', async (c) => {

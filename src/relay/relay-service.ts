@@ -1,13 +1,17 @@
 import { lookup } from 'node:dns/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import { sendEdgeError } from '../edge/error-page.ts';
-import type { ClientInfo } from '../edge/forwarded.ts';
-import { endToEndHeaders } from '../edge/hop-by-hop.ts';
-import { planRequestHeaders } from '../edge/request-header-plan.ts';
-import { pathHasPrefix, type RequestTarget } from '../edge/request-target.ts';
-import type { Route } from '../edge/route.ts';
+import type { ProxyHandler } from '../edge/proxy-handler.ts';
+import { sendEdgeError } from '../http/error-page.ts';
+import { answerError, type RequestExchange, type UpgradeExchange } from '../http/exchange.ts';
+import type { ClientInfo } from '../http/forwarded.ts';
+import { endToEndHeaders } from '../http/hop-by-hop.ts';
+import { planRequestHeaders } from '../http/request-header-plan.ts';
+import { pathHasPrefix, type RequestTarget } from '../http/request-target.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { RelayGlobals, WebhookSettings } from '../routes/relay-settings.ts';
+import type { Route } from '../routes/route.ts';
+import type { RelayRoute } from '../routes/routed.ts';
 import type { Store } from '../store/types.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
 import { newId } from '../util/ids.ts';
@@ -18,18 +22,16 @@ import { learningTap } from './learning-tap.ts';
 import { RelayRegistry } from './registrations.ts';
 import { createRelayApi, SELECT_COOKIE } from './relay-api.ts';
 import { RELAY_HEADERS, relayHeaders } from './relay-headers.ts';
-import type { RelayGlobals, RouteRelaySettings, WebhookSettings } from './relay-settings.ts';
 import { relayToUrl, type UrlRelayNetwork } from './relay-to-url.ts';
 import { isPublicAddress } from './target-policy.ts';
 import { selectDevelopers } from './webhook-select.ts';
-
-/** A route with relay settings. */
-export type RelayRoute = Route & { readonly relay: RouteRelaySettings };
 
 /** What the relay needs from the rest of Gatehouse, passed in. */
 export interface RelayDeps {
   readonly store: Store;
   readonly tunnels: TunnelService;
+  /** Where everything that is not the relay's goes: the route's own upstream. */
+  readonly upstream: ProxyHandler;
   readonly globals: RelayGlobals;
   readonly logger: Logger;
   readonly trustForwarded: boolean;
@@ -59,14 +61,13 @@ export class RelayService {
     };
   }
 
-  /** Handles the request if it is the relay's; false means "process locally" (the route's upstream). */
-  async handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    route: RelayRoute,
-    target: RequestTarget,
-    client: ClientInfo,
-  ): Promise<boolean> {
+  /**
+   * Answers a request on a relay route: the registration API, a webhook, a callback or browser
+   * request that belongs to a developer; everything else goes to the route's own upstream.
+   */
+  async handle(exchange: RequestExchange, route: RelayRoute): Promise<void> {
+    const { req, res, target, client } = exchange;
+    const local = () => this.#deps.upstream.request(exchange, { kind: 'proxy', route });
     const settings = route.relay;
     const globals = this.#deps.globals;
     if (pathHasPrefix(target.path, settings.prefix)) {
@@ -79,21 +80,21 @@ export class RelayService {
         res
           .writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
           .end(body);
-        return true;
+        return;
       }
       await this.#serveApi(req, res, route, target);
-      return true;
+      return;
     }
-    if (!globals.active || !globals.secret) return false;
+    if (!globals.active || !globals.secret) return local();
 
     const registry = new RelayRegistry(this.#deps.store.ephemeral, route.host);
     const webhooks = settings.webhooks;
     if (webhooks?.paths.some((p) => pathHasPrefix(target.path, p))) {
       await this.#webhook(req, res, route, webhooks, target, client, registry);
-      return true;
+      return;
     }
     const developerId = await this.#developerFor(req, route, target, registry);
-    if (!developerId) return false;
+    if (!developerId) return local();
     const registration = await registry.get(developerId);
     if (!registration) {
       sendEdgeError(
@@ -104,7 +105,7 @@ export class RelayService {
           `Developer ${developerId} is no longer registered with the relay.`,
         ),
       );
-      return true;
+      return;
     }
 
     const pathAndQuery = target.path + target.search;
@@ -126,22 +127,14 @@ export class RelayService {
     );
 
     if (registration.target.kind === 'tunnel') {
-      await this.#deps.tunnels.forward(
-        req,
-        res,
-        registration.target.name,
-        target,
-        client,
-        this.#deps.trustForwarded,
-        {
-          rewriteHeaders: (headers) => {
-            for (const name of RELAY_HEADERS) delete headers[name];
-            Object.assign(headers, signed);
-          },
-          responseTap: tap,
+      await this.#deps.tunnels.forward(exchange, registration.target.name, {
+        rewriteHeaders: (headers) => {
+          for (const name of RELAY_HEADERS) delete headers[name];
+          Object.assign(headers, signed);
         },
-      );
-      return true;
+        responseTap: tap,
+      });
+      return;
     }
     try {
       await relayToUrl(
@@ -168,7 +161,55 @@ export class RelayService {
           ),
         );
     }
-    return true;
+  }
+
+  /**
+   * An upgrade (WebSocket) on a relay route: a browser pinned to a developer (header or cookie)
+   * reaches that developer's tunnel, signed like any relayed request; everything else goes to
+   * the route's own upstream.
+   */
+  async handleUpgrade(exchange: UpgradeExchange, route: RelayRoute): Promise<void> {
+    const { req, target } = exchange;
+    const globals = this.#deps.globals;
+    const local = () => this.#deps.upstream.upgrade(exchange, { kind: 'proxy', route });
+    if (!globals.active || !globals.secret || pathHasPrefix(target.path, route.relay.prefix)) return local();
+    const registry = new RelayRegistry(this.#deps.store.ephemeral, route.host);
+    const developerId = await this.#developerFor(req, route, target, registry);
+    if (!developerId) return local();
+    const registration = await registry.get(developerId);
+    if (!registration) {
+      answerError(
+        exchange,
+        new RelayError(
+          'RELAY_NOT_REGISTERED',
+          `Developer ${developerId} is no longer registered with the relay.`,
+        ),
+      );
+      return;
+    }
+    if (registration.target.kind !== 'tunnel') {
+      answerError(
+        exchange,
+        new RelayError(
+          'RELAY_TARGET_UNREACHABLE',
+          `Developer ${developerId} is registered with a URL; WebSocket upgrades are relayed only to Gatehouse tunnels (register with "tunnel").`,
+        ),
+      );
+      return;
+    }
+    const signed = relayHeaders(
+      globals.secret,
+      developerId,
+      req.method ?? 'GET',
+      target.path + target.search,
+      this.#now().getTime(),
+    );
+    await this.#deps.tunnels.forwardUpgrade(exchange, registration.target.name, {
+      rewriteHeaders: (headers) => {
+        for (const name of RELAY_HEADERS) delete headers[name];
+        Object.assign(headers, signed);
+      },
+    });
   }
 
   /**
@@ -423,11 +464,6 @@ export class RelayService {
     });
     await listener(req, res);
   }
-}
-
-/** True when a route has relay settings. */
-export function isRelayRoute(route: Route): route is RelayRoute {
-  return (route as { relay?: unknown }).relay !== undefined;
 }
 
 export { SELECT_COOKIE };

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, request } from 'undici';
-import { endToEndHeaders } from '../edge/hop-by-hop.ts';
+import { endToEndHeaders } from '../http/hop-by-hop.ts';
 import { type Resolve, resolvePublicAddress } from './target-policy.ts';
 
 /** How a URL target is reached: its resolver and the address policy (public only, by default). */

@@ -1,4 +1,4 @@
-import type { WebhookSettings } from './relay-settings.ts';
+import type { WebhookSettings } from '../routes/relay-settings.ts';
 
 /** The value at a dotted path (`repository.full_name`) of parsed JSON, if it is a string or number. */
 export function valueAtPath(json: unknown, path: string): string | undefined {

@@ -2,21 +2,26 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { adminMount } from '../admin/admin-mount.ts';
 import { createAdminApp } from '../admin/app.ts';
 import { AdminKeys } from '../auth/admin-keys.ts';
 import type { ServeConfig } from '../config/schema.ts';
-import { writeRawResponse } from '../edge/raw-response.ts';
-import { parserErrorStatus } from '../edge/request-guard.ts';
-import { RouteCatalog } from '../edge/route-catalog.ts';
+import { createDispatcher } from '../dispatch/dispatcher.ts';
+import { proxyHandler } from '../edge/proxy-handler.ts';
 import { UpstreamPool } from '../edge/upstream-pool.ts';
+import { writeRawResponse } from '../http/raw-response.ts';
+import { parserErrorStatus } from '../http/request-guard.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { relayAllowed } from '../relay/environment.ts';
+import { relayHandler } from '../relay/relay-handler.ts';
 import { type RelayDeps, RelayService } from '../relay/relay-service.ts';
+import { routedFor } from '../routes/routed.ts';
+import { RouteCatalog } from '../routing/route-catalog.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
+import { tunnelConnectMount, tunnelHandler } from '../tunnel/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/tunnel-service.ts';
-import { createEdgeHandlers } from './edge-handler.ts';
 import { loadTlsContexts } from './tls-contexts.ts';
 
 /** Options of {@link startGateway}. */
@@ -66,6 +71,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     domain: config.domain,
     publicBase: () => publicBase(tls !== undefined, httpPort, httpsPort),
+    trustForwarded: config.trustProxy,
   });
   await tunnels.start();
   const relayActive = relayAllowed(config.relay.enabled, options.environment, config.relay.environments);
@@ -75,9 +81,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       'relay requested but refused: GATEHOUSE_ENV (or ENV) is not one of the allowed environments',
     );
   }
+  const proxy = proxyHandler({ pool, trustForwarded: config.trustProxy, logger, metrics });
   const relay = new RelayService({
     store,
     tunnels,
+    upstream: proxy,
     globals: { active: relayActive, secret: config.relay.secret, maxTtlSeconds: config.relay.maxTtlSeconds },
     logger,
     trustForwarded: config.trustProxy,
@@ -95,14 +103,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     accepting: () => accepting,
   });
   const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
-  const handlers = createEdgeHandlers({
-    catalog,
-    pool,
-    admin,
-    tunnels,
-    relay,
+  const handlers = createDispatcher({
+    mounts: [tunnelConnectMount(tunnels), adminMount(admin)],
+    resolve: (host, path) => {
+      const tunnel = tunnels.nameForHost(host);
+      if (tunnel) return { kind: 'tunnel', tunnel };
+      const route = catalog.table.match(host, path);
+      return route ? routedFor(route) : undefined;
+    },
+    guards: () => [],
+    handlers: { proxy, relay: relayHandler(relay), tunnel: tunnelHandler(tunnels) },
     adminHosts,
-    trustProxy: config.trustProxy,
     logger,
     metrics,
   });

@@ -1,13 +1,6 @@
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError, type StoreErrorCode } from '../errors.ts';
 
-/** Codes of {@link StoreError}. */
-export type StoreErrorCode = 'STORE_CONFLICT' | 'STORE_UNAVAILABLE' | 'STORE_SCHEMA_TOO_NEW';
+export type { StoreErrorCode };
 
 /** A storage failure that callers may act on. */
-export class StoreError extends GatehouseError {
-  readonly code: StoreErrorCode;
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
+export class StoreError extends GatehouseError<StoreErrorCode> {}

@@ -1,4 +1,4 @@
-import type { Route } from '../edge/route.ts';
+import type { Route } from '../routes/route.ts';
 
 /** A stored admin API key. The secret itself is never stored, only its SHA-256. */
 export interface ApiKeyRecord {

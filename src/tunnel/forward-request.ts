@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import type { ClientInfo } from '../edge/forwarded.ts';
-import type { RequestTarget } from '../edge/request-target.ts';
-import { flushHeadersSoon } from '../edge/stream-response.ts';
+import type { ClientInfo } from '../http/forwarded.ts';
+import type { RequestTarget } from '../http/request-target.ts';
+import { flushHeadersSoon } from '../http/stream-response.ts';
 import { TunnelError } from './errors.ts';
 import { responseHeadersFromStream, tunnelRequestHeaders } from './stream-headers.ts';
 import type { TunnelSession } from './tunnel-session.ts';

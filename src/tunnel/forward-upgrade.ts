@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ClientInfo } from '../edge/forwarded.ts';
-import { writeRawResponse } from '../edge/raw-response.ts';
-import type { RequestTarget } from '../edge/request-target.ts';
+import type { ClientInfo } from '../http/forwarded.ts';
+import { writeRawResponse } from '../http/raw-response.ts';
+import type { RequestTarget } from '../http/request-target.ts';
 import { REQUEST_ID_HEADER, UPGRADE_HEADER } from './protocol.ts';
 import { tunnelRequestHeaders } from './stream-headers.ts';
 import type { TunnelSession } from './tunnel-session.ts';
@@ -23,6 +23,8 @@ export function forwardUpgradeThroughTunnel(
     readonly trustForwarded: boolean;
     readonly requestId: string;
     readonly onDone: (status: number) => void;
+    /** Last word on the request headers sent down the tunnel (the relay signs). */
+    readonly rewriteHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
   },
 ): void {
   const headers = tunnelRequestHeaders(
@@ -34,6 +36,7 @@ export function forwardUpgradeThroughTunnel(
   );
   headers[UPGRADE_HEADER] = req.headers.upgrade ?? 'websocket';
   headers[REQUEST_ID_HEADER] = options.requestId;
+  options.rewriteHeaders?.(headers as Record<string, string | string[] | undefined>);
   const stream = session.request(headers as Record<string, string>, { endStream: false });
   let done = false;
   const finish = (status: number) => {

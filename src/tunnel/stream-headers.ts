@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
-import type { ClientInfo } from '../edge/forwarded.ts';
-import { endToEndHeaders } from '../edge/hop-by-hop.ts';
-import { planRequestHeaders } from '../edge/request-header-plan.ts';
+import type { ClientInfo } from '../http/forwarded.ts';
+import { endToEndHeaders } from '../http/hop-by-hop.ts';
+import { planRequestHeaders } from '../http/request-header-plan.ts';
 
 /**
  * HTTP/2 request headers for a public request sent down a tunnel: hop-by-hop headers dropped,

@@ -1,10 +1,12 @@
+import { EventEmitter } from 'node:events';
 import type { TunnelSession } from './tunnel-session.ts';
 
 /**
  * The tunnels connected to this node, by name. The newest connection for a name wins; an older
- * one is closed, and its cleanup cannot remove its successor.
+ * one is closed, and its cleanup cannot remove its successor. Emits `waiting` (name) when a
+ * request starts waiting for an offline tunnel.
  */
-export class TunnelRegistry {
+export class TunnelRegistry extends EventEmitter<{ waiting: [name: string] }> {
   readonly #sessions = new Map<string, TunnelSession>();
   readonly #waiters = new Map<string, Set<(session: TunnelSession) => void>>();
 
@@ -43,6 +45,7 @@ export class TunnelRegistry {
       };
       const timer = setTimeout(() => wake(undefined), ms);
       waiters.add(wake);
+      this.emit('waiting', name);
     });
   }
 

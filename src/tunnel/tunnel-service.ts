@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { bearerToken, digestsEqual, generateApiKey, hashApiKey } from '../auth/api-key.ts';
-import { sendEdgeError } from '../edge/error-page.ts';
-import type { ClientInfo } from '../edge/forwarded.ts';
-import { clientIp } from '../edge/forwarded.ts';
-import { endToEndHeaders } from '../edge/hop-by-hop.ts';
-import { writeRawResponse } from '../edge/raw-response.ts';
-import type { RequestTarget } from '../edge/request-target.ts';
-import type { GatehouseError } from '../errors.ts';
-import { statusForCode } from '../http-status.ts';
+import { sendEdgeError } from '../http/error-page.ts';
+import { writeRawError } from '../http/error-response.ts';
+import { answerError, type RequestExchange, type UpgradeExchange } from '../http/exchange.ts';
+import { clientIp } from '../http/forwarded.ts';
+import { endToEndHeaders } from '../http/hop-by-hop.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { StoreError } from '../store/errors.ts';
@@ -32,6 +29,14 @@ export interface TunnelSettings extends TunnelRequestLimits {
   /** How long a request for an offline tunnel waits for it to come back, in ms. */
   readonly offlineWaitMs: number;
   readonly maxPerOwner: number;
+}
+
+/** What a caller may add to a request forwarded through a tunnel (the relay signs and learns). */
+export interface TunnelForwardOptions {
+  /** Last word on the request headers sent down the tunnel. */
+  readonly rewriteHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
+  /** A stream the response body passes through on its way to the client. */
+  readonly responseTap?: (headers: Record<string, string | string[]>) => Duplex | undefined;
 }
 
 /** A tunnel as the admin API shows it. */
@@ -69,6 +74,7 @@ export class TunnelService {
     perMessageDeflate: false,
   });
   readonly #now: () => Date;
+  readonly #trustForwarded: boolean;
   #names = new Set<string>();
   #unsubscribe: (() => void) | undefined;
 
@@ -80,8 +86,11 @@ export class TunnelService {
     domain: string;
     /** Scheme and `:port` of public URLs; a function because ports are known only after listening. */
     publicBase: () => { scheme: string; port: string };
+    /** Whether the client's own X-Forwarded-* headers are kept (`--trust-proxy`). */
+    trustForwarded: boolean;
     now?: () => Date;
   }) {
+    this.#trustForwarded = options.trustForwarded;
     this.#store = options.store;
     this.#settings = options.settings;
     this.#logger = options.logger;
@@ -205,7 +214,8 @@ export class TunnelService {
    * for the raw connection ({@link RAW_UPGRADE}) or, behind proxies that pass only those, a
    * WebSocket; HTTP/2 runs over either.
    */
-  handleConnect(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  handleConnect(exchange: UpgradeExchange): void {
+    const { req, socket, head } = exchange;
     this.#authenticate(req).then(
       (record) => {
         const publicUrl = this.publicUrl(record.name);
@@ -219,6 +229,7 @@ export class TunnelService {
               `${PUBLIC_URL_HEADER}: ${publicUrl}\r\n\r\n`,
             (error) => {
               if (!error && !socket.destroyed) this.#attach(req, record, rawTransport(socket as Socket));
+              exchange.done(101);
             },
           );
           return;
@@ -226,16 +237,11 @@ export class TunnelService {
         (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl = publicUrl;
         this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
           this.#attach(req, record, webSocketTransport(ws));
+          exchange.done(101);
         });
       },
-      (error: GatehouseError) => {
-        const status = statusForCode(error.code);
-        writeRawResponse(
-          socket,
-          status,
-          [['content-type', 'application/json']],
-          JSON.stringify({ error: error.code, message: error.message }),
-        );
+      (error: unknown) => {
+        exchange.done(writeRawError(socket, error));
       },
     );
   }
@@ -308,31 +314,20 @@ export class TunnelService {
 
   // ---- public traffic ---------------------------------------------------------------------
 
-  /** Forwards a public request to the tunnel, answering 503 when it is offline. */
-  async forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    name: string,
-    target: RequestTarget,
-    client: ClientInfo,
-    trustForwarded: boolean,
-    hooks: Pick<Parameters<typeof forwardThroughTunnel>[5], 'rewriteHeaders' | 'responseTap'> = {},
-  ): Promise<void> {
-    const session = await this.registry.waitFor(name, this.#settings.offlineWaitMs);
+  /** Forwards a public request to the tunnel, answering 503 when it stays offline. */
+  async forward(exchange: RequestExchange, name: string, options: TunnelForwardOptions = {}): Promise<void> {
+    const { req, res } = exchange;
+    const session = await this.#online(name);
     if (!session) {
-      sendEdgeError(
-        req,
-        res,
-        new TunnelError('TUNNEL_NOT_CONNECTED', `Tunnel ${name} is offline: no agent is connected for it.`),
-      );
+      answerError(exchange, offline(name));
       return;
     }
     const bytes = { in: 0, out: 0 };
-    const error = await forwardThroughTunnel(req, res, session, target, client, {
-      trustForwarded,
+    const error = await forwardThroughTunnel(req, res, session, exchange.target, exchange.client, {
+      trustForwarded: this.#trustForwarded,
       limits: this.#settings,
       requestId: randomUUID(),
-      ...hooks,
+      ...options,
       onBytes: (direction, n) => {
         bytes[direction] += n;
       },
@@ -346,6 +341,11 @@ export class TunnelService {
       this.#metrics.tunnelBytes.inc({ tunnel: name, direction: 'in' }, bytes.in);
       this.#metrics.tunnelBytes.inc({ tunnel: name, direction: 'out' }, bytes.out);
     }
+  }
+
+  /** The tunnel's session, waiting up to the offline wait for its agent to (re)connect. */
+  #online(name: string): Promise<TunnelSession | undefined> {
+    return this.registry.waitFor(name, this.#settings.offlineWaitMs);
   }
 
   /**
@@ -364,11 +364,7 @@ export class TunnelService {
     capBytes: number,
   ): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
     const session = this.registry.get(name);
-    if (!session)
-      throw new TunnelError(
-        'TUNNEL_NOT_CONNECTED',
-        `Tunnel ${name} is offline: no agent is connected for it.`,
-      );
+    if (!session) throw offline(name);
     const headers: Record<string, string | string[]> = {};
     for (const [key, value] of Object.entries(endToEndHeaders(req.headers)))
       if (key !== 'host') headers[key] = value;
@@ -406,29 +402,31 @@ export class TunnelService {
     });
   }
 
-  /** Forwards an upgrade request to the tunnel. */
-  forwardUpgrade(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
+  /** Forwards an upgrade request to the tunnel, answering 503 (JSON) when it stays offline. */
+  async forwardUpgrade(
+    exchange: UpgradeExchange,
     name: string,
-    target: RequestTarget,
-    client: ClientInfo,
-    trustForwarded: boolean,
-    onDone: (status: number) => void,
-  ): void {
-    const session = this.registry.get(name);
+    options: Pick<TunnelForwardOptions, 'rewriteHeaders'> = {},
+  ): Promise<void> {
+    const session = await this.#online(name);
     if (!session) {
-      writeRawResponse(socket, 503, [['content-type', 'text/plain']], `Tunnel ${name} is offline.\n`);
-      onDone(503);
+      answerError(exchange, offline(name));
       return;
     }
-    forwardUpgradeThroughTunnel(req, socket, head, session, target, client, {
-      trustForwarded,
-      requestId: randomUUID(),
-      onDone,
-    });
+    forwardUpgradeThroughTunnel(
+      exchange.req,
+      exchange.socket,
+      exchange.head,
+      session,
+      exchange.target,
+      exchange.client,
+      { trustForwarded: this.#trustForwarded, requestId: randomUUID(), onDone: exchange.done, ...options },
+    );
   }
+}
+
+function offline(name: string): TunnelError {
+  return new TunnelError('TUNNEL_NOT_CONNECTED', `Tunnel ${name} is offline: no agent is connected for it.`);
 }
 
 /** The protocol an upgrade request asks for, lower-cased. */

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { loadConfig } from '../../src/config/load-config.ts';
-import type { Route } from '../../src/edge/route.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import type { Route } from '../../src/routes/route.ts';
 import { type Gateway, type GatewayOptions, startGateway } from '../../src/server/gateway.ts';
 import type { Store } from '../../src/store/types.ts';
 

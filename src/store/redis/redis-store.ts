@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Route } from '../../edge/route.ts';
+import type { Route } from '../../routes/route.ts';
 import { ChangeFeed } from '../change-feed.ts';
 import { StoreError } from '../errors.ts';
 import type {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { Route } from '../../edge/route.ts';
+import type { Route } from '../../routes/route.ts';
 import { ChangeFeed } from '../change-feed.ts';
 import { StoreError } from '../errors.ts';
 import type {

@@ -1,4 +1,4 @@
-import { pathHasPrefix } from './request-target.ts';
+import { pathHasPrefix } from '../http/request-target.ts';
 import type { Route } from './route.ts';
 
 /** How specifically a route names its host: exact beats `*.wildcard` beats `*`. */

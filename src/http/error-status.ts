@@ -1,8 +1,10 @@
+import type { ErrorCode } from '../errors.ts';
+
 /**
- * Every error code Gatehouse answers with, mapped once to its HTTP status. Codes not listed are
- * internal errors (500).
+ * Every error code mapped once to its HTTP status. `satisfies` makes the compiler refuse a code
+ * without a status, so a new code cannot fall through to a default.
  */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+const STATUS_BY_CODE = {
   // edge
   BAD_REQUEST: 400,
   MISDIRECTED_REQUEST: 421,
@@ -10,6 +12,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ROUTE_NOT_FOUND: 404,
   UPSTREAM_UNREACHABLE: 502,
   UPSTREAM_TIMEOUT: 504,
+  INTERNAL: 500,
   // admin API
   INVALID_JSON: 400,
   VALIDATION_FAILED: 400,
@@ -41,12 +44,15 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   RELAY_NOT_REGISTERED: 404,
   RELAY_DELIVERY_NOT_FOUND: 404,
   RELAY_REPLAY_IMPOSSIBLE: 409,
-  // store
+  // store: a schema from a newer release means this node cannot serve until it is upgraded
   STORE_CONFLICT: 409,
   STORE_UNAVAILABLE: 503,
-};
+  STORE_SCHEMA_TOO_NEW: 503,
+  // configuration errors stop the start; should one reach a client, it is the server's fault
+  CONFIG_INVALID: 500,
+} as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status for an error code. */
-export function statusForCode(code: string): number {
-  return STATUS_BY_CODE[code] ?? 500;
+export function statusForCode(code: ErrorCode): number {
+  return STATUS_BY_CODE[code];
 }

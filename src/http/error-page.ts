@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GatehouseError } from '../errors.ts';
-import { statusForCode } from '../http-status.ts';
+import { errorAnswer } from './error-response.ts';
 
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad request',
@@ -22,19 +21,20 @@ function escapeHtml(text: string): string {
  * Answers with the error: JSON `{error, message}` for clients that ask for JSON, a small HTML page
  * otherwise. Does nothing when the response has started (the caller then destroys the socket).
  */
-export function sendEdgeError(req: IncomingMessage, res: ServerResponse, error: GatehouseError): void {
+export function sendEdgeError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
   if (res.headersSent || res.destroyed) return;
-  const status = statusForCode(error.code);
+  const { status, headers, document } = errorAnswer(error);
   const wantsJson =
     /\bjson\b/i.test(req.headers.accept ?? '') && !/text\/html/i.test(req.headers.accept ?? '');
   const title = TITLES[status] ?? 'Error';
   const body = wantsJson
-    ? JSON.stringify({ error: error.code, message: error.message })
+    ? JSON.stringify(document)
     : `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${title}</title></head>` +
       `<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;color:#222">` +
-      `<h1>${status} ${title}</h1><p>${escapeHtml(error.message)}</p>` +
-      `<p style="color:#888"><small>${error.code} &middot; Gatehouse</small></p></body></html>\n`;
+      `<h1>${status} ${title}</h1><p>${escapeHtml(document.message)}</p>` +
+      `<p style="color:#888"><small>${document.error} &middot; Gatehouse</small></p></body></html>\n`;
   res.writeHead(status, {
+    ...headers,
     'content-type': wantsJson ? 'application/json' : 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { EdgeError } from './errors.ts';
+import { EdgeError } from './edge-error.ts';
 import { normalizeHost, parseRequestTarget, type RequestTarget } from './request-target.ts';
 
 /** A request that passed the edge's checks: its normalised host and target. */

@@ -1,5 +1,5 @@
+import { RouteTable } from '../routes/route-table.ts';
 import type { Store } from '../store/types.ts';
-import { RouteTable } from './route-table.ts';
 
 /**
  * The routing table the edge reads on every request, kept in step with the store. A change

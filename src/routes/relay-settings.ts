@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pathPrefix } from '../edge/route-fields.ts';
+import { pathPrefix } from './route-fields.ts';
 
 /** How a webhook picks its developer: a header, a query parameter or a JSON body field, or all. */
 export const webhookSettings = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { routeRelaySettings } from '../relay/relay-settings.ts';
+import { routeRelaySettings } from './relay-settings.ts';
 import { headerRules, hostPattern, pathPrefix, routeTimeouts, targetUrl } from './route-fields.ts';
 
 export { hostPattern, pathPrefix } from './route-fields.ts';

@@ -1,0 +1,6 @@
+import { type EdgeErrorCode, GatehouseError } from '../errors.ts';
+
+export type { EdgeErrorCode };
+
+/** Why the edge answered a request itself instead of forwarding it. */
+export class EdgeError extends GatehouseError<EdgeErrorCode> {}

@@ -1,0 +1,50 @@
+import type { Duplex } from 'node:stream';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { GatehouseError } from '../errors.ts';
+import { statusForCode } from './error-status.ts';
+import { writeRawResponse } from './raw-response.ts';
+
+/** The JSON body of every error answer: `{error, message, field?}`. */
+export interface ErrorDocument {
+  readonly error: string;
+  readonly message: string;
+  readonly field?: string;
+}
+
+/** An error as status, headers and JSON document; anything not raised on purpose is a bare 500. */
+export function errorAnswer(error: unknown): {
+  status: number;
+  headers: Record<string, string>;
+  document: ErrorDocument;
+} {
+  if (!(error instanceof GatehouseError))
+    return { status: 500, headers: {}, document: { error: 'INTERNAL', message: 'internal error' } };
+  return {
+    status: statusForCode(error.code),
+    headers: error.code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer' } : {},
+    document: {
+      error: error.code,
+      message: error.message,
+      ...(error.field ? { field: error.field } : {}),
+    },
+  };
+}
+
+/** Hono `onError` handler: the error as JSON. */
+export function honoErrorHandler(error: unknown, c: Context): Response {
+  const { status, headers, document } = errorAnswer(error);
+  return c.json(document, status as ContentfulStatusCode, headers);
+}
+
+/** Writes the error as a JSON response onto a socket the HTTP server handed over (upgrades), and closes it. */
+export function writeRawError(socket: Duplex, error: unknown): number {
+  const { status, headers, document } = errorAnswer(error);
+  writeRawResponse(
+    socket,
+    status,
+    [['content-type', 'application/json'], ...Object.entries(headers)],
+    JSON.stringify(document),
+  );
+  return status;
+}
