@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
 import { hmacHex, registrationMessage } from '../src/relay/signature.ts';
+import { manualClock } from '../src/util/clock.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { selfSigned } from './helpers/certs.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
@@ -22,7 +23,7 @@ function signed(
   fields: { tunnel_url?: string; tunnel?: string; developer_id: string },
   options: { secret?: string; ageSeconds?: number; timestamp?: number } = {},
 ) {
-  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000) - (options.ageSeconds ?? 0);
+  const timestamp = options.timestamp ?? Math.floor(clock() / 1000) - (options.ageSeconds ?? 0);
   const target = fields.tunnel_url ?? `tunnel:${fields.tunnel}`;
   return {
     ...fields,
@@ -48,8 +49,12 @@ async function call(gw: TestGateway, method: string, path: string, body?: unknow
   };
 }
 
+/** The gateway's clock: it moves only when a test moves it. */
+const clock = manualClock();
+
 async function relayGateway(options: { environment?: string; enabled?: boolean } = {}) {
   const gw = await startTestGateway({
+    clock,
     environment: options.environment ?? 'dev',
     flags: { relay: options.enabled ?? true, 'tunnel-offline-wait': '0' },
     env: { DEV_PROXY_SHARED_SECRET: SECRET },
@@ -239,7 +244,7 @@ describe('dev-proxy registration API (the proposal’s contract)', () => {
       ttl_seconds: 1,
     });
     assert.equal(res.status, 201);
-    await sleep(1100);
+    clock.advance(1001);
     assert.ok(
       !(await call(gw, 'GET', '/api/v1/dev-proxy/status')).body.registrations.some(
         (r: { developer_id: string }) => r.developer_id === 'brief',
@@ -328,7 +333,7 @@ describe('callbacks relayed by state', () => {
   });
 
   test('a callback whose state was posted (signed) relays to that developer', async () => {
-    const body = { state: 'posted-state', developer_id: 'ysg', timestamp: Math.floor(Date.now() / 1000) };
+    const body = { state: 'posted-state', developer_id: 'ysg', timestamp: Math.floor(clock() / 1000) };
     const mapped = await call(gw, 'POST', '/api/v1/dev-proxy/states', {
       ...body,
       hmac_signature: hmacHex(SECRET, registrationMessage(body.state, body.developer_id, body.timestamp)),

@@ -4,6 +4,7 @@ import type { RelayService } from '../relay/relay-service.ts';
 import type { RouteCatalog } from '../routing/route-catalog.ts';
 import type { Store } from '../store/types.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
+import type { Clock } from '../util/clock.ts';
 
 /** What the admin API works with, passed in so handlers can be exercised in-process. */
 export interface AdminDeps {
@@ -13,7 +14,7 @@ export interface AdminDeps {
   readonly tunnels: TunnelService;
   readonly relay: RelayService;
   readonly metrics: Metrics;
-  readonly now: () => Date;
+  readonly clock: Clock;
   /** False while the process is shutting down; `/readyz` then answers 503. */
   readonly accepting: () => boolean;
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiKeyRecord } from '../store/types.ts';
+import { dateOf } from '../util/clock.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
 import { jsonBody } from './json-body.ts';
@@ -49,8 +50,8 @@ export function keysApi(deps: AdminDeps): Hono<AdminEnv> {
       // Revoking it would leave nobody able to use the admin API.
       throw new AdminError('LAST_ADMIN_KEY', 'this is the last active admin key; create another first');
     }
-    await deps.store.apiKeys.revoke(id, deps.now().toISOString());
-    return c.json(publicKey({ ...key, revokedAt: deps.now().toISOString() }));
+    await deps.store.apiKeys.revoke(id, dateOf(deps.clock).toISOString());
+    return c.json(publicKey({ ...key, revokedAt: dateOf(deps.clock).toISOString() }));
   });
 
   return app;

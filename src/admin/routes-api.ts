@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { validationError } from '../http/validation-error.ts';
 import { publicDelivery } from '../relay/deliveries.ts';
 import { applyRoutePatch, type Route, routeInput, routePatch } from '../routes/route.ts';
+import { dateOf } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
@@ -20,7 +21,7 @@ export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
 
   app.post('/', async (c) => {
     const input = await jsonBody(c, routeInput);
-    const now = deps.now();
+    const now = dateOf(deps.clock);
     const route: Route = {
       id: newId(now.getTime()),
       ...input,
@@ -43,7 +44,7 @@ export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
   app.patch('/:id', async (c) => {
     const patch = await jsonBody(c, routePatch);
     const current = await find(c.req.param('id'));
-    const next = applyRoutePatch(current, patch, deps.now().toISOString());
+    const next = applyRoutePatch(current, patch, dateOf(deps.clock).toISOString());
     // Revalidate the whole result so a patch can never store a route a create would refuse.
     const checked = routeInput.safeParse(stripMeta(next));
     if (!checked.success) throw validationError(checked.error);

@@ -1,4 +1,5 @@
 import type { ApiKeyRecord, Store } from '../store/types.ts';
+import { type Clock, dateOf, systemClock } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
 import { digestsEqual, generateApiKey, hashApiKey } from './api-key.ts';
 
@@ -12,12 +13,12 @@ export type AdminPrincipal = { readonly kind: 'key'; readonly key: ApiKeyRecord 
 export class AdminKeys {
   readonly #store: Store;
   readonly #envKeyHash: string | undefined;
-  readonly #now: () => Date;
+  readonly #clock: Clock;
 
-  constructor(store: Store, envKey: string | undefined, now: () => Date = () => new Date()) {
+  constructor(store: Store, envKey: string | undefined, clock: Clock = systemClock) {
     this.#store = store;
     this.#envKeyHash = envKey ? hashApiKey(envKey) : undefined;
-    this.#now = now;
+    this.#clock = clock;
   }
 
   /** True when a key is configured through the environment. */
@@ -49,7 +50,7 @@ export class AdminKeys {
   /** Creates and stores a key; the secret is in the result and nowhere else. */
   async create(name: string): Promise<{ record: ApiKeyRecord; secret: string }> {
     const made = generateApiKey();
-    const now = this.#now();
+    const now = dateOf(this.#clock);
     const record: ApiKeyRecord = {
       id: newId(now.getTime()),
       name,

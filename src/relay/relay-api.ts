@@ -4,6 +4,7 @@ import { honoErrorHandler } from '../http/error-response.ts';
 import { validationError } from '../http/validation-error.ts';
 import type { RelayGlobals, RouteRelaySettings } from '../routes/relay-settings.ts';
 import type { Store } from '../store/types.ts';
+import { type Clock, dateOf } from '../util/clock.ts';
 import { RelayError } from './errors.ts';
 import type { RelayRegistry, RelayTarget } from './registrations.ts';
 import { FRESHNESS_SECONDS, registrationMessage, verifySigned } from './signature.ts';
@@ -53,7 +54,7 @@ export interface RelayApiContext {
   readonly globals: RelayGlobals;
   readonly registry: RelayRegistry;
   readonly store: Store;
-  readonly now: () => Date;
+  readonly clock: Clock;
 }
 
 /** Cookie that pins a browser to a developer's app, set by `GET /select`. */
@@ -87,7 +88,7 @@ async function checkSigned(
 ): Promise<void> {
   if (!ctx.globals.secret)
     throw new RelayError('RELAY_DISABLED', 'the relay has no shared secret configured');
-  verifySigned(ctx.globals.secret, message, signature, ts, ctx.now().getTime());
+  verifySigned(ctx.globals.secret, message, signature, ts, ctx.clock());
   if (!(await ctx.registry.firstUse(operation, signature, FRESHNESS_SECONDS))) {
     throw new RelayError('RELAY_SIGNATURE_REPLAYED', 'this signature was used already; sign a new request', {
       field: 'hmac_signature',
@@ -123,7 +124,7 @@ export function createRelayApi(): Hono<Env> {
       target = { kind: 'tunnel', name: b.tunnel! };
     }
     const ttl = Math.min(b.ttl_seconds ?? ctx.globals.maxTtlSeconds, ctx.globals.maxTtlSeconds);
-    const registration = await ctx.registry.register(b.developer_id, target, ttl, ctx.now());
+    const registration = await ctx.registry.register(b.developer_id, target, ttl, dateOf(ctx.clock));
     return c.json(publicRegistration(registration), 201);
   });
 

@@ -14,6 +14,7 @@ import type { Route } from '../routes/route.ts';
 import type { RelayRoute } from '../routes/routed.ts';
 import type { Store } from '../store/types.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
+import { type Clock, dateOf, systemClock } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
 import { type BufferedRequest, type BufferedResponse, deliver, sendBuffered } from './deliver.ts';
 import { DeliveryLog, type DeliveryRecord, type DeliveryResult } from './deliveries.ts';
@@ -35,7 +36,7 @@ export interface RelayDeps {
   readonly globals: RelayGlobals;
   readonly logger: Logger;
   readonly trustForwarded: boolean;
-  readonly now?: () => Date;
+  readonly clock?: Clock;
   /** How URL targets are resolved and which addresses may be used (public only unless a test says otherwise). */
   readonly network?: Partial<UrlRelayNetwork>;
 }
@@ -48,12 +49,15 @@ export interface RelayDeps {
 export class RelayService {
   readonly #deps: RelayDeps;
   readonly #now: () => Date;
+  readonly #clock: Clock;
   readonly #network: UrlRelayNetwork;
   readonly #api = createRelayApi();
 
   constructor(deps: RelayDeps) {
     this.#deps = deps;
-    this.#now = deps.now ?? (() => new Date());
+    const clock = deps.clock ?? systemClock;
+    this.#now = () => dateOf(clock);
+    this.#clock = clock;
     this.#network = {
       resolve: deps.network?.resolve ?? ((host) => lookup(host, { all: true })),
       addressAllowed: deps.network?.addressAllowed ?? isPublicAddress,
@@ -449,7 +453,7 @@ export class RelayService {
       globals: this.#deps.globals,
       registry: new RelayRegistry(this.#deps.store.ephemeral, route.host),
       store: this.#deps.store,
-      now: this.#now,
+      clock: this.#clock,
     };
     const sub = target.path.slice(route.relay.prefix.length) || '/';
     const listener = getRequestListener((request) => {

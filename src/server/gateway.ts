@@ -22,6 +22,7 @@ import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
 import { tunnelConnectMount, tunnelHandler } from '../tunnel/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/tunnel-service.ts';
+import { type Clock, systemClock } from '../util/clock.ts';
 import { loadTlsContexts } from './tls-contexts.ts';
 
 /** Options of {@link startGateway}. */
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   readonly relayNetwork?: RelayDeps['network'];
   /** A store to use instead of opening the configured one (it is still closed on stop). */
   readonly store?: Store;
+  /** The time source of everything in the gateway; the wall clock unless a test freezes it. */
+  readonly clock?: Clock;
 }
 
 /** A running Gatehouse: its listeners, the admin key made on first start, and a way to stop. */
@@ -53,12 +56,13 @@ export interface Gateway {
 /** Opens the store, loads routes and starts listening. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
   const tls = loadTlsContexts(config.tls);
-  const store = options.store ?? (await openStore({ storeUrl: config.store, dataDir: config.data }));
+  const store = options.store ?? (await openStore({ storeUrl: config.store, dataDir: config.data, clock }));
   const metrics = new Metrics();
   const catalog = new RouteCatalog(store, (error) => logger.error({ err: error }, 'reloading routes failed'));
   await catalog.start();
-  const keys = new AdminKeys(store, options.adminKey);
+  const keys = new AdminKeys(store, options.adminKey, clock);
   const bootstrapKey = await keys.bootstrap();
   const pool = new UpstreamPool();
   let accepting = true;
@@ -72,6 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     domain: config.domain,
     publicBase: () => publicBase(tls !== undefined, httpPort, httpsPort),
     trustForwarded: config.trustProxy,
+    clock,
   });
   await tunnels.start();
   const relayActive = relayAllowed(config.relay.enabled, options.environment, config.relay.environments);
@@ -86,6 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     store,
     tunnels,
     upstream: proxy,
+    clock,
     globals: { active: relayActive, secret: config.relay.secret, maxTtlSeconds: config.relay.maxTtlSeconds },
     logger,
     trustForwarded: config.trustProxy,
@@ -99,7 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tunnels,
     relay,
     metrics,
-    now: () => new Date(),
+    clock,
     accepting: () => accepting,
   });
   const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);

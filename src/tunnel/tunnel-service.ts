@@ -13,6 +13,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Store, TunnelEvent, TunnelRecord } from '../store/types.ts';
+import { type Clock, dateOf, systemClock } from '../util/clock.ts';
 import { TunnelError } from './errors.ts';
 import { forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
 import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
@@ -88,7 +89,7 @@ export class TunnelService {
     publicBase: () => { scheme: string; port: string };
     /** Whether the client's own X-Forwarded-* headers are kept (`--trust-proxy`). */
     trustForwarded: boolean;
-    now?: () => Date;
+    clock?: Clock;
   }) {
     this.#trustForwarded = options.trustForwarded;
     this.#store = options.store;
@@ -97,7 +98,8 @@ export class TunnelService {
     this.#metrics = options.metrics;
     this.#domain = options.domain;
     this.#publicBase = options.publicBase;
-    this.#now = options.now ?? (() => new Date());
+    const clock = options.clock ?? systemClock;
+    this.#now = () => dateOf(clock);
     this.#wss.on('headers', (headers, req) => {
       const url = (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl;
       if (url) headers.push(`${PUBLIC_URL_HEADER}: ${url}`);

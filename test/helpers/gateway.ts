@@ -7,6 +7,7 @@ import { createLogger } from '../../src/observability/logger.ts';
 import type { Route } from '../../src/routes/route.ts';
 import { type Gateway, type GatewayOptions, startGateway } from '../../src/server/gateway.ts';
 import type { Store } from '../../src/store/types.ts';
+import type { Clock } from '../../src/util/clock.ts';
 
 export const ADMIN_KEY = 'gk_test-admin-key-0123456789abcdef';
 
@@ -45,6 +46,7 @@ export async function startTestGateway(
     adminKey?: string | null;
     environment?: string;
     relayNetwork?: GatewayOptions['relayNetwork'];
+    clock?: Clock;
   } = {},
 ): Promise<TestGateway> {
   const ownDir = options.dataDir === undefined;
@@ -60,6 +62,7 @@ export async function startTestGateway(
     ...(options.store ? { store: options.store } : {}),
     environment: options.environment,
     ...(options.relayNetwork ? { relayNetwork: options.relayNetwork } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const url = `http://127.0.0.1:${gateway.httpPort}`;
 

@@ -1,12 +1,13 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { type Clock, systemClock } from '../../util/clock.ts';
 import type { EphemeralRepository } from '../types.ts';
 
 /** Expiring records in the embedded store; expired rows are ignored on read and purged on write. */
 export class SqliteEphemeral implements EphemeralRepository {
   readonly #db: DatabaseSync;
-  readonly #now: () => number;
+  readonly #now: Clock;
 
-  constructor(db: DatabaseSync, now: () => number = Date.now) {
+  constructor(db: DatabaseSync, now: Clock = systemClock) {
     this.#db = db;
     this.#now = now;
   }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Route } from '../../routes/route.ts';
+import { type Clock, systemClock } from '../../util/clock.ts';
 import { ChangeFeed } from '../change-feed.ts';
 import { StoreError } from '../errors.ts';
 import type {
@@ -28,13 +29,13 @@ export class SqliteStore implements Store {
   readonly #feed = new ChangeFeed();
 
   /** Opens (creating if needed) `<dataDir>/gatehouse.db` and migrates it. */
-  static open(dataDir: string): SqliteStore {
-    if (dataDir === ':memory:') return new SqliteStore(new DatabaseSync(':memory:'));
+  static open(dataDir: string, clock: Clock = systemClock): SqliteStore {
+    if (dataDir === ':memory:') return new SqliteStore(new DatabaseSync(':memory:'), clock);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    return new SqliteStore(new DatabaseSync(join(dataDir, 'gatehouse.db')));
+    return new SqliteStore(new DatabaseSync(join(dataDir, 'gatehouse.db')), clock);
   }
 
-  private constructor(db: DatabaseSync) {
+  private constructor(db: DatabaseSync, clock: Clock) {
     this.#db = db;
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     migrate(db);
@@ -42,7 +43,7 @@ export class SqliteStore implements Store {
     this.routes = new SqliteRoutes(db, () => notify('routes'));
     this.apiKeys = new SqliteApiKeys(db, () => notify('apiKeys'));
     this.tunnels = new SqliteTunnels(db, () => notify('tunnels'));
-    this.ephemeral = new SqliteEphemeral(db);
+    this.ephemeral = new SqliteEphemeral(db, clock);
   }
 
   onChange(listener: (event: ChangeEvent) => void): () => void {
