@@ -2,6 +2,7 @@ import type { AdminKeys, AdminPrincipal } from '../auth/admin-keys.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { RelayService } from '../relay/relay-service.ts';
 import type { RouteCatalog } from '../routing/route-catalog.ts';
+import type { RouteService } from '../routing/route-service.ts';
 import type { Store } from '../store/types.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
 import type { Clock } from '../util/clock.ts';
@@ -10,6 +11,7 @@ import type { Clock } from '../util/clock.ts';
 export interface AdminDeps {
   readonly store: Store;
   readonly catalog: RouteCatalog;
+  readonly routes: RouteService;
   readonly keys: AdminKeys;
   readonly tunnels: TunnelService;
   readonly relay: RelayService;

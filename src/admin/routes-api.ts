@@ -1,10 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { validationError } from '../http/validation-error.ts';
 import { publicDelivery } from '../relay/deliveries.ts';
-import { applyRoutePatch, type Route, routeInput, routePatch } from '../routes/route.ts';
-import { dateOf } from '../util/clock.ts';
-import { newId } from '../util/ids.ts';
+import { type Route, routeInput, routePatch } from '../routes/route.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
 import { jsonBody } from './json-body.ts';
@@ -16,42 +13,21 @@ const replayInput = z.object({ developer_id: z.string().regex(/^[A-Za-z0-9._-]{1
 export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
 
-  const list = async () => ({ routes: await deps.store.routes.list() });
-  app.get('/', async (c) => c.json(await list()));
+  const routes = deps.routes;
+  app.get('/', async (c) => c.json({ routes: await routes.list() }));
 
   app.post('/', async (c) => {
-    const input = await jsonBody(c, routeInput);
-    const now = dateOf(deps.clock);
-    const route: Route = {
-      id: newId(now.getTime()),
-      ...input,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    await deps.store.routes.insert(route);
-    await deps.catalog.refresh();
+    const route = await routes.create(await jsonBody(c, routeInput));
     return c.json(route, 201, { location: `/api/v1/routes/${route.id}` });
   });
 
-  const find = async (id: string): Promise<Route> => {
-    const route = await deps.store.routes.get(id);
-    if (!route) throw new AdminError('NOT_FOUND', `no route with id ${id}`, { field: 'id' });
-    return route;
-  };
+  const find = (id: string): Promise<Route> => routes.get(id);
 
   app.get('/:id', async (c) => c.json(await find(c.req.param('id'))));
 
   app.patch('/:id', async (c) => {
     const patch = await jsonBody(c, routePatch);
-    const current = await find(c.req.param('id'));
-    const next = applyRoutePatch(current, patch, dateOf(deps.clock).toISOString());
-    // Revalidate the whole result so a patch can never store a route a create would refuse.
-    const checked = routeInput.safeParse(stripMeta(next));
-    if (!checked.success) throw validationError(checked.error);
-    if (!(await deps.store.routes.replace(next)))
-      throw new AdminError('NOT_FOUND', `no route with id ${current.id}`);
-    await deps.catalog.refresh();
-    return c.json(next);
+    return c.json(await routes.update(c.req.param('id'), patch));
   });
 
   app.get('/:id/deliveries', async (c) => {
@@ -76,17 +52,9 @@ export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
   });
 
   app.delete('/:id', async (c) => {
-    const id = c.req.param('id');
-    if (!(await deps.store.routes.delete(id)))
-      throw new AdminError('NOT_FOUND', `no route with id ${id}`, { field: 'id' });
-    await deps.catalog.refresh();
+    await routes.delete(c.req.param('id'));
     return c.body(null, 204);
   });
 
   return app;
-}
-
-function stripMeta(route: Route): Omit<Route, 'id' | 'createdAt' | 'updatedAt'> {
-  const { id: _id, createdAt: _c, updatedAt: _u, ...rest } = route;
-  return rest;
 }

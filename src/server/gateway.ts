@@ -18,6 +18,7 @@ import { relayHandler } from '../relay/relay-handler.ts';
 import { type RelayDeps, RelayService } from '../relay/relay-service.ts';
 import { routedFor } from '../routes/routed.ts';
 import { RouteCatalog } from '../routing/route-catalog.ts';
+import { RouteService } from '../routing/route-service.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
 import { tunnelConnectMount, tunnelHandler } from '../tunnel/tunnel-handler.ts';
@@ -101,6 +102,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const admin = createAdminApp({
     store,
     catalog,
+    routes: new RouteService({ store, catalog, clock }),
     keys,
     tunnels,
     relay,

@@ -1,0 +1,81 @@
+import { GatehouseError } from '../errors.ts';
+import { validationError } from '../http/validation-error.ts';
+import {
+  applyRoutePatch,
+  type Route,
+  type RouteInput,
+  type RoutePatch,
+  routeInput,
+} from '../routes/route.ts';
+import type { Store } from '../store/types.ts';
+import { type Clock, dateOf } from '../util/clock.ts';
+import { newId } from '../util/ids.ts';
+import type { RouteCatalog } from './route-catalog.ts';
+
+/**
+ * Routes as the admin API (and any other control surface) changes them: each change is
+ * validated whole, stored, and visible to the next request on this node before it returns.
+ */
+export class RouteService {
+  readonly #store: Store;
+  readonly #catalog: RouteCatalog;
+  readonly #clock: Clock;
+
+  constructor(options: { store: Store; catalog: RouteCatalog; clock: Clock }) {
+    this.#store = options.store;
+    this.#catalog = options.catalog;
+    this.#clock = options.clock;
+  }
+
+  /** Every route, oldest first. */
+  list(): Promise<Route[]> {
+    return this.#store.routes.list();
+  }
+
+  /** One route; `NOT_FOUND` when there is none with that id. */
+  async get(id: string): Promise<Route> {
+    const route = await this.#store.routes.get(id);
+    if (!route) throw notFound(id);
+    return route;
+  }
+
+  /** Stores a new route (input already parsed by {@link routeInput}). */
+  async create(input: RouteInput): Promise<Route> {
+    const now = dateOf(this.#clock);
+    const route: Route = {
+      id: newId(now.getTime()),
+      ...input,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    await this.#store.routes.insert(route);
+    await this.#catalog.refresh();
+    return route;
+  }
+
+  /** Applies a patch; the result is revalidated whole, so a patch can never store what a create would refuse. */
+  async update(id: string, patch: RoutePatch): Promise<Route> {
+    const current = await this.get(id);
+    const next = applyRoutePatch(current, patch, dateOf(this.#clock).toISOString());
+    const checked = routeInput.safeParse(withoutMeta(next));
+    if (!checked.success) throw validationError(checked.error);
+    if (!(await this.#store.routes.replace(next))) throw notFound(id);
+    await this.#catalog.refresh();
+    return next;
+  }
+
+  /** Deletes a route; `NOT_FOUND` when there is none with that id. */
+  async delete(id: string): Promise<void> {
+    if (!(await this.#store.routes.delete(id))) throw notFound(id);
+    await this.#catalog.refresh();
+  }
+}
+
+function notFound(id: string): GatehouseError<'NOT_FOUND'> {
+  return new GatehouseError('NOT_FOUND', `no route with id ${id}`, { field: 'id' });
+}
+
+function withoutMeta(route: Route): Omit<Route, 'id' | 'createdAt' | 'updatedAt'> {
+  const { id: _id, createdAt: _c, updatedAt: _u, ...rest } = route;
+  return rest;
+}
