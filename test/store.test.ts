@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Route } from '../src/routes/route.ts';
+import { byCreation, type CollectionSpec } from '../src/store/collection.ts';
 import { StoreError } from '../src/store/errors.ts';
 import { RedisStore } from '../src/store/redis/redis-store.ts';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { type ApiKeyRecord, type ChangeEvent, type Store, TUNNEL_EVENTS_KEPT } from '../src/store/types.ts';
 import { type RedisServer, startRedis } from './helpers/redis.ts';
@@ -27,6 +33,26 @@ function route(id: string, createdAt: string, overrides: Partial<Route> = {}): R
 
 function key(id: string, hash: string, createdAt = '2026-01-01T00:00:00.000Z'): ApiKeyRecord {
   return { id, name: `key ${id}`, prefix: 'gk_abcd', hash, createdAt };
+}
+
+interface Widget {
+  readonly id: string;
+  readonly serial: string;
+  readonly count: number;
+  readonly createdAt: string;
+}
+
+/** An entity declared only here: what a new one costs is this declaration. */
+const WIDGETS: CollectionSpec<Widget> = {
+  name: 'widgets',
+  topic: 'widgets',
+  key: (w) => w.id,
+  unique: { byserial: (w) => w.serial },
+  order: byCreation((w) => w.id),
+};
+
+function widget(id: string, serial: string, createdAt: string): Widget {
+  return { id, serial, count: 0, createdAt };
 }
 
 /** The behaviour every Store implementation must share. */
@@ -210,6 +236,70 @@ function conformance(name: string, open: () => Promise<Store>): void {
       assert.equal(results.filter(Boolean).length, 1);
     });
 
+    test('collections: any declared entity gets insert, get, list order, find, update and delete', async (t) => {
+      t.after(done);
+      const widgets = store.collection(WIDGETS);
+      await widgets.insert(widget('w2', 'serial-2', '2026-01-02T00:00:00.000Z'));
+      await widgets.insert(widget('w1', 'serial-1', '2026-01-01T00:00:00.000Z'));
+      assert.deepEqual(
+        (await widgets.list()).map((w) => w.id),
+        ['w1', 'w2'],
+      );
+      assert.equal((await widgets.find('byserial', 'serial-2'))?.id, 'w2');
+      assert.equal(await widgets.find('byserial', 'nope'), undefined);
+      assert.equal((await widgets.update('w1', (w) => ({ ...w, count: w.count + 1 })))?.count, 1);
+      assert.equal(await widgets.update('w1', () => undefined), undefined, 'no change, no write');
+      assert.equal(await widgets.update('missing', (w) => w), undefined);
+      assert.equal(await widgets.replace(widget('missing', 's', '2026-01-03T00:00:00.000Z')), false);
+      assert.equal(await widgets.delete('w2'), true);
+      assert.equal(await widgets.delete('w2'), false);
+      assert.equal(await widgets.find('byserial', 'serial-2'), undefined, 'deleting frees the unique key');
+      await widgets.insert(widget('w3', 'serial-2', '2026-01-03T00:00:00.000Z'));
+      assert.equal((await widgets.find('byserial', 'serial-2'))?.id, 'w3');
+      assert.deepEqual(await store.routes.list(), [], 'collections keep to themselves');
+    });
+
+    test('collections: a taken key or unique key is a conflict that stores nothing', async (t) => {
+      t.after(done);
+      const widgets = store.collection(WIDGETS);
+      await widgets.insert(widget('w1', 'serial-1', '2026-01-01T00:00:00.000Z'));
+      for (const clash of [
+        widget('w1', 'serial-9', '2026-01-02T00:00:00.000Z'),
+        widget('w2', 'serial-1', '2026-01-02T00:00:00.000Z'),
+      ]) {
+        await assert.rejects(
+          widgets.insert(clash),
+          (e: unknown) => e instanceof StoreError && e.code === 'STORE_CONFLICT',
+        );
+      }
+      assert.deepEqual(
+        (await widgets.list()).map((w) => [w.id, w.serial]),
+        [['w1', 'serial-1']],
+      );
+      assert.equal(await widgets.find('byserial', 'serial-9'), undefined);
+    });
+
+    test('collections: concurrent updates lose nothing', async (t) => {
+      t.after(done);
+      const widgets = store.collection(WIDGETS);
+      await widgets.insert(widget('w1', 'serial-1', '2026-01-01T00:00:00.000Z'));
+      await Promise.all(
+        Array.from({ length: 20 }, () => widgets.update('w1', (w) => ({ ...w, count: w.count + 1 }))),
+      );
+      assert.equal((await widgets.get('w1'))?.count, 20);
+    });
+
+    test('collections: writes announce the declared topic', async (t) => {
+      t.after(done);
+      const topics: string[] = [];
+      store.onChange((e) => topics.push(e.topic));
+      const widgets = store.collection(WIDGETS);
+      await widgets.insert(widget('w1', 'serial-1', '2026-01-01T00:00:00.000Z'));
+      await widgets.update('w1', (w) => ({ ...w, count: 1 }));
+      await widgets.delete('w1');
+      assert.deepEqual(topics, ['widgets', 'widgets', 'widgets']);
+    });
+
     test('ping answers while open', async (t) => {
       t.after(done);
       await store.ping();
@@ -218,6 +308,52 @@ function conformance(name: string, open: () => Promise<Store>): void {
 }
 
 conformance('sqlite', async () => SqliteStore.open(':memory:'));
+
+describe('sqlite store upgrades', () => {
+  test('routes, keys and tunnels of a version-3 database move into the collections intact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-migrate-'));
+    const old = new DatabaseSync(join(dir, 'gatehouse.db'));
+    for (const sql of SQLITE_MIGRATIONS.slice(0, 3)) old.exec(sql);
+    old.exec('PRAGMA user_version = 3');
+    const r = route('r1', '2026-01-01T00:00:00.000Z');
+    const k = key('k1', 'hash-1');
+    const tunnel = {
+      name: 'ysg',
+      owner: 'k1',
+      keyHash: 'h',
+      keyPrefix: 'gt_x',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    };
+    old
+      .prepare('INSERT INTO routes (id, created_at, data) VALUES (?, ?, ?)')
+      .run(r.id, r.createdAt, JSON.stringify(r));
+    old
+      .prepare('INSERT INTO api_keys (id, hash, created_at, revoked_at, data) VALUES (?, ?, ?, ?, ?)')
+      .run(k.id, k.hash, k.createdAt, null, JSON.stringify(k));
+    old
+      .prepare('INSERT INTO tunnels (name, owner, created_at, data) VALUES (?, ?, ?, ?)')
+      .run(tunnel.name, tunnel.owner, tunnel.createdAt, JSON.stringify(tunnel));
+    old
+      .prepare('INSERT INTO tunnel_events (tunnel, data) VALUES (?, ?)')
+      .run('ysg', JSON.stringify({ type: 'connect', at: 'x', ip: '1' }));
+    old.close();
+    const store = SqliteStore.open(dir);
+    try {
+      assert.deepEqual(await store.routes.list(), [r]);
+      assert.deepEqual(await store.apiKeys.findByHash('hash-1'), k);
+      assert.deepEqual(await store.tunnels.get('ysg'), tunnel);
+      assert.equal((await store.tunnels.events('ysg', 10)).length, 1);
+      await assert.rejects(
+        store.apiKeys.insert(key('k2', 'hash-1')),
+        (e: unknown) => e instanceof StoreError && e.code === 'STORE_CONFLICT',
+        'the unique hash came along',
+      );
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 let redis: RedisServer;
 let db = 0;

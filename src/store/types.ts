@@ -1,4 +1,5 @@
 import type { Route } from '../routes/route.ts';
+import type { Collection, CollectionSpec } from './collection.ts';
 
 /** A stored admin API key. The secret itself is never stored, only its SHA-256. */
 export interface ApiKeyRecord {
@@ -39,7 +40,8 @@ export interface ApiKeyRepository {
 
 /** What changed, as told to every node sharing the store. */
 export interface ChangeEvent {
-  readonly topic: 'routes' | 'apiKeys' | 'tunnels';
+  /** The {@link CollectionSpec.topic} of what changed: `routes`, `apiKeys`, `tunnels`, … */
+  readonly topic: string;
 }
 
 /** Everything Gatehouse keeps, behind one interface with an embedded and a shared implementation. */
@@ -50,6 +52,8 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   readonly tunnels: TunnelRepository;
   readonly ephemeral: EphemeralRepository;
+  /** The records of any declared entity; see {@link CollectionSpec}. */
+  collection<T>(spec: CollectionSpec<T>): Collection<T>;
   /** Calls `listener` after any change, made by this node or (for shared stores) another. */
   onChange(listener: (event: ChangeEvent) => void): () => void;
   /** Resolves when the store answers; rejects with `STORE_UNAVAILABLE` otherwise. */

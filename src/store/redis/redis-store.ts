@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Route } from '../../routes/route.ts';
 import { ChangeFeed } from '../change-feed.ts';
+import type { Collection, CollectionSpec } from '../collection.ts';
+import { API_KEYS, ROUTES, TUNNELS } from '../entities.ts';
 import { StoreError } from '../errors.ts';
+import { apiKeyRepository, routeRepository, tunnelRepository } from '../repositories.ts';
 import type {
-  ApiKeyRecord,
   ApiKeyRepository,
   ChangeEvent,
   EphemeralRepository,
@@ -13,23 +14,9 @@ import type {
   TunnelRepository,
 } from '../types.ts';
 import { REDIS_MIGRATIONS } from './migrations.ts';
+import { RedisCollection } from './redis-collection.ts';
 import { RedisEphemeral } from './redis-ephemeral.ts';
-import { RedisTunnels } from './redis-tunnels.ts';
-
-const REPLACE_IF_EXISTS = `
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-  return 1
-end
-return 0`;
-
-const INSERT_KEY = `
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 or redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then
-  return 0
-end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
-return 1`;
+import { RedisTunnelEvents } from './redis-tunnel-events.ts';
 
 /** Options of {@link RedisStore.open}. */
 export interface RedisStoreOptions {
@@ -83,12 +70,11 @@ export class RedisStore implements Store {
     this.#redis = redis;
     this.#subscriber = subscriber;
     this.#channel = `${prefix}changes`;
-    const notify = (topic: ChangeEvent['topic']) => this.#publish(topic);
-    this.routes = new RedisRoutes(redis, `${prefix}routes`, () => notify('routes'));
-    this.apiKeys = new RedisApiKeys(redis, prefix, () => notify('apiKeys'));
-    this.tunnels = new RedisTunnels(redis, prefix, () => notify('tunnels'));
-    this.ephemeral = new RedisEphemeral(redis, prefix);
     this.#prefix = prefix;
+    this.routes = routeRepository(this.collection(ROUTES));
+    this.apiKeys = apiKeyRepository(this.collection(API_KEYS));
+    this.tunnels = tunnelRepository(this.collection(TUNNELS), new RedisTunnelEvents(redis, prefix));
+    this.ephemeral = new RedisEphemeral(redis, prefix);
   }
 
   async #migrate(): Promise<void> {
@@ -110,12 +96,16 @@ export class RedisStore implements Store {
     this.#subscriber.on('message', (_channel: string, message: string) => {
       const [origin, topic] = message.split(' ');
       if (origin === this.#nodeId) return;
-      if (topic === 'routes' || topic === 'apiKeys' || topic === 'tunnels') this.#feed.emit({ topic });
+      if (topic) this.#feed.emit({ topic });
     });
     await this.#subscriber.subscribe(this.#channel);
   }
 
-  #publish(topic: ChangeEvent['topic']): void {
+  collection<T>(spec: CollectionSpec<T>): Collection<T> {
+    return new RedisCollection(this.#redis, this.#prefix, spec, () => this.#publish(spec.topic));
+  }
+
+  #publish(topic: string): void {
     // This node learns at once; the others through pub/sub.
     this.#feed.emit({ topic });
     this.#redis.publish(this.#channel, `${this.#nodeId} ${topic}`).catch(() => {});
@@ -135,109 +125,5 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     await Promise.allSettled([this.#subscriber.quit(), this.#redis.quit()]);
-  }
-}
-
-class RedisRoutes implements RouteRepository {
-  readonly #redis: Redis;
-  readonly #key: string;
-  readonly #changed: () => void;
-
-  constructor(redis: Redis, key: string, changed: () => void) {
-    this.#redis = redis;
-    this.#key = key;
-    this.#changed = changed;
-  }
-
-  async list(): Promise<Route[]> {
-    const all = await this.#redis.hvals(this.#key);
-    return all
-      .map((json) => JSON.parse(json) as Route)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  }
-
-  async get(id: string): Promise<Route | undefined> {
-    const json = await this.#redis.hget(this.#key, id);
-    return json === null ? undefined : (JSON.parse(json) as Route);
-  }
-
-  async insert(route: Route): Promise<void> {
-    const added = await this.#redis.hsetnx(this.#key, route.id, JSON.stringify(route));
-    if (added === 0) throw new StoreError('STORE_CONFLICT', `route ${route.id} exists`);
-    this.#changed();
-  }
-
-  async replace(route: Route): Promise<boolean> {
-    const done = await this.#redis.eval(REPLACE_IF_EXISTS, 1, this.#key, route.id, JSON.stringify(route));
-    if (done !== 1) return false;
-    this.#changed();
-    return true;
-  }
-
-  async delete(id: string): Promise<boolean> {
-    const removed = await this.#redis.hdel(this.#key, id);
-    if (removed === 0) return false;
-    this.#changed();
-    return true;
-  }
-}
-
-class RedisApiKeys implements ApiKeyRepository {
-  readonly #redis: Redis;
-  readonly #byId: string;
-  readonly #byHash: string;
-  readonly #changed: () => void;
-
-  constructor(redis: Redis, prefix: string, changed: () => void) {
-    this.#redis = redis;
-    this.#byId = `${prefix}apikeys`;
-    this.#byHash = `${prefix}apikeys:byhash`;
-    this.#changed = changed;
-  }
-
-  async list(): Promise<ApiKeyRecord[]> {
-    const all = await this.#redis.hvals(this.#byId);
-    return all
-      .map((json) => JSON.parse(json) as ApiKeyRecord)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  }
-
-  async get(id: string): Promise<ApiKeyRecord | undefined> {
-    const json = await this.#redis.hget(this.#byId, id);
-    return json === null ? undefined : (JSON.parse(json) as ApiKeyRecord);
-  }
-
-  async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-    const id = await this.#redis.hget(this.#byHash, hash);
-    return id === null ? undefined : this.get(id);
-  }
-
-  async insert(key: ApiKeyRecord): Promise<void> {
-    const done = await this.#redis.eval(
-      INSERT_KEY,
-      2,
-      this.#byId,
-      this.#byHash,
-      key.id,
-      key.hash,
-      JSON.stringify(key),
-    );
-    if (done !== 1) throw new StoreError('STORE_CONFLICT', `API key ${key.id} exists`);
-    this.#changed();
-  }
-
-  async revoke(id: string, at: string): Promise<boolean> {
-    const key = await this.get(id);
-    if (!key || key.revokedAt) return false;
-    const done = await this.#redis.eval(
-      REPLACE_IF_EXISTS,
-      1,
-      this.#byId,
-      id,
-      JSON.stringify({ ...key, revokedAt: at }),
-    );
-    if (done !== 1) return false;
-    this.#changed();
-    return true;
   }
 }

@@ -35,4 +35,26 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (namespace, key)
    );
    CREATE INDEX ephemeral_by_expiry ON ephemeral (expires_at);`,
+  // v4: routes, API keys and tunnels move into the generic collections.
+  `CREATE TABLE records (
+     collection TEXT NOT NULL,
+     key TEXT NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (collection, key)
+   );
+   CREATE TABLE record_keys (
+     collection TEXT NOT NULL,
+     idx TEXT NOT NULL,
+     value TEXT NOT NULL,
+     key TEXT NOT NULL,
+     PRIMARY KEY (collection, idx, value)
+   );
+   CREATE INDEX record_keys_by_key ON record_keys (collection, key);
+   INSERT INTO records (collection, key, data) SELECT 'routes', id, data FROM routes;
+   INSERT INTO records (collection, key, data) SELECT 'apikeys', id, data FROM api_keys;
+   INSERT INTO record_keys (collection, idx, value, key) SELECT 'apikeys', 'byhash', hash, id FROM api_keys;
+   INSERT INTO records (collection, key, data) SELECT 'tunnels', name, data FROM tunnels;
+   DROP TABLE routes;
+   DROP TABLE api_keys;
+   DROP TABLE tunnels;`,
 ];
