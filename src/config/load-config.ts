@@ -101,6 +101,18 @@ export function loadConfig(sources: ConfigSources): ServeConfig {
     }
   }
 
+  if (merged['listeners'] !== undefined) {
+    const clash = ['port', 'host', 'tls'].find((key) =>
+      [...origin.keys()].some((k) => k === key || k.startsWith(`${key}.`)),
+    );
+    if (clash) {
+      const from = [...origin.entries()].find(([k]) => k === clash || k.startsWith(`${clash}.`))?.[1];
+      throw new ConfigError(
+        `invalid configuration: ${clash} (from ${from}) cannot be combined with listeners: give each listener its own port, host and tls`,
+        { field: clash },
+      );
+    }
+  }
   const result = serveConfig.safeParse(merged);
   if (!result.success) throw describe(result.error, origin);
   return result.data;

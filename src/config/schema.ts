@@ -13,6 +13,39 @@ const certificate = z
   })
   .strict();
 
+/** TLS of one listener: its certificates by SNI, and whether clients must present certificates. */
+const listenerTls = z
+  .object({
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+    certificates: z.array(certificate).default([]),
+    /** `request` asks for a client certificate, `require` refuses the handshake without a valid one. */
+    clientCertificates: z.enum(['none', 'request', 'require']).default('none'),
+    /** PEM bundle of the CAs client certificates must chain to. */
+    ca: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+    message: 'cert and key must be given together',
+  })
+  .refine((t) => t.clientCertificates === 'none' || t.ca !== undefined, {
+    message: 'clientCertificates needs ca: the CA bundle client certificates must chain to',
+    path: ['ca'],
+  });
+
+/** One listening socket. Without `tls` it speaks plain HTTP; with it, HTTPS (even before a certificate exists). */
+const listener = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a short lower-case name such as https'),
+    port,
+    host: z.string().min(1).optional(),
+    tls: listenerTls.optional(),
+  })
+  .strict();
+
+/** A listener as the gateway starts it. */
+export type ListenerConfig = z.infer<typeof listener>;
+
 /** The whole `gatehouse serve` configuration, after merging defaults, file, environment and flags. */
 export const serveConfig = z
   .object({
@@ -40,6 +73,12 @@ export const serveConfig = z
         message: 'cert and key must be given together',
       })
       .default({ port: 8443, certificates: [] }),
+    /** Replaces `port`, `host` and `tls` when given (config file only). */
+    listeners: z
+      .array(listener)
+      .min(1, 'must name at least one listener')
+      .refine((ls) => new Set(ls.map((l) => l.name)).size === ls.length, { message: 'names must be unique' })
+      .optional(),
     trustProxy: z.coerce.boolean().default(false),
     tunnels: z
       .object({
@@ -85,3 +124,31 @@ export const serveConfig = z
   .strict();
 
 export type ServeConfig = z.infer<typeof serveConfig>;
+
+/**
+ * The listeners to start: the configured list, or the classic pair from `port`/`host` and `tls`
+ * (`http`, plus `https` when a certificate is configured).
+ */
+export function listenersOf(config: ServeConfig): ListenerConfig[] {
+  if (config.listeners) return config.listeners;
+  const http: ListenerConfig = {
+    name: 'http',
+    port: config.port,
+    ...(config.host ? { host: config.host } : {}),
+  };
+  if (!config.tls.cert && config.tls.certificates.length === 0) return [http];
+  return [
+    http,
+    {
+      name: 'https',
+      port: config.tls.port,
+      ...(config.host ? { host: config.host } : {}),
+      tls: {
+        ...(config.tls.cert ? { cert: config.tls.cert } : {}),
+        ...(config.tls.key ? { key: config.tls.key } : {}),
+        certificates: config.tls.certificates,
+        clientCertificates: 'none',
+      },
+    },
+  ];
+}

@@ -1,16 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { adminMount } from '../admin/admin-mount.ts';
 import { createAdminApp } from '../admin/app.ts';
 import { AdminKeys } from '../auth/admin-keys.ts';
-import type { ServeConfig } from '../config/schema.ts';
+import { listenersOf, type ServeConfig } from '../config/schema.ts';
 import { createDispatcher } from '../dispatch/dispatcher.ts';
 import { proxyHandler } from '../edge/proxy-handler.ts';
 import { UpstreamPool } from '../edge/upstream-pool.ts';
-import { writeRawResponse } from '../http/raw-response.ts';
-import { parserErrorStatus } from '../http/request-guard.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { relayAllowed } from '../relay/environment.ts';
@@ -24,7 +19,8 @@ import type { Store } from '../store/types.ts';
 import { tunnelConnectMount, tunnelHandler } from '../tunnel/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/tunnel-service.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
-import { loadTlsContexts } from './tls-contexts.ts';
+import { type ListenerDeps, type RunningListener, startListener } from './listener.ts';
+import { type CertificateSet, loadCertificates } from './tls-contexts.ts';
 
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
@@ -44,8 +40,16 @@ export interface GatewayOptions {
 
 /** A running Gatehouse: its listeners, the admin key made on first start, and a way to stop. */
 export interface Gateway {
+  /** The port of the first plain-HTTP listener (0 when there is none). */
   readonly httpPort: number;
+  /** The port of the first HTTPS listener. */
   readonly httpsPort: number | undefined;
+  /** Every listener with its bound port; HTTPS ones with the certificates they serve (add to them at run time). */
+  readonly listeners: readonly {
+    readonly name: string;
+    readonly port: number;
+    readonly certificates: CertificateSet | undefined;
+  }[];
   /** The admin key created on this start, if this was a first start without `GATEHOUSE_ADMIN_KEY`. */
   readonly bootstrapKey: string | undefined;
   readonly store: Store;
@@ -58,7 +62,13 @@ export interface Gateway {
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
-  const tls = loadTlsContexts(config.tls);
+  // Certificates load before anything else starts, so a bad one stops the start at once.
+  const specs = listenersOf(config);
+  const tls = specs.map((spec, i) => {
+    if (!spec.tls) return undefined;
+    const where = config.listeners ? `listeners.${i}.tls` : 'tls';
+    return loadCertificates(spec.tls, where);
+  });
   const store = options.store ?? (await openStore({ storeUrl: config.store, dataDir: config.data, clock }));
   const metrics = new Metrics();
   const catalog = new RouteCatalog(store, (error) => logger.error({ err: error }, 'reloading routes failed'));
@@ -75,7 +85,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     metrics,
     domain: config.domain,
-    publicBase: () => publicBase(tls !== undefined, httpPort, httpsPort),
+    publicBase: () => publicBase(httpPort, httpsPort),
     trustForwarded: config.trustProxy,
     clock,
   });
@@ -129,61 +139,38 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const upgraded = new Set<Duplex>();
   // Requests being answered; shutdown drains them before closing tunnels and connections.
   let inFlight = 0;
-  const servers: Server[] = [];
-  const configure = (server: Server) => {
-    server.maxHeadersCount = 200;
-    // Streams of any length are fine; stalled ones are cut by the per-route idle timeouts.
-    server.requestTimeout = 0;
-    server.headersTimeout = 30_000;
-    server.keepAliveTimeout = 65_000;
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const listenerDeps: ListenerDeps = {
+    request: (req, res) => {
       inFlight++;
       res.once('close', () => {
         inFlight--;
       });
       handlers.request(req, res);
-    });
-    server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    },
+    upgrade: (req, socket, head) => {
       upgraded.add(socket);
       socket.once('close', () => upgraded.delete(socket));
       handlers.upgrade(req, socket, head);
-    });
-    server.on('connect', (_req, socket: Duplex) => {
-      writeRawResponse(socket, 405, [['content-type', 'text/plain']], 'CONNECT is not supported.\n');
-    });
-    server.on('connection', (socket: Socket) => {
-      metrics.openConnections.inc();
-      socket.once('close', () => metrics.openConnections.dec());
-    });
-    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-      if (error.code === 'ECONNRESET' || !socket.writable) {
-        socket.destroy();
-        return;
-      }
-      const { status, message } = parserErrorStatus(error.code);
-      metrics.observe('edge', status, 0);
-      logger.info({ kind: 'edge', status, code: error.code }, 'rejected malformed request');
-      writeRawResponse(socket, status, [['content-type', 'text/plain']], `${message}\n`);
-    });
-    servers.push(server);
-    return server;
+    },
+    maxHeaderSize: config.maxHeaderSize,
+    logger,
+    metrics,
   };
-
-  const httpServer = configure(
-    createServer({ maxHeaderSize: config.maxHeaderSize, requireHostHeader: false }),
-  );
-  httpPort = await listen(httpServer, config.port, config.host);
-  if (tls) {
-    const httpsServer = configure(
-      createHttpsServer({
-        maxHeaderSize: config.maxHeaderSize,
-        requireHostHeader: false,
-        ...(tls.defaultCert ?? {}),
-        SNICallback: (name, cb) => cb(null, tls.select(name)),
-      }) as unknown as Server,
-    );
-    httpsPort = await listen(httpsServer, config.tls.port, config.host);
+  const listeners: RunningListener[] = [];
+  try {
+    for (const [i, spec] of specs.entries()) listeners.push(await startListener(spec, tls[i], listenerDeps));
+  } catch (error) {
+    for (const l of listeners) l.server.close();
+    tunnels.stop();
+    catalog.stop();
+    await store.close();
+    throw error;
   }
+  const servers = listeners.map((l) => l.server);
+  const plain = listeners.find((l) => !l.certificates);
+  const secure = listeners.find((l) => l.certificates);
+  httpPort = plain?.port ?? 0;
+  httpsPort = secure?.port;
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -208,26 +195,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return stopping;
   };
 
-  return { httpPort, httpsPort, bootstrapKey, store, tunnels, stop };
-}
-
-function listen(server: Server, port: number, host: string | undefined): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
+  return {
+    httpPort,
+    httpsPort,
+    listeners: listeners.map(({ name, port, certificates }) => ({ name, port, certificates })),
+    bootstrapKey,
+    store,
+    tunnels,
+    stop,
+  };
 }
 
 /** Scheme and port suffix of public URLs: https when TLS is on, ports left out when standard. */
-function publicBase(
-  tls: boolean,
-  httpPort: number,
-  httpsPort: number | undefined,
-): { scheme: string; port: string } {
-  if (tls && httpsPort !== undefined)
-    return { scheme: 'https', port: httpsPort === 443 ? '' : `:${httpsPort}` };
+function publicBase(httpPort: number, httpsPort: number | undefined): { scheme: string; port: string } {
+  if (httpsPort !== undefined) return { scheme: 'https', port: httpsPort === 443 ? '' : `:${httpsPort}` };
   return { scheme: 'http', port: httpPort === 80 ? '' : `:${httpPort}` };
 }

@@ -40,7 +40,7 @@ export interface TestGateway {
 export async function startTestGateway(
   options: {
     dataDir?: string;
-    flags?: Record<string, string | boolean>;
+    flags?: Record<string, string | boolean | undefined>;
     env?: Record<string, string>;
     store?: Store;
     adminKey?: string | null;
