@@ -136,7 +136,18 @@ describe('admin API', () => {
     const doc = JSON.parse((await gw.send('localhost', '/api/v1/openapi.json')).text);
     assert.equal(doc.openapi, '3.1.0');
     assert.ok(doc.paths['/routes/'].post);
-    assert.ok(doc.components.schemas.RouteInput.properties.host);
+    const variants = doc.components.schemas.RouteInput.oneOf as {
+      properties: Record<string, { const?: string }>;
+      required: string[];
+    }[];
+    assert.deepEqual(
+      variants.map((v) => v.properties['kind']?.const),
+      ['proxy', 'relay', 'tunnel', 'static'],
+    );
+    for (const v of variants) {
+      assert.ok(v.properties['host'], 'every kind has a host');
+      assert.ok(!v.required.includes('kind'), 'kind may be left out');
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import { createLogger } from '../src/observability/logger.ts';
 import { Metrics } from '../src/observability/metrics.ts';
 import type { Guard } from '../src/routes/guard.ts';
 import type { Mount } from '../src/routes/mount.ts';
-import type { Route } from '../src/routes/route.ts';
+import type { UpstreamRoute } from '../src/routes/route.ts';
 import type { RouteHandler } from '../src/routes/route-handler.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
@@ -18,7 +18,7 @@ import { rawExchange } from './helpers/raw-http.ts';
 import { registerTunnel } from './helpers/relay.ts';
 import { startUpstream } from './helpers/upstream.ts';
 
-const route = { id: 'r1', host: 'app.test', path: '/' } as Route;
+const route = { kind: 'proxy', id: 'r1', host: 'app.test', path: '/' } as UpstreamRoute;
 
 /** A dispatcher on a loopback port whose handlers say who answered. */
 async function startDispatcher(
@@ -35,7 +35,12 @@ async function startDispatcher(
       done(418);
     },
   });
-  const handlers = { proxy: named('proxy'), relay: named('relay'), tunnel: named('tunnel') };
+  const handlers = {
+    proxy: named('proxy'),
+    relay: named('relay'),
+    tunnel: named('tunnel'),
+    static: named('static'),
+  };
   const dispatcher = createDispatcher({
     mounts: [],
     resolve: (host) => (host === 'app.test' ? { kind: 'proxy', route } : undefined),
@@ -159,7 +164,7 @@ describe('dispatch', () => {
       },
     };
     const { url, port, server } = await startDispatcher({
-      handlers: { proxy: broken, relay: broken, tunnel: broken },
+      handlers: { proxy: broken, relay: broken, tunnel: broken, static: broken },
     });
     const res = await get(url, 'app.test');
     assert.equal(res.status, 500);

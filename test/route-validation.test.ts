@@ -53,6 +53,58 @@ describe('route validation refuses bad input and names the field', () => {
     assert.equal(route.host, 'app.example.com');
     assert.equal(route.path, '/api');
     assert.equal(route.priority, 0);
-    assert.deepEqual(route.timeouts, { connectMs: 10_000, responseMs: 60_000, idleMs: 300_000 });
+    assert.equal(route.kind, 'proxy', 'a route with a target and nothing else is a proxy');
+    assert.deepEqual(route.kind === 'proxy' && route.timeouts, {
+      connectMs: 10_000,
+      responseMs: 60_000,
+      idleMs: 300_000,
+    });
+  });
+
+  const kindCases: [name: string, body: Record<string, unknown>, field: string, message: RegExp][] = [
+    ['an unknown kind', { ...good, kind: 'teleport' }, 'kind', /must be one of proxy, relay, tunnel, static/],
+    ['a tunnel route without a name', { host: good.host, kind: 'tunnel' }, 'tunnel', /tunnel/],
+    [
+      'a tunnel route with a target',
+      { host: good.host, tunnel: 'ysg', target: good.target },
+      'target',
+      /unknown field/,
+    ],
+    ['a tunnel name with upper case', { host: good.host, tunnel: 'YSG' }, 'tunnel', /tunnel name/],
+    [
+      'a static route with a 1xx status',
+      { host: good.host, static: { status: 101 } },
+      'static.status',
+      /static/,
+    ],
+    [
+      'a static body over 64 KiB',
+      { host: good.host, static: { body: 'x'.repeat(65 * 1024) } },
+      'static.body',
+      /64 KiB/,
+    ],
+    [
+      'a static header with a line break',
+      { host: good.host, static: { headers: { 'x-a': 'v\r\nx' } } },
+      'static.headers.x-a',
+      /CR, LF/,
+    ],
+  ];
+  for (const [name, body, field, message] of kindCases) {
+    test(name, () => {
+      const parsed = routeInput.safeParse(body);
+      assert.equal(parsed.success, false);
+      if (!parsed.success) {
+        const error = validationError(parsed.error);
+        assert.equal(error.field, field);
+        assert.match(error.message, message);
+      }
+    });
+  }
+
+  test('the kind follows from the fields when it is not given', () => {
+    assert.equal(routeInput.parse({ host: good.host, tunnel: 'ysg' }).kind, 'tunnel');
+    assert.equal(routeInput.parse({ host: good.host, static: {} }).kind, 'static');
+    assert.equal(routeInput.parse({ ...good, relay: {} }).kind, 'relay');
   });
 });

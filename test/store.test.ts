@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { Route } from '../src/routes/route.ts';
+import type { Route, RouteOf } from '../src/routes/route.ts';
 import { byCreation, type CollectionSpec } from '../src/store/collection.ts';
 import { StoreError } from '../src/store/errors.ts';
 import { RedisStore } from '../src/store/redis/redis-store.ts';
@@ -13,8 +13,9 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { type ApiKeyRecord, type ChangeEvent, type Store, TUNNEL_EVENTS_KEPT } from '../src/store/types.ts';
 import { type RedisServer, startRedis } from './helpers/redis.ts';
 
-function route(id: string, createdAt: string, overrides: Partial<Route> = {}): Route {
+function route(id: string, createdAt: string, overrides: Partial<RouteOf<'proxy'>> = {}): Route {
   return {
+    kind: 'proxy',
     id,
     host: 'app.example.com',
     path: '/',
@@ -315,7 +316,8 @@ describe('sqlite store upgrades', () => {
     const old = new DatabaseSync(join(dir, 'gatehouse.db'));
     for (const sql of SQLITE_MIGRATIONS.slice(0, 3)) old.exec(sql);
     old.exec('PRAGMA user_version = 3');
-    const r = route('r1', '2026-01-01T00:00:00.000Z');
+    // Routes stored before kinds existed had none.
+    const { kind: _kind, ...r } = route('r1', '2026-01-01T00:00:00.000Z');
     const k = key('k1', 'hash-1');
     const tunnel = {
       name: 'ysg',
@@ -339,7 +341,7 @@ describe('sqlite store upgrades', () => {
     old.close();
     const store = SqliteStore.open(dir);
     try {
-      assert.deepEqual(await store.routes.list(), [r]);
+      assert.deepEqual(await store.routes.list(), [{ ...r, kind: 'proxy' }], 'the route gained its kind');
       assert.deepEqual(await store.apiKeys.findByHash('hash-1'), k);
       assert.deepEqual(await store.tunnels.get('ysg'), tunnel);
       assert.equal((await store.tunnels.events('ysg', 10)).length, 1);
@@ -378,6 +380,30 @@ describe('redis store across nodes', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  test('routes stored before kinds existed gain theirs on upgrade', async () => {
+    const seed = await RedisStore.open(`${redis.url}?prefix=upgrade:`);
+    await seed.close();
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(redis.url);
+    const { kind: _p, ...proxy } = route('p', '2026-01-01T00:00:00.000Z');
+    const relayed = { ...proxy, id: 'q', relay: { prefix: '/api/v1/dev-proxy' } };
+    await raw.hset('upgrade:routes', 'p', JSON.stringify(proxy), 'q', JSON.stringify(relayed));
+    await raw.set('upgrade:schema', '3');
+    await raw.quit();
+    const store = await RedisStore.open(`${redis.url}?prefix=upgrade:`);
+    try {
+      assert.deepEqual(
+        (await store.routes.list()).map((r) => [r.id, r.kind]),
+        [
+          ['p', 'proxy'],
+          ['q', 'relay'],
+        ],
+      );
+    } finally {
+      await store.close();
     }
   });
 

@@ -30,6 +30,24 @@ const json = (ref: string) => ({
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
 });
 
+/** One variant per route kind; `kind` may be left out, the kind then follows from the fields. */
+function routeInputSchema(): Record<string, unknown> {
+  const document = schema(routeInput) as {
+    oneOf?: { required?: string[]; properties?: Record<string, object> }[];
+  };
+  for (const variant of document.oneOf ?? []) {
+    variant.required = (variant.required ?? []).filter((name) => name !== 'kind');
+    variant.properties = {
+      ...variant.properties,
+      kind: {
+        ...variant.properties?.['kind'],
+        description: 'Optional: without it, relay, tunnel or static fields make that kind, else proxy.',
+      },
+    };
+  }
+  return document;
+}
+
 /** The OpenAPI 3.1 description of the admin API, built from the same schemas that validate requests. */
 export function openApiDocument(version: string): Record<string, unknown> {
   const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
@@ -42,7 +60,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
         Error: error,
-        RouteInput: schema(routeInput),
+        RouteInput: routeInputSchema(),
         RoutePatch: schema(routePatch),
         Route: {
           allOf: [

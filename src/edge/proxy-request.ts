@@ -4,7 +4,7 @@ import type { EdgeError } from '../http/edge-error.ts';
 import type { ClientInfo } from '../http/forwarded.ts';
 import type { RequestTarget } from '../http/request-target.ts';
 import { flushHeadersSoon, streamResponse } from '../http/stream-response.ts';
-import type { Route } from '../routes/route.ts';
+import type { UpstreamRoute } from '../routes/route.ts';
 import { targetOf } from '../routes/route-target.ts';
 import { classifyUpstreamError, isClientAbort } from './classify-upstream-error.ts';
 import { downstreamResponseHeaders, upstreamPath, upstreamRequestHeaders } from './upstream-headers.ts';
@@ -25,7 +25,7 @@ export interface ProxyContext {
 export async function proxyRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  route: Route,
+  route: UpstreamRoute,
   target: RequestTarget,
   client: ClientInfo,
   context: ProxyContext,

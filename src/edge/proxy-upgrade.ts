@@ -6,7 +6,7 @@ import type { ClientInfo } from '../http/forwarded.ts';
 import { hopByHopNames } from '../http/hop-by-hop.ts';
 import { serializeHead, writeRawResponse } from '../http/raw-response.ts';
 import type { RequestTarget } from '../http/request-target.ts';
-import type { Route } from '../routes/route.ts';
+import type { UpstreamRoute } from '../routes/route.ts';
 import { classifyUpstreamError } from './classify-upstream-error.ts';
 import { upstreamPath, upstreamRequestHeaders } from './upstream-headers.ts';
 
@@ -19,7 +19,7 @@ export function proxyUpgrade(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
-  route: Route,
+  route: UpstreamRoute,
   target: RequestTarget,
   client: ClientInfo,
   options: { readonly trustForwarded: boolean; readonly onDone: (status: number, error?: EdgeError) => void },

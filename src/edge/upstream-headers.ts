@@ -1,7 +1,7 @@
 import type { ClientInfo } from '../http/forwarded.ts';
 import { endToEndHeaders } from '../http/hop-by-hop.ts';
 import { planRequestHeaders } from '../http/request-header-plan.ts';
-import type { Route } from '../routes/route.ts';
+import type { UpstreamRoute } from '../routes/route.ts';
 import { targetOf } from '../routes/route-target.ts';
 
 /**
@@ -12,7 +12,7 @@ import { targetOf } from '../routes/route-target.ts';
  */
 export function upstreamRequestHeaders(
   rawHeaders: readonly string[],
-  route: Route,
+  route: UpstreamRoute,
   client: ClientInfo,
   options: { readonly trustForwarded: boolean; readonly upgrade?: string | undefined },
 ): string[] {
@@ -40,7 +40,7 @@ export function upstreamRequestHeaders(
 /** The response headers to send the client: hop-by-hop dropped, then the route's rules applied. */
 export function downstreamResponseHeaders(
   headers: Readonly<Record<string, string | string[] | undefined>>,
-  route: Route,
+  route: UpstreamRoute,
 ): Record<string, string | string[]> {
   const removed = new Set(route.responseHeaders.remove.map((n) => n.toLowerCase()));
   const out = endToEndHeaders(headers);
@@ -50,7 +50,7 @@ export function downstreamResponseHeaders(
 }
 
 /** The path and query to request upstream: the prefix stripped if asked, joined to the target's base path. */
-export function upstreamPath(route: Route, path: string, search: string): string {
+export function upstreamPath(route: UpstreamRoute, path: string, search: string): string {
   let rest = path;
   if (route.stripPrefix && route.path !== '/') {
     rest = path.slice(route.path.length);

@@ -1,4 +1,4 @@
-import type { Route } from './route.ts';
+import type { UpstreamRoute } from './route.ts';
 
 /** The parts of a route's target URL that every forwarded request needs. */
 export interface TargetParts {
@@ -11,10 +11,10 @@ export interface TargetParts {
   readonly basePath: string;
 }
 
-const parsed = new WeakMap<Route, TargetParts>();
+const parsed = new WeakMap<UpstreamRoute, TargetParts>();
 
 /** A route's target, parsed once per route object rather than once per request. */
-export function targetOf(route: Route): TargetParts {
+export function targetOf(route: UpstreamRoute): TargetParts {
   let parts = parsed.get(route);
   if (!parts) {
     const url = new URL(route.target);

@@ -1,31 +1,97 @@
 import { z } from 'zod';
 import { routeRelaySettings } from './relay-settings.ts';
-import { headerRules, hostPattern, pathPrefix, routeTimeouts, targetUrl } from './route-fields.ts';
+import {
+  headerName,
+  headerRules,
+  headerValue,
+  hostPattern,
+  pathPrefix,
+  routeTimeouts,
+  targetUrl,
+} from './route-fields.ts';
 
 export { hostPattern, pathPrefix } from './route-fields.ts';
 
-const routeFields = {
+/** The kinds of stored route: each has one handler (see `Routed`). */
+export const ROUTE_KINDS = ['proxy', 'relay', 'tunnel', 'static'] as const;
+
+/** The kind of a route. */
+export type RouteKind = (typeof ROUTE_KINDS)[number];
+
+const common = {
   host: hostPattern,
   path: pathPrefix.default('/'),
   priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+};
+
+const upstream = {
   target: targetUrl,
   stripPrefix: z.boolean().default(false),
   preserveHost: z.boolean().default(false),
   requestHeaders: headerRules.default({ set: {}, remove: [] }),
   responseHeaders: headerRules.default({ set: {}, remove: [] }),
   timeouts: routeTimeouts.default({ connectMs: 10_000, responseMs: 60_000, idleMs: 300_000 }),
-  relay: routeRelaySettings.optional(),
 };
 
-/** Body of `POST /api/v1/routes/`. */
-export const routeInput = z.object(routeFields).strict();
+/** A tunnel's name as a route names it (DNS label rules, as tunnels are named). */
+const tunnelName = z.string().regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)$/, {
+  message: 'must be a tunnel name: lower-case letters, digits and hyphens',
+});
 
-/** Body of `PATCH /api/v1/routes/{id}`: any subset of the route's fields. */
+/** What a static route answers, whatever the request. */
+const staticResponse = z
+  .object({
+    status: z.number().int().min(200).max(599).default(200),
+    headers: z.record(headerName, headerValue).default({}),
+    body: z
+      .string()
+      .max(64 * 1024, 'must be at most 64 KiB; serve larger files from an upstream')
+      .default(''),
+  })
+  .strict();
+
+const kinds = [
+  z.object({ kind: z.literal('proxy'), ...common, ...upstream }).strict(),
+  z.object({ kind: z.literal('relay'), ...common, ...upstream, relay: routeRelaySettings }).strict(),
+  z.object({ kind: z.literal('tunnel'), ...common, tunnel: tunnelName }).strict(),
+  z.object({ kind: z.literal('static'), ...common, static: staticResponse }).strict(),
+] as const;
+
+/** The fields each kind has besides `kind` itself. */
+const FIELDS_OF: Readonly<Record<RouteKind, readonly string[]>> = {
+  proxy: [...Object.keys(common), ...Object.keys(upstream)],
+  relay: [...Object.keys(common), ...Object.keys(upstream), 'relay'],
+  tunnel: [...Object.keys(common), 'tunnel'],
+  static: [...Object.keys(common), 'static'],
+};
+
+/** The kind a body without `kind` means: the field that only that kind has, else a proxy. */
+function inferredKind(body: Record<string, unknown>): RouteKind {
+  if (body['relay'] !== undefined && body['relay'] !== null) return 'relay';
+  if (body['tunnel'] !== undefined) return 'tunnel';
+  if (body['static'] !== undefined) return 'static';
+  return 'proxy';
+}
+
+/** Body of `POST /api/v1/routes/`: one of the kinds; without `kind`, the kind its fields imply. */
+export const routeInput = z.preprocess(
+  (body) =>
+    body &&
+    typeof body === 'object' &&
+    !Array.isArray(body) &&
+    (body as { kind?: unknown }).kind === undefined
+      ? { ...body, kind: inferredKind(body as Record<string, unknown>) }
+      : body,
+  z.discriminatedUnion('kind', kinds, { error: `must be one of ${ROUTE_KINDS.join(', ')}` }),
+);
+
+/** Body of `PATCH /api/v1/routes/{id}`: any subset of the fields; the result is validated whole. */
 export const routePatch = z
   .object({
+    kind: z.enum(ROUTE_KINDS).optional(),
     host: hostPattern.optional(),
     path: pathPrefix.optional(),
-    priority: routeFields.priority.unwrap().optional(),
+    priority: common.priority.unwrap().optional(),
     target: targetUrl.optional(),
     stripPrefix: z.boolean().optional(),
     preserveHost: z.boolean().optional(),
@@ -33,34 +99,58 @@ export const routePatch = z
     responseHeaders: headerRules.optional(),
     timeouts: routeTimeouts.partial().optional(),
     relay: routeRelaySettings.nullable().optional(),
+    tunnel: tunnelName.optional(),
+    static: staticResponse.optional(),
   })
   .strict();
 
-export type RouteInput = z.infer<typeof routeInput>;
+export type RouteInput = z.output<typeof routeInput>;
 export type RoutePatch = z.infer<typeof routePatch>;
 
-/** A stored route. */
-export interface Route extends RouteInput {
+/** What every stored route has besides its kind's fields. */
+interface RouteMeta {
   readonly id: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
 
-/** The route with `patch` applied; nested timeouts merge, other fields replace. */
-export function applyRoutePatch(route: Route, patch: RoutePatch, now: string): Route {
+/** A stored route. */
+export type Route = RouteInput & RouteMeta;
+
+/** A stored route of one kind. */
+export type RouteOf<K extends RouteKind> = Extract<Route, { kind: K }>;
+
+/** A route that forwards to an upstream URL: a proxy, or a relay for what is not the relay's. */
+export type UpstreamRoute = RouteOf<'proxy' | 'relay'>;
+
+/**
+ * The route with `patch` applied, before validation. Nested timeouts merge, other fields replace.
+ * The kind changes when the patch says so, or when it sets a field only another kind has
+ * (`relay`, `tunnel`, `static`, or `target` on a route without one); `"relay": null` makes a relay
+ * a plain proxy. Fields the new kind does not have are dropped.
+ */
+export function applyRoutePatch(route: Route, patch: RoutePatch, now: string): Record<string, unknown> {
+  const kind = patch.kind ?? patchedKind(route, patch);
   const { timeouts, relay, ...rest } = patch;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-  const { relay: currentRelay, ...base } = route;
-  // `"relay": null` turns the relay off for the route; leaving it out keeps what was there.
-  const nextRelay = relay === null ? undefined : (relay ?? currentRelay);
-  return {
-    ...base,
-    ...(nextRelay ? { relay: nextRelay } : {}),
-    ...defined,
-    timeouts: {
-      ...route.timeouts,
+  const merged: Record<string, unknown> = { ...route, ...defined, kind };
+  if (relay !== undefined && relay !== null) merged['relay'] = relay;
+  if (timeouts || 'timeouts' in route) {
+    merged['timeouts'] = {
+      ...('timeouts' in route ? route.timeouts : {}),
       ...Object.fromEntries(Object.entries(timeouts ?? {}).filter(([, v]) => v !== undefined)),
-    },
-    updatedAt: now,
-  };
+    };
+  }
+  const keep = new Set(['id', 'createdAt', 'kind', ...FIELDS_OF[kind]]);
+  const next = Object.fromEntries(Object.entries(merged).filter(([key]) => keep.has(key)));
+  return { ...next, updatedAt: now };
+}
+
+function patchedKind(route: Route, patch: RoutePatch): RouteKind {
+  if (patch.relay === null) return route.kind === 'relay' ? 'proxy' : route.kind;
+  if (patch.relay) return 'relay';
+  if (patch.tunnel) return 'tunnel';
+  if (patch.static) return 'static';
+  if (patch.target && route.kind !== 'proxy' && route.kind !== 'relay') return 'proxy';
+  return route.kind;
 }

@@ -1,27 +1,37 @@
-import type { RouteRelaySettings } from './relay-settings.ts';
-import type { Route } from './route.ts';
+import type { Route, RouteOf, UpstreamRoute } from './route.ts';
 
-/** A route with relay settings. */
-export type RelayRoute = Route & { readonly relay: RouteRelaySettings };
+/** A relay route. */
+export type RelayRoute = RouteOf<'relay'>;
 
 /**
- * What a request was routed to, by kind. Each kind has one handler; `tunnel` is also what a
+ * What a request was routed to, by kind; each kind has one handler. A relay hands what is not
+ * its own to the proxy handler, so a proxy may carry a relay route. `tunnel` is also what a
  * tunnel's own host (`<name>.<domain>`) resolves to, without a stored route.
  */
 export type Routed =
-  | { readonly kind: 'proxy'; readonly route: Route }
+  | { readonly kind: 'proxy'; readonly route: UpstreamRoute }
   | { readonly kind: 'relay'; readonly route: RelayRoute }
-  | { readonly kind: 'tunnel'; readonly tunnel: string };
+  | { readonly kind: 'tunnel'; readonly tunnel: string; readonly route?: RouteOf<'tunnel'> }
+  | { readonly kind: 'static'; readonly route: RouteOf<'static'> };
 
 /** The kinds of {@link Routed}. */
 export type RoutedKind = Routed['kind'];
 
 /** A stored route as the dispatcher sees it. */
 export function routedFor(route: Route): Routed {
-  return route.relay === undefined ? { kind: 'proxy', route } : { kind: 'relay', route: route as RelayRoute };
+  switch (route.kind) {
+    case 'proxy':
+      return { kind: 'proxy', route };
+    case 'relay':
+      return { kind: 'relay', route };
+    case 'tunnel':
+      return { kind: 'tunnel', tunnel: route.tunnel, route };
+    case 'static':
+      return { kind: 'static', route };
+  }
 }
 
-/** The name the access log shows for what answered: the route's id or the tunnel's name. */
+/** The name the access log shows for what answered: the route's id, or a tunnel host's name. */
 export function routedName(routed: Routed): string {
-  return routed.kind === 'tunnel' ? routed.tunnel : routed.route.id;
+  return routed.kind === 'tunnel' && !routed.route ? routed.tunnel : routed.route!.id;
 }

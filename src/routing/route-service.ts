@@ -56,9 +56,11 @@ export class RouteService {
   /** Applies a patch; the result is revalidated whole, so a patch can never store what a create would refuse. */
   async update(id: string, patch: RoutePatch): Promise<Route> {
     const current = await this.get(id);
-    const next = applyRoutePatch(current, patch, dateOf(this.#clock).toISOString());
-    const checked = routeInput.safeParse(withoutMeta(next));
+    const now = dateOf(this.#clock).toISOString();
+    const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = applyRoutePatch(current, patch, now);
+    const checked = routeInput.safeParse(fields);
     if (!checked.success) throw validationError(checked.error);
+    const next: Route = { ...checked.data, id: current.id, createdAt: current.createdAt, updatedAt: now };
     if (!(await this.#store.routes.replace(next))) throw notFound(id);
     await this.#catalog.refresh();
     return next;
@@ -73,9 +75,4 @@ export class RouteService {
 
 function notFound(id: string): GatehouseError<'NOT_FOUND'> {
   return new GatehouseError('NOT_FOUND', `no route with id ${id}`, { field: 'id' });
-}
-
-function withoutMeta(route: Route): Omit<Route, 'id' | 'createdAt' | 'updatedAt'> {
-  const { id: _id, createdAt: _c, updatedAt: _u, ...rest } = route;
-  return rest;
 }

@@ -5,6 +5,7 @@ import { AdminKeys } from '../auth/admin-keys.ts';
 import { listenersOf, type ServeConfig } from '../config/schema.ts';
 import { createDispatcher } from '../dispatch/dispatcher.ts';
 import { proxyHandler } from '../edge/proxy-handler.ts';
+import { staticHandler } from '../edge/static-handler.ts';
 import { UpstreamPool } from '../edge/upstream-pool.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
@@ -130,7 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return route ? routedFor(route) : undefined;
     },
     guards: () => [],
-    handlers: { proxy, relay: relayHandler(relay), tunnel: tunnelHandler(tunnels) },
+    handlers: { proxy, relay: relayHandler(relay), tunnel: tunnelHandler(tunnels), static: staticHandler() },
     adminHosts,
     logger,
     metrics,

@@ -11,4 +11,17 @@ export const REDIS_MIGRATIONS: readonly ((redis: Redis, prefix: string) => Promi
   async () => {},
   // v3: ephemeral records (strings with expiry, indexed per namespace); nothing to transform.
   async () => {},
+  // v4: every route names its kind; routes from before kinds are relays or proxies.
+  async (redis, prefix) => {
+    const routes = await redis.hgetall(`${prefix}routes`);
+    for (const [id, json] of Object.entries(routes)) {
+      const route = JSON.parse(json) as { kind?: string; relay?: unknown };
+      if (route.kind !== undefined) continue;
+      await redis.hset(
+        `${prefix}routes`,
+        id,
+        JSON.stringify({ ...route, kind: route.relay ? 'relay' : 'proxy' }),
+      );
+    }
+  },
 ];

@@ -57,4 +57,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    DROP TABLE routes;
    DROP TABLE api_keys;
    DROP TABLE tunnels;`,
+  // v5: every route names its kind; routes from before kinds are relays or proxies.
+  `UPDATE records SET data = json_set(data, '$.kind',
+     CASE WHEN json_type(data, '$.relay') = 'object' THEN 'relay' ELSE 'proxy' END)
+   WHERE collection = 'routes' AND json_type(data, '$.kind') IS NULL;`,
 ];
