@@ -1,11 +1,12 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { Http2Session, IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { constants } from 'node:http2';
 import { connect } from 'node:net';
-import { Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { Agent, request } from 'undici';
 import { endToEndHeaders, hopByHopNames } from '../edge/hop-by-hop.ts';
-import { discard, streamResponse } from '../edge/stream-response.ts';
+import { ClientGoneError, discard, streamResponse } from '../edge/stream-response.ts';
 import { REQUEST_ID_HEADER, UPGRADE_HEADER } from '../tunnel/protocol.ts';
+import { closedWhole } from '../tunnel/stream-cut.ts';
 
 /** One request the agent handled, as the inspector and status line see it. */
 export interface ExchangeRecord {
@@ -88,10 +89,11 @@ async function forward(
   hasBody: boolean,
   target: LocalTarget,
 ): Promise<void> {
+  const session = stream.session!;
   const abort = new AbortController();
-  // Aborting creates an exception object; only a stream closed mid-exchange needs it.
+  // Aborting creates an exception object; only a stream cut mid-exchange needs it.
   stream.once('close', () => {
-    if (!stream.writableFinished) abort.abort();
+    if (!closedWhole(stream, session)) abort.abort();
   });
   try {
     const local = await request(new URL(record.path, target.url).toString(), {
@@ -124,7 +126,7 @@ async function forward(
       });
     }
     local.body.on('data', (chunk: Buffer) => capture(record, 'responseBody', chunk, target.captureBytes));
-    await streamResponse(local.body, stream);
+    await sendResponseBody(local.body, stream, session);
   } catch (error) {
     record.error = describe(error);
     if (stream.destroyed || stream.headersSent) {
@@ -140,6 +142,25 @@ async function forward(
     });
     stream.end(body);
   }
+}
+
+/**
+ * Streams the local answer into the tunnel stream; resolves once the edge has it all, rejects with
+ * {@link ClientGoneError} when the edge reset the stream first. Only the close tells: a reset stream
+ * finishes too, and a stream whose request had ended closes before it finishes.
+ */
+async function sendResponseBody(
+  body: Readable,
+  stream: ServerHttp2Stream,
+  session: Http2Session,
+): Promise<void> {
+  try {
+    await streamResponse(body, stream);
+  } catch (error) {
+    if (!(error instanceof ClientGoneError)) throw error;
+  }
+  if (!stream.closed) await new Promise((resolve) => stream.once('close', resolve));
+  if (!closedWhole(stream, session)) throw new ClientGoneError();
 }
 
 /** WebSocket and other upgrades: write the request to the local server raw and splice the bytes. */
