@@ -5,8 +5,9 @@ import { type Readable, Transform } from 'node:stream';
 import { Agent, request } from 'undici';
 import { endToEndHeaders, hopByHopNames } from '../edge/hop-by-hop.ts';
 import { ClientGoneError, discard, streamResponse } from '../edge/stream-response.ts';
+import { TunnelError } from '../tunnel/errors.ts';
 import { REQUEST_ID_HEADER, UPGRADE_HEADER } from '../tunnel/protocol.ts';
-import { closedWhole } from '../tunnel/stream-cut.ts';
+import { closedWhole, endedWhole } from '../tunnel/stream-cut.ts';
 
 /** One request the agent handled, as the inspector and status line see it. */
 export interface ExchangeRecord {
@@ -99,10 +100,7 @@ async function forward(
     const local = await request(new URL(record.path, target.url).toString(), {
       method: record.method as 'GET',
       headers: withoutHopByHop(record.requestHeaders),
-      // The tap sits in the pipe, so nothing flows before undici reads and backpressure holds.
-      body: hasBody
-        ? stream.pipe(tap((chunk) => capture(record, 'requestBody', chunk, target.captureBytes)))
-        : null,
+      body: hasBody ? requestBody(stream, record, target.captureBytes, abort) : null,
       dispatcher,
       signal: abort.signal,
       headersTimeout: 0,
@@ -128,9 +126,10 @@ async function forward(
     local.body.on('data', (chunk: Buffer) => capture(record, 'responseBody', chunk, target.captureBytes));
     await sendResponseBody(local.body, stream, session);
   } catch (error) {
-    record.error = describe(error);
-    if (stream.destroyed || stream.headersSent) {
-      stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    record.error = abort.signal.reason instanceof TunnelError ? abort.signal.reason.message : describe(error);
+    if (stream.closed || stream.headersSent) {
+      // A reset, not END_STREAM: the edge must pass on a cut, never a short answer that looks whole.
+      stream.destroy(error as Error);
       return;
     }
     record.status = 502;
@@ -142,6 +141,30 @@ async function forward(
     });
     stream.end(body);
   }
+}
+
+/**
+ * The stream's body on its way to the local server. It ends only if the edge ended the stream with
+ * END_STREAM; a reset or a lost connection aborts the local request instead, so the local server
+ * never takes a cut upload for a whole one.
+ */
+function requestBody(
+  stream: ServerHttp2Stream,
+  record: ExchangeRecord,
+  captureBytes: number,
+  abort: AbortController,
+): Readable {
+  // The tap sits in the pipe, so nothing flows before undici reads and backpressure holds.
+  const body = tap((chunk) => capture(record, 'requestBody', chunk, captureBytes));
+  stream.pipe(body, { end: false });
+  stream.once('end', () => {
+    if (endedWhole(stream)) body.end();
+    else
+      abort.abort(
+        new TunnelError('TUNNEL_STREAM_FAILED', 'got an aborted request: the public request was cut short'),
+      );
+  });
+  return body;
 }
 
 /**

@@ -110,6 +110,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const upgraded = new Set<Duplex>();
   // Requests being answered; shutdown drains them before closing tunnels and connections.
   let inFlight = 0;
+  // The latest response on each connection, for a parse error that follows a request.
+  const answering = new WeakMap<Duplex, ServerResponse>();
   const servers: Server[] = [];
   const configure = (server: Server) => {
     server.maxHeadersCount = 200;
@@ -119,6 +121,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     server.keepAliveTimeout = 65_000;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       inFlight++;
+      answering.set(req.socket, res);
       res.once('close', () => {
         inFlight--;
       });
@@ -145,6 +148,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       metrics.observe('edge', status, 0);
       logger.info({ kind: 'edge', status, code: error.code }, 'rejected malformed request');
       writeRawResponse(socket, status, [['content-type', 'text/plain']], `${message}\n`);
+      // The bad bytes broke the body being read. Once the refusal is out the connection goes, and
+      // with it the request, so the upstream sees it aborted instead of waiting for the rest.
+      const pending = answering.get(socket);
+      if (pending && !pending.writableFinished && !pending.req.complete)
+        socket.once('finish', () => socket.destroy());
     });
     servers.push(server);
     return server;
