@@ -147,12 +147,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const { status, message } = parserErrorStatus(error.code);
       metrics.observe('edge', status, 0);
       logger.info({ kind: 'edge', status, code: error.code }, 'rejected malformed request');
-      writeRawResponse(socket, status, [['content-type', 'text/plain']], `${message}\n`);
-      // The bad bytes broke the body being read. Once the refusal is out the connection goes, and
-      // with it the request, so the upstream sees it aborted instead of waiting for the rest.
+      const refuse = () => writeRawResponse(socket, status, [['content-type', 'text/plain']], `${message}\n`);
       const pending = answering.get(socket);
-      if (pending && !pending.writableFinished && !pending.req.complete)
+      if (!pending || pending.writableFinished || pending.destroyed) {
+        refuse();
+      } else if (pending.req.complete) {
+        // The bad bytes follow a whole request, which the upstream may have acted on: answer it first.
+        pending.once('finish', refuse);
+      } else {
+        // The bad bytes broke the body being read. Once the refusal is out the connection goes, and
+        // with it the request, so the upstream sees it aborted instead of waiting for the rest.
+        if (pending.headersSent) socket.destroy();
+        else refuse();
         socket.once('finish', () => socket.destroy());
+      }
     });
     servers.push(server);
     return server;
