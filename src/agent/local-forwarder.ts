@@ -1,6 +1,5 @@
 import type { Http2Session, IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { constants } from 'node:http2';
-import { connect } from 'node:net';
 import { type Readable, Transform } from 'node:stream';
 import { Agent, request } from 'undici';
 import { endToEndHeaders, hopByHopNames } from '../edge/hop-by-hop.ts';
@@ -8,6 +7,7 @@ import { ClientGoneError, discard, streamResponse } from '../edge/stream-respons
 import { TunnelError } from '../tunnel/errors.ts';
 import { REQUEST_ID_HEADER, UPGRADE_HEADER } from '../tunnel/protocol.ts';
 import { closedWhole, endedWhole } from '../tunnel/stream-cut.ts';
+import { forwardUpgradeLocally } from './local-upgrade.ts';
 
 /** One request the agent handled, as the inspector and status line see it. */
 export interface ExchangeRecord {
@@ -52,16 +52,21 @@ export function handleTunnelStream(
   hooks: ExchangeHooks,
 ): void {
   stream.on('error', () => {});
-  if (headers[UPGRADE_HEADER]) {
-    handleUpgradeStream(stream, headers, target);
-    return;
-  }
   const method = String(headers[':method'] ?? 'GET');
   const path = String(headers[':path'] ?? '/');
   const requestHeaders = plainHeaders(headers);
   requestHeaders['host'] = target.preserveHost
     ? String(headers[':authority'] ?? target.url.host)
     : target.url.host;
+  const upgrade = headers[UPGRADE_HEADER];
+  if (upgrade) {
+    forwardUpgradeLocally(
+      stream,
+      { method, path, headers: requestHeaders, protocol: String(upgrade) },
+      target,
+    );
+    return;
+  }
   const record: ExchangeRecord = {
     id: String(headers[REQUEST_ID_HEADER] ?? ''),
     method,
@@ -184,33 +189,6 @@ async function sendResponseBody(
   }
   if (!stream.closed) await new Promise((resolve) => stream.once('close', resolve));
   if (!closedWhole(stream, session)) throw new ClientGoneError();
-}
-
-/** WebSocket and other upgrades: write the request to the local server raw and splice the bytes. */
-function handleUpgradeStream(
-  stream: ServerHttp2Stream,
-  headers: IncomingHttpHeaders,
-  target: LocalTarget,
-): void {
-  const port = Number(target.url.port || (target.url.protocol === 'https:' ? 443 : 80));
-  const socket = connect(port, target.url.hostname.replace(/^\[|\]$/g, ''));
-  socket.on('error', () => {
-    if (!stream.headersSent && !stream.destroyed) stream.respond({ ':status': 502 }, { endStream: true });
-    stream.destroy();
-  });
-  socket.once('connect', () => {
-    const lines = [`${headers[':method'] ?? 'GET'} ${headers[':path'] ?? '/'} HTTP/1.1`];
-    const plain = plainHeaders(headers);
-    plain['host'] = target.preserveHost ? String(headers[':authority'] ?? target.url.host) : target.url.host;
-    for (const [name, value] of Object.entries(plain)) lines.push(`${name}: ${value}`);
-    lines.push('connection: upgrade', `upgrade: ${headers[UPGRADE_HEADER]}`, '', '');
-    socket.write(lines.join('\r\n'));
-    stream.respond({ ':status': 200 });
-    stream.pipe(socket);
-    socket.pipe(stream);
-    socket.once('close', () => stream.destroy());
-    stream.once('close', () => socket.destroy());
-  });
 }
 
 /** Non-pseudo, non-hop-by-hop request headers as a plain record. */
