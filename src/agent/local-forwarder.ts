@@ -5,7 +5,7 @@ import { Agent, request } from 'undici';
 import { endToEndHeaders, hopByHopNames } from '../edge/hop-by-hop.ts';
 import { ClientGoneError, discard, streamResponse } from '../edge/stream-response.ts';
 import { TunnelError } from '../tunnel/errors.ts';
-import { REQUEST_ID_HEADER, UPGRADE_HEADER } from '../tunnel/protocol.ts';
+import { PROTOCOL_HEADER_PREFIX, REQUEST_ID_HEADER, UPGRADE_HEADER } from '../tunnel/protocol.ts';
 import { closedWhole, endedWhole } from '../tunnel/stream-cut.ts';
 import { forwardUpgradeLocally } from './local-upgrade.ts';
 
@@ -191,12 +191,11 @@ async function sendResponseBody(
   if (!closedWhole(stream, session)) throw new ClientGoneError();
 }
 
-/** Non-pseudo, non-hop-by-hop request headers as a plain record. */
+/** Request headers as a plain record, without pseudo-headers or the tunnel protocol's own. */
 function plainHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith(':') || name === UPGRADE_HEADER || name === REQUEST_ID_HEADER || value === undefined)
-      continue;
+    if (name.startsWith(':') || name.startsWith(PROTOCOL_HEADER_PREFIX) || value === undefined) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;

@@ -58,14 +58,10 @@ export function forwardThroughTunnel(
     );
   }
   const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
-  const headers = tunnelRequestHeaders(
-    req.method ?? 'GET',
-    target.path + target.search,
-    req.rawHeaders,
-    client,
-    options.trustForwarded,
-  );
-  headers['gatehouse-request-id'] = options.requestId;
+  const headers = tunnelRequestHeaders(req, target, client, {
+    trustForwarded: options.trustForwarded,
+    requestId: options.requestId,
+  });
   options.rewriteHeaders?.(headers as Record<string, string | string[] | undefined>);
 
   return new Promise((resolve) => {
@@ -76,7 +72,7 @@ export function forwardThroughTunnel(
       clearTimeout(timer);
       resolve(error);
     };
-    const stream = session.request(headers as Record<string, string>, { endStream: !hasBody });
+    const stream = session.request(headers, { endStream: !hasBody });
     // The response clock starts once the request is sent, so a long upload is not a timeout.
     let timer: NodeJS.Timeout | undefined;
     const startClock = () => {

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { ClientInfo } from '../edge/forwarded.ts';
 import { serializeHead, writeRawResponse } from '../edge/raw-response.ts';
 import type { RequestTarget } from '../edge/request-target.ts';
-import { REQUEST_ID_HEADER, SWITCHED_HEADER, UPGRADE_HEADER } from './protocol.ts';
+import { SWITCHED_HEADER } from './protocol.ts';
 import { cancelStream, endedWhole } from './stream-cut.ts';
 import { responseHeadersFromStream, tunnelRequestHeaders } from './stream-headers.ts';
 import type { TunnelSession } from './tunnel-session.ts';
@@ -28,16 +28,12 @@ export function forwardUpgradeThroughTunnel(
     readonly onDone: (status: number) => void;
   },
 ): void {
-  const headers = tunnelRequestHeaders(
-    req.method ?? 'GET',
-    target.path + target.search,
-    req.rawHeaders,
-    client,
-    options.trustForwarded,
-  );
-  headers[UPGRADE_HEADER] = req.headers.upgrade ?? 'websocket';
-  headers[REQUEST_ID_HEADER] = options.requestId;
-  const stream = session.request(headers as Record<string, string>, { endStream: false });
+  const headers = tunnelRequestHeaders(req, target, client, {
+    trustForwarded: options.trustForwarded,
+    requestId: options.requestId,
+    upgrade: req.headers.upgrade ?? 'websocket',
+  });
+  const stream = session.request(headers, { endStream: false });
   let done = false;
   const finish = (status: number) => {
     if (done) return;

@@ -27,3 +27,5 @@ export const UPGRADE_HEADER = 'gatehouse-upgrade';
 export const SWITCHED_HEADER = 'gatehouse-switched';
 /** Header on every stream with the edge's id for the request, shown by the agent's inspector. */
 export const REQUEST_ID_HEADER = 'gatehouse-request-id';
+/** What every header of the protocol's starts with; a public client's own such headers are dropped. */
+export const PROTOCOL_HEADER_PREFIX = 'gatehouse-';
