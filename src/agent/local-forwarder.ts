@@ -1,11 +1,13 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { Http2Session, IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { constants } from 'node:http2';
-import { connect } from 'node:net';
-import { Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { Agent, request } from 'undici';
 import { endToEndHeaders, hopByHopNames } from '../http/hop-by-hop.ts';
-import { discard, streamResponse } from '../http/stream-response.ts';
-import { REQUEST_ID_HEADER, UPGRADE_HEADER } from '../tunnel/protocol.ts';
+import { ClientGoneError, discard, streamResponse } from '../http/stream-response.ts';
+import { TunnelError } from '../tunnel/errors.ts';
+import { PROTOCOL_HEADER_PREFIX, REQUEST_ID_HEADER, UPGRADE_HEADER } from '../tunnel/protocol.ts';
+import { closedWhole, endedWhole } from '../tunnel/stream-cut.ts';
+import { forwardUpgradeLocally } from './local-upgrade.ts';
 
 /** One request the agent handled, as the inspector and status line see it. */
 export interface ExchangeRecord {
@@ -50,16 +52,21 @@ export function handleTunnelStream(
   hooks: ExchangeHooks,
 ): void {
   stream.on('error', () => {});
-  if (headers[UPGRADE_HEADER]) {
-    handleUpgradeStream(stream, headers, target);
-    return;
-  }
   const method = String(headers[':method'] ?? 'GET');
   const path = String(headers[':path'] ?? '/');
   const requestHeaders = plainHeaders(headers);
   requestHeaders['host'] = target.preserveHost
     ? String(headers[':authority'] ?? target.url.host)
     : target.url.host;
+  const upgrade = headers[UPGRADE_HEADER];
+  if (upgrade) {
+    forwardUpgradeLocally(
+      stream,
+      { method, path, headers: requestHeaders, protocol: String(upgrade) },
+      target,
+    );
+    return;
+  }
   const record: ExchangeRecord = {
     id: String(headers[REQUEST_ID_HEADER] ?? ''),
     method,
@@ -88,19 +95,17 @@ async function forward(
   hasBody: boolean,
   target: LocalTarget,
 ): Promise<void> {
+  const session = stream.session!;
   const abort = new AbortController();
-  // Aborting creates an exception object; only a stream closed mid-exchange needs it.
+  // Aborting creates an exception object; only a stream cut mid-exchange needs it.
   stream.once('close', () => {
-    if (!stream.writableFinished) abort.abort();
+    if (!closedWhole(stream, session)) abort.abort();
   });
   try {
     const local = await request(new URL(record.path, target.url).toString(), {
       method: record.method as 'GET',
       headers: withoutHopByHop(record.requestHeaders),
-      // The tap sits in the pipe, so nothing flows before undici reads and backpressure holds.
-      body: hasBody
-        ? stream.pipe(tap((chunk) => capture(record, 'requestBody', chunk, target.captureBytes)))
-        : null,
+      body: hasBody ? requestBody(stream, record, target.captureBytes, abort) : null,
       dispatcher,
       signal: abort.signal,
       headersTimeout: 0,
@@ -124,11 +129,12 @@ async function forward(
       });
     }
     local.body.on('data', (chunk: Buffer) => capture(record, 'responseBody', chunk, target.captureBytes));
-    await streamResponse(local.body, stream);
+    await sendResponseBody(local.body, stream, session);
   } catch (error) {
-    record.error = describe(error);
-    if (stream.destroyed || stream.headersSent) {
-      stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    record.error = abort.signal.reason instanceof TunnelError ? abort.signal.reason.message : describe(error);
+    if (stream.closed || stream.headersSent) {
+      // A reset, not END_STREAM: the edge must pass on a cut, never a short answer that looks whole.
+      stream.destroy(error as Error);
       return;
     }
     record.status = 502;
@@ -142,39 +148,54 @@ async function forward(
   }
 }
 
-/** WebSocket and other upgrades: write the request to the local server raw and splice the bytes. */
-function handleUpgradeStream(
+/**
+ * The stream's body on its way to the local server. It ends only if the edge ended the stream with
+ * END_STREAM; a reset or a lost connection aborts the local request instead, so the local server
+ * never takes a cut upload for a whole one.
+ */
+function requestBody(
   stream: ServerHttp2Stream,
-  headers: IncomingHttpHeaders,
-  target: LocalTarget,
-): void {
-  const port = Number(target.url.port || (target.url.protocol === 'https:' ? 443 : 80));
-  const socket = connect(port, target.url.hostname.replace(/^\[|\]$/g, ''));
-  socket.on('error', () => {
-    if (!stream.headersSent && !stream.destroyed) stream.respond({ ':status': 502 }, { endStream: true });
-    stream.destroy();
+  record: ExchangeRecord,
+  captureBytes: number,
+  abort: AbortController,
+): Readable {
+  // The tap sits in the pipe, so nothing flows before undici reads and backpressure holds.
+  const body = tap((chunk) => capture(record, 'requestBody', chunk, captureBytes));
+  stream.pipe(body, { end: false });
+  stream.once('end', () => {
+    if (endedWhole(stream)) body.end();
+    else
+      abort.abort(
+        new TunnelError('TUNNEL_STREAM_FAILED', 'got an aborted request: the public request was cut short'),
+      );
   });
-  socket.once('connect', () => {
-    const lines = [`${headers[':method'] ?? 'GET'} ${headers[':path'] ?? '/'} HTTP/1.1`];
-    const plain = plainHeaders(headers);
-    plain['host'] = target.preserveHost ? String(headers[':authority'] ?? target.url.host) : target.url.host;
-    for (const [name, value] of Object.entries(plain)) lines.push(`${name}: ${value}`);
-    lines.push('connection: upgrade', `upgrade: ${headers[UPGRADE_HEADER]}`, '', '');
-    socket.write(lines.join('\r\n'));
-    stream.respond({ ':status': 200 });
-    stream.pipe(socket);
-    socket.pipe(stream);
-    socket.once('close', () => stream.destroy());
-    stream.once('close', () => socket.destroy());
-  });
+  return body;
 }
 
-/** Non-pseudo, non-hop-by-hop request headers as a plain record. */
+/**
+ * Streams the local answer into the tunnel stream; resolves once the edge has it all, rejects with
+ * {@link ClientGoneError} when the edge reset the stream first. Only the close tells: a reset stream
+ * finishes too, and a stream whose request had ended closes before it finishes.
+ */
+async function sendResponseBody(
+  body: Readable,
+  stream: ServerHttp2Stream,
+  session: Http2Session,
+): Promise<void> {
+  try {
+    await streamResponse(body, stream);
+  } catch (error) {
+    if (!(error instanceof ClientGoneError)) throw error;
+  }
+  if (!stream.closed) await new Promise((resolve) => stream.once('close', resolve));
+  if (!closedWhole(stream, session)) throw new ClientGoneError();
+}
+
+/** Request headers as a plain record, without pseudo-headers or the tunnel protocol's own. */
 function plainHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith(':') || name === UPGRADE_HEADER || name === REQUEST_ID_HEADER || value === undefined)
-      continue;
+    if (name.startsWith(':') || name.startsWith(PROTOCOL_HEADER_PREFIX) || value === undefined) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;

@@ -29,12 +29,17 @@ export interface RunningListener {
 
 /** HTTP/1.1 server settings shared by every listener. */
 function configure(server: Server, deps: ListenerDeps): Server {
+  // The latest response on each connection, for a parse error that follows a request.
+  const answering = new WeakMap<Duplex, ServerResponse>();
   server.maxHeadersCount = 200;
   // Streams of any length are fine; stalled ones are cut by the per-route idle timeouts.
   server.requestTimeout = 0;
   server.headersTimeout = 30_000;
   server.keepAliveTimeout = 65_000;
-  server.on('request', deps.request);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    answering.set(req.socket, res);
+    deps.request(req, res);
+  });
   server.on('upgrade', deps.upgrade);
   server.on('connect', (_req, socket: Duplex) => {
     writeRawResponse(socket, 405, [['content-type', 'text/plain']], 'CONNECT is not supported.\n');
@@ -51,7 +56,20 @@ function configure(server: Server, deps: ListenerDeps): Server {
     const { status, message } = parserErrorStatus(error.code);
     deps.metrics.observe('edge', status, 0);
     deps.logger.info({ kind: 'edge', status, code: error.code }, 'rejected malformed request');
-    writeRawResponse(socket, status, [['content-type', 'text/plain']], `${message}\n`);
+    const refuse = () => writeRawResponse(socket, status, [['content-type', 'text/plain']], `${message}\n`);
+    const pending = answering.get(socket);
+    if (!pending || pending.writableFinished || pending.destroyed) {
+      refuse();
+    } else if (pending.req.complete) {
+      // The bad bytes follow a whole request, which the upstream may have acted on: answer it first.
+      pending.once('finish', refuse);
+    } else {
+      // The bad bytes broke the body being read. Once the refusal is out the connection goes, and
+      // with it the request, so the upstream sees it aborted instead of waiting for the rest.
+      if (pending.headersSent) socket.destroy();
+      else refuse();
+      socket.once('finish', () => socket.destroy());
+    }
   });
   return server;
 }

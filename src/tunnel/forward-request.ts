@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { constants } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { ClientInfo } from '../http/forwarded.ts';
 import type { RequestTarget } from '../http/request-target.ts';
 import { flushHeadersSoon } from '../http/stream-response.ts';
 import { TunnelError } from './errors.ts';
+import { cancelStream, endedWhole } from './stream-cut.ts';
 import { responseHeadersFromStream, tunnelRequestHeaders } from './stream-headers.ts';
 import type { TunnelSession } from './tunnel-session.ts';
 
@@ -58,14 +58,10 @@ export function forwardThroughTunnel(
     );
   }
   const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
-  const headers = tunnelRequestHeaders(
-    req.method ?? 'GET',
-    target.path + target.search,
-    req.rawHeaders,
-    client,
-    options.trustForwarded,
-  );
-  headers['gatehouse-request-id'] = options.requestId;
+  const headers = tunnelRequestHeaders(req, target, client, {
+    trustForwarded: options.trustForwarded,
+    requestId: options.requestId,
+  });
   options.rewriteHeaders?.(headers as Record<string, string | string[] | undefined>);
 
   return new Promise((resolve) => {
@@ -76,12 +72,12 @@ export function forwardThroughTunnel(
       clearTimeout(timer);
       resolve(error);
     };
-    const stream = session.request(headers as Record<string, string>, { endStream: !hasBody });
+    const stream = session.request(headers, { endStream: !hasBody });
     // The response clock starts once the request is sent, so a long upload is not a timeout.
     let timer: NodeJS.Timeout | undefined;
     const startClock = () => {
       timer = setTimeout(() => {
-        stream.close(constants.NGHTTP2_CANCEL);
+        cancelStream(stream);
         settle(
           new TunnelError(
             'TUNNEL_STREAM_FAILED',
@@ -100,8 +96,8 @@ export function forwardThroughTunnel(
         session.stats.bytesIn += chunk.length;
         options.onBytes?.('in', chunk.length);
         if (limits.maxBodyBytes > 0 && received > limits.maxBodyBytes) {
-          stream.close(constants.NGHTTP2_CANCEL);
           req.unpipe(stream);
+          cancelStream(stream);
           settle(
             new TunnelError(
               'TUNNEL_BODY_TOO_LARGE',
@@ -113,8 +109,9 @@ export function forwardThroughTunnel(
       req.pipe(stream);
     }
 
+    // A client gone mid-upload or mid-answer resets the stream: the agent must see a cut, not an end.
     res.once('close', () => {
-      if (!res.writableFinished && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+      if (!res.writableFinished) cancelStream(stream);
     });
 
     stream.on('response', (responseHeaders) => {
@@ -134,8 +131,14 @@ export function forwardThroughTunnel(
       stream.once('trailers', (trailers) => {
         res.addTrailers(responseHeadersFromStream(trailers) as Record<string, string>);
       });
+      // Node ends a reset stream's body as if it were whole; a cut answer must reach the client as a cut.
+      let whole = false;
+      stream.once('end', () => {
+        whole = endedWhole(stream);
+      });
       body.once('end', () => {
-        res.end();
+        if (whole) res.end();
+        else res.destroy();
         settle();
       });
     });
@@ -143,8 +146,8 @@ export function forwardThroughTunnel(
     stream.once('close', () => {
       if (settled) return;
       if (res.headersSent) {
-        // A body that arrived whole is still on its way through the tap; its end finishes the job.
-        if (stream.readableEnded && !stream.rstCode) return;
+        // A body that ended (whole or cut) is still on its way through the tap; its end finishes the job.
+        if (stream.readableEnded) return;
         // The answer had begun: cutting the connection is the only honest signal left.
         res.destroy();
         settle();

@@ -1,16 +1,19 @@
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { ClientInfo } from '../http/forwarded.ts';
-import { writeRawResponse } from '../http/raw-response.ts';
+import { serializeHead, writeRawResponse } from '../http/raw-response.ts';
 import type { RequestTarget } from '../http/request-target.ts';
-import { REQUEST_ID_HEADER, UPGRADE_HEADER } from './protocol.ts';
-import { tunnelRequestHeaders } from './stream-headers.ts';
+import { SWITCHED_HEADER } from './protocol.ts';
+import { cancelStream, endedWhole } from './stream-cut.ts';
+import { responseHeadersFromStream, tunnelRequestHeaders } from './stream-headers.ts';
 import type { TunnelSession } from './tunnel-session.ts';
 
 /**
- * Sends an upgrade request (WebSocket) down the tunnel. The stream's headers describe the request;
- * once the agent accepts, the stream carries the raw bytes both ways, starting with the local
- * server's own answer (its 101, or a refusal), which the client reads as it is.
+ * Sends an upgrade request (WebSocket) down the tunnel. The stream's headers describe the request.
+ * If the local server switches protocols, the stream carries the raw bytes both ways, starting
+ * with its 101; if it declines, the client gets its answer as an ordinary response and the
+ * connection closes.
  */
 export function forwardUpgradeThroughTunnel(
   req: IncomingMessage,
@@ -27,17 +30,13 @@ export function forwardUpgradeThroughTunnel(
     readonly rewriteHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
   },
 ): void {
-  const headers = tunnelRequestHeaders(
-    req.method ?? 'GET',
-    target.path + target.search,
-    req.rawHeaders,
-    client,
-    options.trustForwarded,
-  );
-  headers[UPGRADE_HEADER] = req.headers.upgrade ?? 'websocket';
-  headers[REQUEST_ID_HEADER] = options.requestId;
-  options.rewriteHeaders?.(headers as Record<string, string | string[] | undefined>);
-  const stream = session.request(headers as Record<string, string>, { endStream: false });
+  const headers = tunnelRequestHeaders(req, target, client, {
+    trustForwarded: options.trustForwarded,
+    requestId: options.requestId,
+    upgrade: req.headers.upgrade ?? 'websocket',
+  });
+  options.rewriteHeaders?.(headers);
+  const stream = session.request(headers, { endStream: false });
   let done = false;
   const finish = (status: number) => {
     if (done) return;
@@ -45,18 +44,14 @@ export function forwardUpgradeThroughTunnel(
     options.onDone(status);
   };
   stream.on('error', () => {});
-  socket.on('error', () => stream.destroy());
+  socket.on('error', () => cancelStream(stream));
   stream.once('response', (responseHeaders) => {
-    const status = Number(responseHeaders[':status']);
-    if (status !== 200) {
-      writeRawResponse(
-        socket,
-        502,
-        [['content-type', 'text/plain']],
-        'The local server refused the connection.\n',
-      );
-      stream.close();
-      finish(502);
+    if (responseHeaders[SWITCHED_HEADER] === undefined) {
+      // The local server declined to switch: its answer goes to the client as an ordinary response,
+      // then the connection closes. Nothing more is read from the client, so nothing it sends after
+      // can reach the local server as a request the edge never saw.
+      stream.end();
+      finish(relayAnswer(stream, responseHeaders, socket));
       return;
     }
     if (head.length > 0) stream.write(head);
@@ -81,4 +76,23 @@ export function forwardUpgradeThroughTunnel(
       finish(502);
     }
   });
+}
+
+/** Writes the stream's answer onto the client's socket as an HTTP/1.1 response, then closes it. */
+function relayAnswer(stream: ClientHttp2Stream, headers: IncomingHttpHeaders, socket: Duplex): number {
+  const status = Number(headers[':status']);
+  const raw: string[] = [];
+  for (const [name, value] of Object.entries(responseHeadersFromStream(headers)))
+    for (const one of Array.isArray(value) ? value : [value]) raw.push(name, one);
+  raw.push('connection', 'close');
+  socket.write(serializeHead(status, STATUS_CODES[status] ?? 'Unknown', raw));
+  stream.pipe(socket, { end: false });
+  stream.once('end', () => {
+    if (endedWhole(stream)) socket.end();
+    else socket.destroy();
+  });
+  stream.once('close', () => {
+    if (!stream.readableEnded) socket.destroy();
+  });
+  return status;
 }

@@ -6,8 +6,9 @@
  * public request is one HTTP/2 stream, so flow control, backpressure, multiplexing and
  * heartbeats (PING) come from HTTP/2 itself.
  *
- * Upgrades (WebSocket) travel as a CONNECT stream carrying {@link UPGRADE_HEADER}; its bytes are
- * the raw HTTP/1.1 exchange between the client and the local server.
+ * Upgrades (WebSocket) travel as a stream carrying {@link UPGRADE_HEADER}. If the local server
+ * switches protocols, the agent answers with {@link SWITCHED_HEADER} and the stream's bytes are
+ * the raw exchange from the local server's 101 on; any other answer is an ordinary response.
  */
 export const CONNECT_PATH = '/api/v1/tunnels/connect';
 
@@ -20,7 +21,11 @@ export const TUNNEL_HEADER = 'gatehouse-tunnel';
 export const AGENT_HEADER = 'gatehouse-agent';
 /** Response header (on the 101) with the tunnel's public URL. */
 export const PUBLIC_URL_HEADER = 'gatehouse-public-url';
-/** Header on a CONNECT stream: the raw upgrade request follows in the stream. */
+/** Header on an upgrade stream: the protocol the client asks the local server to switch to. */
 export const UPGRADE_HEADER = 'gatehouse-upgrade';
+/** Response header on an upgrade stream: the local server switched, raw bytes follow. */
+export const SWITCHED_HEADER = 'gatehouse-switched';
 /** Header on every stream with the edge's id for the request, shown by the agent's inspector. */
 export const REQUEST_ID_HEADER = 'gatehouse-request-id';
+/** What every header of the protocol's starts with; a public client's own such headers are dropped. */
+export const PROTOCOL_HEADER_PREFIX = 'gatehouse-';
