@@ -17,7 +17,14 @@ import { type Clock, dateOf, systemClock } from '../util/clock.ts';
 import { TunnelError } from './errors.ts';
 import { forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
 import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
-import { AGENT_HEADER, PUBLIC_URL_HEADER, RAW_UPGRADE, TUNNEL_HEADER } from './protocol.ts';
+import {
+  AGENT_HEADER,
+  PROTOCOL_HEADER_PREFIX,
+  PUBLIC_URL_HEADER,
+  RAW_UPGRADE,
+  TUNNEL_HEADER,
+} from './protocol.ts';
+import { endedWhole } from './stream-cut.ts';
 import { responseHeadersFromStream } from './stream-headers.ts';
 import { rawTransport, type TransportKind, type TunnelTransport, webSocketTransport } from './transport.ts';
 import { randomTunnelName, tunnelNameProblem } from './tunnel-name.ts';
@@ -369,7 +376,7 @@ export class TunnelService {
     if (!session) throw offline(name);
     const headers: Record<string, string | string[]> = {};
     for (const [key, value] of Object.entries(endToEndHeaders(req.headers)))
-      if (key !== 'host') headers[key] = value;
+      if (key !== 'host' && !key.startsWith(PROTOCOL_HEADER_PREFIX)) headers[key] = value;
     const stream = session.request(
       {
         ...headers,
@@ -387,7 +394,11 @@ export class TunnelService {
       let responseHeaders: Record<string, string | string[]> = {};
       const chunks: Buffer[] = [];
       let size = 0;
+      let whole = false;
       stream.on('error', () => {});
+      stream.once('end', () => {
+        whole = endedWhole(stream);
+      });
       stream.once('response', (h) => {
         status = Number(h[':status']);
         responseHeaders = responseHeadersFromStream(h);
@@ -399,6 +410,8 @@ export class TunnelService {
       stream.once('close', () => {
         clearTimeout(timer);
         if (status === 0) reject(new TunnelError('TUNNEL_STREAM_FAILED', `Tunnel ${name} did not answer.`));
+        else if (!whole)
+          reject(new TunnelError('TUNNEL_STREAM_FAILED', `Tunnel ${name} cut its answer short.`));
         else resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks) });
       });
     });
