@@ -57,6 +57,9 @@ export interface RelayApiContext {
   readonly now: () => Date;
 }
 
+/** Largest body the registration API reads; its requests are a few hundred bytes. */
+export const RELAY_API_MAX_BODY_BYTES = 16 * 1024;
+
 /** Cookie that pins a browser to a developer's app, set by `GET /select`. */
 export const SELECT_COOKIE = 'gatehouse_dev_proxy';
 

@@ -7,16 +7,18 @@ import { endToEndHeaders } from '../edge/hop-by-hop.ts';
 import { planRequestHeaders } from '../edge/request-header-plan.ts';
 import { pathHasPrefix, type RequestTarget } from '../edge/request-target.ts';
 import type { Route } from '../edge/route.ts';
+import { statusForCode } from '../http-status.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Store } from '../store/types.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
+import { BodyTooLargeError, readBoundedBody } from '../util/bounded-body.ts';
 import { newId } from '../util/ids.ts';
 import { type BufferedRequest, type BufferedResponse, deliver, sendBuffered } from './deliver.ts';
 import { DeliveryLog, type DeliveryRecord, type DeliveryResult } from './deliveries.ts';
 import { RelayError } from './errors.ts';
 import { learningTap } from './learning-tap.ts';
 import { RelayRegistry } from './registrations.ts';
-import { createRelayApi, SELECT_COOKIE } from './relay-api.ts';
+import { createRelayApi, RELAY_API_MAX_BODY_BYTES, SELECT_COOKIE } from './relay-api.ts';
 import { RELAY_HEADERS, relayHeaders } from './relay-headers.ts';
 import type { RelayGlobals, RouteRelaySettings, WebhookSettings } from './relay-settings.ts';
 import { relayToUrl, type UrlRelayNetwork } from './relay-to-url.ts';
@@ -185,14 +187,20 @@ export class RelayService {
     client: ClientInfo,
     registry: RelayRegistry,
   ): Promise<void> {
-    const body = await readBounded(req, webhooks.maxBodyBytes);
-    if (!body) {
+    let body: Buffer;
+    try {
+      body = await readBoundedBody(req, webhooks.maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) {
+        res.destroy();
+        return;
+      }
       sendEdgeError(
         req,
         res,
         new RelayError(
           'RELAY_BODY_TOO_LARGE',
-          `The webhook body is larger than ${webhooks.maxBodyBytes} bytes.`,
+          `The webhook body is larger than ${error.limit} bytes, this route's relay.webhooks.maxBodyBytes.`,
         ),
       );
       return;
@@ -402,6 +410,29 @@ export class RelayService {
     route: RelayRoute,
     target: RequestTarget,
   ): Promise<void> {
+    // Read (bounded) before anything else: this API answers without authentication.
+    let body: Buffer;
+    try {
+      body = await readBoundedBody(req, RELAY_API_MAX_BODY_BYTES);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) {
+        res.destroy();
+        return;
+      }
+      const answer = JSON.stringify({
+        error: 'RELAY_BODY_TOO_LARGE',
+        message: `the body is larger than the relay API's limit of ${error.limit} bytes; send a smaller request`,
+      });
+      res
+        .writeHead(statusForCode('RELAY_BODY_TOO_LARGE'), {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(answer),
+          // The rest of the body stays unread: close rather than drain it.
+          connection: 'close',
+        })
+        .end(answer);
+      return;
+    }
     const context = {
       routeId: route.id,
       settings: route.relay,
@@ -414,11 +445,8 @@ export class RelayService {
     const listener = getRequestListener((request) => {
       const url = new URL(request.url);
       url.pathname = sub;
-      const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers: request.headers };
-      if (request.body) {
-        init.body = request.body;
-        init.duplex = 'half';
-      }
+      const init: RequestInit = { method: request.method, headers: request.headers };
+      if (body.length > 0) init.body = body;
       return this.#api.fetch(new Request(url, init), { relay: context });
     });
     await listener(req, res);
@@ -431,15 +459,3 @@ export function isRelayRoute(route: Route): route is RelayRoute {
 }
 
 export { SELECT_COOKIE };
-
-/** Reads a request body whole, or undefined once it passes `limit` bytes (the rest is left unread). */
-async function readBounded(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
