@@ -30,12 +30,15 @@ const json = (ref: string) => ({
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
 });
 
+/** The title of the description; clients read it to know they talk to Gatehouse before sending a key. */
+export const ADMIN_API_TITLE = 'Gatehouse admin API';
+
 /** The OpenAPI 3.1 description of the admin API, built from the same schemas that validate requests. */
 export function openApiDocument(version: string): Record<string, unknown> {
   const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
   return {
     openapi: '3.1.0',
-    info: { title: 'Gatehouse admin API', version },
+    info: { title: ADMIN_API_TITLE, version },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
     components: {
