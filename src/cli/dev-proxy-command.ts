@@ -22,7 +22,8 @@ Options:
                          tunnel); no key is sent before it proves to be one
   --name NAME            Tunnel name (default dev-<developer>)
   --key KEY              The tunnel's key                                        GATEHOUSE_KEY
-  --admin-key KEY        Create the tunnel first with this admin key             GATEHOUSE_ADMIN_KEY
+  --admin-key KEY        Create the tunnel with this admin key, or give it a     GATEHOUSE_ADMIN_KEY
+                         new key when it exists (so the same command reruns)
   --tunnel-url URL       Register this https URL instead of a Gatehouse tunnel
   --callback-path PATH   The registered callback path      (/api/v1/tesla/oauth/callback)
   --prefix PATH          The relay's registration prefix   (/api/v1/dev-proxy)
@@ -34,7 +35,7 @@ Options:
 
 The shared secret comes only from DEV_PROXY_SHARED_SECRET (or GATEHOUSE_RELAY_SECRET).
 Exit codes: 0 done, 2 bad usage (or --server is not Gatehouse), 3 unreachable, 4 key refused,
-5 nothing on the local port, 6 tunnel name taken, 7 the relay refused the registration.
+5 nothing on the local port, 7 the relay refused the registration.
 `;
 
 const REREGISTER_MS = 30 * 60 * 1000;

@@ -1,7 +1,7 @@
 import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { VERSION } from '../version.ts';
 import { probeAdminApi } from './admin-probe.ts';
-import { createTunnel } from './tunnel-setup.ts';
+import { createTunnel, rotateTunnelKey } from './tunnel-setup.ts';
 
 /** What `dev-proxy start` needs to bring its tunnel online. */
 export interface DevTunnelOptions {
@@ -10,7 +10,7 @@ export interface DevTunnelOptions {
   readonly name: string;
   /** The tunnel's own key, when the developer has it. */
   readonly key: string | undefined;
-  /** An admin key to create the tunnel. */
+  /** An admin key to create the tunnel, or to give an existing one a new key. */
   readonly adminKey: string | undefined;
   readonly local: URL;
   readonly say: (line: string) => void;
@@ -18,7 +18,8 @@ export interface DevTunnelOptions {
 
 /**
  * Brings the developer's tunnel online. The server must first prove it is Gatehouse's admin API;
- * only then is a key sent. Without the tunnel's key, the admin key creates the tunnel.
+ * only then is a key sent. Without the tunnel's key, the admin key creates the tunnel, or, when it
+ * exists already (an earlier run), gives it a new key: running the same command again just works.
  */
 export async function openDevTunnel(
   options: DevTunnelOptions,
@@ -35,10 +36,15 @@ export async function openDevTunnel(
   if (!key) {
     if (!options.adminKey)
       return { exit: 2, message: 'give the tunnel key (--key) or an admin key (--admin-key)' };
-    const made = await createTunnel(server, options.adminKey, name);
+    let made = await createTunnel(server, options.adminKey, name);
+    let verb = 'Created';
+    if ('exit' in made && made.reason === 'name-taken') {
+      made = await rotateTunnelKey(server, options.adminKey, name);
+      verb = 'Reusing';
+    }
     if ('exit' in made) return made;
     key = made.key;
-    say(`Created tunnel ${name}; its key (reuse with --key): ${key}`);
+    say(`${verb} tunnel ${name}; its key (reuse with --key): ${key}`);
   }
   const agent = new TunnelAgent({
     server,
