@@ -20,10 +20,10 @@ export interface DeliveryRecord {
   readonly pathAndQuery: string;
   readonly authority: string;
   readonly headers: Record<string, string | string[]>;
-  /** Base64 of the body's first bytes. */
+  /** Base64 of the body: its first `recordBodyBytes` in a list, the whole of it for one delivery. */
   readonly body: string;
   readonly bodyBytes: number;
-  /** True when the record keeps less than the whole body (it cannot be replayed then). */
+  /** True when `body` is a preview, shorter than the body received (which is kept whole for replay). */
   readonly truncated: boolean;
   readonly results: DeliveryResult[];
 }
@@ -38,18 +38,34 @@ export function publicDelivery(record: DeliveryRecord): DeliveryRecord {
   return { ...record, headers };
 }
 
-/** The webhook deliveries of one relay route. */
+/**
+ * The webhook deliveries of one relay route. Each record holds a preview of its body; the whole
+ * body is kept beside it, so listing stays light and replay sends every byte received.
+ */
 export class DeliveryLog {
   readonly #store: EphemeralRepository;
   readonly #namespace: string;
+  readonly #bodies: string;
 
   constructor(store: EphemeralRepository, routeId: string) {
     this.#store = store;
     this.#namespace = `relay-delivery:${routeId}`;
+    this.#bodies = `relay-delivery-body:${routeId}`;
   }
 
   async save(record: DeliveryRecord): Promise<void> {
     await this.#store.put(this.#namespace, record.id, JSON.stringify(record), DELIVERY_TTL_MS);
+  }
+
+  /** Keeps a delivery's whole body, for as long as its record. */
+  async saveBody(id: string, body: Buffer): Promise<void> {
+    await this.#store.put(this.#bodies, id, body.toString('base64'), DELIVERY_TTL_MS);
+  }
+
+  /** A delivery's whole body; undefined for a record kept before whole bodies were. */
+  async body(id: string): Promise<Buffer | undefined> {
+    const base64 = await this.#store.get(this.#bodies, id);
+    return base64 === undefined ? undefined : Buffer.from(base64, 'base64');
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {

@@ -228,6 +228,7 @@ export class RelayService {
     const selected = selectDevelopers(webhooks, { headers: req.headers, search: target.search, body });
     const developers = selected === 'all' ? (await registry.list()).map((r) => r.developerId) : selected;
     const log = new DeliveryLog(this.#deps.store.ephemeral, route.id);
+    await log.saveBody(record.id, body);
 
     if (developers.length === 0 && selected !== 'all') {
       // Nobody selected: the deployed app handles it, as any other request.
@@ -331,7 +332,9 @@ export class RelayService {
     const record = await log.get(deliveryId);
     if (!record)
       throw new RelayError('RELAY_DELIVERY_NOT_FOUND', `no delivery ${deliveryId} on route ${route.id}`);
-    if (record.truncated) {
+    const body =
+      (await log.body(deliveryId)) ?? (record.truncated ? undefined : Buffer.from(record.body, 'base64'));
+    if (!body) {
       throw new RelayError(
         'RELAY_REPLAY_IMPOSSIBLE',
         `delivery ${deliveryId} kept only part of its body, so it cannot be replayed`,
@@ -346,7 +349,7 @@ export class RelayService {
         pathAndQuery: record.pathAndQuery,
         authority: record.authority,
         headers: record.headers,
-        body: Buffer.from(record.body, 'base64'),
+        body,
       },
       true,
     );
@@ -359,9 +362,12 @@ export class RelayService {
     return new DeliveryLog(this.#deps.store.ephemeral, routeId).list(limit);
   }
 
-  /** One recorded webhook. */
-  delivery(routeId: string, id: string): Promise<DeliveryRecord | undefined> {
-    return new DeliveryLog(this.#deps.store.ephemeral, routeId).get(id);
+  /** One recorded webhook, with its whole body. */
+  async delivery(routeId: string, id: string): Promise<DeliveryRecord | undefined> {
+    const log = new DeliveryLog(this.#deps.store.ephemeral, routeId);
+    const record = await log.get(id);
+    const body = record && (await log.body(id));
+    return record && body ? { ...record, body: body.toString('base64'), truncated: false } : record;
   }
 
   /** Which developer a request belongs to: a callback's state, then the header, then the cookie. */

@@ -22,7 +22,7 @@ export const webhookSettings = z
       .min(1)
       .max(25 * 1024 * 1024)
       .default(1024 * 1024),
-    /** How many bytes of each body a delivery record keeps. */
+    /** How many bytes of each body the deliveries list shows; the whole body is kept for replay. */
     recordBodyBytes: z
       .number()
       .int()
