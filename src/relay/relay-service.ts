@@ -14,7 +14,13 @@ import type { TunnelService } from '../tunnel/tunnel-service.ts';
 import { BodyTooLargeError, readBoundedBody } from '../util/bounded-body.ts';
 import { newId } from '../util/ids.ts';
 import { type BufferedRequest, type BufferedResponse, deliver, sendBuffered } from './deliver.ts';
-import { DeliveryLog, type DeliveryRecord, type DeliveryResult } from './deliveries.ts';
+import {
+  DeliveryLog,
+  type DeliveryRecord,
+  type DeliveryResult,
+  recordHeaders,
+  replayHeaders,
+} from './deliveries.ts';
 import { RelayError } from './errors.ts';
 import { learningTap } from './learning-tap.ts';
 import { RelayRegistry } from './registrations.ts';
@@ -219,7 +225,8 @@ export class RelayService {
       method: buffered.method,
       pathAndQuery: buffered.pathAndQuery,
       authority: buffered.authority,
-      headers: buffered.headers,
+      // Credentials are shown redacted and kept encrypted, for replay only.
+      ...recordHeaders(buffered.headers, this.#deps.globals.secret ?? '', webhooks.redactHeaders),
       body: body.subarray(0, webhooks.recordBodyBytes).toString('base64'),
       bodyBytes: body.length,
       truncated: body.length > webhooks.recordBodyBytes,
@@ -340,6 +347,13 @@ export class RelayService {
         `delivery ${deliveryId} kept only part of its body, so it cannot be replayed`,
       );
     }
+    const headers = replayHeaders(record, this.#deps.globals.secret ?? '');
+    if (!headers) {
+      throw new RelayError(
+        'RELAY_REPLAY_IMPOSSIBLE',
+        `delivery ${deliveryId} was recorded under another relay secret, so its credential headers cannot be restored`,
+      );
+    }
     const registry = new RelayRegistry(this.#deps.store.ephemeral, route.host);
     const { result } = await this.#deliverTo(
       registry,
@@ -348,7 +362,7 @@ export class RelayService {
         method: record.method,
         pathAndQuery: record.pathAndQuery,
         authority: record.authority,
-        headers: record.headers,
+        headers,
         body,
       },
       true,
