@@ -181,8 +181,9 @@ export class RelayService {
 
   /**
    * A webhook: read it whole (bounded), pick its developers, deliver the original bytes to each,
-   * record what happened, and answer the provider: the developer's own answer when there is one,
-   * a summary for a broadcast, the route's upstream when no developer is selected.
+   * record what happened, and answer the provider: the route's upstream when no developer is
+   * selected, the developer's own answer when there is one, else (a broadcast, or a developer
+   * not registered or unreachable) 202 with a summary naming the delivery.
    */
   async #webhook(
     req: IncomingMessage,
@@ -272,17 +273,8 @@ export class RelayService {
       res.writeHead(status, headers).end(answerBody);
       return;
     }
-    if (selected !== 'all') {
-      sendEdgeError(
-        req,
-        res,
-        new RelayError(
-          'RELAY_TARGET_UNREACHABLE',
-          `The webhook could not be delivered to ${developers[0]}: ${answers[0]?.result.error}.`,
-        ),
-      );
-      return;
-    }
+    // A broadcast, or a developer who did not answer (not registered, unreachable): the provider
+    // hears that the delivery was kept, as replay can hand it on later.
     const summary = JSON.stringify({ delivery: record.id, delivered: record.results });
     res
       .writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(summary) })
