@@ -6,6 +6,7 @@ export type EdgeErrorCode =
   | 'ROUTE_NOT_FOUND'
   | 'UPSTREAM_UNREACHABLE'
   | 'UPSTREAM_TIMEOUT'
+  | 'BODY_TOO_LARGE'
   | 'INTERNAL';
 
 /** Codes of the admin API. */

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
-import { hmacHex, registrationMessage } from '../src/relay/signature.ts';
+import { hmacHex, registrationMessage, unregistrationMessage } from '../src/relay/signature.ts';
 import { manualClock } from '../src/util/clock.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { selfSigned } from './helpers/certs.ts';
@@ -21,17 +21,15 @@ const CALLBACK = '/api/v1/tesla/oauth/callback';
 /** A signed registration body, as `gatehouse dev-proxy` or the proposal's shell action sends it. */
 function signed(
   fields: { tunnel_url?: string; tunnel?: string; developer_id: string },
-  options: { secret?: string; ageSeconds?: number; timestamp?: number } = {},
+  options: { secret?: string; ageSeconds?: number; timestamp?: number; unregister?: boolean } = {},
 ) {
   const timestamp = options.timestamp ?? Math.floor(clock() / 1000) - (options.ageSeconds ?? 0);
   const target = fields.tunnel_url ?? `tunnel:${fields.tunnel}`;
+  const message = options.unregister ? unregistrationMessage : registrationMessage;
   return {
     ...fields,
     timestamp,
-    hmac_signature: hmacHex(
-      options.secret ?? SECRET,
-      registrationMessage(target, fields.developer_id, timestamp),
-    ),
+    hmac_signature: hmacHex(options.secret ?? SECRET, message(target, fields.developer_id, timestamp)),
   };
 }
 
@@ -214,7 +212,10 @@ describe('dev-proxy registration API (the proposal’s contract)', () => {
       '/api/v1/dev-proxy/register',
       signed({ tunnel_url: 'https://bye.trycloudflare.test', developer_id: 'leaving' }),
     );
-    const unregister = signed({ tunnel_url: 'https://bye.trycloudflare.test', developer_id: 'leaving' });
+    const unregister = signed(
+      { tunnel_url: 'https://bye.trycloudflare.test', developer_id: 'leaving' },
+      { unregister: true },
+    );
     const res = await call(gw, 'DELETE', '/api/v1/dev-proxy/unregister', unregister);
     assert.equal(res.status, 200);
     assert.ok(
@@ -231,7 +232,7 @@ describe('dev-proxy registration API (the proposal’s contract)', () => {
       '/api/v1/dev-proxy/unregister',
       signed(
         { tunnel_url: 'https://bye.trycloudflare.test', developer_id: 'leaving' },
-        { timestamp: unregister.timestamp - 1 },
+        { timestamp: unregister.timestamp - 1, unregister: true },
       ),
     );
     assert.equal(again.status, 404);

@@ -48,12 +48,119 @@ function routeInputSchema(): Record<string, unknown> {
   return document;
 }
 
+/** One attempt to hand a webhook on, as `DeliveryResult` in src/relay/deliveries.ts. */
+const deliveryResult = {
+  type: 'object',
+  required: ['developer', 'status', 'at'],
+  properties: {
+    developer: { type: 'string', description: 'The developer, or `local` for the route’s own upstream.' },
+    status: { type: 'integer', description: 'The status answered; 404 not registered, 502 unreachable.' },
+    at: { type: 'string', format: 'date-time' },
+    error: { type: 'string' },
+    replay: { type: 'boolean', description: 'True for an attempt made by a replay.' },
+  },
+};
+
+/** A recorded webhook, as the admin API shows it. */
+const delivery = {
+  type: 'object',
+  required: [
+    'id',
+    'receivedAt',
+    'method',
+    'pathAndQuery',
+    'authority',
+    'headers',
+    'body',
+    'bodyBytes',
+    'truncated',
+    'results',
+  ],
+  properties: {
+    id: { type: 'string' },
+    receivedAt: { type: 'string', format: 'date-time' },
+    method: { type: 'string' },
+    pathAndQuery: { type: 'string' },
+    authority: { type: 'string', description: 'The Host the provider called.' },
+    headers: {
+      type: 'object',
+      additionalProperties: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+      description: 'As received; credential headers read `[redacted]`.',
+    },
+    body: {
+      type: 'string',
+      contentEncoding: 'base64',
+      description: 'In a list, the first `recordBodyBytes` (a preview); for one delivery, the whole body.',
+    },
+    bodyBytes: { type: 'integer', description: 'Size of the body received.' },
+    truncated: { type: 'boolean', description: 'True when `body` is a preview.' },
+    results: { type: 'array', items: { $ref: '#/components/schemas/DeliveryResult' } },
+  },
+};
+
+const deliveriesPaths = () => {
+  const id = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The route' };
+  const deliveryId = { name: 'delivery', in: 'path', required: true, schema: { type: 'string' } };
+  return {
+    '/routes/{id}/deliveries': {
+      parameters: [id],
+      get: {
+        summary: 'Webhooks a relay route received (7 days), newest first',
+        parameters: [
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+        ],
+        responses: {
+          '200': {
+            description: 'Deliveries, each with a body preview',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['deliveries'],
+                  properties: {
+                    deliveries: { type: 'array', items: { $ref: '#/components/schemas/Delivery' } },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(401, 404),
+        },
+      },
+    },
+    '/routes/{id}/deliveries/{delivery}': {
+      parameters: [id, deliveryId],
+      get: {
+        summary: 'One delivery, with its whole body',
+        responses: { '200': { description: 'Delivery', ...json('Delivery') }, ...errors(401, 404) },
+      },
+    },
+    '/routes/{id}/deliveries/{delivery}/replay': {
+      parameters: [id, deliveryId],
+      post: {
+        summary: 'Send a delivery again, as received, to a registered developer',
+        requestBody: { required: true, ...json('ReplayInput') },
+        responses: {
+          '200': {
+            description: 'The attempt (also added to the delivery’s results)',
+            ...json('DeliveryResult'),
+          },
+          ...errors(400, 401, 404, 409, 415),
+        },
+      },
+    },
+  };
+};
+
+/** The title of the description; clients read it to know they talk to Gatehouse before sending a key. */
+export const ADMIN_API_TITLE = 'Gatehouse admin API';
+
 /** The OpenAPI 3.1 description of the admin API, built from the same schemas that validate requests. */
 export function openApiDocument(version: string): Record<string, unknown> {
   const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
   return {
     openapi: '3.1.0',
-    info: { title: 'Gatehouse admin API', version },
+    info: { title: ADMIN_API_TITLE, version },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
     components: {
@@ -77,6 +184,14 @@ export function openApiDocument(version: string): Record<string, unknown> {
           ],
         },
         KeyInput: schema(keyInput),
+        Delivery: delivery,
+        DeliveryResult: deliveryResult,
+        ReplayInput: {
+          type: 'object',
+          required: ['developer_id'],
+          additionalProperties: false,
+          properties: { developer_id: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,100}$' } },
+        },
         Key: {
           type: 'object',
           required: ['id', 'name', 'prefix', 'createdAt', 'revokedAt'],
@@ -116,6 +231,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
         },
       },
+      ...deliveriesPaths(),
       '/keys/': {
         get: {
           summary: 'List API keys (prefixes only)',

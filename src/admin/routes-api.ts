@@ -33,7 +33,10 @@ export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
   app.get('/:id/deliveries', async (c) => {
     const route = await find(c.req.param('id'));
     const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 100) || 100, 1), 500);
-    return c.json({ deliveries: (await deps.relay.deliveries(route.id, limit)).map(publicDelivery) });
+    const redact = route.kind === 'relay' ? route.relay.webhooks?.redactHeaders : undefined;
+    return c.json({
+      deliveries: (await deps.relay.deliveries(route.id, limit)).map((d) => publicDelivery(d, redact)),
+    });
   });
 
   app.get('/:id/deliveries/:delivery', async (c) => {
@@ -41,7 +44,9 @@ export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
     const delivery = await deps.relay.delivery(route.id, c.req.param('delivery'));
     if (!delivery)
       throw new AdminError('NOT_FOUND', `no delivery ${c.req.param('delivery')} on route ${route.id}`);
-    return c.json(publicDelivery(delivery));
+    return c.json(
+      publicDelivery(delivery, route.kind === 'relay' ? route.relay.webhooks?.redactHeaders : undefined),
+    );
   });
 
   app.post('/:id/deliveries/:delivery/replay', async (c) => {

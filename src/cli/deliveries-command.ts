@@ -23,7 +23,6 @@ interface Delivery {
   method: string;
   pathAndQuery: string;
   bodyBytes: number;
-  truncated: boolean;
   results: { developer: string; status: number; error?: string; replay?: boolean }[];
 }
 
@@ -65,7 +64,7 @@ export async function deliveriesCommand(argv: string[]): Promise<number> {
     return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
   };
   const show = (d: Delivery) =>
-    `${d.id}  ${d.receivedAt}  ${d.method} ${d.pathAndQuery}  ${d.bodyBytes} bytes${d.truncated ? ' (kept in part)' : ''}\n` +
+    `${d.id}  ${d.receivedAt}  ${d.method} ${d.pathAndQuery}  ${d.bodyBytes} bytes\n` +
     d.results
       .map(
         (r) =>

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
+import type { TunnelAgent } from '../agent/tunnel-agent.ts';
 import { type ClientTarget, RelayClient } from '../relay/relay-client.ts';
-import { VERSION } from '../version.ts';
-import { canConnect, createTunnel } from './tunnel-setup.ts';
+import { openDevTunnel } from './dev-proxy-tunnel.ts';
+import { canConnect } from './tunnel-setup.ts';
 
 /** `gatehouse dev-proxy --help`. */
 export const DEV_PROXY_HELP = `Usage: gatehouse dev-proxy start [options]
@@ -18,10 +18,12 @@ Options:
   --relay URL            The relay host, e.g. https://dev.api.example.com       DEV_PROXY_RELAY
   --developer ID         Your developer id (letters, digits, . _ -)            DEV_PROXY_DEVELOPER
   --port N               Local API port (start)                                  (8100)
-  --server URL           Gatehouse for the tunnel (default: the relay's origin)  GATEHOUSE_SERVER
+  --server URL           The Gatehouse that hosts your tunnel (required with a   GATEHOUSE_SERVER
+                         tunnel); no key is sent before it proves to be one
   --name NAME            Tunnel name (default dev-<developer>)
   --key KEY              The tunnel's key                                        GATEHOUSE_KEY
-  --admin-key KEY        Create the tunnel first with this admin key             GATEHOUSE_ADMIN_KEY
+  --admin-key KEY        Create the tunnel with this admin key, or give it a     GATEHOUSE_ADMIN_KEY
+                         new key when it exists (so the same command reruns)
   --tunnel-url URL       Register this https URL instead of a Gatehouse tunnel
   --callback-path PATH   The registered callback path      (/api/v1/tesla/oauth/callback)
   --prefix PATH          The relay's registration prefix   (/api/v1/dev-proxy)
@@ -32,8 +34,8 @@ Options:
   -h, --help             Show this help
 
 The shared secret comes only from DEV_PROXY_SHARED_SECRET (or GATEHOUSE_RELAY_SECRET).
-Exit codes: 0 done, 2 bad usage, 3 unreachable, 4 key refused, 5 nothing on the local port,
-6 tunnel name taken, 7 the relay refused the registration.
+Exit codes: 0 done, 2 bad usage (or --server is not Gatehouse), 3 unreachable, 4 key refused,
+5 nothing on the local port, 7 the relay refused the registration.
 `;
 
 const REREGISTER_MS = 30 * 60 * 1000;
@@ -115,40 +117,33 @@ export async function devProxyCommand(argv: string[]): Promise<number> {
   const local = new URL(`http://127.0.0.1:${port}`);
   let agent: TunnelAgent | undefined;
   if ('tunnel' in target) {
+    // No default: the relay host routes admin paths to the deployed app, which would get the key.
+    const serverArg = values.server || process.env['GATEHOUSE_SERVER'];
+    if (!serverArg || !URL.canParse(serverArg))
+      return usage(
+        '--server must be the Gatehouse that hosts your tunnel, e.g. https://gatehouse.example.com (or set GATEHOUSE_SERVER)',
+      );
+    const key = values.key || process.env['GATEHOUSE_KEY'] || undefined;
+    const adminKey = values['admin-key'] || process.env['GATEHOUSE_ADMIN_KEY'] || undefined;
+    if (!key && !adminKey)
+      return usage('give the tunnel key (--key / GATEHOUSE_KEY) or an admin key to create the tunnel');
     if (!(await canConnect(local))) {
       say(`gatehouse dev-proxy: nothing is listening on port ${port}; start your API first`);
       return 5;
     }
-    const server = new URL(values.server ?? process.env['GATEHOUSE_SERVER'] ?? relayUrl.origin);
-    let key = values.key ?? process.env['GATEHOUSE_KEY'];
-    if (!key) {
-      const adminKey = values['admin-key'] ?? process.env['GATEHOUSE_ADMIN_KEY'];
-      if (!adminKey)
-        return usage('give the tunnel key (--key / GATEHOUSE_KEY) or an admin key to create the tunnel');
-      const created = await createTunnel(server, adminKey, tunnelName);
-      if ('exit' in created) {
-        say(`gatehouse dev-proxy: ${created.message}`);
-        return created.exit;
-      }
-      key = created.key;
-      say(`Created tunnel ${tunnelName}; its key (reuse with --key): ${key}`);
-    }
-    agent = new TunnelAgent({
-      server,
+    const opened = await openDevTunnel({
+      server: new URL(serverArg),
       name: tunnelName,
       key,
-      local: { url: local, preserveHost: false, captureBytes: 0 },
-      version: VERSION,
+      adminKey,
+      local,
+      say,
     });
-    const online = await new Promise<FatalReason | undefined>((resolve) => {
-      agent!.once('online', () => resolve(undefined));
-      agent!.once('fatal', resolve);
-      agent!.start();
-    });
-    if (online) {
-      say(`gatehouse dev-proxy: the tunnel could not start: ${online.message}`);
-      return online.kind === 'unreachable' ? 3 : 4;
+    if ('exit' in opened) {
+      say(`gatehouse dev-proxy: ${opened.message}`);
+      return opened.exit;
     }
+    agent = opened.agent;
     say(`Tunnel ${tunnelName} is online: ${agent.publicUrl} → ${local.origin}`);
   }
 

@@ -5,7 +5,7 @@ const FORWARDING = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded
 
 /** What to do with a client's request headers before they travel on, by the proxy or a tunnel. */
 export interface RequestHeaderPlan {
-  /** True for a header that stops here: hop-by-hop, named in `Connection`, forwarding, Host, Expect. */
+  /** True for a header that stops here: hop-by-hop, named in `Connection`, forwarding, Host, Expect, X-Relay-*. */
   readonly stops: (lowerName: string) => boolean;
   /** The forwarding headers to send instead of the client's. */
   readonly forwarding: [string, string][];
@@ -27,7 +27,13 @@ export function planRequestHeaders(
   }
   const drop = hopByHopNames(connection.length > 0 ? connection : undefined);
   return {
-    stops: (name) => drop.has(name) || FORWARDING.has(name) || name === 'host' || name === 'expect',
+    stops: (name) =>
+      drop.has(name) ||
+      FORWARDING.has(name) ||
+      name === 'host' ||
+      name === 'expect' ||
+      // Only the relay sets these, signed; a client's copy would pose as a relayed request.
+      name.startsWith('x-relay-'),
     forwarding: forwardingHeaders(
       client,
       {

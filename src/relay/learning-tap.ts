@@ -1,4 +1,5 @@
 import { Transform } from 'node:stream';
+import { ByteCollector } from '../util/bounded-body.ts';
 import { learnStates } from './state-learning.ts';
 
 /**
@@ -13,25 +14,18 @@ export function learningTap(
   remember: (states: string[]) => Promise<void>,
 ): Transform {
   const isJson = /\bjson\b/i.test(String(headers['content-type'] ?? ''));
-  const kept: Buffer[] = [];
-  let size = 0;
-  let overflow = false;
+  const kept = new ByteCollector(limit);
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      if (isJson && !overflow) {
-        size += chunk.length;
-        if (size > limit) {
-          overflow = true;
-          kept.length = 0;
-        } else kept.push(chunk);
-      }
+      if (isJson) kept.add(chunk);
       callback(null, chunk);
     },
     flush(callback) {
       let body: unknown;
-      if (isJson && !overflow && kept.length > 0) {
+      const bytes = isJson && !kept.overflowed ? kept.bytes() : undefined;
+      if (bytes && bytes.length > 0) {
         try {
-          body = JSON.parse(Buffer.concat(kept).toString('utf8'));
+          body = JSON.parse(bytes.toString('utf8'));
         } catch {
           body = undefined;
         }

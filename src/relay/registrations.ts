@@ -71,16 +71,11 @@ export class RelayRegistry {
   }
 
   /**
-   * Remembers a signature (per operation, as register and unregister sign the same text) until it
-   * could no longer be fresh; false when it was seen already.
+   * Remembers a signature until it could no longer be fresh; false when it was seen already, by
+   * any operation (each signature is good for one request, whatever it asks).
    */
-  async firstUse(operation: string, signature: string, windowSeconds: number): Promise<boolean> {
-    return this.#store.putIfAbsent(
-      this.#seen,
-      `${operation}:${signature.toLowerCase()}`,
-      '1',
-      windowSeconds * 2 * 1000,
-    );
+  async firstUse(signature: string, windowSeconds: number): Promise<boolean> {
+    return this.#store.putIfAbsent(this.#seen, signature.toLowerCase(), '1', windowSeconds * 2 * 1000);
   }
 
   /** Maps an OAuth state to a developer. */

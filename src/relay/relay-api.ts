@@ -7,7 +7,7 @@ import type { Store } from '../store/types.ts';
 import { type Clock, dateOf } from '../util/clock.ts';
 import { RelayError } from './errors.ts';
 import type { RelayRegistry, RelayTarget } from './registrations.ts';
-import { FRESHNESS_SECONDS, registrationMessage, verifySigned } from './signature.ts';
+import { FRESHNESS_SECONDS, registrationMessage, unregistrationMessage, verifySigned } from './signature.ts';
 import { checkTargetUrl } from './target-policy.ts';
 
 const developerId = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, {
@@ -21,7 +21,7 @@ const timestamp = z.union([
     .transform(Number),
 ]);
 
-/** Body of `POST /register` and `DELETE /unregister`: a URL target or a Gatehouse tunnel name. */
+/** Body of `POST /register` and `DELETE /unregister` (each signed its own way): a URL target or a tunnel name. */
 export const registrationBody = z
   .object({
     tunnel_url: z.string().max(2048).optional(),
@@ -57,6 +57,9 @@ export interface RelayApiContext {
   readonly clock: Clock;
 }
 
+/** Largest body the registration API reads; its requests are a few hundred bytes. */
+export const RELAY_API_MAX_BODY_BYTES = 16 * 1024;
+
 /** Cookie that pins a browser to a developer's app, set by `GET /select`. */
 export const SELECT_COOKIE = 'gatehouse_dev_proxy';
 
@@ -81,7 +84,6 @@ function targetText(b: { tunnel_url?: string | undefined; tunnel?: string | unde
 
 async function checkSigned(
   ctx: RelayApiContext,
-  operation: string,
   message: string,
   signature: string,
   ts: number,
@@ -89,7 +91,7 @@ async function checkSigned(
   if (!ctx.globals.secret)
     throw new RelayError('RELAY_DISABLED', 'the relay has no shared secret configured');
   verifySigned(ctx.globals.secret, message, signature, ts, ctx.clock());
-  if (!(await ctx.registry.firstUse(operation, signature, FRESHNESS_SECONDS))) {
+  if (!(await ctx.registry.firstUse(signature, FRESHNESS_SECONDS))) {
     throw new RelayError('RELAY_SIGNATURE_REPLAYED', 'this signature was used already; sign a new request', {
       field: 'hmac_signature',
     });
@@ -107,7 +109,6 @@ export function createRelayApi(): Hono<Env> {
     const b = await body(c, registrationBody);
     await checkSigned(
       ctx,
-      'register',
       registrationMessage(targetText(b), b.developer_id, b.timestamp),
       b.hmac_signature,
       b.timestamp,
@@ -133,8 +134,7 @@ export function createRelayApi(): Hono<Env> {
     const b = await body(c, registrationBody);
     await checkSigned(
       ctx,
-      'unregister',
-      registrationMessage(targetText(b), b.developer_id, b.timestamp),
+      unregistrationMessage(targetText(b), b.developer_id, b.timestamp),
       b.hmac_signature,
       b.timestamp,
     );
@@ -156,7 +156,6 @@ export function createRelayApi(): Hono<Env> {
     const b = await body(c, stateBody);
     await checkSigned(
       ctx,
-      'states',
       registrationMessage(b.state, b.developer_id, b.timestamp),
       b.hmac_signature,
       b.timestamp,

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { hmacHex, registrationMessage } from './signature.ts';
+import { hmacHex, registrationMessage, unregistrationMessage } from './signature.ts';
 
 /** Where the relay is and how to reach it. */
 export interface RelayEndpoint {
@@ -52,18 +52,19 @@ export class RelayClient {
 
   async #send(
     method: 'POST' | 'DELETE',
-    path: string,
+    path: 'register' | 'unregister',
     target: ClientTarget,
     developerId: string,
     nowMs: number,
   ) {
     const timestamp = Math.floor(nowMs / 1000);
     const text = 'tunnel' in target ? `tunnel:${target.tunnel}` : target.tunnel_url;
+    const message = path === 'unregister' ? unregistrationMessage : registrationMessage;
     const body = {
       ...target,
       developer_id: developerId,
       timestamp,
-      hmac_signature: hmacHex(this.#endpoint.secret, registrationMessage(text, developerId, timestamp)),
+      hmac_signature: hmacHex(this.#endpoint.secret, message(text, developerId, timestamp)),
     };
     const url = new URL(`${this.#endpoint.prefix}/${path}`, this.#endpoint.url);
     if (this.#endpoint.connectTo) {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { ProxyHandler } from '../edge/proxy-handler.ts';
 import { sendEdgeError } from '../http/error-page.ts';
+import { statusForCode } from '../http/error-status.ts';
 import { answerError, type RequestExchange, type UpgradeExchange } from '../http/exchange.ts';
 import type { ClientInfo } from '../http/forwarded.ts';
 import { endToEndHeaders } from '../http/hop-by-hop.ts';
@@ -14,14 +15,21 @@ import type { Route } from '../routes/route.ts';
 import type { RelayRoute } from '../routes/routed.ts';
 import type { Store } from '../store/types.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
+import { BodyTooLargeError, readBoundedBody } from '../util/bounded-body.ts';
 import { type Clock, dateOf, systemClock } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
 import { type BufferedRequest, type BufferedResponse, deliver, sendBuffered } from './deliver.ts';
-import { DeliveryLog, type DeliveryRecord, type DeliveryResult } from './deliveries.ts';
+import {
+  DeliveryLog,
+  type DeliveryRecord,
+  type DeliveryResult,
+  recordHeaders,
+  replayHeaders,
+} from './deliveries.ts';
 import { RelayError } from './errors.ts';
 import { learningTap } from './learning-tap.ts';
 import { RelayRegistry } from './registrations.ts';
-import { createRelayApi, SELECT_COOKIE } from './relay-api.ts';
+import { createRelayApi, RELAY_API_MAX_BODY_BYTES, SELECT_COOKIE } from './relay-api.ts';
 import { RELAY_HEADERS, relayHeaders } from './relay-headers.ts';
 import { relayToUrl, type UrlRelayNetwork } from './relay-to-url.ts';
 import { isPublicAddress } from './target-policy.ts';
@@ -218,8 +226,9 @@ export class RelayService {
 
   /**
    * A webhook: read it whole (bounded), pick its developers, deliver the original bytes to each,
-   * record what happened, and answer the provider: the developer's own answer when there is one,
-   * a summary for a broadcast, the route's upstream when no developer is selected.
+   * record what happened, and answer the provider: the route's upstream when no developer is
+   * selected, the developer's own answer when there is one, else (a broadcast, or a developer
+   * not registered or unreachable) 202 with a summary naming the delivery.
    */
   async #webhook(
     req: IncomingMessage,
@@ -230,14 +239,20 @@ export class RelayService {
     client: ClientInfo,
     registry: RelayRegistry,
   ): Promise<void> {
-    const body = await readBounded(req, webhooks.maxBodyBytes);
-    if (!body) {
+    let body: Buffer;
+    try {
+      body = await readBoundedBody(req, webhooks.maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) {
+        res.destroy();
+        return;
+      }
       sendEdgeError(
         req,
         res,
         new RelayError(
           'RELAY_BODY_TOO_LARGE',
-          `The webhook body is larger than ${webhooks.maxBodyBytes} bytes.`,
+          `The webhook body is larger than ${error.limit} bytes, this route's relay.webhooks.maxBodyBytes.`,
         ),
       );
       return;
@@ -256,7 +271,8 @@ export class RelayService {
       method: buffered.method,
       pathAndQuery: buffered.pathAndQuery,
       authority: buffered.authority,
-      headers: buffered.headers,
+      // Credentials are shown redacted and kept encrypted, for replay only.
+      ...recordHeaders(buffered.headers, this.#deps.globals.secret ?? '', webhooks.redactHeaders),
       body: body.subarray(0, webhooks.recordBodyBytes).toString('base64'),
       bodyBytes: body.length,
       truncated: body.length > webhooks.recordBodyBytes,
@@ -265,6 +281,7 @@ export class RelayService {
     const selected = selectDevelopers(webhooks, { headers: req.headers, search: target.search, body });
     const developers = selected === 'all' ? (await registry.list()).map((r) => r.developerId) : selected;
     const log = new DeliveryLog(this.#deps.store.ephemeral, route.id);
+    await log.saveBody(record.id, body);
 
     if (developers.length === 0 && selected !== 'all') {
       // Nobody selected: the deployed app handles it, as any other request.
@@ -301,17 +318,8 @@ export class RelayService {
       res.writeHead(status, headers).end(answerBody);
       return;
     }
-    if (selected !== 'all') {
-      sendEdgeError(
-        req,
-        res,
-        new RelayError(
-          'RELAY_TARGET_UNREACHABLE',
-          `The webhook could not be delivered to ${developers[0]}: ${answers[0]?.result.error}.`,
-        ),
-      );
-      return;
-    }
+    // A broadcast, or a developer who did not answer (not registered, unreachable): the provider
+    // hears that the delivery was kept, as replay can hand it on later.
     const summary = JSON.stringify({ delivery: record.id, delivered: record.results });
     res
       .writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(summary) })
@@ -368,10 +376,19 @@ export class RelayService {
     const record = await log.get(deliveryId);
     if (!record)
       throw new RelayError('RELAY_DELIVERY_NOT_FOUND', `no delivery ${deliveryId} on route ${route.id}`);
-    if (record.truncated) {
+    const body =
+      (await log.body(deliveryId)) ?? (record.truncated ? undefined : Buffer.from(record.body, 'base64'));
+    if (!body) {
       throw new RelayError(
         'RELAY_REPLAY_IMPOSSIBLE',
         `delivery ${deliveryId} kept only part of its body, so it cannot be replayed`,
+      );
+    }
+    const headers = replayHeaders(record, this.#deps.globals.secret ?? '');
+    if (!headers) {
+      throw new RelayError(
+        'RELAY_REPLAY_IMPOSSIBLE',
+        `delivery ${deliveryId} was recorded under another relay secret, so its credential headers cannot be restored`,
       );
     }
     const registry = new RelayRegistry(this.#deps.store.ephemeral, route.host);
@@ -382,8 +399,8 @@ export class RelayService {
         method: record.method,
         pathAndQuery: record.pathAndQuery,
         authority: record.authority,
-        headers: record.headers,
-        body: Buffer.from(record.body, 'base64'),
+        headers,
+        body,
       },
       true,
     );
@@ -396,9 +413,12 @@ export class RelayService {
     return new DeliveryLog(this.#deps.store.ephemeral, routeId).list(limit);
   }
 
-  /** One recorded webhook. */
-  delivery(routeId: string, id: string): Promise<DeliveryRecord | undefined> {
-    return new DeliveryLog(this.#deps.store.ephemeral, routeId).get(id);
+  /** One recorded webhook, with its whole body. */
+  async delivery(routeId: string, id: string): Promise<DeliveryRecord | undefined> {
+    const log = new DeliveryLog(this.#deps.store.ephemeral, routeId);
+    const record = await log.get(id);
+    const body = record && (await log.body(id));
+    return record && body ? { ...record, body: body.toString('base64'), truncated: false } : record;
   }
 
   /** Which developer a request belongs to: a callback's state, then the header, then the cookie. */
@@ -447,6 +467,29 @@ export class RelayService {
     route: RelayRoute,
     target: RequestTarget,
   ): Promise<void> {
+    // Read (bounded) before anything else: this API answers without authentication.
+    let body: Buffer;
+    try {
+      body = await readBoundedBody(req, RELAY_API_MAX_BODY_BYTES);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) {
+        res.destroy();
+        return;
+      }
+      const answer = JSON.stringify({
+        error: 'RELAY_BODY_TOO_LARGE',
+        message: `the body is larger than the relay API's limit of ${error.limit} bytes; send a smaller request`,
+      });
+      res
+        .writeHead(statusForCode('RELAY_BODY_TOO_LARGE'), {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(answer),
+          // The rest of the body stays unread: close rather than drain it.
+          connection: 'close',
+        })
+        .end(answer);
+      return;
+    }
     const context = {
       routeId: route.id,
       settings: route.relay,
@@ -459,11 +502,8 @@ export class RelayService {
     const listener = getRequestListener((request) => {
       const url = new URL(request.url);
       url.pathname = sub;
-      const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers: request.headers };
-      if (request.body) {
-        init.body = request.body;
-        init.duplex = 'half';
-      }
+      const init: RequestInit = { method: request.method, headers: request.headers };
+      if (body.length > 0) init.body = body;
       return this.#api.fetch(new Request(url, init), { relay: context });
     });
     await listener(req, res);
@@ -471,15 +511,3 @@ export class RelayService {
 }
 
 export { SELECT_COOKIE };
-
-/** Reads a request body whole, or undefined once it passes `limit` bytes (the rest is left unread). */
-async function readBounded(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}

@@ -13,6 +13,18 @@ export function registrationMessage(
   return `${tunnelUrl}:${developerId}:${timestamp}`;
 }
 
+/**
+ * The signed text of an unregistration: `"unregister:{target}:{developer_id}:{timestamp}"`. The
+ * operation is part of it so a registration's signature cannot also remove the registration.
+ */
+export function unregistrationMessage(
+  target: string,
+  developerId: string,
+  timestamp: number | string,
+): string {
+  return `unregister:${registrationMessage(target, developerId, timestamp)}`;
+}
+
 /** Hex HMAC-SHA256 of `message` under `secret`. */
 export function hmacHex(secret: string, message: string): string {
   return createHmac('sha256', secret).update(message, 'utf8').digest('hex');

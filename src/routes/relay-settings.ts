@@ -22,7 +22,9 @@ export const webhookSettings = z
       .min(1)
       .max(25 * 1024 * 1024)
       .default(1024 * 1024),
-    /** How many bytes of each body a delivery record keeps. */
+    /** More header names to show redacted in deliveries (and keep encrypted), beyond the built-in credentials. */
+    redactHeaders: z.array(z.string().min(1).max(100).toLowerCase()).max(100).optional(),
+    /** How many bytes of each body the deliveries list shows; the whole body is kept for replay. */
     recordBodyBytes: z
       .number()
       .int()
