@@ -165,7 +165,7 @@ describe('gatehouse tunnel (processes)', () => {
         '--no-inspect',
       ]);
       assert.equal(await exitCode(unreachable), 3);
-      assert.match(unreachable.stderr(), /could not reach the server/);
+      assert.match(unreachable.stderr(), /cannot reach http:\/\/127.0.0.1:1 /);
 
       const down = await startUpstream();
       const downUrl = down.url;

@@ -10,6 +10,7 @@ import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { VERSION } from '../version.ts';
 import { JsonLines } from './json-lines.ts';
 import { formatBytes, StatusLine } from './status-line.ts';
+import { countOf, fatalMessage } from './tunnel-messages.ts';
 import { canConnect, createTunnel } from './tunnel-setup.ts';
 
 /** `gatehouse tunnel --help`. */
@@ -166,7 +167,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   let state = 'connecting';
   const line = () =>
     `${state === 'online' ? '● online ' : `○ ${state}`}  ${agent.publicUrl || name} → ${local.url.origin}` +
-    `   ${counters.requests} requests  in ${formatBytes(counters.bytesIn)}  out ${formatBytes(counters.bytesOut)}` +
+    `   ${countOf(counters.requests, 'request')}  in ${formatBytes(counters.bytesIn)}  out ${formatBytes(counters.bytesOut)}` +
     (inspectorUrl ? `   inspector ${inspectorUrl}` : '');
   const render = () => status.update(line());
   agent.on('connecting', (attempt) => {
@@ -210,9 +211,10 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   const stopReleasingMemory = releaseMemoryWhenIdle();
   const code = await new Promise<number>((resolve) => {
     agent.on('fatal', (reason: FatalReason) => {
-      emit('fatal', { reason: reason.kind, message: reason.message });
+      const message = fatalMessage(reason, { server, name: name!, retryForSeconds: retryFor });
+      emit('fatal', { reason: reason.kind, message });
       status.done();
-      process.stderr.write(`gatehouse tunnel: ${fatalMessage(reason, name!)}\n`);
+      process.stderr.write(`gatehouse tunnel: ${message}\n`);
       resolve(reason.kind === 'unreachable' ? 3 : 4);
     });
     const onSignal = () => {
@@ -231,17 +233,6 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   inspector?.closeAllConnections();
   inspector?.close();
   return code;
-}
-
-function fatalMessage(reason: FatalReason, name: string): string {
-  switch (reason.kind) {
-    case 'bad-key':
-      return `the server refused the key for tunnel ${name}: ${reason.message}`;
-    case 'no-such-tunnel':
-      return `the server has no tunnel named ${name}: ${reason.message}`;
-    case 'unreachable':
-      return `could not reach the server: ${reason.message}`;
-  }
 }
 
 function splitAddress(address: string): [string, number] {

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { request } from 'undici';
+import { createTunnelOn, exitCode, waitForOutput } from './helpers/agent-process.ts';
+import { type CliProcess, spawnCli, spawnServe } from './helpers/cli-process.ts';
+import { tempDir } from './helpers/temp-dirs.ts';
+import { startUpstream, type Upstream } from './helpers/upstream.ts';
+
+const ADMIN = 'gk_agent-messages-admin';
+
+/** How often `text` occurs in `haystack`. */
+function occurrences(haystack: string, text: string): number {
+  return haystack.split(text).length - 1;
+}
+
+/** The closing `gatehouse tunnel: …` line. */
+function fatalLine(cli: CliProcess): string {
+  return (
+    cli
+      .stderr()
+      .split('\n')
+      .find((l) => l.startsWith('gatehouse tunnel:')) ?? ''
+  );
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('what gatehouse tunnel says when it cannot go on', () => {
+  let gh: CliProcess & { port: number };
+  let server: string;
+  let local: Upstream;
+  before(async () => {
+    local = await startUpstream((_req, res) => res.end('ok'));
+    gh = await spawnServe(['--data', tempDir('gatehouse-msg-'), '--log-level', 'warn'], {
+      GATEHOUSE_ADMIN_KEY: ADMIN,
+    });
+    server = `http://127.0.0.1:${gh.port}`;
+  });
+  after(async () => {
+    await gh.stop();
+    await local.close();
+  });
+
+  test('an unknown tunnel is named once, with the server and what to do', async () => {
+    const cli = spawnCli([
+      'tunnel',
+      local.url,
+      '--server',
+      server,
+      '--name',
+      'nosuch',
+      '--key',
+      'gt_x',
+      '--no-inspect',
+    ]);
+    assert.equal(await exitCode(cli), 4);
+    const err = fatalLine(cli);
+    assert.match(err, new RegExp(`${server} has no tunnel named nosuch`));
+    assert.equal(occurrences(err, 'no tunnel named nosuch'), 1, err);
+    assert.match(err, /--admin-key/);
+  });
+
+  test('a refused key names the server and the way to a new key, once', async () => {
+    await createTunnelOn(gh.port, 'guarded', ADMIN);
+    const cli = spawnCli([
+      'tunnel',
+      local.url,
+      '--server',
+      server,
+      '--name',
+      'guarded',
+      '--key',
+      'gt_wrong',
+      '--no-inspect',
+    ]);
+    assert.equal(await exitCode(cli), 4);
+    const err = fatalLine(cli);
+    assert.match(err, new RegExp(`${server} refused the key for tunnel guarded`));
+    assert.equal(occurrences(err, 'guarded'), 2, err); // the name, and the rotate-key path
+    assert.match(err, /rotate-key/);
+  });
+
+  test('creating a name that exists says to connect with its key', async () => {
+    await createTunnelOn(gh.port, 'mine', ADMIN);
+    const cli = spawnCli(['tunnel', local.url, '--server', server, '--name', 'mine', '--no-inspect'], {
+      GATEHOUSE_ADMIN_KEY: ADMIN,
+    });
+    assert.equal(await exitCode(cli), 6);
+    const err = fatalLine(cli);
+    assert.match(err, new RegExp(`the tunnel name mine is taken on ${server}`));
+    assert.match(err, /--key/);
+    assert.match(err, /another --name/);
+  });
+
+  test('an unreachable server: given up after --retry-for, naming the URL and the time waited', async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const cli = spawnCli([
+      'tunnel',
+      local.url,
+      '--server',
+      `http://127.0.0.1:${port}`,
+      '--name',
+      'x',
+      '--key',
+      'gt_x',
+      '--retry-for',
+      '2',
+      '--no-inspect',
+    ]);
+    assert.equal(await exitCode(cli), 3);
+    const elapsed = (Date.now() - started) / 1000;
+    const fatal =
+      cli
+        .stderr()
+        .split('\n')
+        .find((l) => l.startsWith('gatehouse tunnel:')) ?? '';
+    assert.match(fatal, new RegExp(`cannot reach http://127.0.0.1:${port} \\(connect ECONNREFUSED`));
+    assert.equal(occurrences(fatal, 'reach'), 1, fatal);
+    const waited = Number(/gave up after ([\d.]+) s/.exec(fatal)?.[1]);
+    assert.ok(waited >= 2 && waited < 3, `said it waited ${waited} s: ${fatal}`);
+    // Process start-up comes on top of the wait; a whole extra backoff step must not.
+    assert.ok(elapsed < waited + 2, `exited after ${elapsed} s`);
+    assert.match(fatal, /--retry-for 2/);
+  });
+});
+
+describe('the status line off a terminal', () => {
+  test('request counters move on in the printed lines', async () => {
+    const local = await startUpstream((_req, res) => res.end('ok'));
+    const gh = await spawnServe(['--data', tempDir('gatehouse-msg-'), '--log-level', 'warn'], {
+      GATEHOUSE_ADMIN_KEY: ADMIN,
+    });
+    const key = await createTunnelOn(gh.port, 'counted', ADMIN);
+    const agent = spawnCli([
+      'tunnel',
+      local.url,
+      '--server',
+      `http://127.0.0.1:${gh.port}`,
+      '--name',
+      'counted',
+      '--key',
+      key,
+      '--no-inspect',
+    ]);
+    try {
+      await waitForOutput(agent, 'stderr', /● online .* 0 requests/);
+      for (let i = 0; i < 2; i++) {
+        const res = await request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'counted.localhost' } });
+        assert.equal(await res.body.text(), 'ok');
+      }
+      await waitForOutput(agent, 'stderr', /● online .* 2 requests {2}in \d+ B {2}out 4 B/);
+    } finally {
+      await agent.stop();
+      await gh.stop();
+      await local.close();
+    }
+  });
+});
