@@ -1,3 +1,5 @@
+import { redactSecrets } from './redact-secrets.ts';
+
 /** Human units for a byte count: `1.2 MB`. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
@@ -21,7 +23,8 @@ export const PLAIN_PROGRESS_INTERVAL_MS = 5000;
  * each distinct state is printed once as its own line instead. Counters ({@link progress}) are
  * redrawn at most ten times a second on a terminal and printed at most every
  * {@link PLAIN_PROGRESS_INTERVAL_MS} elsewhere, so a busy tunnel does not write a line per request
- * and a log never shows counters stuck at their first value.
+ * and a log never shows counters stuck at their first value. Secrets in query strings are redacted
+ * from everything it prints.
  */
 export class StatusLine {
   readonly #out: NodeJS.WriteStream;
@@ -35,7 +38,8 @@ export class StatusLine {
   }
 
   /** A new state: shown at once. */
-  update(text: string): void {
+  update(state: string): void {
+    const text = redactSecrets(state);
     this.#cancelPending();
     if (text === this.#last) return;
     this.#draw(text);
@@ -43,7 +47,7 @@ export class StatusLine {
 
   /** The same state with new counters: redrawn soon on a terminal, printed now and then elsewhere. */
   progress(text: string): void {
-    this.#pending = text;
+    this.#pending = redactSecrets(text);
     if (this.#timer) return;
     const interval = this.#out.isTTY ? PROGRESS_INTERVAL_MS : PLAIN_PROGRESS_INTERVAL_MS;
     const wait = Math.max(0, this.#drawnAt + interval - Date.now());
@@ -55,7 +59,8 @@ export class StatusLine {
   }
 
   /** Prints a line above the status line. */
-  log(text: string): void {
+  log(line: string): void {
+    const text = redactSecrets(line);
     if (this.#out.isTTY) this.#out.write(`\r\x1b[2K${text}\n${this.#last}`);
     else this.#out.write(`${text}\n`);
   }

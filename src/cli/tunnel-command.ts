@@ -9,6 +9,7 @@ import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { VERSION } from '../version.ts';
 import { JsonLines } from './json-lines.ts';
+import { redactSecrets } from './redact-secrets.ts';
 import { formatBytes, StatusLine } from './status-line.ts';
 import { countOf, fatalMessage } from './tunnel-messages.ts';
 import { canConnect, createTunnel } from './tunnel-setup.ts';
@@ -42,6 +43,11 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 server unreachable af
 4 key refused or no such tunnel, 5 nothing listening at the local URL, 6 tunnel name taken.
 `;
 
+/** An error line on stderr, with secrets in query strings redacted like every other line. */
+function complain(message: string): void {
+  process.stderr.write(`gatehouse tunnel: ${redactSecrets(message)}\n`);
+}
+
 type Emit = (event: string, fields: Record<string, unknown>, options?: { batched?: boolean }) => void;
 
 /** Runs `gatehouse tunnel` until a signal or a fatal error; resolves with the exit code. */
@@ -72,7 +78,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const usage = (message: string) => {
-    process.stderr.write(`gatehouse tunnel: ${message}\n\nRun 'gatehouse tunnel --help' for usage.\n`);
+    complain(`${message}\n\nRun 'gatehouse tunnel --help' for usage.`);
     return 2;
   };
   const localArg = positionals[0];
@@ -112,7 +118,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
       return usage('give the tunnel key with --key (or GATEHOUSE_KEY), or an admin key to create the tunnel');
     const created = await createTunnel(server, adminKey, name);
     if ('exit' in created) {
-      process.stderr.write(`gatehouse tunnel: ${created.message}\n`);
+      complain(created.message);
       emit('fatal', { reason: created.reason, message: created.message });
       return created.exit;
     }
@@ -130,7 +136,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   };
   if (!values['no-local-check'] && !(await canConnect(local.url))) {
     const message = `nothing is listening at ${local.url.origin}; start your server first (or pass --no-local-check)`;
-    process.stderr.write(`gatehouse tunnel: ${message}\n`);
+    complain(message);
     emit('fatal', { reason: 'local-unreachable', message });
     return 5;
   }
@@ -214,7 +220,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
       const message = fatalMessage(reason, { server, name: name!, retryForSeconds: retryFor });
       emit('fatal', { reason: reason.kind, message });
       status.done();
-      process.stderr.write(`gatehouse tunnel: ${message}\n`);
+      complain(message);
       resolve(reason.kind === 'unreachable' ? 3 : 4);
     });
     const onSignal = () => {
