@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { getRequestListener } from '@hono/node-server';
 import { ExchangeLog } from '../agent/exchange-log.ts';
-import { createInspectorApp } from '../agent/inspector.ts';
+import { createInspectorApp, inspectorToken } from '../agent/inspector.ts';
 import type { ExchangeRecord, LocalTarget } from '../agent/local-forwarder.ts';
 import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
@@ -27,7 +27,8 @@ Options:
                        with this admin key and print its key
   --preserve-host      Send the public Host header to the local server
   --json               Line-delimited JSON events on stdout instead of a status line
-  --inspect ADDR       Inspector address (default 127.0.0.1:4040)
+  --inspect ADDR       Inspector address (default 127.0.0.1:4040); its URL is
+                       printed with this run's access token
   --no-inspect         No inspector
   --inspect-body-limit BYTES  Body bytes kept per request for the inspector (65536)
   --retry-for SECONDS  Give up after this long unable to connect (300; 0 = never)
@@ -143,12 +144,19 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
 
   const log = new ExchangeLog(200);
   let inspectorUrl: string | undefined;
+  const token = inspectorToken();
   const inspector = values['no-inspect']
     ? undefined
-    : createServer(getRequestListener(createInspectorApp(log, local, (r) => log.add(r)).fetch));
+    : createServer(
+        getRequestListener(
+          createInspectorApp({ log, target: local, onReplay: (r) => log.add(r), token }).fetch,
+        ),
+      );
   if (inspector) {
     const [host, port] = splitAddress(values.inspect ?? '127.0.0.1:4040');
     inspectorUrl = await listenOrNext(inspector, host, port);
+    // In the fragment, the token never reaches a server or its logs; the page hands it to the API.
+    say(`Inspector: ${inspectorUrl}/#token=${token} (this run's token; the API wants it as a Bearer token)`);
   }
 
   let ca: Buffer | undefined;
@@ -182,7 +190,13 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   });
   agent.on('online', (url) => {
     state = 'online';
-    emit('online', { url, name, local: local.url.origin, inspector: inspectorUrl ?? null });
+    emit('online', {
+      url,
+      name,
+      local: local.url.origin,
+      inspector: inspectorUrl ?? null,
+      ...(inspectorUrl ? { inspectorToken: token } : {}),
+    });
     if (!json) render();
   });
   agent.on('offline', (reason, retryInMs) => {
