@@ -16,9 +16,10 @@ export const INSPECTOR_PAGE = `<!doctype html>
   .s2 { color: #137333; } .s3 { color: #1a57c4; } .s4 { color: #b06000; } .s5 { color: #c5221f; }
   pre { background: #fff; padding: 10px; overflow: auto; max-height: 40vh; border: 1px solid #e4e7ec; }
   button { padding: 6px 12px; } #empty { color: #667; padding: 20px; }
+  header a { color: #9cc2ff; } .online { color: #7ee2a8; } .offline, .connecting { color: #ffcf70; }
   #problem { margin: 16px 20px; padding: 10px 14px; background: #fdecea; color: #8a1c12; }
 </style></head>
-<body><header>Gatehouse inspector</header>
+<body><header>Gatehouse inspector <span id="tunnel"></span></header>
 <div id="problem" hidden></div>
 <main><section><table><thead><tr><th>Time</th><th>Method</th><th>Path</th><th>Status</th><th>ms</th></tr></thead>
 <tbody id="rows"></tbody></table><div id="empty">No requests yet.</div></section>
@@ -45,8 +46,16 @@ async function api(path, init = {}) {
   if (res.status === 401) problem(body.message);
   return { res, body };
 }
+function showTunnel(t) {
+  document.title = t.name + ' · Gatehouse inspector';
+  const link = /^https?:/.test(t.publicUrl || '') ? '<a href="' + esc(t.publicUrl) + '">' + esc(t.publicUrl) + '</a>' : '';
+  const state = t.state === 'online' ? '● online' : '○ ' + t.state + (t.reason ? ' (' + t.reason + ')' : '');
+  document.getElementById('tunnel').innerHTML = '· ' + esc(t.name) + ' ' + link + ' → ' + esc(t.local) +
+    ' <span class="' + esc(t.state) + '" title="since ' + esc(t.since) + '">' + esc(state) + '</span>';
+}
 async function refresh() {
-  const { requests } = (await api('/api/requests')).body;
+  const { tunnel, requests } = (await api('/api/requests')).body;
+  showTunnel(tunnel);
   document.getElementById('empty').hidden = requests.length > 0;
   document.getElementById('rows').innerHTML = requests.map((r) =>
     '<tr class="row' + (r.id === selected ? ' sel' : '') + '" data-id="' + esc(r.id) + '"><td>' + esc(r.startedAt.slice(11, 19)) +

@@ -61,8 +61,23 @@ export function inspectorToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** The tunnel an inspector belongs to, as its page and API show it. */
+export interface InspectedTunnel {
+  readonly name: string;
+  /** Known once the server has accepted the connection. */
+  readonly publicUrl: string | null;
+  readonly state: 'connecting' | 'online' | 'offline';
+  /** Why it is offline, while it is. */
+  readonly reason: string | null;
+  /** When it entered this state (ISO 8601). */
+  readonly since: string;
+  readonly local: string;
+  readonly server: string;
+}
+
 /** What an inspector shows and whom it lets in. */
 export interface InspectorOptions {
+  readonly tunnel: () => InspectedTunnel;
   readonly log: ExchangeLog;
   readonly target: LocalTarget;
   readonly onReplay: (record: ExchangeRecord) => void;
@@ -89,7 +104,10 @@ export function createInspectorApp(options: InspectorOptions): Hono<{ Bindings: 
   app.use(secureHeaders({ referrerPolicy: 'no-referrer' }));
   app.use(guardInspector(options.token));
   app.get('/', (c) => c.html(INSPECTOR_PAGE));
-  app.get('/api/requests', (c) => c.json({ requests: log.list().map((r) => describeExchange(r, false)) }));
+  app.get('/api/tunnel', (c) => c.json(options.tunnel()));
+  app.get('/api/requests', (c) =>
+    c.json({ tunnel: options.tunnel(), requests: log.list().map((r) => describeExchange(r, false)) }),
+  );
   app.get('/api/requests/:id', (c) => {
     return c.json(describeExchange(recorded(log, c.req.param('id')), true));
   });

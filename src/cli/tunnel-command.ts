@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { getRequestListener } from '@hono/node-server';
 import { ExchangeLog } from '../agent/exchange-log.ts';
-import { createInspectorApp, inspectorToken } from '../agent/inspector.ts';
+import { type InspectedTunnel, inspectorToken } from '../agent/inspector.ts';
 import type { ExchangeRecord, LocalTarget } from '../agent/local-forwarder.ts';
 import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { VERSION } from '../version.ts';
+import { type InspectorServer, parseInspectAddress, startInspector } from './inspector-server.ts';
 import { JsonLines } from './json-lines.ts';
 import { redactSecrets } from './redact-secrets.ts';
 import { formatBytes, StatusLine } from './status-line.ts';
@@ -102,6 +101,11 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   if (!Number.isFinite(retryFor) || retryFor < 0) return usage('--retry-for must be a number of seconds');
   if (!Number.isInteger(captureBytes) || captureBytes < 0)
     return usage('--inspect-body-limit must be a whole number of bytes');
+  const inspectAddress = parseInspectAddress(values.inspect ?? '127.0.0.1:4040');
+  if (!inspectAddress)
+    return usage(
+      `--inspect must be HOST:PORT or PORT, e.g. 127.0.0.1:4040, not ${JSON.stringify(values.inspect)}`,
+    );
   const transport = values.transport ?? process.env['GATEHOUSE_TRANSPORT'] ?? 'raw';
   if (transport !== 'raw' && transport !== 'websocket')
     return usage(`--transport must be raw or websocket, not ${JSON.stringify(transport)}`);
@@ -142,23 +146,6 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     return 5;
   }
 
-  const log = new ExchangeLog(200);
-  let inspectorUrl: string | undefined;
-  const token = inspectorToken();
-  const inspector = values['no-inspect']
-    ? undefined
-    : createServer(
-        getRequestListener(
-          createInspectorApp({ log, target: local, onReplay: (r) => log.add(r), token }).fetch,
-        ),
-      );
-  if (inspector) {
-    const [host, port] = splitAddress(values.inspect ?? '127.0.0.1:4040');
-    inspectorUrl = await listenOrNext(inspector, host, port);
-    // In the fragment, the token never reaches a server or its logs; the page hands it to the API.
-    say(`Inspector: ${inspectorUrl}/#token=${token} (this run's token; the API wants it as a Bearer token)`);
-  }
-
   let ca: Buffer | undefined;
   if (values.ca) {
     try {
@@ -167,6 +154,40 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
       return usage(`cannot read --ca ${values.ca}: ${(error as Error).message}`);
     }
   }
+  const log = new ExchangeLog(200);
+  let inspected: InspectedTunnel = {
+    name,
+    publicUrl: null,
+    state: 'connecting',
+    reason: null,
+    since: new Date().toISOString(),
+    local: local.url.origin,
+    server: server.origin,
+  };
+  const enter = (state: InspectedTunnel['state'], reason: string | null = null) => {
+    const since = state === inspected.state ? inspected.since : new Date().toISOString();
+    inspected = { ...inspected, state, reason, since };
+  };
+  const token = inspectorToken();
+  let inspector: InspectorServer | undefined;
+  if (!values['no-inspect']) {
+    try {
+      inspector = await startInspector(inspectAddress, {
+        tunnel: () => inspected,
+        log,
+        target: local,
+        onReplay: (r) => log.add(r),
+        token,
+      });
+    } catch (error) {
+      complain(`${(error as Error).message}; give a free address with --inspect, or --no-inspect`);
+      return 2;
+    }
+    // In the fragment, the token never reaches a server or its logs; the page hands it to the API.
+    say(`Inspector: ${inspector.url}/#token=${token} (this run's token; the API wants it as a Bearer token)`);
+  }
+  const inspectorUrl = inspector?.url;
+
   const agent = new TunnelAgent({
     server,
     name,
@@ -190,6 +211,8 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   });
   agent.on('online', (url) => {
     state = 'online';
+    inspected = { ...inspected, publicUrl: url || null };
+    enter('online');
     emit('online', {
       url,
       name,
@@ -200,6 +223,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     if (!json) render();
   });
   agent.on('offline', (reason, retryInMs) => {
+    enter('offline', reason);
     state = `offline (${reason}; retrying in ${(retryInMs / 1000).toFixed(1)} s)`;
     emit('offline', { reason, retryInMs });
     if (!json) render();
@@ -250,34 +274,6 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     agent.start();
   });
   stopReleasingMemory();
-  inspector?.closeAllConnections();
   inspector?.close();
   return code;
-}
-
-function splitAddress(address: string): [string, number] {
-  const colon = address.lastIndexOf(':');
-  return colon === -1
-    ? ['127.0.0.1', Number(address)]
-    : [address.slice(0, colon), Number(address.slice(colon + 1))];
-}
-
-/** Listens on `port`, or the next free ones, as another agent may hold 4040 already. */
-async function listenOrNext(
-  server: ReturnType<typeof createServer>,
-  host: string,
-  port: number,
-): Promise<string> {
-  for (let candidate = port; candidate < port + 20; candidate++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(candidate, host, () => resolve(true));
-    });
-    if (ok) {
-      const actual = (server.address() as { port: number }).port;
-      return `http://${host}:${actual}`;
-    }
-    if (port === 0) break;
-  }
-  throw new Error(`no free port for the inspector from ${host}:${port}`);
 }
