@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { request } from 'undici';
 import { createTunnelOn, exitCode, waitForOutput } from './helpers/agent-process.ts';
 import { type CliProcess, spawnCli, spawnServe } from './helpers/cli-process.ts';
@@ -163,5 +163,54 @@ describe('the status line off a terminal', () => {
       await gh.stop();
       await local.close();
     }
+  });
+});
+
+describe('bad inspector and CA options', () => {
+  let local: Upstream;
+  before(async () => {
+    local = await startUpstream();
+  });
+  after(() => local.close());
+  // Each run ends with its test, even one that hangs (the hook runs on a timeout too).
+  const run = (t: TestContext, ...extra: string[]) => {
+    const cli = spawnCli([
+      'tunnel',
+      local.url,
+      '--server',
+      'http://127.0.0.1:9',
+      '--name',
+      'x',
+      '--key',
+      'gt_x',
+      ...extra,
+    ]);
+    t.after(() => cli.stop('SIGKILL'));
+    return cli;
+  };
+
+  test('an --inspect that is no address is a usage error, not a crash', async (t) => {
+    const cli = run(t, '--inspect', 'localhost:abc');
+    assert.equal(await exitCode(cli), 2);
+    assert.match(
+      fatalLine(cli),
+      /--inspect must be HOST:PORT or PORT, e.g. 127.0.0.1:4040, not "localhost:abc"/,
+    );
+  });
+
+  test('an --inspect address that cannot be had says so and what to do', async (t) => {
+    // TEST-NET-3: an address no interface of this machine has.
+    const cli = run(t, '--inspect', '203.0.113.7:4040');
+    assert.equal(await exitCode(cli), 2);
+    assert.match(
+      fatalLine(cli),
+      /the inspector cannot listen at 203.0.113.7:4040 \(.*EADDRNOTAVAIL.*\); .*--no-inspect/,
+    );
+  });
+
+  test('an unreadable --ca ends the command, with the inspector on', async (t) => {
+    const cli = run(t, '--inspect', '127.0.0.1:0', '--ca', '/nonexistent/ca.pem');
+    assert.equal(await exitCode(cli), 2);
+    assert.match(fatalLine(cli), /cannot read --ca \/nonexistent\/ca.pem/);
   });
 });
