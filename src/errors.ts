@@ -46,6 +46,15 @@ export type RelayErrorCode =
   | 'RELAY_DELIVERY_NOT_FOUND'
   | 'RELAY_REPLAY_IMPOSSIBLE';
 
+/** Codes of the tunnel agent's inspector. */
+export type InspectorErrorCode =
+  | 'INSPECTOR_HOST_REFUSED'
+  | 'INSPECTOR_ORIGIN_REFUSED'
+  | 'INSPECTOR_TOKEN_REQUIRED'
+  | 'INSPECTOR_TOKEN_INVALID'
+  | 'NOT_FOUND'
+  | 'BODY_NOT_CAPTURED';
+
 /** Codes of the store. */
 export type StoreErrorCode = 'STORE_CONFLICT' | 'STORE_UNAVAILABLE' | 'STORE_SCHEMA_TOO_NEW';
 
@@ -58,6 +67,7 @@ export type ErrorCode =
   | AdminErrorCode
   | TunnelErrorCode
   | RelayErrorCode
+  | InspectorErrorCode
   | StoreErrorCode
   | ConfigErrorCode;
 

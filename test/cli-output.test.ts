@@ -32,7 +32,7 @@ describe('JSON event lines', () => {
 });
 
 describe('status line', () => {
-  test('off a terminal: each new state is one line, counters alone print nothing', () => {
+  test('off a terminal: each new state is one line, counters alone not a line each', () => {
     const out = recorder(false);
     const status = new StatusLine(out);
     status.update('online 0 requests');

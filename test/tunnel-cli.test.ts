@@ -165,7 +165,7 @@ describe('gatehouse tunnel (processes)', () => {
         '--no-inspect',
       ]);
       assert.equal(await exitCode(unreachable), 3);
-      assert.match(unreachable.stderr(), /could not reach the server/);
+      assert.match(unreachable.stderr(), /cannot reach http:\/\/127.0.0.1:1 /);
 
       const down = await startUpstream();
       const downUrl = down.url;
@@ -221,6 +221,7 @@ describe('gatehouse tunnel (processes)', () => {
     try {
       const online = await waitForEvent(agent, 'online');
       const inspector = String(online['inspector']);
+      const headers = { authorization: `Bearer ${String(online['inspectorToken'])}` };
       const res = await request(`http://127.0.0.1:${gh.port}/orders?id=3`, {
         method: 'POST',
         headers: { host: 'peek.localhost' },
@@ -228,19 +229,19 @@ describe('gatehouse tunnel (processes)', () => {
       });
       assert.equal(await res.body.text(), 'POST /orders?id=3 qty=2 original');
       await waitForEvent(agent, 'request');
-      const list = (await (await request(`${inspector}/api/requests`)).body.json()) as {
+      const list = (await (await request(`${inspector}/api/requests`, { headers })).body.json()) as {
         requests: { id: string; path: string; status: number }[];
       };
       assert.equal(list.requests[0]?.path, '/orders?id=3');
       assert.equal(list.requests[0]?.status, 200);
       const id = list.requests[0]!.id;
-      const detail = (await (await request(`${inspector}/api/requests/${id}`)).body.json()) as {
+      const detail = (await (await request(`${inspector}/api/requests/${id}`, { headers })).body.json()) as {
         requestBody: { text: string };
         responseBody: { text: string };
       };
       assert.equal(detail.requestBody.text, 'qty=2');
       assert.equal(detail.responseBody.text, 'POST /orders?id=3 qty=2 original');
-      const replay = await request(`${inspector}/api/requests/${id}/replay`, { method: 'POST' });
+      const replay = await request(`${inspector}/api/requests/${id}/replay`, { method: 'POST', headers });
       assert.equal(replay.statusCode, 201);
       const replayed = (await replay.body.json()) as { status: number; responseBody: { text: string } };
       assert.equal(replayed.responseBody.text, 'POST /orders?id=3 qty=2 replayed');
@@ -248,7 +249,7 @@ describe('gatehouse tunnel (processes)', () => {
       const page = await request(`${inspector}/`);
       assert.match(await page.body.text(), /Gatehouse inspector/);
       assert.equal(
-        (await request(`${inspector}/api/requests/nope/replay`, { method: 'POST' })).statusCode,
+        (await request(`${inspector}/api/requests/nope/replay`, { method: 'POST', headers })).statusCode,
         404,
       );
     } finally {

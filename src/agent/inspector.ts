@@ -1,7 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 import { request } from 'undici';
+import { honoErrorHandler } from '../http/error-response.ts';
+import { InspectorError } from './errors.ts';
 import type { ExchangeLog } from './exchange-log.ts';
+import { guardInspector } from './inspector-guard.ts';
 import { INSPECTOR_PAGE } from './inspector-page.ts';
 import type { ExchangeRecord, LocalTarget } from './local-forwarder.ts';
 
@@ -49,38 +54,61 @@ export function describeExchange(record: ExchangeRecord, withBodies: boolean) {
   };
 }
 
+/** A fresh secret for one run's inspector: 256 random bits. */
+export function inspectorToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** The tunnel an inspector belongs to, as its page and API show it. */
+export interface InspectedTunnel {
+  readonly name: string;
+  /** Known once the server has accepted the connection. */
+  readonly publicUrl: string | null;
+  readonly state: 'connecting' | 'online' | 'offline';
+  /** Why it is offline, while it is. */
+  readonly reason: string | null;
+  /** When it entered this state (ISO 8601). */
+  readonly since: string;
+  readonly local: string;
+  readonly server: string;
+}
+
+/** What an inspector shows and whom it lets in. */
+export interface InspectorOptions {
+  readonly tunnel: () => InspectedTunnel;
+  readonly log: ExchangeLog;
+  readonly target: LocalTarget;
+  readonly onReplay: (record: ExchangeRecord) => void;
+  /** This run's token, needed by the API (see {@link guardInspector}). */
+  readonly token: string;
+}
+
 /**
  * The agent's inspector: a page and a JSON API over the recent exchanges, and replay of one of
  * them straight to the local server (the public side is not involved in a replay).
  */
-export function createInspectorApp(
-  log: ExchangeLog,
-  target: LocalTarget,
-  onReplay: (record: ExchangeRecord) => void,
-): Hono {
-  const app = new Hono();
+export function createInspectorApp(options: InspectorOptions): Hono<{ Bindings: HttpBindings }> {
+  const { log, target, onReplay } = options;
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  app.onError(honoErrorHandler);
+  app.use(secureHeaders({ referrerPolicy: 'no-referrer' }));
+  app.use(guardInspector(options.token));
   app.get('/', (c) => c.html(INSPECTOR_PAGE));
-  app.get('/api/requests', (c) => c.json({ requests: log.list().map((r) => describeExchange(r, false)) }));
+  app.get('/api/tunnel', (c) => c.json(options.tunnel()));
+  app.get('/api/requests', (c) =>
+    c.json({ tunnel: options.tunnel(), requests: log.list().map((r) => describeExchange(r, false)) }),
+  );
   app.get('/api/requests/:id', (c) => {
-    const record = log.get(c.req.param('id'));
-    if (!record)
-      return c.json({ error: 'NOT_FOUND', message: `no recorded request ${c.req.param('id')}` }, 404);
-    return c.json(describeExchange(record, true));
+    return c.json(describeExchange(recorded(log, c.req.param('id')), true));
   });
   app.post('/api/requests/:id/replay', async (c) => {
-    const original = log.get(c.req.param('id'));
-    if (!original)
-      return c.json({ error: 'NOT_FOUND', message: `no recorded request ${c.req.param('id')}` }, 404);
+    const original = recorded(log, c.req.param('id'));
     const captured = original.requestBody.reduce((n, b) => n + b.length, 0);
-    if (captured < original.bytesIn) {
-      return c.json(
-        {
-          error: 'BODY_NOT_CAPTURED',
-          message: `only ${captured} of ${original.bytesIn} body bytes were kept; raise --inspect-body-limit to replay it`,
-        },
-        409,
+    if (captured < original.bytesIn)
+      throw new InspectorError(
+        'BODY_NOT_CAPTURED',
+        `only ${captured} of ${original.bytesIn} body bytes were kept; raise --inspect-body-limit to replay it`,
       );
-    }
     const replay: ExchangeRecord = {
       id: randomUUID(),
       method: original.method,
@@ -119,4 +147,14 @@ export function createInspectorApp(
     return c.json(describeExchange(replay, true), 201);
   });
   return app;
+}
+
+function recorded(log: ExchangeLog, id: string): ExchangeRecord {
+  const record = log.get(id);
+  if (!record)
+    throw new InspectorError(
+      'NOT_FOUND',
+      `no recorded request ${id}; the inspector keeps only the most recent ones`,
+    );
+  return record;
 }

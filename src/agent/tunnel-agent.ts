@@ -82,6 +82,7 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
   }
 
   start(): void {
+    this.#offlineSince = Date.now();
     this.#connect();
   }
 
@@ -106,7 +107,7 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
       (error: Error) => {
         if (this.#stopped) return;
         if (!(error instanceof DialRefused)) {
-          this.#scheduleRetry('cannot reach the server');
+          this.#scheduleRetry(`cannot reach ${this.#options.server.origin} (${error.message})`);
         } else if (error.status === 401) {
           this.#fatal({ kind: 'bad-key', message: error.message });
         } else if (error.status === 404) {
@@ -116,7 +117,9 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
             this.#options.transport === 'raw'
               ? ' (if a proxy in front of Gatehouse passes only WebSockets, use the websocket transport)'
               : '';
-          this.#scheduleRetry(`server answered ${error.status}: ${error.message}${hint}`);
+          this.#scheduleRetry(
+            `${this.#options.server.origin} answered ${error.status}: ${error.message}${hint}`,
+          );
         }
       },
     );
@@ -162,14 +165,17 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
   #scheduleRetry(reason: string): void {
     if (this.#stopped) return;
     const offlineFor = Date.now() - this.#offlineSince;
-    if (this.#options.retryForMs > 0 && offlineFor >= this.#options.retryForMs) {
+    const { retryForMs } = this.#options;
+    if (retryForMs > 0 && offlineFor >= retryForMs) {
       this.#fatal({
         kind: 'unreachable',
-        message: `${reason}; gave up after ${Math.round(offlineFor / 1000)} s`,
+        message: `${reason}; gave up after ${(offlineFor / 1000).toFixed(1)} s`,
       });
       return;
     }
-    const delay = backoffDelay(this.#attempt++, this.#options.backoffBaseMs, this.#options.backoffCapMs);
+    let delay = backoffDelay(this.#attempt++, this.#options.backoffBaseMs, this.#options.backoffCapMs);
+    // The last attempt is made when the retry time ends, not a whole backoff step after it.
+    if (retryForMs > 0) delay = Math.min(delay, retryForMs - offlineFor);
     this.emit('offline', reason, delay);
     this.#retryTimer = setTimeout(() => this.#connect(), delay);
   }

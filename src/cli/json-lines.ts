@@ -1,5 +1,7 @@
+import { redactValue } from './redact-secrets.ts';
+
 /**
- * Line-delimited JSON events on a stream. Frequent events (one per request) are gathered and
+ * Line-delimited JSON events on a stream, with secrets in query strings redacted. Frequent events (one per request) are gathered and
  * written once per turn of the event loop instead of one write each; any other event flushes them
  * first, so lines keep their order and state changes are never held back.
  */
@@ -14,7 +16,7 @@ export class JsonLines {
 
   /** Writes `value` as one line; `batched` lets it wait for the end of this event-loop turn. */
   write(value: Record<string, unknown>, options: { batched?: boolean } = {}): void {
-    this.#queued.push(`${JSON.stringify(value)}\n`);
+    this.#queued.push(`${JSON.stringify(redactValue(value))}\n`);
     if (!options.batched) this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;

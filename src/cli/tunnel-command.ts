@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { getRequestListener } from '@hono/node-server';
 import { ExchangeLog } from '../agent/exchange-log.ts';
-import { createInspectorApp } from '../agent/inspector.ts';
+import { type InspectedTunnel, inspectorToken } from '../agent/inspector.ts';
 import type { ExchangeRecord, LocalTarget } from '../agent/local-forwarder.ts';
 import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { VERSION } from '../version.ts';
+import { type InspectorServer, parseInspectAddress, startInspector } from './inspector-server.ts';
 import { JsonLines } from './json-lines.ts';
+import { redactSecrets } from './redact-secrets.ts';
 import { formatBytes, StatusLine } from './status-line.ts';
+import { countOf, fatalMessage } from './tunnel-messages.ts';
 import { canConnect, createTunnel } from './tunnel-setup.ts';
 
 /** `gatehouse tunnel --help`. */
@@ -25,7 +26,8 @@ Options:
                        with this admin key and print its key
   --preserve-host      Send the public Host header to the local server
   --json               Line-delimited JSON events on stdout instead of a status line
-  --inspect ADDR       Inspector address (default 127.0.0.1:4040)
+  --inspect ADDR       Inspector address (default 127.0.0.1:4040); its URL is
+                       printed with this run's access token
   --no-inspect         No inspector
   --inspect-body-limit BYTES  Body bytes kept per request for the inspector (65536)
   --retry-for SECONDS  Give up after this long unable to connect (300; 0 = never)
@@ -40,6 +42,11 @@ Options:
 Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 server unreachable after --retry-for,
 4 key refused or no such tunnel, 5 nothing listening at the local URL, 6 tunnel name taken.
 `;
+
+/** An error line on stderr, with secrets in query strings redacted like every other line. */
+function complain(message: string): void {
+  process.stderr.write(`gatehouse tunnel: ${redactSecrets(message)}\n`);
+}
 
 type Emit = (event: string, fields: Record<string, unknown>, options?: { batched?: boolean }) => void;
 
@@ -71,7 +78,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const usage = (message: string) => {
-    process.stderr.write(`gatehouse tunnel: ${message}\n\nRun 'gatehouse tunnel --help' for usage.\n`);
+    complain(`${message}\n\nRun 'gatehouse tunnel --help' for usage.`);
     return 2;
   };
   const localArg = positionals[0];
@@ -94,6 +101,11 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   if (!Number.isFinite(retryFor) || retryFor < 0) return usage('--retry-for must be a number of seconds');
   if (!Number.isInteger(captureBytes) || captureBytes < 0)
     return usage('--inspect-body-limit must be a whole number of bytes');
+  const inspectAddress = parseInspectAddress(values.inspect ?? '127.0.0.1:4040');
+  if (!inspectAddress)
+    return usage(
+      `--inspect must be HOST:PORT or PORT, e.g. 127.0.0.1:4040, not ${JSON.stringify(values.inspect)}`,
+    );
   const transport = values.transport ?? process.env['GATEHOUSE_TRANSPORT'] ?? 'raw';
   if (transport !== 'raw' && transport !== 'websocket')
     return usage(`--transport must be raw or websocket, not ${JSON.stringify(transport)}`);
@@ -111,7 +123,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
       return usage('give the tunnel key with --key (or GATEHOUSE_KEY), or an admin key to create the tunnel');
     const created = await createTunnel(server, adminKey, name);
     if ('exit' in created) {
-      process.stderr.write(`gatehouse tunnel: ${created.message}\n`);
+      complain(created.message);
       emit('fatal', { reason: created.reason, message: created.message });
       return created.exit;
     }
@@ -129,19 +141,9 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   };
   if (!values['no-local-check'] && !(await canConnect(local.url))) {
     const message = `nothing is listening at ${local.url.origin}; start your server first (or pass --no-local-check)`;
-    process.stderr.write(`gatehouse tunnel: ${message}\n`);
+    complain(message);
     emit('fatal', { reason: 'local-unreachable', message });
     return 5;
-  }
-
-  const log = new ExchangeLog(200);
-  let inspectorUrl: string | undefined;
-  const inspector = values['no-inspect']
-    ? undefined
-    : createServer(getRequestListener(createInspectorApp(log, local, (r) => log.add(r)).fetch));
-  if (inspector) {
-    const [host, port] = splitAddress(values.inspect ?? '127.0.0.1:4040');
-    inspectorUrl = await listenOrNext(inspector, host, port);
   }
 
   let ca: Buffer | undefined;
@@ -152,6 +154,40 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
       return usage(`cannot read --ca ${values.ca}: ${(error as Error).message}`);
     }
   }
+  const log = new ExchangeLog(200);
+  let inspected: InspectedTunnel = {
+    name,
+    publicUrl: null,
+    state: 'connecting',
+    reason: null,
+    since: new Date().toISOString(),
+    local: local.url.origin,
+    server: server.origin,
+  };
+  const enter = (state: InspectedTunnel['state'], reason: string | null = null) => {
+    const since = state === inspected.state ? inspected.since : new Date().toISOString();
+    inspected = { ...inspected, state, reason, since };
+  };
+  const token = inspectorToken();
+  let inspector: InspectorServer | undefined;
+  if (!values['no-inspect']) {
+    try {
+      inspector = await startInspector(inspectAddress, {
+        tunnel: () => inspected,
+        log,
+        target: local,
+        onReplay: (r) => log.add(r),
+        token,
+      });
+    } catch (error) {
+      complain(`${(error as Error).message}; give a free address with --inspect, or --no-inspect`);
+      return 2;
+    }
+    // In the fragment, the token never reaches a server or its logs; the page hands it to the API.
+    say(`Inspector: ${inspector.url}/#token=${token} (this run's token; the API wants it as a Bearer token)`);
+  }
+  const inspectorUrl = inspector?.url;
+
   const agent = new TunnelAgent({
     server,
     name,
@@ -166,7 +202,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   let state = 'connecting';
   const line = () =>
     `${state === 'online' ? '● online ' : `○ ${state}`}  ${agent.publicUrl || name} → ${local.url.origin}` +
-    `   ${counters.requests} requests  in ${formatBytes(counters.bytesIn)}  out ${formatBytes(counters.bytesOut)}` +
+    `   ${countOf(counters.requests, 'request')}  in ${formatBytes(counters.bytesIn)}  out ${formatBytes(counters.bytesOut)}` +
     (inspectorUrl ? `   inspector ${inspectorUrl}` : '');
   const render = () => status.update(line());
   agent.on('connecting', (attempt) => {
@@ -175,10 +211,19 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   });
   agent.on('online', (url) => {
     state = 'online';
-    emit('online', { url, name, local: local.url.origin, inspector: inspectorUrl ?? null });
+    inspected = { ...inspected, publicUrl: url || null };
+    enter('online');
+    emit('online', {
+      url,
+      name,
+      local: local.url.origin,
+      inspector: inspectorUrl ?? null,
+      ...(inspectorUrl ? { inspectorToken: token } : {}),
+    });
     if (!json) render();
   });
   agent.on('offline', (reason, retryInMs) => {
+    enter('offline', reason);
     state = `offline (${reason}; retrying in ${(retryInMs / 1000).toFixed(1)} s)`;
     emit('offline', { reason, retryInMs });
     if (!json) render();
@@ -210,9 +255,10 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   const stopReleasingMemory = releaseMemoryWhenIdle();
   const code = await new Promise<number>((resolve) => {
     agent.on('fatal', (reason: FatalReason) => {
-      emit('fatal', { reason: reason.kind, message: reason.message });
+      const message = fatalMessage(reason, { server, name: name!, retryForSeconds: retryFor });
+      emit('fatal', { reason: reason.kind, message });
       status.done();
-      process.stderr.write(`gatehouse tunnel: ${fatalMessage(reason, name!)}\n`);
+      complain(message);
       resolve(reason.kind === 'unreachable' ? 3 : 4);
     });
     const onSignal = () => {
@@ -228,45 +274,6 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     agent.start();
   });
   stopReleasingMemory();
-  inspector?.closeAllConnections();
   inspector?.close();
   return code;
-}
-
-function fatalMessage(reason: FatalReason, name: string): string {
-  switch (reason.kind) {
-    case 'bad-key':
-      return `the server refused the key for tunnel ${name}: ${reason.message}`;
-    case 'no-such-tunnel':
-      return `the server has no tunnel named ${name}: ${reason.message}`;
-    case 'unreachable':
-      return `could not reach the server: ${reason.message}`;
-  }
-}
-
-function splitAddress(address: string): [string, number] {
-  const colon = address.lastIndexOf(':');
-  return colon === -1
-    ? ['127.0.0.1', Number(address)]
-    : [address.slice(0, colon), Number(address.slice(colon + 1))];
-}
-
-/** Listens on `port`, or the next free ones, as another agent may hold 4040 already. */
-async function listenOrNext(
-  server: ReturnType<typeof createServer>,
-  host: string,
-  port: number,
-): Promise<string> {
-  for (let candidate = port; candidate < port + 20; candidate++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(candidate, host, () => resolve(true));
-    });
-    if (ok) {
-      const actual = (server.address() as { port: number }).port;
-      return `http://${host}:${actual}`;
-    }
-    if (port === 0) break;
-  }
-  throw new Error(`no free port for the inspector from ${host}:${port}`);
 }

@@ -7,29 +7,52 @@ export async function createTunnel(
   adminKey: string,
   name: string | undefined,
 ): Promise<{ name: string; key: string } | { exit: number; reason: string; message: string }> {
+  let status: number;
+  let body: { name?: string; key?: string; message?: string };
   try {
     const res = await request(new URL('/api/v1/tunnels/', server), {
       method: 'POST',
       headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(name ? { name } : {}),
     });
-    const body = (await res.body.json()) as { name?: string; key?: string; message?: string };
-    if (res.statusCode === 201 && body.name && body.key) return { name: body.name, key: body.key };
-    if (res.statusCode === 409)
-      return { exit: 6, reason: 'name-taken', message: `the tunnel name ${name} is taken` };
-    if (res.statusCode === 401)
-      return { exit: 4, reason: 'bad-key', message: `the server refused the admin key: ${body.message}` };
-    return {
-      exit: 2,
-      reason: 'create-failed',
-      message: `creating the tunnel failed (${res.statusCode}): ${body.message}`,
-    };
+    status = res.statusCode;
+    body = parseBody(await res.body.text());
   } catch (error) {
     return {
       exit: 3,
       reason: 'unreachable',
-      message: `could not reach ${server.origin}: ${(error as Error).message}`,
+      message: `cannot reach ${server.origin} (${(error as Error).message}); check --server and that Gatehouse runs there`,
     };
+  }
+  if (status === 201 && body.name && body.key) return { name: body.name, key: body.key };
+  if (status === 409)
+    return {
+      exit: 6,
+      reason: 'name-taken',
+      message:
+        `the tunnel name ${name} is taken on ${server.origin}. If the tunnel is yours, connect with its key: ` +
+        `--key gt_… instead of --admin-key (it was printed when the tunnel was created; ` +
+        `POST /api/v1/tunnels/${name}/rotate-key gives a new one); otherwise choose another --name`,
+    };
+  if (status === 401)
+    return {
+      exit: 4,
+      reason: 'bad-key',
+      message: `${server.origin} refused the admin key (${body.message}); check --admin-key or GATEHOUSE_ADMIN_KEY`,
+    };
+  return {
+    exit: 2,
+    reason: 'create-failed',
+    message: `creating the tunnel on ${server.origin} failed (${status}): ${body.message}`,
+  };
+}
+
+/** The JSON error body, or the start of whatever else came (a proxy's HTML page, say). */
+function parseBody(text: string): { name?: string; key?: string; message?: string } {
+  try {
+    return JSON.parse(text) as { name?: string; key?: string; message?: string };
+  } catch {
+    return { message: text.trim().slice(0, 200) || 'no message' };
   }
 }
 

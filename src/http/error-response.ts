@@ -20,9 +20,11 @@ export function errorAnswer(error: unknown): {
 } {
   if (!(error instanceof GatehouseError))
     return { status: 500, headers: {}, document: { error: 'INTERNAL', message: 'internal error' } };
+  const status = statusForCode(error.code);
   return {
-    status: statusForCode(error.code),
-    headers: error.code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer' } : {},
+    status,
+    // Every 401 here is for a missing or wrong bearer credential (RFC 6750).
+    headers: status === 401 ? { 'www-authenticate': 'Bearer' } : {},
     document: {
       error: error.code,
       message: error.message,

@@ -45,6 +45,12 @@ const STATUS_BY_CODE = {
   RELAY_NOT_REGISTERED: 404,
   RELAY_DELIVERY_NOT_FOUND: 404,
   RELAY_REPLAY_IMPOSSIBLE: 409,
+  // tunnel agent's inspector
+  INSPECTOR_HOST_REFUSED: 421,
+  INSPECTOR_ORIGIN_REFUSED: 403,
+  INSPECTOR_TOKEN_REQUIRED: 401,
+  INSPECTOR_TOKEN_INVALID: 401,
+  BODY_NOT_CAPTURED: 409,
   // store: a schema from a newer release means this node cannot serve until it is upgraded
   STORE_CONFLICT: 409,
   STORE_UNAVAILABLE: 503,
