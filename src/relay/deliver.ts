@@ -1,5 +1,6 @@
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 import { endToEndHeaders } from '../http/hop-by-hop.ts';
+import { pinnedAgent } from '../http/pinned-agent.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
 import type { RelayTarget } from './registrations.ts';
 import type { UrlRelayNetwork } from './relay-to-url.ts';
@@ -30,18 +31,12 @@ export async function deliver(
 ): Promise<BufferedResponse> {
   if (target.kind === 'tunnel') return deps.tunnels.exchange(target.name, req, deps.capBytes);
   const url = new URL(target.url);
-  const { address, family } = await resolvePublicAddress(
+  const { address } = await resolvePublicAddress(
     url.hostname,
     deps.network.resolve,
     deps.network.addressAllowed,
   );
-  const dispatcher = new Agent({
-    connect: {
-      servername: url.hostname,
-      ...(deps.network.ca ? { ca: deps.network.ca } : {}),
-      lookup: (_h, _o, callback) => callback(null, [{ address, family }] as never),
-    },
-  });
+  const dispatcher = pinnedAgent({ servername: url.hostname, address, ca: deps.network.ca });
   try {
     return await sendBuffered(
       `${url.origin}${url.pathname.replace(/\/+$/, '')}${req.pathAndQuery}`,

@@ -1,4 +1,5 @@
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
+import { pinnedAgent } from '../http/pinned-agent.ts';
 import { hmacHex, registrationMessage, unregistrationMessage } from './signature.ts';
 
 /** Where the relay is and how to reach it. */
@@ -24,13 +25,7 @@ export class RelayClient {
     this.#endpoint = endpoint;
     if (endpoint.connectTo) {
       const [host] = splitHostPort(endpoint.connectTo);
-      this.#dispatcher = new Agent({
-        connect: {
-          servername: endpoint.url.hostname,
-          lookup: (_h, _o, callback) =>
-            callback(null, [{ address: host, family: host.includes(':') ? 6 : 4 }] as never),
-        },
-      });
+      this.#dispatcher = pinnedAgent({ servername: endpoint.url.hostname, address: host });
     }
   }
 

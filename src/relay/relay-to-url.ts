@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { endToEndHeaders } from '../http/hop-by-hop.ts';
+import { pinnedAgent } from '../http/pinned-agent.ts';
 import { type Resolve, resolvePublicAddress } from './target-policy.ts';
 
 /** How a URL target is reached: its resolver and the address policy (public only, by default). */
@@ -28,18 +29,8 @@ export async function relayToUrl(
   responseTap: (headers: Record<string, string | string[]>) => Duplex | undefined,
 ): Promise<void> {
   const url = new URL(targetUrl);
-  const { address, family } = await resolvePublicAddress(
-    url.hostname,
-    network.resolve,
-    network.addressAllowed,
-  );
-  const dispatcher = new Agent({
-    connect: {
-      servername: url.hostname,
-      ...(network.ca ? { ca: network.ca } : {}),
-      lookup: (_host, _options, callback) => callback(null, [{ address, family }] as never),
-    },
-  });
+  const { address } = await resolvePublicAddress(url.hostname, network.resolve, network.addressAllowed);
+  const dispatcher = pinnedAgent({ servername: url.hostname, address, ca: network.ca });
   try {
     const hasBody =
       req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
