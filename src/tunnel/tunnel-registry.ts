@@ -46,6 +46,11 @@ export class TunnelRegistry {
     });
   }
 
+  /** How many requests are waiting for `name` to connect. */
+  waiting(name: string): number {
+    return this.#waiters.get(name)?.size ?? 0;
+  }
+
   /** Closes one tunnel's connection (after its key was rotated or it was deleted). */
   disconnect(name: string, reason: string): void {
     this.#sessions.get(name)?.close(reason);
