@@ -186,7 +186,6 @@ describe('dev-proxy registration API (the proposal’s contract)', () => {
       '/api/v1/dev-proxy/register',
       signed({ tunnel_url: 'https://one.trycloudflare.test', developer_id: 'moving' }),
     );
-    await sleep(5);
     await call(
       gw,
       'POST',
