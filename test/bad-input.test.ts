@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
-import { rawExchange } from './helpers/raw-http.ts';
+import { rawExchange, rawSend } from './helpers/raw-http.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 describe('malformed requests are refused without touching the upstream', () => {
@@ -65,7 +65,8 @@ describe('malformed requests are refused without touching the upstream', () => {
         i % 2 === 0
           ? randomBytes(1 + ((i * 37) % 3000))
           : Buffer.from('GET / HTTP/1.1\r\nHost: bad.test\r\nX-'.slice(0, i % 35));
-      await rawExchange(gw.port, junk, 100);
+      // The server sees the end of the input after the junk; the exchange is over once it closes.
+      await rawSend(gw.port, junk);
     }
     const ok = await gw.send('bad.test', '/still-alive');
     assert.equal(ok.status, 200);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { JsonLines } from '../src/cli/json-lines.ts';
 import { StatusLine } from '../src/cli/status-line.ts';
 
@@ -42,12 +42,14 @@ describe('status line', () => {
     assert.deepEqual(out.writes, ['online 0 requests\n', 'offline\n']);
   });
 
-  test('on a terminal: a burst of counter updates is drawn a few times, ending on the latest', async () => {
+  test('on a terminal: a burst of counter updates is drawn a few times, ending on the latest', (t) => {
+    // The redraw is timed, so the test moves the clock rather than waiting on it.
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const out = recorder(true);
     const status = new StatusLine(out);
     status.update('online 0');
     for (let i = 1; i <= 200; i++) status.progress(`online ${i}`);
-    await sleep(150);
+    t.mock.timers.tick(100);
     const draws = out.writes.map((w) => w.replace('\r\x1b[2K', ''));
     assert.equal(draws[0], 'online 0');
     assert.ok(draws.length <= 3, `drawn ${draws.length} times`);

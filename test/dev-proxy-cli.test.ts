@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { hmacHex, registrationMessage } from '../src/relay/signature.ts';
 import { spawnCli, spawnServe } from './helpers/cli-process.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 import { startUpstream } from './helpers/upstream.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const ADMIN = 'gk_dev-proxy-admin';
 const SECRET = 'dev-proxy-cli-shared-secret';
@@ -68,10 +68,11 @@ describe('gatehouse dev-proxy', () => {
         .registrations;
     };
     try {
-      for (let i = 0; i < 400 && !cli.stdout().includes('TESLA_REDIRECT_URI'); i++) {
-        if (cli.child.exitCode !== null) break;
-        await sleep(50);
-      }
+      await waitFor(
+        'the redirect URI on stdout',
+        () => cli.stdout().includes('TESLA_REDIRECT_URI') || cli.child.exitCode !== null,
+        { timeoutMs: 20_000 },
+      );
       assert.equal(
         cli.stdout(),
         `export TESLA_REDIRECT_URI=http://${RELAY_HOST}/api/v1/tesla/oauth/callback\n`,

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   fullCollector,
   IDLE_MEMORY_DEFAULTS,
@@ -8,6 +7,7 @@ import {
   type MemorySample,
   releaseMemoryWhenIdle,
 } from '../src/observability/idle-memory.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const MiB = 1024 * 1024;
 
@@ -73,7 +73,9 @@ describe('idle memory release', () => {
     );
   });
 
-  test('a process that goes quiet after growing is collected once', async () => {
+  test('a process that goes quiet after growing is collected once', async (t) => {
+    // Every look the release takes at the process reads its resident memory.
+    const looks = t.mock.method(process.memoryUsage, 'rss');
     let collections = 0;
     const collect = fullCollector();
     assert.ok(collect);
@@ -89,8 +91,10 @@ describe('idle memory release', () => {
     try {
       burst = Array.from({ length: 400_000 }, (_, i) => Buffer.alloc(128, i));
       assert.ok(burst.length > 0);
-      for (let waited = 0; collections === 0 && waited < 5_000; waited += 50) await sleep(50);
-      await sleep(300);
+      await waitFor('a collection', () => collections > 0, { timeoutMs: 5_000 });
+      // Quiet for longer than it takes to be idle again: a second collection would have come by now.
+      const seen = looks.mock.callCount();
+      await waitFor('more looks at the process', () => looks.mock.callCount() >= seen + 4);
       assert.equal(collections, 1);
     } finally {
       stop();

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { spawnCli, spawnServe } from './helpers/cli-process.ts';
+import { holdRequests } from './helpers/held-requests.ts';
+import { refusesConnections } from './helpers/port-probe.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 import { startUpstream } from './helpers/upstream.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const dataDir = () => tempDir('gatehouse-life-');
 
@@ -16,6 +18,18 @@ async function call(port: number, method: string, path: string, key: string, bod
   });
   const text = await res.body.text();
   return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+}
+
+/** What became of a request: its status and body, or the code of the error it failed with. */
+async function outcome(
+  pending: ReturnType<typeof request>,
+): Promise<{ status: number; body: string } | { error: string }> {
+  try {
+    const res = await pending;
+    return { status: res.statusCode, body: await res.body.text() };
+  } catch (error) {
+    return { error: String((error as NodeJS.ErrnoException).code) };
+  }
 }
 
 describe('the gatehouse process', () => {
@@ -47,39 +61,47 @@ describe('the gatehouse process', () => {
   });
 
   test('SIGTERM drains in-flight requests, then exits 0', async () => {
-    const up = await startUpstream(async (_req, res) => {
-      await sleep(700);
-      res.end('finished');
-    });
+    const held = holdRequests((res) => res.end('finished'));
+    const up = await startUpstream(held.handler);
     const gh = await spawnServe(['--data', dataDir(), '--log-level', 'warn'], {
       GATEHOUSE_ADMIN_KEY: 'gk_k',
     });
-    await call(gh.port, 'POST', '/api/v1/routes/', 'gk_k', { host: 'slow.test', target: up.url });
-    const inFlight = request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'slow.test' } });
-    await sleep(200);
-    const exit = gh.stop('SIGTERM');
-    const res = await inFlight;
-    assert.equal(await res.body.text(), 'finished');
-    assert.equal(await exit, 0);
-    await up.close();
+    try {
+      await call(gh.port, 'POST', '/api/v1/routes/', 'gk_k', { host: 'slow.test', target: up.url });
+      const inFlight = outcome(request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'slow.test' } }));
+      await held.arrived;
+      const exit = gh.stop('SIGTERM');
+      await waitFor('the gateway to stop accepting', () => refusesConnections(gh.port));
+      // Shutdown has begun with the request still held upstream: it is answered only now.
+      held.release();
+      assert.deepEqual(await inFlight, { status: 200, body: 'finished' });
+      assert.equal(await exit, 0);
+    } finally {
+      await gh.stop('SIGKILL');
+      await up.close();
+    }
   });
 
   test('the shutdown timeout cuts requests that outlive it', async () => {
-    const up = await startUpstream(() => {});
+    const held = holdRequests(() => {});
+    const up = await startUpstream(held.handler);
     const gh = await spawnServe(['--data', dataDir(), '--log-level', 'warn', '--shutdown-timeout', '300'], {
       GATEHOUSE_ADMIN_KEY: 'gk_k',
     });
-    await call(gh.port, 'POST', '/api/v1/routes/', 'gk_k', { host: 'stuck.test', target: up.url });
-    const inFlight = request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'stuck.test' } }).then(
-      () => 'answered',
-      () => 'cut',
-    );
-    await sleep(200);
-    const started = Date.now();
-    assert.equal(await gh.stop('SIGTERM'), 0);
-    assert.ok(Date.now() - started < 5000);
-    assert.equal(await inFlight, 'cut');
-    await up.close();
+    try {
+      await call(gh.port, 'POST', '/api/v1/routes/', 'gk_k', { host: 'stuck.test', target: up.url });
+      const inFlight = outcome(request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'stuck.test' } }));
+      await held.arrived;
+      const started = Date.now();
+      assert.equal(await gh.stop('SIGTERM'), 0);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= 300 && elapsed < 5000, `exited ${elapsed} ms after SIGTERM`);
+      // Cut: the connection that carried the request was closed under it, not refused or answered.
+      assert.deepEqual(await inFlight, { error: 'UND_ERR_SOCKET' });
+    } finally {
+      await gh.stop('SIGKILL');
+      await up.close();
+    }
   });
 
   test('access log: one JSON line per request, without query or secrets', async () => {
@@ -92,8 +114,7 @@ describe('the gatehouse process', () => {
       });
       await res.body.dump();
       // Access lines are buffered for at most 250 ms before they are written.
-      for (let waited = 0; !gh.stdout().includes('"log.test"') && waited < 2000; waited += 50)
-        await sleep(50);
+      await waitFor('the access line', () => gh.stdout().includes('"log.test"'), { timeoutMs: 2000 });
       const lines = gh
         .stdout()
         .trim()

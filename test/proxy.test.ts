@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { rawGet } from './helpers/raw-http.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 describe('proxy', () => {
   let gw: TestGateway;
@@ -30,18 +30,21 @@ describe('proxy', () => {
         statuses.push(r.status === 200 ? (r.text === 'from B' ? 'B' : 'A') : String(r.status));
       }
     })();
+    // Each phase lasts until the traffic has been answered in it.
+    const trafficSees = (phase: string) =>
+      waitFor(`traffic answered ${phase}`, () => statuses.at(-1) === phase);
     try {
-      await sleep(50);
+      await trafficSees('404');
       const route = await gw.addRoute({ host: 'live.test', target: up.url });
       // The write answered: the very next request must be routed.
       assert.equal((await gw.send('live.test', '/x')).status, 200);
-      await sleep(50);
+      await trafficSees('A');
       await gw.api('PATCH', `/api/v1/routes/${route.id}`, { target: other.url });
       assert.equal((await gw.send('live.test', '/x')).text, 'from B');
-      await sleep(50);
+      await trafficSees('B');
       await gw.api('DELETE', `/api/v1/routes/${route.id}`);
       assert.equal((await gw.send('live.test', '/x')).status, 404);
-      await sleep(50);
+      await trafficSees('404');
     } finally {
       running = false;
       await traffic;
@@ -231,8 +234,8 @@ describe('proxy', () => {
     const res = await request(`${gw.url}/`, { headers: { host: 'endless.test' } });
     await res.body[Symbol.asyncIterator]().next();
     res.body.destroy();
+    // The gateway let go of the upstream: its side of the exchange is over.
     await closed;
-    await sleep(50);
     assert.equal((await request(`${gw.url}/healthz`, { headers: { host: 'localhost' } })).statusCode, 200);
     await endless.close();
   });

@@ -12,6 +12,7 @@ import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { type ApiKeyRecord, type ChangeEvent, type Store, TUNNEL_EVENTS_KEPT } from '../src/store/types.ts';
 import { type RedisServer, startRedis } from './helpers/redis.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 function route(id: string, createdAt: string, overrides: Partial<RouteOf<'proxy'>> = {}): Route {
   return {
@@ -219,8 +220,9 @@ function conformance(name: string, open: () => Promise<Store>): void {
       t.after(done);
       await store.ephemeral.put('short', 'k', 'v', 60);
       assert.equal(await store.ephemeral.get('short', 'k'), 'v');
-      await new Promise((resolve) => setTimeout(resolve, 120));
-      assert.equal(await store.ephemeral.get('short', 'k'), undefined);
+      const expired = async () => (await store.ephemeral.get('short', 'k')) === undefined;
+      // A TTL of 60 ms: gone well within 2 s, which it would not be if taken as seconds.
+      await waitFor('the record to expire', expired, { timeoutMs: 2000 });
       assert.deepEqual(await store.ephemeral.list('short'), []);
       assert.equal(
         await store.ephemeral.putIfAbsent('short', 'k', 'again', 60_000),

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { ClientGoneError, streamResponse } from '../src/http/stream-response.ts';
 import { startUpstream } from './helpers/upstream.ts';
@@ -12,10 +11,19 @@ test('a receiver that closes mid-body rejects with ClientGoneError and leaves no
     res.once('close', () => clearInterval(timer));
   });
   const stray: unknown[] = [];
-  const onUncaught = (error: unknown) => stray.push(error);
+  let settled!: () => void;
+  // The discarded body either closes quietly or its error goes uncaught on the way.
+  const discarded = new Promise<void>((resolve) => {
+    settled = resolve;
+  });
+  const onUncaught = (error: unknown) => {
+    stray.push(error);
+    settled();
+  };
   process.on('uncaughtException', onUncaught);
   try {
     const upstream = await request(endless.url);
+    upstream.body.once('close', settled);
     let received = 0;
     const receiver = new Writable({
       write(chunk: Buffer, _encoding, callback) {
@@ -25,7 +33,7 @@ test('a receiver that closes mid-body rejects with ClientGoneError and leaves no
       },
     });
     await assert.rejects(streamResponse(upstream.body, receiver), ClientGoneError);
-    await sleep(50);
+    await discarded;
     assert.deepEqual(stray, [], 'the upstream body was discarded without an unhandled error');
   } finally {
     process.off('uncaughtException', onUncaught);

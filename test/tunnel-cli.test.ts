@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { type CliProcess, spawnCli, spawnServe } from './helpers/cli-process.ts';
+import { holdRequests } from './helpers/held-requests.ts';
+import { refusesConnections } from './helpers/port-probe.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 import { startUpstream } from './helpers/upstream.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const ADMIN = 'gk_tunnel-cli-admin';
 const dataDir = () => tempDir('gatehouse-tcli-');
@@ -18,17 +20,35 @@ function events(agent: CliProcess): { event: string; [k: string]: unknown }[] {
     .map((l) => JSON.parse(l));
 }
 
-async function waitForEvent(agent: CliProcess, event: string, after = 0, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const found = events(agent)
-      .slice(after)
-      .find((e) => e.event === event);
-    if (found) return found;
-    if (agent.child.exitCode !== null) break;
-    await sleep(25);
-  }
-  throw new Error(`no ${event} event; stdout:\n${agent.stdout()}\nstderr:\n${agent.stderr()}`);
+function waitForEvent(agent: CliProcess, event: string, after = 0) {
+  const output = () => `stdout:\n${agent.stdout()}\nstderr:\n${agent.stderr()}`;
+  return waitFor(
+    `a ${event} event`,
+    () => {
+      const found = events(agent)
+        .slice(after)
+        .find((e) => e.event === event);
+      if (!found && agent.child.exitCode !== null) throw new Error(`the agent exited; ${output()}`);
+      return found;
+    },
+    { timeoutMs: 20_000, detail: output },
+  );
+}
+
+/** Starts `gatehouse tunnel` for `name` with its key, printing JSON events. */
+function spawnAgent(localUrl: string, port: number, name: string, key: string): CliProcess {
+  return spawnCli([
+    'tunnel',
+    localUrl,
+    '--server',
+    `http://127.0.0.1:${port}`,
+    '--name',
+    name,
+    '--key',
+    key,
+    '--json',
+    '--no-inspect',
+  ]);
 }
 
 function exitCode(cli: CliProcess): Promise<number | null> {
@@ -51,31 +71,18 @@ async function createTunnel(port: number, name: string): Promise<string> {
 
 describe('gatehouse tunnel (processes)', () => {
   test('agent killed mid-request: 502 within a second, and the local server saw the request once', async () => {
-    let seen = 0;
-    const local = await startUpstream(
-      () => {
-        seen++;
-      },
-      { readBody: false },
-    );
+    // The first request is held for good; any later one is answered.
+    const local = await startUpstream((req, res) => (req.url === '/slow' ? undefined : res.end('ok')), {
+      readBody: false,
+    });
     const gh = await spawnServe(['--data', dataDir(), '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: ADMIN });
     const key = await createTunnel(gh.port, 'doomed');
-    const agent = spawnCli([
-      'tunnel',
-      local.url,
-      '--server',
-      `http://127.0.0.1:${gh.port}`,
-      '--name',
-      'doomed',
-      '--key',
-      key,
-      '--json',
-      '--no-inspect',
-    ]);
+    const agent = spawnAgent(local.url, gh.port, 'doomed', key);
+    let successor: CliProcess | undefined;
     try {
       await waitForEvent(agent, 'online');
       const pending = request(`http://127.0.0.1:${gh.port}/slow`, { headers: { host: 'doomed.localhost' } });
-      while (seen === 0) await sleep(10);
+      await waitFor('the request at the local server', () => local.seen.length === 1);
       const killedAt = Date.now();
       agent.child.kill('SIGKILL');
       const res = await pending;
@@ -83,9 +90,21 @@ describe('gatehouse tunnel (processes)', () => {
       assert.equal(res.statusCode, 502);
       assert.match(await res.body.text(), /not retried/);
       assert.ok(elapsed < 1000, `answered ${elapsed} ms after the agent died`);
-      await sleep(500);
-      assert.equal(seen, 1, 'the request was never re-sent');
+      // A new agent for the name is where a re-sent request would go: once a request made after
+      // it connected has come through, anything re-sent would have reached the local server first.
+      successor = spawnAgent(local.url, gh.port, 'doomed', key);
+      await waitForEvent(successor, 'online');
+      const after = await request(`http://127.0.0.1:${gh.port}/after`, {
+        headers: { host: 'doomed.localhost' },
+      });
+      assert.equal(await after.body.text(), 'ok');
+      assert.deepEqual(
+        local.seen.map((r) => r.url),
+        ['/slow', '/after'],
+        'the request was never re-sent',
+      );
     } finally {
+      await successor?.stop();
       await agent.stop();
       await gh.stop();
       await local.close();
@@ -288,7 +307,16 @@ describe('heartbeats', () => {
       assert.equal(await online.body.text(), 'ok');
       agent.child.kill('SIGSTOP');
       // Two missed pings at 300 ms: the edge drops the connection within about a second.
-      await sleep(1500);
+      await waitFor(
+        'the edge to find the agent dead',
+        async () => {
+          const view = await request(`http://127.0.0.1:${gh.port}/api/v1/tunnels/frozen`, {
+            headers: { host: 'localhost', authorization: `Bearer ${ADMIN}` },
+          });
+          return ((await view.body.json()) as { online: boolean }).online === false;
+        },
+        { timeoutMs: 3000 },
+      );
       const res = await request(`http://127.0.0.1:${gh.port}/`, {
         headers: { host: 'frozen.localhost', accept: 'application/json' },
       });
@@ -305,29 +333,19 @@ describe('heartbeats', () => {
 
 describe('shutdown with tunnels connected', () => {
   test('SIGTERM lets a request in flight through a tunnel finish, then exits 0', async () => {
-    const local = await startUpstream(async (_req, res) => {
-      await sleep(800);
-      res.end('finished through the tunnel');
-    });
+    const held = holdRequests((res) => res.end('finished through the tunnel'));
+    const local = await startUpstream(held.handler);
     const gh = await spawnServe(['--data', dataDir(), '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: ADMIN });
     const key = await createTunnel(gh.port, 'draining');
-    const agent = spawnCli([
-      'tunnel',
-      local.url,
-      '--server',
-      `http://127.0.0.1:${gh.port}`,
-      '--name',
-      'draining',
-      '--key',
-      key,
-      '--json',
-      '--no-inspect',
-    ]);
+    const agent = spawnAgent(local.url, gh.port, 'draining', key);
     try {
       await waitForEvent(agent, 'online');
       const pending = request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'draining.localhost' } });
-      await sleep(300);
+      await held.arrived;
       const exit = gh.stop('SIGTERM');
+      await waitFor('the gateway to stop accepting', () => refusesConnections(gh.port));
+      // Shutdown has begun with the request still held at the local server: it is answered only now.
+      held.release();
       const res = await pending;
       assert.equal(res.statusCode, 200);
       assert.equal(await res.body.text(), 'finished through the tunnel');

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { bulkHandler, digestOf, GIB, patternDigest, patternStream } from './helpers/bytes.ts';
 import { type CliProcess, spawnCli, spawnServe } from './helpers/cli-process.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const KEY = 'gk_tunnel-streaming';
 /** Peak RSS allowed for each end (gateway, agent) while 1 GiB goes each way; see streaming.test.ts. */
@@ -40,10 +40,10 @@ describe('1 GiB through a tunnel, both ways, with bounded memory on both ends', 
         GATEHOUSE_ADMIN_KEY: KEY,
       },
     );
-    while (!agent.stdout().includes('"event":"online"')) {
+    await waitFor('the agent to be online', () => {
       if (agent.child.exitCode !== null) throw new Error(`agent exited: ${agent.stderr()}`);
-      await sleep(25);
-    }
+      return agent.stdout().includes('"event":"online"');
+    });
   });
 
   after(async () => {

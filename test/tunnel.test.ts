@@ -6,7 +6,6 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { WebSocket, WebSocketServer } from 'ws';
 import { TunnelAgent } from '../src/agent/tunnel-agent.ts';
@@ -14,6 +13,7 @@ import { createTunnel, startAgent } from './helpers/agent.ts';
 import { selfSigned } from './helpers/certs.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 describe('tunnel identities (admin API)', () => {
   let gw: TestGateway;
@@ -134,10 +134,28 @@ describe('traffic through a tunnel', () => {
   });
 
   test('connect and disconnect are in the audit trail', async () => {
-    const events = (await gw.api('GET', '/api/v1/tunnels/otter/events')).body.events;
-    assert.equal(events[0].type, 'connect');
-    assert.equal(events[0].ip, '127.0.0.1');
-    assert.equal(events[0].agentVersion, 'test');
+    const t = await createTunnel(gw, 'audited');
+    const a = await startAgent(gw, t, local.url);
+    assert.equal((await gw.send('audited.localhost', '/')).status, 200);
+    a.stop();
+    // The disconnect is seen by the server: the tunnel goes offline and its requests get 503.
+    await waitFor(
+      'the tunnel to be offline',
+      async () => (await gw.api('GET', '/api/v1/tunnels/audited')).body.online === false,
+    );
+    assert.equal((await gw.send('audited.localhost', '/')).status, 503);
+    const events = await waitFor('the disconnect in the audit trail', async () => {
+      const listed = (await gw.api('GET', '/api/v1/tunnels/audited/events')).body.events;
+      return listed.length >= 2 ? listed : undefined;
+    });
+    assert.deepEqual(
+      events.map((e: { type: string }) => e.type),
+      ['disconnect', 'connect'],
+    );
+    for (const event of events) {
+      assert.equal(event.ip, '127.0.0.1');
+      assert.equal(event.agentVersion, 'test');
+    }
   });
 
   test('WebSocket echo through the tunnel', async () => {
@@ -233,7 +251,8 @@ describe('traffic through a tunnel', () => {
     const hanging = Array.from({ length: 4 }, () =>
       request(`${gw.url}/`, { headers: { host: 'busy.localhost' } }).catch(() => undefined),
     );
-    await sleep(200);
+    // All four streams are open once the local server holds all four requests.
+    await waitFor('four requests at the local server', () => slowLocal.seen.length === 4);
     const refused = await gw.send('busy.localhost', '/', { headers: { accept: 'application/json' } });
     assert.equal(refused.status, 429);
     assert.equal(JSON.parse(refused.text).error, 'TUNNEL_LIMIT_REACHED');
@@ -260,7 +279,13 @@ describe('tunnel connections', () => {
     const dropped = once(a, 'offline');
     const b = await startAgent(gw, t, second.url);
     await dropped;
-    await sleep(100);
+    // The server has run the replaced connection's cleanup once its disconnect is in the audit trail.
+    await waitFor('the replaced connection’s disconnect', async () =>
+      (await gw.api('GET', '/api/v1/tunnels/race/events')).body.events.some(
+        (e: { type: string; reason?: string }) =>
+          e.type === 'disconnect' && e.reason === 'replaced by a newer connection',
+      ),
+    );
     for (let i = 0; i < 5; i++) assert.equal((await gw.send('race.localhost', '/')).text, 'second');
     assert.equal((await gw.api('GET', '/api/v1/tunnels/race')).body.online, true);
     a.stop();
@@ -272,8 +297,9 @@ describe('tunnel connections', () => {
   test('a request for an offline tunnel waits for its agent to come back', async () => {
     const local = await startUpstream((_req, res) => res.end('back'));
     const t = await createTunnel(gw, 'returning');
+    const waiting = once(gw.gateway.tunnels.registry, 'waiting');
     const pending = gw.send('returning.localhost', '/');
-    await sleep(300);
+    assert.deepEqual(await waiting, ['returning'], 'the request waits for its tunnel');
     const a = await startAgent(gw, t, local.url);
     assert.equal((await pending).text, 'back');
     a.stop();
@@ -328,10 +354,15 @@ describe('tunnel connections', () => {
         i % 2 === 0
           ? Buffer.from(crypto.getRandomValues(new Uint8Array(1 + i * 97)))
           : Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n').subarray(0, i);
-      ws.send(junk);
-      if (i % 3 === 0) ws.send('text frame');
-      await sleep(20);
-      ws.terminate();
+      // Dropped only once the bytes have left; then the next connection starts after this one ended.
+      const sent = (data: Buffer | string) => new Promise<void>((resolve) => ws.send(data, () => resolve()));
+      await sent(junk);
+      if (i % 3 === 0) await sent('text frame');
+      if (ws.readyState !== WebSocket.CLOSED) {
+        const closed = new Promise((resolve) => ws.once('close', resolve));
+        ws.terminate();
+        await closed;
+      }
     }
     const a = await startAgent(gw, t, local.url);
     assert.equal((await gw.send('noisy.localhost', '/')).status, 200);
@@ -418,14 +449,18 @@ describe('tunnel transports', () => {
       const { socket, head } = await rawUpgrade(gw, t);
       assert.match(head, /^HTTP\/1\.1 101 /);
       assert.match(head, /\r\nupgrade: gatehouse-tunnel\/1\r\n/i);
-      socket.write(
+      const junk =
         i % 2 === 0
           ? Buffer.from(crypto.getRandomValues(new Uint8Array(1 + i * 97)))
-          : Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n').subarray(0, i),
-      );
-      await sleep(20);
-      if (i % 3 === 0) socket.end();
-      else socket.destroy();
+          : Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n').subarray(0, i);
+      // Closed only once the bytes have left; then the next connection starts after this one ended.
+      await new Promise<void>((resolve) => socket.write(junk, () => resolve()));
+      if (!socket.closed) {
+        const closed = new Promise((resolve) => socket.once('close', resolve));
+        if (i % 3 === 0) socket.end();
+        else socket.destroy();
+        await closed;
+      }
     }
     const agent = await startAgent(gw, t, local.url);
     assert.equal((await gw.send('noisy-raw.localhost', '/')).status, 200);

@@ -46,3 +46,19 @@ export function rawExchange(port: number, bytes: string | Buffer, ms = 2000): Pr
     socket.write(bytes);
   });
 }
+
+/** Writes raw bytes to a port, ends its side, and collects everything until the server closes. */
+export function rawSend(port: number, bytes: string | Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let out = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (c: string) => {
+      out += c;
+    });
+    // A reset once the server has refused the bytes ends the exchange as a close does.
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(out));
+    socket.end(bytes);
+  });
+}
