@@ -6,6 +6,7 @@ import type { ExchangeRecord, LocalTarget } from '../agent/local-forwarder.ts';
 import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { VERSION } from '../version.ts';
+import { probeAdminApi } from './admin-probe.ts';
 import { type InspectorServer, parseInspectAddress, startInspector } from './inspector-server.ts';
 import { JsonLines } from './json-lines.ts';
 import { redactSecrets } from './redact-secrets.ts';
@@ -118,10 +119,20 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   };
   const say = (text: string) => (json ? undefined : status.log(text));
 
+  if (!key && !adminKey)
+    return usage('give the tunnel key with --key (or GATEHOUSE_KEY), or an admin key to create the tunnel');
+  // A key goes only to a server that proves to be Gatehouse's admin API: a mistyped --server (the
+  // deployed app's own host, say) would otherwise simply receive it. One that cannot be reached
+  // yet is left to the retry loop, which reports it.
+  const probe = await probeAdminApi(server);
+  if (!probe.ok && !probe.unreachable) {
+    const message = `${probe.reason}. No key was sent. --server must be the Gatehouse admin host (its --domain), e.g. https://gatehouse.example.com`;
+    complain(message);
+    emit('fatal', { reason: 'not-gatehouse', message });
+    return 2;
+  }
   if (!key) {
-    if (!adminKey)
-      return usage('give the tunnel key with --key (or GATEHOUSE_KEY), or an admin key to create the tunnel');
-    const created = await createTunnel(server, adminKey, name);
+    const created = await createTunnel(server, adminKey!, name);
     if ('exit' in created) {
       complain(created.message);
       emit('fatal', { reason: created.reason, message: created.message });
