@@ -5,6 +5,7 @@ import { bufferedStdout, createLogger } from '../observability/logger.ts';
 import { environmentName } from '../relay/environment.ts';
 import { startGateway } from '../server/gateway.ts';
 import { VERSION } from '../version.ts';
+import { explainListenError } from './listen-error.ts';
 
 /** `gatehouse serve --help`. */
 export const SERVE_HELP = `Usage: gatehouse serve [options]
@@ -79,6 +80,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     logger,
     adminKey: process.env['GATEHOUSE_ADMIN_KEY'] || undefined,
     environment: environmentName(process.env),
+  }).catch((error: unknown) => {
+    throw explainListenError(error, config);
   });
 
   const local = `http://localhost:${gateway.httpPort}`;
