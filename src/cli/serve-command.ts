@@ -151,6 +151,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw explainListenError(error, config);
   });
 
+  // Listening for the stop signal before the banner says Gatehouse is up: whoever reads the banner
+  // may send it at once, and without a handler it would kill the process instead of stopping it.
+  const signalled = new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down');
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+
   const local = `http://localhost:${gateway.httpPort}`;
   const lines = [
     `Gatehouse ${VERSION} is running (store: ${gateway.store.kind === 'sqlite' ? `SQLite in ${config.data}` : 'Redis'})`,
@@ -171,16 +184,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   logger.info({ port: gateway.httpPort, tlsPort: gateway.httpsPort, store: gateway.store.kind }, 'listening');
   const stopReleasingMemory = releaseMemoryWhenIdle();
 
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'shutting down');
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      resolve();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  await signalled;
   stopReleasingMemory();
   await gateway.stop();
   logger.info('stopped');
