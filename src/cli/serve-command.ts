@@ -178,6 +178,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       '  A new admin API key was created. It is shown this once; store it now:',
       `    ${gateway.bootstrapKey}`,
       `  e.g. export GATEHOUSE_ADMIN_KEY=${gateway.bootstrapKey}`,
+      '  Lost it later? Start with GATEHOUSE_ADMIN_KEY set to a key you choose, then revoke this one',
+      '  (README: "Lost the printed key?").',
     );
   }
   process.stderr.write(`${lines.join('\n')}\n`);
