@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
+import { optionTable } from './help.ts';
 
 /** `gatehouse deliveries --help`. */
 export const DELIVERIES_HELP = `Usage: gatehouse deliveries list   --route ID [options]
@@ -8,14 +9,19 @@ export const DELIVERIES_HELP = `Usage: gatehouse deliveries list   --route ID [o
 
 Webhooks a relay route received: who got them, what they answered, and sending one again.
 
-Options:
-  --route ID         The relay route
-  --developer DEV    Replay to this developer
-  --server URL       Gatehouse (default http://localhost:8080)   GATEHOUSE_SERVER
-  --admin-key KEY    Admin API key                               GATEHOUSE_ADMIN_KEY
-  --json             Print the API's JSON
-  -h, --help         Show this help
-`;
+${optionTable([
+  {
+    heading: 'Options',
+    options: [
+      { usage: '--route ID', does: 'The relay route' },
+      { usage: '--developer DEV', does: 'Replay to this developer' },
+      { usage: '--server URL', does: 'Gatehouse (default http://localhost:8080)', env: 'GATEHOUSE_SERVER' },
+      { usage: '--admin-key KEY', does: 'Admin API key', env: 'GATEHOUSE_ADMIN_KEY' },
+      { usage: '--json', does: "Print the API's JSON" },
+      { usage: '-h, --help', does: 'Show this help' },
+    ],
+  },
+])}`;
 
 interface Delivery {
   id: string;

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { TunnelAgent } from '../agent/tunnel-agent.ts';
 import { type ClientTarget, RelayClient } from '../relay/relay-client.ts';
 import { openDevTunnel } from './dev-proxy-tunnel.ts';
+import { optionTable } from './help.ts';
 import { canConnect } from './tunnel-setup.ts';
 
 /** `gatehouse dev-proxy --help`. */
@@ -14,25 +15,46 @@ Receives OAuth callbacks for your local API through the relay: starts a tunnel t
 registers it with the relay as your developer id, prints the redirect URI to use, and stays up
 until Ctrl-C or SIGTERM, when it unregisters. 'stop' unregisters without running anything.
 
-Options:
-  --relay URL            The relay host, e.g. https://dev.api.example.com       DEV_PROXY_RELAY
-  --developer ID         Your developer id (letters, digits, . _ -)            DEV_PROXY_DEVELOPER
-  --port N               Local API port (start)                                  (8100)
-  --server URL           The Gatehouse that hosts your tunnel (required with a   GATEHOUSE_SERVER
-                         tunnel); no key is sent before it proves to be one
-  --name NAME            Tunnel name (default dev-<developer>)
-  --key KEY              The tunnel's key                                        GATEHOUSE_KEY
-  --admin-key KEY        Create the tunnel with this admin key, or give it a     GATEHOUSE_ADMIN_KEY
-                         new key when it exists (so the same command reruns)
-  --tunnel-url URL       Register this https URL instead of a Gatehouse tunnel
-  --callback-path PATH   The registered callback path      (/api/v1/tesla/oauth/callback)
-  --prefix PATH          The relay's registration prefix   (/api/v1/dev-proxy)
-  --env-file FILE        Also write TESLA_REDIRECT_URI and DEV_PROXY_DEVELOPER there
-  --ci                   Non-interactive: developer id from the CI run (ci-<run id>), and
-                         TESLA_REDIRECT_URI to $GITHUB_ENV / redirect_uri to $GITHUB_OUTPUT
-  --relay-connect ADDR   Connect to ADDR:PORT instead of resolving the relay host
-  -h, --help             Show this help
-
+${optionTable([
+  {
+    heading: 'Options',
+    options: [
+      {
+        usage: '--relay URL',
+        does: 'The relay host, e.g. https://dev.api.example.com',
+        env: 'DEV_PROXY_RELAY',
+      },
+      {
+        usage: '--developer ID',
+        does: 'Your developer id (letters, digits, . _ -)',
+        env: 'DEV_PROXY_DEVELOPER',
+      },
+      { usage: '--port N', does: 'Local API port (start; default 8100)' },
+      {
+        usage: '--server URL',
+        does: 'The Gatehouse that hosts your tunnel (required with a tunnel); no key is sent before it proves to be one',
+        env: 'GATEHOUSE_SERVER',
+      },
+      { usage: '--name NAME', does: 'Tunnel name (default dev-<developer>)' },
+      { usage: '--key KEY', does: "The tunnel's key", env: 'GATEHOUSE_KEY' },
+      {
+        usage: '--admin-key KEY',
+        does: 'Create the tunnel with this admin key, or give it a new key when it exists (so the same command reruns)',
+        env: 'GATEHOUSE_ADMIN_KEY',
+      },
+      { usage: '--tunnel-url URL', does: 'Register this https URL instead of a Gatehouse tunnel' },
+      { usage: '--callback-path PATH', does: 'The registered callback path (/api/v1/tesla/oauth/callback)' },
+      { usage: '--prefix PATH', does: "The relay's registration prefix (/api/v1/dev-proxy)" },
+      { usage: '--env-file FILE', does: 'Also write TESLA_REDIRECT_URI and DEV_PROXY_DEVELOPER there' },
+      {
+        usage: '--ci',
+        does: 'Non-interactive: developer id from the CI run (ci-<run id>), and TESLA_REDIRECT_URI to $GITHUB_ENV / redirect_uri to $GITHUB_OUTPUT',
+      },
+      { usage: '--relay-connect ADDR', does: 'Connect to ADDR:PORT instead of resolving the relay host' },
+      { usage: '-h, --help', does: 'Show this help' },
+    ],
+  },
+])}
 The shared secret comes only from DEV_PROXY_SHARED_SECRET (or GATEHOUSE_RELAY_SECRET).
 Exit codes: 0 done, 2 bad usage (or --server is not Gatehouse), 3 unreachable, 4 key refused,
 5 nothing on the local port, 7 the relay refused the registration.

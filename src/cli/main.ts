@@ -61,11 +61,15 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (error) {
-    if (
-      error instanceof GatehouseError ||
-      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
-    ) {
+    if (error instanceof GatehouseError) {
       process.stderr.write(`gatehouse: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      // An unknown or malformed option: say where the right ones are listed.
+      process.stderr.write(
+        `gatehouse: ${error.message}\nRun 'gatehouse ${command} --help' for its options.\n`,
+      );
       return 2;
     }
     throw error;

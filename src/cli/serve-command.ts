@@ -5,47 +5,115 @@ import { bufferedStdout, createLogger } from '../observability/logger.ts';
 import { environmentName } from '../relay/environment.ts';
 import { startGateway } from '../server/gateway.ts';
 import { VERSION } from '../version.ts';
+import { optionTable } from './help.ts';
+import { explainListenError } from './listen-error.ts';
 
 /** `gatehouse serve --help`. */
 export const SERVE_HELP = `Usage: gatehouse serve [options]
 
 Runs the Gatehouse edge: the routing proxy and, on the admin host, the admin API.
+Each option can also be set by the environment variable shown, or in a --config file.
 
-Options (each also settable by the environment variable shown, or in a --config file):
-  --config FILE            YAML or JSON config file                    GATEHOUSE_CONFIG
-  --port N                 HTTP port (default 8080; 0 picks a free one) GATEHOUSE_PORT
-  --host ADDR              Address to bind (default: all interfaces)   GATEHOUSE_HOST
-  --data DIR               Embedded SQLite store directory             GATEHOUSE_DATA
-                           (default ./.gatehouse)
-  --store redis://HOST:P   Shared Redis store instead of SQLite        GATEHOUSE_STORE
-  --domain NAME            Gatehouse's own host name; the admin API    GATEHOUSE_DOMAIN
-                           answers on it and on localhost (default localhost)
-  --tls-cert FILE          Default TLS certificate (PEM)               GATEHOUSE_TLS_CERT
-  --tls-key FILE           Its private key (PEM)                       GATEHOUSE_TLS_KEY
-  --tls-port N             HTTPS port when TLS is configured (8443)    GATEHOUSE_TLS_PORT
-  --trust-proxy            Append to incoming X-Forwarded-* instead of GATEHOUSE_TRUST_PROXY
-                           replacing them (only behind another proxy)
-  --shutdown-timeout MS    How long to drain requests on SIGTERM       GATEHOUSE_SHUTDOWN_TIMEOUT_MS
-                           (default 10000)
-  --max-header-size BYTES  Largest request head accepted (16384)       GATEHOUSE_MAX_HEADER_SIZE
-  --log-level LEVEL        fatal|error|warn|info|debug|trace|silent    GATEHOUSE_LOG_LEVEL
-
-Callback relay (on routes with "relay" settings; see README):
-  --relay                   Turn the relay on. It runs only where     GATEHOUSE_RELAY (DEV_PROXY_ENABLED)
-                            GATEHOUSE_ENV (or ENV) is dev, lcl or inf
-  --relay-max-ttl SECONDS   Longest registration (14400)              GATEHOUSE_RELAY_MAX_TTL (DEV_PROXY_MAX_TTL)
-  The shared HMAC secret comes only from GATEHOUSE_RELAY_SECRET (or DEV_PROXY_SHARED_SECRET).
-
-Tunnels (<name>.<domain>):
-  --tunnel-offline-wait MS  Hold requests for an offline tunnel this    GATEHOUSE_TUNNEL_OFFLINE_WAIT_MS
-                            long before answering 503 (default 2000)
-  --tunnel-max-streams N    Requests in flight per tunnel (256)        GATEHOUSE_TUNNEL_MAX_STREAMS
-  --tunnel-max-body BYTES   Largest request body, 0 = no limit (0)     GATEHOUSE_TUNNEL_MAX_BODY
-  --tunnel-response-timeout MS  Wait for the local server (300000)     GATEHOUSE_TUNNEL_RESPONSE_TIMEOUT_MS
-  --tunnel-heartbeat MS     Ping interval; two missed = dead (15000)   GATEHOUSE_TUNNEL_HEARTBEAT_MS
-  --tunnel-max-per-key N    Tunnels one admin key may own (100)        GATEHOUSE_TUNNEL_MAX_PER_KEY
-  -h, --help               Show this help
-
+${optionTable([
+  {
+    heading: 'Options',
+    options: [
+      { usage: '--config FILE', does: 'YAML or JSON config file', env: 'GATEHOUSE_CONFIG' },
+      { usage: '--port N', does: 'HTTP port (default 8080; 0 picks a free one)', env: 'GATEHOUSE_PORT' },
+      { usage: '--host ADDR', does: 'Address to bind (default: all interfaces)', env: 'GATEHOUSE_HOST' },
+      {
+        usage: '--data DIR',
+        does: 'Embedded SQLite store directory (default ./.gatehouse)',
+        env: 'GATEHOUSE_DATA',
+      },
+      {
+        usage: '--store redis://HOST:P',
+        does: 'Shared Redis store instead of SQLite',
+        env: 'GATEHOUSE_STORE',
+      },
+      {
+        usage: '--domain NAME',
+        does: "Gatehouse's own host name; the admin API answers on it and on localhost (default localhost)",
+        env: 'GATEHOUSE_DOMAIN',
+      },
+      { usage: '--tls-cert FILE', does: 'Default TLS certificate (PEM)', env: 'GATEHOUSE_TLS_CERT' },
+      { usage: '--tls-key FILE', does: 'Its private key (PEM)', env: 'GATEHOUSE_TLS_KEY' },
+      { usage: '--tls-port N', does: 'HTTPS port when TLS is configured (8443)', env: 'GATEHOUSE_TLS_PORT' },
+      {
+        usage: '--trust-proxy',
+        does: 'Append to incoming X-Forwarded-* instead of replacing them (only behind another proxy)',
+        env: 'GATEHOUSE_TRUST_PROXY',
+      },
+      {
+        usage: '--shutdown-timeout MS',
+        does: 'How long to drain requests on SIGTERM (default 10000)',
+        env: 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS',
+      },
+      {
+        usage: '--max-header-size BYTES',
+        does: 'Largest request head accepted (16384)',
+        env: 'GATEHOUSE_MAX_HEADER_SIZE',
+      },
+      {
+        usage: '--log-level LEVEL',
+        does: 'fatal|error|warn|info|debug|trace|silent',
+        env: 'GATEHOUSE_LOG_LEVEL',
+      },
+      { usage: '-h, --help', does: 'Show this help' },
+    ],
+  },
+  {
+    heading: 'Callback relay (on routes with "relay" settings; see README)',
+    options: [
+      {
+        usage: '--relay',
+        does: 'Turn the relay on. It runs only where GATEHOUSE_ENV (or ENV) is dev, lcl or inf. Also DEV_PROXY_ENABLED',
+        env: 'GATEHOUSE_RELAY',
+      },
+      {
+        usage: '--relay-max-ttl SECONDS',
+        does: 'Longest registration (14400). Also DEV_PROXY_MAX_TTL',
+        env: 'GATEHOUSE_RELAY_MAX_TTL',
+      },
+    ],
+    note: 'The shared HMAC secret comes only from GATEHOUSE_RELAY_SECRET (or DEV_PROXY_SHARED_SECRET).',
+  },
+  {
+    heading: 'Tunnels (<name>.<domain>)',
+    options: [
+      {
+        usage: '--tunnel-offline-wait MS',
+        does: 'Hold requests for an offline tunnel this long before answering 503 (default 2000)',
+        env: 'GATEHOUSE_TUNNEL_OFFLINE_WAIT_MS',
+      },
+      {
+        usage: '--tunnel-max-streams N',
+        does: 'Requests in flight per tunnel (256)',
+        env: 'GATEHOUSE_TUNNEL_MAX_STREAMS',
+      },
+      {
+        usage: '--tunnel-max-body BYTES',
+        does: 'Largest request body, 0 = no limit (0)',
+        env: 'GATEHOUSE_TUNNEL_MAX_BODY',
+      },
+      {
+        usage: '--tunnel-response-timeout MS',
+        does: 'Wait for the local server (300000)',
+        env: 'GATEHOUSE_TUNNEL_RESPONSE_TIMEOUT_MS',
+      },
+      {
+        usage: '--tunnel-heartbeat MS',
+        does: 'Ping interval; two missed = dead (15000)',
+        env: 'GATEHOUSE_TUNNEL_HEARTBEAT_MS',
+      },
+      {
+        usage: '--tunnel-max-per-key N',
+        does: 'Tunnels one admin key may own (100)',
+        env: 'GATEHOUSE_TUNNEL_MAX_PER_KEY',
+      },
+    ],
+  },
+])}
 The admin API key comes from GATEHOUSE_ADMIN_KEY. Without it, the first start creates a key
 and prints it once; only its hash is stored.
 
@@ -79,6 +147,21 @@ export async function serveCommand(argv: string[]): Promise<number> {
     logger,
     adminKey: process.env['GATEHOUSE_ADMIN_KEY'] || undefined,
     environment: environmentName(process.env),
+  }).catch((error: unknown) => {
+    throw explainListenError(error, config);
+  });
+
+  // Listening for the stop signal before the banner says Gatehouse is up: whoever reads the banner
+  // may send it at once, and without a handler it would kill the process instead of stopping it.
+  const signalled = new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down');
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   });
 
   const local = `http://localhost:${gateway.httpPort}`;
@@ -95,22 +178,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
       '  A new admin API key was created. It is shown this once; store it now:',
       `    ${gateway.bootstrapKey}`,
       `  e.g. export GATEHOUSE_ADMIN_KEY=${gateway.bootstrapKey}`,
+      '  Lost it later? Start with GATEHOUSE_ADMIN_KEY set to a key you choose, then revoke this one',
+      '  (README: "Lost the printed key?").',
     );
   }
   process.stderr.write(`${lines.join('\n')}\n`);
   logger.info({ port: gateway.httpPort, tlsPort: gateway.httpsPort, store: gateway.store.kind }, 'listening');
   const stopReleasingMemory = releaseMemoryWhenIdle();
 
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'shutting down');
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      resolve();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  await signalled;
   stopReleasingMemory();
   await gateway.stop();
   logger.info('stopped');

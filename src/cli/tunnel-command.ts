@@ -7,6 +7,7 @@ import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { VERSION } from '../version.ts';
 import { probeAdminApi } from './admin-probe.ts';
+import { optionTable } from './help.ts';
 import { type InspectorServer, parseInspectAddress, startInspector } from './inspector-server.ts';
 import { JsonLines } from './json-lines.ts';
 import { redactSecrets } from './redact-secrets.ts';
@@ -19,27 +20,38 @@ export const TUNNEL_HELP = `Usage: gatehouse tunnel <local-url | port> [options]
 
 Exposes a local server at https://<name>.<domain> through one outbound connection to Gatehouse.
 
-Options:
-  --server URL         Gatehouse to connect to                 GATEHOUSE_SERVER
-  --name NAME          Tunnel name                             GATEHOUSE_TUNNEL
-  --key KEY            The tunnel's key (gt_…)                 GATEHOUSE_KEY
-  --admin-key KEY      Without --key: create the tunnel first  GATEHOUSE_ADMIN_KEY
-                       with this admin key and print its key
-  --preserve-host      Send the public Host header to the local server
-  --json               Line-delimited JSON events on stdout instead of a status line
-  --inspect ADDR       Inspector address (default 127.0.0.1:4040); its URL is
-                       printed with this run's access token
-  --no-inspect         No inspector
-  --inspect-body-limit BYTES  Body bytes kept per request for the inspector (65536)
-  --retry-for SECONDS  Give up after this long unable to connect (300; 0 = never)
-  --no-local-check     Start even if nothing listens at the local URL yet
-  --ca FILE            Also trust this CA (PEM) for an https server
-  --transport KIND     raw (default): HTTP/2 straight on the     GATEHOUSE_TRANSPORT
-                       upgraded connection; websocket: inside
-                       WebSocket messages, for proxies in front
-                       of Gatehouse that pass nothing else
-  -h, --help           Show this help
-
+${optionTable([
+  {
+    heading: 'Options',
+    options: [
+      { usage: '--server URL', does: 'Gatehouse to connect to', env: 'GATEHOUSE_SERVER' },
+      { usage: '--name NAME', does: 'Tunnel name', env: 'GATEHOUSE_TUNNEL' },
+      { usage: '--key KEY', does: "The tunnel's key (gt_…)", env: 'GATEHOUSE_KEY' },
+      {
+        usage: '--admin-key KEY',
+        does: 'Without --key: create the tunnel first with this admin key and print its key',
+        env: 'GATEHOUSE_ADMIN_KEY',
+      },
+      { usage: '--preserve-host', does: 'Send the public Host header to the local server' },
+      { usage: '--json', does: 'Line-delimited JSON events on stdout instead of a status line' },
+      {
+        usage: '--inspect ADDR',
+        does: "Inspector address (default 127.0.0.1:4040); its URL is printed with this run's access token",
+      },
+      { usage: '--no-inspect', does: 'No inspector' },
+      { usage: '--inspect-body-limit BYTES', does: 'Body bytes kept per request for the inspector (65536)' },
+      { usage: '--retry-for SECONDS', does: 'Give up after this long unable to connect (300; 0 = never)' },
+      { usage: '--no-local-check', does: 'Start even if nothing listens at the local URL yet' },
+      { usage: '--ca FILE', does: 'Also trust this CA (PEM) for an https server' },
+      {
+        usage: '--transport KIND',
+        does: 'raw (default): HTTP/2 straight on the upgraded connection; websocket: inside WebSocket messages, for proxies in front of Gatehouse that pass nothing else',
+        env: 'GATEHOUSE_TRANSPORT',
+      },
+      { usage: '-h, --help', does: 'Show this help' },
+    ],
+  },
+])}
 Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 server unreachable after --retry-for,
 4 key refused or no such tunnel, 5 nothing listening at the local URL, 6 tunnel name taken.
 `;

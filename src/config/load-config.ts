@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { ZodError } from 'zod';
 import { ConfigError } from './errors.ts';
+import { configErrorMap } from './issue-message.ts';
 import { type ServeConfig, serveConfig } from './schema.ts';
 
 /** A setting's dotted key (`tls.cert`) and the flag and variable that can set it. */
@@ -13,6 +14,8 @@ interface Setting {
   /** Older names of the variable, read when `env` is not set. */
   readonly aliases?: readonly string[];
   readonly boolean?: boolean;
+  /** Its value never appears in a message. */
+  readonly secret?: boolean;
 }
 
 /** Every setting reachable from the command line or the environment. */
@@ -45,7 +48,7 @@ export const SETTINGS: readonly Setting[] = [
     aliases: ['DEV_PROXY_ENABLED'],
     boolean: true,
   },
-  { key: 'relay.secret', env: 'GATEHOUSE_RELAY_SECRET', aliases: ['DEV_PROXY_SHARED_SECRET'] },
+  { key: 'relay.secret', env: 'GATEHOUSE_RELAY_SECRET', aliases: ['DEV_PROXY_SHARED_SECRET'], secret: true },
   {
     key: 'relay.maxTtlSeconds',
     flag: 'relay-max-ttl',
@@ -113,8 +116,8 @@ export function loadConfig(sources: ConfigSources): ServeConfig {
       );
     }
   }
-  const result = serveConfig.safeParse(merged);
-  if (!result.success) throw describe(result.error, origin);
+  const result = serveConfig.safeParse(merged, { error: configErrorMap(serveConfig) });
+  if (!result.success) throw describe(result.error, origin, merged);
   return result.data;
 }
 
@@ -171,18 +174,40 @@ function parseBoolean(value: string, source: string): boolean {
   throw new ConfigError(`${source}: must be true or false, got "${value}"`, { field: source });
 }
 
+/** A scalar as it was typed; nothing for a mapping, a list, an empty string or a missing value. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return value === '' ? '' : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return '';
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const part of path) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  return node;
+}
+
 function asString(value: string | boolean | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function describe(error: ZodError, origin: Map<string, string>): ConfigError {
+function describe(
+  error: ZodError,
+  origin: Map<string, string>,
+  merged: Record<string, unknown>,
+): ConfigError {
   const issue = error.issues[0]!;
   let key = issue.path.map(String).join('.');
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    key = [key, issue.keys[0]].filter(Boolean).join('.');
-    message = 'is not a known setting';
-  }
+  const secret = SETTINGS.some((s) => s.secret && s.key === key);
+  const given = secret ? '' : shown(valueAt(merged, issue.path));
+  // A rule that is itself a list of clauses takes the value after a semicolon, to stay readable.
+  const message = given
+    ? `${issue.message}${/[;,]/.test(issue.message) ? ';' : ','} got ${given}`
+    : issue.message;
+  if (issue.code === 'unrecognized_keys') key = [key, issue.keys[0]].filter(Boolean).join('.');
   const from = origin.get(key) ?? [...origin.entries()].find(([k]) => key.startsWith(`${k}.`))?.[1];
   return new ConfigError(
     `invalid configuration: ${key || '(root)'}${from ? ` (from ${from})` : ''}: ${message}`,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../observability/logger.ts';
 import { hostPattern } from '../routes/route.ts';
 
-const port = z.coerce.number().int('must be a whole number').min(0).max(65535, 'must be at most 65535');
+const port = z.coerce.number().int().min(0).max(65535);
 
 /** A certificate and key (PEM files) served for some host names by SNI. */
 const certificate = z
