@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -31,6 +32,23 @@ export function errorAnswer(error: unknown): {
       ...(error.field ? { field: error.field } : {}),
     },
   };
+}
+
+/** Answers with the error as JSON whatever the client accepts (for JSON APIs). */
+export function sendJsonError(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const { status, headers, document } = errorAnswer(error);
+  const body = JSON.stringify(document);
+  res
+    .writeHead(status, {
+      ...headers,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    })
+    .end(body);
 }
 
 /** Hono `onError` handler: the error as JSON. */

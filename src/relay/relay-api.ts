@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import { GatehouseError } from '../errors.ts';
 import { honoErrorHandler } from '../http/error-response.ts';
 import { validationError } from '../http/validation-error.ts';
 import type { RelayGlobals, RouteRelaySettings } from '../routes/relay-settings.ts';
@@ -102,7 +103,9 @@ async function checkSigned(
 export function createRelayApi(): Hono<Env> {
   const app = new Hono<Env>();
   app.onError(honoErrorHandler);
-  app.notFound((c) => c.json({ error: 'NOT_FOUND', message: 'no such relay endpoint' }, 404));
+  app.notFound(() => {
+    throw new GatehouseError('NOT_FOUND', 'no such relay endpoint');
+  });
 
   app.post('/register', async (c) => {
     const ctx = c.env.relay;
@@ -171,22 +174,14 @@ export function createRelayApi(): Hono<Env> {
 
   app.get('/select', async (c) => {
     const id = c.req.query('developer') ?? '';
-    if (!developerId.safeParse(id).success) {
-      return c.json(
-        {
-          error: 'VALIDATION_FAILED',
-          message: 'developer: give ?developer=<developer_id>',
-          field: 'developer',
-        },
-        400,
-      );
-    }
-    if (!(await c.env.relay.registry.get(id))) {
-      return c.json(
-        { error: 'RELAY_NOT_REGISTERED', message: `developer ${id} has no registration`, field: 'developer' },
-        404,
-      );
-    }
+    if (!developerId.safeParse(id).success)
+      throw new GatehouseError('VALIDATION_FAILED', 'developer: give ?developer=<developer_id>', {
+        field: 'developer',
+      });
+    if (!(await c.env.relay.registry.get(id)))
+      throw new RelayError('RELAY_NOT_REGISTERED', `developer ${id} has no registration`, {
+        field: 'developer',
+      });
     // Secure only over https: browsers drop Secure cookies set on plain http (a local relay).
     const secure = new URL(c.req.url).protocol === 'https:' ? '; Secure' : '';
     c.header(

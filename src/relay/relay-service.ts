@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { ProxyHandler } from '../edge/proxy-handler.ts';
 import { sendEdgeError } from '../http/error-page.ts';
-import { statusForCode } from '../http/error-status.ts';
+import { sendJsonError } from '../http/error-response.ts';
 import { answerError, type RequestExchange, type UpgradeExchange } from '../http/exchange.ts';
 import type { ClientInfo } from '../http/forwarded.ts';
 import { endToEndHeaders } from '../http/hop-by-hop.ts';
@@ -85,13 +85,7 @@ export class RelayService {
     if (pathHasPrefix(target.path, settings.prefix)) {
       if (!globals.active) {
         // A JSON API, so a JSON answer whatever the client accepts.
-        const body = JSON.stringify({
-          error: 'RELAY_DISABLED',
-          message: 'the dev-proxy relay is not enabled here',
-        });
-        res
-          .writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
-          .end(body);
+        sendJsonError(res, new RelayError('RELAY_DISABLED', 'the dev-proxy relay is not enabled here'));
         return;
       }
       await this.#serveApi(req, res, route, target);
@@ -476,18 +470,15 @@ export class RelayService {
         res.destroy();
         return;
       }
-      const answer = JSON.stringify({
-        error: 'RELAY_BODY_TOO_LARGE',
-        message: `the body is larger than the relay API's limit of ${error.limit} bytes; send a smaller request`,
-      });
-      res
-        .writeHead(statusForCode('RELAY_BODY_TOO_LARGE'), {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(answer),
-          // The rest of the body stays unread: close rather than drain it.
-          connection: 'close',
-        })
-        .end(answer);
+      // The rest of the body stays unread: close rather than drain it.
+      res.shouldKeepAlive = false;
+      sendJsonError(
+        res,
+        new RelayError(
+          'RELAY_BODY_TOO_LARGE',
+          `the body is larger than the relay API's limit of ${error.limit} bytes; send a smaller request`,
+        ),
+      );
       return;
     }
     const context = {
