@@ -7,6 +7,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Route, RouteOf } from '../src/routes/route.ts';
 import { byCreation, type CollectionSpec } from '../src/store/collection.ts';
 import { StoreError } from '../src/store/errors.ts';
+import { type ExpiringSpec, expiringCollection } from '../src/store/expiring.ts';
 import { RedisStore } from '../src/store/redis/redis-store.ts';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
@@ -301,6 +302,26 @@ function conformance(name: string, open: () => Promise<Store>): void {
       await widgets.update('w1', (w) => ({ ...w, count: 1 }));
       await widgets.delete('w1');
       assert.deepEqual(topics, ['widgets', 'widgets', 'widgets']);
+    });
+
+    test('expiring collections: typed records per scope, one winner for putIfAbsent', async (t) => {
+      t.after(done);
+      const spec: ExpiringSpec<{ developer: string; n: number }> = { name: 'test-expiring' };
+      const a = expiringCollection(store.ephemeral, spec, 'host-a');
+      const b = expiringCollection(store.ephemeral, spec, 'host-b');
+      await a.put('k1', { developer: 'ysg', n: 1 }, 60_000);
+      assert.deepEqual(await a.get('k1'), { developer: 'ysg', n: 1 });
+      assert.equal(await b.get('k1'), undefined, 'scopes keep to themselves');
+      const wins = await Promise.all(
+        Array.from({ length: 5 }, (_, n) => b.putIfAbsent('k1', { developer: 'x', n }, 60_000)),
+      );
+      assert.equal(wins.filter(Boolean).length, 1);
+      assert.deepEqual(
+        (await a.list()).map((r) => [r.key, r.record.n]),
+        [['k1', 1]],
+      );
+      assert.equal(await a.delete('k1'), true);
+      assert.equal(await a.get('k1'), undefined);
     });
 
     test('ping answers while open', async (t) => {

@@ -1,3 +1,4 @@
+import { type ExpiringCollection, type ExpiringSpec, expiringCollection } from '../store/expiring.ts';
 import type { EphemeralRepository } from '../store/types.ts';
 import { isCredentialHeader, REDACTED } from './credential-headers.ts';
 import { openHeaders, sealHeaders } from './sealed-headers.ts';
@@ -77,46 +78,47 @@ export function publicDelivery(record: DeliveryRecord, extra: readonly string[] 
   return { ...shown, headers };
 }
 
+/** Webhook deliveries, per route, by id. */
+const DELIVERIES: ExpiringSpec<DeliveryRecord> = { name: 'relay-delivery' };
+/** The whole body of each delivery (base64), per route, by delivery id. */
+const DELIVERY_BODIES: ExpiringSpec<string> = { name: 'relay-delivery-body' };
+
 /**
  * The webhook deliveries of one relay route. Each record holds a preview of its body; the whole
  * body is kept beside it, so listing stays light and replay sends every byte received.
  */
 export class DeliveryLog {
-  readonly #store: EphemeralRepository;
-  readonly #namespace: string;
-  readonly #bodies: string;
+  readonly #records: ExpiringCollection<DeliveryRecord>;
+  readonly #bodies: ExpiringCollection<string>;
 
   constructor(store: EphemeralRepository, routeId: string) {
-    this.#store = store;
-    this.#namespace = `relay-delivery:${routeId}`;
-    this.#bodies = `relay-delivery-body:${routeId}`;
+    this.#records = expiringCollection(store, DELIVERIES, routeId);
+    this.#bodies = expiringCollection(store, DELIVERY_BODIES, routeId);
   }
 
   async save(record: DeliveryRecord): Promise<void> {
-    await this.#store.put(this.#namespace, record.id, JSON.stringify(record), DELIVERY_TTL_MS);
+    await this.#records.put(record.id, record, DELIVERY_TTL_MS);
   }
 
   /** Keeps a delivery's whole body, for as long as its record. */
   async saveBody(id: string, body: Buffer): Promise<void> {
-    await this.#store.put(this.#bodies, id, body.toString('base64'), DELIVERY_TTL_MS);
+    await this.#bodies.put(id, body.toString('base64'), DELIVERY_TTL_MS);
   }
 
   /** A delivery's whole body; undefined for a record kept before whole bodies were. */
   async body(id: string): Promise<Buffer | undefined> {
-    const base64 = await this.#store.get(this.#bodies, id);
+    const base64 = await this.#bodies.get(id);
     return base64 === undefined ? undefined : Buffer.from(base64, 'base64');
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {
-    const json = await this.#store.get(this.#namespace, id);
-    return json === undefined ? undefined : (JSON.parse(json) as DeliveryRecord);
+    return this.#records.get(id);
   }
 
   /** The newest deliveries first. */
   async list(limit: number): Promise<DeliveryRecord[]> {
-    const all = await this.#store.list(this.#namespace);
-    return all
-      .map((r) => JSON.parse(r.value) as DeliveryRecord)
+    return (await this.#records.list())
+      .map((r) => r.record)
       .sort((a, b) => b.id.localeCompare(a.id))
       .slice(0, limit);
   }

@@ -1,3 +1,4 @@
+import { type ExpiringCollection, type ExpiringSpec, expiringCollection } from '../store/expiring.ts';
 import type { EphemeralRepository } from '../store/types.ts';
 
 /** Where a developer's relayed requests go: a Gatehouse tunnel by name, or a checked https URL. */
@@ -20,6 +21,13 @@ interface StateMapping {
   readonly consumedAt?: string;
 }
 
+/** Developers' registrations, per relay host, by developer id. */
+const REGISTRATIONS: ExpiringSpec<Registration> = { name: 'relay-reg' };
+/** OAuth states, per relay host, by state. */
+const STATES: ExpiringSpec<StateMapping> = { name: 'relay-state' };
+/** Signatures already used, per relay host, until they could no longer be fresh. */
+const SEEN_SIGNATURES: ExpiringSpec<1> = { name: 'relay-sig' };
+
 /** Seconds a consumed state still routes, so a browser retry of the callback lands in the same place. */
 export const CONSUMED_GRACE_SECONDS = 30;
 
@@ -28,16 +36,14 @@ export const CONSUMED_GRACE_SECONDS = 30;
  * kept in the store's expiring records.
  */
 export class RelayRegistry {
-  readonly #store: EphemeralRepository;
-  readonly #regs: string;
-  readonly #states: string;
-  readonly #seen: string;
+  readonly #regs: ExpiringCollection<Registration>;
+  readonly #states: ExpiringCollection<StateMapping>;
+  readonly #seen: ExpiringCollection<1>;
 
   constructor(store: EphemeralRepository, host: string) {
-    this.#store = store;
-    this.#regs = `relay-reg:${host}`;
-    this.#states = `relay-state:${host}`;
-    this.#seen = `relay-sig:${host}`;
+    this.#regs = expiringCollection(store, REGISTRATIONS, host);
+    this.#states = expiringCollection(store, STATES, host);
+    this.#seen = expiringCollection(store, SEEN_SIGNATURES, host);
   }
 
   /** Stores a registration; the latest one per developer wins. */
@@ -53,21 +59,20 @@ export class RelayRegistry {
       registeredAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
     };
-    await this.#store.put(this.#regs, developerId, JSON.stringify(registration), ttlSeconds * 1000);
+    await this.#regs.put(developerId, registration, ttlSeconds * 1000);
     return registration;
   }
 
   async unregister(developerId: string): Promise<boolean> {
-    return this.#store.delete(this.#regs, developerId);
+    return this.#regs.delete(developerId);
   }
 
   async get(developerId: string): Promise<Registration | undefined> {
-    const json = await this.#store.get(this.#regs, developerId);
-    return json === undefined ? undefined : (JSON.parse(json) as Registration);
+    return this.#regs.get(developerId);
   }
 
   async list(): Promise<Registration[]> {
-    return (await this.#store.list(this.#regs)).map((r) => JSON.parse(r.value) as Registration);
+    return (await this.#regs.list()).map((r) => r.record);
   }
 
   /**
@@ -75,17 +80,12 @@ export class RelayRegistry {
    * any operation (each signature is good for one request, whatever it asks).
    */
   async firstUse(signature: string, windowSeconds: number): Promise<boolean> {
-    return this.#store.putIfAbsent(this.#seen, signature.toLowerCase(), '1', windowSeconds * 2 * 1000);
+    return this.#seen.putIfAbsent(signature.toLowerCase(), 1, windowSeconds * 2 * 1000);
   }
 
   /** Maps an OAuth state to a developer. */
   async mapState(state: string, developerId: string, ttlSeconds: number): Promise<void> {
-    await this.#store.put(
-      this.#states,
-      state,
-      JSON.stringify({ developerId } satisfies StateMapping),
-      ttlSeconds * 1000,
-    );
+    await this.#states.put(state, { developerId }, ttlSeconds * 1000);
   }
 
   /**
@@ -93,12 +93,14 @@ export class RelayRegistry {
    * {@link CONSUMED_GRACE_SECONDS} (a retried callback), then is gone.
    */
   async consumeState(state: string, now: Date): Promise<string | undefined> {
-    const json = await this.#store.get(this.#states, state);
-    if (json === undefined) return undefined;
-    const mapping = JSON.parse(json) as StateMapping;
+    const mapping = await this.#states.get(state);
+    if (mapping === undefined) return undefined;
     if (!mapping.consumedAt) {
-      const consumed: StateMapping = { ...mapping, consumedAt: now.toISOString() };
-      await this.#store.put(this.#states, state, JSON.stringify(consumed), CONSUMED_GRACE_SECONDS * 1000);
+      await this.#states.put(
+        state,
+        { ...mapping, consumedAt: now.toISOString() },
+        CONSUMED_GRACE_SECONDS * 1000,
+      );
     }
     return mapping.developerId;
   }
