@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type CliProcess, spawnCli } from './helpers/cli-process.ts';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { ADMIN_KEY, type TestGateway } from './helpers/gateway.ts';
+import { startRelayGateway } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'dev-proxy-rerun-secret';
@@ -29,11 +30,7 @@ describe('dev-proxy start can be run again, as the README shows it', () => {
   let deployed: Upstream;
   let local: Upstream;
   before(async () => {
-    gw = await startTestGateway({
-      environment: 'dev',
-      flags: { relay: true },
-      env: { DEV_PROXY_SHARED_SECRET: SECRET },
-    });
+    gw = await startRelayGateway(SECRET);
     deployed = await startUpstream((_req, res) => res.end('deployed'));
     local = await startUpstream((req, res) => res.end(`local API for ${req.headers['x-relay-from']}`));
     await gw.addRoute({ host: RELAY_HOST, target: deployed.url, relay: {} });

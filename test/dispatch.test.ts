@@ -15,7 +15,7 @@ import type { RouteHandler } from '../src/routes/route-handler.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { rawExchange } from './helpers/raw-http.ts';
-import { registerTunnel } from './helpers/relay.ts';
+import { registerTunnel, startRelayGateway } from './helpers/relay.ts';
 import { startUpstream } from './helpers/upstream.ts';
 
 const route = { kind: 'proxy', id: 'r1', host: 'app.test', path: '/' } as UpstreamRoute;
@@ -184,11 +184,7 @@ describe('upgrades take the same path as requests', () => {
   let gw: TestGateway;
   const wss = new WebSocketServer({ noServer: true });
   before(async () => {
-    gw = await startTestGateway({
-      environment: 'dev',
-      flags: { relay: true, 'tunnel-offline-wait': '5000' },
-      env: { DEV_PROXY_SHARED_SECRET: SECRET },
-    });
+    gw = await startRelayGateway(SECRET, { 'tunnel-offline-wait': '5000' });
   });
   after(async () => {
     wss.close();

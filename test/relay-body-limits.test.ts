@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import type { TestGateway } from './helpers/gateway.ts';
+import { startRelayGateway } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'relay-body-limits-secret';
@@ -85,11 +86,7 @@ describe('bodies the relay reads are capped while reading', () => {
   let gw: TestGateway;
   let deployed: Upstream;
   before(async () => {
-    gw = await startTestGateway({
-      environment: 'dev',
-      flags: { relay: true },
-      env: { DEV_PROXY_SHARED_SECRET: SECRET },
-    });
+    gw = await startRelayGateway(SECRET);
     deployed = await startUpstream();
     await gw.addRoute({ host: HOST, target: deployed.url, relay: {} });
     await gw.addRoute({

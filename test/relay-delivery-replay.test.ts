@@ -4,8 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
-import { registerTunnel } from './helpers/relay.ts';
+import type { TestGateway } from './helpers/gateway.ts';
+import { registerTunnel, startRelayGateway } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'relay-delivery-replay-secret';
@@ -22,11 +22,7 @@ describe('a large webhook is kept whole and replays', () => {
   const agents: TunnelAgent[] = [];
 
   before(async () => {
-    gw = await startTestGateway({
-      environment: 'dev',
-      flags: { relay: true },
-      env: { DEV_PROXY_SHARED_SECRET: SECRET },
-    });
+    gw = await startRelayGateway(SECRET);
     deployed = await startUpstream();
     await gw.addRoute({ host: HOST, target: deployed.url, relay: {} });
     routeId = (

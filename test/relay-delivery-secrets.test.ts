@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { spawnCli } from './helpers/cli-process.ts';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
-import { registerTunnel } from './helpers/relay.ts';
+import { ADMIN_KEY, type TestGateway } from './helpers/gateway.ts';
+import { registerTunnel, startRelayGateway } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'relay-delivery-secrets-secret';
@@ -36,11 +36,7 @@ describe('webhook deliveries never show provider secrets, and replay still sends
   let deliveryId: string;
 
   before(async () => {
-    gw = await startTestGateway({
-      environment: 'dev',
-      flags: { relay: true },
-      env: { DEV_PROXY_SHARED_SECRET: SECRET },
-    });
+    gw = await startRelayGateway(SECRET);
     deployed = await startUpstream();
     bob = await startUpstream((_req, res) => res.end('bob got it'));
     await gw.addRoute({ host: HOST, target: deployed.url, relay: {} });

@@ -6,9 +6,9 @@ import Provider from 'oidc-provider';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import type { TestGateway } from './helpers/gateway.ts';
 import { type OAuthApp, startOAuthApp } from './helpers/oauth-app.ts';
-import { registerTunnel } from './helpers/relay.ts';
+import { registerTunnel, startRelayGateway } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'e2e-relay-shared-secret';
@@ -24,11 +24,7 @@ describe('end to end: one registered callback URL, two developers, a real provid
   let relayBase: string;
 
   before(async () => {
-    gw = await startTestGateway({
-      environment: 'dev',
-      flags: { relay: true },
-      env: { DEV_PROXY_SHARED_SECRET: SECRET },
-    });
+    gw = await startRelayGateway(SECRET);
     relayBase = `http://${RELAY_HOST}:${gw.port}`;
     const redirectUri = `${relayBase}/api/v1/tesla/oauth/callback`;
 

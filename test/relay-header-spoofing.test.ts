@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import type { TestGateway } from './helpers/gateway.ts';
+import { startRelayGateway } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'relay-header-spoofing-secret';
@@ -28,11 +29,7 @@ describe('X-Relay-* headers from a client never reach an upstream', () => {
   let agent: TunnelAgent;
   let tunnelHost: string;
   before(async () => {
-    gw = await startTestGateway({
-      environment: 'dev',
-      flags: { relay: true },
-      env: { DEV_PROXY_SHARED_SECRET: SECRET },
-    });
+    gw = await startRelayGateway(SECRET);
     deployed = await startUpstream();
     local = await startUpstream();
     await gw.addRoute({ host: RELAY_HOST, target: deployed.url, relay: {} });

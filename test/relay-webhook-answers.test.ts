@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { createTunnel } from './helpers/agent.ts';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
-import { registerTunnel } from './helpers/relay.ts';
+import type { TestGateway } from './helpers/gateway.ts';
+import { registerTunnel, startRelayGateway } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'relay-webhook-answers-secret';
@@ -24,11 +24,7 @@ describe('what a provider is answered when a webhook reaches no developer', () =
   let gw: TestGateway;
   let deployed: Upstream;
   before(async () => {
-    gw = await startTestGateway({
-      environment: 'dev',
-      flags: { relay: true, 'tunnel-offline-wait': '0' },
-      env: { DEV_PROXY_SHARED_SECRET: SECRET },
-    });
+    gw = await startRelayGateway(SECRET, { 'tunnel-offline-wait': '0' });
     deployed = await startUpstream((_req, res, body) => res.end(`deployed got ${body}`));
     for (const host of [HOST, EMPTY_HOST]) await gw.addRoute({ host, target: deployed.url, relay: {} });
     await gw.addRoute({

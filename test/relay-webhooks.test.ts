@@ -5,8 +5,8 @@ import { request } from 'undici';
 import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { spawnCli } from './helpers/cli-process.ts';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
-import { registerTunnel } from './helpers/relay.ts';
+import { ADMIN_KEY, type TestGateway } from './helpers/gateway.ts';
+import { registerTunnel, startRelayGateway } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'webhook-relay-shared-secret';
@@ -39,11 +39,7 @@ describe('webhooks through the relay', () => {
   const routeIds: Record<string, string> = {};
 
   before(async () => {
-    gw = await startTestGateway({
-      environment: 'dev',
-      flags: { relay: true },
-      env: { DEV_PROXY_SHARED_SECRET: SECRET },
-    });
+    gw = await startRelayGateway(SECRET);
     deployed = await startUpstream((_req, res, body) => res.end(`deployed got ${body.length} bytes`));
     // The host's catch-all relay route serves the registration API; hook routes share its registrations.
     await gw.addRoute({ host: HOST, target: deployed.url, relay: {} });

@@ -52,7 +52,10 @@ export class RelayClient {
     developerId: string,
     nowMs: number,
   ) {
-    const timestamp = Math.floor(nowMs / 1000);
+    // Seconds with their fraction: two requests signed in the same second (a command run twice
+    // in a row) still differ, so neither is refused as a replay. The text signed is the number as
+    // JSON writes it, which is what the server reads back.
+    const timestamp = nowMs / 1000;
     const text = 'tunnel' in target ? `tunnel:${target.tunnel}` : target.tunnel_url;
     const message = path === 'unregister' ? unregistrationMessage : registrationMessage;
     const body = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { hmacHex, registrationMessage } from '../../src/relay/signature.ts';
-import type { TestGateway } from './gateway.ts';
+import { startTestGateway, type TestGateway } from './gateway.ts';
 
 /** Registers a developer's Gatehouse tunnel with the relay on `host`, signed as `gatehouse dev-proxy` does. */
 export async function registerTunnel(
@@ -22,4 +22,16 @@ export async function registerTunnel(
     }),
   });
   assert.equal(res.statusCode, 201, await res.body.text());
+}
+
+/** A gateway with the relay on (in `dev`, with the shared secret), plus any other flags. */
+export function startRelayGateway(
+  secret: string,
+  flags: Record<string, string | boolean> = {},
+): Promise<TestGateway> {
+  return startTestGateway({
+    environment: 'dev',
+    flags: { relay: true, ...flags },
+    env: { DEV_PROXY_SHARED_SECRET: secret },
+  });
 }
