@@ -35,13 +35,15 @@ export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
     const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 100) || 100, 1), 500);
     const redact = route.kind === 'relay' ? route.relay.webhooks?.redactHeaders : undefined;
     return c.json({
-      deliveries: (await deps.relay.deliveries(route.id, limit)).map((d) => publicDelivery(d, redact)),
+      deliveries: (await deps.relay.webhooks.deliveries(route.id, limit)).map((d) =>
+        publicDelivery(d, redact),
+      ),
     });
   });
 
   app.get('/:id/deliveries/:delivery', async (c) => {
     const route = await find(c.req.param('id'));
-    const delivery = await deps.relay.delivery(route.id, c.req.param('delivery'));
+    const delivery = await deps.relay.webhooks.delivery(route.id, c.req.param('delivery'));
     if (!delivery)
       throw new AdminError('NOT_FOUND', `no delivery ${c.req.param('delivery')} on route ${route.id}`);
     return c.json(
@@ -52,7 +54,7 @@ export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
   app.post('/:id/deliveries/:delivery/replay', async (c) => {
     const { developer_id } = await jsonBody(c, replayInput);
     const route = await find(c.req.param('id'));
-    const result = await deps.relay.replay(route, c.req.param('delivery'), developer_id);
+    const result = await deps.relay.webhooks.replay(route, c.req.param('delivery'), developer_id);
     return c.json(result);
   });
 
