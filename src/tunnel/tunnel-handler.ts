@@ -18,6 +18,6 @@ export function tunnelConnectMount(tunnels: TunnelService): Mount {
     kind: 'tunnel-connect',
     hosts: 'admin',
     paths: { exact: [CONNECT_PATH] },
-    upgrade: (exchange) => tunnels.handleConnect(exchange),
+    upgrade: (exchange) => tunnels.connections.handle(exchange),
   };
 }

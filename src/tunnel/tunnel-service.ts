@@ -1,35 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type WebSocket, WebSocketServer } from 'ws';
-import { bearerToken, digestsEqual, generateApiKey, hashApiKey } from '../auth/api-key.ts';
+import { generateApiKey } from '../auth/api-key.ts';
 import { sendEdgeError } from '../http/error-page.ts';
-import { writeRawError } from '../http/error-response.ts';
 import { answerError, type RequestExchange, type UpgradeExchange } from '../http/exchange.ts';
-import { clientIp } from '../http/forwarded.ts';
 import { endToEndHeaders } from '../http/hop-by-hop.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { StoreError } from '../store/errors.ts';
-import type { Store, TunnelEvent, TunnelRecord } from '../store/types.ts';
+import type { Store, TunnelRecord } from '../store/types.ts';
 import { type Clock, dateOf, systemClock } from '../util/clock.ts';
+import { AgentConnections } from './agent-connections.ts';
 import { TunnelError } from './errors.ts';
 import { forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
 import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
-import {
-  AGENT_HEADER,
-  PROTOCOL_HEADER_PREFIX,
-  PUBLIC_URL_HEADER,
-  RAW_UPGRADE,
-  TUNNEL_HEADER,
-} from './protocol.ts';
+import { PROTOCOL_HEADER_PREFIX } from './protocol.ts';
 import { endedWhole } from './stream-cut.ts';
 import { responseHeadersFromStream } from './stream-headers.ts';
-import { rawTransport, type TransportKind, type TunnelTransport, webSocketTransport } from './transport.ts';
+import type { TransportKind } from './transport.ts';
 import { randomTunnelName, tunnelNameProblem } from './tunnel-name.ts';
 import { TunnelRegistry } from './tunnel-registry.ts';
-import { TunnelSession } from './tunnel-session.ts';
+import type { TunnelSession } from './tunnel-session.ts';
 
 /** Tunnel settings from the configuration. */
 export interface TunnelSettings extends TunnelRequestLimits {
@@ -70,17 +60,14 @@ export interface TunnelView {
  */
 export class TunnelService {
   readonly registry = new TunnelRegistry();
+  /** Agents connecting: authenticated before the upgrade, then registered. */
+  readonly connections: AgentConnections;
   readonly #store: Store;
   readonly #settings: TunnelSettings;
   readonly #logger: Logger;
   readonly #metrics: Metrics | undefined;
   readonly #domain: string;
   readonly #publicBase: () => { scheme: string; port: string };
-  readonly #wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: 64 * 1024 * 1024,
-    perMessageDeflate: false,
-  });
   readonly #now: () => Date;
   readonly #trustForwarded: boolean;
   #names = new Set<string>();
@@ -107,9 +94,14 @@ export class TunnelService {
     this.#publicBase = options.publicBase;
     const clock = options.clock ?? systemClock;
     this.#now = () => dateOf(clock);
-    this.#wss.on('headers', (headers, req) => {
-      const url = (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl;
-      if (url) headers.push(`${PUBLIC_URL_HEADER}: ${url}`);
+    this.connections = new AgentConnections({
+      store: this.#store,
+      registry: this.registry,
+      settings: this.#settings,
+      logger: this.#logger,
+      ...(this.#metrics ? { metrics: this.#metrics } : {}),
+      clock,
+      publicUrl: (name) => this.publicUrl(name),
     });
   }
 
@@ -128,7 +120,7 @@ export class TunnelService {
   stop(): void {
     this.#unsubscribe?.();
     this.registry.closeAll('server shutting down');
-    this.#wss.close();
+    this.connections.close();
   }
 
   /** The public URL of a tunnel. */
@@ -217,109 +209,6 @@ export class TunnelService {
   }
 
   // ---- agent connections ------------------------------------------------------------------
-
-  /**
-   * Handles an agent's upgrade: the key is checked before anything is upgraded. The agent asks
-   * for the raw connection ({@link RAW_UPGRADE}) or, behind proxies that pass only those, a
-   * WebSocket; HTTP/2 runs over either.
-   */
-  handleConnect(exchange: UpgradeExchange): void {
-    const { req, socket, head } = exchange;
-    this.#authenticate(req).then(
-      (record) => {
-        const publicUrl = this.publicUrl(record.name);
-        if (upgradeToken(req) === RAW_UPGRADE) {
-          if (socket.destroyed) return;
-          if (head.length > 0) socket.unshift(head);
-          // HTTP/2 takes over the socket's native handle; a write still in flight on it (a TLS
-          // one completes later) would land in HTTP/2's bookkeeping, so it waits for the 101.
-          socket.write(
-            `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${RAW_UPGRADE}\r\n` +
-              `${PUBLIC_URL_HEADER}: ${publicUrl}\r\n\r\n`,
-            (error) => {
-              if (!error && !socket.destroyed) this.#attach(req, record, rawTransport(socket as Socket));
-              exchange.done(101);
-            },
-          );
-          return;
-        }
-        (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl = publicUrl;
-        this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-          this.#attach(req, record, webSocketTransport(ws));
-          exchange.done(101);
-        });
-      },
-      (error: unknown) => {
-        exchange.done(writeRawError(socket, error));
-      },
-    );
-  }
-
-  #attach(req: IncomingMessage, record: TunnelRecord, transport: TunnelTransport): void {
-    const ip = clientIp(req.socket.remoteAddress);
-    const agentVersion = String(req.headers[AGENT_HEADER] ?? 'unknown').slice(0, 40);
-    const session = new TunnelSession(
-      transport,
-      { name: record.name, ip, agentVersion, connectedAt: this.#now() },
-      {
-        heartbeatMs: this.#settings.heartbeatMs,
-        maxConcurrentStreams: this.#settings.maxConcurrentStreams,
-      },
-    );
-    this.registry.register(session);
-    this.#metrics?.tunnelConnects.inc({ tunnel: record.name });
-    this.#metrics?.tunnelsOnline.set(this.registry.all().length);
-    this.#audit(record.name, { type: 'connect', at: this.#now().toISOString(), ip, agentVersion });
-    this.#logger.info(
-      { tunnel: record.name, ip, agentVersion, transport: transport.kind },
-      'tunnel connected',
-    );
-    session.onClose((reason) => {
-      this.#metrics?.tunnelsOnline.set(this.registry.all().length);
-      this.#audit(record.name, {
-        type: 'disconnect',
-        at: this.#now().toISOString(),
-        ip,
-        agentVersion,
-        reason,
-      });
-      this.#logger.info({ tunnel: record.name, reason }, 'tunnel disconnected');
-    });
-  }
-
-  async #authenticate(req: IncomingMessage): Promise<TunnelRecord> {
-    const name = String(req.headers[TUNNEL_HEADER] ?? '');
-    const key = bearerToken(req.headers.authorization);
-    if (!name)
-      throw new TunnelError('TUNNEL_NOT_FOUND', `send the tunnel name in the ${TUNNEL_HEADER} header`);
-    const record = await this.#store.tunnels.get(name);
-    if (!record) throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`);
-    if (!key || !digestsEqual(hashApiKey(key), record.keyHash)) {
-      this.#audit(name, {
-        type: 'rejected',
-        at: this.#now().toISOString(),
-        ip: clientIp(req.socket.remoteAddress),
-        reason: 'bad key',
-      });
-      throw new TunnelError(
-        'TUNNEL_KEY_INVALID',
-        `the key is not valid for tunnel ${name} (was it rotated?)`,
-      );
-    }
-    const token = upgradeToken(req);
-    if (token !== RAW_UPGRADE && token !== 'websocket')
-      throw new TunnelError(
-        'TUNNEL_UPGRADE_INVALID',
-        `expected Upgrade: ${RAW_UPGRADE} (or websocket), not ${JSON.stringify(token)}`,
-      );
-    return record;
-  }
-
-  #audit(name: string, event: TunnelEvent): void {
-    this.#store.tunnels
-      .addEvent(name, event)
-      .catch((error: unknown) => this.#logger.warn({ err: error }, 'tunnel audit write failed'));
-  }
 
   // ---- public traffic ---------------------------------------------------------------------
 
@@ -442,9 +331,4 @@ export class TunnelService {
 
 function offline(name: string): TunnelError {
   return new TunnelError('TUNNEL_NOT_CONNECTED', `Tunnel ${name} is offline: no agent is connected for it.`);
-}
-
-/** The protocol an upgrade request asks for, lower-cased. */
-function upgradeToken(req: IncomingMessage): string {
-  return (req.headers.upgrade ?? '').trim().toLowerCase();
 }

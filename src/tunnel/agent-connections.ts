@@ -1,0 +1,167 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { bearerToken, digestsEqual, hashApiKey } from '../auth/api-key.ts';
+import { writeRawError } from '../http/error-response.ts';
+import type { UpgradeExchange } from '../http/exchange.ts';
+import { clientIp } from '../http/forwarded.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Store, TunnelEvent, TunnelRecord } from '../store/types.ts';
+import { type Clock, dateOf } from '../util/clock.ts';
+import { TunnelError } from './errors.ts';
+import { AGENT_HEADER, PUBLIC_URL_HEADER, RAW_UPGRADE, TUNNEL_HEADER } from './protocol.ts';
+import { rawTransport, type TunnelTransport, webSocketTransport } from './transport.ts';
+import type { TunnelRegistry } from './tunnel-registry.ts';
+import { TunnelSession } from './tunnel-session.ts';
+
+/** What agent connections need from the tunnel service. */
+export interface AgentConnectionDeps {
+  readonly store: Store;
+  readonly registry: TunnelRegistry;
+  readonly settings: { readonly heartbeatMs: number; readonly maxConcurrentStreams: number };
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  readonly clock: Clock;
+  /** The public URL of a tunnel, told to its agent on the 101. */
+  readonly publicUrl: (name: string) => string;
+}
+
+/**
+ * Agents connecting to their tunnels: each upgrade is authenticated by the tunnel's key before
+ * anything switches, then its HTTP/2 session is registered and audited.
+ */
+export class AgentConnections {
+  readonly #deps: AgentConnectionDeps;
+  readonly #wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024 * 1024,
+    perMessageDeflate: false,
+  });
+
+  constructor(deps: AgentConnectionDeps) {
+    this.#deps = deps;
+    this.#wss.on('headers', (headers, req) => {
+      const url = (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl;
+      if (url) headers.push(`${PUBLIC_URL_HEADER}: ${url}`);
+    });
+  }
+
+  /** Stops accepting WebSocket connections. */
+  close(): void {
+    this.#wss.close();
+  }
+
+  /**
+   * Handles an agent's upgrade: the key is checked before anything is upgraded. The agent asks
+   * for the raw connection ({@link RAW_UPGRADE}) or, behind proxies that pass only those, a
+   * WebSocket; HTTP/2 runs over either.
+   */
+  handle(exchange: UpgradeExchange): void {
+    const { req, socket, head } = exchange;
+    this.#authenticate(req).then(
+      (record) => {
+        const publicUrl = this.#deps.publicUrl(record.name);
+        if (upgradeToken(req) === RAW_UPGRADE) {
+          if (socket.destroyed) return;
+          if (head.length > 0) socket.unshift(head);
+          // HTTP/2 takes over the socket's native handle; a write still in flight on it (a TLS
+          // one completes later) would land in HTTP/2's bookkeeping, so it waits for the 101.
+          socket.write(
+            `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${RAW_UPGRADE}\r\n` +
+              `${PUBLIC_URL_HEADER}: ${publicUrl}\r\n\r\n`,
+            (error) => {
+              if (!error && !socket.destroyed) this.#attach(req, record, rawTransport(socket as Socket));
+              exchange.done(101);
+            },
+          );
+          return;
+        }
+        (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl = publicUrl;
+        this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+          this.#attach(req, record, webSocketTransport(ws));
+          exchange.done(101);
+        });
+      },
+      (error: unknown) => {
+        exchange.done(writeRawError(socket, error));
+      },
+    );
+  }
+
+  #attach(req: IncomingMessage, record: TunnelRecord, transport: TunnelTransport): void {
+    const ip = clientIp(req.socket.remoteAddress);
+    const agentVersion = String(req.headers[AGENT_HEADER] ?? 'unknown').slice(0, 40);
+    const session = new TunnelSession(
+      transport,
+      { name: record.name, ip, agentVersion, connectedAt: dateOf(this.#deps.clock) },
+      {
+        heartbeatMs: this.#deps.settings.heartbeatMs,
+        maxConcurrentStreams: this.#deps.settings.maxConcurrentStreams,
+      },
+    );
+    this.#deps.registry.register(session);
+    this.#deps.metrics?.tunnelConnects.inc({ tunnel: record.name });
+    this.#deps.metrics?.tunnelsOnline.set(this.#deps.registry.all().length);
+    this.#audit(record.name, {
+      type: 'connect',
+      at: dateOf(this.#deps.clock).toISOString(),
+      ip,
+      agentVersion,
+    });
+    this.#deps.logger.info(
+      { tunnel: record.name, ip, agentVersion, transport: transport.kind },
+      'tunnel connected',
+    );
+    session.onClose((reason) => {
+      this.#deps.metrics?.tunnelsOnline.set(this.#deps.registry.all().length);
+      this.#audit(record.name, {
+        type: 'disconnect',
+        at: dateOf(this.#deps.clock).toISOString(),
+        ip,
+        agentVersion,
+        reason,
+      });
+      this.#deps.logger.info({ tunnel: record.name, reason }, 'tunnel disconnected');
+    });
+  }
+
+  async #authenticate(req: IncomingMessage): Promise<TunnelRecord> {
+    const name = String(req.headers[TUNNEL_HEADER] ?? '');
+    const key = bearerToken(req.headers.authorization);
+    if (!name)
+      throw new TunnelError('TUNNEL_NOT_FOUND', `send the tunnel name in the ${TUNNEL_HEADER} header`);
+    const record = await this.#deps.store.tunnels.get(name);
+    if (!record) throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`);
+    if (!key || !digestsEqual(hashApiKey(key), record.keyHash)) {
+      this.#audit(name, {
+        type: 'rejected',
+        at: dateOf(this.#deps.clock).toISOString(),
+        ip: clientIp(req.socket.remoteAddress),
+        reason: 'bad key',
+      });
+      throw new TunnelError(
+        'TUNNEL_KEY_INVALID',
+        `the key is not valid for tunnel ${name} (was it rotated?)`,
+      );
+    }
+    const token = upgradeToken(req);
+    if (token !== RAW_UPGRADE && token !== 'websocket')
+      throw new TunnelError(
+        'TUNNEL_UPGRADE_INVALID',
+        `expected Upgrade: ${RAW_UPGRADE} (or websocket), not ${JSON.stringify(token)}`,
+      );
+    return record;
+  }
+
+  #audit(name: string, event: TunnelEvent): void {
+    this.#deps.store.tunnels
+      .addEvent(name, event)
+      .catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'tunnel audit write failed'));
+  }
+}
+
+/** The protocol an upgrade request asks for, lower-cased. */
+function upgradeToken(req: IncomingMessage): string {
+  return (req.headers.upgrade ?? '').trim().toLowerCase();
+}
