@@ -9,8 +9,15 @@ const TUNNEL_KEY = 'gt_tunnel-key-that-must-stay-home';
 
 describe('gatehouse tunnel sends a key only to a host that proves to be Gatehouse', () => {
   const seen: IncomingHttpHeaders[] = [];
+  let dropFirst = 0;
   // Any web app with a catch-all page: 200 to everything, upgrades included.
   const app = createServer((req, res) => {
+    if (dropFirst > 0) {
+      // A host that drops a connection now and then must not pass for one that cannot be reached.
+      dropFirst--;
+      req.socket.destroy();
+      return;
+    }
     seen.push(req.headers);
     req.resume();
     res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>App</title>');
@@ -29,13 +36,33 @@ describe('gatehouse tunnel sends a key only to a host that proves to be Gatehous
     app.close();
   });
 
-  for (const [name, flags] of [
-    ['with an admin key', ['--name', 'ysg', '--admin-key', ADMIN]],
-    ['with a tunnel key', ['--name', 'ysg', '--key', TUNNEL_KEY]],
+  for (const [name, flags, drops] of [
+    ['with an admin key', ['--name', 'ysg', '--admin-key', ADMIN], 0],
+    ['with a tunnel key', ['--name', 'ysg', '--key', TUNNEL_KEY], 0],
+    [
+      'with an admin key, after the host dropped the first attempts',
+      ['--name', 'ysg', '--admin-key', ADMIN],
+      2,
+    ],
+    [
+      'with a tunnel key, after the host dropped the first attempts',
+      ['--name', 'ysg', '--key', TUNNEL_KEY],
+      2,
+    ],
   ] as const) {
     test(name, async () => {
       seen.length = 0;
-      const cli = spawnCli(['tunnel', '3000', '--server', url, '--no-inspect', '--retry-for', '0', ...flags]);
+      dropFirst = drops;
+      const cli = spawnCli([
+        'tunnel',
+        '3000',
+        '--server',
+        url,
+        '--no-inspect',
+        '--retry-for',
+        '30',
+        ...flags,
+      ]);
       const code = await new Promise<number | null>((resolve) => cli.child.once('exit', resolve));
       assert.equal(code, 2, cli.stderr());
       assert.match(cli.stderr(), /is not Gatehouse's admin API.*No key was sent.*--server/s);

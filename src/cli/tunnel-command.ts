@@ -6,7 +6,7 @@ import type { ExchangeRecord, LocalTarget } from '../agent/local-forwarder.ts';
 import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { VERSION } from '../version.ts';
-import { probeAdminApi } from './admin-probe.ts';
+import { awaitAdminApi } from './admin-probe.ts';
 import { optionTable } from './help.ts';
 import { type InspectorServer, parseInspectAddress, startInspector } from './inspector-server.ts';
 import { JsonLines } from './json-lines.ts';
@@ -133,29 +133,15 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
 
   if (!key && !adminKey)
     return usage('give the tunnel key with --key (or GATEHOUSE_KEY), or an admin key to create the tunnel');
-  // A key goes only to a server that proves to be Gatehouse's admin API: a mistyped --server (the
-  // deployed app's own host, say) would otherwise simply receive it. One that cannot be reached
-  // yet is left to the retry loop, which reports it.
-  const probe = await probeAdminApi(server);
-  if (!probe.ok && !probe.unreachable) {
-    const message = `${probe.reason}. No key was sent. --server must be the Gatehouse admin host (its --domain), e.g. https://gatehouse.example.com`;
-    complain(message);
-    emit('fatal', { reason: 'not-gatehouse', message });
-    return 2;
-  }
-  if (!key) {
-    const created = await createTunnel(server, adminKey!, name);
-    if ('exit' in created) {
-      complain(created.message);
-      emit('fatal', { reason: created.reason, message: created.message });
-      return created.exit;
+  let ca: Buffer | undefined;
+  if (values.ca) {
+    try {
+      ca = readFileSync(values.ca);
+    } catch (error) {
+      return usage(`cannot read --ca ${values.ca}: ${(error as Error).message}`);
     }
-    name = created.name;
-    key = created.key;
-    say(`Created tunnel ${name}. Its key (shown once; reuse it with --key): ${key}`);
-    emit('created', { name, key });
   }
-  if (!name) return usage('give the tunnel name with --name (or GATEHOUSE_TUNNEL)');
+  if (key && !name) return usage('give the tunnel name with --name (or GATEHOUSE_TUNNEL)');
 
   const local: LocalTarget = {
     url: new URL(localUrl),
@@ -169,17 +155,10 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     return 5;
   }
 
-  let ca: Buffer | undefined;
-  if (values.ca) {
-    try {
-      ca = readFileSync(values.ca);
-    } catch (error) {
-      return usage(`cannot read --ca ${values.ca}: ${(error as Error).message}`);
-    }
-  }
   const log = new ExchangeLog(200);
   let inspected: InspectedTunnel = {
-    name,
+    // A tunnel still to be created gets its name from the server.
+    name: name ?? '',
     publicUrl: null,
     state: 'connecting',
     reason: null,
@@ -209,6 +188,58 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     // In the fragment, the token never reaches a server or its logs; the page hands it to the API.
     say(`Inspector: ${inspector.url}/#token=${token} (this run's token; the API wants it as a Bearer token)`);
   }
+  // A key goes only to a server that has answered as Gatehouse's admin API: a mistyped --server
+  // (the deployed app's own host, say) would otherwise simply receive it. One that is not up yet
+  // is waited for, as the agent would wait, and is sent nothing meanwhile.
+  let toldWaiting = false;
+  const proof = await awaitAdminApi(server, {
+    ca,
+    retryForMs: retryFor * 1000,
+    onWait: (error) => {
+      if (toldWaiting) return;
+      toldWaiting = true;
+      say(
+        `cannot reach ${server.origin} yet (${error}); retrying for up to ${retryFor || 'ever'}${retryFor ? ' s' : ''}`,
+      );
+    },
+  });
+  if (!proof.ok && proof.unreachable) {
+    const message = fatalMessage(
+      {
+        kind: 'unreachable',
+        message: `cannot reach ${server.origin} (${proof.error}); gave up after ${(proof.waitedMs / 1000).toFixed(1)} s`,
+      },
+      { server, name: name ?? '', retryForSeconds: retryFor },
+    );
+    complain(message);
+    emit('fatal', { reason: 'unreachable', message });
+    inspector?.close();
+    return 3;
+  }
+  if (!proof.ok) {
+    const message = `${proof.reason}. No key was sent. --server must be the Gatehouse admin host (its --domain), e.g. https://gatehouse.example.com`;
+    complain(message);
+    emit('fatal', { reason: 'not-gatehouse', message });
+    inspector?.close();
+    return 2;
+  }
+  if (!key) {
+    const created = await createTunnel(server, adminKey!, name);
+    if ('exit' in created) {
+      complain(created.message);
+      emit('fatal', { reason: created.reason, message: created.message });
+      inspector?.close();
+      return created.exit;
+    }
+    name = created.name;
+    inspected = { ...inspected, name };
+    key = created.key;
+    say(`Created tunnel ${name}. Its key (shown once; reuse it with --key): ${key}`);
+    emit('created', { name, key });
+  }
+  // Given with --key (checked above) or named by the server on creation.
+  if (!name) throw new Error('a tunnel without a name');
+
   const inspectorUrl = inspector?.url;
 
   const agent = new TunnelAgent({
