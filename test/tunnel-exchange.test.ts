@@ -13,6 +13,10 @@ describe('buffered exchanges through a tunnel', () => {
   before(async () => {
     gw = await startTestGateway();
     local = await startUpstream((req, res, body) => {
+      if (req.url === '/big') {
+        res.end(Buffer.alloc(2 * 1024 * 1024));
+        return;
+      }
       if (req.url === '/cut') {
         res.writeHead(200, { 'content-length': '100' });
         res.write('only part of it');
@@ -48,6 +52,10 @@ describe('buffered exchanges through a tunnel', () => {
       send('/cut'),
       (e: unknown) => (e as { code?: string }).code === 'TUNNEL_STREAM_FAILED',
     );
+  });
+
+  test('an answer over the cap is a failure, not a body cut to the cap', async () => {
+    await assert.rejects(send('/big'), /answered with more than 1048576 bytes/);
   });
 
   test('a sender’s own tunnel protocol headers never reach the agent', async () => {

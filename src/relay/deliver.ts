@@ -53,7 +53,7 @@ export async function deliver(
 /** Sends a buffered request to an http(s) URL and reads the answer up to `capBytes`. */
 export async function sendBuffered(
   url: string,
-  headers: Record<string, string | string[]>,
+  headers: Record<string, string | string[]> | string[],
   req: BufferedRequest,
   dispatcher: Agent | undefined,
   capBytes: number,
@@ -70,8 +70,13 @@ export async function sendBuffered(
   let size = 0;
   for await (const chunk of res.body) {
     const b = chunk as Buffer;
-    if (size < capBytes) chunks.push(b.subarray(0, capBytes - size));
     size += b.length;
+    // A cut answer passed on as whole would be worse than none: over the cap is a failure.
+    if (size > capBytes) {
+      res.body.destroy();
+      throw new Error(`the answer is larger than ${capBytes} bytes`);
+    }
+    chunks.push(b);
   }
   return { status: res.statusCode, headers: endToEndHeaders(res.headers), body: Buffer.concat(chunks) };
 }

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { downstreamResponseHeaders, upstreamPath, upstreamRequestHeaders } from '../edge/upstream-headers.ts';
 import { sendEdgeError } from '../http/error-page.ts';
 import type { ClientInfo } from '../http/forwarded.ts';
 import type { RequestTarget } from '../http/request-target.ts';
 import type { RelayGlobals, WebhookSettings } from '../routes/relay-settings.ts';
 import type { Route } from '../routes/route.ts';
+import { targetOf } from '../routes/route-target.ts';
 import type { RelayRoute } from '../routes/routed.ts';
 import type { Store } from '../store/types.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
@@ -24,6 +26,20 @@ import { relayHeaders } from './relay-headers.ts';
 import { relayRequestHeaders } from './relay-request-headers.ts';
 import type { UrlRelayNetwork } from './relay-to-url.ts';
 import { selectDevelopers } from './webhook-select.ts';
+
+/** Largest answer to a webhook passed back to the provider; a larger one is a failed delivery. */
+const ANSWER_CAP_BYTES = 1024 * 1024;
+
+/** Writes a buffered answer, its length the body's own whatever the headers said. */
+function writeBuffered(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: Buffer,
+): void {
+  const { 'content-length': _length, 'transfer-encoding': _encoding, ...rest } = headers;
+  res.writeHead(status, { ...rest, 'content-length': body.length }).end(body);
+}
 
 /** What the webhook relay works with. */
 export interface WebhookRelayDeps {
@@ -106,13 +122,14 @@ export class WebhookRelay {
     await log.saveBody(record.id, body);
 
     if (developers.length === 0 && selected !== 'all') {
-      // Nobody selected: the deployed app handles it, as any other request.
+      // Nobody selected: the deployed app handles it, as any other request: the route's path,
+      // headers and rules apply.
       const answer = await sendBuffered(
-        new URL(buffered.pathAndQuery, route.target).toString(),
-        buffered.headers,
+        `${targetOf(route).origin}${upstreamPath(route, target.path, target.search)}`,
+        upstreamRequestHeaders(req.rawHeaders, route, client, { trustForwarded: this.#deps.trustForwarded }),
         buffered,
         undefined,
-        1024 * 1024,
+        ANSWER_CAP_BYTES,
       ).catch((error: unknown) => ({ error }));
       record.results.push(
         'error' in answer
@@ -126,7 +143,7 @@ export class WebhookRelay {
           res,
           new RelayError('RELAY_TARGET_UNREACHABLE', 'The route’s upstream could not be reached.'),
         );
-      else res.writeHead(answer.status, answer.headers).end(answer.body);
+      else writeBuffered(res, answer.status, downstreamResponseHeaders(answer.headers, route), answer.body);
       return;
     }
 
@@ -137,7 +154,7 @@ export class WebhookRelay {
     await log.save(record);
     if (selected !== 'all' && answers[0]?.response) {
       const { status, headers, body: answerBody } = answers[0].response;
-      res.writeHead(status, headers).end(answerBody);
+      writeBuffered(res, status, headers, answerBody);
       return;
     }
     // A broadcast, or a developer who did not answer (not registered, unreachable): the provider
@@ -175,7 +192,7 @@ export class WebhookRelay {
         {
           tunnels: this.#deps.tunnels,
           network: this.#deps.network,
-          capBytes: 1024 * 1024,
+          capBytes: ANSWER_CAP_BYTES,
         },
       );
       return { result: { developer, status: response.status, at, ...(replay ? { replay } : {}) }, response };

@@ -14,7 +14,7 @@ import { TunnelError } from './errors.ts';
 import { forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
 import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
 import { PROTOCOL_HEADER_PREFIX } from './protocol.ts';
-import { endedWhole } from './stream-cut.ts';
+import { cancelStream, endedWhole } from './stream-cut.ts';
 import { responseHeadersFromStream } from './stream-headers.ts';
 import type { TransportKind } from './transport.ts';
 import { randomTunnelName, tunnelNameProblem } from './tunnel-name.ts';
@@ -286,21 +286,34 @@ export class TunnelService {
       let whole = false;
       stream.on('error', () => {});
       stream.once('end', () => {
-        whole = endedWhole(stream);
+        whole = size <= capBytes && endedWhole(stream);
       });
       stream.once('response', (h) => {
         status = Number(h[':status']);
         responseHeaders = responseHeadersFromStream(h);
       });
       stream.on('data', (chunk: Buffer) => {
-        if (size < capBytes) chunks.push(chunk.subarray(0, capBytes - size));
         size += chunk.length;
+        // A cut answer passed on as whole would be worse than none: over the cap is a failure.
+        if (size > capBytes) {
+          whole = false;
+          cancelStream(stream);
+          return;
+        }
+        chunks.push(chunk);
       });
       stream.once('close', () => {
         clearTimeout(timer);
         if (status === 0) reject(new TunnelError('TUNNEL_STREAM_FAILED', `Tunnel ${name} did not answer.`));
         else if (!whole)
-          reject(new TunnelError('TUNNEL_STREAM_FAILED', `Tunnel ${name} cut its answer short.`));
+          reject(
+            new TunnelError(
+              'TUNNEL_STREAM_FAILED',
+              size > capBytes
+                ? `Tunnel ${name} answered with more than ${capBytes} bytes.`
+                : `Tunnel ${name} cut its answer short.`,
+            ),
+          );
         else resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks) });
       });
     });
