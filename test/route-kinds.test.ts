@@ -35,6 +35,23 @@ describe('route kinds', () => {
     assert.match(raw, /Back soon\.$/);
   });
 
+  test('a static 204 sends neither a body nor a length, to requests and upgrades alike', async () => {
+    await gw.addRoute({ host: 'empty.test', static: { status: 204, headers: { 'x-why': 'nothing' } } });
+    const plain = await rawExchange(
+      gw.port,
+      'GET / HTTP/1.1\r\nhost: empty.test\r\nconnection: close\r\n\r\n',
+    );
+    assert.match(plain, /^HTTP\/1\.1 204 No Content\r\n/);
+    assert.match(plain, /x-why: nothing/i);
+    assert.doesNotMatch(plain, /content-length|content-type/i);
+    const upgrade = await rawExchange(
+      gw.port,
+      'GET / HTTP/1.1\r\nhost: empty.test\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n',
+    );
+    assert.match(upgrade, /^HTTP\/1\.1 204 No Content\r\n/);
+    assert.doesNotMatch(upgrade, /content-length/i);
+  });
+
   test('a tunnel route sends a host and path of any name to a tunnel', async () => {
     const local = await startUpstream((req, res) => res.end(`laptop ${req.url}`));
     const t = await createTunnel(gw, 'hooks-laptop');

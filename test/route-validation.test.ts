@@ -84,6 +84,31 @@ describe('route validation refuses bad input and names the field', () => {
       /64 KiB/,
     ],
     [
+      'a static Content-Length, whatever its case',
+      { host: good.host, static: { headers: { 'Content-Length': '9' } } },
+      'static.headers.Content-Length',
+      /set by Gatehouse/,
+    ],
+    [
+      'a static Transfer-Encoding',
+      { host: good.host, static: { headers: { 'transfer-encoding': 'chunked' } } },
+      'static.headers.transfer-encoding',
+      /set by Gatehouse/,
+    ],
+    ['a 204 with a body', { host: good.host, static: { status: 204, body: 'x' } }, 'static.body', /no body/],
+    [
+      'a header value beyond Latin-1',
+      { ...good, responseHeaders: { set: { 'x-price': '5 €' } } },
+      'responseHeaders.set.x-price',
+      /Latin-1/,
+    ],
+    [
+      'a header value with a control character',
+      { host: good.host, static: { headers: { 'x-a': 'a\u0007b' } } },
+      'static.headers.x-a',
+      /control/,
+    ],
+    [
       'a static header with a line break',
       { host: good.host, static: { headers: { 'x-a': 'v\r\nx' } } },
       'static.headers.x-a',

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { errorAnswer } from './error-response.ts';
 
 const TITLES: Readonly<Record<number, string>> = {
@@ -33,7 +33,8 @@ export function sendEdgeError(req: IncomingMessage, res: ServerResponse, error: 
       `<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;color:#222">` +
       `<h1>${status} ${title}</h1><p>${escapeHtml(document.message)}</p>` +
       `<p style="color:#888"><small>${document.error} &middot; Gatehouse</small></p></body></html>\n`;
-  res.writeHead(status, {
+  // The reason phrase is named: one left from a writeHead that failed must not stay.
+  res.writeHead(status, STATUS_CODES[status] ?? 'Error', {
     ...headers,
     'content-type': wantsJson ? 'application/json' : 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(body),

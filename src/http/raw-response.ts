@@ -14,7 +14,10 @@ export function writeRawResponse(
   if (socket.destroyed || !socket.writable) return;
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`];
   for (const [name, value] of headers) lines.push(`${name}: ${value}`);
-  lines.push(`content-length: ${Buffer.byteLength(body)}`, 'connection: close', '', body);
+  // 204 and 304 carry neither a body nor its length.
+  const bodiless = status === 204 || status === 304;
+  if (!bodiless) lines.push(`content-length: ${Buffer.byteLength(body)}`);
+  lines.push('connection: close', '', bodiless ? '' : body);
   socket.end(lines.join('\r\n'));
 }
 

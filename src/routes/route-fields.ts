@@ -2,8 +2,9 @@ import { z } from 'zod';
 
 const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/i;
-// Field values may not carry CR, LF or NUL: that is how header injection starts.
-const HEADER_VALUE = /^[^\r\n\0]*$/;
+// Field values are tab, visible ASCII and Latin-1 (RFC 9110 section 5.5): no CR, LF or NUL, which
+// is how header injection starts, and nothing Node would refuse to write.
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** True when `name` is a DNS host name made of valid labels. */
 function isHostName(name: string): boolean {
@@ -60,7 +61,9 @@ export const targetUrl = z
 /** A header field name. */
 export const headerName = z.string().regex(HEADER_NAME, { message: 'must be a valid header name' });
 /** A header field value. */
-export const headerValue = z.string().regex(HEADER_VALUE, { message: 'must not contain CR, LF or NUL' });
+export const headerValue = z.string().regex(HEADER_VALUE, {
+  message: 'must not contain CR, LF, NUL, other control characters or characters beyond Latin-1',
+});
 
 /** Headers to set (replacing any present) and to remove, on the request or the response. */
 export const headerRules = z

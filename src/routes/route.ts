@@ -38,17 +38,44 @@ const tunnelName = z.string().regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)$/, {
   message: 'must be a tunnel name: lower-case letters, digits and hyphens',
 });
 
+/** Headers that frame a message or describe a connection: Gatehouse sets them, a route cannot. */
+const FRAMING_HEADERS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+]);
+
 /** What a static route answers, whatever the request. */
 const staticResponse = z
   .object({
     status: z.number().int().min(200).max(599).default(200),
-    headers: z.record(headerName, headerValue).default({}),
+    headers: z
+      .record(headerName, headerValue)
+      .superRefine((headers, ctx) => {
+        for (const name of Object.keys(headers))
+          if (FRAMING_HEADERS.has(name.toLowerCase()))
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: 'is set by Gatehouse from the body; leave it out',
+            });
+      })
+      .default({}),
     body: z
       .string()
       .max(64 * 1024, 'must be at most 64 KiB; serve larger files from an upstream')
       .default(''),
   })
-  .strict();
+  .strict()
+  .refine((r) => !((r.status === 204 || r.status === 304) && r.body !== ''), {
+    message: 'a 204 or 304 answer has no body',
+    path: ['body'],
+  });
 
 const kinds = [
   z.object({ kind: z.literal('proxy'), ...common, ...upstream }).strict(),
