@@ -10,12 +10,13 @@ const CREDENTIAL_NAMES: ReadonlySet<string> = new Set([
 
 /**
  * Words that mark a header as a credential wherever they stand as a part of its name
- * (`X-Auth-Token`, `X-Hook-Secret`, `X-Goog-Channel-Token`, `Ocp-Apim-Subscription-Key`…).
+ * (`X-Auth-Token`, `X-Hook-Secret`, `X-Goog-Channel-Token`, `Ocp-Apim-Subscription-Key`…), and
+ * parts that begin with `auth` or end in `token` (`X-Authorization`, `X-CSRFToken`).
  * Signature headers (`X-Hub-Signature-256`, `Stripe-Signature`) are not among them: they are
  * MACs of the body, not the secret, and seeing them helps debug a failing verification.
  */
 const CREDENTIAL_WORDS =
-  /(?:^|-)(?:token|secret|password|passwd|apikey|api-key|key|auth|session|credentials?)(?:-|$)/;
+  /(?:^|-)(?:\w*token|secret|password|passwd|apikey|api-key|key|auth\w*|session|credentials?)(?:-|$)/;
 
 /** True when a header (lower-case name) carries a credential, by the built-in rules or the route's `extra` names. */
 export function isCredentialHeader(name: string, extra: readonly string[] = []): boolean {
