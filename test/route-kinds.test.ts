@@ -91,6 +91,44 @@ describe('route kinds', () => {
     assert.equal(plain.body.relay, undefined);
   });
 
+  test('a patch naming a field the route’s kind does not have is refused, not silently dropped', async () => {
+    const tunnelRoute = await gw.addRoute({ host: 'strict.test', tunnel: 'someone' });
+    const cases: [Record<string, unknown>, string][] = [
+      [{ preserveHost: true }, 'preserveHost'],
+      [{ timeouts: { idleMs: 5 } }, 'timeouts'],
+      [{ relay: null, kind: 'relay' }, 'relay'],
+    ];
+    for (const [patch, field] of cases) {
+      const res = await gw.api('PATCH', `/api/v1/routes/${tunnelRoute.id}`, patch);
+      assert.equal(res.status, 400, JSON.stringify(patch));
+      assert.equal(res.body.field, field);
+    }
+    const proxyRoute = await gw.addRoute({ host: 'strict2.test', target: up.url });
+    const both = await gw.api('PATCH', `/api/v1/routes/${proxyRoute.id}`, { tunnel: 'x', target: up.url });
+    assert.equal(both.status, 400);
+    assert.equal(both.body.field, 'target');
+    assert.equal(
+      (await gw.api('GET', `/api/v1/routes/${proxyRoute.id}`)).body.kind,
+      'proxy',
+      'nothing stored',
+    );
+  });
+
+  test('patches at the same time to different fields both take effect', async () => {
+    const route = await gw.addRoute({ host: 'together.test', target: up.url });
+    const patches = [{ priority: 5 }, { stripPrefix: true }, { preserveHost: true }, { path: '/x' }];
+    const answers = await Promise.all(patches.map((p) => gw.api('PATCH', `/api/v1/routes/${route.id}`, p)));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200, 200, 200],
+    );
+    const stored = (await gw.api('GET', `/api/v1/routes/${route.id}`)).body;
+    assert.deepEqual(
+      [stored.priority, stored.stripPrefix, stored.preserveHost, stored.path],
+      [5, true, true, '/x'],
+    );
+  });
+
   test('a patch to a kind without its required field is refused and stores nothing', async () => {
     const route = await gw.addRoute({ host: 'stay.test', target: up.url });
     const res = await gw.api('PATCH', `/api/v1/routes/${route.id}`, { kind: 'tunnel' });

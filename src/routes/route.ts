@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GatehouseError } from '../errors.ts';
 import { routeRelaySettings } from './relay-settings.ts';
 import {
   headerName,
@@ -154,10 +155,33 @@ export type UpstreamRoute = RouteOf<'proxy' | 'relay'>;
  * The route with `patch` applied, before validation. Nested timeouts merge, other fields replace.
  * The kind changes when the patch says so, or when it sets a field only another kind has
  * (`relay`, `tunnel`, `static`, or `target` on a route without one); `"relay": null` makes a relay
- * a plain proxy. Fields the new kind does not have are dropped.
+ * a plain proxy. Fields the new kind does not have are dropped from the route; the patch naming
+ * one is refused (`VALIDATION_FAILED`).
  */
 export function applyRoutePatch(route: Route, patch: RoutePatch, now: string): Record<string, unknown> {
   const kind = patch.kind ?? patchedKind(route, patch);
+  if (patch.relay === null && kind === 'relay')
+    throw new GatehouseError(
+      'VALIDATION_FAILED',
+      'relay: null makes the route a proxy; leave kind out or give proxy',
+      {
+        field: 'relay',
+      },
+    );
+  // A field the resulting kind does not have would be dropped without a word: refuse it instead.
+  const foreign = Object.entries(patch).find(
+    ([field, value]) =>
+      value !== undefined &&
+      field !== 'kind' &&
+      !(field === 'relay' && value === null) &&
+      !FIELDS_OF[kind].includes(field),
+  );
+  if (foreign)
+    throw new GatehouseError(
+      'VALIDATION_FAILED',
+      `${foreign[0]}: ${kind} routes have no ${foreign[0]}; change the kind with "kind" or leave it out`,
+      { field: foreign[0] },
+    );
   const { timeouts, relay, ...rest } = patch;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const merged: Record<string, unknown> = { ...route, ...defined, kind };

@@ -55,13 +55,15 @@ export class RouteService {
 
   /** Applies a patch; the result is revalidated whole, so a patch can never store what a create would refuse. */
   async update(id: string, patch: RoutePatch): Promise<Route> {
-    const current = await this.get(id);
     const now = dateOf(this.#clock).toISOString();
-    const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = applyRoutePatch(current, patch, now);
-    const checked = routeInput.safeParse(fields);
-    if (!checked.success) throw validationError(checked.error);
-    const next: Route = { ...checked.data, id: current.id, createdAt: current.createdAt, updatedAt: now };
-    if (!(await this.#store.routes.replace(next))) throw notFound(id);
+    // Applied to the route as stored at the moment of writing, so two patches at once both count.
+    const next = await this.#store.routes.update(id, (current) => {
+      const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = applyRoutePatch(current, patch, now);
+      const checked = routeInput.safeParse(fields);
+      if (!checked.success) throw validationError(checked.error);
+      return { ...checked.data, id: current.id, createdAt: current.createdAt, updatedAt: now };
+    });
+    if (!next) throw notFound(id);
     await this.#catalog.refresh();
     return next;
   }

@@ -24,6 +24,8 @@ export interface RouteRepository {
   replace(route: Route): Promise<boolean>;
   /** Deletes a route; false when there is none with that id. */
   delete(id: string): Promise<boolean>;
+  /** Read-modify-write without lost updates; see {@link Collection.update}. */
+  update(id: string, change: (current: Route) => Route | undefined): Promise<Route | undefined>;
 }
 
 /** Persistence of admin API keys. */
