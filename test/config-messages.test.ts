@@ -102,6 +102,19 @@ describe('configuration messages', () => {
     });
   }
 
+  test('a switch in a config file reads its words, not the truth of any string', () => {
+    const read = (text: string) =>
+      loadConfig({ flags: { config: 'switch.yaml' }, env: {}, readFile: () => text });
+    assert.equal(read('trustProxy: "false"').trustProxy, false);
+    assert.equal(read('trustProxy: "off"').trustProxy, false);
+    assert.equal(read('trustProxy: "yes"').trustProxy, true);
+    assert.equal(read('relay: { enabled: "false" }').relay.enabled, false);
+    assert.throws(
+      () => read('trustProxy: "maybe"'),
+      /trustProxy \(from config file switch\.yaml\): must be true or false, got "maybe"/,
+    );
+  });
+
   test('a secret is never repeated in a message', () => {
     const secret = 'short-secret';
     for (const [flags, env] of [

@@ -4,6 +4,17 @@ import { hostPattern } from '../routes/route.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/**
+ * A switch: true or false, or their spellings in a file (`"yes"`, `"off"`…). Not a coercion,
+ * which would read the string "false" as true.
+ */
+const onOff = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  return value;
+}, z.boolean());
+
 /** A certificate and key (PEM files) served for some host names by SNI. */
 const certificate = z
   .object({
@@ -79,7 +90,7 @@ export const serveConfig = z
       .min(1, 'must name at least one listener')
       .refine((ls) => new Set(ls.map((l) => l.name)).size === ls.length, { message: 'names must be unique' })
       .optional(),
-    trustProxy: z.coerce.boolean().default(false),
+    trustProxy: onOff.default(false),
     tunnels: z
       .object({
         heartbeatMs: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -100,7 +111,7 @@ export const serveConfig = z
       }),
     relay: z
       .object({
-        enabled: z.coerce.boolean().default(false),
+        enabled: onOff.default(false),
         environments: z.array(z.string().min(1).toLowerCase()).min(1).default(['dev', 'lcl', 'inf']),
         secret: z.string().min(16, 'must be at least 16 characters').optional(),
         maxTtlSeconds: z.coerce
