@@ -59,6 +59,7 @@ describe('gatehouse tunnel sends a key only to a host that proves to be Gatehous
         '--server',
         url,
         '--no-inspect',
+        '--no-local-check',
         '--retry-for',
         '30',
         ...flags,
@@ -72,4 +73,20 @@ describe('gatehouse tunnel sends a key only to a host that proves to be Gatehous
       }
     });
   }
+
+  test('a --server without http:// or https:// is a usage error at once, not five minutes of retries', async () => {
+    const cli = spawnCli([
+      'tunnel',
+      '3000',
+      '--server',
+      'localhost:8080',
+      '--name',
+      'ysg',
+      '--key',
+      TUNNEL_KEY,
+    ]);
+    const code = await new Promise<number | null>((resolve) => cli.child.once('exit', resolve));
+    assert.equal(code, 2);
+    assert.match(cli.stderr(), /--server .*must be the Gatehouse URL, e\.g\. https:\/\//);
+  });
 });

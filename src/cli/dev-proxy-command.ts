@@ -141,7 +141,7 @@ export async function devProxyCommand(argv: string[]): Promise<number> {
   if ('tunnel' in target) {
     // No default: the relay host routes admin paths to the deployed app, which would get the key.
     const serverArg = values.server || process.env['GATEHOUSE_SERVER'];
-    if (!serverArg || !URL.canParse(serverArg))
+    if (!serverArg || !URL.canParse(serverArg) || !/^https?:$/.test(new URL(serverArg).protocol))
       return usage(
         '--server must be the Gatehouse that hosts your tunnel, e.g. https://gatehouse.example.com (or set GATEHOUSE_SERVER)',
       );

@@ -101,7 +101,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   if (!URL.canParse(localUrl) || !/^https?:$/.test(new URL(localUrl).protocol))
     return usage(`not an http(s) URL: ${localArg}`);
   const serverArg = values.server ?? process.env['GATEHOUSE_SERVER'];
-  if (!serverArg || !URL.canParse(serverArg))
+  if (!serverArg || !URL.canParse(serverArg) || !/^https?:$/.test(new URL(serverArg).protocol))
     return usage(
       '--server (or GATEHOUSE_SERVER) must be the Gatehouse URL, e.g. https://gatehouse.example.com',
     );
