@@ -1,10 +1,9 @@
-import type { EdgeError } from '../http/edge-error.ts';
 import { sendEdgeError } from '../http/error-page.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { RouteHandler } from '../routes/route-handler.ts';
 import type { Routed } from '../routes/routed.ts';
-import { proxyRequest } from './proxy-request.ts';
+import { type ProxyContext, proxyRequest } from './proxy-request.ts';
 import { proxyUpgrade } from './proxy-upgrade.ts';
 import type { UpstreamPool } from './upstream-pool.ts';
 
@@ -21,11 +20,7 @@ export interface ProxyHandlerDeps {
 
 /** Forwards exchanges to the route's upstream, streaming both ways. */
 export function proxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
-  const onError = (
-    req: Parameters<typeof sendEdgeError>[0],
-    res: Parameters<typeof sendEdgeError>[1],
-    error: EdgeError,
-  ) => {
+  const onError: ProxyContext['onError'] = (req, res, error) => {
     if (error.code === 'UPSTREAM_UNREACHABLE' || error.code === 'UPSTREAM_TIMEOUT') {
       deps.metrics.upstreamErrors.inc({ code: error.code });
       deps.logger.warn({ code: error.code, cause: describeCause(error.cause) }, error.message);

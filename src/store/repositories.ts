@@ -1,13 +1,5 @@
-import type { Route } from '../routes/route.ts';
 import type { Collection } from './collection.ts';
-import type {
-  ApiKeyRecord,
-  ApiKeyRepository,
-  RouteRepository,
-  TunnelEvent,
-  TunnelRecord,
-  TunnelRepository,
-} from './types.ts';
+import type { ApiKeyRecord, ApiKeyRepository, TunnelEvent, TunnelRecord, TunnelRepository } from './types.ts';
 
 /** A tunnel's audit trail: the one backend-specific piece of the tunnel repository (a capped log). */
 export interface TunnelEventLog {
@@ -16,11 +8,6 @@ export interface TunnelEventLog {
   /** The newest events first. */
   recent(name: string, limit: number): Promise<TunnelEvent[]>;
   clear(name: string): Promise<void>;
-}
-
-/** Routes are a plain collection. */
-export function routeRepository(routes: Collection<Route>): RouteRepository {
-  return routes;
 }
 
 /** Admin keys on their collection: found by hash, revoked once. */

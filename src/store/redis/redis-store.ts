@@ -4,7 +4,7 @@ import { ChangeFeed } from '../change-feed.ts';
 import type { Collection, CollectionSpec } from '../collection.ts';
 import { API_KEYS, ROUTES, TUNNELS } from '../entities.ts';
 import { StoreError } from '../errors.ts';
-import { apiKeyRepository, routeRepository, tunnelRepository } from '../repositories.ts';
+import { apiKeyRepository, tunnelRepository } from '../repositories.ts';
 import type {
   ApiKeyRepository,
   ChangeEvent,
@@ -71,7 +71,7 @@ export class RedisStore implements Store {
     this.#subscriber = subscriber;
     this.#channel = `${prefix}changes`;
     this.#prefix = prefix;
-    this.routes = routeRepository(this.collection(ROUTES));
+    this.routes = this.collection(ROUTES);
     this.apiKeys = apiKeyRepository(this.collection(API_KEYS));
     this.tunnels = tunnelRepository(this.collection(TUNNELS), new RedisTunnelEvents(redis, prefix));
     this.ephemeral = new RedisEphemeral(redis, prefix);

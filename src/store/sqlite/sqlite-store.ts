@@ -6,7 +6,7 @@ import { ChangeFeed } from '../change-feed.ts';
 import type { Collection, CollectionSpec } from '../collection.ts';
 import { API_KEYS, ROUTES, TUNNELS } from '../entities.ts';
 import { StoreError } from '../errors.ts';
-import { apiKeyRepository, routeRepository, tunnelRepository } from '../repositories.ts';
+import { apiKeyRepository, tunnelRepository } from '../repositories.ts';
 import type {
   ApiKeyRepository,
   ChangeEvent,
@@ -41,7 +41,7 @@ export class SqliteStore implements Store {
     this.#db = db;
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     migrate(db);
-    this.routes = routeRepository(this.collection(ROUTES));
+    this.routes = this.collection(ROUTES);
     this.apiKeys = apiKeyRepository(this.collection(API_KEYS));
     this.tunnels = tunnelRepository(this.collection(TUNNELS), new SqliteTunnelEvents(db));
     this.ephemeral = new SqliteEphemeral(db, clock);
