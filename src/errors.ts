@@ -61,6 +61,13 @@ export type StoreErrorCode = 'STORE_CONFLICT' | 'STORE_UNAVAILABLE' | 'STORE_SCH
 /** Codes of the configuration. */
 export type ConfigErrorCode = 'CONFIG_INVALID';
 
+/** Codes of the Tesla Fleet kit: keys, signing, Tesla's API and the simulator. */
+export type FleetErrorCode =
+  | 'FLEET_KEY_INVALID'
+  | 'FLEET_KEY_MISSING'
+  | 'FLEET_KEY_EXISTS'
+  | 'FLEET_SIGNATURE_INVALID';
+
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
   | EdgeErrorCode
@@ -69,7 +76,8 @@ export type ErrorCode =
   | RelayErrorCode
   | InspectorErrorCode
   | StoreErrorCode
-  | ConfigErrorCode;
+  | ConfigErrorCode
+  | FleetErrorCode;
 
 /** Options every {@link GatehouseError} takes. */
 export interface GatehouseErrorOptions {

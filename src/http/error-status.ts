@@ -57,6 +57,11 @@ const STATUS_BY_CODE = {
   STORE_SCHEMA_TOO_NEW: 503,
   // configuration errors stop the start; should one reach a client, it is the server's fault
   CONFIG_INVALID: 500,
+  // Tesla Fleet kit
+  FLEET_KEY_INVALID: 400,
+  FLEET_KEY_MISSING: 500,
+  FLEET_KEY_EXISTS: 409,
+  FLEET_SIGNATURE_INVALID: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status for an error code. */
