@@ -2,6 +2,7 @@ import { GatehouseError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { DELIVERIES_HELP, deliveriesCommand } from './deliveries-command.ts';
 import { DEV_PROXY_HELP, devProxyCommand } from './dev-proxy-command.ts';
+import { fleetCommand, fleetHelp } from './fleet/fleet-command.ts';
 import { SERVE_HELP, serveCommand } from './serve-command.ts';
 import { TUNNEL_HELP, tunnelCommand } from './tunnel-command.ts';
 
@@ -15,6 +16,7 @@ Commands:
   tunnel      Expose a local server through a Gatehouse tunnel
   dev-proxy   Receive OAuth callbacks for a local API through the relay
   deliveries  List and replay webhooks a relay route received
+  fleet       Tesla Fleet kit: keys, partner, telemetry configs, simulator
   help [cmd]  Show help for a command
 
 Options:
@@ -29,6 +31,9 @@ const HELP: Readonly<Record<string, string>> = {
   tunnel: TUNNEL_HELP,
   'dev-proxy': DEV_PROXY_HELP,
   deliveries: DELIVERIES_HELP,
+  get fleet() {
+    return fleetHelp();
+  },
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
@@ -56,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
         return await devProxyCommand(rest);
       case 'deliveries':
         return await deliveriesCommand(rest);
+      case 'fleet':
+        return await fleetCommand(rest);
       default:
         process.stderr.write(`gatehouse: unknown command '${command}'\n\n${MAIN_HELP}`);
         return 2;
