@@ -61,12 +61,28 @@ export type StoreErrorCode = 'STORE_CONFLICT' | 'STORE_UNAVAILABLE' | 'STORE_SCH
 /** Codes of the configuration. */
 export type ConfigErrorCode = 'CONFIG_INVALID';
 
+/** Tesla's answers mapped to what to do: each code has its own advice (`src/fleet/api/tesla-error.ts`). */
+export type TeslaErrorCode =
+  | 'FLEET_TOKEN_EXPIRED'
+  | 'FLEET_LOGIN_REQUIRED'
+  | 'FLEET_MISSING_SCOPES'
+  | 'FLEET_VEHICLE_OFFLINE'
+  | 'FLEET_WRONG_REGION'
+  | 'FLEET_PARTNER_UNREGISTERED'
+  | 'FLEET_RATE_LIMITED'
+  | 'FLEET_NOT_FOUND'
+  | 'FLEET_CLIENT_REJECTED'
+  | 'FLEET_REQUEST_REJECTED'
+  | 'FLEET_UNAVAILABLE';
+
 /** Codes of the Tesla Fleet kit: keys, signing, Tesla's API and the simulator. */
 export type FleetErrorCode =
   | 'FLEET_KEY_INVALID'
   | 'FLEET_KEY_MISSING'
   | 'FLEET_KEY_EXISTS'
-  | 'FLEET_SIGNATURE_INVALID';
+  | 'FLEET_SIGNATURE_INVALID'
+  | 'FLEET_SETTINGS_INVALID'
+  | TeslaErrorCode;
 
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
