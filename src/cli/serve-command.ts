@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, SETTINGS } from '../config/load-config.ts';
+import { keyFingerprint } from '../fleet/key-mount.ts';
+import { FLEET_PUBLIC_KEY_PATH } from '../fleet/keys.ts';
 import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { bufferedStdout, createLogger } from '../observability/logger.ts';
 import { environmentName } from '../relay/environment.ts';
@@ -113,6 +115,21 @@ ${optionTable([
       },
     ],
   },
+  {
+    heading: 'Tesla Fleet kit (see README)',
+    options: [
+      {
+        usage: '--fleet-key FILE',
+        does: "The application's P-256 private key; its public half is served at Tesla's well-known path. Also TESLA_PRIVATE_KEY (a path or the PEM), or PUBLIC_KEY_PATH for a public key alone",
+        env: 'GATEHOUSE_FLEET_KEY',
+      },
+      {
+        usage: '--fleet-domain HOSTS',
+        does: 'Hosts that serve the public key, comma-separated (default: the admin hosts)',
+        env: 'GATEHOUSE_FLEET_DOMAIN',
+      },
+    ],
+  },
 ])}
 The admin API key comes from GATEHOUSE_ADMIN_KEY. Without it, the first start creates a key
 and prints it once; only its hash is stored.
@@ -172,6 +189,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     `  OpenAPI    ${local}/api/v1/openapi.json`,
     `  health     ${local}/healthz  ${local}/readyz  ${local}/metrics`,
   ];
+  if (gateway.fleetKey) {
+    const hosts =
+      config.fleet.domains.length > 0 ? config.fleet.domains.join(', ') : `${config.domain} and localhost`;
+    lines.push(
+      `  fleet key  ${local}${FLEET_PUBLIC_KEY_PATH}`,
+      `             on ${hosts}; key ${keyFingerprint(gateway.fleetKey)} from ${gateway.fleetKey.source}`,
+    );
+  }
   if (gateway.bootstrapKey) {
     lines.push(
       '',

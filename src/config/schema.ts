@@ -123,6 +123,30 @@ export const serveConfig = z
       })
       .strict()
       .default({ enabled: false, environments: ['dev', 'lcl', 'inf'], maxTtlSeconds: 14_400 }),
+    fleet: z
+      .object({
+        /** `--fleet-key`: the application's private key file. */
+        key: z.string().min(1).optional(),
+        /** `TESLA_PRIVATE_KEY`: a path or the PEM itself. */
+        privateKey: z.string().min(1).optional(),
+        /** `PUBLIC_KEY_PATH`: a public key alone, enough to host it. */
+        publicKeyPath: z.string().min(1).optional(),
+        /** Hosts that serve the public key; the admin hosts when empty. */
+        domains: z
+          .preprocess(
+            (v) =>
+              typeof v === 'string'
+                ? v
+                    .split(',')
+                    .map((d) => d.trim())
+                    .filter(Boolean)
+                : v,
+            z.array(hostPattern.refine((d) => !d.includes('*'), { message: 'must be a plain host name' })),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ domains: [] }),
     shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
     maxHeaderSize: z.coerce
       .number()

@@ -7,6 +7,8 @@ import { createDispatcher } from '../dispatch/dispatcher.ts';
 import { proxyHandler } from '../edge/proxy-handler.ts';
 import { staticHandler } from '../edge/static-handler.ts';
 import { UpstreamPool } from '../edge/upstream-pool.ts';
+import { fleetKeyMount } from '../fleet/key-mount.ts';
+import { type FleetKey, loadFleetKey } from '../fleet/keys.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { relayAllowed } from '../relay/environment.ts';
@@ -55,6 +57,8 @@ export interface Gateway {
   readonly bootstrapKey: string | undefined;
   readonly store: Store;
   readonly tunnels: TunnelService;
+  /** The Tesla application key whose public half is served, when one is configured. */
+  readonly fleetKey: FleetKey | undefined;
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then closes the store. */
   stop(): Promise<void>;
 }
@@ -69,6 +73,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (!spec.tls) return undefined;
     const where = config.listeners ? `listeners.${i}.tls` : 'tls';
     return loadCertificates(spec.tls, where);
+  });
+  const fleetKey = loadFleetKey({
+    file: config.fleet.key,
+    privateKeyEnv: config.fleet.privateKey,
+    publicKeyPath: config.fleet.publicKeyPath,
   });
   const store = options.store ?? (await openStore({ storeUrl: config.store, dataDir: config.data, clock }));
   const metrics = new Metrics();
@@ -123,7 +132,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
   const handlers = createDispatcher({
-    mounts: [tunnelConnectMount(tunnels), adminMount(admin)],
+    mounts: [
+      ...(fleetKey ? [fleetKeyMount(fleetKey, config.fleet.domains)] : []),
+      tunnelConnectMount(tunnels),
+      adminMount(admin),
+    ],
     resolve: (host, path) => {
       const tunnel = tunnels.nameForHost(host);
       if (tunnel) return { kind: 'tunnel', tunnel };
@@ -203,6 +216,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bootstrapKey,
     store,
     tunnels,
+    fleetKey,
     stop,
   };
 }
