@@ -14,7 +14,7 @@ import {
 export { hostPattern, pathPrefix } from './route-fields.ts';
 
 /** The kinds of stored route: each has one handler (see `Routed`). */
-export const ROUTE_KINDS = ['proxy', 'relay', 'tunnel', 'static'] as const;
+export const ROUTE_KINDS = ['proxy', 'relay', 'tunnel', 'static', 'fleet-proxy'] as const;
 
 /** The kind of a route. */
 export type RouteKind = (typeof ROUTE_KINDS)[number];
@@ -83,6 +83,8 @@ const kinds = [
   z.object({ kind: z.literal('relay'), ...common, ...upstream, relay: routeRelaySettings }).strict(),
   z.object({ kind: z.literal('tunnel'), ...common, tunnel: tunnelName }).strict(),
   z.object({ kind: z.literal('static'), ...common, static: staticResponse }).strict(),
+  // A stand-in for Tesla's tesla-http-proxy: forwards to the Fleet API at `target`, signing configs.
+  z.object({ kind: z.literal('fleet-proxy'), ...common, ...upstream }).strict(),
 ] as const;
 
 /** The fields each kind has besides `kind` itself. */
@@ -91,6 +93,7 @@ const FIELDS_OF: Readonly<Record<RouteKind, readonly string[]>> = {
   relay: [...Object.keys(common), ...Object.keys(upstream), 'relay'],
   tunnel: [...Object.keys(common), 'tunnel'],
   static: [...Object.keys(common), 'static'],
+  'fleet-proxy': [...Object.keys(common), ...Object.keys(upstream)],
 };
 
 /** The kind a body without `kind` means: the field that only that kind has, else a proxy. */
@@ -148,8 +151,8 @@ export type Route = RouteInput & RouteMeta;
 /** A stored route of one kind. */
 export type RouteOf<K extends RouteKind> = Extract<Route, { kind: K }>;
 
-/** A route that forwards to an upstream URL: a proxy, or a relay for what is not the relay's. */
-export type UpstreamRoute = RouteOf<'proxy' | 'relay'>;
+/** A route that forwards to an upstream URL: a proxy, a relay or fleet proxy for what is not their own. */
+export type UpstreamRoute = RouteOf<'proxy' | 'relay' | 'fleet-proxy'>;
 
 /**
  * The route with `patch` applied, before validation. Nested timeouts merge, other fields replace.
@@ -202,6 +205,6 @@ function patchedKind(route: Route, patch: RoutePatch): RouteKind {
   if (patch.relay) return 'relay';
   if (patch.tunnel) return 'tunnel';
   if (patch.static) return 'static';
-  if (patch.target && route.kind !== 'proxy' && route.kind !== 'relay') return 'proxy';
+  if (patch.target && !FIELDS_OF[route.kind].includes('target')) return 'proxy';
   return route.kind;
 }

@@ -9,6 +9,7 @@ import { staticHandler } from '../edge/static-handler.ts';
 import { UpstreamPool } from '../edge/upstream-pool.ts';
 import { fleetKeyMount } from '../fleet/key-mount.ts';
 import { type FleetKey, loadFleetKey } from '../fleet/keys.ts';
+import { fleetProxyHandler } from '../fleet/proxy/fleet-proxy-handler.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { relayAllowed } from '../relay/environment.ts';
@@ -144,7 +145,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return route ? routedFor(route) : undefined;
     },
     guards: () => [],
-    handlers: { proxy, relay: relayHandler(relay), tunnel: tunnelHandler(tunnels), static: staticHandler() },
+    handlers: {
+      proxy,
+      relay: relayHandler(relay),
+      tunnel: tunnelHandler(tunnels),
+      static: staticHandler(),
+      'fleet-proxy': fleetProxyHandler({ proxy, key: fleetKey, logger }),
+    },
     adminHosts,
     logger,
     metrics,
