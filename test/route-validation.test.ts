@@ -62,8 +62,25 @@ describe('route validation refuses bad input and names the field', () => {
   });
 
   const kindCases: [name: string, body: Record<string, unknown>, field: string, message: RegExp][] = [
-    ['an unknown kind', { ...good, kind: 'teleport' }, 'kind', /must be one of proxy, relay, tunnel, static/],
+    [
+      'an unknown kind',
+      { ...good, kind: 'teleport' },
+      'kind',
+      /must be one of proxy, relay, tunnel, static, fleet-proxy/,
+    ],
     ['a tunnel route without a name', { host: good.host, kind: 'tunnel' }, 'tunnel', /tunnel/],
+    [
+      'a fleet-proxy route without the Fleet API target',
+      { host: good.host, kind: 'fleet-proxy' },
+      'target',
+      /target/,
+    ],
+    [
+      'a fleet-proxy route with a static answer',
+      { ...good, kind: 'fleet-proxy', static: { body: 'x' } },
+      'static',
+      /unknown field/,
+    ],
     [
       'a tunnel route with a target',
       { host: good.host, tunnel: 'ysg', target: good.target },
