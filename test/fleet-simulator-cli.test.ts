@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { request } from 'undici';
@@ -55,4 +55,32 @@ test('a seed file with a mistake is refused naming the field', async () => {
   const cli = spawnCli(['fleet', 'simulate', '--port', '0', '--data', dir, '--seed', seed]);
   assert.equal(await exitOf(cli), 2);
   assert.match(cli.stderr(), /accounts\.0\.region/);
+});
+
+test("--issue-cert writes a server certificate from the simulator's CA that verifies for the host", async () => {
+  const dir = tempDir('gatehouse-sim-cli-');
+  const out = join(dir, 'certs');
+  const issue = spawnCli([
+    'fleet',
+    'simulate',
+    '--data',
+    dir,
+    '--issue-cert',
+    'localhost,127.0.0.1',
+    '--out',
+    out,
+  ]);
+  assert.equal(await exitOf(issue), 0, issue.stderr());
+  assert.match(issue.stderr(), /gatehouse serve --tls-cert .*localhost\.pem --tls-key .*localhost\.key/);
+  const printed = spawnCli(['fleet', 'simulate', '--data', dir, '--print-ca']);
+  assert.equal(await exitOf(printed), 0);
+  const ca = new X509Certificate(printed.stdout());
+  const cert = new X509Certificate(readFileSync(join(out, 'localhost.pem')));
+  assert.ok(cert.verify(ca.publicKey), 'signed by the CA --print-ca shows');
+  assert.equal(cert.checkHost('localhost'), 'localhost');
+  assert.equal(cert.checkIP('127.0.0.1'), '127.0.0.1');
+  assert.equal(statSync(join(out, 'localhost.key')).mode & 0o777, 0o600);
+  const again = spawnCli(['fleet', 'simulate', '--data', dir, '--issue-cert', 'localhost', '--out', out]);
+  assert.equal(await exitOf(again), 2);
+  assert.match(again.stderr(), /localhost\.pem exists already/);
 });

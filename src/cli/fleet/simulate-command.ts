@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GatehouseError } from '../../errors.ts';
 import { parseResolve } from '../../fleet/hosted-key.ts';
@@ -38,7 +38,12 @@ ${optionTable([
         does: "Fetch a partner domain's hosted key from ADDR:PORT instead (repeatable)",
       },
       { usage: '--trust CA.pem', does: "Trust this CA for partner domains' HTTPS (repeatable)" },
-      { usage: '--print-ca', does: "Print the vehicles' CA certificate (PEM) and exit" },
+      { usage: '--print-ca', does: "Print the simulator's CA certificate (PEM) and exit" },
+      {
+        usage: '--issue-cert HOSTS',
+        does: "Write a server certificate for these comma-separated hosts, signed by the simulator's CA (which it trusts), to --out DIR, and exit",
+      },
+      { usage: '--out DIR', does: 'Where --issue-cert writes HOST.pem and HOST.key (default .)' },
       { usage: '--log-level LEVEL', does: 'fatal, error, warn, info (default), debug, trace or silent' },
       { usage: '-h, --help', does: 'Show this help' },
     ],
@@ -90,6 +95,8 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       resolve: { type: 'string', multiple: true },
       trust: { type: 'string', multiple: true },
       'print-ca': { type: 'boolean' },
+      'issue-cert': { type: 'string' },
+      out: { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -102,6 +109,9 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   if (values['print-ca']) {
     process.stdout.write((await loadVehicleCa(dataDir, systemClock)).certPem);
     return 0;
+  }
+  if (values['issue-cert'] !== undefined) {
+    return issueCertificate(dataDir, values['issue-cert'], values.out ?? '.');
   }
   const port = Number(values.port ?? 4400);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -151,6 +161,37 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   process.stderr.write(simulatorBanner(sim, seed));
   await signalled;
   await sim.stop();
+  return 0;
+}
+
+/** `--issue-cert`: a server certificate from the simulator's CA, for serving a local domain over HTTPS. */
+async function issueCertificate(dataDir: string, hostList: string, out: string): Promise<number> {
+  const hosts = hostList
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const ca = await loadVehicleCa(dataDir, systemClock);
+  const issued = await ca.issueServerCertificate(hosts);
+  const base = join(out, hosts[0] ?? 'server');
+  mkdirSync(out, { recursive: true });
+  for (const [path, text, mode] of [
+    [`${base}.pem`, issued.certPem, 0o644],
+    [`${base}.key`, issued.keyPem, 0o600],
+  ] as const) {
+    try {
+      writeFileSync(path, text, { flag: 'wx', mode });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      throw new GatehouseError(
+        'SIM_OPTION_INVALID',
+        `${path} exists already; remove it or choose another --out`,
+      );
+    }
+  }
+  process.stderr.write(
+    `Wrote ${base}.pem and ${base}.key for ${hosts.join(', ')}, signed by the simulator's CA in ${dataDir}.\n` +
+      `Serve them with: gatehouse serve --tls-cert ${base}.pem --tls-key ${base}.key\n`,
+  );
   return 0;
 }
 

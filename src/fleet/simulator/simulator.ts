@@ -80,7 +80,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const sessions = new Sessions(clock);
   const limiter = new RateLimiter(clock);
   const logger = options.logger;
-  const reach = { resolve: options.resolve, trust: options.trust };
+  // Its own CA is trusted too: `--issue-cert` makes local domains' certificates from it.
+  const trustedByOption = options.trust;
+  const reach = {
+    resolve: options.resolve,
+    get trust() {
+      return [...(trustedByOption ?? []), ca.certPem];
+    },
+  };
 
   const app = new Hono();
   app.route('/', createAuthApp({ world, grants, tokens, sessions, urls, logger }));

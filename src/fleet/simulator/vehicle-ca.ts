@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { GatehouseError } from '../../errors.ts';
@@ -30,6 +31,11 @@ export interface VehicleCa {
   readonly certPem: string;
   /** Issues a client certificate for `vin`, signed by the CA. */
   issueVehicleCertificate(vin: string): Promise<VehicleCertificate>;
+  /**
+   * Issues a server certificate for `hosts` (DNS names or IP addresses), so a local domain can
+   * serve HTTPS that the simulator (which trusts this CA) and vehicles told this CA accept.
+   */
+  issueServerCertificate(hosts: readonly string[]): Promise<VehicleCertificate>;
 }
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -102,26 +108,41 @@ export async function loadVehicleCa(dataDir: string | undefined, clock: Clock): 
   const certPem = `${ca.cert.toString('pem')}\n`;
   return {
     certPem,
-    async issueVehicleCertificate(vin) {
-      const keys = (await crypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
-      const now = clock();
-      const cert = await x509.X509CertificateGenerator.create({
-        serialNumber: serial(),
-        subject: `CN=${vin}`,
-        issuer: ca.cert.subject,
-        notBefore: new Date(now - DAY_MS),
-        notAfter: new Date(now + 365 * DAY_MS),
-        publicKey: keys.publicKey,
-        signingKey: ca.key,
-        signingAlgorithm: SIGNING,
-        extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-          await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey),
-        ],
-      });
-      return { certPem: `${cert.toString('pem')}\n`, keyPem: await privateKeyPem(keys.privateKey) };
+    issueVehicleCertificate: (vin) => issue(`CN=${vin}`, [x509.ExtendedKeyUsage.clientAuth], []),
+    issueServerCertificate: (hosts) => {
+      if (hosts.length === 0)
+        throw new GatehouseError('SIM_OPTION_INVALID', 'a server certificate needs a host name');
+      const names = hosts.map((host) =>
+        isIP(host) ? { type: 'ip' as const, value: host } : { type: 'dns' as const, value: host },
+      );
+      return issue(`CN=${hosts[0]}`, [x509.ExtendedKeyUsage.serverAuth], names);
     },
   };
+
+  async function issue(
+    subject: string,
+    usages: x509.ExtendedKeyUsageType[],
+    names: { type: 'dns' | 'ip'; value: string }[],
+  ): Promise<VehicleCertificate> {
+    const keys = (await crypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const now = clock();
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial(),
+      subject,
+      issuer: ca.cert.subject,
+      notBefore: new Date(now - DAY_MS),
+      notAfter: new Date(now + 365 * DAY_MS),
+      publicKey: keys.publicKey,
+      signingKey: ca.key,
+      signingAlgorithm: SIGNING,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension(usages),
+        await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey),
+        ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
+      ],
+    });
+    return { certPem: `${cert.toString('pem')}\n`, keyPem: await privateKeyPem(keys.privateKey) };
+  }
 }
