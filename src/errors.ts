@@ -82,6 +82,11 @@ export type FleetErrorCode =
   | 'FLEET_KEY_EXISTS'
   | 'FLEET_SIGNATURE_INVALID'
   | 'FLEET_SETTINGS_INVALID'
+  | 'FLEET_USAGE'
+  | 'FLEET_CONFIG_INVALID'
+  | 'FLEET_CA_CHAIN_INVALID'
+  | 'FLEET_HOSTED_KEY_INVALID'
+  | 'FLEET_KEY_MISMATCH'
   | TeslaErrorCode;
 
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
