@@ -1,3 +1,8 @@
+import { keysCommand } from './keys-command.ts';
+import { pairLinkCommand } from './pair-link-command.ts';
+import { partnerCommand } from './partner-command.ts';
+import { telemetryConfigCommand } from './telemetry-config-command.ts';
+
 /** One `gatehouse fleet <name>` subcommand: its help and what it runs. */
 export interface FleetSubcommand {
   /** One line for the `gatehouse fleet --help` list. */
@@ -7,7 +12,12 @@ export interface FleetSubcommand {
 }
 
 /** Every `fleet` subcommand, by name; each lives in a file of its own in this folder. */
-const SUBCOMMANDS: Readonly<Record<string, FleetSubcommand>> = {};
+const SUBCOMMANDS: Readonly<Record<string, FleetSubcommand>> = {
+  keys: keysCommand,
+  partner: partnerCommand,
+  'pair-link': pairLinkCommand,
+  'telemetry-config': telemetryConfigCommand,
+};
 
 /** `gatehouse fleet --help`. */
 export function fleetHelp(): string {
