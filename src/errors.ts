@@ -87,6 +87,23 @@ export type FleetErrorCode =
   | 'FLEET_CA_CHAIN_INVALID'
   | 'FLEET_HOSTED_KEY_INVALID'
   | 'FLEET_KEY_MISMATCH'
+  | 'SIM_SEED_INVALID'
+  | 'SIM_DATA_INVALID'
+  | 'SIM_OPTION_INVALID'
+  | 'SIM_OAUTH_REQUEST_INVALID'
+  | 'SIM_OAUTH_CLIENT_UNAUTHORIZED'
+  | 'SIM_OAUTH_LOGIN_REQUIRED'
+  | 'SIM_BAD_REQUEST'
+  | 'SIM_TOKEN_INVALID'
+  | 'SIM_FORBIDDEN'
+  | 'SIM_NOT_FOUND'
+  | 'SIM_NOT_ACCEPTABLE'
+  | 'SIM_VEHICLE_UNAVAILABLE'
+  | 'SIM_NOT_REGISTERED'
+  | 'SIM_PROXY_REQUIRED'
+  | 'SIM_OUT_OF_REGION'
+  | 'SIM_UNPROCESSABLE'
+  | 'SIM_RATE_LIMITED'
   | TeslaErrorCode;
 
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */

@@ -5,6 +5,7 @@ import { DEV_PROXY_HELP } from '../src/cli/dev-proxy-command.ts';
 import { KEYS_HELP } from '../src/cli/fleet/keys-command.ts';
 import { PAIR_LINK_HELP } from '../src/cli/fleet/pair-link-command.ts';
 import { PARTNER_HELP } from '../src/cli/fleet/partner-command.ts';
+import { SIMULATE_HELP } from '../src/cli/fleet/simulate-command.ts';
 import { TELEMETRY_CONFIG_HELP } from '../src/cli/fleet/telemetry-config-command.ts';
 import { SERVE_HELP } from '../src/cli/serve-command.ts';
 import { TUNNEL_HELP } from '../src/cli/tunnel-command.ts';
@@ -18,6 +19,7 @@ const HELPS = {
   'fleet partner': PARTNER_HELP,
   'fleet pair-link': PAIR_LINK_HELP,
   'fleet telemetry-config': TELEMETRY_CONFIG_HELP,
+  'fleet simulate': SIMULATE_HELP,
 };
 
 /** An option as a help row starts: `-h, --help`, `--port N`, `--store redis://HOST:P`. */

@@ -1,6 +1,7 @@
 import { keysCommand } from './keys-command.ts';
 import { pairLinkCommand } from './pair-link-command.ts';
 import { partnerCommand } from './partner-command.ts';
+import { simulateSubcommand } from './simulate-command.ts';
 import { telemetryConfigCommand } from './telemetry-config-command.ts';
 
 /** One `gatehouse fleet <name>` subcommand: its help and what it runs. */
@@ -17,6 +18,7 @@ const SUBCOMMANDS: Readonly<Record<string, FleetSubcommand>> = {
   partner: partnerCommand,
   'pair-link': pairLinkCommand,
   'telemetry-config': telemetryConfigCommand,
+  simulate: simulateSubcommand,
 };
 
 /** `gatehouse fleet --help`. */
