@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkHostedKey } from '../../fleet/hosted-key.ts';
 import { describeHostedKeyCheck } from '../../fleet/hosted-key-report.ts';
-import { generateFleetKeyFiles, loadFleetKey } from '../../fleet/keys.ts';
+import { generateFleetKeyFiles, loadKeyToCompare } from '../../fleet/keys.ts';
 import { requireDomain } from '../../fleet/pair-link.ts';
 import { optionTable } from '../help.ts';
 import { keySettings, resolveMap, runFleet, say, sayJson, trustedCas, usage } from './fleet-cli.ts';
@@ -77,7 +77,7 @@ Then check it with 'gatehouse fleet keys check --domain <your domain> --fleet-ke
   }
   if (action === 'check') {
     const domain = requireDomain(values.domain);
-    const local = loadFleetKey(keySettings(values['fleet-key'], process.env));
+    const local = loadKeyToCompare(keySettings(values['fleet-key'], process.env));
     const check = await checkHostedKey(
       domain,
       { resolve: resolveMap(values.resolve), trust: trustedCas(values.trust) },

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadFleetKey, requireSigningKey } from '../../fleet/keys.ts';
+import { loadKeyToCompare, requireSigningKey } from '../../fleet/keys.ts';
 import { pairLink, requireDomain } from '../../fleet/pair-link.ts';
 import { fleetStatusRows, registerPartnerDomain, verifyPartnerKey } from '../../fleet/partner.ts';
 import { table } from '../../util/text-table.ts';
@@ -79,7 +79,7 @@ async function partner(argv: string[]): Promise<number> {
   }
   if (action === 'register') {
     const domain = requireDomain(values.domain);
-    const localKey = loadFleetKey(keySettings(values['fleet-key'], process.env));
+    const localKey = loadKeyToCompare(keySettings(values['fleet-key'], process.env));
     const { account } = await registerPartnerDomain({
       api: fleetApiOf(settings, values),
       domain,
@@ -127,7 +127,7 @@ Next: owners pair the virtual key at ${pairLink(domain, settings.simulator)}
 
 /** The local key for verify (a public key alone will do); refuses when none is given. */
 function localKeyOrRefuse(file: string | undefined) {
-  const key = loadFleetKey(keySettings(file, process.env));
+  const key = loadKeyToCompare(keySettings(file, process.env));
   return key ?? requireSigningKey(keySettings(file, process.env));
 }
 

@@ -104,7 +104,7 @@ function configOf(values: Values, nowMs: number): CheckedTelemetryConfig {
     return telemetryConfigFromJson(readTextFile(path, '--config'), path, nowMs);
   }
   const fieldsFlag = text(values, 'fields');
-  const fieldsText = fieldsFlag ?? process.env['TELEMETRY_FIELDS'];
+  const fieldsText = fieldsFlag ?? (process.env['TELEMETRY_FIELDS'] || undefined);
   const fieldsSource = fieldsFlag === undefined ? 'TELEMETRY_FIELDS' : '--fields';
   const caFile = text(values, 'ca');
   return telemetryConfigFromFlags(
