@@ -209,11 +209,11 @@ export function telemetryConfigFromFlags(flags: TelemetryConfigFlags, nowMs: num
       `give ${missing.join(', ')}, or the whole configuration with --config FILE`,
     );
   }
-  const port = flags.port === undefined ? 443 : Number(flags.port);
   if (flags.ca) readCaBundle(flags.ca.pem, flags.ca.source);
   const raw: Record<string, unknown> = {
     hostname: flags.hostname,
-    port: flags.port !== undefined && !/^\d+$/.test(flags.port.trim()) ? flags.port : port,
+    // Digits become a number; anything else is left for the schema to refuse by name.
+    port: flags.port === undefined ? 443 : /^\d+$/.test(flags.port.trim()) ? Number(flags.port) : flags.port,
     ca: flags.ca?.pem,
     fields: flags.fields ? parseFields(flags.fields.text, flags.fields.source) : undefined,
     exp: flags.exp ? parseExp(flags.exp, nowMs) : Math.floor(nowMs / 1000) + DEFAULT_EXP_SECONDS,
