@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DELIVERIES_HELP } from '../src/cli/deliveries-command.ts';
 import { DEV_PROXY_HELP } from '../src/cli/dev-proxy-command.ts';
+import { KEYS_HELP } from '../src/cli/fleet/keys-command.ts';
+import { PAIR_LINK_HELP } from '../src/cli/fleet/pair-link-command.ts';
+import { PARTNER_HELP } from '../src/cli/fleet/partner-command.ts';
 import { SIMULATE_HELP } from '../src/cli/fleet/simulate-command.ts';
+import { TELEMETRY_CONFIG_HELP } from '../src/cli/fleet/telemetry-config-command.ts';
 import { SERVE_HELP } from '../src/cli/serve-command.ts';
 import { TUNNEL_HELP } from '../src/cli/tunnel-command.ts';
 
@@ -11,6 +15,10 @@ const HELPS = {
   tunnel: TUNNEL_HELP,
   'dev-proxy': DEV_PROXY_HELP,
   deliveries: DELIVERIES_HELP,
+  'fleet keys': KEYS_HELP,
+  'fleet partner': PARTNER_HELP,
+  'fleet pair-link': PAIR_LINK_HELP,
+  'fleet telemetry-config': TELEMETRY_CONFIG_HELP,
   'fleet simulate': SIMULATE_HELP,
 };
 

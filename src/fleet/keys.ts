@@ -132,6 +132,20 @@ export function loadFleetKey(settings: FleetKeySettings): FleetKey | undefined {
   return undefined;
 }
 
+/**
+ * Like {@link loadFleetKey}, for commands that only compare keys: `--fleet-key` and
+ * `TESLA_PRIVATE_KEY` may then hold a public key alone.
+ */
+export function loadKeyToCompare(settings: FleetKeySettings): FleetKey | undefined {
+  if (settings.file) {
+    return fleetKeyFromPem(readKeyFile(settings.file, 'The fleet key file'), settings.file, true);
+  }
+  const env = settings.privateKeyEnv?.trim();
+  if (env?.startsWith('-----BEGIN')) return fleetKeyFromPem(env, 'TESLA_PRIVATE_KEY', true);
+  if (env) return fleetKeyFromPem(readKeyFile(env, 'TESLA_PRIVATE_KEY names'), env, true);
+  return loadFleetKey({ publicKeyPath: settings.publicKeyPath });
+}
+
 /** Like {@link loadFleetKey}, for commands that cannot work without a private key. */
 export function requireSigningKey(settings: FleetKeySettings): FleetKey {
   const key = loadFleetKey({ file: settings.file, privateKeyEnv: settings.privateKeyEnv });

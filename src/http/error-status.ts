@@ -63,6 +63,12 @@ const STATUS_BY_CODE = {
   FLEET_KEY_EXISTS: 409,
   FLEET_SIGNATURE_INVALID: 400,
   FLEET_SETTINGS_INVALID: 500,
+  // refusals before anything is sent to Tesla: the input, the domain's key or the server's chain
+  FLEET_USAGE: 400,
+  FLEET_CONFIG_INVALID: 400,
+  FLEET_CA_CHAIN_INVALID: 422,
+  FLEET_HOSTED_KEY_INVALID: 422,
+  FLEET_KEY_MISMATCH: 409,
   // Tesla's answers, as Gatehouse passes them on: the user's session or Tesla is the problem
   FLEET_TOKEN_EXPIRED: 401,
   FLEET_LOGIN_REQUIRED: 401,

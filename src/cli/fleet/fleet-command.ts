@@ -1,4 +1,8 @@
+import { keysCommand } from './keys-command.ts';
+import { pairLinkCommand } from './pair-link-command.ts';
+import { partnerCommand } from './partner-command.ts';
 import { simulateSubcommand } from './simulate-command.ts';
+import { telemetryConfigCommand } from './telemetry-config-command.ts';
 
 /** One `gatehouse fleet <name>` subcommand: its help and what it runs. */
 export interface FleetSubcommand {
@@ -10,6 +14,10 @@ export interface FleetSubcommand {
 
 /** Every `fleet` subcommand, by name; each lives in a file of its own in this folder. */
 const SUBCOMMANDS: Readonly<Record<string, FleetSubcommand>> = {
+  keys: keysCommand,
+  partner: partnerCommand,
+  'pair-link': pairLinkCommand,
+  'telemetry-config': telemetryConfigCommand,
   simulate: simulateSubcommand,
 };
 

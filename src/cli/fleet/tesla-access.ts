@@ -1,0 +1,73 @@
+import { FleetApi } from '../../fleet/api/fleet-api.ts';
+import { TeslaOAuth } from '../../fleet/api/tesla-oauth.ts';
+import {
+  PARTNER_TOKEN_SCOPES,
+  type PartnerToken,
+  type PartnerTokenRequest,
+  PartnerTokens,
+} from '../../fleet/partner-token.ts';
+import { requireClientCredentials, type TeslaSettings, teslaSettings } from '../../fleet/tesla-settings.ts';
+import { defaultCacheDir, fileTokenStorage } from '../../fleet/token-file-cache.ts';
+import { systemClock } from '../../util/clock.ts';
+import { warn } from './fleet-cli.ts';
+
+/** The parseArgs options behind {@link TeslaFlags}. */
+export const TESLA_OPTIONS = {
+  region: { type: 'string' },
+  simulator: { type: 'string' },
+  cache: { type: 'boolean', default: true },
+  json: { type: 'boolean' },
+} as const;
+
+/** Settings from `--region`, `--simulator` and the environment. */
+export function settingsOf(values: {
+  region?: string | undefined;
+  simulator?: string | undefined;
+}): TeslaSettings {
+  return teslaSettings({ region: values.region, simulator: values.simulator }, process.env);
+}
+
+/** The partner-token request for these settings; scopes from `TESLA_PARTNER_SCOPES` when set. */
+export function partnerRequest(settings: TeslaSettings): PartnerTokenRequest {
+  const { clientId, clientSecret } = requireClientCredentials(settings);
+  const scopes = (process.env['TESLA_PARTNER_SCOPES'] ?? '').split(/[\s,]+/).filter(Boolean);
+  return {
+    tokenUrl: settings.tokenUrl,
+    clientId,
+    clientSecret,
+    audience: settings.fleetApi,
+    scopes: scopes.length ? scopes : PARTNER_TOKEN_SCOPES,
+  };
+}
+
+let tokens: PartnerTokens | undefined;
+
+/** A partner token, from this process's memory, the file cache, or Tesla. */
+export function partnerToken(settings: TeslaSettings, useCache: boolean): Promise<PartnerToken> {
+  tokens ??= new PartnerTokens({
+    clock: systemClock,
+    grant: (request) => new TeslaOAuth(request.tokenUrl).clientCredentials(request),
+    storage: fileTokenStorage(defaultCacheDir(process.env), (error) =>
+      warn(
+        'partner',
+        `the token cache could not be written (${error.message}); the next run asks Tesla again`,
+      ),
+    ),
+  });
+  return tokens.get(partnerRequest(settings), { noCache: !useCache });
+}
+
+/**
+ * The Fleet API of the settings' region: with a user token (`--token` or `TESLA_ACCESS_TOKEN`)
+ * when one is given, else with the partner token.
+ */
+export function fleetApiOf(
+  settings: TeslaSettings,
+  values: { cache?: boolean | undefined; token?: string | undefined },
+): FleetApi {
+  const userToken = values.token ?? process.env['TESLA_ACCESS_TOKEN'];
+  return new FleetApi({
+    baseUrl: settings.fleetApi,
+    token: async () => userToken || (await partnerToken(settings, values.cache !== false)).accessToken,
+  });
+}
