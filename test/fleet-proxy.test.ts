@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { request } from 'undici';
 import { generateFleetKeyFiles } from '../src/fleet/keys.ts';
 import { TELEMETRY_AUDIENCE } from '../src/fleet/ss256.ts';
+import { selfSigned } from './helpers/certs.ts';
 import {
   ASLEEP_VIN,
   control,
@@ -18,16 +19,16 @@ import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 
 const DOMAIN = 'app.example.test';
+const dir = tempDir();
 const config = {
   hostname: 'telemetry.example.test',
   port: 4443,
-  ca: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  ca: readFileSync(selfSigned(dir, 'telemetry', ['telemetry.example.test']).cert, 'utf8'),
   fields: { VehicleSpeed: { interval_seconds: 10 }, Soc: { interval_seconds: 60 } },
   alert_types: ['service'],
   exp: 1_900_000_000,
 };
 
-const dir = tempDir();
 const { privateKeyPath, key } = generateFleetKeyFiles(dir);
 const reach = { resolve: new Map<string, { address: string; port: number }>(), trust: [] as string[] };
 const sim = await startTestSimulator({
@@ -112,7 +113,19 @@ describe('a fleet-proxy route: tools written for tesla-http-proxy, unchanged', (
       'a config without fields',
       JSON.stringify({ vins: [ONLINE_VIN], config: { hostname: 'x' } }),
       400,
-      /hostname and fields/,
+      /fields/,
+    ],
+    [
+      'a ca that is a public key',
+      JSON.stringify({ vins: [ONLINE_VIN], config: { ...config, ca: key.publicPem } }),
+      400,
+      /ca/,
+    ],
+    [
+      'an exp in the past',
+      JSON.stringify({ vins: [ONLINE_VIN], config: { ...config, exp: 1_000_000_000 } }),
+      400,
+      /in the past/,
     ],
     [
       'a body over 1 MiB',

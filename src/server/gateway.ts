@@ -150,7 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       relay: relayHandler(relay),
       tunnel: tunnelHandler(tunnels),
       static: staticHandler(),
-      'fleet-proxy': fleetProxyHandler({ proxy, key: fleetKey, logger }),
+      'fleet-proxy': fleetProxyHandler({ proxy, key: fleetKey, logger, clock }),
     },
     adminHosts,
     logger,

@@ -5,9 +5,11 @@ import type { Logger } from '../../observability/logger.ts';
 import type { RouteHandler } from '../../routes/route-handler.ts';
 import type { Routed } from '../../routes/routed.ts';
 import { BodyTooLargeError, readBoundedBody } from '../../util/bounded-body.ts';
+import type { Clock } from '../../util/clock.ts';
 import type { Fetch } from '../api/fleet-api.ts';
 import type { FleetKey } from '../keys.ts';
 import { signSs256Jws } from '../ss256.ts';
+import { checkTelemetryConfig } from '../telemetry-config.ts';
 
 /** The path tools written for tesla-http-proxy post unsigned configurations to. */
 export const LEGACY_CONFIG_PATH = '/api/1/vehicles/fleet_telemetry_config';
@@ -23,11 +25,12 @@ export interface FleetProxyDeps {
   readonly proxy: RouteHandler<Extract<Routed, { kind: 'proxy' }>>;
   readonly key: FleetKey | undefined;
   readonly logger: Logger;
+  readonly clock: Clock;
   readonly fetch?: Fetch | undefined;
 }
 
 /** The unsigned body tesla-http-proxy accepts: `{vins, config}`. */
-function legacyBody(bytes: Buffer): { vins: string[]; config: Record<string, unknown> } {
+function legacyBody(bytes: Buffer, nowMs: number): { vins: string[]; config: Record<string, unknown> } {
   let body: unknown;
   try {
     body = JSON.parse(bytes.toString('utf8'));
@@ -49,13 +52,9 @@ function legacyBody(bytes: Buffer): { vins: string[]; config: Record<string, unk
       field: 'config',
     });
   }
-  const { hostname, fields } = config as { hostname?: unknown; fields?: unknown };
-  if (typeof hostname !== 'string' || !hostname || !fields || typeof fields !== 'object') {
-    throw new GatehouseError('VALIDATION_FAILED', 'config: needs at least hostname and fields', {
-      field: 'config',
-    });
-  }
-  return { vins: vins as string[], config: config as Record<string, unknown> };
+  // Checked as `telemetry-config send` checks it: a vehicle would drop a bad one without a word.
+  const checked = checkTelemetryConfig(config, 'config', nowMs);
+  return { vins: vins as string[], config: checked.config as unknown as Record<string, unknown> };
 }
 
 /** The request's path inside the route, as the upstream sees it. */
@@ -82,7 +81,7 @@ export function fleetProxyHandler(deps: FleetProxyDeps): RouteHandler<FleetProxy
           'this gateway has no private fleet key to sign with: start gatehouse serve with --fleet-key FILE (or TESLA_PRIVATE_KEY)',
         );
       }
-      const { vins, config } = legacyBody(await readBoundedBody(req, MAX_CONFIG_BYTES));
+      const { vins, config } = legacyBody(await readBoundedBody(req, MAX_CONFIG_BYTES), deps.clock());
       const token = signSs256Jws(deps.key, config);
       const url = `${route.target.replace(/\/+$/, '')}${SIGNED_CONFIG_PATH}`;
       const headers: Record<string, string> = {
