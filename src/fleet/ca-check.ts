@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import { connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import { GatehouseError } from '../errors.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
@@ -177,7 +178,8 @@ export async function checkCaChain(options: CaCheckOptions): Promise<CaCheck> {
     const socket = connect({
       host: resolved?.address ?? options.hostname,
       port: resolved?.port ?? options.port,
-      servername: options.hostname,
+      // SNI carries names only (RFC 6066); the host-name check below still covers addresses.
+      ...(isIP(options.hostname) ? {} : { servername: options.hostname }),
       ca: ca.map((c) => c.toString()),
       rejectUnauthorized: false,
       timeout: options.timeoutMs ?? 10_000,

@@ -1,4 +1,5 @@
 import { request } from 'node:https';
+import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { GatehouseError } from '../errors.ts';
 import { FLEET_PUBLIC_KEY_PATH, type FleetKey, fleetKeyFromPem } from './keys.ts';
@@ -49,7 +50,7 @@ export function httpsGet(domain: string, path: string, reach: HttpsReach = {}): 
       {
         host: target?.address ?? domain,
         port: target?.port ?? 443,
-        servername: domain,
+        ...(isIP(domain) ? {} : { servername: domain }),
         path,
         method: 'GET',
         headers: { host: domain, accept: '*/*', 'user-agent': 'gatehouse-fleet' },
