@@ -82,6 +82,13 @@ export type FleetErrorCode =
   | 'FLEET_KEY_EXISTS'
   | 'FLEET_SIGNATURE_INVALID'
   | 'FLEET_SETTINGS_INVALID'
+  | 'FLEET_SECRET_KEY_MISSING'
+  | 'FLEET_LOGIN_STATE_INVALID'
+  | 'FLEET_LOGIN_DECLINED'
+  | 'FLEET_LOGIN_FAILED'
+  | 'FLEET_SESSION_MISSING'
+  | 'FLEET_CSRF_INVALID'
+  | 'FLEET_REFRESH_BUSY'
   | TeslaErrorCode;
 
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */

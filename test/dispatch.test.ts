@@ -40,6 +40,7 @@ async function startDispatcher(
     relay: named('relay'),
     tunnel: named('tunnel'),
     static: named('static'),
+    'fleet-login': named('fleet-login'),
   };
   const dispatcher = createDispatcher({
     mounts: [],
@@ -164,7 +165,7 @@ describe('dispatch', () => {
       },
     };
     const { url, port, server } = await startDispatcher({
-      handlers: { proxy: broken, relay: broken, tunnel: broken, static: broken },
+      handlers: { proxy: broken, relay: broken, tunnel: broken, static: broken, 'fleet-login': broken },
     });
     const res = await get(url, 'app.test');
     assert.equal(res.status, 500);

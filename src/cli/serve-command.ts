@@ -147,6 +147,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     logger,
     adminKey: process.env['GATEHOUSE_ADMIN_KEY'] || undefined,
     environment: environmentName(process.env),
+    env: process.env,
   }).catch((error: unknown) => {
     throw explainListenError(error, config);
   });

@@ -56,6 +56,7 @@ export const SETTINGS: readonly Setting[] = [
     aliases: ['DEV_PROXY_MAX_TTL'],
   },
   { key: 'tunnels.maxPerOwner', flag: 'tunnel-max-per-key', env: 'GATEHOUSE_TUNNEL_MAX_PER_KEY' },
+  { key: 'secretKey', env: 'GATEHOUSE_SECRET_KEY', secret: true },
 ];
 
 /** Inputs to {@link loadConfig}: parsed flags, the environment, and a file reader (for tests). */

@@ -12,7 +12,8 @@ export type Routed =
   | { readonly kind: 'proxy'; readonly route: UpstreamRoute }
   | { readonly kind: 'relay'; readonly route: RelayRoute }
   | { readonly kind: 'tunnel'; readonly tunnel: string; readonly route?: RouteOf<'tunnel'> }
-  | { readonly kind: 'static'; readonly route: RouteOf<'static'> };
+  | { readonly kind: 'static'; readonly route: RouteOf<'static'> }
+  | { readonly kind: 'fleet-login'; readonly route: RouteOf<'fleet-login'> };
 
 /** The kinds of {@link Routed}. */
 export type RoutedKind = Routed['kind'];
@@ -28,6 +29,8 @@ export function routedFor(route: Route): Routed {
       return { kind: 'tunnel', tunnel: route.tunnel, route };
     case 'static':
       return { kind: 'static', route };
+    case 'fleet-login':
+      return { kind: 'fleet-login', route };
   }
 }
 

@@ -7,6 +7,8 @@ import { createDispatcher } from '../dispatch/dispatcher.ts';
 import { proxyHandler } from '../edge/proxy-handler.ts';
 import { staticHandler } from '../edge/static-handler.ts';
 import { UpstreamPool } from '../edge/upstream-pool.ts';
+import type { Fetch } from '../fleet/api/fleet-api.ts';
+import { fleetLoginHandler } from '../fleet/login/fleet-login-handler.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { relayAllowed } from '../relay/environment.ts';
@@ -20,6 +22,7 @@ import type { Store } from '../store/types.ts';
 import { tunnelConnectMount, tunnelHandler } from '../tunnel/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/tunnel-service.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
+import { loadOrCreateSecretKey, parseSecretKey } from '../util/secret-key.ts';
 import { type ListenerDeps, type RunningListener, startListener } from './listener.ts';
 import { type CertificateSet, loadCertificates } from './tls-contexts.ts';
 
@@ -37,6 +40,10 @@ export interface GatewayOptions {
   readonly store?: Store;
   /** The time source of everything in the gateway; the wall clock unless a test freezes it. */
   readonly clock?: Clock;
+  /** Where Tesla's settings are read for `fleet-login` routes (`TESLA_CLIENT_ID`, `TESLA_SIMULATOR`, …). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** How `fleet-login` routes reach Tesla; `fetch` unless a test counts the calls. */
+  readonly fleetFetch?: Fetch;
 }
 
 /** A running Gatehouse: its listeners, the admin key made on first start, and a way to stop. */
@@ -110,6 +117,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.relayNetwork ? { network: options.relayNetwork } : {}),
   });
 
+  if (config.store && !config.secretKey && (await store.routes.list()).some((r) => r.kind === 'fleet-login'))
+    logger.warn(
+      'fleet-login routes answer 503 until GATEHOUSE_SECRET_KEY is set: with Redis every node needs the same key',
+    );
+  const fleetLogin = fleetLoginHandler({
+    store,
+    clock,
+    logger,
+    env: options.env ?? {},
+    secretKey: secretKeySource(config, logger),
+    fetch: options.fleetFetch,
+    trustForwarded: config.trustProxy,
+  });
+
   const admin = createAdminApp({
     store,
     catalog,
@@ -131,7 +152,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return route ? routedFor(route) : undefined;
     },
     guards: () => [],
-    handlers: { proxy, relay: relayHandler(relay), tunnel: tunnelHandler(tunnels), static: staticHandler() },
+    handlers: {
+      proxy,
+      relay: relayHandler(relay),
+      tunnel: tunnelHandler(tunnels),
+      static: staticHandler(),
+      'fleet-login': fleetLogin,
+    },
     adminHosts,
     logger,
     metrics,
@@ -204,6 +231,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     store,
     tunnels,
     stop,
+  };
+}
+
+/**
+ * The key that seals stored secrets: `GATEHOUSE_SECRET_KEY`, else (embedded store only) the one in
+ * the data directory, made on first use. With Redis there is no default: every node needs the same.
+ */
+function secretKeySource(config: ServeConfig, logger: Logger): () => Buffer | undefined {
+  let key: Buffer | undefined;
+  return () => {
+    if (key) return key;
+    if (config.secretKey) key = parseSecretKey(config.secretKey);
+    else if (!config.store) {
+      key = loadOrCreateSecretKey(config.data);
+      logger.info({ dir: config.data }, 'using the secret key in the data directory');
+    }
+    return key;
   };
 }
 
