@@ -89,7 +89,24 @@ export type FleetErrorCode =
   | 'FLEET_SESSION_MISSING'
   | 'FLEET_CSRF_INVALID'
   | 'FLEET_REFRESH_BUSY'
-  | TeslaErrorCode;
+  | TeslaErrorCode
+  | 'SIM_SEED_INVALID'
+  | 'SIM_DATA_INVALID'
+  | 'SIM_OPTION_INVALID'
+  | 'SIM_OAUTH_REQUEST_INVALID'
+  | 'SIM_OAUTH_CLIENT_UNAUTHORIZED'
+  | 'SIM_OAUTH_LOGIN_REQUIRED'
+  | 'SIM_BAD_REQUEST'
+  | 'SIM_TOKEN_INVALID'
+  | 'SIM_FORBIDDEN'
+  | 'SIM_NOT_FOUND'
+  | 'SIM_NOT_ACCEPTABLE'
+  | 'SIM_VEHICLE_UNAVAILABLE'
+  | 'SIM_NOT_REGISTERED'
+  | 'SIM_PROXY_REQUIRED'
+  | 'SIM_OUT_OF_REGION'
+  | 'SIM_UNPROCESSABLE'
+  | 'SIM_RATE_LIMITED';
 
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DELIVERIES_HELP } from '../src/cli/deliveries-command.ts';
 import { DEV_PROXY_HELP } from '../src/cli/dev-proxy-command.ts';
+import { SIMULATE_HELP } from '../src/cli/fleet/simulate-command.ts';
 import { SERVE_HELP } from '../src/cli/serve-command.ts';
 import { TUNNEL_HELP } from '../src/cli/tunnel-command.ts';
 
@@ -10,6 +11,7 @@ const HELPS = {
   tunnel: TUNNEL_HELP,
   'dev-proxy': DEV_PROXY_HELP,
   deliveries: DELIVERIES_HELP,
+  'fleet simulate': SIMULATE_HELP,
 };
 
 /** An option as a help row starts: `-h, --help`, `--port N`, `--store redis://HOST:P`. */

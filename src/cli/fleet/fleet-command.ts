@@ -1,3 +1,5 @@
+import { simulateSubcommand } from './simulate-command.ts';
+
 /** One `gatehouse fleet <name>` subcommand: its help and what it runs. */
 export interface FleetSubcommand {
   /** One line for the `gatehouse fleet --help` list. */
@@ -7,7 +9,9 @@ export interface FleetSubcommand {
 }
 
 /** Every `fleet` subcommand, by name; each lives in a file of its own in this folder. */
-const SUBCOMMANDS: Readonly<Record<string, FleetSubcommand>> = {};
+const SUBCOMMANDS: Readonly<Record<string, FleetSubcommand>> = {
+  simulate: simulateSubcommand,
+};
 
 /** `gatehouse fleet --help`. */
 export function fleetHelp(): string {

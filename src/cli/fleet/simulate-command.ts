@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { parseArgs } from 'node:util';
+import { GatehouseError } from '../../errors.ts';
+import { parseResolve } from '../../fleet/hosted-key.ts';
+import { defaultSeed, parseSeed, REGIONS, type Seed } from '../../fleet/simulator/seed.ts';
+import { type Simulator, startSimulator } from '../../fleet/simulator/simulator.ts';
+import { loadVehicleCa } from '../../fleet/simulator/vehicle-ca.ts';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../../observability/logger.ts';
+import { systemClock } from '../../util/clock.ts';
+import { optionTable } from '../help.ts';
+import type { FleetSubcommand } from './fleet-command.ts';
+
+/** `gatehouse fleet simulate --help`. */
+export const SIMULATE_HELP = `Usage: gatehouse fleet simulate [options]
+
+Runs a simulator of Tesla's cloud on one port: the OAuth server (sign-in pages and token endpoint),
+the Fleet API of each region (na, eu, cn), a virtual-key pairing page and a control API, built to
+Tesla's documented behaviour. Point the kit at it with TESLA_AUTH_URL={url}/oauth2/v3 and a region's
+base URL {url}/na. Runs until Ctrl-C or SIGTERM.
+
+${optionTable([
+  {
+    heading: 'Options',
+    options: [
+      { usage: '--port N', does: 'Port to listen on (default 4400; 0 takes a free one)' },
+      {
+        usage: '--host ADDR',
+        does: 'Address to listen on (default 127.0.0.1; the control API has no login)',
+      },
+      {
+        usage: '--seed FILE',
+        does: 'Apps, accounts and vehicles (YAML or JSON); a built-in seed without it',
+      },
+      { usage: '--data DIR', does: "Keeps the vehicles' CA across runs (default ./.gatehouse/simulator)" },
+      {
+        usage: '--resolve HOST=ADDR:PORT',
+        does: "Fetch a partner domain's hosted key from ADDR:PORT instead (repeatable)",
+      },
+      { usage: '--trust CA.pem', does: "Trust this CA for partner domains' HTTPS (repeatable)" },
+      { usage: '--print-ca', does: "Print the vehicles' CA certificate (PEM) and exit" },
+      { usage: '--log-level LEVEL', does: 'fatal, error, warn, info (default), debug, trace or silent' },
+      { usage: '-h, --help', does: 'Show this help' },
+    ],
+  },
+])}
+Control API (not Tesla's): GET /sim/state, POST /sim/vehicles/VIN {"state":"online|asleep|offline"},
+POST /sim/vehicles/VIN/pair {"domain"}, POST /sim/vehicles/VIN/certificate, GET /sim/ca.pem.
+`;
+
+/** What a newcomer needs to use the simulator, for stderr. */
+export function simulatorBanner(sim: Simulator, seed: Seed): string {
+  const lines = [
+    `Tesla cloud simulator at ${sim.url}`,
+    `  auth (TESLA_AUTH_URL)  ${sim.authBaseUrl}   (authorize, token)`,
+    ...REGIONS.map((r) => `  fleet API ${r}          ${sim.regionBaseUrl(r)}`),
+    `  control API           ${sim.url}/sim/state`,
+    '',
+    'Apps (client id / secret; it is a simulator):',
+    ...seed.apps.map(
+      (a) =>
+        `  ${a.client_id} / ${a.client_secret}  redirect URIs: ${a.redirect_uris.join(' ') || 'none'}  allowed origins: ${a.allowed_origins.join(' ') || 'none'}`,
+    ),
+    '',
+    'Accounts (email / password):',
+    ...seed.accounts.flatMap((account) => [
+      `  ${account.email} / ${account.password}  region ${account.region}`,
+      ...account.vehicles.map((v) => {
+        const paired = v.paired_domains.length ? `paired: ${v.paired_domains.join(', ')}` : 'no key paired';
+        return `    ${v.vin}  ${v.display_name}  ${v.state}  firmware ${v.firmware}  ${paired}`;
+      }),
+    ]),
+    '',
+    `Pair a domain's key as the owner would: ${sim.url}/_ak/<domain>`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs `gatehouse fleet simulate`; resolves with the exit code. */
+export async function simulateCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      seed: { type: 'string' },
+      data: { type: 'string' },
+      resolve: { type: 'string', multiple: true },
+      trust: { type: 'string', multiple: true },
+      'print-ca': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(SIMULATE_HELP);
+    return 0;
+  }
+  const dataDir = resolvePath(values.data ?? '.gatehouse/simulator');
+  if (values['print-ca']) {
+    process.stdout.write((await loadVehicleCa(dataDir, systemClock)).certPem);
+    return 0;
+  }
+  const port = Number(values.port ?? 4400);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new GatehouseError(
+      'SIM_OPTION_INVALID',
+      `--port ${values.port}: give a port number from 0 to 65535`,
+    );
+  }
+  const level = (values['log-level'] ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(level)) {
+    throw new GatehouseError(
+      'SIM_OPTION_INVALID',
+      `--log-level ${level}: use one of ${LOG_LEVELS.join(', ')}`,
+    );
+  }
+  const seed = values.seed ? parseSeed(readFile(values.seed, '--seed'), values.seed) : defaultSeed();
+  const trust = (values.trust ?? []).map((file) => readFile(file, '--trust'));
+  const logger = createLogger(level);
+  const sim = await startSimulator({
+    port,
+    host: values.host,
+    seed,
+    resolve: parseResolve(values.resolve ?? []),
+    trust,
+    dataDir,
+    logger,
+  }).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new GatehouseError(
+        'SIM_OPTION_INVALID',
+        `cannot listen on ${values.host ?? '127.0.0.1'}:${port} (${code}); pick another --port or --host`,
+        { cause: error },
+      );
+    }
+    throw error;
+  });
+  const signalled = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  process.stderr.write(simulatorBanner(sim, seed));
+  await signalled;
+  await sim.stop();
+  return 0;
+}
+
+function readFile(path: string, option: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new GatehouseError(
+      'SIM_OPTION_INVALID',
+      `${option} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : String(code)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The `simulate` entry of `gatehouse fleet`. */
+export const simulateSubcommand: FleetSubcommand = {
+  summary: "Run a simulator of Tesla's cloud (OAuth, Fleet API, pairing) for local work and tests",
+  help: SIMULATE_HELP,
+  run: simulateCommand,
+};
