@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GatehouseError } from '../errors.ts';
 import { sealingKey } from './sealing.ts';
 
 /** Shortest passphrase accepted as a secret key. */
@@ -26,7 +27,7 @@ function base64Key(value: string): Buffer | undefined {
  */
 export function parseSecretKey(text: string): Buffer {
   const problem = secretKeyProblem(text);
-  if (problem) throw new Error(`GATEHOUSE_SECRET_KEY ${problem}`);
+  if (problem) throw new GatehouseError('CONFIG_INVALID', `GATEHOUSE_SECRET_KEY ${problem}`);
   const value = text.trim();
   if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex');
   return base64Key(value) ?? sealingKey(value, 'gatehouse', 'secret key passphrase');
@@ -42,7 +43,7 @@ export const SECRET_KEY_FILE = 'secret.key';
 export function loadOrCreateSecretKey(dataDir: string): Buffer {
   const path = join(dataDir, SECRET_KEY_FILE);
   try {
-    return parseSecretKey(readFileSync(path, 'utf8'));
+    return keyInFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -53,5 +54,16 @@ export function loadOrCreateSecretKey(dataDir: string): Buffer {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  return parseSecretKey(readFileSync(path, 'utf8'));
+  return keyInFile(path);
+}
+
+function keyInFile(path: string): Buffer {
+  const text = readFileSync(path, 'utf8');
+  if (secretKeyProblem(text)) {
+    throw new GatehouseError(
+      'CONFIG_INVALID',
+      `${path} does not hold a secret key: restore it, or delete it to make a new one (logins sealed under the old one end)`,
+    );
+  }
+  return parseSecretKey(text);
 }

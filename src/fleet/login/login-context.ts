@@ -98,6 +98,7 @@ export function loginContext(
   const ephemeral = deps.store.ephemeral;
   const accounts = deps.store.collection(TESLA_ACCOUNTS);
   const key = sealingKey(masterKey, 'gatehouse fleet-login', 'tesla tokens');
+  const oauth = new TeslaOAuth(settings.tokenUrl, deps.fetch ?? fetch);
   return {
     deps,
     route,
@@ -109,7 +110,7 @@ export function loginContext(
     secure: proto === 'https',
     settings,
     key,
-    oauth: new TeslaOAuth(settings.tokenUrl, deps.fetch ?? fetch),
+    oauth,
     states: expiringCollection(ephemeral, LOGIN_STATES, route.id),
     sessions: expiringCollection(ephemeral, LOGIN_SESSIONS, route.id),
     reports: expiringCollection(ephemeral, LOGIN_REPORTS, route.id),
@@ -117,7 +118,7 @@ export function loginContext(
     refresh: {
       accounts,
       leases: expiringCollection(ephemeral, REFRESH_LEASES),
-      oauth: new TeslaOAuth(settings.tokenUrl, deps.fetch ?? fetch),
+      oauth,
       key,
       clock: deps.clock,
       nextChange: (ms) => nextAccountChange(deps.store, ms),
