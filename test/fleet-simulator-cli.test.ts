@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { request } from 'undici';
+import { spawnCli } from './helpers/cli-process.ts';
+import { tempDir } from './helpers/temp-dirs.ts';
+import { waitFor } from './helpers/wait-for.ts';
+
+const exitOf = (cli: ReturnType<typeof spawnCli>) =>
+  new Promise<number | null>((resolve) => cli.child.once('exit', (code) => resolve(code)));
+
+test('--print-ca makes the CA in the data dir once and prints the same PEM every run', async () => {
+  const dir = tempDir('gatehouse-sim-cli-');
+  const first = spawnCli(['fleet', 'simulate', '--data', dir, '--print-ca']);
+  assert.equal(await exitOf(first), 0, first.stderr());
+  const pem = first.stdout();
+  assert.match(pem, /^-----BEGIN CERTIFICATE-----/);
+  const cert = new X509Certificate(pem);
+  assert.ok(cert.ca, 'a CA certificate');
+  assert.equal(statSync(join(dir, 'vehicle-ca.key')).mode & 0o777, 0o600);
+
+  const second = spawnCli(['fleet', 'simulate', '--data', dir, '--print-ca']);
+  assert.equal(await exitOf(second), 0, second.stderr());
+  assert.equal(second.stdout(), pem);
+});
+
+test('the simulator prints what a newcomer needs, serves, and stops on SIGTERM', async () => {
+  const dir = tempDir('gatehouse-sim-cli-');
+  const cli = spawnCli(['fleet', 'simulate', '--port', '0', '--data', dir, '--log-level', 'silent']);
+  const banner = await waitFor('the banner', () => (/Pair a domain/.test(cli.stderr()) ? cli.stderr() : ''), {
+    detail: () => cli.stderr(),
+  });
+  const url = /simulator at (http:\/\/\S+)/.exec(banner)![1]!;
+  assert.match(banner, /gatehouse-sim-client \/ gatehouse-sim-secret/);
+  assert.match(banner, /driver@example\.com \/ tesla {2}region na/);
+  assert.match(banner, /5YJ3E7EB2NF000001 .* online .* no key paired/);
+  assert.match(banner, new RegExp(`${url}/oauth2/v3`));
+  const state = await request(`${url}/sim/state`);
+  assert.equal(state.statusCode, 200);
+  const text = await state.body.text();
+  assert.doesNotMatch(text, /gatehouse-sim-secret|"password"/, 'no secrets in the state');
+  assert.equal(await cli.stop('SIGTERM'), 0);
+});
+
+test('a seed file with a mistake is refused naming the field', async () => {
+  const dir = tempDir('gatehouse-sim-cli-');
+  const seed = join(dir, 'seed.yaml');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(
+    seed,
+    'apps:\n  - client_id: a\n    client_secret: b\naccounts:\n  - email: x@example.com\n    password: p\n    region: mars\n',
+  );
+  const cli = spawnCli(['fleet', 'simulate', '--port', '0', '--data', dir, '--seed', seed]);
+  assert.equal(await exitOf(cli), 2);
+  assert.match(cli.stderr(), /accounts\.0\.region/);
+});
