@@ -115,6 +115,20 @@ describe('configuration messages', () => {
     );
   });
 
+  test('a short GATEHOUSE_SECRET_KEY is refused with what a key looks like, without repeating it', () => {
+    assert.throws(
+      () => loadConfig({ flags: {}, env: { GATEHOUSE_SECRET_KEY: 'tiny-key' }, readFile }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /secretKey \(from environment variable GATEHOUSE_SECRET_KEY\): must be 32 bytes/.test(e.message) &&
+        !e.message.includes('tiny-key'),
+    );
+    assert.equal(
+      loadConfig({ flags: {}, env: { GATEHOUSE_SECRET_KEY: 'ab'.repeat(32) } }).secretKey,
+      'ab'.repeat(32),
+    );
+  });
+
   test('a secret is never repeated in a message', () => {
     const secret = 'short-secret';
     for (const [flags, env] of [

@@ -41,6 +41,7 @@ async function startDispatcher(
     tunnel: named('tunnel'),
     static: named('static'),
     'fleet-proxy': named('fleet-proxy'),
+    'fleet-login': named('fleet-login'),
   };
   const dispatcher = createDispatcher({
     mounts: [],
@@ -165,7 +166,14 @@ describe('dispatch', () => {
       },
     };
     const { url, port, server } = await startDispatcher({
-      handlers: { proxy: broken, relay: broken, tunnel: broken, static: broken, 'fleet-proxy': broken },
+      handlers: {
+        proxy: broken,
+        relay: broken,
+        tunnel: broken,
+        static: broken,
+        'fleet-proxy': broken,
+        'fleet-login': broken,
+      },
     });
     const res = await get(url, 'app.test');
     assert.equal(res.status, 500);

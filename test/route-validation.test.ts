@@ -66,7 +66,25 @@ describe('route validation refuses bad input and names the field', () => {
       'an unknown kind',
       { ...good, kind: 'teleport' },
       'kind',
-      /must be one of proxy, relay, tunnel, static, fleet-proxy/,
+      /must be one of proxy, relay, tunnel, static, fleet-proxy, fleet-login/,
+    ],
+    [
+      'a fleet-login route in an unknown region',
+      { host: good.host, fleetLogin: { region: 'mars' } },
+      'fleetLogin.region',
+      /na|eu|cn/,
+    ],
+    [
+      'a fleet-login redirect URI that is not a URL',
+      { host: good.host, fleetLogin: { redirectUri: '/tesla/callback' } },
+      'fleetLogin.redirectUri',
+      /absolute http/,
+    ],
+    [
+      'a fleet-login route with a target',
+      { host: good.host, kind: 'fleet-login', target: good.target },
+      'target',
+      /unknown field/,
     ],
     ['a tunnel route without a name', { host: good.host, kind: 'tunnel' }, 'tunnel', /tunnel/],
     [
@@ -148,5 +166,8 @@ describe('route validation refuses bad input and names the field', () => {
     assert.equal(routeInput.parse({ host: good.host, tunnel: 'ysg' }).kind, 'tunnel');
     assert.equal(routeInput.parse({ host: good.host, static: {} }).kind, 'static');
     assert.equal(routeInput.parse({ ...good, relay: {} }).kind, 'relay');
+    const login = routeInput.parse({ host: good.host, path: '/tesla', fleetLogin: {} });
+    assert.equal(login.kind, 'fleet-login');
+    assert.equal(login.kind === 'fleet-login' && login.fleetLogin.sessionHours, 168);
   });
 });

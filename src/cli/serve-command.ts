@@ -81,6 +81,11 @@ ${optionTable([
     note: 'The shared HMAC secret comes only from GATEHOUSE_RELAY_SECRET (or DEV_PROXY_SHARED_SECRET).',
   },
   {
+    heading: 'Tesla login (fleet-login routes; see README)',
+    options: [],
+    note: 'Environment only: GATEHOUSE_SECRET_KEY seals stored tokens (64 hex digits, base64 of 32 bytes,\nor a passphrase of 16+ characters; SQLite makes secret.key on first use, Redis needs it set).\nThe application: TESLA_CLIENT_ID, TESLA_CLIENT_SECRET, TESLA_REGION, TESLA_REDIRECT_URI,\nTESLA_OAUTH_SCOPES, or TESLA_SIMULATOR for gatehouse fleet simulate.',
+  },
+  {
     heading: 'Tunnels (<name>.<domain>)',
     options: [
       {
@@ -164,6 +169,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     logger,
     adminKey: process.env['GATEHOUSE_ADMIN_KEY'] || undefined,
     environment: environmentName(process.env),
+    env: process.env,
   }).catch((error: unknown) => {
     throw explainListenError(error, config);
   });

@@ -60,6 +60,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'fleet.privateKey', env: 'TESLA_PRIVATE_KEY', secret: true },
   { key: 'fleet.publicKeyPath', env: 'PUBLIC_KEY_PATH' },
   { key: 'fleet.domains', flag: 'fleet-domain', env: 'GATEHOUSE_FLEET_DOMAIN' },
+  { key: 'secretKey', env: 'GATEHOUSE_SECRET_KEY', secret: true },
 ];
 
 /** Inputs to {@link loadConfig}: parsed flags, the environment, and a file reader (for tests). */

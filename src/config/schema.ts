@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from '../observability/logger.ts';
 import { hostPattern } from '../routes/route.ts';
+import { secretKeyProblem } from '../util/secret-key.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -147,6 +148,14 @@ export const serveConfig = z
       })
       .strict()
       .default({ domains: [] }),
+    /** Seals stored secrets (Tesla tokens); 32 bytes as hex or base64, or a long passphrase. */
+    secretKey: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = secretKeyProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
     maxHeaderSize: z.coerce
       .number()

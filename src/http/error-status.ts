@@ -69,6 +69,14 @@ const STATUS_BY_CODE = {
   FLEET_CA_CHAIN_INVALID: 422,
   FLEET_HOSTED_KEY_INVALID: 422,
   FLEET_KEY_MISMATCH: 409,
+  // Tesla user login (fleet-login routes): a missing key is the server's, the rest the browser's
+  FLEET_SECRET_KEY_MISSING: 503,
+  FLEET_LOGIN_STATE_INVALID: 400,
+  FLEET_LOGIN_DECLINED: 403,
+  FLEET_LOGIN_FAILED: 400,
+  FLEET_SESSION_MISSING: 401,
+  FLEET_CSRF_INVALID: 403,
+  FLEET_REFRESH_BUSY: 503,
   // Tesla's answers, as Gatehouse passes them on: the user's session or Tesla is the problem
   FLEET_TOKEN_EXPIRED: 401,
   FLEET_LOGIN_REQUIRED: 401,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GatehouseError } from '../errors.ts';
+import { fleetLoginSettings } from './fleet-login-settings.ts';
 import { routeRelaySettings } from './relay-settings.ts';
 import {
   headerName,
@@ -14,7 +15,7 @@ import {
 export { hostPattern, pathPrefix } from './route-fields.ts';
 
 /** The kinds of stored route: each has one handler (see `Routed`). */
-export const ROUTE_KINDS = ['proxy', 'relay', 'tunnel', 'static', 'fleet-proxy'] as const;
+export const ROUTE_KINDS = ['proxy', 'relay', 'tunnel', 'static', 'fleet-proxy', 'fleet-login'] as const;
 
 /** The kind of a route. */
 export type RouteKind = (typeof ROUTE_KINDS)[number];
@@ -85,6 +86,13 @@ const kinds = [
   z.object({ kind: z.literal('static'), ...common, static: staticResponse }).strict(),
   // A stand-in for Tesla's tesla-http-proxy: forwards to the Fleet API at `target`, signing configs.
   z.object({ kind: z.literal('fleet-proxy'), ...common, ...upstream }).strict(),
+  z
+    .object({
+      kind: z.literal('fleet-login'),
+      ...common,
+      fleetLogin: fleetLoginSettings.default({ sessionHours: 168 }),
+    })
+    .strict(),
 ] as const;
 
 /** The fields each kind has besides `kind` itself. */
@@ -94,6 +102,7 @@ const FIELDS_OF: Readonly<Record<RouteKind, readonly string[]>> = {
   tunnel: [...Object.keys(common), 'tunnel'],
   static: [...Object.keys(common), 'static'],
   'fleet-proxy': [...Object.keys(common), ...Object.keys(upstream)],
+  'fleet-login': [...Object.keys(common), 'fleetLogin'],
 };
 
 /** The kind a body without `kind` means: the field that only that kind has, else a proxy. */
@@ -101,6 +110,7 @@ function inferredKind(body: Record<string, unknown>): RouteKind {
   if (body['relay'] !== undefined && body['relay'] !== null) return 'relay';
   if (body['tunnel'] !== undefined) return 'tunnel';
   if (body['static'] !== undefined) return 'static';
+  if (body['fleetLogin'] !== undefined) return 'fleet-login';
   return 'proxy';
 }
 
@@ -132,6 +142,7 @@ export const routePatch = z
     relay: routeRelaySettings.nullable().optional(),
     tunnel: tunnelName.optional(),
     static: staticResponse.optional(),
+    fleetLogin: fleetLoginSettings.optional(),
   })
   .strict();
 
@@ -157,7 +168,7 @@ export type UpstreamRoute = RouteOf<'proxy' | 'relay' | 'fleet-proxy'>;
 /**
  * The route with `patch` applied, before validation. Nested timeouts merge, other fields replace.
  * The kind changes when the patch says so, or when it sets a field only another kind has
- * (`relay`, `tunnel`, `static`, or `target` on a route without one); `"relay": null` makes a relay
+ * (`relay`, `tunnel`, `static`, `fleetLogin`, or `target` on a route without one); `"relay": null` makes a relay
  * a plain proxy. Fields the new kind does not have are dropped from the route; the patch naming
  * one is refused (`VALIDATION_FAILED`).
  */
@@ -205,6 +216,7 @@ function patchedKind(route: Route, patch: RoutePatch): RouteKind {
   if (patch.relay) return 'relay';
   if (patch.tunnel) return 'tunnel';
   if (patch.static) return 'static';
+  if (patch.fleetLogin) return 'fleet-login';
   if (patch.target && !FIELDS_OF[route.kind].includes('target')) return 'proxy';
   return route.kind;
 }

@@ -13,7 +13,8 @@ export type Routed =
   | { readonly kind: 'relay'; readonly route: RelayRoute }
   | { readonly kind: 'tunnel'; readonly tunnel: string; readonly route?: RouteOf<'tunnel'> }
   | { readonly kind: 'static'; readonly route: RouteOf<'static'> }
-  | { readonly kind: 'fleet-proxy'; readonly route: RouteOf<'fleet-proxy'> };
+  | { readonly kind: 'fleet-proxy'; readonly route: RouteOf<'fleet-proxy'> }
+  | { readonly kind: 'fleet-login'; readonly route: RouteOf<'fleet-login'> };
 
 /** The kinds of {@link Routed}. */
 export type RoutedKind = Routed['kind'];
@@ -31,6 +32,8 @@ export function routedFor(route: Route): Routed {
       return { kind: 'static', route };
     case 'fleet-proxy':
       return { kind: 'fleet-proxy', route };
+    case 'fleet-login':
+      return { kind: 'fleet-login', route };
   }
 }
 

@@ -7,8 +7,10 @@ import { createDispatcher } from '../dispatch/dispatcher.ts';
 import { proxyHandler } from '../edge/proxy-handler.ts';
 import { staticHandler } from '../edge/static-handler.ts';
 import { UpstreamPool } from '../edge/upstream-pool.ts';
+import type { Fetch } from '../fleet/api/fleet-api.ts';
 import { fleetKeyMount } from '../fleet/key-mount.ts';
 import { type FleetKey, loadFleetKey } from '../fleet/keys.ts';
+import { fleetLoginHandler } from '../fleet/login/fleet-login-handler.ts';
 import { fleetProxyHandler } from '../fleet/proxy/fleet-proxy-handler.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
@@ -23,6 +25,7 @@ import type { Store } from '../store/types.ts';
 import { tunnelConnectMount, tunnelHandler } from '../tunnel/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/tunnel-service.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
+import { loadOrCreateSecretKey, parseSecretKey } from '../util/secret-key.ts';
 import { type ListenerDeps, type RunningListener, startListener } from './listener.ts';
 import { type CertificateSet, loadCertificates } from './tls-contexts.ts';
 
@@ -40,6 +43,10 @@ export interface GatewayOptions {
   readonly store?: Store;
   /** The time source of everything in the gateway; the wall clock unless a test freezes it. */
   readonly clock?: Clock;
+  /** Where Tesla's settings are read for `fleet-login` routes (`TESLA_CLIENT_ID`, `TESLA_SIMULATOR`, …). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** How `fleet-login` routes reach Tesla; `fetch` unless a test counts the calls. */
+  readonly fleetFetch?: Fetch;
 }
 
 /** A running Gatehouse: its listeners, the admin key made on first start, and a way to stop. */
@@ -120,6 +127,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.relayNetwork ? { network: options.relayNetwork } : {}),
   });
 
+  if (config.store && !config.secretKey && (await store.routes.list()).some((r) => r.kind === 'fleet-login'))
+    logger.warn(
+      'fleet-login routes answer 503 until GATEHOUSE_SECRET_KEY is set: with Redis every node needs the same key',
+    );
+  const fleetLogin = fleetLoginHandler({
+    store,
+    clock,
+    logger,
+    env: options.env ?? {},
+    secretKey: secretKeySource(config, logger),
+    fetch: options.fleetFetch,
+    trustForwarded: config.trustProxy,
+  });
+
   const admin = createAdminApp({
     store,
     catalog,
@@ -151,6 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       tunnel: tunnelHandler(tunnels),
       static: staticHandler(),
       'fleet-proxy': fleetProxyHandler({ proxy, key: fleetKey, logger, clock }),
+      'fleet-login': fleetLogin,
     },
     adminHosts,
     logger,
@@ -225,6 +247,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tunnels,
     fleetKey,
     stop,
+  };
+}
+
+/**
+ * The key that seals stored secrets: `GATEHOUSE_SECRET_KEY`, else (embedded store only) the one in
+ * the data directory, made on first use. With Redis there is no default: every node needs the same.
+ */
+function secretKeySource(config: ServeConfig, logger: Logger): () => Buffer | undefined {
+  let key: Buffer | undefined;
+  return () => {
+    if (key) return key;
+    if (config.secretKey) key = parseSecretKey(config.secretKey);
+    else if (!config.store) {
+      key = loadOrCreateSecretKey(config.data);
+      logger.info({ dir: config.data }, 'using the secret key in the data directory');
+    }
+    return key;
   };
 }
 

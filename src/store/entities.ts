@@ -1,6 +1,6 @@
 import type { Route } from '../routes/route.ts';
 import { byCreation, type CollectionSpec } from './collection.ts';
-import type { ApiKeyRecord, TunnelRecord } from './types.ts';
+import type { ApiKeyRecord, TeslaAccountRecord, TunnelRecord } from './types.ts';
 
 /** Routes, by id. */
 export const ROUTES: CollectionSpec<Route> = {
@@ -25,4 +25,12 @@ export const TUNNELS: CollectionSpec<TunnelRecord> = {
   topic: 'tunnels',
   key: (t) => t.name,
   order: byCreation((t) => t.name),
+};
+
+/** Tesla accounts logged in through `fleet-login` routes, by Tesla `sub`. */
+export const TESLA_ACCOUNTS: CollectionSpec<TeslaAccountRecord> = {
+  name: 'teslaaccounts',
+  topic: 'teslaAccounts',
+  key: (a) => a.id,
+  order: byCreation((a) => a.id),
 };

@@ -13,6 +13,22 @@ export interface ApiKeyRecord {
   readonly revokedAt?: string | undefined;
 }
 
+/** A Tesla account that logged in on a `fleet-login` route; its tokens are stored sealed. */
+export interface TeslaAccountRecord {
+  /** Tesla's `sub` for the user. */
+  readonly id: string;
+  /** The Tesla region whose Fleet API serves the account. */
+  readonly region: string;
+  /** The scopes the user granted. */
+  readonly scopes: readonly string[];
+  /** Access and refresh token, sealed with the secret key (AES-256-GCM) and bound to `id`. */
+  readonly sealedTokens: string;
+  /** When the access token expires, in ms since the epoch. */
+  readonly expiresAt: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
 /** Persistence of routes. Validation happens before a route reaches here. */
 export interface RouteRepository {
   /** All routes, oldest first. */

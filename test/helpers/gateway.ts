@@ -47,6 +47,8 @@ export async function startTestGateway(
     environment?: string;
     relayNetwork?: GatewayOptions['relayNetwork'];
     clock?: Clock;
+    /** How fleet-login routes reach Tesla (the simulator), to count or watch the calls. */
+    fleetFetch?: GatewayOptions['fleetFetch'];
   } = {},
 ): Promise<TestGateway> {
   const ownDir = options.dataDir === undefined;
@@ -63,6 +65,8 @@ export async function startTestGateway(
     environment: options.environment,
     ...(options.relayNetwork ? { relayNetwork: options.relayNetwork } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    env: options.env ?? {},
+    ...(options.fleetFetch ? { fleetFetch: options.fleetFetch } : {}),
   });
   const url = `http://127.0.0.1:${gateway.httpPort}`;
 

@@ -32,12 +32,14 @@ export class FleetApi {
   async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const url = `${this.#options.baseUrl}${path}`;
     const doFetch = this.#options.fetch ?? fetch;
+    // Outside the try: a token that cannot be had is its own error, not an unreachable Tesla.
+    const token = await this.#options.token();
     let res: Response;
     try {
       res = await doFetch(url, {
         method,
         headers: {
-          authorization: `Bearer ${await this.#options.token()}`,
+          authorization: `Bearer ${token}`,
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },

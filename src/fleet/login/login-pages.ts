@@ -1,0 +1,34 @@
+/** HTML of the login and report pages: small, self-contained, no scripts. */
+
+/** Text made safe for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A page around `body` (already HTML). */
+export function page(title: string, body: string): string {
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>` +
+    `<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:3rem auto;padding:0 1rem;color:#222}` +
+    `table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #ddd}` +
+    `.vehicle{border:1px solid #ccc;border-radius:6px;padding:1rem;margin:1rem 0}.muted{color:#777}` +
+    `.problem{color:#a00}button{font:inherit}</style></head><body>${body}</body></html>\n`
+  );
+}
+
+/** A link shown under a message: where to go next. */
+export interface NextStep {
+  readonly href: string;
+  readonly label: string;
+}
+
+/** A page that says one thing and where to go next (errors, the declined login, logged out). */
+export function messagePage(title: string, message: string, next?: NextStep, code?: string): string {
+  return page(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p id="message">${escapeHtml(message)}</p>` +
+      (next ? `<p><a id="next" href="${escapeHtml(next.href)}">${escapeHtml(next.label)}</a></p>` : '') +
+      (code ? `<p class="muted"><small>${escapeHtml(code)} &middot; Gatehouse</small></p>` : ''),
+  );
+}

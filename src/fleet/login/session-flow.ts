@@ -1,0 +1,138 @@
+import { GatehouseError } from '../../errors.ts';
+import { readBoundedBody } from '../../util/bounded-body.ts';
+import { dateOf } from '../../util/clock.ts';
+import { FleetApi } from '../api/fleet-api.ts';
+import { pairLinkWithSvg } from '../pair-link.ts';
+import { requireClientCredentials } from '../tesla-settings.ts';
+import { clearedCookie, readCookie } from './cookies.ts';
+import { type LoginContext, routeSettings, SESSION_COOKIE } from './login-context.ts';
+import { messagePage } from './login-pages.ts';
+import { hashOf, type LoginSession, sameHash } from './login-records.ts';
+import { reportPage } from './report-page.ts';
+import { freshAccessToken, loginRequired } from './token-refresh.ts';
+import { buildReport, type VehicleReport } from './vehicle-report.ts';
+
+/** A session found by its cookie, with the key it is stored under. */
+interface FoundSession {
+  readonly key: string;
+  readonly session: LoginSession;
+}
+
+/** Largest form body (the CSRF token) accepted on the POST paths. */
+const FORM_LIMIT = 8 * 1024;
+
+/** The session of the request's cookie, or the error asking to log in. */
+async function requireSession(ctx: LoginContext): Promise<FoundSession> {
+  const id = readCookie(ctx.req, SESSION_COOKIE);
+  const key = id ? hashOf(id) : undefined;
+  const session = key ? await ctx.sessions.get(key) : undefined;
+  if (!key || !session) {
+    throw new GatehouseError(
+      'FLEET_SESSION_MISSING',
+      `You are not logged in here (or the login has ended): log in at ${ctx.prefix}/login.`,
+    );
+  }
+  return { key, session };
+}
+
+/** The account's report, fresh from Tesla, its tokens refreshed first when near expiry. */
+export async function buildSessionReport(ctx: LoginContext, accountId: string): Promise<VehicleReport> {
+  const account = await ctx.accounts.get(accountId);
+  if (!account) throw loginRequired('Your Tesla login has ended');
+  const { clientId } = requireClientCredentials(ctx.settings);
+  const api = new FleetApi({
+    baseUrl: routeSettings(ctx.deps, ctx.route, account.region).fleetApi,
+    token: () => freshAccessToken({ ...ctx.refresh, clientId }, accountId),
+    fetch: ctx.deps.fetch,
+  });
+  return buildReport(api, () => dateOf(ctx.deps.clock));
+}
+
+/** Forgets a session, its report and, with `tokens`, the account's stored tokens. */
+async function endSession(ctx: LoginContext, found: FoundSession, tokens: boolean): Promise<void> {
+  await ctx.sessions.delete(found.key);
+  await ctx.reports.delete(found.key);
+  if (tokens) await ctx.accounts.delete(found.session.accountId);
+  ctx.res.setHeader('set-cookie', clearedCookie(SESSION_COOKIE, ctx.cookiePath, ctx.secure));
+}
+
+/** The stored report, or a new one when asked or when none is kept; a login Tesla ended ends the session. */
+async function reportOf(ctx: LoginContext, found: FoundSession, rebuild: boolean): Promise<VehicleReport> {
+  const kept = rebuild ? undefined : await ctx.reports.get(found.key);
+  if (kept) return kept;
+  try {
+    const report = await buildSessionReport(ctx, found.session.accountId);
+    await ctx.reports.put(found.key, report, ctx.route.fleetLogin.sessionHours * 3600_000);
+    return report;
+  } catch (error) {
+    if (error instanceof GatehouseError && error.code === 'FLEET_LOGIN_REQUIRED')
+      await endSession(ctx, found, true);
+    throw error;
+  }
+}
+
+/** `GET {prefix}/report` and `GET {prefix}/report.json`; `?refresh=1` builds it anew. */
+export async function showReport(ctx: LoginContext, query: URLSearchParams, json: boolean): Promise<void> {
+  const found = await requireSession(ctx);
+  const report = await reportOf(ctx, found, query.get('refresh') === '1');
+  const body = json
+    ? JSON.stringify(report)
+    : reportPage(
+        report,
+        await pairLinkWithSvg(ctx.route.fleetLogin.domain ?? hostOf(ctx.origin), ctx.settings.simulator),
+        { prefix: ctx.prefix, csrf: found.session.csrf },
+      );
+  ctx.res.writeHead(200, {
+    'content-type': json ? 'application/json' : 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  ctx.res.end(ctx.req.method === 'HEAD' ? undefined : body);
+}
+
+function hostOf(origin: string): string {
+  return new URL(origin).hostname;
+}
+
+/** The session of a form POST whose CSRF token matches; anything else is refused. */
+async function postedSession(ctx: LoginContext): Promise<FoundSession> {
+  const found = await requireSession(ctx);
+  const body = await readBoundedBody(ctx.req, FORM_LIMIT);
+  const sent = new URLSearchParams(body.toString('utf8')).get('csrf') ?? header(ctx, 'x-csrf-token') ?? '';
+  if (!sameHash(hashOf(sent), hashOf(found.session.csrf))) {
+    throw new GatehouseError(
+      'FLEET_CSRF_INVALID',
+      `The form's token does not match this login: reload ${ctx.prefix}/report and use its buttons.`,
+    );
+  }
+  return found;
+}
+
+function header(ctx: LoginContext, name: string): string | undefined {
+  const value = ctx.req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `POST {prefix}/report`: rebuilds the report, then shows it. */
+export async function rebuildReport(ctx: LoginContext): Promise<void> {
+  const found = await postedSession(ctx);
+  await reportOf(ctx, found, true);
+  ctx.res.writeHead(303, { location: `${ctx.prefix}/report`, 'cache-control': 'no-store' });
+  ctx.res.end();
+}
+
+/** `POST {prefix}/logout`: forgets the session, its report and the account's tokens. */
+export async function logout(ctx: LoginContext): Promise<void> {
+  const found = await postedSession(ctx);
+  await endSession(ctx, found, true);
+  const body = messagePage('Logged out', 'You are logged out; Gatehouse no longer holds your Tesla tokens.', {
+    href: `${ctx.prefix}/login`,
+    label: 'Log in with Tesla again',
+  });
+  ctx.res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  ctx.res.end(body);
+}

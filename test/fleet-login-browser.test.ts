@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Browser, chromium } from 'playwright-core';
+import { DEFAULT_SEED_INPUT, validateSeed } from '../src/fleet/simulator/seed.ts';
+import { type Simulator, startSimulator } from '../src/fleet/simulator/simulator.ts';
+import { manualClock } from '../src/util/clock.ts';
+import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+
+describe('fleet-login in a real browser', () => {
+  const clock = manualClock(Date.parse('2026-03-02T09:00:00Z'));
+  let sim: Simulator;
+  let gw: TestGateway;
+  let browser: Browser;
+
+  before(async () => {
+    sim = await startSimulator({
+      clock,
+      seed: validateSeed({
+        ...DEFAULT_SEED_INPUT,
+        apps: DEFAULT_SEED_INPUT.apps.map((app) => ({ ...app, require_partner_registration: false })),
+      }),
+    });
+    gw = await startTestGateway({
+      clock,
+      env: {
+        TESLA_CLIENT_ID: 'gatehouse-sim-client',
+        TESLA_CLIENT_SECRET: 'gatehouse-sim-secret',
+        TESLA_SIMULATOR: sim.url,
+      },
+    });
+    await gw.addRoute({ kind: 'fleet-login', host: '127.0.0.1', path: '/tesla' });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await gw?.stop();
+    await sim?.stop();
+  });
+
+  test("a driver logs in on Tesla's pages and lands on the report of both vehicles", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${gw.url}/tesla/login`);
+    await page.waitForURL(`${sim.url}/oauth2/v3/authorize?**`);
+    await page.fill('input[name="email"]', 'driver@example.com');
+    await page.fill('input[name="password"]', 'tesla');
+    await page.click('button[type="submit"]');
+    await page.click('button[name="decision"][value="allow"]');
+    await page.waitForURL(`${gw.url}/tesla/report`);
+    const online = page.locator('section.vehicle[data-state="online"]');
+    const asleep = page.locator('section.vehicle[data-state="asleep"]');
+    assert.equal(await online.count(), 1);
+    assert.equal(await asleep.count(), 1);
+    assert.match((await online.textContent()) ?? '', /Blue Bolt.*Battery\d+ %/s);
+    assert.match(
+      (await asleep.textContent()) ?? '',
+      /Night Owl.*asleep: details appear once the vehicle is online/s,
+    );
+    assert.equal(await page.getAttribute('#pair-link', 'href'), `${sim.url}/_ak/127.0.0.1`);
+    assert.equal(await page.locator('#pair-qr svg').count(), 1);
+    // The session cookie is the server's alone.
+    const cookie = (await context.cookies()).find((c) => c.name === 'gh_tesla_session');
+    assert.equal(cookie?.httpOnly, true);
+    assert.equal(cookie?.sameSite, 'Lax');
+    await page.click('#logout');
+    await page.waitForSelector('text=You are logged out');
+    await context.close();
+  });
+});
