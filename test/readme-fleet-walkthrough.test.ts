@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import { freePort } from './helpers/redis.ts';
+import { tempDir } from './helpers/temp-dirs.ts';
+import { waitFor } from './helpers/wait-for.ts';
+
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const SECTION = 'Tesla Fleet kit: the first ten minutes, no Tesla account';
+const run = promisify(execFile);
+
+/** The shell blocks of the README section, in order. */
+function shellBlocks(heading: string): string[] {
+  const start = README.indexOf(`\n## ${heading}\n`);
+  assert.notEqual(start, -1, `README has a section "${heading}"`);
+  const end = README.indexOf('\n## ', start + 1);
+  return [...README.slice(start, end).matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+// `npx gatehouse` as a newcomer types it, run from the sources in a directory of its own.
+const dir = tempDir('gatehouse-fleet-readme-');
+const bin = join(dir, 'bin');
+mkdirSync(bin);
+const entry = fileURLToPath(new URL('../src/cli/run.ts', import.meta.url));
+writeFileSync(
+  join(bin, 'npx'),
+  `#!/bin/sh\n[ "$1" = gatehouse ] || { echo "only npx gatehouse here" >&2; exit 127; }\nshift\nexec "${process.execPath}" --import "${import.meta.resolve('tsx')}" "${entry}" "$@"\n`,
+);
+chmodSync(join(bin, 'npx'), 0o755);
+const work = join(dir, 'work');
+mkdirSync(work);
+const env = {
+  ...process.env,
+  PATH: `${bin}:${process.env['PATH']}`,
+  XDG_CACHE_HOME: join(dir, 'cache'),
+  GATEHOUSE_LOG_LEVEL: 'warn',
+};
+
+const ports = { 4400: await freePort(), 8080: await freePort(), 8443: await freePort() };
+/** The README's ports become this test's free ones. */
+const adapt = (script: string) =>
+  Object.entries(ports).reduce(
+    (text, [from, to]) => text.replaceAll(`:${from}`, `:${to}`).replaceAll(`--port ${from}`, `--port ${to}`),
+    script,
+  );
+const runAsWritten = async (script: string) =>
+  (await run('bash', ['-euo', 'pipefail', '-c', adapt(script)], { cwd: work, env })).stdout;
+
+const running: ChildProcess[] = [];
+after(() => {
+  for (const child of running) if (child.pid) process.kill(-child.pid, 'SIGTERM');
+});
+/** Starts a long-running block (the simulator, the server) in its own process group. */
+function start(script: string, ready: RegExp, portFlags: string): Promise<string> {
+  const child = spawn('bash', ['-euo', 'pipefail', '-c', `${adapt(script).trimEnd()} ${portFlags}`], {
+    cwd: work,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c));
+  child.stderr!.on('data', (c: Buffer) => (output += c));
+  return waitFor(
+    `${script.split('\n').at(-2) ?? script} to start`,
+    () => (ready.test(output) ? output : ''),
+    {
+      timeoutMs: 30_000,
+      detail: () => output,
+    },
+  );
+}
+
+test('the Tesla Fleet walkthrough works as written, browser steps included', async (t) => {
+  const [setup, simulate, serve, register, telemetry] = shellBlocks(SECTION);
+  assert.ok(setup && simulate && serve && register && telemetry, 'five shell blocks');
+
+  await runAsWritten(setup);
+  assert.match(readFileSync(join(work, 'tesla/simulator-ca.pem'), 'utf8'), /BEGIN CERTIFICATE/);
+
+  await start(simulate, /Tesla cloud simulator at/, `--port ${ports[4400]}`);
+  const banner = await start(serve, /is running/, `--port ${ports[8080]} --tls-port ${ports[8443]}`);
+  const adminKey = /export GATEHOUSE_ADMIN_KEY=(gk_\S+)/.exec(banner)?.[1];
+  assert.ok(adminKey, banner);
+
+  assert.match(register, /GATEHOUSE_ADMIN_KEY=gk_…/);
+  const registered = await runAsWritten(
+    register.replace('GATEHOUSE_ADMIN_KEY=gk_…', `GATEHOUSE_ADMIN_KEY=${adminKey}`),
+  );
+  assert.match(
+    registered,
+    /✓ https:\/\/localhost\/\.well-known\/appspecific\/com\.tesla\.3p\.public-key\.pem/,
+  );
+  assert.match(registered, /Registered localhost with Tesla in region na/);
+  assert.match(registered, /✓ Tesla holds the same key for localhost/);
+  assert.match(registered, /_ak\/localhost/);
+  assert.match(registered, /"kind":"fleet-login"/);
+
+  // The browser steps: log in on the simulator's pages, see the report, pair the key from it.
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(`http://localhost:${ports[8080]}/tesla/login`);
+  await page.fill('input[name="email"]', 'driver@example.com');
+  await page.fill('input[name="password"]', 'tesla');
+  await page.click('button[type="submit"]');
+  await page.click('button[name="decision"][value="allow"]');
+  await page.waitForURL(`http://localhost:${ports[8080]}/tesla/report`);
+  assert.equal(await page.locator('section.vehicle').count(), 2);
+  assert.equal(await page.locator('section.vehicle[data-state="online"]').count(), 1);
+  await page.click('#pair-link');
+  await page.waitForSelector('text=asks to add its virtual key');
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('text=key added');
+
+  // The same terminal as the block before: its exports still hold.
+  const exports = register
+    .split('\n')
+    .filter((line) => /^(export |[A-Z]+=)/.test(line))
+    .join('\n')
+    .replace('GATEHOUSE_ADMIN_KEY=gk_…', `GATEHOUSE_ADMIN_KEY=${adminKey}`);
+  const configured = await runAsWritten(`${exports}\n${telemetry}`);
+  assert.match(configured, /5YJ3E7EB2NF000001 +yes/, 'status shows the paired key');
+  assert.match(configured, /✓ localhost:\d+ serves a chain ca verifies/);
+  assert.match(configured, /Updated 2 vehicles/);
+  assert.match(configured, /5YJ3E7EB2NF000001: synced true, key paired true/);
+  assert.match(configured, /VehicleSpeed every 10s/);
+});
