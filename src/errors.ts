@@ -75,6 +75,20 @@ export type TeslaErrorCode =
   | 'FLEET_REQUEST_REJECTED'
   | 'FLEET_UNAVAILABLE';
 
+/** Codes the simulated Fleet API answers with, each with Tesla's status. */
+export type SimulatorApiErrorCode =
+  | 'SIM_BAD_REQUEST'
+  | 'SIM_TOKEN_INVALID'
+  | 'SIM_FORBIDDEN'
+  | 'SIM_NOT_FOUND'
+  | 'SIM_NOT_ACCEPTABLE'
+  | 'SIM_VEHICLE_UNAVAILABLE'
+  | 'SIM_NOT_REGISTERED'
+  | 'SIM_PROXY_REQUIRED'
+  | 'SIM_OUT_OF_REGION'
+  | 'SIM_UNPROCESSABLE'
+  | 'SIM_RATE_LIMITED';
+
 /** Codes of the Tesla Fleet kit: keys, signing, Tesla's API and the simulator. */
 export type FleetErrorCode =
   | 'FLEET_KEY_INVALID'
@@ -101,17 +115,7 @@ export type FleetErrorCode =
   | 'SIM_OAUTH_REQUEST_INVALID'
   | 'SIM_OAUTH_CLIENT_UNAUTHORIZED'
   | 'SIM_OAUTH_LOGIN_REQUIRED'
-  | 'SIM_BAD_REQUEST'
-  | 'SIM_TOKEN_INVALID'
-  | 'SIM_FORBIDDEN'
-  | 'SIM_NOT_FOUND'
-  | 'SIM_NOT_ACCEPTABLE'
-  | 'SIM_VEHICLE_UNAVAILABLE'
-  | 'SIM_NOT_REGISTERED'
-  | 'SIM_PROXY_REQUIRED'
-  | 'SIM_OUT_OF_REGION'
-  | 'SIM_UNPROCESSABLE'
-  | 'SIM_RATE_LIMITED';
+  | SimulatorApiErrorCode;
 
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =

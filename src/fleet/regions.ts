@@ -39,6 +39,19 @@ export function isRegionName(value: string): value is TeslaRegionName {
   return value === 'na' || value === 'eu' || value === 'cn';
 }
 
+/** Every scope Tesla's OAuth server knows. */
+export const TESLA_SCOPES = [
+  'openid',
+  'offline_access',
+  'user_data',
+  'vehicle_device_data',
+  'vehicle_location',
+  'vehicle_cmds',
+  'vehicle_charging_cmds',
+  'energy_device_data',
+  'energy_cmds',
+] as const;
+
 /** The scopes seed 001's dashboard asks users for. */
 export const DEFAULT_USER_SCOPES = [
   'openid',

@@ -6,7 +6,7 @@ import { table } from '../../util/text-table.ts';
 import { optionTable } from '../help.ts';
 import { keySettings, resolveMap, runFleet, say, sayJson, trustedCas, usage, vinList } from './fleet-cli.ts';
 import type { FleetSubcommand } from './fleet-command.ts';
-import { fleetApiOf, partnerToken, settingsOf, TESLA_OPTIONS } from './tesla-access.ts';
+import { fleetApiOf, partnerToken, settingsOf, TESLA_ACCESS_HELP, TESLA_OPTIONS } from './tesla-access.ts';
 
 /** `gatehouse fleet partner --help`. */
 export const PARTNER_HELP = `Usage: gatehouse fleet partner token
@@ -29,15 +29,7 @@ ${optionTable([
       { usage: '--fleet-key FILE', does: 'The local key (register, verify)', env: 'TESLA_PRIVATE_KEY' },
       { usage: '--resolve host=addr:port', does: 'Connect to addr:port for host when checking (repeatable)' },
       { usage: '--trust CA.pem', does: 'Trust this CA when checking the hosted key (repeatable)' },
-      { usage: '--region na|eu|cn', does: "Tesla's region (default na)", env: 'TESLA_REGION' },
-      {
-        usage: '--simulator URL',
-        does: "Talk to 'gatehouse fleet simulate' instead",
-        env: 'TESLA_SIMULATOR',
-      },
-      { usage: '--no-cache', does: 'Get a new partner token even when one is cached' },
-      { usage: '--json', does: 'Print JSON' },
-      { usage: '-h, --help', does: 'Show this help' },
+      ...TESLA_ACCESS_HELP,
     ],
     note: 'Credentials: TESLA_CLIENT_ID and TESLA_CLIENT_SECRET. Scopes: TESLA_PARTNER_SCOPES.',
   },

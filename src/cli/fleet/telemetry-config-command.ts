@@ -31,7 +31,7 @@ import {
   warn,
 } from './fleet-cli.ts';
 import type { FleetSubcommand } from './fleet-command.ts';
-import { fleetApiOf, settingsOf, TESLA_OPTIONS } from './tesla-access.ts';
+import { fleetApiOf, settingsOf, TESLA_ACCESS_HELP, TESLA_OPTIONS } from './tesla-access.ts';
 
 /** `gatehouse fleet telemetry-config --help`. */
 export const TELEMETRY_CONFIG_HELP = `Usage: gatehouse fleet telemetry-config sign   <config options>
@@ -76,15 +76,7 @@ ${optionTable([
         does: 'A user token instead of the partner token',
         env: 'TESLA_ACCESS_TOKEN',
       },
-      { usage: '--region na|eu|cn', does: "Tesla's region (default na)", env: 'TESLA_REGION' },
-      {
-        usage: '--simulator URL',
-        does: "Talk to 'gatehouse fleet simulate' instead",
-        env: 'TESLA_SIMULATOR',
-      },
-      { usage: '--no-cache', does: 'Get a new partner token even when one is cached' },
-      { usage: '--json', does: 'Print JSON' },
-      { usage: '-h, --help', does: 'Show this help' },
+      ...TESLA_ACCESS_HELP,
     ],
   },
 ])}`;

@@ -9,6 +9,7 @@ import {
 import { requireClientCredentials, type TeslaSettings, teslaSettings } from '../../fleet/tesla-settings.ts';
 import { defaultCacheDir, fileTokenStorage } from '../../fleet/token-file-cache.ts';
 import { systemClock } from '../../util/clock.ts';
+import type { OptionHelp } from '../help.ts';
 import { warn } from './fleet-cli.ts';
 
 /** The parseArgs options behind {@link TeslaFlags}. */
@@ -71,3 +72,12 @@ export function fleetApiOf(
     token: async () => userToken || (await partnerToken(settings, values.cache !== false)).accessToken,
   });
 }
+
+/** Help rows of the options every command that calls Tesla takes, last in its options table. */
+export const TESLA_ACCESS_HELP: readonly OptionHelp[] = [
+  { usage: '--region na|eu|cn', does: "Tesla's region (default na)", env: 'TESLA_REGION' },
+  { usage: '--simulator URL', does: "Talk to 'gatehouse fleet simulate' instead", env: 'TESLA_SIMULATOR' },
+  { usage: '--no-cache', does: 'Get a new partner token even when one is cached' },
+  { usage: '--json', does: 'Print JSON' },
+  { usage: '-h, --help', does: 'Show this help' },
+];

@@ -1,4 +1,5 @@
 import { GatehouseError } from '../../errors.ts';
+import { TESLA_SCOPES } from '../regions.ts';
 
 /** The codes the simulated OAuth server answers with. */
 export type OAuthErrorCode =
@@ -36,17 +37,7 @@ export function loginRequired(): OAuthError {
 }
 
 /** The scopes Tesla knows. */
-export const KNOWN_SCOPES = [
-  'openid',
-  'offline_access',
-  'user_data',
-  'vehicle_device_data',
-  'vehicle_location',
-  'vehicle_cmds',
-  'vehicle_charging_cmds',
-  'energy_device_data',
-  'energy_cmds',
-] as const;
+export const KNOWN_SCOPES = TESLA_SCOPES;
 
 /** Splits a space-separated scope list, refusing scopes Tesla does not know. */
 export function parseScopes(scope: string | undefined): string[] {

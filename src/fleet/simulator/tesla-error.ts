@@ -1,21 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
-import { GatehouseError } from '../../errors.ts';
+import { GatehouseError, type SimulatorApiErrorCode } from '../../errors.ts';
 import { statusForCode } from '../../http/error-status.ts';
 
 /** The codes the simulated Fleet API answers with; each maps to Tesla's status. */
-export type TeslaApiCode =
-  | 'SIM_BAD_REQUEST'
-  | 'SIM_TOKEN_INVALID'
-  | 'SIM_FORBIDDEN'
-  | 'SIM_NOT_FOUND'
-  | 'SIM_NOT_ACCEPTABLE'
-  | 'SIM_VEHICLE_UNAVAILABLE'
-  | 'SIM_NOT_REGISTERED'
-  | 'SIM_PROXY_REQUIRED'
-  | 'SIM_OUT_OF_REGION'
-  | 'SIM_UNPROCESSABLE'
-  | 'SIM_RATE_LIMITED';
+export type TeslaApiCode = SimulatorApiErrorCode;
 
 /** How a Fleet API error is written besides its `error` text. */
 export interface TeslaApiErrorOptions {
