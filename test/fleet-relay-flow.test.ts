@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { DEFAULT_SEED_INPUT, validateSeed } from '../src/fleet/simulator/seed.ts';
 import { startSimulator } from '../src/fleet/simulator/simulator.ts';
@@ -53,7 +53,7 @@ test("Tesla's callback reaches the developer's local login route through the rel
   await local.addRoute({ kind: 'fleet-login', host: '*', path: '/tesla' });
   const tunnel = await createTunnel(publicGw, 'alice-box');
   const agent = await startAgent(publicGw, tunnel, local.url);
-  after(() => agent.stop());
+  t.after(() => agent.stop());
   await registerTunnel(publicGw, { host: RELAY_HOST, secret: SECRET }, tunnel.name, 'alice');
 
   const browser = await chromium.launch({

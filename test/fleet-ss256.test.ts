@@ -117,6 +117,10 @@ test("the separate verifier accepts Gatehouse's tokens and refuses altered ones"
     bytes[index] = (bytes[index] ?? 0) ^ 1;
     return bytes.toString('base64url');
   };
+  const reencoded = (part: string, change: (claims: Record<string, unknown>) => Record<string, unknown>) =>
+    Buffer.from(JSON.stringify(change(JSON.parse(Buffer.from(part, 'base64url').toString())))).toString(
+      'base64url',
+    );
   const cases: {
     name: string;
     token: string;
@@ -147,6 +151,12 @@ test("the separate verifier accepts Gatehouse's tokens and refuses altered ones"
       failure: 'algorithm',
     },
     { name: 'two parts', token: `${head}.${body}`, failure: 'malformed' },
+    {
+      name: 'iss as base64url without padding',
+      token: `${head}.${reencoded(body, (c) => ({ ...c, iss: Buffer.from(key.publicPoint).toString('base64url') }))}.${signature}`,
+      expect: {},
+      failure: 'issuer',
+    },
     { name: 'not base64url', token: `${head}.${body}.abc+def`, failure: 'malformed' },
   ];
   for (const c of cases) {

@@ -30,9 +30,13 @@ test('sealing twice gives different texts; an altered or malformed one does not 
   parts[2] = Buffer.from('tampered').toString('base64url');
   assert.equal(unseal(key, parts.join('.')), undefined);
   assert.equal(unseal(key, 'not sealed'), undefined);
+  // A tag cut to 4 bytes is refused, though GCM on its own would check it.
+  const cut = a.split('.');
+  cut[3] = Buffer.from(cut[3]!, 'base64url').subarray(0, 4).toString('base64url');
+  assert.equal(unseal(key, cut.join('.')), undefined);
 });
 
-test('a secret key is 32 bytes as hex or base64, or a passphrase through HKDF; a short one is refused', () => {
+test('a secret key is 32 bytes as hex or base64, or a passphrase through scrypt; a short one is refused', () => {
   const bytes = Buffer.alloc(32, 7);
   assert.deepEqual(parseSecretKey(bytes.toString('hex')), bytes);
   assert.deepEqual(parseSecretKey(bytes.toString('base64')), bytes);

@@ -240,6 +240,25 @@ function conformance(name: string, open: () => Promise<Store>): void {
       assert.equal(results.filter(Boolean).length, 1);
     });
 
+    test('ephemeral: deleteIf removes a record only while it holds the value given', async (t) => {
+      t.after(done);
+      await store.ephemeral.put('leases', 'acct', 'owner-a', 60_000);
+      assert.equal(await store.ephemeral.deleteIf('leases', 'acct', 'owner-b'), false);
+      assert.equal(await store.ephemeral.get('leases', 'acct'), 'owner-a', 'another owner cannot release it');
+      assert.equal(await store.ephemeral.deleteIf('leases', 'acct', 'owner-a'), true);
+      assert.equal(await store.ephemeral.get('leases', 'acct'), undefined);
+      assert.equal(
+        await store.ephemeral.deleteIf('leases', 'acct', 'owner-a'),
+        false,
+        'nothing left to remove',
+      );
+      assert.equal(
+        await store.ephemeral.putIfAbsent('leases', 'acct', 'owner-b', 60_000),
+        true,
+        'the key is free again',
+      );
+    });
+
     test('collections: any declared entity gets insert, get, list order, find, update and delete', async (t) => {
       t.after(done);
       const widgets = store.collection(WIDGETS);

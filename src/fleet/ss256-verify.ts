@@ -102,7 +102,12 @@ export function verifySs256Jws(token: string, expect: Ss256Expectations = {}): V
   }
   const claims = decodeJson(claimsPart, 'claims');
   const iss = claims['iss'];
-  const issuer = typeof iss === 'string' ? Buffer.from(iss, 'base64') : Buffer.alloc(0);
+  // Standard base64 with its padding, exactly as Tesla's signer writes the 65-byte point: a lenient
+  // decode would let a signer that writes base64url or drops the padding pass here and fail at Tesla.
+  const issuer =
+    typeof iss === 'string' && /^[A-Za-z0-9+/]{87}=$/.test(iss)
+      ? Buffer.from(iss, 'base64')
+      : Buffer.alloc(0);
   if (issuer.length !== 65 || issuer[0] !== 4) {
     throw new Ss256Error(
       'issuer',

@@ -171,7 +171,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       relay: relayHandler(relay),
       tunnel: tunnelHandler(tunnels),
       static: staticHandler(),
-      'fleet-proxy': fleetProxyHandler({ proxy, key: fleetKey, logger, clock }),
+      'fleet-proxy': fleetProxyHandler({ proxy, key: fleetKey, logger, clock, fetch: options.fleetFetch }),
       'fleet-login': fleetLogin,
     },
     adminHosts,

@@ -20,6 +20,8 @@ export interface ExpiringCollection<T> {
   get(key: string): Promise<T | undefined>;
   /** Removes a record; false when there was none. */
   delete(key: string): Promise<boolean>;
+  /** Removes a record only while it is still `record` (as stored: the same JSON); atomic across nodes. */
+  deleteIf(key: string, record: T): Promise<boolean>;
   /** The live records, by key, with their expiry (ms since the epoch). */
   list(): Promise<{ key: string; record: T; expiresAt: number }[]>;
 }
@@ -40,6 +42,7 @@ export function expiringCollection<T>(
       return json === undefined ? undefined : parse(json);
     },
     delete: (key) => ephemeral.delete(namespace, key),
+    deleteIf: (key, record) => ephemeral.deleteIf(namespace, key, JSON.stringify(record)),
     list: async () =>
       (await ephemeral.list(namespace)).map(({ key, value, expiresAt }) => ({
         key,

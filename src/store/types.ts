@@ -15,7 +15,7 @@ export interface ApiKeyRecord {
 
 /** A Tesla account that logged in on a `fleet-login` route; its tokens are stored sealed. */
 export interface TeslaAccountRecord {
-  /** Tesla's `sub` for the user. */
+  /** `<route id>:<Tesla's sub>`: each fleet-login route keeps its own grant of the user's. */
   readonly id: string;
   /** The Tesla region whose Fleet API serves the account. */
   readonly region: string;
@@ -131,6 +131,8 @@ export interface EphemeralRepository {
   get(namespace: string, key: string): Promise<string | undefined>;
   /** Removes a record; false when there was none. */
   delete(namespace: string, key: string): Promise<boolean>;
+  /** Removes a record only while it still holds `value` (a lease's owner); atomic across nodes. */
+  deleteIf(namespace: string, key: string, value: string): Promise<boolean>;
   /** Live records of a namespace with their expiry time (ms since the epoch). */
   list(namespace: string): Promise<{ key: string; value: string; expiresAt: number }[]>;
 }

@@ -31,9 +31,14 @@ export function unseal(key: SealingKey, sealed: string, context = ''): string | 
   const [version, iv, data, tag] = sealed.split('.');
   if (version !== 'v1' || iv === undefined || data === undefined || tag === undefined) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    // The full 16-byte tag only: GCM would also check a truncated one, which is far easier to forge.
+    const authTag = Buffer.from(tag, 'base64url');
+    if (authTag.length !== 16) return undefined;
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+      authTagLength: 16,
+    });
     if (context) decipher.setAAD(Buffer.from(context, 'utf8'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(authTag);
     return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
       'utf8',
     );

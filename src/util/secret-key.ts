@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes, scryptSync } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatehouseError } from '../errors.ts';
-import { sealingKey } from './sealing.ts';
 
 /** Shortest passphrase accepted as a secret key. */
 export const MIN_PASSPHRASE_LENGTH = 16;
@@ -23,14 +22,18 @@ function base64Key(value: string): Buffer | undefined {
 
 /**
  * The 32 key bytes `GATEHOUSE_SECRET_KEY` stands for: hex or base64 as given, a passphrase
- * through HKDF. Throws when {@link secretKeyProblem} objects.
+ * through scrypt (slow on purpose: a copy of the store must not make guessing it cheap). Throws
+ * when {@link secretKeyProblem} objects.
  */
 export function parseSecretKey(text: string): Buffer {
   const problem = secretKeyProblem(text);
   if (problem) throw new GatehouseError('CONFIG_INVALID', `GATEHOUSE_SECRET_KEY ${problem}`);
   const value = text.trim();
   if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex');
-  return base64Key(value) ?? sealingKey(value, 'gatehouse', 'secret key passphrase');
+  return (
+    base64Key(value) ??
+    scryptSync(value, 'gatehouse secret key passphrase', 32, { N: 2 ** 15, maxmem: 64 * 1024 * 1024 })
+  );
 }
 
 /** The file in the data directory that keeps a generated key. */
@@ -48,11 +51,16 @@ export function loadOrCreateSecretKey(dataDir: string): Buffer {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   mkdirSync(dataDir, { recursive: true });
+  // Written whole under a temporary name, then linked into place: a node racing this one sees
+  // either no file or the whole key, never an empty one.
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(temporary, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-    chmodSync(path, 0o600);
+    linkSync(temporary, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(temporary, { force: true });
   }
   return keyInFile(path);
 }

@@ -159,6 +159,13 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
   });
   process.stderr.write(simulatorBanner(sim, seed));
+  const host = values.host ?? '127.0.0.1';
+  if (!/^(127\.|::1$|localhost$)/.test(host)) {
+    // The control API has no login and hands out vehicle certificates with their keys.
+    process.stderr.write(
+      `\nWarning: listening on ${host}, beyond this machine: anyone who reaches it can use the control API (/sim), which has no login. Use it on trusted networks only.\n`,
+    );
+  }
   await signalled;
   await sim.stop();
   return 0;

@@ -7,6 +7,7 @@ import type {
   VehicleData,
   VehicleSummary,
 } from './fleet-types.ts';
+import { callTesla } from './tesla-call.ts';
 import { explainTeslaAnswer, readTeslaAnswer, TeslaApiError } from './tesla-error.ts';
 
 /** The `fetch` the clients use; a parameter so tests and proxies can pass their own. */
@@ -34,26 +35,21 @@ export class FleetApi {
     const doFetch = this.#options.fetch ?? fetch;
     // Outside the try: a token that cannot be had is its own error, not an unreachable Tesla.
     const token = await this.#options.token();
-    let res: Response;
-    try {
-      res = await doFetch(url, {
+    const { res, body: parsed } = await callTesla(
+      doFetch,
+      url,
+      {
         method,
+        // Tesla wants the JSON content type on every call, reads included (406 otherwise).
         headers: {
           authorization: `Bearer ${token}`,
           accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          'content-type': 'application/json',
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (error) {
-      const answer = readTeslaAnswer(0, String((error as Error).cause ?? error), new Headers());
-      throw explainTeslaAnswer(answer, `${method} ${url} could not be reached`);
-    }
-    const raw = await res.text();
-    let parsed: unknown = raw;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {}
+      },
+      `${method} ${url}`,
+    );
     if (!res.ok)
       throw explainTeslaAnswer(readTeslaAnswer(res.status, parsed, res.headers), `${method} ${path}`);
     if (!parsed || typeof parsed !== 'object' || !('response' in parsed)) {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Fetch } from './fleet-api.ts';
+import { callTesla } from './tesla-call.ts';
 import { explainTeslaAnswer, readTeslaAnswer, TeslaApiError } from './tesla-error.ts';
 
 /** A token endpoint answer. */
@@ -67,24 +68,16 @@ export class TeslaOAuth {
     for (const [name, value] of Object.entries({ grant_type: grant, ...fields })) {
       if (value !== undefined) form.set(name, value);
     }
-    let res: Response;
-    try {
-      res = await this.#fetch(this.#tokenUrl, {
+    const { res, body } = await callTesla(
+      this.#fetch,
+      this.#tokenUrl,
+      {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: form.toString(),
-      });
-    } catch (error) {
-      throw explainTeslaAnswer(
-        readTeslaAnswer(0, String((error as Error).cause ?? error), new Headers()),
-        `${this.#tokenUrl} could not be reached`,
-      );
-    }
-    const raw = await res.text();
-    let body: unknown = raw;
-    try {
-      body = JSON.parse(raw);
-    } catch {}
+      },
+      this.#tokenUrl,
+    );
     if (!res.ok)
       throw explainTeslaAnswer(
         readTeslaAnswer(res.status, body, res.headers),

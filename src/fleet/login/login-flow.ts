@@ -181,20 +181,22 @@ function subjectOf(tokens: TeslaTokens): { sub: string; scopes: string[] } {
 /** Stores (or replaces) the account with its tokens sealed; resolves with its id. */
 async function storeAccount(ctx: LoginContext, tokens: TeslaTokens, region: string): Promise<string> {
   const { sub, scopes: claimed } = subjectOf(tokens);
+  // One account per route and Tesla user: routes may ask for other scopes, so each keeps its own grant.
+  const id = `${ctx.route.id}:${sub}`;
   const now = ctx.deps.clock();
   const at = new Date(now).toISOString();
   const fields = {
     region,
     scopes: tokens.scope ? tokens.scope.split(' ').filter(Boolean) : claimed,
-    sealedTokens: sealTokens(ctx.key, sub, tokenSetOf(tokens)),
+    sealedTokens: sealTokens(ctx.key, id, tokenSetOf(tokens)),
     expiresAt: now + tokens.expires_in * 1000,
     updatedAt: at,
   };
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await ctx.accounts.update(sub, (current) => ({ ...current, ...fields }))) return sub;
+    if (await ctx.accounts.update(id, (current) => ({ ...current, ...fields }))) return id;
     try {
-      await ctx.accounts.insert({ id: sub, createdAt: at, ...fields });
-      return sub;
+      await ctx.accounts.insert({ id, createdAt: at, ...fields });
+      return id;
     } catch (error) {
       // Another node stored this account in between: update that one.
       if (!(error instanceof GatehouseError && error.code === 'STORE_CONFLICT')) throw error;

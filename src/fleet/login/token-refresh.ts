@@ -5,6 +5,7 @@ import type { ExpiringCollection } from '../../store/expiring.ts';
 import type { TeslaAccountRecord } from '../../store/types.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { SealingKey } from '../../util/sealing.ts';
+import { TESLA_CALL_TIMEOUT_MS } from '../api/tesla-call.ts';
 import { TeslaApiError } from '../api/tesla-error.ts';
 import type { TeslaOAuth } from '../api/tesla-oauth.ts';
 import type { RefreshLease } from './login-records.ts';
@@ -12,8 +13,11 @@ import { openTokens, sealTokens, type TokenSet, tokenSetOf } from './token-vault
 
 /** An access token this close to expiry is refreshed before use. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
-/** How long a refresh lease holds if its node dies mid-refresh. */
-export const REFRESH_LEASE_MS = 30_000;
+/**
+ * How long a refresh lease holds if its node dies mid-refresh; well over the token endpoint's
+ * timeout ({@link TESLA_CALL_TIMEOUT_MS}), so a live holder always finishes within its lease.
+ */
+export const REFRESH_LEASE_MS = 3 * TESLA_CALL_TIMEOUT_MS;
 /** How often a waiting node looks again when no change arrives. */
 const POLL_MS = 100;
 
@@ -48,12 +52,13 @@ export async function freshAccessToken(deps: TokenRefreshDeps, accountId: string
   for (;;) {
     const { account, tokens } = await current(deps, accountId);
     if (account.expiresAt - deps.clock() > REFRESH_MARGIN_MS) return tokens.accessToken;
-    if (await deps.leases.putIfAbsent(accountId, { owner, since: deps.clock() }, REFRESH_LEASE_MS)) {
+    const lease = { owner, since: deps.clock() };
+    if (await deps.leases.putIfAbsent(accountId, lease, REFRESH_LEASE_MS)) {
       try {
         return await refreshHoldingLease(deps, accountId);
       } finally {
-        const lease = await deps.leases.get(accountId);
-        if (lease?.owner === owner) await deps.leases.delete(accountId);
+        // Only this node's own lease: had it run out, another node's would be in its place.
+        await deps.leases.deleteIf(accountId, lease);
       }
     }
     if (Date.now() >= giveUpAt) {
@@ -94,6 +99,10 @@ async function refreshHoldingLease(deps: TokenRefreshDeps, accountId: string): P
     answer = await deps.oauth.refresh({ clientId: deps.clientId, refreshToken: tokens.refreshToken });
   } catch (error) {
     if (error instanceof TeslaApiError && error.code === 'FLEET_LOGIN_REQUIRED') {
+      // Tokens another node stored meanwhile are good: only the tokens this refresh spent are gone.
+      const now = await deps.accounts.get(accountId);
+      if (now && now.sealedTokens !== account.sealedTokens)
+        return (await current(deps, accountId)).tokens.accessToken;
       await deps.accounts.delete(accountId);
       throw loginRequired(
         'Tesla refused to renew your login (the refresh token was used already or has expired)',

@@ -7,6 +7,7 @@ import type { Routed } from '../../routes/routed.ts';
 import { BodyTooLargeError, readBoundedBody } from '../../util/bounded-body.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Fetch } from '../api/fleet-api.ts';
+import { callTesla } from '../api/tesla-call.ts';
 import type { FleetKey } from '../keys.ts';
 import { signSs256Jws } from '../ss256.ts';
 import { checkTelemetryConfig } from '../telemetry-config.ts';
@@ -89,23 +90,15 @@ export function fleetProxyHandler(deps: FleetProxyDeps): RouteHandler<FleetProxy
         accept: 'application/json',
       };
       if (req.headers.authorization) headers['authorization'] = req.headers.authorization;
-      let answer: Response;
-      try {
-        answer = await (deps.fetch ?? fetch)(url, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ vins, token }),
-        });
-      } catch (error) {
-        throw new GatehouseError(
-          'UPSTREAM_UNREACHABLE',
-          `the Fleet API at ${route.target} cannot be reached`,
-          {
-            cause: error,
-          },
-        );
-      }
-      const body = Buffer.from(await answer.arrayBuffer());
+      // Tesla's answer, within the route's response timeout, read up to the cap for Tesla's answers.
+      const { res: answer, text } = await callTesla(
+        deps.fetch ?? fetch,
+        url,
+        { method: 'POST', headers, body: JSON.stringify({ vins, token }) },
+        `the Fleet API at ${route.target}`,
+        route.timeouts.responseMs,
+      );
+      const body = Buffer.from(text);
       deps.logger.info(
         { route: route.id, vins: vins.length, status: answer.status },
         'signed a telemetry configuration',

@@ -99,7 +99,7 @@ async function authorizationCode(deps: TokenEndpointDeps, params: Params): Promi
   if (code.codeChallenge) {
     const verifier = required(params, 'code_verifier');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
-    if (challenge !== code.codeChallenge) {
+    if (!sameSecret(challenge, code.codeChallenge)) {
       throw invalidRequest('invalid_grant', 'The code_verifier does not match the code_challenge');
     }
   }

@@ -59,6 +59,20 @@ export class RedisEphemeral implements EphemeralRepository {
     return removed === 1;
   }
 
+  async deleteIf(namespace: string, key: string, value: string): Promise<boolean> {
+    // Compare and delete in one step on the server: between a GET and a DEL another node's
+    // record could take the key's place.
+    const removed = (await this.#redis.eval(
+      DELETE_IF_SCRIPT,
+      2,
+      this.#key(namespace, key),
+      this.#index(namespace),
+      value,
+      key,
+    )) as number;
+    return removed === 1;
+  }
+
   async list(namespace: string): Promise<{ key: string; value: string; expiresAt: number }[]> {
     await this.#redis.zremrangebyscore(this.#index(namespace), '-inf', String(Date.now()));
     const keys = (await this.#redis.zrange(this.#index(namespace), '0', '-1')).sort();
@@ -75,3 +89,13 @@ export class RedisEphemeral implements EphemeralRepository {
     return out;
   }
 }
+
+/** Deletes KEYS[1] (and its index entry ARGV[2] in KEYS[2]) only while its value is ARGV[1]. */
+const DELETE_IF_SCRIPT = `
+local stored = redis.call('GET', KEYS[1])
+if not stored then return 0 end
+if cjson.decode(stored).value ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+`;

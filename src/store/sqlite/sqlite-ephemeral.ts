@@ -45,6 +45,13 @@ export class SqliteEphemeral implements EphemeralRepository {
     return result.changes === 1;
   }
 
+  async deleteIf(namespace: string, key: string, value: string): Promise<boolean> {
+    const result = this.#db
+      .prepare('DELETE FROM ephemeral WHERE namespace = ? AND key = ? AND value = ? AND expires_at > ?')
+      .run(namespace, key, value, this.#now());
+    return result.changes === 1;
+  }
+
   async list(namespace: string): Promise<{ key: string; value: string; expiresAt: number }[]> {
     const rows = this.#db
       .prepare(
