@@ -103,6 +103,22 @@ describe('a fleet-proxy route: tools written for tesla-http-proxy, unchanged', (
     );
   });
 
+  test('a config in the shorthand tools send (no exp, fields as seconds) is completed, then signed', async () => {
+    const { exp: _exp, fields: _fields, ...rest } = config;
+    const res = await post('/api/1/vehicles/fleet_telemetry_config', {
+      vins: [ONLINE_VIN],
+      config: { ...rest, fields: { VehicleSpeed: 5 } },
+    });
+    assert.equal(res.statusCode, 200, await res.body.text());
+    const got = await request(`${gw.url}/api/1/vehicles/${ONLINE_VIN}/fleet_telemetry_config`, {
+      headers: { host: 'tesla-proxy.test', authorization: `Bearer ${token}` },
+    });
+    const stored = ((await got.body.json()) as { response: { config: Record<string, unknown> } }).response
+      .config;
+    assert.deepEqual(stored['fields'], { VehicleSpeed: { interval_seconds: 5 } });
+    assert.ok(Number(stored['exp']) > Date.now() / 1000, 'a default exp in the future');
+  });
+
   test("Tesla's own answer comes back when it refuses (a bad token)", async () => {
     const res = await post(
       '/api/1/vehicles/fleet_telemetry_config',

@@ -244,7 +244,19 @@ export function telemetryConfigFromJson(text: string, source: string, nowMs: num
   // Tesla's examples wrap it as {"config": {…}} next to "vins"; take either form.
   const object = value as Record<string, unknown>;
   const inner = object['config'] && typeof object['config'] === 'object' ? object['config'] : object;
-  const config = { ...(inner as Record<string, unknown>) };
+  return telemetryConfigFromObject(inner as Record<string, unknown>, source, nowMs);
+}
+
+/**
+ * Checks a configuration as tools send it: a missing `exp` gets the default and fields may use
+ * the `{"VehicleSpeed": 10}` shorthand, as in `--config FILE` and on fleet-proxy routes.
+ */
+export function telemetryConfigFromObject(
+  given: Readonly<Record<string, unknown>>,
+  source: string,
+  nowMs: number,
+): CheckedTelemetryConfig {
+  const config = { ...given };
   if (config['exp'] === undefined) config['exp'] = Math.floor(nowMs / 1000) + DEFAULT_EXP_SECONDS;
   if (config['fields'] && typeof config['fields'] === 'object' && !Array.isArray(config['fields'])) {
     config['fields'] = parseFields(JSON.stringify(config['fields']), `${source}: fields`);

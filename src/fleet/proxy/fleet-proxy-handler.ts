@@ -10,7 +10,7 @@ import type { Fetch } from '../api/fleet-api.ts';
 import { callTesla } from '../api/tesla-call.ts';
 import type { FleetKey } from '../keys.ts';
 import { signSs256Jws } from '../ss256.ts';
-import { checkTelemetryConfig } from '../telemetry-config.ts';
+import { telemetryConfigFromObject } from '../telemetry-config.ts';
 
 /** The path tools written for tesla-http-proxy post unsigned configurations to. */
 export const LEGACY_CONFIG_PATH = '/api/1/vehicles/fleet_telemetry_config';
@@ -54,7 +54,7 @@ function legacyBody(bytes: Buffer, nowMs: number): { vins: string[]; config: Rec
     });
   }
   // Checked as `telemetry-config send` checks it: a vehicle would drop a bad one without a word.
-  const checked = checkTelemetryConfig(config, 'config', nowMs);
+  const checked = telemetryConfigFromObject(config as Record<string, unknown>, 'config', nowMs);
   return { vins: vins as string[], config: checked.config as unknown as Record<string, unknown> };
 }
 
