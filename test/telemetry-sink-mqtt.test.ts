@@ -10,7 +10,8 @@ import { capturingLogger, oneOfEach, SAMPLE_VIN, vehicleData } from './helpers/t
 import { waitFor } from './helpers/wait-for.ts';
 
 const mosquitto = await startMosquitto();
-const WRITE_TIMEOUT_MS = 400;
+/** Short, so an outage test is quick; long enough for a loaded machine to answer a live broker. */
+const WRITE_TIMEOUT_MS = 1_000;
 const T0 = 1_767_225_600_000;
 
 function mqttSink(topicBase: string) {
@@ -150,7 +151,7 @@ test('while mosquitto is stopped a write rejects in time; once it is back writes
     return true;
   });
   const waited = performance.now() - started;
-  assert.ok(waited < WRITE_TIMEOUT_MS + 300, `rejected after ${Math.round(waited)} ms`);
+  assert.ok(waited < WRITE_TIMEOUT_MS + 1_000, `rejected after ${Math.round(waited)} ms`);
 
   await mosquitto.start();
   for (let attempt = 0; ; attempt++) {

@@ -10,7 +10,8 @@ import { startNats } from './helpers/nats.ts';
 import { capturingLogger, oneOfEach, SAMPLE_VIN, vehicleData } from './helpers/telemetry-records.ts';
 
 const nats = await startNats();
-const WRITE_TIMEOUT_MS = 400;
+/** Short, so an outage test is quick; long enough for a loaded machine to answer a live broker. */
+const WRITE_TIMEOUT_MS = 1_000;
 
 function natsSink(url: string, stream: string, subjectPrefix: string) {
   const log = capturingLogger();
@@ -92,7 +93,7 @@ test('while NATS is stopped a write rejects in time; once it is back writes succ
     return true;
   });
   const waited = performance.now() - started;
-  assert.ok(waited < WRITE_TIMEOUT_MS + 300, `rejected after ${Math.round(waited)} ms`);
+  assert.ok(waited < WRITE_TIMEOUT_MS + 1_000, `rejected after ${Math.round(waited)} ms`);
 
   await nats.start();
   await writeOnceReconnected(sink, 'after-1');

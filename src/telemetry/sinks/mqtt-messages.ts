@@ -1,4 +1,5 @@
 import type { TelemetryRecord, VehicleAlert } from '../records.ts';
+import { topicToken } from './record-metadata.ts';
 
 /** One MQTT publish a record becomes. */
 export interface MqttMessage {
@@ -10,7 +11,7 @@ export interface MqttMessage {
 /** Characters that cannot stand inside one topic level: the separator and the wildcards (and NUL). */
 const UNSAFE_IN_LEVEL = /[/+#]/g;
 
-const level = (name: string) => name.replace(UNSAFE_IN_LEVEL, '_').replaceAll('\0', '_') || '_';
+const level = (name: string) => topicToken(name.replaceAll('\0', '_'), UNSAFE_IN_LEVEL);
 const isoTime = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /**

@@ -14,6 +14,7 @@ import { sinkUnavailable, untilReady, withWriteDeadline } from './write-deadline
  * queueing messages while the broker is away.
  */
 export function createMqttSink(settings: MqttSinkSettings, deps: SinkDeps): RecordSink {
+  let closed = false;
   const state = brokerStateLog('mqtt', deps.logger, deps.clock);
   const client = connect(settings.url, {
     clientId: settings.clientId ?? `gatehouse-telemetry-${randomBytes(6).toString('hex')}`,
@@ -25,9 +26,10 @@ export function createMqttSink(settings: MqttSinkSettings, deps: SinkDeps): Reco
   });
   // An unheard 'error' event would throw; the state log reports it once instead.
   client.on('error', (error) => state.down(error));
-  client.on('close', () => state.down());
+  client.on('close', () => {
+    if (!closed) state.down();
+  });
   client.on('connect', () => state.up());
-  let closed = false;
 
   const stall = () =>
     client.connected

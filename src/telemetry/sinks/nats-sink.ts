@@ -47,10 +47,13 @@ export function createNatsSink(settings: NatsSinkSettings, deps: SinkDeps): Reco
 
   const watch = async (nc: NatsConnection) => {
     for await (const status of nc.status()) {
+      if (closed) return;
       if (status.type === 'disconnect') {
         setOnline(false);
         state.down(typeof status.data === 'string' ? `lost ${status.data}` : undefined);
       } else if (status.type === 'reconnect') {
+        // The server may have come back without its data: check the stream again before using it.
+        streamReady = undefined;
         setOnline(true);
         state.up();
       }
@@ -80,12 +83,18 @@ export function createNatsSink(settings: NatsSinkSettings, deps: SinkDeps): Reco
       });
       setOnline(true);
       state.up();
+      // Made on start, so a server without JetStream is reported before the first vehicle sends.
+      ensureStream(nc, Math.max(settings.writeTimeoutMs, 5_000)).catch((error: unknown) =>
+        deps.logger.error(
+          { sink: 'nats', stream: settings.stream, reason: String(error) },
+          'JetStream stream not ready',
+        ),
+      );
     } catch (error) {
       state.down(error);
       if (!closed) retryTimer = setTimeout(open, CONNECT_RETRY_MS);
     }
   };
-  open();
 
   const ensureStream = (nc: NatsConnection, timeout: number) => {
     streamReady ??= (async () => {
@@ -110,6 +119,8 @@ export function createNatsSink(settings: NatsSinkSettings, deps: SinkDeps): Reco
     });
     return streamReady;
   };
+
+  open();
 
   const stall = () => (online ? 'NATS JetStream did not acknowledge the message' : 'NATS is not reachable');
 

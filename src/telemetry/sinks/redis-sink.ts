@@ -26,6 +26,7 @@ export function redisEntryArgs(record: TelemetryRecord, maxLen: number | undefin
  * reported failed); a write waits for the connection up to its deadline instead.
  */
 export function createRedisSink(settings: RedisSinkSettings, deps: SinkDeps): RecordSink {
+  let closed = false;
   const state = brokerStateLog('redis', deps.logger, deps.clock);
   const redis = new Redis(settings.url, {
     enableOfflineQueue: false,
@@ -39,9 +40,10 @@ export function createRedisSink(settings: RedisSinkSettings, deps: SinkDeps): Re
   });
   // Without a listener ioredis reports errors on the console; the state log says it once instead.
   redis.on('error', (error: Error) => state.down(error));
-  redis.on('close', () => state.down());
+  redis.on('close', () => {
+    if (!closed) state.down();
+  });
   redis.on('ready', () => state.up());
-  let closed = false;
   const stall = () => (redis.status === 'ready' ? 'Redis did not answer the XADD' : 'Redis is not reachable');
 
   return {
