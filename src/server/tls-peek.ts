@@ -56,7 +56,7 @@ export function peekBeforeTermination(
     const onError = () => socket.destroy();
     const onEnd = () => decide(() => socket.destroy());
     const onClose = () => clearTimeout(timer);
-    const timer = setTimeout(() => decide(() => handOver(socket, read())), PEEK_TIMEOUT_MS);
+    const timer = setTimeout(() => decide(() => handOver(socket, read())), PEEK_TIMEOUT_MS).unref();
     socket.once('close', onClose);
     socket.on('data', onData);
     socket.on('error', onError);
