@@ -1,3 +1,4 @@
+import type { ClientHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { PASSTHROUGH_HEADER, REQUEST_ID_HEADER } from './protocol.ts';
 import { type SpliceOutcome, splice } from './splice.ts';
@@ -25,15 +26,6 @@ export function forwardPassthrough(
     readonly onDone: (outcome: PassthroughOutcome) => void;
   },
 ): void {
-  const stream = session.request(
-    {
-      ':method': 'CONNECT',
-      ':authority': `${options.serverName}:443`,
-      [PASSTHROUGH_HEADER]: 'tls',
-      [REQUEST_ID_HEADER]: options.requestId,
-    },
-    { endStream: false },
-  );
   let answered = false;
   const refuse = (reason: string) => {
     if (answered) return;
@@ -41,6 +33,22 @@ export function forwardPassthrough(
     refuseWithAlert(socket);
     options.onDone({ kind: 'refused', reason });
   };
+  let stream: ClientHttp2Stream;
+  try {
+    stream = session.request(
+      {
+        ':method': 'CONNECT',
+        ':authority': `${options.serverName}:443`,
+        [PASSTHROUGH_HEADER]: 'tls',
+        [REQUEST_ID_HEADER]: options.requestId,
+      },
+      { endStream: false },
+    );
+  } catch (error) {
+    // The tunnel is closing under this connection.
+    refuse(`tunnel ${session.info.name} cannot open a stream (${(error as Error).message})`);
+    return;
+  }
   stream.on('error', () => {});
   // A client that gives up while the agent connects ends the attempt.
   const gone = () => stream.destroy();

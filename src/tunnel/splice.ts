@@ -2,6 +2,9 @@ import type { Http2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { cancelStream, closedWhole, endedWhole } from './stream-cut.ts';
 
+/** Idle time before TCP keepalive probes start on a spliced connection. */
+const KEEPALIVE_MS = 60_000;
+
 /** How a spliced connection ended. */
 export interface SpliceOutcome {
   /** Both sides finished sending; nothing was reset or cut. */
@@ -25,6 +28,8 @@ export function splice(socket: Socket, stream: Http2Stream, onDone?: (outcome: S
   // With nothing buffered, a FIN read while paused has already ended the socket's readable side.
   const ended = socket.readableEnded;
   socket.setNoDelay(true);
+  // Nothing else ends a connection whose peer vanished without a FIN (a vehicle out of coverage).
+  socket.setKeepAlive(true, KEEPALIVE_MS);
   let cut = false;
   const cutBoth = () => {
     if (cut) return;
