@@ -30,7 +30,8 @@ export type TunnelErrorCode =
   | 'TUNNEL_LIMIT_REACHED'
   | 'TUNNEL_BODY_TOO_LARGE'
   | 'TUNNEL_STREAM_FAILED'
-  | 'TUNNEL_UPGRADE_INVALID';
+  | 'TUNNEL_UPGRADE_INVALID'
+  | 'TUNNEL_PASSTHROUGH_UNAVAILABLE';
 
 /** Codes of the callback and webhook relay. */
 export type RelayErrorCode =

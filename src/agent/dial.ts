@@ -5,6 +5,8 @@ import { WebSocket } from 'ws';
 import {
   AGENT_HEADER,
   CONNECT_PATH,
+  PASSTHROUGH_ADDRESS_HEADER,
+  PASSTHROUGH_HEADER,
   PUBLIC_URL_HEADER,
   RAW_UPGRADE,
   TUNNEL_HEADER,
@@ -27,12 +29,16 @@ export interface DialOptions {
   readonly version: string;
   readonly transport: TransportKind;
   readonly ca?: Buffer | undefined;
+  /** Ask for TLS connections to the tunnel's name, passed through unterminated. */
+  readonly passthrough?: boolean;
 }
 
 /** A connected tunnel, ready for HTTP/2. */
 export interface Dialed {
   readonly transport: TunnelTransport;
   readonly publicUrl: string;
+  /** Where TLS clients reach the tunnel, when passthrough was asked for and granted. */
+  readonly passthroughAddress: string | undefined;
 }
 
 /** The server answered the upgrade with something other than 101. */
@@ -55,7 +61,14 @@ function credentials(options: DialOptions): Record<string, string> {
     authorization: `Bearer ${options.key}`,
     [TUNNEL_HEADER]: options.name,
     [AGENT_HEADER]: options.version,
+    ...(options.passthrough ? { [PASSTHROUGH_HEADER]: 'tls' } : {}),
   };
+}
+
+/** The passthrough address on a 101, if the server granted one. */
+function passthroughAddressOf(headers: IncomingMessage['headers']): string | undefined {
+  const value = headers[PASSTHROUGH_ADDRESS_HEADER];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function dialRaw(options: DialOptions, signal: AbortSignal): Promise<Dialed> {
@@ -84,7 +97,11 @@ function dialRaw(options: DialOptions, signal: AbortSignal): Promise<Dialed> {
         return;
       }
       if (head.length > 0) socket.unshift(head);
-      resolve({ transport: rawTransport(socket), publicUrl: String(res.headers[PUBLIC_URL_HEADER] ?? '') });
+      resolve({
+        transport: rawTransport(socket),
+        publicUrl: String(res.headers[PUBLIC_URL_HEADER] ?? ''),
+        passthroughAddress: passthroughAddressOf(res.headers),
+      });
     });
     req.end();
   });
@@ -104,8 +121,10 @@ function dialWebSocket(options: DialOptions, signal: AbortSignal): Promise<Diale
     const abort = () => ws.terminate();
     signal.addEventListener('abort', abort, { once: true });
     let publicUrl = '';
+    let passthroughAddress: string | undefined;
     ws.on('upgrade', (res) => {
       publicUrl = String(res.headers[PUBLIC_URL_HEADER] ?? '');
+      passthroughAddress = passthroughAddressOf(res.headers);
     });
     ws.on('unexpected-response', (_req, res) => {
       readRefusal(res).catch(reject);
@@ -115,7 +134,7 @@ function dialWebSocket(options: DialOptions, signal: AbortSignal): Promise<Diale
     ws.on('close', () => reject(new Error('the connection closed during the handshake')));
     ws.once('open', () => {
       signal.removeEventListener('abort', abort);
-      resolve({ transport: webSocketTransport(ws), publicUrl });
+      resolve({ transport: webSocketTransport(ws), publicUrl, passthroughAddress });
     });
   });
 }

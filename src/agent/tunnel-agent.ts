@@ -1,5 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { performServerHandshake, type ServerHttp2Session } from 'node:http2';
+import {
+  type IncomingHttpHeaders,
+  performServerHandshake,
+  type ServerHttp2Session,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import { startHeartbeat } from '../tunnel/heartbeat.ts';
 import { releaseOnClose } from '../tunnel/release-stream.ts';
 import type { TransportKind, TunnelTransport } from '../tunnel/transport.ts';
@@ -7,13 +12,17 @@ import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from '../tunnel/tunnel-sessi
 import { backoffDelay } from './backoff.ts';
 import { DialRefused, dial } from './dial.ts';
 import { type ExchangeRecord, handleTunnelStream, type LocalTarget } from './local-forwarder.ts';
+import { type PassthroughRecord, type PassthroughTarget, passThroughLocally } from './local-passthrough.ts';
 
 /** Settings of a {@link TunnelAgent}. */
 export interface AgentOptions {
   readonly server: URL;
   readonly name: string;
   readonly key: string;
-  readonly local: LocalTarget;
+  /** Where HTTP requests go; without it the tunnel answers them 502 (a TLS-passthrough-only tunnel). */
+  readonly local?: LocalTarget | undefined;
+  /** The local TLS server that TLS connections to the tunnel's name go to, unterminated. */
+  readonly tlsPassthrough?: PassthroughTarget | undefined;
   readonly version: string;
   readonly heartbeatMs?: number;
   readonly backoffBaseMs?: number;
@@ -30,7 +39,8 @@ export interface AgentOptions {
 export type FatalReason =
   | { kind: 'bad-key'; message: string }
   | { kind: 'no-such-tunnel'; message: string }
-  | { kind: 'unreachable'; message: string };
+  | { kind: 'unreachable'; message: string }
+  | { kind: 'passthrough-unavailable'; message: string };
 
 /** Events of a {@link TunnelAgent}. */
 export interface AgentEvents {
@@ -39,6 +49,8 @@ export interface AgentEvents {
   offline: [reason: string, retryInMs: number];
   request: [record: ExchangeRecord];
   response: [record: ExchangeRecord];
+  /** A passed-through TLS connection closed. */
+  passthrough: [record: PassthroughRecord];
   fatal: [reason: FatalReason];
 }
 
@@ -48,7 +60,8 @@ export interface AgentEvents {
  * gives up only on a refused key, an unknown tunnel, or after `retryForMs` offline.
  */
 export class TunnelAgent extends EventEmitter<AgentEvents> {
-  readonly #options: Required<Omit<AgentOptions, 'ca'>> & Pick<AgentOptions, 'ca'>;
+  readonly #options: Required<Omit<AgentOptions, 'ca' | 'local' | 'tlsPassthrough'>> &
+    Pick<AgentOptions, 'ca' | 'local' | 'tlsPassthrough'>;
   #dialing: AbortController | undefined;
   #connection:
     | { transport: TunnelTransport; session: ServerHttp2Session; stopHeartbeat: () => void }
@@ -58,6 +71,7 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
   #stopped = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #publicUrl = '';
+  #passthroughAddress: string | undefined;
 
   constructor(options: AgentOptions) {
     super();
@@ -74,6 +88,11 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
   /** The public URL once connected. */
   get publicUrl(): string {
     return this.#publicUrl;
+  }
+
+  /** Where TLS clients reach the tunnel (`host:port`), once connected with passthrough. */
+  get passthroughAddress(): string | undefined {
+    return this.#passthroughAddress;
   }
 
   /** True while connected. */
@@ -99,10 +118,21 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     this.emit('connecting', this.#attempt);
     const dialing = new AbortController();
     this.#dialing = dialing;
-    dial(this.#options, dialing.signal).then(
+    const passthrough = this.#options.tlsPassthrough !== undefined;
+    dial({ ...this.#options, passthrough }, dialing.signal).then(
       (dialed) => {
-        if (this.#stopped) dialed.transport.close('agent stopping');
-        else this.#online(dialed.transport, dialed.publicUrl);
+        if (this.#stopped) {
+          dialed.transport.close('agent stopping');
+        } else if (passthrough && !dialed.passthroughAddress) {
+          dialed.transport.close('no passthrough');
+          this.#fatal({
+            kind: 'passthrough-unavailable',
+            message: `${this.#options.server.origin} accepted the tunnel but does not pass TLS connections through (a Gatehouse too old for it?)`,
+          });
+        } else {
+          this.#passthroughAddress = dialed.passthroughAddress;
+          this.#online(dialed.transport, dialed.publicUrl);
+        }
       },
       (error: Error) => {
         if (this.#stopped) return;
@@ -112,6 +142,8 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
           this.#fatal({ kind: 'bad-key', message: error.message });
         } else if (error.status === 404) {
           this.#fatal({ kind: 'no-such-tunnel', message: error.message });
+        } else if (error.status === 501 && passthrough) {
+          this.#fatal({ kind: 'passthrough-unavailable', message: error.message });
         } else {
           const hint =
             this.#options.transport === 'raw'
@@ -135,10 +167,7 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     session.on('error', () => {});
     session.on('stream', (stream, headers, flags) => {
       releaseOnClose(stream);
-      handleTunnelStream(stream, headers, flags, this.#options.local, {
-        onStart: (record) => this.emit('request', record),
-        onEnd: (record) => this.emit('response', record),
-      });
+      this.#serve(stream, headers, flags);
     });
     const stopHeartbeat = startHeartbeat(session, this.#options.heartbeatMs, () =>
       transport.close('heartbeat missed'),
@@ -153,12 +182,38 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     this.emit('online', publicUrl);
   }
 
+  /** One stream from the edge: a passed-through TLS connection (CONNECT) or an HTTP request. */
+  #serve(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number): void {
+    const { local, tlsPassthrough } = this.#options;
+    if (headers[':method'] === 'CONNECT') {
+      if (tlsPassthrough)
+        passThroughLocally(stream, headers, tlsPassthrough, (record) => this.emit('passthrough', record));
+      else refuseStream(stream, 501, 'this agent was not started with --tls-passthrough');
+      return;
+    }
+    if (!local) {
+      refuseStream(
+        stream,
+        502,
+        `tunnel ${this.#options.name} takes TLS connections only (--tls-passthrough); ` +
+          'give the agent a local URL as well to serve HTTP requests',
+      );
+      return;
+    }
+    handleTunnelStream(stream, headers, flags, local, {
+      onStart: (record) => this.emit('request', record),
+      onEnd: (record) => this.emit('response', record),
+    });
+  }
+
   #goOffline(): void {
     const connection = this.#connection;
     if (!connection) return;
     this.#connection = undefined;
     connection.stopHeartbeat();
-    connection.session.destroy();
+    // Node feeds a new session the socket's buffered bytes on its first tick, and fails if the
+    // session is gone by then (stopped the moment it came online): destroy it after that tick.
+    process.nextTick(() => connection.session.destroy());
     connection.transport.close('agent stopping');
   }
 
@@ -185,4 +240,16 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     this.stop();
     this.emit('fatal', reason);
   }
+}
+
+/** Answers a stream the agent cannot serve, saying why. */
+function refuseStream(stream: ServerHttp2Stream, status: number, message: string): void {
+  stream.on('error', () => {});
+  if (stream.destroyed) return;
+  stream.respond({
+    ':status': status,
+    'content-type': 'text/plain; charset=utf-8',
+    'gatehouse-agent-error': 'local',
+  });
+  stream.end(`Gatehouse agent: ${message}.\n`);
 }

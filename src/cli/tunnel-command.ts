@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ExchangeLog } from '../agent/exchange-log.ts';
 import { type InspectedTunnel, inspectorToken } from '../agent/inspector.ts';
 import type { ExchangeRecord, LocalTarget } from '../agent/local-forwarder.ts';
+import type { PassthroughRecord, PassthroughTarget } from '../agent/local-passthrough.ts';
 import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { VERSION } from '../version.ts';
@@ -13,12 +14,17 @@ import { JsonLines } from './json-lines.ts';
 import { redactSecrets } from './redact-secrets.ts';
 import { formatBytes, StatusLine } from './status-line.ts';
 import { countOf, fatalMessage } from './tunnel-messages.ts';
+import { parsePassthroughTarget, passthroughTargetText } from './tunnel-passthrough.ts';
 import { canConnect, createTunnel } from './tunnel-setup.ts';
 
 /** `gatehouse tunnel --help`. */
 export const TUNNEL_HELP = `Usage: gatehouse tunnel <local-url | port> [options]
+       gatehouse tunnel --tls-passthrough PORT --name NAME [options]
 
 Exposes a local server at https://<name>.<domain> through one outbound connection to Gatehouse.
+With --tls-passthrough, TLS connections to <name>.<domain> on Gatehouse's HTTPS port reach a local
+TLS server still encrypted: Gatehouse routes them by server name and never terminates them, so the
+handshake, and any client certificate, ends on this machine.
 
 ${optionTable([
   {
@@ -31,6 +37,10 @@ ${optionTable([
         usage: '--admin-key KEY',
         does: 'Without --key: create the tunnel first with this admin key and print its key',
         env: 'GATEHOUSE_ADMIN_KEY',
+      },
+      {
+        usage: '--tls-passthrough PORT',
+        does: "Send TLS connections for the tunnel's name, unterminated, to the local TLS server at PORT or HOST:PORT",
       },
       { usage: '--preserve-host', does: 'Send the public Host header to the local server' },
       { usage: '--json', does: 'Line-delimited JSON events on stdout instead of a status line' },
@@ -53,7 +63,8 @@ ${optionTable([
   },
 ])}
 Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 server unreachable after --retry-for,
-4 key refused or no such tunnel, 5 nothing listening at the local URL, 6 tunnel name taken.
+4 key refused or no such tunnel, 5 nothing listening at the local URL, 6 tunnel name taken,
+7 the server cannot pass TLS through (no HTTPS listener).
 `;
 
 /** An error line on stderr, with secrets in query strings redacted like every other line. */
@@ -83,6 +94,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
       'no-local-check': { type: 'boolean' },
       ca: { type: 'string' },
       transport: { type: 'string' },
+      'tls-passthrough': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -95,11 +107,20 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     return 2;
   };
   const localArg = positionals[0];
-  if (!localArg || positionals.length > 1)
-    return usage('give exactly one local URL or port, e.g. 3000 or http://localhost:3000');
-  const localUrl = /^\d+$/.test(localArg) ? `http://127.0.0.1:${localArg}` : localArg;
-  if (!URL.canParse(localUrl) || !/^https?:$/.test(new URL(localUrl).protocol))
+  const passthroughArg = values['tls-passthrough'];
+  if (positionals.length > 1 || (!localArg && passthroughArg === undefined))
+    return usage(
+      'give exactly one local URL or port, e.g. 3000 or http://localhost:3000, or a local TLS server with --tls-passthrough PORT',
+    );
+  const localUrl = localArg && (/^\d+$/.test(localArg) ? `http://127.0.0.1:${localArg}` : localArg);
+  if (localUrl && (!URL.canParse(localUrl) || !/^https?:$/.test(new URL(localUrl).protocol)))
     return usage(`not an http(s) URL: ${localArg}`);
+  let tlsPassthrough: PassthroughTarget | undefined;
+  if (passthroughArg !== undefined) {
+    const parsed = parsePassthroughTarget(passthroughArg);
+    if ('problem' in parsed) return usage(parsed.problem);
+    tlsPassthrough = parsed;
+  }
   const serverArg = values.server ?? process.env['GATEHOUSE_SERVER'];
   if (!serverArg || !URL.canParse(serverArg) || !/^https?:$/.test(new URL(serverArg).protocol))
     return usage(
@@ -143,13 +164,16 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   }
   if (key && !name) return usage('give the tunnel name with --name (or GATEHOUSE_TUNNEL)');
 
-  const local: LocalTarget = {
-    url: new URL(localUrl),
-    preserveHost: values['preserve-host'] === true,
-    captureBytes,
-  };
-  if (!values['no-local-check'] && !(await canConnect(local.url))) {
-    const message = `nothing is listening at ${local.url.origin}; start your server first (or pass --no-local-check)`;
+  const local: LocalTarget | undefined = localUrl
+    ? { url: new URL(localUrl), preserveHost: values['preserve-host'] === true, captureBytes }
+    : undefined;
+  const tlsLocal = tlsPassthrough && passthroughTargetText(tlsPassthrough);
+  for (const [where, url, what] of [
+    [local?.url.origin, local?.url, 'server'],
+    [tlsLocal, tlsLocal && new URL(`tcp://${tlsLocal}`), 'TLS server (--tls-passthrough)'],
+  ] as const) {
+    if (!url || values['no-local-check'] || (await canConnect(url))) continue;
+    const message = `nothing is listening at ${where}; start your ${what} first (or pass --no-local-check)`;
     complain(message);
     emit('fatal', { reason: 'local-unreachable', message });
     return 5;
@@ -163,7 +187,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     state: 'connecting',
     reason: null,
     since: new Date().toISOString(),
-    local: local.url.origin,
+    local: local?.url.origin ?? '',
     server: server.origin,
   };
   const enter = (state: InspectedTunnel['state'], reason: string | null = null) => {
@@ -172,7 +196,8 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   };
   const token = inspectorToken();
   let inspector: InspectorServer | undefined;
-  if (!values['no-inspect']) {
+  // Passed-through connections stay encrypted: only HTTP requests have anything to inspect.
+  if (!values['no-inspect'] && local) {
     try {
       inspector = await startInspector(inspectAddress, {
         tunnel: () => inspected,
@@ -247,16 +272,31 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     name,
     key,
     local,
+    tlsPassthrough,
     version: VERSION,
     retryForMs: retryFor * 1000,
     transport,
     ca,
   });
-  const counters = { requests: 0, bytesIn: 0, bytesOut: 0 };
+  const counters = { requests: 0, connections: 0, bytesIn: 0, bytesOut: 0 };
   let state = 'connecting';
+  const routes = () =>
+    [
+      local ? `${agent.publicUrl || name} → ${local.url.origin}` : '',
+      tlsLocal ? `TLS ${agent.passthroughAddress ?? name} (not terminated) → ${tlsLocal}` : '',
+    ]
+      .filter(Boolean)
+      .join('   ');
+  const counts = () =>
+    [
+      local ? countOf(counters.requests, 'request') : '',
+      tlsLocal ? countOf(counters.connections, 'TLS connection') : '',
+    ]
+      .filter(Boolean)
+      .join('  ');
   const line = () =>
-    `${state === 'online' ? '● online ' : `○ ${state}`}  ${agent.publicUrl || name} → ${local.url.origin}` +
-    `   ${countOf(counters.requests, 'request')}  in ${formatBytes(counters.bytesIn)}  out ${formatBytes(counters.bytesOut)}` +
+    `${state === 'online' ? '● online ' : `○ ${state}`}  ${routes()}` +
+    `   ${counts()}  in ${formatBytes(counters.bytesIn)}  out ${formatBytes(counters.bytesOut)}` +
     (inspectorUrl ? `   inspector ${inspectorUrl}` : '');
   const render = () => status.update(line());
   agent.on('connecting', (attempt) => {
@@ -270,7 +310,8 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     emit('online', {
       url,
       name,
-      local: local.url.origin,
+      local: local?.url.origin ?? null,
+      ...(tlsLocal ? { tlsPassthrough: agent.passthroughAddress ?? null, tlsLocal } : {}),
       inspector: inspectorUrl ?? null,
       ...(inspectorUrl ? { inspectorToken: token } : {}),
     });
@@ -306,6 +347,28 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     }
   });
 
+  agent.on('passthrough', (record: PassthroughRecord) => {
+    counters.connections++;
+    counters.bytesIn += record.bytesIn;
+    counters.bytesOut += record.bytesOut;
+    emit(
+      'connection',
+      {
+        id: record.id,
+        ms: record.durationMs,
+        bytesIn: record.bytesIn,
+        bytesOut: record.bytesOut,
+        whole: record.whole,
+        ...(record.error ? { error: record.error } : {}),
+      },
+      { batched: true },
+    );
+    if (!json) {
+      if (record.error) say(`TLS connection → ${tlsLocal}: ${record.error}`);
+      status.progress(line());
+    }
+  });
+
   const stopReleasingMemory = releaseMemoryWhenIdle();
   const code = await new Promise<number>((resolve) => {
     agent.on('fatal', (reason: FatalReason) => {
@@ -313,7 +376,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
       emit('fatal', { reason: reason.kind, message });
       status.done();
       complain(message);
-      resolve(reason.kind === 'unreachable' ? 3 : 4);
+      resolve(reason.kind === 'unreachable' ? 3 : reason.kind === 'passthrough-unavailable' ? 7 : 4);
     });
     const onSignal = () => {
       process.off('SIGINT', onSignal);

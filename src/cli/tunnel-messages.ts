@@ -27,6 +27,9 @@ export function fatalMessage(reason: FatalReason, context: TunnelContext): strin
         `${reason.message} (--retry-for ${context.retryForSeconds}). Check --server and that Gatehouse ` +
         'runs there, or keep trying longer with --retry-for SECONDS (0 = never give up)'
       );
+    // The server's text (or the agent's) says what is missing and how to add it.
+    case 'passthrough-unavailable':
+      return reason.message;
   }
 }
 

@@ -56,6 +56,12 @@ export class Metrics {
     labelNames: ['tunnel'] as const,
     registers: [this.registry],
   });
+  readonly tunnelPassthrough = new Counter({
+    name: 'gatehouse_tunnel_passthrough_connections_total',
+    help: 'TLS connections passed through to each tunnel unterminated, by outcome (whole, cut, refused).',
+    labelNames: ['tunnel', 'outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_process_' });

@@ -104,6 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     domain: config.domain,
     publicBase: () => publicBase(httpPort, httpsPort),
+    passthroughPort: () => httpsPort,
     trustForwarded: config.trustProxy,
     clock,
   });
@@ -198,6 +199,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxHeaderSize: config.maxHeaderSize,
     logger,
     metrics,
+    passthrough: tunnels.passthrough,
   };
   const listeners: RunningListener[] = [];
   try {

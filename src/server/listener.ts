@@ -8,7 +8,9 @@ import { writeRawResponse } from '../http/raw-response.ts';
 import { parserErrorStatus } from '../http/request-guard.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { PassthroughRoute } from '../tunnel/tls-passthrough.ts';
 import type { CertificateSet } from './tls-contexts.ts';
+import { peekBeforeTermination } from './tls-peek.ts';
 
 /** What every listener hands its traffic to, and what it reports to. */
 export interface ListenerDeps {
@@ -17,6 +19,8 @@ export interface ListenerDeps {
   readonly maxHeaderSize: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** HTTPS listeners ask it about each TLS connection's server name before terminating it. */
+  readonly passthrough?: PassthroughRoute | undefined;
 }
 
 /** A listener as started: its bound port, and for HTTPS the certificates it serves. */
@@ -104,6 +108,9 @@ export async function startListener(
         'TLS handshake failed',
       );
     });
+    // Before configure(): its connection counting then sees passed-through connections too.
+    if (deps.passthrough)
+      peekBeforeTermination(https, deps.passthrough, { logger: deps.logger, listener: spec.name });
     server = https as unknown as Server;
   } else {
     server = createServer(common);

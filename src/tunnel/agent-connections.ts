@@ -10,7 +10,14 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Store, TunnelEvent, TunnelRecord } from '../store/types.ts';
 import { type Clock, dateOf } from '../util/clock.ts';
 import { TunnelError } from './errors.ts';
-import { AGENT_HEADER, PUBLIC_URL_HEADER, RAW_UPGRADE, TUNNEL_HEADER } from './protocol.ts';
+import {
+  AGENT_HEADER,
+  PASSTHROUGH_ADDRESS_HEADER,
+  PASSTHROUGH_HEADER,
+  PUBLIC_URL_HEADER,
+  RAW_UPGRADE,
+  TUNNEL_HEADER,
+} from './protocol.ts';
 import { rawTransport, type TunnelTransport, webSocketTransport } from './transport.ts';
 import type { TunnelRegistry } from './tunnel-registry.ts';
 import { TunnelSession } from './tunnel-session.ts';
@@ -25,7 +32,12 @@ export interface AgentConnectionDeps {
   readonly clock: Clock;
   /** The public URL of a tunnel, told to its agent on the 101. */
   readonly publicUrl: (name: string) => string;
+  /** Where TLS clients reach a passthrough tunnel (`host:port`); undefined without an HTTPS listener. */
+  readonly passthroughAddress: (name: string) => string | undefined;
 }
+
+/** What the upgrade's extra response headers carry, kept on the request for the WebSocket path. */
+type AgentRequest = IncomingMessage & { tunnelHeaders?: [string, string][] };
 
 /**
  * Agents connecting to their tunnels: each upgrade is authenticated by the tunnel's key before
@@ -42,8 +54,8 @@ export class AgentConnections {
   constructor(deps: AgentConnectionDeps) {
     this.#deps = deps;
     this.#wss.on('headers', (headers, req) => {
-      const url = (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl;
-      if (url) headers.push(`${PUBLIC_URL_HEADER}: ${url}`);
+      for (const [name, value] of (req as AgentRequest).tunnelHeaders ?? [])
+        headers.push(`${name}: ${value}`);
     });
   }
 
@@ -60,8 +72,9 @@ export class AgentConnections {
   handle(exchange: UpgradeExchange): void {
     const { req, socket, head } = exchange;
     this.#authenticate(req).then(
-      (record) => {
-        const publicUrl = this.#deps.publicUrl(record.name);
+      ({ record, passthrough }) => {
+        const extra: [string, string][] = [[PUBLIC_URL_HEADER, this.#deps.publicUrl(record.name)]];
+        if (passthrough) extra.push([PASSTHROUGH_ADDRESS_HEADER, passthrough]);
         if (upgradeToken(req) === RAW_UPGRADE) {
           if (socket.destroyed) return;
           if (head.length > 0) socket.unshift(head);
@@ -69,17 +82,18 @@ export class AgentConnections {
           // one completes later) would land in HTTP/2's bookkeeping, so it waits for the 101.
           socket.write(
             `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${RAW_UPGRADE}\r\n` +
-              `${PUBLIC_URL_HEADER}: ${publicUrl}\r\n\r\n`,
+              `${extra.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`,
             (error) => {
-              if (!error && !socket.destroyed) this.#attach(req, record, rawTransport(socket as Socket));
+              if (!error && !socket.destroyed)
+                this.#attach(req, record, rawTransport(socket as Socket), passthrough !== undefined);
               exchange.done(101);
             },
           );
           return;
         }
-        (req as IncomingMessage & { tunnelUrl?: string }).tunnelUrl = publicUrl;
+        (req as AgentRequest).tunnelHeaders = extra;
         this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-          this.#attach(req, record, webSocketTransport(ws));
+          this.#attach(req, record, webSocketTransport(ws), passthrough !== undefined);
           exchange.done(101);
         });
       },
@@ -89,12 +103,17 @@ export class AgentConnections {
     );
   }
 
-  #attach(req: IncomingMessage, record: TunnelRecord, transport: TunnelTransport): void {
+  #attach(
+    req: IncomingMessage,
+    record: TunnelRecord,
+    transport: TunnelTransport,
+    passthrough: boolean,
+  ): void {
     const ip = clientIp(req.socket.remoteAddress);
     const agentVersion = String(req.headers[AGENT_HEADER] ?? 'unknown').slice(0, 40);
     const session = new TunnelSession(
       transport,
-      { name: record.name, ip, agentVersion, connectedAt: dateOf(this.#deps.clock) },
+      { name: record.name, ip, agentVersion, connectedAt: dateOf(this.#deps.clock), passthrough },
       {
         heartbeatMs: this.#deps.settings.heartbeatMs,
         maxConcurrentStreams: this.#deps.settings.maxConcurrentStreams,
@@ -110,7 +129,7 @@ export class AgentConnections {
       agentVersion,
     });
     this.#deps.logger.info(
-      { tunnel: record.name, ip, agentVersion, transport: transport.kind },
+      { tunnel: record.name, ip, agentVersion, transport: transport.kind, passthrough },
       'tunnel connected',
     );
     session.onClose((reason) => {
@@ -126,7 +145,13 @@ export class AgentConnections {
     });
   }
 
-  async #authenticate(req: IncomingMessage): Promise<TunnelRecord> {
+  /**
+   * The tunnel the agent connects as, once its key checks out, and for an agent asking for TLS
+   * passthrough the address TLS clients will reach it at (refused when there is no HTTPS listener).
+   */
+  async #authenticate(
+    req: IncomingMessage,
+  ): Promise<{ record: TunnelRecord; passthrough: string | undefined }> {
     const name = String(req.headers[TUNNEL_HEADER] ?? '');
     const key = bearerToken(req.headers.authorization);
     if (!name)
@@ -151,7 +176,21 @@ export class AgentConnections {
         'TUNNEL_UPGRADE_INVALID',
         `expected Upgrade: ${RAW_UPGRADE} (or websocket), not ${JSON.stringify(token)}`,
       );
-    return record;
+    const asked = req.headers[PASSTHROUGH_HEADER];
+    if (asked === undefined) return { record, passthrough: undefined };
+    if (asked !== 'tls')
+      throw new TunnelError(
+        'TUNNEL_UPGRADE_INVALID',
+        `${PASSTHROUGH_HEADER} must be tls, not ${JSON.stringify(String(asked).slice(0, 40))}`,
+      );
+    const passthrough = this.#deps.passthroughAddress(name);
+    if (!passthrough)
+      throw new TunnelError(
+        'TUNNEL_PASSTHROUGH_UNAVAILABLE',
+        'this Gatehouse has no HTTPS listener, so it cannot pass TLS connections through; ' +
+          'start it with a TLS certificate (--tls-cert and --tls-key) or a listener with tls in its config',
+      );
+    return { record, passthrough };
   }
 
   #audit(name: string, event: TunnelEvent): void {

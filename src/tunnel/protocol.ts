@@ -9,6 +9,12 @@
  * Upgrades (WebSocket) travel as a stream carrying {@link UPGRADE_HEADER}. If the local server
  * switches protocols, the agent answers with {@link SWITCHED_HEADER} and the stream's bytes are
  * the raw exchange from the local server's 101 on; any other answer is an ordinary response.
+ *
+ * TLS passthrough: an agent that sends {@link PASSTHROUGH_HEADER} on its upgrade asks for TLS
+ * connections to its name, and Gatehouse answers with {@link PASSTHROUGH_ADDRESS_HEADER}. Each such
+ * connection, never terminated by Gatehouse, is one HTTP/2 CONNECT stream (RFC 9113 §8.5) carrying
+ * {@link PASSTHROUGH_HEADER}: the agent answers 200 once its local TLS server accepted, and the
+ * stream's bytes are the connection's, both ways, from the client's ClientHello on.
  */
 export const CONNECT_PATH = '/api/v1/tunnels/connect';
 
@@ -29,3 +35,7 @@ export const SWITCHED_HEADER = 'gatehouse-switched';
 export const REQUEST_ID_HEADER = 'gatehouse-request-id';
 /** What every header of the protocol's starts with; a public client's own such headers are dropped. */
 export const PROTOCOL_HEADER_PREFIX = 'gatehouse-';
+/** Header on the agent's upgrade (value `tls`) and on each passthrough stream. */
+export const PASSTHROUGH_HEADER = 'gatehouse-passthrough';
+/** Response header (on the 101) with the `host:port` TLS clients reach the tunnel's local TLS server at. */
+export const PASSTHROUGH_ADDRESS_HEADER = 'gatehouse-passthrough-address';

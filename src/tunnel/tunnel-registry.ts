@@ -4,9 +4,12 @@ import type { TunnelSession } from './tunnel-session.ts';
 /**
  * The tunnels connected to this node, by name. The newest connection for a name wins; an older
  * one is closed, and its cleanup cannot remove its successor. Emits `waiting` (name) when a
- * request starts waiting for an offline tunnel.
+ * request starts waiting for an offline tunnel, and `connected` (session) when one registers.
  */
-export class TunnelRegistry extends EventEmitter<{ waiting: [name: string] }> {
+export class TunnelRegistry extends EventEmitter<{
+  waiting: [name: string];
+  connected: [session: TunnelSession];
+}> {
   readonly #sessions = new Map<string, TunnelSession>();
   readonly #waiters = new Map<string, Set<(session: TunnelSession) => void>>();
 
@@ -20,6 +23,7 @@ export class TunnelRegistry extends EventEmitter<{ waiting: [name: string] }> {
       if (this.#sessions.get(name) === session) this.#sessions.delete(name);
     });
     previous?.close('replaced by a newer connection');
+    this.emit('connected', session);
     for (const wake of this.#waiters.get(name) ?? []) wake(session);
     this.#waiters.delete(name);
     return previous;

@@ -16,6 +16,7 @@ import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
 import { PROTOCOL_HEADER_PREFIX } from './protocol.ts';
 import { cancelStream, endedWhole } from './stream-cut.ts';
 import { responseHeadersFromStream } from './stream-headers.ts';
+import { TlsPassthrough } from './tls-passthrough.ts';
 import type { TransportKind } from './transport.ts';
 import { randomTunnelName, tunnelNameProblem } from './tunnel-name.ts';
 import { TunnelRegistry } from './tunnel-registry.ts';
@@ -50,6 +51,8 @@ export interface TunnelView {
   readonly clientIp: string | null;
   readonly agentVersion: string | null;
   readonly transport: TransportKind | null;
+  /** While its agent asks for TLS passthrough: the `host:port` TLS clients reach it at. */
+  readonly tlsPassthrough: string | null;
   readonly requests: number;
   readonly activeRequests: number;
 }
@@ -62,12 +65,15 @@ export class TunnelService {
   readonly registry = new TunnelRegistry();
   /** Agents connecting: authenticated before the upgrade, then registered. */
   readonly connections: AgentConnections;
+  /** TLS connections routed by server name to tunnels, unterminated; HTTPS listeners ask it first. */
+  readonly passthrough: TlsPassthrough;
   readonly #store: Store;
   readonly #settings: TunnelSettings;
   readonly #logger: Logger;
   readonly #metrics: Metrics | undefined;
   readonly #domain: string;
   readonly #publicBase: () => { scheme: string; port: string };
+  readonly #passthroughPort: () => number | undefined;
   readonly #now: () => Date;
   readonly #trustForwarded: boolean;
   #names = new Set<string>();
@@ -81,6 +87,8 @@ export class TunnelService {
     domain: string;
     /** Scheme and `:port` of public URLs; a function because ports are known only after listening. */
     publicBase: () => { scheme: string; port: string };
+    /** The HTTPS listener's port, where TLS passthrough happens; undefined without one. */
+    passthroughPort?: () => number | undefined;
     /** Whether the client's own X-Forwarded-* headers are kept (`--trust-proxy`). */
     trustForwarded: boolean;
     clock?: Clock;
@@ -92,6 +100,7 @@ export class TunnelService {
     this.#metrics = options.metrics;
     this.#domain = options.domain;
     this.#publicBase = options.publicBase;
+    this.#passthroughPort = options.passthroughPort ?? (() => undefined);
     const clock = options.clock ?? systemClock;
     this.#now = () => dateOf(clock);
     this.connections = new AgentConnections({
@@ -102,6 +111,14 @@ export class TunnelService {
       ...(this.#metrics ? { metrics: this.#metrics } : {}),
       clock,
       publicUrl: (name) => this.publicUrl(name),
+      passthroughAddress: (name) => this.passthroughAddress(name),
+    });
+    this.passthrough = new TlsPassthrough({
+      registry: this.registry,
+      nameForHost: (host) => this.nameForHost(host),
+      settings: this.#settings,
+      logger: this.#logger,
+      metrics: this.#metrics,
     });
   }
 
@@ -127,6 +144,12 @@ export class TunnelService {
   publicUrl(name: string): string {
     const base = this.#publicBase();
     return `${base.scheme}://${name}.${this.#domain}${base.port}`;
+  }
+
+  /** Where TLS clients reach a tunnel passed through (`host:port`); undefined without an HTTPS listener. */
+  passthroughAddress(name: string): string | undefined {
+    const port = this.#passthroughPort();
+    return port === undefined ? undefined : `${name}.${this.#domain}:${port}`;
   }
 
   /** The tunnel name a (normalised) host addresses, when it is an existing tunnel's. */
@@ -185,6 +208,7 @@ export class TunnelService {
     if (!(await this.#store.tunnels.delete(name)))
       throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`, { field: 'name' });
     this.#names.delete(name);
+    this.passthrough.forget(name);
     this.registry.disconnect(name, 'tunnel deleted');
   }
 
@@ -203,6 +227,7 @@ export class TunnelService {
       clientIp: session?.info.ip ?? null,
       agentVersion: session?.info.agentVersion ?? null,
       transport: session?.transport ?? null,
+      tlsPassthrough: session?.info.passthrough ? (this.passthroughAddress(record.name) ?? null) : null,
       requests: session?.stats.requests ?? 0,
       activeRequests: session?.activeStreams ?? 0,
     };

@@ -16,6 +16,8 @@ export interface SessionInfo {
   readonly ip: string;
   readonly agentVersion: string;
   readonly connectedAt: Date;
+  /** The agent asked for TLS connections to its name, passed through unterminated. */
+  readonly passthrough: boolean;
 }
 
 /** Counters shown in the tunnel listing and metrics. */
