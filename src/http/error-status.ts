@@ -77,6 +77,8 @@ const STATUS_BY_CODE = {
   FLEET_SESSION_MISSING: 401,
   FLEET_CSRF_INVALID: 403,
   FLEET_REFRESH_BUSY: 503,
+  // telemetry state on the admin API: no vehicle with that VIN has streamed here
+  FLEET_VEHICLE_UNKNOWN: 404,
   // Tesla's answers, as Gatehouse passes them on: the user's session or Tesla is the problem
   FLEET_TOKEN_EXPIRED: 401,
   FLEET_LOGIN_REQUIRED: 401,

@@ -109,7 +109,10 @@ export async function startTelemetryListener(
     port,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Each connection's end makes its DISCONNECTED record before the receiver goes on stopping.
+      const ended = [...sockets.clients].map((ws) => new Promise((resolve) => ws.once('close', resolve)));
       for (const ws of sockets.clients) ws.terminate();
+      await Promise.all(ended);
       server.closeAllConnections();
       await closed;
     },
