@@ -145,7 +145,7 @@ describe('configuration', () => {
     );
   });
 
-  test('TLS_CERT_PATH, TLS_KEY_PATH and TLS_CA_PATH are read', async () => {
+  test('TLS_CERT_PATH, TLS_KEY_PATH and TLS_CA_PATH are read; a port in use is named', async () => {
     const gh = await startTestGateway({
       flags: { 'telemetry-port': '0', 'telemetry-host': '127.0.0.1' },
       env: { TLS_CERT_PATH: pki.server.cert, TLS_KEY_PATH: pki.server.key, TLS_CA_PATH: pki.ca },
@@ -157,6 +157,10 @@ describe('configuration', () => {
         pki.vehicle('5YJ3E7EB0KF000301'),
       );
       await car.close();
+      await assert.rejects(
+        receiver('', { flags: { 'telemetry-port': String(gh.gateway.telemetry!.port) } }),
+        /telemetry listener: cannot listen on 127\.0\.0\.1 port \d+ \(EADDRINUSE\); choose another with --telemetry-port/,
+      );
     } finally {
       await gh.stop();
     }

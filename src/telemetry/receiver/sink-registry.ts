@@ -1,9 +1,9 @@
-import { ConfigError } from '../../config/errors.ts';
-import type { TelemetryConfig } from '../../config/telemetry-schema.ts';
+import { GatehouseError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { RecordSink, RecordType } from '../records.ts';
 import type { VehicleStates } from '../state/vehicle-states.ts';
+import type { ReceiverSettings } from './receiver-settings.ts';
 
 /** What a sink may use: the log, the time, and (for the `store` sink) the vehicle state. */
 export interface SinkDeps {
@@ -29,7 +29,7 @@ export interface SinkRoutes {
  * factory stops the start, naming the record type and the sinks there are.
  */
 export function createSinkRoutes(
-  config: TelemetryConfig,
+  config: ReceiverSettings,
   factories: Readonly<Record<string, SinkFactory>>,
   deps: SinkDeps,
 ): SinkRoutes {
@@ -39,7 +39,8 @@ export function createSinkRoutes(
     if (existing) return existing;
     const factory = factories[name];
     if (!factory)
-      throw new ConfigError(
+      throw new GatehouseError(
+        'CONFIG_INVALID',
         `invalid configuration: telemetry.records.${type}: no sink named ${name}; there are ${Object.keys(factories).sort().join(', ')}`,
         { field: `telemetry.records.${type}` },
       );

@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
-import { ConfigError } from '../../config/errors.ts';
-import type { TelemetryConfig } from '../../config/telemetry-schema.ts';
+import { GatehouseError } from '../../errors.ts';
+import type { ReceiverSettings } from './receiver-settings.ts';
 import { type ConnectionDeps, serveVehicle } from './vehicle-connection.ts';
 import { vinOfCertificate } from './vehicle-identity.ts';
 
@@ -20,17 +20,22 @@ export interface TelemetryListener {
 }
 
 /** The PEM files of the listener, read now so a bad path stops the start naming it. */
-export function readTelemetryTls(config: TelemetryConfig): { cert: Buffer; key: Buffer; ca: Buffer } {
+export function readTelemetryTls(config: ReceiverSettings): { cert: Buffer; key: Buffer; ca: Buffer } {
   const read = (file: 'cert' | 'key' | 'ca'): Buffer => {
     const path = config[file];
     if (path === undefined)
-      throw new ConfigError(`invalid configuration: telemetry.${file}: is required with telemetry.port`, {
-        field: `telemetry.${file}`,
-      });
+      throw new GatehouseError(
+        'CONFIG_INVALID',
+        `invalid configuration: telemetry.${file}: is required with telemetry.port`,
+        {
+          field: `telemetry.${file}`,
+        },
+      );
     try {
       return readFileSync(path);
     } catch (error) {
-      throw new ConfigError(
+      throw new GatehouseError(
+        'CONFIG_INVALID',
         `invalid configuration: telemetry.${file}: cannot read ${path}: ${(error as Error).message}`,
         { field: `telemetry.${file}`, cause: error },
       );
@@ -44,7 +49,7 @@ export function readTelemetryTls(config: TelemetryConfig): { cert: Buffer; key: 
  * handshake (as Tesla's server does), and a WebSocket on any path once the certificate names a VIN.
  */
 export async function startTelemetryListener(
-  config: TelemetryConfig,
+  config: ReceiverSettings,
   tls: { cert: Buffer; key: Buffer; ca: Buffer },
   deps: ConnectionDeps,
 ): Promise<TelemetryListener> {
@@ -52,7 +57,8 @@ export async function startTelemetryListener(
   try {
     server = createServer({ ...tls, requestCert: true, rejectUnauthorized: true });
   } catch (error) {
-    throw new ConfigError(
+    throw new GatehouseError(
+      'CONFIG_INVALID',
       `invalid configuration: telemetry.cert: the certificate, key or CA bundle does not load: ${(error as Error).message}`,
       { field: 'telemetry.cert', cause: error },
     );
@@ -97,9 +103,18 @@ export async function startTelemetryListener(
   server.on('clientError', (_error, socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${config.host ?? 'all interfaces'} port ${config.port}`;
+      reject(
+        new GatehouseError(
+          'CONFIG_INVALID',
+          `telemetry listener: cannot listen on ${where} (${error.code ?? error.message}); choose another with --telemetry-port or GATEHOUSE_TELEMETRY_PORT, or an address of this machine with --telemetry-host`,
+          { field: 'telemetry.port', cause: error },
+        ),
+      );
+    });
     server.listen(config.port, config.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });

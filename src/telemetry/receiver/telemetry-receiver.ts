@@ -1,4 +1,3 @@
-import type { TelemetryConfig } from '../../config/telemetry-schema.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { EphemeralRepository } from '../../store/types.ts';
 import type { Clock } from '../../util/clock.ts';
@@ -7,12 +6,13 @@ import { TelemetryHub } from '../telemetry-hub.ts';
 import { BUILTIN_SINKS } from './builtin-sinks.ts';
 import { SinkFailures } from './dispatch-record.ts';
 import type { FrameReader } from './frame-outcome.ts';
+import type { ReceiverSettings } from './receiver-settings.ts';
 import { createSinkRoutes, type SinkFactory } from './sink-registry.ts';
 import { readTelemetryTls, startTelemetryListener } from './telemetry-listener.ts';
 
 /** Options of {@link startTelemetryReceiver}. */
 export interface TelemetryReceiverOptions {
-  readonly config: TelemetryConfig;
+  readonly config: ReceiverSettings;
   readonly ephemeral: EphemeralRepository;
   readonly clock: Clock;
   readonly logger: Logger;
