@@ -97,6 +97,24 @@ describe('reliable ack', () => {
   });
 });
 
+describe('reliable ack to the store', () => {
+  test('the ack comes once the state holding the record is in the store', async () => {
+    const gh = await receiver('  reliableAck: { V: store }\n  flushMs: 60000\n');
+    try {
+      const vin = '5YJ3E7EB0KF000150';
+      const car = await connectVehicle(gh.gateway.telemetry!.port, pki.server.cert, pki.vehicle(vin));
+      car.ws.send(vehicleDataFrame({ txid: 'tx-stored', vin, fields: { Soc: 42 } }));
+      assert.equal(txidOf(await car.next()), 'tx-stored');
+      // Long before the minute-long batch interval: the ack itself waited for the write.
+      const stored = await gh.gateway.store.ephemeral.get('telemetry-vehicles', vin);
+      assert.equal(JSON.parse(stored!).fields.Soc, 42);
+      await car.close();
+    } finally {
+      await gh.stop();
+    }
+  });
+});
+
 describe('rate limit', () => {
   const clock = manualClock(Date.UTC(2026, 4, 1));
   let gh: TestGateway;

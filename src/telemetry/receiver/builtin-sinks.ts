@@ -2,12 +2,13 @@ import type { RecordSink } from '../records.ts';
 import type { SinkFactory } from './sink-registry.ts';
 
 /**
- * `store`: records are in the vehicle state already (every record is); a write resolves once the
- * state that holds it is in the store, so reliable ack to `store` means "persisted".
+ * `store`: records are in the vehicle state already (every record is), written in batches. For
+ * the types whose acks wait for it, a write resolves once the state holding the record is in the
+ * store, so reliable ack to `store` means persisted; for the others, at once.
  */
-const storeSink: SinkFactory = (_settings, { states }): RecordSink => ({
+const storeSink: SinkFactory = (_settings, { states, reliableFor }): RecordSink => ({
   name: 'store',
-  write: () => states.flushed(),
+  write: (record) => (reliableFor?.has(record.type) ? states.flushed() : Promise.resolve()),
   close: async () => {},
 });
 

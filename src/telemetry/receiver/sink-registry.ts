@@ -10,6 +10,8 @@ export interface SinkDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly states: VehicleStates;
+  /** The record types whose acks wait for this sink (`reliableAck`); empty for most sinks. */
+  readonly reliableFor?: ReadonlySet<RecordType>;
 }
 
 /** Makes one sink from its settings (`telemetry.sinks.<name>` in the config file, or undefined). */
@@ -46,7 +48,10 @@ export function createSinkRoutes(
       );
     let sink: RecordSink;
     try {
-      sink = factory(config.sinks[name], deps);
+      const reliableFor = new Set(
+        (['V', 'alerts', 'errors'] as const).filter((t) => config.reliableAck[t] === name),
+      );
+      sink = factory(config.sinks[name], { ...deps, reliableFor });
     } catch (error) {
       for (const s of sinks.values()) s.close().catch(() => {});
       throw error;
