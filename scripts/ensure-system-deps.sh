@@ -10,6 +10,8 @@ case "${1:-test}" in
   test)
     needed=(
       [redis-server]=redis-server
+      [/usr/sbin/nats-server]=nats-server
+      [/usr/sbin/mosquitto]=mosquitto
       [openssl]=openssl
       [chromium]=chromium
     )
