@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SINK_SETTINGS } from '../telemetry/sinks/sink-settings.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -68,7 +69,14 @@ export const telemetryConfig = z
     /** Messages of one connection being dispatched at once; beyond it, reading pauses. */
     maxInFlight: z.coerce.number().int().min(1).max(100_000).default(256),
     /** Settings of the broker sinks, by sink name (`redis`, `nats`, `mqtt`). */
-    sinks: z.record(z.string(), z.unknown()).default({}),
+    sinks: z
+      .object({
+        redis: SINK_SETTINGS.redis.optional(),
+        nats: SINK_SETTINGS.nats.optional(),
+        mqtt: SINK_SETTINGS.mqtt.optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -81,6 +89,15 @@ export const telemetryConfig = z
             message: `is required with telemetry.port: ${FILE_HINT[file]}`,
           });
       }
+    }
+    for (const broker of ['redis', 'nats', 'mqtt'] as const) {
+      const user = RECORD_TYPES.find((type) => t.records[type].includes(broker));
+      if (user !== undefined && t.sinks[broker] === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sinks', broker],
+          message: `is required, since records.${user} names ${broker}; give at least its ${broker === 'nats' ? 'servers' : 'url'}`,
+        });
     }
     for (const type of ['V', 'alerts', 'errors'] as const) {
       const sink = t.reliableAck[type];

@@ -3,6 +3,7 @@ import type { EphemeralRepository } from '../../store/types.ts';
 import type { Clock } from '../../util/clock.ts';
 import { VehicleStates } from '../state/vehicle-states.ts';
 import { TelemetryHub } from '../telemetry-hub.ts';
+import { BROKER_SINKS } from './broker-sinks.ts';
 import { BUILTIN_SINKS } from './builtin-sinks.ts';
 import { SinkFailures } from './dispatch-record.ts';
 import type { FrameReader } from './frame-outcome.ts';
@@ -16,7 +17,7 @@ export interface TelemetryReceiverOptions {
   readonly ephemeral: EphemeralRepository;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Sinks beside `store` and `logger` (the broker sinks, or a test's), by the name `records` uses. */
+  /** Sinks beside `store`, `logger`, `redis`, `nats` and `mqtt` (a test's), by the name `records` uses. */
   readonly sinkFactories?: Readonly<Record<string, SinkFactory>> | undefined;
   readonly readFrame: FrameReader;
 }
@@ -49,7 +50,7 @@ export async function startTelemetryReceiver(options: TelemetryReceiverOptions):
   const hub = new TelemetryHub(states, logger);
   const routes = createSinkRoutes(
     config,
-    { ...BUILTIN_SINKS, ...options.sinkFactories },
+    { ...BUILTIN_SINKS, ...BROKER_SINKS, ...options.sinkFactories },
     { logger, clock, states },
   );
   let listener: Awaited<ReturnType<typeof startTelemetryListener>>;
