@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { routeInput, routePatch } from '../routes/route.ts';
 import { keyInput } from './keys-api.ts';
+import { vehicleState, vehiclesPaths } from './openapi-vehicles.ts';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') =>
   z.toJSONSchema(s, { io, unrepresentable: 'any' });
@@ -186,6 +187,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         KeyInput: schema(keyInput),
         Delivery: delivery,
         DeliveryResult: deliveryResult,
+        VehicleState: vehicleState,
         ReplayInput: {
           type: 'object',
           required: ['developer_id'],
@@ -232,6 +234,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
       },
       ...deliveriesPaths(),
+      ...vehiclesPaths(errors),
       '/keys/': {
         get: {
           summary: 'List API keys (prefixes only)',

@@ -135,6 +135,37 @@ ${optionTable([
       },
     ],
   },
+  {
+    heading: 'Fleet Telemetry receiver (vehicles stream here over mTLS; see README)',
+    options: [
+      {
+        usage: '--telemetry-port N',
+        does: "Port of the vehicles' WebSocket listener; off unless given",
+        env: 'GATEHOUSE_TELEMETRY_PORT',
+      },
+      {
+        usage: '--telemetry-host ADDR',
+        does: 'Address it binds (default: all interfaces). Also TELEMETRY_HOST',
+        env: 'GATEHOUSE_TELEMETRY_HOST',
+      },
+      {
+        usage: '--telemetry-cert FILE',
+        does: "The server's certificate chain (PEM). Also TLS_CERT_PATH",
+        env: 'GATEHOUSE_TELEMETRY_CERT',
+      },
+      {
+        usage: '--telemetry-key FILE',
+        does: 'Its private key (PEM). Also TLS_KEY_PATH',
+        env: 'GATEHOUSE_TELEMETRY_KEY',
+      },
+      {
+        usage: '--telemetry-ca FILE',
+        does: "CAs vehicle certificates must chain to (Tesla's, or the simulator's). Also TLS_CA_PATH",
+        env: 'GATEHOUSE_TELEMETRY_CA',
+      },
+    ],
+    note: 'Sinks per record type, reliable ack, rate limit and history go in the config file:\n  telemetry: { records: { V: [store, redis] }, reliableAck: { V: redis },\n              rateLimit: { messages: 1000, intervalSeconds: 30 }, history: { perVin: 120 } }',
+  },
 ])}
 The admin API key comes from GATEHOUSE_ADMIN_KEY. Without it, the first start creates a key
 and prints it once; only its hash is stored.

@@ -78,6 +78,8 @@ const STATUS_BY_CODE = {
   FLEET_SESSION_MISSING: 401,
   FLEET_CSRF_INVALID: 403,
   FLEET_REFRESH_BUSY: 503,
+  // telemetry state on the admin API: no vehicle with that VIN has streamed here
+  FLEET_VEHICLE_UNKNOWN: 404,
   // a telemetry sink's broker did not confirm a record in time: the vehicle resends it later
   FLEET_SINK_UNAVAILABLE: 503,
   // Tesla's answers, as Gatehouse passes them on: the user's session or Tesla is the problem

@@ -22,6 +22,10 @@ import { RouteCatalog } from '../routing/route-catalog.ts';
 import { RouteService } from '../routing/route-service.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
+import { readFrame } from '../telemetry/receiver/frame-reader.ts';
+import type { SinkFactory } from '../telemetry/receiver/sink-registry.ts';
+import { startTelemetryReceiver, type TelemetryReceiver } from '../telemetry/receiver/telemetry-receiver.ts';
+import { storedVehicles } from '../telemetry/state/stored-vehicles.ts';
 import { tunnelConnectMount, tunnelHandler } from '../tunnel/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/tunnel-service.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
@@ -47,6 +51,8 @@ export interface GatewayOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** How `fleet-login` routes reach Tesla; `fetch` unless a test counts the calls. */
   readonly fleetFetch?: Fetch;
+  /** Telemetry sinks beside `store` and `logger`, by the name `telemetry.records` uses. */
+  readonly telemetrySinks?: Readonly<Record<string, SinkFactory>>;
 }
 
 /** A running Gatehouse: its listeners, the admin key made on first start, and a way to stop. */
@@ -67,6 +73,8 @@ export interface Gateway {
   readonly tunnels: TunnelService;
   /** The Tesla application key whose public half is served, when one is configured. */
   readonly fleetKey: FleetKey | undefined;
+  /** The Fleet Telemetry receiver, when `telemetry.port` is set: its port, live feed and state. */
+  readonly telemetry: TelemetryReceiver | undefined;
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then closes the store. */
   stop(): Promise<void>;
 }
@@ -142,6 +150,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     trustForwarded: config.trustProxy,
   });
 
+  let telemetry: TelemetryReceiver | undefined;
+  if (config.telemetry.port !== undefined) {
+    try {
+      telemetry = await startTelemetryReceiver({
+        config: config.telemetry,
+        ephemeral: store.ephemeral,
+        clock,
+        logger,
+        sinkFactories: options.telemetrySinks,
+        readFrame,
+      });
+    } catch (error) {
+      tunnels.stop();
+      catalog.stop();
+      await store.close();
+      throw error;
+    }
+  }
+
   const admin = createAdminApp({
     store,
     catalog,
@@ -152,6 +179,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     clock,
     accepting: () => accepting,
+    vehicles: telemetry?.states ?? storedVehicles(store.ephemeral),
   });
   const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
   const handlers = createDispatcher({
@@ -206,6 +234,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     for (const [i, spec] of specs.entries()) listeners.push(await startListener(spec, tls[i], listenerDeps));
   } catch (error) {
     for (const l of listeners) l.server.close();
+    await telemetry?.stop();
     tunnels.stop();
     catalog.stop();
     await store.close();
@@ -233,6 +262,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       tunnels.stop();
       for (const s of servers) s.closeAllConnections();
       for (const socket of upgraded) socket.destroy();
+      await telemetry?.stop();
       catalog.stop();
       await pool.close();
       await store.close();
@@ -248,6 +278,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     store,
     tunnels,
     fleetKey,
+    telemetry,
     stop,
   };
 }
