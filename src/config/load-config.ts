@@ -61,6 +61,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'fleet.publicKeyPath', env: 'PUBLIC_KEY_PATH' },
   { key: 'fleet.domains', flag: 'fleet-domain', env: 'GATEHOUSE_FLEET_DOMAIN' },
   { key: 'secretKey', env: 'GATEHOUSE_SECRET_KEY', secret: true },
+  { key: 'dashboardToken', env: 'GATEHOUSE_DASHBOARD_TOKEN', aliases: ['DASHBOARD_TOKEN'], secret: true },
 ];
 
 /** Inputs to {@link loadConfig}: parsed flags, the environment, and a file reader (for tests). */

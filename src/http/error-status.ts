@@ -77,6 +77,11 @@ const STATUS_BY_CODE = {
   FLEET_SESSION_MISSING: 401,
   FLEET_CSRF_INVALID: 403,
   FLEET_REFRESH_BUSY: 503,
+  // the live dashboard: no token configured or no page built is the server's, a bad token the client's
+  FLEET_DASHBOARD_TOKEN_UNSET: 503,
+  FLEET_DASHBOARD_TOKEN_INVALID: 401,
+  FLEET_DASHBOARD_NOT_BUILT: 503,
+  FLEET_DASHBOARD_UPGRADE_REQUIRED: 426,
   // Tesla's answers, as Gatehouse passes them on: the user's session or Tesla is the problem
   FLEET_TOKEN_EXPIRED: 401,
   FLEET_LOGIN_REQUIRED: 401,

@@ -22,6 +22,8 @@ import { RouteCatalog } from '../routing/route-catalog.ts';
 import { RouteService } from '../routing/route-service.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
+import { createDashboard } from '../telemetry/dashboard/dashboard-mount.ts';
+import { EMPTY_FEED, type TelemetryFeed } from '../telemetry/dashboard/feed.ts';
 import { tunnelConnectMount, tunnelHandler } from '../tunnel/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/tunnel-service.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
@@ -47,6 +49,8 @@ export interface GatewayOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** How `fleet-login` routes reach Tesla; `fetch` unless a test counts the calls. */
   readonly fleetFetch?: Fetch;
+  /** The records the live dashboard shows; none unless a receiver (or a test) feeds it. */
+  readonly telemetryFeed?: TelemetryFeed;
 }
 
 /** A running Gatehouse: its listeners, the admin key made on first start, and a way to stop. */
@@ -152,11 +156,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     clock,
     accepting: () => accepting,
   });
+  const dashboard = createDashboard({
+    feed: options.telemetryFeed ?? EMPTY_FEED,
+    token: config.dashboardToken,
+    clock,
+    logger,
+  });
   const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
   const handlers = createDispatcher({
     mounts: [
       ...(fleetKey ? [fleetKeyMount(fleetKey, config.fleet.domains)] : []),
       tunnelConnectMount(tunnels),
+      dashboard.mount,
       adminMount(admin),
     ],
     resolve: (host, path) => {
@@ -229,6 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       if (inFlight > 0) logger.warn({ inFlight }, 'shutdown timeout reached; closing remaining connections');
       tunnels.stop();
+      dashboard.close();
       for (const s of servers) s.closeAllConnections();
       for (const socket of upgraded) socket.destroy();
       catalog.stop();

@@ -49,6 +49,8 @@ export async function startTestGateway(
     clock?: Clock;
     /** How fleet-login routes reach Tesla (the simulator), to count or watch the calls. */
     fleetFetch?: GatewayOptions['fleetFetch'];
+    /** The records the dashboard shows. */
+    telemetryFeed?: GatewayOptions['telemetryFeed'];
   } = {},
 ): Promise<TestGateway> {
   const ownDir = options.dataDir === undefined;
@@ -67,6 +69,7 @@ export async function startTestGateway(
     ...(options.clock ? { clock: options.clock } : {}),
     env: options.env ?? {},
     ...(options.fleetFetch ? { fleetFetch: options.fleetFetch } : {}),
+    ...(options.telemetryFeed ? { telemetryFeed: options.telemetryFeed } : {}),
   });
   const url = `http://127.0.0.1:${gateway.httpPort}`;
 
