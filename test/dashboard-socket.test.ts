@@ -187,6 +187,18 @@ describe('dashboard WebSocket', () => {
     await client.closed;
   });
 
+  test("a JWT's connection closes with 1008 when the token expires", async () => {
+    const token = await jwt({ vins: [CAR] }, { exp: NOW / 1000 + 3600 });
+    clock.set(NOW + 3_600_000 - 50);
+    try {
+      const client = await connectDashboard(`${socketUrl}?token=${token}`);
+      assert.equal((await client.next()).type, 'snapshot');
+      assert.deepEqual(await client.closed, { code: 1008, reason: 'token expired' });
+    } finally {
+      clock.set(NOW);
+    }
+  });
+
   test('a client that stops reading is dropped with 1013 while a fast one keeps receiving everything', async () => {
     const fast = await connectDashboard(`${socketUrl}?token=${TOKEN}`);
     const slow = await connectDashboard(`${socketUrl}?token=${TOKEN}`);
