@@ -138,6 +138,18 @@ describe('the dashboard page in Chromium', () => {
     await context.close();
   });
 
+  test('a page opened later starts from the snapshot: latest values and recent errors', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${gw.url}/fleet/dashboard?token=${TOKEN}`);
+    const row = page.locator(`tr[data-vin="${CAR}"]`);
+    await row.locator('[data-status="DISCONNECTED"]').waitFor();
+    assert.equal(await row.locator('[data-field="speed"]').textContent(), '61.5');
+    await page.locator('[data-error="gps_lost"]').waitFor();
+    assert.equal(await page.locator('[data-alert]').count(), 0);
+    await context.close();
+  });
+
   test('a refused token is explained and the form asks for another', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

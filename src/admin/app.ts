@@ -9,6 +9,7 @@ import { keysApi } from './keys-api.ts';
 import { openApiDocument } from './openapi.ts';
 import { routesApi } from './routes-api.ts';
 import { tunnelsApi } from './tunnels-api.ts';
+import { vehiclesApi } from './vehicles-api.ts';
 
 /** Largest admin request body accepted. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -63,6 +64,7 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
     ['/api/v1/routes', routesApi(deps)],
     ['/api/v1/keys', keysApi(deps)],
     ['/api/v1/tunnels', tunnelsApi(deps)],
+    ['/api/v1/fleet/vehicles', vehiclesApi(deps)],
   ] as const) {
     app.route(path, sub);
     app.route(`${path}/`, sub);

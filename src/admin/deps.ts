@@ -4,6 +4,7 @@ import type { RelayService } from '../relay/relay-service.ts';
 import type { RouteCatalog } from '../routing/route-catalog.ts';
 import type { RouteService } from '../routing/route-service.ts';
 import type { Store } from '../store/types.ts';
+import type { VehicleStateReader } from '../telemetry/state/vehicle-state.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
 import type { Clock } from '../util/clock.ts';
 
@@ -17,6 +18,8 @@ export interface AdminDeps {
   readonly relay: RelayService;
   readonly metrics: Metrics;
   readonly clock: Clock;
+  /** Vehicle telemetry state: the receiver's when this node runs one, else the store's. */
+  readonly vehicles: VehicleStateReader;
   /** False while the process is shutting down; `/readyz` then answers 503. */
   readonly accepting: () => boolean;
 }

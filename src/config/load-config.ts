@@ -61,6 +61,21 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'fleet.publicKeyPath', env: 'PUBLIC_KEY_PATH' },
   { key: 'fleet.domains', flag: 'fleet-domain', env: 'GATEHOUSE_FLEET_DOMAIN' },
   { key: 'secretKey', env: 'GATEHOUSE_SECRET_KEY', secret: true },
+  { key: 'telemetry.port', flag: 'telemetry-port', env: 'GATEHOUSE_TELEMETRY_PORT' },
+  {
+    key: 'telemetry.host',
+    flag: 'telemetry-host',
+    env: 'GATEHOUSE_TELEMETRY_HOST',
+    aliases: ['TELEMETRY_HOST'],
+  },
+  {
+    key: 'telemetry.cert',
+    flag: 'telemetry-cert',
+    env: 'GATEHOUSE_TELEMETRY_CERT',
+    aliases: ['TLS_CERT_PATH'],
+  },
+  { key: 'telemetry.key', flag: 'telemetry-key', env: 'GATEHOUSE_TELEMETRY_KEY', aliases: ['TLS_KEY_PATH'] },
+  { key: 'telemetry.ca', flag: 'telemetry-ca', env: 'GATEHOUSE_TELEMETRY_CA', aliases: ['TLS_CA_PATH'] },
   { key: 'dashboardToken', env: 'GATEHOUSE_DASHBOARD_TOKEN', aliases: ['DASHBOARD_TOKEN'], secret: true },
 ];
 

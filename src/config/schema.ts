@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../observability/logger.ts';
 import { hostPattern } from '../routes/route.ts';
 import { secretKeyProblem } from '../util/secret-key.ts';
+import { telemetryConfig } from './telemetry-schema.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -148,6 +149,8 @@ export const serveConfig = z
       })
       .strict()
       .default({ domains: [] }),
+    /** The Fleet Telemetry receiver; off unless `telemetry.port` is set. */
+    telemetry: telemetryConfig.default(telemetryConfig.parse({})),
     /** Seals stored secrets (Tesla tokens); 32 bytes as hex or base64, or a long passphrase. */
     secretKey: z
       .string()

@@ -77,6 +77,8 @@ const STATUS_BY_CODE = {
   FLEET_SESSION_MISSING: 401,
   FLEET_CSRF_INVALID: 403,
   FLEET_REFRESH_BUSY: 503,
+  // telemetry state on the admin API: no vehicle with that VIN has streamed here
+  FLEET_VEHICLE_UNKNOWN: 404,
   // the live dashboard: no token configured or no page built is the server's, a bad token the client's
   FLEET_DASHBOARD_TOKEN_UNSET: 503,
   FLEET_DASHBOARD_TOKEN_INVALID: 401,
@@ -112,6 +114,13 @@ const STATUS_BY_CODE = {
   SIM_OUT_OF_REGION: 421,
   SIM_UNPROCESSABLE: 422,
   SIM_RATE_LIMITED: 429,
+  // telemetry wire format: what a vehicle (or a caller of the encoders) sent cannot be read
+  TELEMETRY_MESSAGE_TOO_LARGE: 413,
+  TELEMETRY_ENVELOPE_INVALID: 400,
+  TELEMETRY_MESSAGE_TYPE_UNSUPPORTED: 400,
+  TELEMETRY_PAYLOAD_INVALID: 400,
+  TELEMETRY_TOPIC_UNKNOWN: 400,
+  TELEMETRY_VALUE_INVALID: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status for an error code. */

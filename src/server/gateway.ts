@@ -23,7 +23,12 @@ import { RouteService } from '../routing/route-service.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
 import { createDashboard } from '../telemetry/dashboard/dashboard-mount.ts';
-import { EMPTY_FEED, type TelemetryFeed } from '../telemetry/dashboard/feed.ts';
+import { EMPTY_FEED } from '../telemetry/dashboard/feed.ts';
+import { readFrame } from '../telemetry/receiver/frame-reader.ts';
+import type { SinkFactory } from '../telemetry/receiver/sink-registry.ts';
+import { startTelemetryReceiver, type TelemetryReceiver } from '../telemetry/receiver/telemetry-receiver.ts';
+import { storedVehicles } from '../telemetry/state/stored-vehicles.ts';
+import type { TelemetryFeed } from '../telemetry/telemetry-feed.ts';
 import { tunnelConnectMount, tunnelHandler } from '../tunnel/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/tunnel-service.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
@@ -49,7 +54,9 @@ export interface GatewayOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** How `fleet-login` routes reach Tesla; `fetch` unless a test counts the calls. */
   readonly fleetFetch?: Fetch;
-  /** The records the live dashboard shows; none unless a receiver (or a test) feeds it. */
+  /** Telemetry sinks beside `store` and `logger`, by the name `telemetry.records` uses. */
+  readonly telemetrySinks?: Readonly<Record<string, SinkFactory>>;
+  /** The records the live dashboard shows: the receiver's unless a test feeds its own. */
   readonly telemetryFeed?: TelemetryFeed;
 }
 
@@ -71,6 +78,8 @@ export interface Gateway {
   readonly tunnels: TunnelService;
   /** The Tesla application key whose public half is served, when one is configured. */
   readonly fleetKey: FleetKey | undefined;
+  /** The Fleet Telemetry receiver, when `telemetry.port` is set: its port, live feed and state. */
+  readonly telemetry: TelemetryReceiver | undefined;
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then closes the store. */
   stop(): Promise<void>;
 }
@@ -145,6 +154,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     trustForwarded: config.trustProxy,
   });
 
+  let telemetry: TelemetryReceiver | undefined;
+  if (config.telemetry.port !== undefined) {
+    try {
+      telemetry = await startTelemetryReceiver({
+        config: config.telemetry,
+        ephemeral: store.ephemeral,
+        clock,
+        logger,
+        sinkFactories: options.telemetrySinks,
+        readFrame,
+      });
+    } catch (error) {
+      tunnels.stop();
+      catalog.stop();
+      await store.close();
+      throw error;
+    }
+  }
+
   const admin = createAdminApp({
     store,
     catalog,
@@ -155,9 +183,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     clock,
     accepting: () => accepting,
+    vehicles: telemetry?.states ?? storedVehicles(store.ephemeral),
   });
   const dashboard = createDashboard({
-    feed: options.telemetryFeed ?? EMPTY_FEED,
+    feed: options.telemetryFeed ?? telemetry?.hub ?? EMPTY_FEED,
     token: config.dashboardToken,
     clock,
     logger,
@@ -215,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     for (const [i, spec] of specs.entries()) listeners.push(await startListener(spec, tls[i], listenerDeps));
   } catch (error) {
     for (const l of listeners) l.server.close();
+    await telemetry?.stop();
     tunnels.stop();
     catalog.stop();
     await store.close();
@@ -243,6 +273,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       dashboard.close();
       for (const s of servers) s.closeAllConnections();
       for (const socket of upgraded) socket.destroy();
+      await telemetry?.stop();
       catalog.stop();
       await pool.close();
       await store.close();
@@ -258,6 +289,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     store,
     tunnels,
     fleetKey,
+    telemetry,
     stop,
   };
 }

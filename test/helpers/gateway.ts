@@ -49,6 +49,8 @@ export async function startTestGateway(
     clock?: Clock;
     /** How fleet-login routes reach Tesla (the simulator), to count or watch the calls. */
     fleetFetch?: GatewayOptions['fleetFetch'];
+    /** Telemetry sinks beside the built-in ones, by name. */
+    telemetrySinks?: GatewayOptions['telemetrySinks'];
     /** The records the dashboard shows. */
     telemetryFeed?: GatewayOptions['telemetryFeed'];
   } = {},
@@ -69,6 +71,7 @@ export async function startTestGateway(
     ...(options.clock ? { clock: options.clock } : {}),
     env: options.env ?? {},
     ...(options.fleetFetch ? { fleetFetch: options.fleetFetch } : {}),
+    ...(options.telemetrySinks ? { telemetrySinks: options.telemetrySinks } : {}),
     ...(options.telemetryFeed ? { telemetryFeed: options.telemetryFeed } : {}),
   });
   const url = `http://127.0.0.1:${gateway.httpPort}`;

@@ -1,4 +1,3 @@
-import type { TelemetryFeed, VehicleSnapshot } from '../../src/telemetry/dashboard/feed.ts';
 import type {
   AlertsRecord,
   ConnectivityRecord,
@@ -8,11 +7,14 @@ import type {
   VehicleAlert,
   VehicleDataRecord,
 } from '../../src/telemetry/records.ts';
+import { applyRecord, emptyState } from '../../src/telemetry/state/apply-record.ts';
+import type { VehicleState } from '../../src/telemetry/state/vehicle-state.ts';
+import type { TelemetryFeed } from '../../src/telemetry/telemetry-feed.ts';
 
-/** A feed the test pushes records into, keeping each vehicle's latest state as a receiver would. */
+/** A feed the test pushes records into, keeping each vehicle's state by the receiver's own rules. */
 export class TestFeed implements TelemetryFeed {
   readonly #listeners = new Set<(record: TelemetryRecord) => void>();
-  readonly #vehicles = new Map<string, VehicleSnapshot>();
+  readonly #vehicles = new Map<string, VehicleState>();
 
   /** How many listeners are subscribed now. */
   get listeners(): number {
@@ -24,24 +26,17 @@ export class TestFeed implements TelemetryFeed {
     return () => this.#listeners.delete(listener);
   }
 
-  async snapshot(): Promise<readonly VehicleSnapshot[]> {
+  async snapshot(): Promise<VehicleState[]> {
     return [...this.#vehicles.values()];
   }
 
-  /** Keeps the record in the vehicle's state and hands it to every listener, synchronously. */
+  /** Applies the record to the vehicle's state and hands it to every listener, synchronously. */
   push(record: TelemetryRecord): void {
-    const known = this.#vehicles.get(record.vin) ?? { vin: record.vin, status: 'DISCONNECTED', fields: {} };
-    if (record.type === 'V')
-      this.#vehicles.set(record.vin, {
-        ...known,
-        fields: { ...known.fields, ...record.fields },
-        updatedAt: record.createdAt,
-      });
-    else if (record.type === 'connectivity')
-      this.#vehicles.set(record.vin, { ...known, status: record.status });
-    else if (record.type === 'alerts')
-      this.#vehicles.set(record.vin, { ...known, activeAlerts: record.alerts.filter((a) => !a.endedAt) });
-    else this.#vehicles.set(record.vin, known);
+    const known = this.#vehicles.get(record.vin) ?? emptyState(record.vin, record.receivedAt);
+    this.#vehicles.set(
+      record.vin,
+      applyRecord(known, record, { historyPerVin: 10, historyIntervalMs: 1000, errorsKept: 20 }),
+    );
     for (const listener of this.#listeners) listener(record);
   }
 }

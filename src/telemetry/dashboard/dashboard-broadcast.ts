@@ -2,9 +2,9 @@ import { WebSocket } from 'ws';
 import type { Logger } from '../../observability/logger.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { TelemetryRecord } from '../records.ts';
+import type { TelemetryFeed } from '../telemetry-feed.ts';
 import type { DashboardAccess } from './dashboard-access.ts';
 import { recordMessage, snapshotMessage } from './dashboard-messages.ts';
-import type { TelemetryFeed } from './feed.ts';
 
 /** How much a dashboard may fall behind before it is dropped. */
 export interface BroadcastLimits {

@@ -1,5 +1,5 @@
-import type { FieldValue, TelemetryRecord, VehicleAlert } from '../records.ts';
-import type { VehicleSnapshot } from './feed.ts';
+import type { FieldValue, TelemetryRecord, VehicleAlert, VehicleError } from '../records.ts';
+import type { ConnectionStatus, VehicleState } from '../state/vehicle-state.ts';
 
 /** One alert as dashboards get it; `endedAt: null` while it is active. Times in ms since the epoch. */
 export interface AlertMessage {
@@ -20,10 +20,16 @@ export interface ErrorMessage {
 /** A vehicle in the first message a dashboard gets. */
 export interface SnapshotVehicle {
   readonly vin: string;
-  readonly status: 'CONNECTED' | 'DISCONNECTED';
+  /** `UNKNOWN` until the receiver saw the vehicle connect. */
+  readonly status: ConnectionStatus;
   readonly fields: Readonly<Record<string, FieldValue>>;
-  readonly updatedAt: number | null;
+  /** The vehicle's time of each field's latest value: a resent older value must not replace it. */
+  readonly fieldTimes: Readonly<Record<string, number>>;
+  /** When the receiver last heard from the vehicle. */
+  readonly lastSeenAt: number;
   readonly activeAlerts: readonly AlertMessage[];
+  /** Oldest first. */
+  readonly recentErrors: readonly ErrorMessage[];
 }
 
 /** Every message the dashboard WebSocket sends, as JSON text: a snapshot first, then each record. */
@@ -73,17 +79,7 @@ export function recordMessage(record: TelemetryRecord): DashboardMessage {
         alerts: record.alerts.map(alertMessage),
       };
     case 'errors':
-      return {
-        type: 'errors',
-        vin,
-        createdAt,
-        errors: record.errors.map((e) => ({
-          name: e.name,
-          createdAt: e.createdAt ?? null,
-          tags: e.tags,
-          body: e.body,
-        })),
-      };
+      return { type: 'errors', vin, createdAt, errors: record.errors.map(errorMessage) };
     case 'connectivity':
       return {
         type: 'connectivity',
@@ -96,16 +92,18 @@ export function recordMessage(record: TelemetryRecord): DashboardMessage {
   }
 }
 
-/** The first message: every vehicle the client may see, as the feed knows it now. */
-export function snapshotMessage(vehicles: readonly VehicleSnapshot[]): DashboardMessage {
+/** The first message: every vehicle the client may see, as the receiver knows it now. */
+export function snapshotMessage(vehicles: readonly VehicleState[]): DashboardMessage {
   return {
     type: 'snapshot',
     vehicles: vehicles.map((v) => ({
       vin: v.vin,
       status: v.status,
       fields: v.fields,
-      updatedAt: v.updatedAt ?? null,
-      activeAlerts: (v.activeAlerts ?? []).map(alertMessage),
+      fieldTimes: v.fieldTimes,
+      lastSeenAt: v.lastSeenAt,
+      activeAlerts: v.alerts.map(alertMessage),
+      recentErrors: v.errors.map(errorMessage),
     })),
   };
 }
@@ -117,4 +115,8 @@ function alertMessage(alert: VehicleAlert): AlertMessage {
     startedAt: alert.startedAt ?? null,
     endedAt: alert.endedAt ?? null,
   };
+}
+
+function errorMessage(error: VehicleError): ErrorMessage {
+  return { name: error.name, createdAt: error.createdAt ?? null, tags: error.tags, body: error.body };
 }

@@ -6,11 +6,11 @@ import type { RequestExchange, UpgradeExchange } from '../../http/exchange.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Mount } from '../../routes/mount.ts';
 import type { Clock } from '../../util/clock.ts';
+import type { TelemetryFeed } from '../telemetry-feed.ts';
 import { authorizeDashboard, tokenFromSearch } from './dashboard-access.ts';
 import { DashboardAssets } from './dashboard-assets.ts';
 import { type BroadcastLimits, DashboardBroadcast } from './dashboard-broadcast.ts';
 import { DashboardError } from './dashboard-error.ts';
-import type { TelemetryFeed } from './feed.ts';
 
 /** Where the page is served on the admin hosts. */
 export const DASHBOARD_PATH = '/fleet/dashboard';

@@ -4,6 +4,7 @@ import type {
   ErrorMessage,
 } from '../../../src/telemetry/dashboard/dashboard-messages.ts';
 import type { FieldValue } from '../../../src/telemetry/records.ts';
+import type { ConnectionStatus } from '../../../src/telemetry/state/vehicle-state.ts';
 
 /** Points kept per chart and trace: about ten minutes at one record a second. */
 export const HISTORY_POINTS = 600;
@@ -16,8 +17,11 @@ export type Series = [number[], (number | null)[]];
 /** One vehicle as the page shows it. */
 export interface VehicleView {
   readonly vin: string;
-  status: 'CONNECTED' | 'DISCONNECTED';
-  fields: Record<string, FieldValue>;
+  status: ConnectionStatus;
+  readonly fields: Record<string, FieldValue>;
+  /** The vehicle's time of each field's value: a resent older value does not replace a newer one. */
+  readonly fieldTimes: Record<string, number>;
+  /** The vehicle's time of the latest data shown. */
   updatedAt: number | null;
   readonly speed: Series;
   readonly soc: Series;
@@ -50,18 +54,29 @@ export class FleetState {
     switch (message.type) {
       case 'snapshot':
         this.vehicles.clear();
+        this.errors.length = 0;
         for (const v of message.vehicles) {
           const view = this.#vehicle(v.vin);
           view.status = v.status;
-          view.updatedAt = v.updatedAt;
+          Object.assign(view.fields, v.fields);
+          Object.assign(view.fieldTimes, v.fieldTimes);
+          const times = Object.values(v.fieldTimes);
+          view.updatedAt = times.length > 0 ? Math.max(...times) : null;
+          this.#series(view, v.fields, view.updatedAt ?? v.lastSeenAt);
           for (const alert of v.activeAlerts) view.alerts.set(alert.name, alert);
-          this.#fields(view, v.fields, v.updatedAt ?? Date.now());
+          this.#addErrors(v.vin, v.recentErrors);
         }
+        this.errors.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
         return;
       case 'V': {
         const view = this.#vehicle(message.vin);
-        view.updatedAt = message.createdAt;
-        this.#fields(view, message.fields, message.createdAt);
+        view.updatedAt = Math.max(view.updatedAt ?? message.createdAt, message.createdAt);
+        for (const [name, value] of Object.entries(message.fields)) {
+          if ((view.fieldTimes[name] ?? Number.NEGATIVE_INFINITY) > message.createdAt) continue;
+          view.fields[name] = value;
+          view.fieldTimes[name] = message.createdAt;
+        }
+        this.#series(view, message.fields, message.createdAt);
         return;
       }
       case 'connectivity':
@@ -76,10 +91,7 @@ export class FleetState {
         return;
       }
       case 'errors':
-        this.errors.unshift(
-          ...message.errors.map((e) => ({ ...e, vin: message.vin, seq: ++this.#errorsSeen })),
-        );
-        this.errors.length = Math.min(this.errors.length, RECENT_ERRORS);
+        this.#addErrors(message.vin, message.errors);
         return;
     }
   }
@@ -89,8 +101,9 @@ export class FleetState {
     if (!view) {
       view = {
         vin,
-        status: 'DISCONNECTED',
+        status: 'UNKNOWN',
         fields: {},
+        fieldTimes: {},
         updatedAt: null,
         speed: [[], []],
         soc: [[], []],
@@ -102,8 +115,14 @@ export class FleetState {
     return view;
   }
 
-  #fields(view: VehicleView, fields: Readonly<Record<string, FieldValue>>, at: number): void {
-    Object.assign(view.fields, fields);
+  /** Newest first, as many as the list keeps. */
+  #addErrors(vin: string, errors: readonly ErrorMessage[]): void {
+    this.errors.unshift(...errors.map((e) => ({ ...e, vin, seq: ++this.#errorsSeen })).reverse());
+    this.errors.length = Math.min(this.errors.length, RECENT_ERRORS);
+  }
+
+  /** Adds the record's speed, charge and position to the vehicle's charts and trace. */
+  #series(view: VehicleView, fields: Readonly<Record<string, FieldValue>>, at: number): void {
     const speed = numberOf(fields['VehicleSpeed']);
     if (speed !== undefined) push(view.speed, at, speed);
     const soc = stateOfCharge(fields);

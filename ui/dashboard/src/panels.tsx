@@ -33,7 +33,7 @@ export function VehicleTable(props: {
             <td class="vin">{v.vin}</td>
             <td>
               <span class="status" data-status={v.status}>
-                {v.status === 'CONNECTED' ? 'connected' : 'disconnected'}
+                {v.status === 'UNKNOWN' ? 'not seen connecting' : v.status.toLowerCase()}
               </span>
             </td>
             <td data-field="speed">{formatValue(v.fields['VehicleSpeed'])}</td>

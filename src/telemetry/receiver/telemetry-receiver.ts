@@ -1,0 +1,84 @@
+import type { TelemetryConfig } from '../../config/telemetry-schema.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { EphemeralRepository } from '../../store/types.ts';
+import type { Clock } from '../../util/clock.ts';
+import { VehicleStates } from '../state/vehicle-states.ts';
+import { TelemetryHub } from '../telemetry-hub.ts';
+import { BUILTIN_SINKS } from './builtin-sinks.ts';
+import { SinkFailures } from './dispatch-record.ts';
+import type { FrameReader } from './frame-outcome.ts';
+import { createSinkRoutes, type SinkFactory } from './sink-registry.ts';
+import { readTelemetryTls, startTelemetryListener } from './telemetry-listener.ts';
+
+/** Options of {@link startTelemetryReceiver}. */
+export interface TelemetryReceiverOptions {
+  readonly config: TelemetryConfig;
+  readonly ephemeral: EphemeralRepository;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Sinks beside `store` and `logger` (the broker sinks, or a test's), by the name `records` uses. */
+  readonly sinkFactories?: Readonly<Record<string, SinkFactory>> | undefined;
+  readonly readFrame: FrameReader;
+}
+
+/** A running receiver: its port, the live feed, the vehicle state. */
+export interface TelemetryReceiver {
+  readonly port: number;
+  readonly hub: TelemetryHub;
+  readonly states: VehicleStates;
+  /** Closes the vehicles' connections, writes the pending state, then closes the sinks. */
+  stop(): Promise<void>;
+}
+
+/** Starts the Fleet Telemetry receiver; a missing file or unknown sink stops the start, named. */
+export async function startTelemetryReceiver(options: TelemetryReceiverOptions): Promise<TelemetryReceiver> {
+  const { config, clock } = options;
+  const logger = options.logger.child({ component: 'telemetry' });
+  const tls = readTelemetryTls(config);
+  const states = new VehicleStates(
+    options.ephemeral,
+    {
+      historyPerVin: config.history.perVin,
+      historyIntervalMs: config.history.intervalSeconds * 1000,
+      errorsKept: config.history.errorsPerVin,
+      retentionMs: config.history.retentionDays * 86_400_000,
+      flushMs: config.flushMs,
+    },
+    logger,
+  );
+  const hub = new TelemetryHub(states, logger);
+  const routes = createSinkRoutes(
+    config,
+    { ...BUILTIN_SINKS, ...options.sinkFactories },
+    { logger, clock, states },
+  );
+  let listener: Awaited<ReturnType<typeof startTelemetryListener>>;
+  try {
+    listener = await startTelemetryListener(config, tls, {
+      hub,
+      routes,
+      failures: new SinkFailures(logger),
+      readFrame: options.readFrame,
+      clock,
+      logger,
+      rateLimit: config.rateLimit && {
+        messages: config.rateLimit.messages,
+        intervalMs: config.rateLimit.intervalSeconds * 1000,
+      },
+      maxInFlight: config.maxInFlight,
+    });
+  } catch (error) {
+    await routes.close();
+    throw error;
+  }
+  return {
+    port: listener.port,
+    hub,
+    states,
+    stop: async () => {
+      await listener.close();
+      await states.stop();
+      await routes.close();
+    },
+  };
+}
