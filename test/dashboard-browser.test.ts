@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium } from 'playwright-core';
 import { request } from 'undici';
-import { ensureDashboardBuilt } from './helpers/dashboard-build.ts';
+import { builtDashboard } from './helpers/dashboard-build.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { alerts, connectivity, errors, TestFeed, vehicleData } from './helpers/telemetry-feed.ts';
 import { waitFor } from './helpers/wait-for.ts';
@@ -17,8 +17,11 @@ describe('the dashboard page in Chromium', () => {
   let browser: Browser;
 
   before(async () => {
-    await ensureDashboardBuilt();
-    gw = await startTestGateway({ env: { DASHBOARD_TOKEN: TOKEN }, telemetryFeed: feed });
+    gw = await startTestGateway({
+      env: { DASHBOARD_TOKEN: TOKEN },
+      telemetryFeed: feed,
+      dashboardDir: await builtDashboard(),
+    });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

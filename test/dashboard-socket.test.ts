@@ -6,6 +6,7 @@ import { manualClock } from '../src/util/clock.ts';
 import { connectDashboard, type RefusedUpgrade } from './helpers/dashboard-client.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { alerts, connectivity, errors, TestFeed, vehicleData } from './helpers/telemetry-feed.ts';
+import { tempDir } from './helpers/temp-dirs.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 const TOKEN = 'dashboard-shared-token-0123456789';
@@ -254,5 +255,34 @@ describe('dashboard without DASHBOARD_TOKEN', () => {
     const page = await request(`http://127.0.0.1:${gw.port}/fleet/dashboard`);
     assert.equal(page.statusCode, 503);
     assert.match(await page.body.text(), /set DASHBOARD_TOKEN/);
+  });
+});
+
+describe('dashboard without a built page', () => {
+  let gw: TestGateway;
+  const empty = tempDir('gatehouse-no-dashboard-');
+  before(async () => {
+    gw = await startTestGateway({
+      env: { DASHBOARD_TOKEN: TOKEN },
+      telemetryFeed: new TestFeed(),
+      dashboardDir: empty,
+    });
+  });
+  after(async () => {
+    await gw?.stop();
+  });
+
+  test('the page answers 503 naming the build to run, and the socket still works', async () => {
+    const page = await request(`http://127.0.0.1:${gw.port}/fleet/dashboard`, {
+      headers: { accept: 'application/json' },
+    });
+    assert.equal(page.statusCode, 503);
+    const body = (await page.body.json()) as { error: string; message: string };
+    assert.equal(body.error, 'FLEET_DASHBOARD_NOT_BUILT');
+    assert.match(body.message, /run npm run build/);
+    const client = await connectDashboard(`ws://127.0.0.1:${gw.port}/fleet/dashboard/ws?token=${TOKEN}`);
+    assert.deepEqual(await client.next(), { type: 'snapshot', vehicles: [] });
+    client.ws.close();
+    await client.closed;
   });
 });

@@ -22,6 +22,7 @@ import { RouteCatalog } from '../routing/route-catalog.ts';
 import { RouteService } from '../routing/route-service.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
+import { DashboardAssets } from '../telemetry/dashboard/dashboard-assets.ts';
 import { createDashboard } from '../telemetry/dashboard/dashboard-mount.ts';
 import { EMPTY_FEED } from '../telemetry/dashboard/feed.ts';
 import { readFrame } from '../telemetry/receiver/frame-reader.ts';
@@ -58,6 +59,8 @@ export interface GatewayOptions {
   readonly telemetrySinks?: Readonly<Record<string, SinkFactory>>;
   /** The records the live dashboard shows: the receiver's unless a test feeds its own. */
   readonly telemetryFeed?: TelemetryFeed;
+  /** The built dashboard page; the package's dist/dashboard/ unless a test built its own. */
+  readonly dashboardDir?: string;
 }
 
 /** A running Gatehouse: its listeners, the admin key made on first start, and a way to stop. */
@@ -188,6 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const dashboard = createDashboard({
     feed: options.telemetryFeed ?? telemetry?.hub ?? EMPTY_FEED,
     token: config.dashboardToken,
+    ...(options.dashboardDir ? { assets: new DashboardAssets(options.dashboardDir) } : {}),
     clock,
     logger,
   });

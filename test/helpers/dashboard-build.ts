@@ -1,36 +1,41 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { DASHBOARD_BUILD_DIR } from '../../src/telemetry/dashboard/dashboard-assets.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCES = join(ROOT, 'ui/dashboard');
 
 /**
- * Makes sure dist/dashboard/ holds a build of the current page sources, as `npm run build` makes
- * it: tests run from src/ and may find no build, or one older than the sources. Built aside and
- * moved into place, so a test reading the old build never sees half a new one.
+ * A Vite build of the dashboard page's current sources, made once per version of them and kept
+ * in the temp directory: tests run from src/ and must not depend on, or race with, the
+ * dist/dashboard/ that `npm run build` (and `npm start`) rewrite. Returns its directory.
  */
-export async function ensureDashboardBuilt(): Promise<void> {
-  const index = join(DASHBOARD_BUILD_DIR, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSource(SOURCES)) return;
-  const aside = `${DASHBOARD_BUILD_DIR.replace(/\/$/, '')}.building-${process.pid}`;
+export async function builtDashboard(): Promise<string> {
+  const dir = join(tmpdir(), `gatehouse-dashboard-${sourcesHash()}`);
+  if (existsSync(join(dir, 'index.html'))) return dir;
+  const aside = `${dir}.building-${process.pid}`;
   await promisify(execFile)(
     process.execPath,
     [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', SOURCES, '--outDir', aside, '--emptyOutDir'],
     { cwd: ROOT },
   );
-  rmSync(DASHBOARD_BUILD_DIR, { recursive: true, force: true });
-  renameSync(aside, DASHBOARD_BUILD_DIR);
+  // Another test file may have finished the same build first: either copy is the same.
+  if (existsSync(join(dir, 'index.html'))) rmSync(aside, { recursive: true, force: true });
+  else renameSync(aside, dir);
+  return dir;
 }
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    if (name.includes('node_modules')) continue;
-    newest = Math.max(newest, statSync(join(dir, name)).mtimeMs);
+function sourcesHash(): string {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(SOURCES, { recursive: true, encoding: 'utf8' }).sort()) {
+    const path = join(SOURCES, name);
+    if (name.includes('node_modules') || !statSync(path).isFile()) continue;
+    hash.update(name).update(readFileSync(path));
   }
-  return newest;
+  hash.update(readFileSync(join(ROOT, 'package-lock.json')));
+  return hash.digest('hex').slice(0, 16);
 }

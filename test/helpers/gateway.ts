@@ -53,6 +53,8 @@ export async function startTestGateway(
     telemetrySinks?: GatewayOptions['telemetrySinks'];
     /** The records the dashboard shows. */
     telemetryFeed?: GatewayOptions['telemetryFeed'];
+    /** A dashboard build of the test's own. */
+    dashboardDir?: string;
   } = {},
 ): Promise<TestGateway> {
   const ownDir = options.dataDir === undefined;
@@ -73,6 +75,7 @@ export async function startTestGateway(
     ...(options.fleetFetch ? { fleetFetch: options.fleetFetch } : {}),
     ...(options.telemetrySinks ? { telemetrySinks: options.telemetrySinks } : {}),
     ...(options.telemetryFeed ? { telemetryFeed: options.telemetryFeed } : {}),
+    ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
   });
   const url = `http://127.0.0.1:${gateway.httpPort}`;
 
