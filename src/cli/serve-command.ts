@@ -86,6 +86,11 @@ ${optionTable([
     note: 'Environment only: GATEHOUSE_SECRET_KEY seals stored tokens (64 hex digits, base64 of 32 bytes,\nor a passphrase of 16+ characters; SQLite makes secret.key on first use, Redis needs it set).\nThe application: TESLA_CLIENT_ID, TESLA_CLIENT_SECRET, TESLA_REGION, TESLA_REDIRECT_URI,\nTESLA_OAUTH_SCOPES, or TESLA_SIMULATOR for gatehouse fleet simulate.',
   },
   {
+    heading: 'Live dashboard (/fleet/dashboard on the admin hosts; see README)',
+    options: [],
+    note: 'Environment only: DASHBOARD_TOKEN (or GATEHOUSE_DASHBOARD_TOKEN), 16+ characters: open the page\nwith ?token= set to it, or to an HS256 JWT signed with it whose vins claim lists the VINs it may see.',
+  },
+  {
     heading: 'Tunnels (<name>.<domain>)',
     options: [
       {

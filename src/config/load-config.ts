@@ -76,6 +76,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   { key: 'telemetry.key', flag: 'telemetry-key', env: 'GATEHOUSE_TELEMETRY_KEY', aliases: ['TLS_KEY_PATH'] },
   { key: 'telemetry.ca', flag: 'telemetry-ca', env: 'GATEHOUSE_TELEMETRY_CA', aliases: ['TLS_CA_PATH'] },
+  { key: 'dashboardToken', env: 'GATEHOUSE_DASHBOARD_TOKEN', aliases: ['DASHBOARD_TOKEN'], secret: true },
 ];
 
 /** Inputs to {@link loadConfig}: parsed flags, the environment, and a file reader (for tests). */

@@ -159,6 +159,8 @@ export const serveConfig = z
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
       .optional(),
+    /** Opens the live dashboard: the token itself, or the HS256 key of JWTs listing the VINs they may see. */
+    dashboardToken: z.string().min(16, 'must be at least 16 characters').optional(),
     shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
     maxHeaderSize: z.coerce
       .number()

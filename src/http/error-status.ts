@@ -82,6 +82,11 @@ const STATUS_BY_CODE = {
   FLEET_VEHICLE_UNKNOWN: 404,
   // a telemetry sink's broker did not confirm a record in time: the vehicle resends it later
   FLEET_SINK_UNAVAILABLE: 503,
+  // the live dashboard: no token configured or no page built is the server's, a bad token the client's
+  FLEET_DASHBOARD_TOKEN_UNSET: 503,
+  FLEET_DASHBOARD_TOKEN_INVALID: 401,
+  FLEET_DASHBOARD_NOT_BUILT: 503,
+  FLEET_DASHBOARD_UPGRADE_REQUIRED: 426,
   // Tesla's answers, as Gatehouse passes them on: the user's session or Tesla is the problem
   FLEET_TOKEN_EXPIRED: 401,
   FLEET_LOGIN_REQUIRED: 401,

@@ -22,10 +22,14 @@ import { RouteCatalog } from '../routing/route-catalog.ts';
 import { RouteService } from '../routing/route-service.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/types.ts';
+import { DashboardAssets } from '../telemetry/dashboard/dashboard-assets.ts';
+import { createDashboard } from '../telemetry/dashboard/dashboard-mount.ts';
+import { EMPTY_FEED } from '../telemetry/dashboard/feed.ts';
 import { readFrame } from '../telemetry/receiver/frame-reader.ts';
 import type { SinkFactory } from '../telemetry/receiver/sink-registry.ts';
 import { startTelemetryReceiver, type TelemetryReceiver } from '../telemetry/receiver/telemetry-receiver.ts';
 import { storedVehicles } from '../telemetry/state/stored-vehicles.ts';
+import type { TelemetryFeed } from '../telemetry/telemetry-feed.ts';
 import { tunnelConnectMount, tunnelHandler } from '../tunnel/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/tunnel-service.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
@@ -53,6 +57,10 @@ export interface GatewayOptions {
   readonly fleetFetch?: Fetch;
   /** Telemetry sinks beside `store` and `logger`, by the name `telemetry.records` uses. */
   readonly telemetrySinks?: Readonly<Record<string, SinkFactory>>;
+  /** The records the live dashboard shows: the receiver's unless a test feeds its own. */
+  readonly telemetryFeed?: TelemetryFeed;
+  /** The built dashboard page; the package's dist/dashboard/ unless a test built its own. */
+  readonly dashboardDir?: string;
 }
 
 /** A running Gatehouse: its listeners, the admin key made on first start, and a way to stop. */
@@ -181,11 +189,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     accepting: () => accepting,
     vehicles: telemetry?.states ?? storedVehicles(store.ephemeral),
   });
+  const dashboard = createDashboard({
+    feed: options.telemetryFeed ?? telemetry?.hub ?? EMPTY_FEED,
+    token: config.dashboardToken,
+    ...(options.dashboardDir ? { assets: new DashboardAssets(options.dashboardDir) } : {}),
+    clock,
+    logger,
+  });
   const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
   const handlers = createDispatcher({
     mounts: [
       ...(fleetKey ? [fleetKeyMount(fleetKey, config.fleet.domains)] : []),
       tunnelConnectMount(tunnels),
+      dashboard.mount,
       adminMount(admin),
     ],
     resolve: (host, path) => {
@@ -260,6 +276,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       if (inFlight > 0) logger.warn({ inFlight }, 'shutdown timeout reached; closing remaining connections');
       tunnels.stop();
+      dashboard.close();
       for (const s of servers) s.closeAllConnections();
       for (const socket of upgraded) socket.destroy();
       await telemetry?.stop();

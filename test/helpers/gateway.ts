@@ -51,6 +51,10 @@ export async function startTestGateway(
     fleetFetch?: GatewayOptions['fleetFetch'];
     /** Telemetry sinks beside the built-in ones, by name. */
     telemetrySinks?: GatewayOptions['telemetrySinks'];
+    /** The records the dashboard shows. */
+    telemetryFeed?: GatewayOptions['telemetryFeed'];
+    /** A dashboard build of the test's own. */
+    dashboardDir?: string;
   } = {},
 ): Promise<TestGateway> {
   const ownDir = options.dataDir === undefined;
@@ -70,6 +74,8 @@ export async function startTestGateway(
     env: options.env ?? {},
     ...(options.fleetFetch ? { fleetFetch: options.fleetFetch } : {}),
     ...(options.telemetrySinks ? { telemetrySinks: options.telemetrySinks } : {}),
+    ...(options.telemetryFeed ? { telemetryFeed: options.telemetryFeed } : {}),
+    ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
   });
   const url = `http://127.0.0.1:${gateway.httpPort}`;
 

@@ -1,0 +1,40 @@
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { Series } from './fleet-state.ts';
+
+/** A uPlot line chart of one series, redrawn whenever `version` moves. */
+export function LiveChart(props: {
+  readonly name: string;
+  readonly label: string;
+  readonly series: Series;
+  readonly version: number;
+  readonly range?: [number, number];
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | undefined>(undefined);
+
+  useEffect(() => {
+    if (!host.current) return;
+    const chart = new uPlot(
+      {
+        width: Math.max(280, host.current.clientWidth || 420),
+        height: 180,
+        scales: { x: { time: true }, ...(props.range ? { y: { range: props.range } } : {}) },
+        series: [{}, { label: props.label, stroke: '#2563eb', width: 2, spanGaps: false }],
+        axes: [{}, { size: 48 }],
+        legend: { show: true },
+      },
+      props.series,
+      host.current,
+    );
+    plot.current = chart;
+    return () => chart.destroy();
+  }, [props.series]);
+
+  useEffect(() => {
+    plot.current?.setData(props.series);
+  }, [props.version, props.series]);
+
+  return <div class="chart" data-chart={props.name} ref={host} />;
+}
