@@ -117,6 +117,15 @@ export type FleetErrorCode =
   | 'SIM_OAUTH_LOGIN_REQUIRED'
   | SimulatorApiErrorCode;
 
+/** Codes of the telemetry wire format: envelopes, payloads and records that cannot be read or written. */
+export type TelemetryErrorCode =
+  | 'TELEMETRY_MESSAGE_TOO_LARGE'
+  | 'TELEMETRY_ENVELOPE_INVALID'
+  | 'TELEMETRY_MESSAGE_TYPE_UNSUPPORTED'
+  | 'TELEMETRY_PAYLOAD_INVALID'
+  | 'TELEMETRY_TOPIC_UNKNOWN'
+  | 'TELEMETRY_VALUE_INVALID';
+
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
   | EdgeErrorCode
@@ -126,7 +135,8 @@ export type ErrorCode =
   | InspectorErrorCode
   | StoreErrorCode
   | ConfigErrorCode
-  | FleetErrorCode;
+  | FleetErrorCode
+  | TelemetryErrorCode;
 
 /** Options every {@link GatehouseError} takes. */
 export interface GatehouseErrorOptions {

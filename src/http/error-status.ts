@@ -107,6 +107,13 @@ const STATUS_BY_CODE = {
   SIM_OUT_OF_REGION: 421,
   SIM_UNPROCESSABLE: 422,
   SIM_RATE_LIMITED: 429,
+  // telemetry wire format: what a vehicle (or a caller of the encoders) sent cannot be read
+  TELEMETRY_MESSAGE_TOO_LARGE: 413,
+  TELEMETRY_ENVELOPE_INVALID: 400,
+  TELEMETRY_MESSAGE_TYPE_UNSUPPORTED: 400,
+  TELEMETRY_PAYLOAD_INVALID: 400,
+  TELEMETRY_TOPIC_UNKNOWN: 400,
+  TELEMETRY_VALUE_INVALID: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status for an error code. */
