@@ -58,6 +58,11 @@ export class Outbox<T> {
     return true;
   }
 
+  /** Drops a message that can never be sent (counted as dropped). */
+  discard(txid: string): void {
+    if (this.#messages.delete(txid)) this.#dropped++;
+  }
+
   /** Records that `message` was written to the socket at `now`. */
   markSent(message: OutboxMessage<T>, now: number): void {
     if (message.sends > 0) this.#resent++;
