@@ -108,6 +108,7 @@ test('a stream envelope round-trips every field, and its record takes the certif
     createdAt: CREATED,
     receivedAt: CREATED + 9,
     txid: '0a0b0c',
+    deviceClientVersion: undefined,
     fields: { Soc: 55 },
     isResend: false,
   });
@@ -194,4 +195,38 @@ test('encoders refuse what no member can carry, naming the field', () => {
       code: 'TELEMETRY_VALUE_INVALID',
     },
   );
+});
+
+test('float32 values come back as the shortest decimal that is the same float32', () => {
+  const cases: [number, number][] = [
+    [Math.fround(61.3), 61.3],
+    [Math.fround(398.7), 398.7],
+    [Math.fround(0.0015), 0.0015],
+    [Math.fround(12_345.67), 12_345.67],
+    [Math.fround(1.2345e-10), 1.2345e-10],
+    [Math.fround(-40.1), -40.1],
+  ];
+  for (const [float, shortest] of cases) {
+    const decoded = decodeVehicleData(
+      encodeVehicleData({ vin: VIN, fields: { PackVoltage: { float_value: float } } }),
+    );
+    assert.equal(decoded.fields['PackVoltage'], shortest);
+  }
+});
+
+test('plain Uint8Arrays decode as Buffers do', () => {
+  const payload = encodeVehicleData({
+    vin: VIN,
+    createdAt: CREATED,
+    fields: { VehicleName: 'Zoë', Soc: 1.5, Gear: 'ShiftStateP' },
+  });
+  const frame = encodeStreamEnvelope({ txid: 'tx', topic: 'V', senderId: 'Zoë', payload });
+  const asBuffer = decodeEnvelope(Buffer.from(frame));
+  const asArray = decodeEnvelope(new Uint8Array(frame));
+  assert.equal(asArray.stream?.senderId, 'Zoë');
+  assert.deepEqual(
+    decodeRecord(asArray, { vin: VIN, receivedAt: 0 }).record,
+    decodeRecord(asBuffer, { vin: VIN, receivedAt: 0 }).record,
+  );
+  assert.deepEqual(decodeVehicleData(new Uint8Array(payload)), decodeVehicleData(Buffer.from(payload)));
 });

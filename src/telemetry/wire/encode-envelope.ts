@@ -5,6 +5,9 @@ import { ENVELOPE_SLOT, MESSAGE_TAG, STREAM_SLOT } from './envelope.ts';
 const utf8 = new TextEncoder();
 const FORMAT_ERROR = utf8.encode('incorrect message format');
 const EMPTY = new Uint8Array(0);
+/** Acks are made for every message: one builder, reset each time, and the topics' bytes kept. */
+const ackBuilder = new Builder(256);
+const topicBytes = new Map<string, Uint8Array>(['V', 'alerts', 'errors'].map((t) => [t, utf8.encode(t)]));
 
 /** What a vehicle puts in a FlatbuffersStream envelope. */
 export interface StreamEnvelopeInput {
@@ -51,10 +54,13 @@ function finishEnvelope(
  * tag 5 with an empty FlatbuffersStreamAck, as Tesla's server sends it.
  */
 export function encodeAck(txid: Uint8Array, topic: string): Uint8Array {
-  const builder = new Builder(64 + txid.length + topic.length);
+  const builder = ackBuilder;
+  builder.clear();
   builder.startObject(0);
   const ack = builder.endObject();
-  return finishEnvelope(builder, txid, utf8.encode(topic), MESSAGE_TAG.FlatbuffersStreamAck, ack, EMPTY);
+  const topicVector = topicBytes.get(topic) ?? utf8.encode(topic);
+  // a copy: the builder's buffer is reused by the next ack
+  return finishEnvelope(builder, txid, topicVector, MESSAGE_TAG.FlatbuffersStreamAck, ack, EMPTY).slice();
 }
 
 function streamTable(

@@ -30,6 +30,11 @@ export function scientificNumber(text: string): number | undefined {
  */
 export function shortestFloat32(value: number): number {
   if (!Number.isFinite(value) || Number.isInteger(value)) return value;
+  // Most readings have a few decimals: find them with arithmetic before resorting to strings.
+  for (let places = 1, scale = 10; places <= 6; places++, scale *= 10) {
+    const candidate = Math.round(value * scale) / scale;
+    if (Math.fround(candidate) === value) return candidate;
+  }
   for (let digits = 1; digits < 9; digits++) {
     const candidate = Number(value.toPrecision(digits));
     if (Math.fround(candidate) === value) return candidate;
