@@ -3,10 +3,12 @@ import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GatehouseError } from '../../errors.ts';
 import { parseResolve } from '../../fleet/hosted-key.ts';
+import { parseVehicleCount, withExtraVehicles } from '../../fleet/simulator/extra-vehicles.ts';
 import { defaultSeed, parseSeed, REGIONS, type Seed } from '../../fleet/simulator/seed.ts';
 import { type Simulator, startSimulator } from '../../fleet/simulator/simulator.ts';
 import { loadVehicleCa } from '../../fleet/simulator/vehicle-ca.ts';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../../observability/logger.ts';
+import { virtualVehicles } from '../../telemetry/vehicles/virtual-fleet.ts';
 import { systemClock } from '../../util/clock.ts';
 import { optionTable } from '../help.ts';
 import type { FleetSubcommand } from './fleet-command.ts';
@@ -17,7 +19,8 @@ export const SIMULATE_HELP = `Usage: gatehouse fleet simulate [options]
 Runs a simulator of Tesla's cloud on one port: the OAuth server (sign-in pages and token endpoint),
 the Fleet API of each region (na, eu, cn), a virtual-key pairing page and a control API, built to
 Tesla's documented behaviour. Point the kit at it with TESLA_AUTH_URL={url}/oauth2/v3 and a region's
-base URL {url}/na. Runs until Ctrl-C or SIGTERM.
+base URL {url}/na. Vehicles given a signed telemetry configuration stream to its server (mTLS,
+Tesla's wire format, certificates from the simulator's CA). Runs until Ctrl-C or SIGTERM.
 
 ${optionTable([
   {
@@ -31,6 +34,10 @@ ${optionTable([
       {
         usage: '--seed FILE',
         does: 'Apps, accounts and vehicles (YAML or JSON); a built-in seed without it',
+      },
+      {
+        usage: '--vehicles N',
+        does: "Add N vehicles to the seed's first account, online and paired with its apps' domains (VINs from 5YJ3E7EB?NF200001)",
       },
       { usage: '--data DIR', does: "Keeps the vehicles' CA across runs (default ./.gatehouse/simulator)" },
       {
@@ -50,11 +57,13 @@ ${optionTable([
   },
 ])}
 Control API (not Tesla's): GET /sim/state, POST /sim/vehicles/VIN {"state":"online|asleep|offline"},
-POST /sim/vehicles/VIN/pair {"domain"}, POST /sim/vehicles/VIN/certificate, GET /sim/ca.pem.
+POST /sim/vehicles/VIN/pair {"domain"}, POST /sim/vehicles/VIN/certificate, GET /sim/ca.pem,
+GET /sim/vehicles/VIN/stream (telemetry: connected, sent, acked, pending, last error).
 `;
 
-/** What a newcomer needs to use the simulator, for stderr. */
-export function simulatorBanner(sim: Simulator, seed: Seed): string {
+/** What a newcomer needs to use the simulator, for stderr; `extra` are the `--vehicles` VINs. */
+export function simulatorBanner(sim: Simulator, seed: Seed, extra: readonly string[] = []): string {
+  const added = new Set(extra);
   const lines = [
     `Tesla cloud simulator at ${sim.url}`,
     `  auth (TESLA_AUTH_URL)  ${sim.authBaseUrl}   (authorize, token)`,
@@ -70,10 +79,17 @@ export function simulatorBanner(sim: Simulator, seed: Seed): string {
     'Accounts (email / password):',
     ...seed.accounts.flatMap((account) => [
       `  ${account.email} / ${account.password}  region ${account.region}`,
-      ...account.vehicles.map((v) => {
-        const paired = v.paired_domains.length ? `paired: ${v.paired_domains.join(', ')}` : 'no key paired';
-        return `    ${v.vin}  ${v.display_name}  ${v.state}  firmware ${v.firmware}  ${paired}`;
-      }),
+      ...account.vehicles
+        .filter((v) => !added.has(v.vin))
+        .map((v) => {
+          const paired = v.paired_domains.length ? `paired: ${v.paired_domains.join(', ')}` : 'no key paired';
+          return `    ${v.vin}  ${v.display_name}  ${v.state}  firmware ${v.firmware}  ${paired}`;
+        }),
+      ...(account === seed.accounts[0] && extra.length > 0
+        ? [
+            `    + ${extra.length} fleet vehicle${extra.length === 1 ? '' : 's'} ${extra[0]}${extra.length > 1 ? ` … ${extra.at(-1)}` : ''}  online  paired: ${[...new Set(seed.apps.flatMap((a) => a.allowed_origins))].join(', ') || 'none'}`,
+          ]
+        : []),
     ]),
     '',
     `Pair a domain's key as the owner would: ${sim.url}/_ak/<domain>`,
@@ -91,6 +107,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       port: { type: 'string' },
       host: { type: 'string' },
       seed: { type: 'string' },
+      vehicles: { type: 'string' },
       data: { type: 'string' },
       resolve: { type: 'string', multiple: true },
       trust: { type: 'string', multiple: true },
@@ -127,7 +144,8 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       `--log-level ${level}: use one of ${LOG_LEVELS.join(', ')}`,
     );
   }
-  const seed = values.seed ? parseSeed(readFile(values.seed, '--seed'), values.seed) : defaultSeed();
+  const seeded = values.seed ? parseSeed(readFile(values.seed, '--seed'), values.seed) : defaultSeed();
+  const { seed, vins: extraVins } = withExtraVehicles(seeded, parseVehicleCount(values.vehicles ?? '0'));
   const trust = (values.trust ?? []).map((file) => readFile(file, '--trust'));
   const logger = createLogger(level);
   const sim = await startSimulator({
@@ -138,6 +156,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     trust,
     dataDir,
     logger,
+    streams: virtualVehicles({ realTimers: true }),
   }).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -158,7 +177,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
-  process.stderr.write(simulatorBanner(sim, seed));
+  process.stderr.write(simulatorBanner(sim, seed, extraVins));
   const host = values.host ?? '127.0.0.1';
   if (!/^(127\.|::1$|localhost$)/.test(host)) {
     // The control API has no login and hands out vehicle certificates with their keys.

@@ -3,12 +3,14 @@ import { GatehouseError } from '../../errors.ts';
 import { statusForCode } from '../../http/error-status.ts';
 import { VEHICLE_STATES, type VehicleState } from './seed.ts';
 import type { VehicleCa } from './vehicle-ca.ts';
+import type { VehicleStreams } from './vehicle-streams.ts';
 import { originHost, type SimVehicle, type World } from './world.ts';
 
 /** What the control API needs. */
 export interface ControlDeps {
   readonly world: World;
   readonly ca: VehicleCa;
+  readonly streams?: VehicleStreams | undefined;
 }
 
 function refuse(code: 'SIM_BAD_REQUEST' | 'SIM_NOT_FOUND', message: string): GatehouseError {
@@ -66,13 +68,26 @@ export function createControlApp(deps: ControlDeps): Hono {
       throw refuse('SIM_BAD_REQUEST', 'domain is required: the application domain whose key the owner adds');
     }
     target.pairedDomains.add(originHost(domain));
+    world.vehicleChanged(target.vin);
     return c.json({ vin: target.vin, paired_domains: [...target.pairedDomains] });
   });
 
   app.delete('/sim/vehicles/:vin/pair/:domain', (c) => {
     const target = vehicle(c);
     target.pairedDomains.delete(originHost(c.req.param('domain')));
+    world.vehicleChanged(target.vin);
     return c.json({ vin: target.vin, paired_domains: [...target.pairedDomains] });
+  });
+
+  app.get('/sim/vehicles/:vin/stream', (c) => {
+    const target = vehicle(c);
+    if (!deps.streams) {
+      throw refuse(
+        'SIM_NOT_FOUND',
+        'this simulator does not stream telemetry; gatehouse fleet simulate does',
+      );
+    }
+    return c.json({ vin: target.vin, streams: deps.streams.streamsOf(target.vin) });
   });
 
   app.post('/sim/vehicles/:vin/certificate', async (c) => {

@@ -107,7 +107,10 @@ ${hidden('form_token', sessions.formToken(session))}
     );
     if (!account || !registered || !sessions.useFormToken(field('form_token'), session)) return page(c, 400);
     const vehicles = world.vehiclesOf(account);
-    for (const vehicle of vehicles) vehicle.pairedDomains.add(domain);
+    for (const vehicle of vehicles) {
+      vehicle.pairedDomains.add(domain);
+      world.vehicleChanged(vehicle.vin);
+    }
     deps.logger?.info({ domain, vehicles: vehicles.length }, 'simulator: virtual key paired');
     return c.html(
       htmlPage(

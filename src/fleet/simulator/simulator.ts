@@ -16,6 +16,7 @@ import { defaultSeed, REGIONS, type Region, type Seed } from './seed.ts';
 import { Sessions } from './sessions.ts';
 import { simUrls } from './urls.ts';
 import { loadVehicleCa, type VehicleCa } from './vehicle-ca.ts';
+import type { VehicleStreams, VehicleStreamsFactory } from './vehicle-streams.ts';
 import { World } from './world.ts';
 
 /** How to start a simulator. */
@@ -34,6 +35,8 @@ export interface SimulatorOptions {
   /** Holds the vehicles' CA; without it the CA lasts as long as the process. */
   readonly dataDir?: string | undefined;
   readonly logger?: Logger | undefined;
+  /** Makes configured vehicles stream telemetry; without it configurations are only stored. */
+  readonly streams?: VehicleStreamsFactory | undefined;
 }
 
 /** A running simulator of Tesla's cloud. */
@@ -46,6 +49,8 @@ export interface Simulator {
   regionBaseUrl(region: Region): string;
   readonly ca: VehicleCa;
   readonly world: World;
+  /** The vehicles' telemetry streams, when the simulator was started with a factory. */
+  readonly streams: VehicleStreams | undefined;
   /** Stops listening and closes every connection. */
   stop(): Promise<void>;
 }
@@ -89,10 +94,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
   };
 
+  const streams = options.streams?.({ world, ca, clock, resolve: options.resolve, logger });
+
   const app = new Hono();
   app.route('/', createAuthApp({ world, grants, tokens, sessions, urls, logger }));
   app.route('/', createPairingApp({ world, sessions, logger }));
-  app.route('/', createControlApp({ world, ca }));
+  app.route('/', createControlApp({ world, ca, streams }));
   for (const region of REGIONS) {
     app.route(`/${region}`, createFleetApp({ region, world, tokens, urls, limiter, reach, logger }));
   }
@@ -113,10 +120,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     regionBaseUrl: urls.regionBaseUrl,
     ca,
     world,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    streams,
+    stop: async () => {
+      await streams?.stop();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

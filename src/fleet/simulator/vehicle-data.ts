@@ -56,28 +56,68 @@ export interface VehicleDataInput {
 
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 
-function carType(vin: string): string {
+/** The model, as vehicle_config's `car_type` names it, from the VIN's fourth letter. */
+export function carType(vin: string): string {
   return (
     ({ S: 'models', X: 'modelx', Y: 'modely', '3': 'model3' } as Record<string, string>)[vin[3] ?? ''] ??
     'model3'
   );
 }
 
-/** The data blocks for the endpoints asked for. */
-export function vehicleData(input: VehicleDataInput): Record<string, unknown> {
-  const { now, region } = input;
-  const timestamp = now;
-  const phase = ((((now + input.index * (CYCLE_MS / 4)) % CYCLE_MS) + CYCLE_MS) % CYCLE_MS) / CYCLE_MS;
+/** Where a vehicle is in its cycle at a time: what both vehicle_data and the telemetry stream show. */
+export interface VehicleMotion {
+  readonly driving: boolean;
+  readonly charging: boolean;
+  /** State of charge, %, unrounded. */
+  readonly battery: number;
+  /** mph while driving, else null. */
+  readonly speed: number | null;
+  /** kW drawn (negative while charging). */
+  readonly power: number;
+  readonly latitude: number;
+  readonly longitude: number;
+  /** Degrees, 0 = north. */
+  readonly heading: number;
+  /** Miles. */
+  readonly odometer: number;
+  /** Rated range, miles. */
+  readonly range: number;
+  readonly insideTemp: number;
+  readonly outsideTemp: number;
+}
+
+/** The vehicle's motion at `now`: pure, from its seed index, region and the time. */
+export function vehicleMotion(index: number, region: Region, now: number): VehicleMotion {
+  const phase = ((((now + index * (CYCLE_MS / 4)) % CYCLE_MS) + CYCLE_MS) % CYCLE_MS) / CYCLE_MS;
   const driving = phase < 0.5;
   const battery = driving ? 80 - 36 * phase : Math.min(80, 62 + 36 * (phase - 0.5));
   const charging = !driving && battery < 80;
   const angle = driving ? phase * 2 * 2 * Math.PI : 0;
   const [lat, lon] = CENTERS[region];
-  const speed = driving ? round(35 + 8 * Math.sin(angle * 3)) : null;
-  const metric = region !== 'na';
   const cycles = Math.floor(now / CYCLE_MS);
-  const odometer = round(12_000 + cycles * 22 + (driving ? 44 * phase : 22), 3);
-  const range = round((battery / 100) * FULL_RANGE_MILES, 2);
+  return {
+    driving,
+    charging,
+    battery,
+    speed: driving ? round(35 + 8 * Math.sin(angle * 3)) : null,
+    power: driving ? round(12 + 6 * Math.sin(angle * 5)) : charging ? -11 : 0,
+    latitude: round(lat + LOOP_RADIUS_DEG * Math.sin(angle), 6),
+    longitude: round(lon + LOOP_RADIUS_DEG * Math.cos(angle), 6),
+    heading: Math.round((((90 - (angle * 180) / Math.PI) % 360) + 360) % 360),
+    odometer: round(12_000 + cycles * 22 + (driving ? 44 * phase : 22), 3),
+    range: round((battery / 100) * FULL_RANGE_MILES, 2),
+    insideTemp: round(21 + Math.sin(now / 600_000), 1),
+    outsideTemp: round(14 + 6 * Math.sin((now / 86_400_000) * 2 * Math.PI), 1),
+  };
+}
+
+/** The data blocks for the endpoints asked for. */
+export function vehicleData(input: VehicleDataInput): Record<string, unknown> {
+  const { now, region } = input;
+  const timestamp = now;
+  const motion = vehicleMotion(input.index, region, now);
+  const { driving, battery, charging, speed, odometer, range } = motion;
+  const metric = region !== 'na';
   const wanted = new Set(
     input.endpoints.includes('vehicle_data_combo') ? DEFAULT_ENDPOINTS : input.endpoints,
   );
@@ -107,8 +147,8 @@ export function vehicleData(input: VehicleDataInput): Record<string, unknown> {
   }
   if (wanted.has('climate_state')) {
     out['climate_state'] = {
-      inside_temp: round(21 + Math.sin(now / 600_000), 1),
-      outside_temp: round(14 + 6 * Math.sin((now / 86_400_000) * 2 * Math.PI), 1),
+      inside_temp: motion.insideTemp,
+      outside_temp: motion.outsideTemp,
       driver_temp_setting: 21,
       passenger_temp_setting: 21,
       is_climate_on: driving,
@@ -121,14 +161,12 @@ export function vehicleData(input: VehicleDataInput): Record<string, unknown> {
     const drive: Record<string, unknown> = {
       shift_state: driving ? 'D' : 'P',
       speed,
-      power: driving ? round(12 + 6 * Math.sin(angle * 5)) : charging ? -11 : 0,
+      power: motion.power,
       timestamp,
     };
     // Since 2023.38 the location comes only with location_data, and only to apps allowed to see it.
     if (wanted.has('location_data') && input.locationAllowed) {
-      const latitude = round(lat + LOOP_RADIUS_DEG * Math.sin(angle), 6);
-      const longitude = round(lon + LOOP_RADIUS_DEG * Math.cos(angle), 6);
-      const heading = Math.round((((90 - (angle * 180) / Math.PI) % 360) + 360) % 360);
+      const { latitude, longitude, heading } = motion;
       Object.assign(drive, {
         latitude,
         longitude,

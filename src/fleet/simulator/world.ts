@@ -100,6 +100,7 @@ export class World {
   readonly partners = new Map<string, PartnerAccount>();
   readonly telemetryConfigs = new Map<string, TelemetryConfigRecord>();
   readonly telemetryErrors: TelemetryErrorRecord[] = [];
+  readonly #listeners = new Set<(vin: string) => void>();
 
   constructor(seed: Seed, clock: Clock) {
     this.seed = seed;
@@ -147,6 +148,20 @@ export class World {
     }
   }
 
+  /**
+   * Calls `listener` with a VIN whenever what decides that vehicle's telemetry stream changed: its
+   * state, its paired keys, a configuration saved or deleted. Returns the unsubscribe function.
+   */
+  onVehicleChange(listener: (vin: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Tells the listeners that `vin` changed. */
+  vehicleChanged(vin: string): void {
+    for (const listener of this.#listeners) listener(vin);
+  }
+
   /** The account with this email (case-insensitive). */
   accountByEmail(email: string): SimAccount | undefined {
     const wanted = email.trim().toLowerCase();
@@ -179,6 +194,7 @@ export class World {
       for (const config of this.telemetryConfigs.values())
         if (config.vin === vehicle.vin) config.synced = true;
     }
+    this.vehicleChanged(vehicle.vin);
   }
 
   /** Asks an asleep vehicle to wake: it comes online `wake_up_seconds` later. Offline ones cannot. */
@@ -206,11 +222,14 @@ export class World {
   /** Stores or replaces a telemetry configuration. */
   saveTelemetryConfig(record: TelemetryConfigRecord): void {
     this.telemetryConfigs.set(`${record.vin}/${record.clientId}`, record);
+    this.vehicleChanged(record.vin);
   }
 
   /** Removes a configuration; true when there was one. */
   deleteTelemetryConfig(vin: string, clientId: string): boolean {
-    return this.telemetryConfigs.delete(`${vin}/${clientId}`);
+    const removed = this.telemetryConfigs.delete(`${vin}/${clientId}`);
+    if (removed) this.vehicleChanged(vin);
+    return removed;
   }
 
   /** How many configurations a vehicle holds, other apps' included. */
