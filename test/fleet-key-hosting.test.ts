@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { checkHostedKey, parseResolve } from '../src/fleet/hosted-key.ts';
+import { checkHostedKey, parseResolve, resolveEndpoint } from '../src/fleet/hosted-key.ts';
 import { FLEET_PUBLIC_KEY_PATH, generateFleetKeyFiles } from '../src/fleet/keys.ts';
 import { selfSigned } from './helpers/certs.ts';
 import { spawnCli } from './helpers/cli-process.ts';
@@ -148,4 +148,21 @@ describe('a bad fleet key stops the start with a message naming the file', () =>
       assert.ok(!cli.stderr().includes(keyLine) && !cli.stdout().includes(keyLine));
     });
   }
+});
+
+describe('--resolve entries', () => {
+  test('host=addr:port maps every port of the host, host:port=addr:port only that port', () => {
+    const map = parseResolve(['app.example.test=127.0.0.1:8443', 'LOCALHOST:443=[::1]:9443']);
+    assert.deepEqual(resolveEndpoint(map, 'app.example.test', 443), { address: '127.0.0.1', port: 8443 });
+    assert.deepEqual(resolveEndpoint(map, 'App.Example.Test', 4443), { address: '127.0.0.1', port: 8443 });
+    assert.deepEqual(resolveEndpoint(map, 'localhost', 443), { address: '::1', port: 9443 });
+    assert.equal(
+      resolveEndpoint(map, 'localhost', 4443),
+      undefined,
+      'another port of localhost is left alone',
+    );
+    for (const bad of ['app.example.test', 'app=127.0.0.1', 'app:x=1.2.3.4:5', '=1.2.3.4:5']) {
+      assert.throws(() => parseResolve([bad]), /host:port=address:port/, bad);
+    }
+  });
 });

@@ -41,11 +41,16 @@ const env = {
   GATEHOUSE_LOG_LEVEL: 'warn',
 };
 
-const ports = { 4400: await freePort(), 8080: await freePort(), 8443: await freePort() };
+const ports = {
+  4400: await freePort(),
+  4443: await freePort(),
+  8080: await freePort(),
+  8443: await freePort(),
+};
 /** The README's ports become this test's free ones. */
 const adapt = (script: string) =>
   Object.entries(ports).reduce(
-    (text, [from, to]) => text.replaceAll(`:${from}`, `:${to}`).replaceAll(`--port ${from}`, `--port ${to}`),
+    (text, [from, to]) => text.replace(new RegExp(`\\b${from}\\b`, 'g'), String(to)),
     script,
   );
 const runAsWritten = async (script: string) =>
@@ -133,5 +138,31 @@ test('the Tesla Fleet walkthrough works as written, browser steps included', asy
   assert.match(configured, /✓ localhost:\d+ serves a chain ca verifies/);
   assert.match(configured, /Updated 2 vehicles/);
   assert.match(configured, /5YJ3E7EB2NF000001: synced true, key paired true/);
-  assert.match(configured, /VehicleSpeed every 10s/);
+  assert.match(configured, /VehicleSpeed every 1s/);
+  assert.match(configured, /"vehicles":\[/, 'the admin API lists the fleet');
+
+  // The dashboard the README opens: the online vehicle streams to the receiver and shows up live.
+  const dashboardUrl = /open (http:\/\/localhost:\d+\/fleet\/dashboard\?token=\S+)/.exec(
+    adapt(telemetry),
+  )?.[1];
+  assert.ok(dashboardUrl, 'the README says where the dashboard is');
+  let stream = '';
+  await waitFor(
+    'the online vehicle streaming to the receiver',
+    async () => {
+      stream = await (
+        await fetch(`http://127.0.0.1:${ports[4400]}/sim/vehicles/5YJ3E7EB2NF000001/stream`)
+      ).text();
+      return /"acked":[1-9]/.test(stream);
+    },
+    { timeoutMs: 30_000, intervalMs: 200, detail: () => stream },
+  );
+  await page.goto(dashboardUrl);
+  const row = page.locator('tr[data-vin="5YJ3E7EB2NF000001"]');
+  await row.locator('[data-status="CONNECTED"]').waitFor({ timeout: 30_000 });
+  await waitFor(
+    'a live speed on the dashboard',
+    async () => /\d/.test((await row.locator('[data-field="speed"]').textContent()) ?? ''),
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
 });

@@ -233,10 +233,18 @@ export async function serveCommand(argv: string[]): Promise<number> {
   ];
   if (gateway.fleetKey) {
     const hosts =
-      config.fleet.domains.length > 0 ? config.fleet.domains.join(', ') : `${config.domain} and localhost`;
+      config.fleet.domains.length > 0
+        ? config.fleet.domains.join(', ')
+        : [...new Set([config.domain, 'localhost'])].join(' and ');
     lines.push(
       `  fleet key  ${local}${FLEET_PUBLIC_KEY_PATH}`,
       `             on ${hosts}; key ${keyFingerprint(gateway.fleetKey)} from ${gateway.fleetKey.source}`,
+    );
+  }
+  if (gateway.telemetry) {
+    lines.push(
+      `  telemetry  wss://*:${gateway.telemetry.port}   (vehicles, mTLS: a certificate from --telemetry-ca)`,
+      `  dashboard  ${local}/fleet/dashboard${config.dashboardToken ? '' : '   (set DASHBOARD_TOKEN to open it)'}`,
     );
   }
   if (gateway.bootstrapKey) {

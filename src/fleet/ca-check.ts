@@ -4,7 +4,7 @@ import { connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls'
 import { GatehouseError } from '../errors.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { isSelfSigned, issuerOf, readCaBundle, subjectOf } from './ca-bundle.ts';
-import type { ResolveMap } from './hosted-key.ts';
+import { type ResolveMap, resolveEndpoint } from './hosted-key.ts';
 
 /** Why a vehicle would not trust the telemetry server with this `ca`. */
 export type CaProblemCode =
@@ -165,7 +165,7 @@ export function explainConnectError(error: NodeJS.ErrnoException, target: string
  * against it: the check ends once the server's own certificate is judged.
  */
 export async function checkCaChain(options: CaCheckOptions): Promise<CaCheck> {
-  const resolved = options.resolve?.get(options.hostname.toLowerCase());
+  const resolved = resolveEndpoint(options.resolve, options.hostname, options.port);
   const target = `${options.hostname}:${options.port}${resolved ? ` (at ${resolved.address}:${resolved.port})` : ''}`;
   let ca: X509Certificate[];
   try {

@@ -4,24 +4,38 @@ import { rootCertificates } from 'node:tls';
 import { GatehouseError } from '../errors.ts';
 import { FLEET_PUBLIC_KEY_PATH, type FleetKey, fleetKeyFromPem } from './keys.ts';
 
-/** Where connections to a host name really go: `host=addr:port`, as curl's `--resolve`. */
+/**
+ * Where connections really go, as curl's `--resolve`: `host=addr:port` for any port of `host`,
+ * `host:port=addr:port` for that port only (keys `host` and `host:port`).
+ */
 export type ResolveMap = ReadonlyMap<string, { readonly address: string; readonly port: number }>;
 
-/** Parses `host=addr:port` entries (also curl's `host:port:addr`) into a {@link ResolveMap}. */
+/** Parses `host[:port]=addr:port` entries into a {@link ResolveMap}. */
 export function parseResolve(entries: readonly string[]): ResolveMap {
   const map = new Map<string, { address: string; port: number }>();
   for (const entry of entries) {
-    const match = /^([^=\s]+)=(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(entry.trim());
+    const match = /^([^=\s:]+)(?::(\d{1,5}))?=(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(entry.trim());
     if (!match) {
       throw new GatehouseError(
         'FLEET_KEY_INVALID',
-        `--resolve ${entry}: write it as host=address:port, e.g. app.example.com=127.0.0.1:8443`,
+        `--resolve ${entry}: write it as host=address:port (any port of host) or host:port=address:port (that port only), e.g. app.example.com:443=127.0.0.1:8443`,
       );
     }
-    const [, host = '', address = '', port = ''] = match;
-    map.set(host.toLowerCase(), { address: address.replace(/^\[|\]$/g, ''), port: Number(port) });
+    const [, host = '', onPort, address = '', port = ''] = match;
+    const key = onPort ? `${host.toLowerCase()}:${Number(onPort)}` : host.toLowerCase();
+    map.set(key, { address: address.replace(/^\[|\]$/g, ''), port: Number(port) });
   }
   return map;
+}
+
+/** Where a connection to `host:port` goes under `map`: the port's own entry first, then the host's. */
+export function resolveEndpoint(
+  map: ResolveMap | undefined,
+  host: string,
+  port: number,
+): { readonly address: string; readonly port: number } | undefined {
+  const name = host.toLowerCase();
+  return map?.get(`${name}:${port}`) ?? map?.get(name);
 }
 
 /** How to reach a domain's HTTPS server: name mapping and extra trusted CAs for local use. */
@@ -44,7 +58,7 @@ const MAX_BODY = 64 * 1024;
 
 /** GETs `https://<domain><path>` the way Tesla's servers would (no redirects followed). */
 export function httpsGet(domain: string, path: string, reach: HttpsReach = {}): Promise<HttpsAnswer> {
-  const target = reach.resolve?.get(domain.toLowerCase());
+  const target = resolveEndpoint(reach.resolve, domain, 443);
   return new Promise((resolve, reject) => {
     const req = request(
       {

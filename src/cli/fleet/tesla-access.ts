@@ -67,9 +67,23 @@ export function fleetApiOf(
   values: { cache?: boolean | undefined; token?: string | undefined },
 ): FleetApi {
   const userToken = values.token ?? process.env['TESLA_ACCESS_TOKEN'];
+  let useCache = values.cache !== false;
+  let fromCache = false;
   return new FleetApi({
     baseUrl: settings.fleetApi,
-    token: async () => userToken || (await partnerToken(settings, values.cache !== false)).accessToken,
+    token: async () => {
+      if (userToken) return userToken;
+      const token = await partnerToken(settings, useCache);
+      fromCache = token.fromCache;
+      return token.accessToken;
+    },
+    // A cached partner token Tesla no longer takes (revoked, or a restarted simulator) is
+    // replaced once, without making the user pass --no-cache.
+    renewToken: async () => {
+      if (userToken || !fromCache) return false;
+      useCache = false;
+      return true;
+    },
   });
 }
 

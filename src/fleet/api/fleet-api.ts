@@ -20,6 +20,11 @@ export interface FleetApiOptions {
   /** The bearer token for each call: a partner or a user token. */
   readonly token: () => Promise<string>;
   readonly fetch?: Fetch | undefined;
+  /**
+   * Called once when Tesla refuses the token (401): resolves true when a new token is to be had
+   * (the refused one came from a cache), and the call is then made again with it.
+   */
+  readonly renewToken?: (() => Promise<boolean>) | undefined;
 }
 
 /** Tesla's Fleet API, one typed method per endpoint the kit uses; answers unwrapped from `response`. */
@@ -31,6 +36,16 @@ export class FleetApi {
 
   /** Any call: the `response` of a success, else a {@link TeslaApiError} saying what to do. */
   async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    try {
+      return await this.#call<T>(method, path, body);
+    } catch (error) {
+      if (!(error instanceof TeslaApiError && error.code === 'FLEET_TOKEN_EXPIRED')) throw error;
+      if (!(await this.#options.renewToken?.())) throw error;
+      return this.#call<T>(method, path, body);
+    }
+  }
+
+  async #call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const url = `${this.#options.baseUrl}${path}`;
     const doFetch = this.#options.fetch ?? fetch;
     // Outside the try: a token that cannot be had is its own error, not an unreachable Tesla.

@@ -3,7 +3,7 @@ import type { LookupFunction } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import type { ResolveMap } from '../../fleet/hosted-key.ts';
+import { type ResolveMap, resolveEndpoint } from '../../fleet/hosted-key.ts';
 import type { VehicleCertificate } from '../../fleet/simulator/vehicle-ca.ts';
 import type { Clock } from '../../util/clock.ts';
 import { describeConnectionError } from './connection-errors.ts';
@@ -205,7 +205,7 @@ export class VehicleStream {
     try {
       this.#context ??= await this.#secureContext(target);
       if (this.#stopped()) return;
-      const resolved = this.#deps.resolve?.get(target.hostname.toLowerCase());
+      const resolved = resolveEndpoint(this.#deps.resolve, target.hostname, target.port);
       const lookup: LookupFunction | undefined = resolved
         ? (_host, options, callback) => {
             const family = resolved.address.includes(':') ? 6 : 4;
