@@ -90,7 +90,7 @@ function budgetFor(quick: boolean, rounds: number | undefined): Budget {
         telemetryVehicles: 1000,
         telemetrySeconds: 3,
         telemetryRate: 5000,
-        idleVehicleSteps: [1000, 5000],
+        idleVehicleSteps: [1000, 2000],
       }
     : {
         rounds: rounds ?? 3,
