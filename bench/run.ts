@@ -31,6 +31,7 @@ import { fixedRateLatency } from './scenarios/fixed-rate.ts';
 import { idleTunnelSteps, idleTunnels } from './scenarios/idle-tunnels.ts';
 import { relayedCallback, relaySteps } from './scenarios/relay.ts';
 import { smallGet } from './scenarios/small-get.ts';
+import { telemetry, telemetrySteps } from './scenarios/telemetry.ts';
 import { bulkTransfer } from './scenarios/transfer.ts';
 import { webSocketRoundTrip } from './scenarios/websocket.ts';
 
@@ -50,6 +51,7 @@ Options:
     'idle-tunnels',
     'relay',
     'websocket',
+    'telemetry',
   ].join(', ')}
   --rounds N         Rounds per comparison (default 3, quick 2)
   --no-readme        Do not rewrite README.md's Performance section after a full run
@@ -63,9 +65,15 @@ const SCENARIOS = {
   'idle-tunnels': { run: idleTunnels, steps: idleTunnelSteps },
   relay: { run: relayedCallback, steps: relaySteps },
   websocket: { run: webSocketRoundTrip, steps: interleavedSteps },
+  telemetry: { run: telemetry, steps: telemetrySteps, ownServers: true },
 } satisfies Record<
   string,
-  { run: (ctx: BenchContext) => Promise<ScenarioResult>; steps: (ctx: BenchContext) => number }
+  {
+    run: (ctx: BenchContext) => Promise<ScenarioResult>;
+    steps: (ctx: BenchContext) => number;
+    /** Starts every server it measures, so the contenders are not needed for it. */
+    ownServers?: boolean;
+  }
 >;
 type ScenarioId = keyof typeof SCENARIOS;
 
@@ -79,6 +87,10 @@ function budgetFor(quick: boolean, rounds: number | undefined): Budget {
         transferBytes: 64 << 20,
         idleTunnels: 200,
         echoMessages: 300,
+        telemetryVehicles: 1000,
+        telemetrySeconds: 3,
+        telemetryRate: 5000,
+        idleVehicleSteps: [1000, 2000],
       }
     : {
         rounds: rounds ?? 3,
@@ -88,6 +100,10 @@ function budgetFor(quick: boolean, rounds: number | undefined): Budget {
         transferBytes: 256 << 20,
         idleTunnels: 1000,
         echoMessages: 2000,
+        telemetryVehicles: 1000,
+        telemetrySeconds: 10,
+        telemetryRate: 5000,
+        idleVehicleSteps: [1000, 2500, 5000, 10000],
       };
 }
 
@@ -183,10 +199,18 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   // Five start-up steps and one warm-up per contender; the scenarios' steps are added once known.
-  const progress = new Progress(5 + CONTENDERS.length);
+  // Scenarios that start their own servers need no contenders: a run of only those skips them.
+  const needsContenders = selected.some((id) => !('ownServers' in SCENARIOS[id]));
+  const progress = new Progress(needsContenders ? 5 + CONTENDERS.length : 0);
   const origin = await startOrigin(dir);
   const setup = { dir, originPort: origin.port };
-  const started = await startContenders(setup, progress);
+  const started = needsContenders
+    ? await startContenders(setup, progress)
+    : {
+        contenders: new Map<ContenderId, Contender>(),
+        unavailable: new Map<ContenderId, string>(),
+        gatehouse: undefined,
+      };
   const ctx: BenchContext = { ...setup, budget, progress, ...started };
   const results: ScenarioResult[] = [];
   try {
@@ -196,8 +220,7 @@ async function main(): Promise<void> {
     }
     progress.grow(
       selected.reduce((n, id) => n + SCENARIOS[id].steps(ctx), 0) +
-        started.contenders.size -
-        CONTENDERS.length,
+        (needsContenders ? started.contenders.size - CONTENDERS.length : 0),
     );
     for (const id of selected) results.push(await SCENARIOS[id].run(ctx));
   } finally {

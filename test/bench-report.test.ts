@@ -118,4 +118,16 @@ describe('benchmark report', () => {
     );
     assert.throws(() => replaceSection('no markers', 'x'), /bench:start/);
   });
+
+  test('telemetry goals: rate, vehicles with memory each, and ack p99 from the telemetry scenario', () => {
+    const fleet = scenario('telemetry', [
+      row('gatehouse', { msgPerS: [25_000], vehicles: [10_000], kibPerVehicle: [40], ackP99Ms: [3] }),
+    ]);
+    const goals = Object.fromEntries(checkGoals([fleet]).map((g) => [g.id, g]));
+    assert.equal(goals['telemetry-rate']?.met, true);
+    assert.equal(goals['telemetry-rate']?.measured, '25,000 messages/s');
+    assert.equal(goals['telemetry-vehicles']?.met, false, '40 KiB is over the 32 KiB allowed');
+    assert.equal(goals['telemetry-ack-latency']?.met, true);
+    assert.equal(checkGoals([]).find((g) => g.id === 'telemetry-rate')?.met, null);
+  });
 });

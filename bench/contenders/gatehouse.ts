@@ -24,7 +24,12 @@ export interface Gateway {
 }
 
 /** Starts `gatehouse serve` with its own data directory and waits until it is ready. */
-export async function startGateway(dir: string, name: string, flags: string[] = []): Promise<Gateway> {
+export async function startGateway(
+  dir: string,
+  name: string,
+  flags: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Gateway> {
   const data = join(dir, name);
   mkdirSync(data, { recursive: true });
   const port = await freePort();
@@ -34,7 +39,12 @@ export async function startGateway(dir: string, name: string, flags: string[] = 
     [CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', data, ...flags],
     {
       logFile: join(data, 'gatehouse.log'),
-      env: { GATEHOUSE_ADMIN_KEY: ADMIN_KEY, GATEHOUSE_ENV: 'dev', GATEHOUSE_RELAY_SECRET: RELAY_SECRET },
+      env: {
+        GATEHOUSE_ADMIN_KEY: ADMIN_KEY,
+        GATEHOUSE_ENV: 'dev',
+        GATEHOUSE_RELAY_SECRET: RELAY_SECRET,
+        ...env,
+      },
     },
   );
   await waitForOutput(program, /proxy +http:\/\/\*:\d+/);

@@ -23,6 +23,7 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
   const bulk = find('transfer');
   const idle = find('idle-tunnels');
   const relay = find('relay');
+  const fleet = find('telemetry');
 
   const direct = medianOf(rate, 'direct', 'rps');
   const tunnel = medianOf(rate, 'gatehouse-tunnel', 'rps');
@@ -42,6 +43,11 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
 
   const perTunnel = medianOf(idle, 'gatehouse', 'kibPerTunnel');
   const relayAdded = medianOf(relay, 'gatehouse-relay', 'p50Ms') - medianOf(relay, 'direct', 'p50Ms');
+
+  const telemetryRate = medianOf(fleet, 'gatehouse', 'msgPerS');
+  const vehicles = medianOf(fleet, 'gatehouse', 'vehicles');
+  const perVehicle = medianOf(fleet, 'gatehouse', 'kibPerVehicle');
+  const ackP99 = medianOf(fleet, 'gatehouse', 'ackP99Ms');
 
   return [
     {
@@ -79,6 +85,24 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
       goal: 'Relay added latency ≤ 2 ms p50',
       met: verdict([relayAdded], () => relayAdded <= 2),
       measured: `+${ms(relayAdded)} p50 over a direct call`,
+    },
+    {
+      id: 'telemetry-rate',
+      goal: 'Telemetry ≥ 20,000 messages/s decoded, acked and fanned out on one core, 1,000 vehicles',
+      met: verdict([telemetryRate], () => telemetryRate >= 20_000),
+      measured: `${Math.round(telemetryRate).toLocaleString('en-US')} messages/s`,
+    },
+    {
+      id: 'telemetry-vehicles',
+      goal: 'Telemetry ≥ 10,000 vehicles per node, ≤ 32 KiB per idle connection',
+      met: verdict([vehicles, perVehicle], () => vehicles >= 10_000 && perVehicle <= 32),
+      measured: `${vehicles.toLocaleString('en-US')} vehicles, ${perVehicle.toFixed(1)} KiB each`,
+    },
+    {
+      id: 'telemetry-ack-latency',
+      goal: 'Telemetry ack p99 ≤ 5 ms at 5,000 messages/s with reliable ack to Redis',
+      met: verdict([ackP99], () => ackP99 <= 5),
+      measured: `${ms(ackP99)} p99`,
     },
   ];
 }

@@ -12,6 +12,14 @@ export interface Budget {
   readonly transferBytes: number;
   readonly idleTunnels: number;
   readonly echoMessages: number;
+  /** Vehicles streaming at once in the telemetry rate measurement. */
+  readonly telemetryVehicles: number;
+  /** Seconds each telemetry rate and latency measurement counts for. */
+  readonly telemetrySeconds: number;
+  /** Messages per second the telemetry latency measurement sends. */
+  readonly telemetryRate: number;
+  /** Idle vehicle counts the memory measurement steps through. */
+  readonly idleVehicleSteps: readonly number[];
 }
 
 /** Everything a scenario needs: the running contenders and the run's budget. */
