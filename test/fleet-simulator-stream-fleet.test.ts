@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { request } from 'undici';
 import { GatehouseError } from '../src/errors.ts';
 import {
@@ -56,12 +56,11 @@ describe('--vehicles N', () => {
       '--log-level',
       'silent',
     ]);
+    after(() => cli.stop('SIGKILL'));
     const banner = await waitFor(
       'the banner',
       () => (/Pair a domain/.test(cli.stderr()) ? cli.stderr() : ''),
-      {
-        detail: () => cli.stderr(),
-      },
+      { timeoutMs: 30_000, detail: () => cli.stderr() },
     );
     assert.match(
       banner,
