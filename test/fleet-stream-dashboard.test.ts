@@ -7,7 +7,7 @@ import { signSs256Jws } from '../src/fleet/ss256.ts';
 import { VirtualFleet } from '../src/telemetry/vehicles/virtual-fleet.ts';
 import { builtDashboard } from './helpers/dashboard-build.ts';
 import {
-  DRIVER,
+  driverSeed,
   fleet,
   newFleetKey,
   partnerToken,
@@ -32,24 +32,7 @@ test('a simulated vehicle streams to the receiver and its values appear on the d
   const trust: string[] = [];
   let vehicles: VirtualFleet | undefined;
   const sim = await startTestSimulator({
-    seed: {
-      apps: [
-        {
-          client_id: 'gatehouse-sim-client',
-          client_secret: 'gatehouse-sim-secret',
-          redirect_uris: ['http://localhost:*'],
-          allowed_origins: [DOMAIN],
-        },
-      ],
-      accounts: [
-        {
-          ...DRIVER,
-          region: 'na',
-          authorized_apps: ['gatehouse-sim-client'],
-          vehicles: [{ vin: VIN, firmware: '2024.38.4', paired_domains: [DOMAIN] }],
-        },
-      ],
-    },
+    seed: driverSeed(DOMAIN, [{ vin: VIN, firmware: '2024.38.4', paired_domains: [DOMAIN] }]),
     resolve,
     trust,
     streams: (deps) => {

@@ -55,6 +55,24 @@ export function seedWith(origins: string[], extra: Partial<SeedInput> = {}): See
   };
 }
 
+/** A seed of the default app alone, allowed `domain`, and the driver's account holding `vehicles`. */
+export function driverSeed(
+  domain: string,
+  vehicles: NonNullable<SeedInput['accounts']>[number]['vehicles'],
+): SeedInput {
+  return {
+    apps: [
+      {
+        client_id: CLIENT.id,
+        client_secret: CLIENT.secret,
+        redirect_uris: ['http://localhost:*'],
+        allowed_origins: [domain],
+      },
+    ],
+    accounts: [{ ...DRIVER, region: 'na', authorized_apps: [CLIENT.id], vehicles }],
+  };
+}
+
 /** An answer with its JSON body (or text, when it is not JSON) and headers. */
 export interface Answer {
   readonly status: number;

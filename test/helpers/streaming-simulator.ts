@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import type { SeedInput } from '../../src/fleet/simulator/seed.ts';
 import type { Simulator } from '../../src/fleet/simulator/simulator.ts';
 import { signSs256Jws } from '../../src/fleet/ss256.ts';
 import { VirtualFleet, type VirtualFleetOptions } from '../../src/telemetry/vehicles/virtual-fleet.ts';
 import type { ManualClock } from '../../src/util/clock.ts';
 import {
-  DRIVER,
+  driverSeed,
   fleet,
   newFleetKey,
   partnerToken,
@@ -41,24 +40,10 @@ export async function startStreamingSetup(
   vins: string[],
   options: VirtualFleetOptions = {},
 ): Promise<StreamingSetup> {
-  const seed: SeedInput = {
-    apps: [
-      {
-        client_id: 'gatehouse-sim-client',
-        client_secret: 'gatehouse-sim-secret',
-        redirect_uris: ['http://localhost:*'],
-        allowed_origins: [STREAM_DOMAIN],
-      },
-    ],
-    accounts: [
-      {
-        ...DRIVER,
-        region: 'na',
-        authorized_apps: ['gatehouse-sim-client'],
-        vehicles: vins.map((vin) => ({ vin, firmware: '2024.38.4', paired_domains: [STREAM_DOMAIN] })),
-      },
-    ],
-  };
+  const seed = driverSeed(
+    STREAM_DOMAIN,
+    vins.map((vin) => ({ vin, firmware: '2024.38.4', paired_domains: [STREAM_DOMAIN] })),
+  );
   const resolve = new Map<string, { address: string; port: number }>();
   const trust: string[] = [];
   let vehicles: VirtualFleet | undefined;
