@@ -53,7 +53,7 @@ export function readTextFile(path: string, flag: string): string {
   }
 }
 
-/** `--resolve host=addr:port` entries; a malformed one is a usage error. */
+/** `--resolve host[:port]=addr:port` entries; a malformed one is a usage error. */
 export function resolveMap(entries: readonly string[] | undefined): ResolveMap {
   try {
     return parseResolve(entries ?? []);

@@ -29,7 +29,7 @@ ${optionTable([
         env: 'TESLA_PRIVATE_KEY',
       },
       {
-        usage: '--resolve host=addr:port',
+        usage: '--resolve host[:port]=addr:port',
         does: 'Connect to addr:port for host (repeatable; for local servers)',
       },
       { usage: '--trust CA.pem', does: 'Trust this CA besides the system ones (repeatable)' },

@@ -27,7 +27,10 @@ ${optionTable([
       { usage: '--domain DOMAIN', does: 'The domain that hosts the public key' },
       { usage: '--vins V1,V2', does: 'Vehicles for status', env: 'VEHICLE_IDS' },
       { usage: '--fleet-key FILE', does: 'The local key (register, verify)', env: 'TESLA_PRIVATE_KEY' },
-      { usage: '--resolve host=addr:port', does: 'Connect to addr:port for host when checking (repeatable)' },
+      {
+        usage: '--resolve host[:port]=addr:port',
+        does: 'Connect to addr:port for host when checking (repeatable)',
+      },
       { usage: '--trust CA.pem', does: 'Trust this CA when checking the hosted key (repeatable)' },
       ...TESLA_ACCESS_HELP,
     ],

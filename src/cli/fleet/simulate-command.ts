@@ -18,9 +18,10 @@ export const SIMULATE_HELP = `Usage: gatehouse fleet simulate [options]
 
 Runs a simulator of Tesla's cloud on one port: the OAuth server (sign-in pages and token endpoint),
 the Fleet API of each region (na, eu, cn), a virtual-key pairing page and a control API, built to
-Tesla's documented behaviour. Point the kit at it with TESLA_AUTH_URL={url}/oauth2/v3 and a region's
-base URL {url}/na. Vehicles given a signed telemetry configuration stream to its server (mTLS,
-Tesla's wire format, certificates from the simulator's CA). Runs until Ctrl-C or SIGTERM.
+Tesla's documented behaviour. Point the kit at it with TESLA_SIMULATOR={url}, which stands for
+TESLA_AUTH_URL={url}/oauth2/v3 and the region's base URL {url}/na. Vehicles given a signed
+telemetry configuration stream to its server (mTLS, Tesla's wire format, certificates from the
+simulator's CA). Runs until Ctrl-C or SIGTERM.
 
 ${optionTable([
   {
@@ -41,8 +42,8 @@ ${optionTable([
       },
       { usage: '--data DIR', does: "Keeps the vehicles' CA across runs (default ./.gatehouse/simulator)" },
       {
-        usage: '--resolve HOST=ADDR:PORT',
-        does: "Fetch a partner domain's hosted key from ADDR:PORT instead (repeatable)",
+        usage: '--resolve HOST[:PORT]=ADDR:PORT',
+        does: "Connect to ADDR:PORT for HOST (only its PORT when given): partner domains' hosted keys, vehicles' telemetry servers (repeatable)",
       },
       { usage: '--trust CA.pem', does: "Trust this CA for partner domains' HTTPS (repeatable)" },
       { usage: '--print-ca', does: "Print the simulator's CA certificate (PEM) and exit" },

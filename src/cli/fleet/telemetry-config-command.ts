@@ -68,7 +68,7 @@ ${optionTable([
     options: [
       { usage: '--fleet-key FILE', does: 'The signing key (private)', env: 'TESLA_PRIVATE_KEY' },
       { usage: '--vins V1,V2', does: 'Vehicles to configure (send)', env: 'VEHICLE_IDS' },
-      { usage: '--resolve host=addr:port', does: 'Where the ca check connects for host (repeatable)' },
+      { usage: '--resolve host[:port]=addr:port', does: 'Where the ca check connects for host (repeatable)' },
       { usage: '--skip-ca-check', does: 'Send without checking the chain (server not up yet)' },
       { usage: '--domain DOMAIN', does: 'Your domain, for the pairing link in messages' },
       {

@@ -36,17 +36,14 @@ export function loginRequired(): OAuthError {
   return new OAuthError('SIM_OAUTH_LOGIN_REQUIRED', 'login_required', 'Login required');
 }
 
-/** The scopes Tesla knows. */
-export const KNOWN_SCOPES = TESLA_SCOPES;
-
 /** Splits a space-separated scope list, refusing scopes Tesla does not know. */
 export function parseScopes(scope: string | undefined): string[] {
   const scopes = [...new Set((scope ?? '').split(/[\s+]+/).filter(Boolean))];
-  const unknown = scopes.filter((s) => !(KNOWN_SCOPES as readonly string[]).includes(s));
+  const unknown = scopes.filter((s) => !(TESLA_SCOPES as readonly string[]).includes(s));
   if (unknown.length) {
     throw invalidRequest(
       'invalid_scope',
-      `Unknown scope ${unknown.join(', ')}; Tesla's scopes are ${KNOWN_SCOPES.join(' ')}`,
+      `Unknown scope ${unknown.join(', ')}; Tesla's scopes are ${TESLA_SCOPES.join(' ')}`,
     );
   }
   return scopes;
