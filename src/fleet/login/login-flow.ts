@@ -4,7 +4,7 @@ import { GatehouseError } from '../../errors.ts';
 import { TeslaApiError } from '../api/tesla-error.ts';
 import { authorizeUrl, newPkce, type TeslaTokens } from '../api/tesla-oauth.ts';
 import { requireClientCredentials } from '../tesla-settings.ts';
-import { clearedCookie, cookieHeader, readCookie } from './cookies.ts';
+import { clearedCookie, cookieHeader, readCookie } from '../../http/cookies.ts';
 import {
   LOGIN_COOKIE,
   type LoginContext,

@@ -4,7 +4,7 @@ import { dateOf } from '../../util/clock.ts';
 import { FleetApi } from '../api/fleet-api.ts';
 import { pairLinkWithSvg } from '../pair-link.ts';
 import { requireClientCredentials } from '../tesla-settings.ts';
-import { clearedCookie, readCookie } from './cookies.ts';
+import { clearedCookie, readCookie } from '../../http/cookies.ts';
 import { type LoginContext, routeSettings, SESSION_COOKIE } from './login-context.ts';
 import { messagePage } from './login-pages.ts';
 import { hashOf, type LoginSession, sameHash } from './login-records.ts';

@@ -17,7 +17,7 @@ export interface CookieOptions {
   readonly secure: boolean;
 }
 
-/** A `Set-Cookie` value: HttpOnly and SameSite=Lax, so Tesla's redirect back still carries it. */
+/** A `Set-Cookie` value: HttpOnly and SameSite=Lax, so a provider's redirect back still carries it. */
 export function cookieHeader(name: string, value: string, options: CookieOptions): string {
   return [
     `${name}=${value}`,
