@@ -133,6 +133,9 @@ export type TelemetryErrorCode =
   | 'TELEMETRY_TOPIC_UNKNOWN'
   | 'TELEMETRY_VALUE_INVALID';
 
+/** Codes of browser sessions on protected hosts: a login link that cannot be used, a forged form. */
+export type SessionErrorCode = 'SESSION_LOGIN_INVALID' | 'SESSION_CSRF_INVALID';
+
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
   | EdgeErrorCode
@@ -143,7 +146,8 @@ export type ErrorCode =
   | StoreErrorCode
   | ConfigErrorCode
   | FleetErrorCode
-  | TelemetryErrorCode;
+  | TelemetryErrorCode
+  | SessionErrorCode;
 
 /** Options every {@link GatehouseError} takes. */
 export interface GatehouseErrorOptions {

@@ -1,5 +1,6 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { errorAnswer } from './error-response.ts';
+import { escapeHtml } from './html-page.ts';
 
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad request',
@@ -12,10 +13,6 @@ const TITLES: Readonly<Record<number, string>> = {
   503: 'Service unavailable',
   504: 'Upstream timed out',
 };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * Answers with the error: JSON `{error, message}` for clients that ask for JSON, a small HTML page

@@ -124,6 +124,9 @@ const STATUS_BY_CODE = {
   TELEMETRY_PAYLOAD_INVALID: 400,
   TELEMETRY_TOPIC_UNKNOWN: 400,
   TELEMETRY_VALUE_INVALID: 400,
+  // browser sessions: a stale or foreign login link is the client's; a form from another site is refused
+  SESSION_LOGIN_INVALID: 400,
+  SESSION_CSRF_INVALID: 403,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status for an error code. */

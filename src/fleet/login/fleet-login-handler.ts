@@ -8,7 +8,7 @@ import { BodyTooLargeError } from '../../util/bounded-body.ts';
 import { TeslaApiError } from '../api/tesla-error.ts';
 import { type FleetLoginDeps, isCallbackPath, type LoginContext, loginContext } from './login-context.ts';
 import { finishLogin, startLogin } from './login-flow.ts';
-import { messagePage, type NextStep } from './login-pages.ts';
+import { messagePage, type NextStep } from '../../http/html-page.ts';
 import { logout, rebuildReport, showReport } from './session-flow.ts';
 
 type FleetLoginRouted = Extract<Routed, { kind: 'fleet-login' }>;

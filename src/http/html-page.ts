@@ -1,4 +1,4 @@
-/** HTML of the login and report pages: small, self-contained, no scripts. */
+/** HTML of Gatehouse's own small pages (logins, reports, messages): self-contained, no scripts. */
 
 /** Text made safe for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
