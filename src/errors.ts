@@ -14,6 +14,7 @@ export type AdminErrorCode =
   | 'INVALID_JSON'
   | 'VALIDATION_FAILED'
   | 'UNAUTHORIZED'
+  | 'INSUFFICIENT_SCOPE'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'LAST_ADMIN_KEY'

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { AdminPrincipal } from '../auth/admin-keys.ts';
 import { bearerToken } from '../auth/api-key.ts';
 import { honoErrorHandler } from '../http/error-response.ts';
 import { VERSION } from '../version.ts';
@@ -10,6 +11,33 @@ import { openApiDocument } from './openapi.ts';
 import { routesApi } from './routes-api.ts';
 import { tunnelsApi } from './tunnels-api.ts';
 import { vehiclesApi } from './vehicles-api.ts';
+
+/** The scope an OAuth access token needs for the admin API. */
+export const ADMIN_SCOPE = 'admin';
+
+/**
+ * Who sends the admin request: an API key (`gk_…`), or else, when OAuth is on, an access token
+ * for the admin API carrying the `admin` scope. A valid token without it is 403, not 401, so a
+ * client knows logging in again will not help.
+ */
+async function adminPrincipal(deps: AdminDeps, authorization: string | undefined): Promise<AdminPrincipal> {
+  const token = bearerToken(authorization);
+  const how = deps.oauthPrincipal
+    ? 'an admin API key or an OAuth access token with the admin scope'
+    : 'an admin API key';
+  if (!token) throw new AdminError('UNAUTHORIZED', `send ${how} as Authorization: Bearer <token>`);
+  const keyed = await deps.keys.authenticate(token);
+  if (keyed) return keyed;
+  const person = token.startsWith('gk_') ? undefined : await deps.oauthPrincipal?.(token);
+  if (!person)
+    throw new AdminError('UNAUTHORIZED', `the API key or token is unknown, revoked or expired: send ${how}`);
+  if (!person.scopes.includes(ADMIN_SCOPE))
+    throw new AdminError(
+      'INSUFFICIENT_SCOPE',
+      `${person.login} has no admin scope here: an administrator adds them to --admin-users`,
+    );
+  return person;
+}
 
 /** Largest admin request body accepted. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -42,11 +70,7 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument(VERSION)));
 
   app.use('/api/*', async (c, next) => {
-    const token = bearerToken(c.req.header('authorization'));
-    if (!token) throw new AdminError('UNAUTHORIZED', 'send an admin API key as Authorization: Bearer <key>');
-    const principal = await deps.keys.authenticate(token);
-    if (!principal) throw new AdminError('UNAUTHORIZED', 'the API key is unknown or revoked');
-    c.set('principal', principal);
+    c.set('principal', await adminPrincipal(deps, c.req.header('authorization')));
     await next();
   });
   app.use(

@@ -1,4 +1,4 @@
-import type { AdminKeys, AdminPrincipal } from '../auth/admin-keys.ts';
+import type { AdminKeys, AdminPrincipal, OAuthPrincipal } from '../auth/admin-keys.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { RelayService } from '../relay/relay-service.ts';
 import type { RouteCatalog } from '../routing/route-catalog.ts';
@@ -20,6 +20,13 @@ export interface AdminDeps {
   readonly clock: Clock;
   /** Vehicle telemetry state: the receiver's when this node runs one, else the store's. */
   readonly vehicles: VehicleStateReader;
+  /**
+   * Checks a bearer that is not an API key as an OAuth access token for the admin API: the
+   * principal, or undefined when it is not a valid token for this resource.
+   */
+  readonly oauthPrincipal?: (token: string) => Promise<OAuthPrincipal | undefined>;
+  /** Where OAuth clients learn how to get a token for the admin API (RFC 9728), for 401 answers. */
+  readonly resourceMetadataUrl?: string;
   /** False while the process is shutting down; `/readyz` then answers 503. */
   readonly accepting: () => boolean;
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { ownerOf } from '../auth/admin-keys.ts';
 import { TunnelError } from '../tunnel/errors.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { jsonBody } from './json-body.ts';
@@ -18,9 +19,7 @@ export function tunnelsApi(deps: AdminDeps): Hono<AdminEnv> {
 
   app.post('/', async (c) => {
     const { name } = await jsonBody(c, tunnelInput);
-    const principal = c.get('principal');
-    const owner = principal.kind === 'env' ? 'env' : principal.key.id;
-    const made = await tunnels.create(name, owner);
+    const made = await tunnels.create(name, ownerOf(c.get('principal')));
     return c.json({ ...made.tunnel, key: made.key }, 201, { 'cache-control': 'no-store' });
   });
 

@@ -3,8 +3,27 @@ import { type Clock, dateOf, systemClock } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
 import { digestsEqual, generateApiKey, hashApiKey } from './api-key.ts';
 
-/** Who made an admin request: a stored key, or the key from `GATEHOUSE_ADMIN_KEY`. */
-export type AdminPrincipal = { readonly kind: 'key'; readonly key: ApiKeyRecord } | { readonly kind: 'env' };
+/** A person acting through an OAuth access token of Gatehouse's own authorization server. */
+export interface OAuthPrincipal {
+  readonly kind: 'oauth';
+  /** The account the token was issued for (`github|123`). */
+  readonly accountId: string;
+  /** `<provider>:<login>`, for audit lines. */
+  readonly login: string;
+  readonly scopes: readonly string[];
+}
+
+/** Who made an admin request: a stored key, the key from `GATEHOUSE_ADMIN_KEY`, or an OAuth token. */
+export type AdminPrincipal =
+  | { readonly kind: 'key'; readonly key: ApiKeyRecord }
+  | { readonly kind: 'env' }
+  | OAuthPrincipal;
+
+/** What owns what an admin principal creates (tunnels): the key id, `env`, or `account:<id>`. */
+export function ownerOf(principal: AdminPrincipal): string {
+  if (principal.kind === 'env') return 'env';
+  return principal.kind === 'key' ? principal.key.id : `account:${principal.accountId}`;
+}
 
 /**
  * Admin API keys: authentication and the first-start bootstrap. The environment key, when set, is

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { GatehouseError } from '../../errors.ts';
+import { clearedCookie, cookieHeader, readCookie } from '../../http/cookies.ts';
 import { TeslaApiError } from '../api/tesla-error.ts';
 import { authorizeUrl, newPkce, type TeslaTokens } from '../api/tesla-oauth.ts';
 import { requireClientCredentials } from '../tesla-settings.ts';
-import { clearedCookie, cookieHeader, readCookie } from '../../http/cookies.ts';
 import {
   LOGIN_COOKIE,
   type LoginContext,

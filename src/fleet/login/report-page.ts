@@ -1,5 +1,5 @@
-import type { PairLink } from '../pair-link.ts';
 import { escapeHtml, page } from '../../http/html-page.ts';
+import type { PairLink } from '../pair-link.ts';
 import type { VehicleLine, VehicleReport } from './vehicle-report.ts';
 
 /** Where the report page's buttons post, and the token they carry. */

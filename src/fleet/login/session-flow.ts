@@ -1,12 +1,12 @@
 import { GatehouseError } from '../../errors.ts';
+import { clearedCookie, readCookie } from '../../http/cookies.ts';
+import { messagePage } from '../../http/html-page.ts';
 import { readBoundedBody } from '../../util/bounded-body.ts';
 import { dateOf } from '../../util/clock.ts';
 import { FleetApi } from '../api/fleet-api.ts';
 import { pairLinkWithSvg } from '../pair-link.ts';
 import { requireClientCredentials } from '../tesla-settings.ts';
-import { clearedCookie, readCookie } from '../../http/cookies.ts';
 import { type LoginContext, routeSettings, SESSION_COOKIE } from './login-context.ts';
-import { messagePage } from '../../http/html-page.ts';
 import { hashOf, type LoginSession, sameHash } from './login-records.ts';
 import { reportPage } from './report-page.ts';
 import { freshAccessToken, loginRequired } from './token-refresh.ts';
