@@ -123,6 +123,11 @@ ${optionTable([
         does: 'Tunnels one admin key may own (100)',
         env: 'GATEHOUSE_TUNNEL_MAX_PER_KEY',
       },
+      {
+        usage: '--tunnels-per-user N',
+        does: 'Tunnels a person who logs in may make for themselves; admins: --tunnel-max-per-key (1)',
+        env: 'GATEHOUSE_TUNNELS_PER_USER',
+      },
     ],
   },
   {

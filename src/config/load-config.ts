@@ -56,6 +56,7 @@ export const SETTINGS: readonly Setting[] = [
     aliases: ['DEV_PROXY_MAX_TTL'],
   },
   { key: 'tunnels.maxPerOwner', flag: 'tunnel-max-per-key', env: 'GATEHOUSE_TUNNEL_MAX_PER_KEY' },
+  { key: 'tunnels.perUser', flag: 'tunnels-per-user', env: 'GATEHOUSE_TUNNELS_PER_USER' },
   { key: 'fleet.key', flag: 'fleet-key', env: 'GATEHOUSE_FLEET_KEY' },
   { key: 'fleet.privateKey', env: 'TESLA_PRIVATE_KEY', secret: true },
   { key: 'fleet.publicKeyPath', env: 'PUBLIC_KEY_PATH' },

@@ -101,6 +101,8 @@ export const serveConfig = z
         maxBodyBytes: z.coerce.number().int().min(0).default(0),
         responseTimeoutMs: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
         maxPerOwner: z.coerce.number().int().min(1).max(100_000).default(100),
+        /** Tunnels a person who logs in may own; administrators are held to maxPerOwner. */
+        perUser: z.coerce.number().int().min(0).max(100_000).default(1),
       })
       .strict()
       .default({
@@ -110,6 +112,7 @@ export const serveConfig = z
         maxBodyBytes: 0,
         responseTimeoutMs: 300_000,
         maxPerOwner: 100,
+        perUser: 1,
       }),
     relay: z
       .object({

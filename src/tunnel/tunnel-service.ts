@@ -161,13 +161,20 @@ export class TunnelService {
 
   // ---- identities -------------------------------------------------------------------------
 
-  /** Creates a tunnel; its key is in the result and nowhere else. */
-  async create(name: string | undefined, owner: string): Promise<{ tunnel: TunnelView; key: string }> {
+  /**
+   * Creates a tunnel; its key is in the result and nowhere else. `limit` is how many the owner
+   * may have (by default the per-key limit) and `whose` names them in the refusal.
+   */
+  async create(
+    name: string | undefined,
+    owner: string,
+    { limit = this.#settings.maxPerOwner, whose = 'this key already owns' } = {},
+  ): Promise<{ tunnel: TunnelView; key: string }> {
     const owned = (await this.#store.tunnels.list()).filter((t) => t.owner === owner).length;
-    if (owned >= this.#settings.maxPerOwner) {
+    if (owned >= limit) {
       throw new TunnelError(
         'TUNNEL_LIMIT_REACHED',
-        `this key already owns ${owned} tunnels, the most allowed`,
+        `${whose} ${owned} ${owned === 1 ? 'tunnel' : 'tunnels'}, the most allowed: delete one first`,
       );
     }
     const chosen = name ?? randomTunnelName();
