@@ -34,7 +34,15 @@ export interface AgentConnectionDeps {
   readonly publicUrl: (name: string) => string;
   /** Where TLS clients reach a passthrough tunnel (`host:port`); undefined without an HTTPS listener. */
   readonly passthroughAddress: (name: string) => string | undefined;
+  /** Agents logged in as a person (`gatehouse login`) rather than holding a tunnel key. */
+  readonly tokenTunnel?: TokenTunnelResolver | undefined;
 }
+
+/**
+ * The tunnel an agent logged in as a person may connect as: the one it names, when it is theirs,
+ * else their first. Throws a `TunnelError` saying what to do when the token is not good.
+ */
+export type TokenTunnelResolver = (token: string, name: string | undefined) => Promise<TunnelRecord>;
 
 /** What the upgrade's extra response headers carry, kept on the request for the WebSocket path. */
 type AgentRequest = IncomingMessage & { tunnelHeaders?: [string, string][] };
@@ -145,15 +153,8 @@ export class AgentConnections {
     });
   }
 
-  /**
-   * The tunnel the agent connects as, once its key checks out, and for an agent asking for TLS
-   * passthrough the address TLS clients will reach it at (refused when there is no HTTPS listener).
-   */
-  async #authenticate(
-    req: IncomingMessage,
-  ): Promise<{ record: TunnelRecord; passthrough: string | undefined }> {
-    const name = String(req.headers[TUNNEL_HEADER] ?? '');
-    const key = bearerToken(req.headers.authorization);
+  /** The tunnel named by the agent, when the tunnel key it sent is that tunnel's. */
+  async #keyed(req: IncomingMessage, name: string, key: string | undefined): Promise<TunnelRecord> {
     if (!name)
       throw new TunnelError('TUNNEL_NOT_FOUND', `send the tunnel name in the ${TUNNEL_HEADER} header`);
     const record = await this.#deps.store.tunnels.get(name);
@@ -170,6 +171,22 @@ export class AgentConnections {
         `the key is not valid for tunnel ${name} (was it rotated?)`,
       );
     }
+    return record;
+  }
+
+  /**
+   * The tunnel the agent connects as, once its key checks out, and for an agent asking for TLS
+   * passthrough the address TLS clients will reach it at (refused when there is no HTTPS listener).
+   */
+  async #authenticate(
+    req: IncomingMessage,
+  ): Promise<{ record: TunnelRecord; passthrough: string | undefined }> {
+    const name = String(req.headers[TUNNEL_HEADER] ?? '');
+    const key = bearerToken(req.headers.authorization);
+    const record =
+      key && !key.startsWith('gt_') && this.#deps.tokenTunnel
+        ? await this.#deps.tokenTunnel(key, name || undefined)
+        : await this.#keyed(req, name, key);
     const token = upgradeToken(req);
     if (token !== RAW_UPGRADE && token !== 'websocket')
       throw new TunnelError(
@@ -183,7 +200,7 @@ export class AgentConnections {
         'TUNNEL_UPGRADE_INVALID',
         `${PASSTHROUGH_HEADER} must be tls, not ${JSON.stringify(String(asked).slice(0, 40))}`,
       );
-    const passthrough = this.#deps.passthroughAddress(name);
+    const passthrough = this.#deps.passthroughAddress(record.name);
     if (!passthrough)
       throw new TunnelError(
         'TUNNEL_PASSTHROUGH_UNAVAILABLE',

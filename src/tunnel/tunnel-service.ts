@@ -9,7 +9,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Store, TunnelRecord } from '../store/types.ts';
 import { type Clock, dateOf, systemClock } from '../util/clock.ts';
-import { AgentConnections } from './agent-connections.ts';
+import { AgentConnections, type TokenTunnelResolver } from './agent-connections.ts';
 import { TunnelError } from './errors.ts';
 import { forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
 import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
@@ -92,6 +92,8 @@ export class TunnelService {
     /** Whether the client's own X-Forwarded-* headers are kept (`--trust-proxy`). */
     trustForwarded: boolean;
     clock?: Clock;
+    /** Agents logged in as a person rather than holding a tunnel key. */
+    tokenTunnel?: TokenTunnelResolver;
   }) {
     this.#trustForwarded = options.trustForwarded;
     this.#store = options.store;
@@ -112,6 +114,7 @@ export class TunnelService {
       clock,
       publicUrl: (name) => this.publicUrl(name),
       passthroughAddress: (name) => this.passthroughAddress(name),
+      tokenTunnel: options.tokenTunnel,
     });
     this.passthrough = new TlsPassthrough({
       registry: this.registry,
