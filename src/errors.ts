@@ -135,7 +135,7 @@ export type TelemetryErrorCode =
   | 'TELEMETRY_VALUE_INVALID';
 
 /** Codes of browser sessions on protected hosts: a login link that cannot be used, a forged form. */
-export type SessionErrorCode = 'SESSION_LOGIN_INVALID' | 'SESSION_CSRF_INVALID';
+export type SessionErrorCode = 'SESSION_REQUIRED' | 'SESSION_LOGIN_INVALID' | 'SESSION_CSRF_INVALID';
 
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =

@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { request } from 'undici';
-import { createDispatcher } from '../src/dispatch/dispatcher.ts';
 import { EdgeError } from '../src/http/edge-error.ts';
 import { answerError } from '../src/http/exchange.ts';
-import { createLogger } from '../src/observability/logger.ts';
-import { Metrics } from '../src/observability/metrics.ts';
 import type { Guard } from '../src/routes/guard.ts';
-import type { RouteOf } from '../src/routes/route.ts';
-import type { RouteHandler } from '../src/routes/route-handler.ts';
 import { BrowserSessions } from '../src/sessions/browser-sessions.ts';
 import { LoginTickets } from '../src/sessions/login-tickets.ts';
 import { isBrowserNavigation, RouteLogin, SESSION_PATHS } from '../src/sessions/route-login.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { manualClock } from '../src/util/clock.ts';
 import { sealingKey } from '../src/util/sealing.ts';
+import { cookiePair, type Sent, startMiniDispatcher } from './helpers/mini-dispatcher.ts';
 
 const clock = manualClock(Date.UTC(2026, 11, 2));
 const store = SqliteStore.open(':memory:', clock);
@@ -44,66 +36,10 @@ const sessionGuard: Guard = async (exchange) => {
   return 'answered';
 };
 
-const answered: RouteHandler = {
-  request: async ({ res, req }) => {
-    res.end(`page ${req.url}`);
-  },
-  upgrade: async ({ socket, done }) => {
-    socket.destroy();
-    done(500);
-  },
-};
-const dispatcher = createDispatcher({
-  mounts: [],
-  resolve: (host) =>
-    host.endsWith('.test') ? { kind: 'static', route: { id: host } as RouteOf<'static'> } : undefined,
-  guards: () => [sessionGuard],
-  handlers: {
-    proxy: answered,
-    relay: answered,
-    tunnel: answered,
-    static: answered,
-    'fleet-proxy': answered,
-    'fleet-login': answered,
-  },
-  adminHosts: new Set(),
-  logger: createLogger('silent'),
-  metrics: new Metrics(),
-});
-const server = createServer(dispatcher.request);
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-after(() => server.close());
-
-interface Sent {
-  host?: string;
-  cookie?: string;
-  method?: 'GET' | 'POST';
-  body?: string;
-  headers?: Record<string, string>;
-  accept?: string;
-}
-
-async function send(path: string, sent: Sent = {}) {
-  const response = await request(`${base}${path}`, {
-    method: sent.method ?? 'GET',
-    headers: {
-      host: sent.host ?? 'app.test',
-      accept: sent.accept ?? 'text/html',
-      ...(sent.cookie ? { cookie: sent.cookie } : {}),
-      ...(sent.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      ...sent.headers,
-    },
-    ...(sent.body !== undefined ? { body: sent.body } : {}),
-  });
-  const text = await response.body.text();
-  const setCookie = [response.headers['set-cookie'] ?? []].flat();
-  return { status: response.statusCode, headers: response.headers, text, setCookie };
-}
-
-/** `name=value` of a `Set-Cookie` header. */
-const pair = (setCookie: string) => setCookie.slice(0, setCookie.indexOf(';'));
+const dispatcher = await startMiniDispatcher({ guards: [sessionGuard] });
+after(() => dispatcher.close());
+const send = dispatcher.send;
+const pair = cookiePair;
 
 /** Logs a browser in on `host` the way the auth host will: a ticket for the browser that asked. */
 async function logIn(host = 'app.test', path = '/wanted?x=1') {

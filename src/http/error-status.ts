@@ -126,6 +126,7 @@ const STATUS_BY_CODE = {
   TELEMETRY_TOPIC_UNKNOWN: 400,
   TELEMETRY_VALUE_INVALID: 400,
   // browser sessions: a stale or foreign login link is the client's; a form from another site is refused
+  SESSION_REQUIRED: 401,
   SESSION_LOGIN_INVALID: 400,
   SESSION_CSRF_INVALID: 403,
 } as const satisfies Record<ErrorCode, number>;

@@ -29,6 +29,11 @@ export interface TunnelOwner {
 export class AccountTunnels {
   readonly #options: AccountTunnelsOptions;
 
+  /** How many tunnels a person who is not an administrator may have. */
+  get perUser(): number {
+    return this.#options.perUser;
+  }
+
   constructor(options: AccountTunnelsOptions) {
     this.#options = options;
   }

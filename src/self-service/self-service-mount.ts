@@ -1,0 +1,134 @@
+import { GatehouseError } from '../errors.ts';
+import { answerError, type RequestExchange } from '../http/exchange.ts';
+import type { Mount } from '../routes/mount.ts';
+import type { FoundSession } from '../sessions/browser-sessions.ts';
+import { csrfTokenMatches, isCrossSiteRequest } from '../sessions/csrf.ts';
+import type { RouteLogin } from '../sessions/route-login.ts';
+import { readBoundedBody } from '../util/bounded-body.ts';
+import type { AccountTunnels, TunnelOwner } from './account-tunnels.ts';
+import { type FreshKey, type PageViewer, tunnelEventsPage, tunnelsPage } from './tunnels-page.ts';
+
+/** A person as the pages show them. */
+export interface Person {
+  readonly login: string;
+  readonly admin: boolean;
+}
+
+/** What the self-service pages need. */
+export interface SelfServiceDeps {
+  /** The hosts the pages are on: the Gatehouse domain (or the auth host). */
+  readonly hosts: readonly string[];
+  /** Sessions on those hosts, the login redirect and sign-out. */
+  readonly login: RouteLogin;
+  readonly accounts: AccountTunnels;
+  /** The person an account is, or undefined when the account is gone (the session then ends). */
+  readonly person: (accountId: string) => Promise<Person | undefined>;
+}
+
+/** Largest form accepted: a name and a token. */
+const FORM_LIMIT = 4 * 1024;
+
+const TUNNEL_PATH = /^\/tunnels\/([a-z0-9-]{1,63})(?:\/(rotate-key|delete))?$/;
+
+/**
+ * The pages where people manage their own tunnels after logging in: list, make, new key,
+ * delete, audit trail. Every change is a POST carrying the session's CSRF token.
+ */
+export function selfServiceMount(deps: SelfServiceDeps): Mount {
+  return {
+    kind: 'self-service',
+    hosts: deps.hosts,
+    paths: { exact: ['/'], prefixes: ['/tunnels', '/.gatehouse'] },
+    request: (exchange) => answer(deps, exchange).catch((error: unknown) => answerError(exchange, error)),
+  };
+}
+
+async function answer(deps: SelfServiceDeps, exchange: RequestExchange): Promise<void> {
+  if (await deps.login.answerOwnPath(exchange)) return;
+  const { req, res, target } = exchange;
+  if (target.path === '/') return redirect(res, '/tunnels');
+  const found = await deps.login.session(exchange);
+  const person = found ? await deps.person(found.session.accountId) : undefined;
+  if (!found || !person) {
+    if (req.method === 'GET' || req.method === 'HEAD') return deps.login.sendToLogin(exchange);
+    throw new GatehouseError(
+      'SESSION_REQUIRED',
+      'You are not signed in (or your session ended): open /tunnels to sign in.',
+    );
+  }
+  const owner: TunnelOwner = { accountId: found.session.accountId, admin: person.admin };
+  const viewer: PageViewer = {
+    login: person.login,
+    admin: person.admin,
+    csrf: found.session.csrf,
+    server: `${exchange.client.proto}://${exchange.rawHost}`,
+  };
+  const list = async (fresh?: FreshKey) => {
+    const tunnels = await deps.accounts.list(owner);
+    const canCreate = person.admin || tunnels.length < deps.accounts.perUser;
+    return html(res, tunnelsPage(viewer, tunnels, canCreate, fresh));
+  };
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    if (target.path === '/tunnels') return list();
+    const match = TUNNEL_PATH.exec(target.path);
+    if (match && !match[2]) {
+      const name = match[1]!;
+      return html(res, tunnelEventsPage(viewer, name, await deps.accounts.events(owner, name)));
+    }
+    throw new GatehouseError('ROUTE_NOT_FOUND', `No page at ${target.path}: your tunnels are at /tunnels.`);
+  }
+  if (req.method !== 'POST') throw new GatehouseError('METHOD_NOT_ALLOWED', 'Use the forms on /tunnels.');
+  const form = await checkedForm(exchange, found, viewer.server);
+  if (target.path === '/tunnels') {
+    const name = form.get('name')?.trim().toLowerCase() || undefined;
+    const made = await deps.accounts.create(owner, name);
+    return list({ tunnel: made.tunnel.name, key: made.key });
+  }
+  const match = TUNNEL_PATH.exec(target.path);
+  if (match?.[2] === 'rotate-key') {
+    const made = await deps.accounts.rotateKey(owner, match[1]!);
+    return list({ tunnel: made.tunnel.name, key: made.key });
+  }
+  if (match?.[2] === 'delete') {
+    await deps.accounts.delete(owner, match[1]!);
+    return redirect(res, '/tunnels');
+  }
+  throw new GatehouseError('ROUTE_NOT_FOUND', `Nothing to do at ${target.path}: use the forms on /tunnels.`);
+}
+
+/** The POSTed form, once it is known to come from this site's own page. */
+async function checkedForm(
+  exchange: RequestExchange,
+  found: FoundSession,
+  origin: string,
+): Promise<URLSearchParams> {
+  const form = new URLSearchParams((await readBoundedBody(exchange.req, FORM_LIMIT)).toString('utf8'));
+  if (
+    isCrossSiteRequest(exchange.req.headers, origin) ||
+    !csrfTokenMatches(found.session.csrf, form.get('csrf'))
+  )
+    throw new GatehouseError(
+      'SESSION_CSRF_INVALID',
+      'This form did not come from this site: reload /tunnels and use its buttons.',
+    );
+  return form;
+}
+
+function html(res: RequestExchange['res'], body: string): void {
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    // The pages show keys: no framing by other sites, no referrer leaking paths.
+    'x-frame-options': 'DENY',
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    'referrer-policy': 'no-referrer',
+  });
+  res.end(body);
+}
+
+function redirect(res: RequestExchange['res'], location: string): void {
+  res.writeHead(303, { location, 'content-length': 0, 'cache-control': 'no-store' });
+  res.end();
+}
