@@ -24,6 +24,7 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Where and as whom an agent connects. */
 export interface DialOptions {
   readonly server: URL;
+  /** Empty when a login token connects: the server then picks the person's tunnel. */
   readonly name: string;
   readonly key: string;
   readonly version: string;
@@ -59,7 +60,7 @@ export function dial(options: DialOptions, signal: AbortSignal): Promise<Dialed>
 function credentials(options: DialOptions): Record<string, string> {
   return {
     authorization: `Bearer ${options.key}`,
-    [TUNNEL_HEADER]: options.name,
+    ...(options.name ? { [TUNNEL_HEADER]: options.name } : {}),
     [AGENT_HEADER]: options.version,
     ...(options.passthrough ? { [PASSTHROUGH_HEADER]: 'tls' } : {}),
   };

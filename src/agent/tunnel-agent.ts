@@ -10,15 +10,21 @@ import { releaseOnClose } from '../tunnel/release-stream.ts';
 import type { TransportKind, TunnelTransport } from '../tunnel/transport.ts';
 import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from '../tunnel/tunnel-session.ts';
 import { backoffDelay } from './backoff.ts';
-import { DialRefused, dial } from './dial.ts';
+import { type DialOptions, DialRefused, dial } from './dial.ts';
 import { type ExchangeRecord, handleTunnelStream, type LocalTarget } from './local-forwarder.ts';
 import { type PassthroughRecord, type PassthroughTarget, passThroughLocally } from './local-passthrough.ts';
 
 /** Settings of a {@link TunnelAgent}. */
 export interface AgentOptions {
   readonly server: URL;
+  /** The tunnel's name; empty when a login token connects, and the server picks the person's tunnel. */
   readonly name: string;
   readonly key: string;
+  /**
+   * A fresh bearer for each connection instead of `key`: a login's access token, refreshed when
+   * due. When it fails, the login has ended and the agent stops (bad key).
+   */
+  readonly credential?: (() => Promise<string>) | undefined;
   /** Where HTTP requests go; without it the tunnel answers them 502 (a TLS-passthrough-only tunnel). */
   readonly local?: LocalTarget | undefined;
   /** The local TLS server that TLS connections to the tunnel's name go to, unterminated. */
@@ -60,8 +66,8 @@ export interface AgentEvents {
  * gives up only on a refused key, an unknown tunnel, or after `retryForMs` offline.
  */
 export class TunnelAgent extends EventEmitter<AgentEvents> {
-  readonly #options: Required<Omit<AgentOptions, 'ca' | 'local' | 'tlsPassthrough'>> &
-    Pick<AgentOptions, 'ca' | 'local' | 'tlsPassthrough'>;
+  readonly #options: Required<Omit<AgentOptions, 'ca' | 'local' | 'tlsPassthrough' | 'credential'>> &
+    Pick<AgentOptions, 'ca' | 'local' | 'tlsPassthrough' | 'credential'>;
   #dialing: AbortController | undefined;
   #connection:
     | { transport: TunnelTransport; session: ServerHttp2Session; stopHeartbeat: () => void }
@@ -119,7 +125,22 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     const dialing = new AbortController();
     this.#dialing = dialing;
     const passthrough = this.#options.tlsPassthrough !== undefined;
-    dial({ ...this.#options, passthrough }, dialing.signal).then(
+    const credential = this.#options.credential;
+    if (credential) {
+      credential().then(
+        (key) => {
+          if (!dialing.signal.aborted) this.#dial({ ...this.#options, key, passthrough }, dialing);
+        },
+        (error: Error) => {
+          if (!this.#stopped) this.#fatal({ kind: 'bad-key', message: error.message });
+        },
+      );
+    } else this.#dial({ ...this.#options, passthrough }, dialing);
+  }
+
+  #dial(options: DialOptions, dialing: AbortController): void {
+    const passthrough = options.passthrough === true;
+    dial(options, dialing.signal).then(
       (dialed) => {
         if (this.#stopped) {
           dialed.transport.close('agent stopping');
