@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writePrivateFile } from '../util/private-file.ts';
 import type { CachedToken, TokenStorage } from './partner-token.ts';
 
 /** `$XDG_CACHE_HOME/gatehouse`, else `~/.cache/gatehouse`. */
@@ -33,11 +34,7 @@ export function fileTokenStorage(dir: string, onWriteError?: (error: Error) => v
     },
     write(key, token) {
       try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const temp = `${path(key)}.${process.pid}.tmp`;
-        writeFileSync(temp, JSON.stringify(token), { mode: 0o600 });
-        chmodSync(temp, 0o600);
-        renameSync(temp, path(key));
+        writePrivateFile(path(key), JSON.stringify(token));
       } catch (error) {
         onWriteError?.(error as Error);
       }
