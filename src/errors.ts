@@ -133,6 +133,20 @@ export type TelemetryErrorCode =
   | 'TELEMETRY_TOPIC_UNKNOWN'
   | 'TELEMETRY_VALUE_INVALID';
 
+/** Codes of upstream login (GitHub, GitLab, OIDC): each says whether the browser or the operator acts. */
+export type LoginErrorCode =
+  | 'LOGIN_STATE_INVALID'
+  | 'LOGIN_DECLINED'
+  | 'LOGIN_CODE_INVALID'
+  | 'LOGIN_CLIENT_REJECTED'
+  | 'LOGIN_REDIRECT_MISMATCH'
+  | 'LOGIN_SCOPE_MISSING'
+  | 'LOGIN_REVOKED'
+  | 'LOGIN_RATE_LIMITED'
+  | 'LOGIN_PROVIDER_UNREACHABLE'
+  | 'LOGIN_PROVIDER_TIMEOUT'
+  | 'LOGIN_PROVIDER_INVALID_ANSWER';
+
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
   | EdgeErrorCode
@@ -143,7 +157,8 @@ export type ErrorCode =
   | StoreErrorCode
   | ConfigErrorCode
   | FleetErrorCode
-  | TelemetryErrorCode;
+  | TelemetryErrorCode
+  | LoginErrorCode;
 
 /** Options every {@link GatehouseError} takes. */
 export interface GatehouseErrorOptions {
