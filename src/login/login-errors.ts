@@ -151,19 +151,38 @@ function retryAdvice(res: Response, clock: Clock): string {
  * Any failure of an openid-client call as a login `GatehouseError`: ours thrown from the bounded
  * fetch pass through; OAuth error bodies are explained; other answers by their status.
  */
-export function clientFailure(
+export async function clientFailure(
   facts: ProviderFacts,
   stage: ProviderStage,
   error: unknown,
   redirectUri: string | undefined,
   clock: Clock,
   place: string,
-): GatehouseError {
+): Promise<GatehouseError> {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     if (e instanceof GatehouseError) return e;
     if (e instanceof oauth.ResponseBodyError) {
       if (e.status === 429) return httpFailure(facts, e.response, place, clock);
       return oauthFailure(facts, stage, e.error, e.error_description, redirectUri);
+    }
+    if (e instanceof oauth.WWWAuthenticateChallengeError) {
+      // A token endpoint's 401 is a refused client (RFC 6749 §5.2) unless the challenge names the error.
+      const named = e.cause.find((c) => typeof c.parameters['error'] === 'string')?.parameters['error'];
+      if (named || e.status === 401) {
+        const body = (await e.response.json().catch(() => ({}))) as {
+          error?: unknown;
+          error_description?: unknown;
+        };
+        const described = e.cause[0]?.parameters['error_description'] ?? body.error_description;
+        return oauthFailure(
+          facts,
+          stage,
+          named ?? (typeof body.error === 'string' ? body.error : 'invalid_client'),
+          typeof described === 'string' ? described : undefined,
+          redirectUri,
+        );
+      }
+      return httpFailure(facts, e.response, place, clock);
     }
     if (e instanceof Response) return httpFailure(facts, e, place, clock);
     if ((e as { cause?: unknown }).cause === e) break;

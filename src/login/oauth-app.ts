@@ -32,7 +32,7 @@ export interface IssuedTokens {
  * in a private field: it is in no property, no `toJSON`, no message.
  */
 export class OAuthApp {
-  readonly #config: oauth.Configuration;
+  readonly #options: OAuthAppOptions;
   readonly #facts: ProviderFacts;
   readonly #clock: Clock;
   readonly #tokenEndpoint: string;
@@ -41,26 +41,36 @@ export class OAuthApp {
     this.#facts = options.facts;
     this.#clock = options.clock;
     this.#tokenEndpoint = options.tokenEndpoint;
-    this.#config = new oauth.Configuration(
+    this.#options = options;
+  }
+
+  /**
+   * openid-client's view of the app, built per call so its JWT time checks (ID token `exp`, `iat`)
+   * use the injected clock: `clockSkew` is that clock's distance from the system's.
+   */
+  #config(): oauth.Configuration {
+    const options = this.#options;
+    const config = new oauth.Configuration(
       {
         issuer: options.issuer,
         authorization_endpoint: options.authorizationEndpoint,
         token_endpoint: options.tokenEndpoint,
       },
       options.facts.clientId,
-      undefined,
+      { [oauth.clockSkew]: Math.round((this.#clock() - Date.now()) / 1000) },
       oauth.ClientSecretPost(options.clientSecret),
     );
-    this.#config[oauth.customFetch] = (url, init) => options.fetch(url, init as RequestInit);
+    config[oauth.customFetch] = (url, init) => options.fetch(url, init as RequestInit);
     // The bounded fetch enforces the provider timeout with its own message; openid-client's is a backstop.
-    this.#config.timeout = 60;
+    config.timeout = 60;
     // Plain http is only let through the settings for loopback hosts (stand-ins, a local GitLab).
-    if (new URL(options.tokenEndpoint).protocol === 'http:') oauth.allowInsecureRequests(this.#config);
+    if (new URL(options.tokenEndpoint).protocol === 'http:') oauth.allowInsecureRequests(config);
+    return config;
   }
 
   /** The URL to send the browser to: code flow, PKCE S256, the attempt's state (and nonce if asked). */
   async authorizationUrl(attempt: LoginAttempt, parameters: Readonly<Record<string, string>>): Promise<URL> {
-    return oauth.buildAuthorizationUrl(this.#config, {
+    return oauth.buildAuthorizationUrl(this.#config(), {
       redirect_uri: attempt.redirectUri,
       response_type: 'code',
       state: attempt.state,
@@ -99,21 +109,20 @@ export class OAuthApp {
         'LOGIN_PROVIDER_INVALID_ANSWER',
         `the ${this.#facts.label} login callback carries no code; start the login again`,
       );
+    // openid-client sends the URL it is given, without its query, as redirect_uri: it must be the
+    // attempt's exactly, whatever host or path the callback was reconstructed from.
+    const answered = new URL(attempt.redirectUri);
+    answered.search = callbackUrl.search;
     try {
-      const tokens = await oauth.authorizationCodeGrant(
-        this.#config,
-        callbackUrl,
-        {
-          pkceCodeVerifier: attempt.codeVerifier,
-          expectedState: attempt.state,
-          ...(idToken ? { expectedNonce: idToken.nonce, idTokenExpected: true } : {}),
-        },
-        { redirect_uri: attempt.redirectUri },
-      );
+      const tokens = await oauth.authorizationCodeGrant(this.#config(), answered, {
+        pkceCodeVerifier: attempt.codeVerifier,
+        expectedState: attempt.state,
+        ...(idToken ? { expectedNonce: idToken.nonce, idTokenExpected: true } : {}),
+      });
       const claims = tokens.claims();
       return { ...this.#issued(tokens), ...(claims ? { claims } : {}) };
     } catch (failure) {
-      throw clientFailure(
+      throw await clientFailure(
         this.#facts,
         'code',
         failure,
@@ -127,9 +136,9 @@ export class OAuthApp {
   /** A refresh grant; a refused refresh token is `LOGIN_REVOKED`. */
   async refresh(refreshToken: string): Promise<IssuedTokens> {
     try {
-      return this.#issued(await oauth.refreshTokenGrant(this.#config, refreshToken));
+      return this.#issued(await oauth.refreshTokenGrant(this.#config(), refreshToken));
     } catch (failure) {
-      throw clientFailure(this.#facts, 'refresh', failure, undefined, this.#clock, this.#tokenEndpoint);
+      throw await clientFailure(this.#facts, 'refresh', failure, undefined, this.#clock, this.#tokenEndpoint);
     }
   }
 
