@@ -192,7 +192,8 @@ describe('GitLab login against the GitLab stand-in', () => {
     {
       name: 'an ID token with another nonce',
       code: 'LOGIN_PROVIDER_INVALID_ANSWER',
-      message: /GitLab gave an answer at .*\/oauth\/token that is not OAuth 2/,
+      message:
+        /GitLab's ID token does not fit this login \(.*its nonce, issuer, audience or times differ\); start the login again/,
       act: async (p) => {
         const attempt = newAttempt(CALLBACK);
         const callback = await clickThrough(await p.authorizationUrl(attempt));

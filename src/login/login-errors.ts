@@ -185,6 +185,13 @@ export async function clientFailure(
       return httpFailure(facts, e.response, place, clock);
     }
     if (e instanceof Response) return httpFailure(facts, e, place, clock);
+    const code = (e as { code?: unknown }).code;
+    if (code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' || code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED')
+      return fail(
+        'LOGIN_PROVIDER_INVALID_ANSWER',
+        `${facts.label}'s ID token does not fit this login (${(e as Error).message}: its nonce, issuer, audience or times differ); start the login again, and if it persists check ${facts.label}'s URL in the login settings and this server's clock`,
+        error,
+      );
     if ((e as { cause?: unknown }).cause === e) break;
   }
   return fail(
