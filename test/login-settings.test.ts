@@ -213,6 +213,12 @@ describe('the provider registry', () => {
     assert.ok(providers[0] instanceof GitHubProvider);
     assert.ok(providers[1] instanceof GitLabProvider);
     assert.deepEqual(providersFrom({}, deps), []);
+    const fromConfig = load({ GITLAB_CLIENT_ID: 'gl', GITLAB_CLIENT_SECRET: GL_SECRET }).login;
+    assert.deepEqual(
+      providersFrom(fromConfig, deps).map((p) => p.id),
+      ['gitlab'],
+      'the loaded config feeds the registry as it is',
+    );
   });
 
   it('gives a route its own GitHub app in place of the global one, built once, the rest global', () => {

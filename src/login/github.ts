@@ -57,7 +57,7 @@ export class GitHubProvider implements UpstreamProvider {
   }
 
   authorizationUrl(attempt: LoginAttempt): Promise<URL> {
-    return this.#app.authorizationUrl(attempt, { scope: GITHUB_SCOPES, allow_signup: 'false' });
+    return this.#app.authorizationUrl(attempt, { scope: GITHUB_SCOPES });
   }
 
   async complete(attempt: LoginAttempt, callbackUrl: URL): Promise<UpstreamLogin> {
