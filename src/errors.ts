@@ -136,6 +136,19 @@ export type TelemetryErrorCode =
 
 /** Codes of browser sessions on protected hosts: a login link that cannot be used, a forged form. */
 export type SessionErrorCode = 'SESSION_REQUIRED' | 'SESSION_LOGIN_INVALID' | 'SESSION_CSRF_INVALID';
+/** Codes of upstream login (GitHub, GitLab, OIDC): each says whether the browser or the operator acts. */
+export type LoginErrorCode =
+  | 'LOGIN_STATE_INVALID'
+  | 'LOGIN_DECLINED'
+  | 'LOGIN_CODE_INVALID'
+  | 'LOGIN_CLIENT_REJECTED'
+  | 'LOGIN_REDIRECT_MISMATCH'
+  | 'LOGIN_SCOPE_MISSING'
+  | 'LOGIN_REVOKED'
+  | 'LOGIN_RATE_LIMITED'
+  | 'LOGIN_PROVIDER_UNREACHABLE'
+  | 'LOGIN_PROVIDER_TIMEOUT'
+  | 'LOGIN_PROVIDER_INVALID_ANSWER';
 
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
@@ -148,7 +161,8 @@ export type ErrorCode =
   | ConfigErrorCode
   | FleetErrorCode
   | TelemetryErrorCode
-  | SessionErrorCode;
+  | SessionErrorCode
+  | LoginErrorCode;
 
 /** Options every {@link GatehouseError} takes. */
 export interface GatehouseErrorOptions {

@@ -78,6 +78,17 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'telemetry.key', flag: 'telemetry-key', env: 'GATEHOUSE_TELEMETRY_KEY', aliases: ['TLS_KEY_PATH'] },
   { key: 'telemetry.ca', flag: 'telemetry-ca', env: 'GATEHOUSE_TELEMETRY_CA', aliases: ['TLS_CA_PATH'] },
   { key: 'dashboardToken', env: 'GATEHOUSE_DASHBOARD_TOKEN', aliases: ['DASHBOARD_TOKEN'], secret: true },
+  // upstream login: client secrets come from the environment or the config file, never a flag
+  { key: 'login.github.clientId', flag: 'github-client-id', env: 'GITHUB_CLIENT_ID' },
+  { key: 'login.github.clientSecret', env: 'GITHUB_CLIENT_SECRET', secret: true },
+  { key: 'login.github.url', flag: 'github-url', env: 'GITHUB_URL' },
+  { key: 'login.github.apiUrl', flag: 'github-api-url', env: 'GITHUB_API_URL' },
+  { key: 'login.gitlab.clientId', flag: 'gitlab-client-id', env: 'GITLAB_CLIENT_ID' },
+  { key: 'login.gitlab.clientSecret', env: 'GITLAB_CLIENT_SECRET', secret: true },
+  { key: 'login.gitlab.url', flag: 'gitlab-url', env: 'GITLAB_URL' },
+  { key: 'login.oidc.issuer', flag: 'oidc-issuer', env: 'GATEHOUSE_OIDC_ISSUER' },
+  { key: 'login.oidc.clientId', flag: 'oidc-client-id', env: 'GATEHOUSE_OIDC_CLIENT_ID' },
+  { key: 'login.oidc.clientSecret', env: 'GATEHOUSE_OIDC_CLIENT_SECRET', secret: true },
 ];
 
 /** Inputs to {@link loadConfig}: parsed flags, the environment, and a file reader (for tests). */

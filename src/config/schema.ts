@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../observability/logger.ts';
 import { hostPattern } from '../routes/route.ts';
 import { secretKeyProblem } from '../util/secret-key.ts';
+import { loginConfig } from './login-schema.ts';
 import { telemetryConfig } from './telemetry-schema.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -154,6 +155,8 @@ export const serveConfig = z
       .default({ domains: [] }),
     /** The Fleet Telemetry receiver; off unless `telemetry.port` is set. */
     telemetry: telemetryConfig.default(telemetryConfig.parse({})),
+    /** Upstream login providers (GitHub, GitLab, an OIDC issuer) for every protected route. */
+    login: loginConfig,
     /** Seals stored secrets (Tesla tokens); 32 bytes as hex or base64, or a long passphrase. */
     secretKey: z
       .string()

@@ -129,6 +129,18 @@ const STATUS_BY_CODE = {
   SESSION_REQUIRED: 401,
   SESSION_LOGIN_INVALID: 400,
   SESSION_CSRF_INVALID: 403,
+  // upstream login: a bad callback is the browser's (log in again), a refused app the operator's (502)
+  LOGIN_STATE_INVALID: 400,
+  LOGIN_DECLINED: 403,
+  LOGIN_CODE_INVALID: 400,
+  LOGIN_CLIENT_REJECTED: 502,
+  LOGIN_REDIRECT_MISMATCH: 502,
+  LOGIN_SCOPE_MISSING: 403,
+  LOGIN_REVOKED: 401,
+  LOGIN_RATE_LIMITED: 429,
+  LOGIN_PROVIDER_UNREACHABLE: 502,
+  LOGIN_PROVIDER_TIMEOUT: 504,
+  LOGIN_PROVIDER_INVALID_ANSWER: 502,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status for an error code. */
