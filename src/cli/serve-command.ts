@@ -131,6 +131,38 @@ ${optionTable([
     ],
   },
   {
+    heading: 'Login through GitHub, GitLab or OIDC (secrets from the environment or --config only)',
+    options: [
+      {
+        usage: '--github-client-id ID',
+        does: 'GitHub OAuth app; its secret in GITHUB_CLIENT_SECRET',
+        env: 'GITHUB_CLIENT_ID',
+      },
+      {
+        usage: '--github-url URL',
+        does: 'GitHub Enterprise: https://HOST (API then at https://HOST/api/v3)',
+        env: 'GITHUB_URL',
+      },
+      {
+        usage: '--github-api-url URL',
+        does: 'GitHub API base, when not the default for --github-url',
+        env: 'GITHUB_API_URL',
+      },
+      {
+        usage: '--gitlab-client-id ID',
+        does: 'GitLab application; its secret in GITLAB_CLIENT_SECRET',
+        env: 'GITLAB_CLIENT_ID',
+      },
+      { usage: '--gitlab-url URL', does: 'Self-hosted GitLab (https://gitlab.com)', env: 'GITLAB_URL' },
+      { usage: '--oidc-issuer URL', does: 'Any OpenID Connect issuer', env: 'GATEHOUSE_OIDC_ISSUER' },
+      {
+        usage: '--oidc-client-id ID',
+        does: "The issuer's client; its secret in GATEHOUSE_OIDC_CLIENT_SECRET",
+        env: 'GATEHOUSE_OIDC_CLIENT_ID',
+      },
+    ],
+  },
+  {
     heading: 'Tesla Fleet kit (see README)',
     options: [
       {
