@@ -3,6 +3,7 @@ import { VERSION } from '../version.ts';
 import { DELIVERIES_HELP, deliveriesCommand } from './deliveries-command.ts';
 import { DEV_PROXY_HELP, devProxyCommand } from './dev-proxy-command.ts';
 import { fleetCommand, fleetHelp } from './fleet/fleet-command.ts';
+import { LOGIN_HELP, LOGOUT_HELP, loginCommand, logoutCommand } from './login-command.ts';
 import { SERVE_HELP, serveCommand } from './serve-command.ts';
 import { TUNNEL_HELP, tunnelCommand } from './tunnel-command.ts';
 
@@ -14,6 +15,8 @@ Gatehouse: a self-hosted edge gateway for apps whose outside world calls back.
 Commands:
   serve       Run the edge server (routing proxy, tunnels and admin API)
   tunnel      Expose a local server through a Gatehouse tunnel
+  login       Log in to a Gatehouse (device flow); tunnels then need no key
+  logout      Forget and revoke that login
   dev-proxy   Receive OAuth callbacks for a local API through the relay
   deliveries  List and replay webhooks a relay route received
   fleet       Tesla Fleet kit: keys, partner, telemetry configs, simulator
@@ -29,6 +32,8 @@ Run 'gatehouse <command> --help' for a command's options.
 const HELP: Readonly<Record<string, string>> = {
   serve: SERVE_HELP,
   tunnel: TUNNEL_HELP,
+  login: LOGIN_HELP,
+  logout: LOGOUT_HELP,
   'dev-proxy': DEV_PROXY_HELP,
   deliveries: DELIVERIES_HELP,
   get fleet() {
@@ -57,6 +62,10 @@ export async function main(argv: string[]): Promise<number> {
         return await serveCommand(rest);
       case 'tunnel':
         return await tunnelCommand(rest);
+      case 'login':
+        return await loginCommand(rest);
+      case 'logout':
+        return await logoutCommand(rest);
       case 'dev-proxy':
         return await devProxyCommand(rest);
       case 'deliveries':

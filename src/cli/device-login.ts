@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { decodeJwt } from 'jose';
+import * as oauth from 'openid-client';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { SavedLogin } from './saved-logins.ts';
+
+/** The client id Gatehouse's authorization server knows its own CLI by (a public client). */
+export const CLI_CLIENT_ID = 'gatehouse-cli';
+
+/** Scopes the CLI asks for: its own tunnels, admin when the person is one, and a refresh token. */
+export const CLI_SCOPES = 'user admin offline_access';
+
+/** Refresh an access token this long before it expires. */
+const REFRESH_EARLY_MS = 60_000;
+
+/** The resource (RFC 8707) the CLI's tokens are for: the server's own API. */
+export function apiResource(server: URL): string {
+  return `${server.origin}/api`;
+}
+
+/** True for servers on this machine, the only ones plain http is accepted for. */
+function isLoopback(server: URL): boolean {
+  return (
+    ['localhost', '127.0.0.1', '[::1]'].includes(server.hostname) || server.hostname.endsWith('.localhost')
+  );
+}
+
+/** How to reach one Gatehouse's authorization server. */
+export interface ServerAccess {
+  readonly server: URL;
+  /** A private CA (PEM file) to trust besides the system's. */
+  readonly caFile?: string | undefined;
+}
+
+/** The authorization server's configuration, found by RFC 8414 discovery on the server's origin. */
+export async function discover(access: ServerAccess): Promise<oauth.Configuration> {
+  const { server } = access;
+  if (server.protocol !== 'https:' && !isLoopback(server))
+    throw new Error(
+      `${server.origin} is plain http: log in only over https (http is accepted for localhost)`,
+    );
+  const ca = access.caFile ? readFileSync(access.caFile) : undefined;
+  const dispatcher = ca ? new Agent({ connect: { ca } }) : undefined;
+  // A private CA is trusted through undici's own fetch, which takes a dispatcher per request.
+  const trusted = dispatcher
+    ? (url: string, options: oauth.CustomFetchOptions) =>
+        undiciFetch(url, { ...options, dispatcher } as never) as unknown as Promise<Response>
+    : undefined;
+  const config = await oauth.discovery(new URL(server.origin), CLI_CLIENT_ID, undefined, oauth.None(), {
+    algorithm: 'oauth2',
+    ...(server.protocol === 'http:' ? { execute: [oauth.allowInsecureRequests] } : {}),
+    ...(trusted ? { [oauth.customFetch]: trusted } : {}),
+  });
+  if (trusted) config[oauth.customFetch] = trusted;
+  return config;
+}
+
+/** What the person is asked to do in the browser. */
+export interface DevicePrompt {
+  readonly url: string;
+  readonly userCode: string;
+  readonly expiresInSeconds: number;
+}
+
+/**
+ * The device flow (RFC 8628): asks for a code, tells the person where to approve it, and waits
+ * (polling at the pace the server sets) until they do, refuse, or the code expires.
+ */
+export async function deviceLogin(
+  config: oauth.Configuration,
+  server: URL,
+  prompt: (p: DevicePrompt) => void | Promise<void>,
+  signal: AbortSignal,
+  now: () => number = Date.now,
+): Promise<SavedLogin> {
+  const device = await oauth.initiateDeviceAuthorization(config, {
+    scope: CLI_SCOPES,
+    resource: apiResource(server),
+  });
+  await prompt({
+    url: device.verification_uri_complete ?? device.verification_uri,
+    userCode: device.user_code,
+    expiresInSeconds: device.expires_in,
+  });
+  const tokens = await oauth.pollDeviceAuthorizationGrant(config, device, undefined, { signal });
+  return savedFrom(server, tokens, undefined, now);
+}
+
+/** The saved login, its access token refreshed (and the rotated refresh token kept) when due. */
+export async function freshLogin(
+  config: oauth.Configuration,
+  login: SavedLogin,
+  now: () => number = Date.now,
+): Promise<SavedLogin> {
+  if (login.expiresAt - REFRESH_EARLY_MS > now()) return login;
+  if (!login.refreshToken)
+    throw new Error(`your login to ${login.server} has expired: run gatehouse login again`);
+  try {
+    const tokens = await oauth.refreshTokenGrant(config, login.refreshToken, {
+      resource: apiResource(new URL(login.server)),
+    });
+    return savedFrom(new URL(login.server), tokens, login.refreshToken, now);
+  } catch (error) {
+    throw new Error(
+      `your login to ${login.server} has ended (${(error as Error).message}): run gatehouse login --server ${login.server} again`,
+    );
+  }
+}
+
+function savedFrom(
+  server: URL,
+  tokens: oauth.TokenEndpointResponse,
+  previousRefresh: string | undefined,
+  now: () => number,
+): SavedLogin {
+  const claims = decodeJwt(tokens.access_token);
+  const refreshToken = tokens.refresh_token ?? previousRefresh;
+  return {
+    server: server.origin,
+    login: typeof claims['login'] === 'string' ? claims['login'] : String(claims.sub ?? 'you'),
+    accessToken: tokens.access_token,
+    ...(refreshToken ? { refreshToken } : {}),
+    expiresAt: now() + (tokens.expires_in ?? 300) * 1000,
+  };
+}
+
+/** Revokes the login's refresh token (RFC 7009); failures are the caller's to report or ignore. */
+export async function revokeLogin(config: oauth.Configuration, login: SavedLogin): Promise<void> {
+  if (login.refreshToken)
+    await oauth.tokenRevocation(config, login.refreshToken, { token_type_hint: 'refresh_token' });
+}

@@ -1,0 +1,140 @@
+import { parseArgs } from 'node:util';
+import QRCode from 'qrcode';
+import { deviceLogin, discover, revokeLogin } from './device-login.ts';
+import { optionTable } from './help.ts';
+import { defaultConfigDir, SavedLogins } from './saved-logins.ts';
+
+const OPTIONS = optionTable([
+  {
+    heading: 'Options',
+    options: [
+      { usage: '--server URL', does: 'The Gatehouse to log in to (its --domain)', env: 'GATEHOUSE_SERVER' },
+      { usage: '--ca FILE', does: 'Also trust this CA (PEM) for an https server' },
+      { usage: '-h, --help', does: 'Show this help' },
+    ],
+  },
+]);
+
+/** `gatehouse login --help`. */
+export const LOGIN_HELP = `Usage: gatehouse login --server URL [options]
+
+Logs you in to a Gatehouse through your browser (the OAuth device flow: open the link shown,
+check the code, log in with GitHub, GitLab or the server's OIDC provider) and saves the token in
+$XDG_CONFIG_HOME/gatehouse/logins.json (0600). After that, 'gatehouse tunnel 3000 --server URL'
+connects your own tunnel with no key; administrators' tokens also work on the admin API.
+
+${OPTIONS}
+Exit codes: 0 logged in, 2 bad usage, 3 server unreachable or not a Gatehouse with login,
+4 refused or expired before it was approved.
+`;
+
+/** `gatehouse logout --help`. */
+export const LOGOUT_HELP = `Usage: gatehouse logout --server URL
+
+Forgets the login saved for the server and revokes its refresh token there.
+
+${OPTIONS}`;
+
+function serverOf(raw: string | undefined): URL | string {
+  if (!raw || !URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol))
+    return '--server (or GATEHOUSE_SERVER) must be the Gatehouse URL, e.g. https://gatehouse.example.com';
+  return new URL(raw);
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      server: { type: 'string' },
+      ca: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+}
+
+/** Runs `gatehouse login`; resolves with the exit code. */
+export async function loginCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const values = parse(argv);
+  if (values.help) {
+    process.stdout.write(LOGIN_HELP);
+    return 0;
+  }
+  const server = serverOf(values.server ?? env['GATEHOUSE_SERVER']);
+  if (typeof server === 'string') {
+    process.stderr.write(`gatehouse login: ${server}\n`);
+    return 2;
+  }
+  let config: Awaited<ReturnType<typeof discover>>;
+  try {
+    config = await discover({ server, caFile: values.ca });
+  } catch (error) {
+    process.stderr.write(
+      `gatehouse login: ${server.origin} did not answer as a Gatehouse with login (${(error as Error).message}); ` +
+        'check --server, and that the server has a login provider configured\n',
+    );
+    return 3;
+  }
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const login = await deviceLogin(
+      config,
+      server,
+      async ({ url, userCode, expiresInSeconds }) => {
+        process.stdout.write(
+          `To log in to ${server.origin}, open\n\n  ${url}\n\nand check that it shows the code ${userCode}.\n`,
+        );
+        if (process.stdout.isTTY)
+          process.stdout.write(await QRCode.toString(url, { type: 'terminal', small: true }));
+        process.stdout.write(
+          `Waiting for you to approve (the code expires in ${Math.round(expiresInSeconds / 60)} min)…\n`,
+        );
+      },
+      stop.signal,
+    );
+    const saved = new SavedLogins(defaultConfigDir(env));
+    saved.put(login);
+    process.stdout.write(
+      `Logged in to ${server.origin} as ${login.login}; the token is in ${saved.path}.\n` +
+        `Next: gatehouse tunnel 3000 --server ${server.origin}\n`,
+    );
+    return 0;
+  } catch (error) {
+    process.stderr.write(`gatehouse login: not logged in: ${(error as Error).message}\n`);
+    return 4;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** Runs `gatehouse logout`; resolves with the exit code. */
+export async function logoutCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const values = parse(argv);
+  if (values.help) {
+    process.stdout.write(LOGOUT_HELP);
+    return 0;
+  }
+  const server = serverOf(values.server ?? env['GATEHOUSE_SERVER']);
+  if (typeof server === 'string') {
+    process.stderr.write(`gatehouse logout: ${server}\n`);
+    return 2;
+  }
+  const saved = new SavedLogins(defaultConfigDir(env));
+  const login = saved.get(server.origin);
+  if (!login) {
+    process.stdout.write(`Not logged in to ${server.origin}.\n`);
+    return 0;
+  }
+  try {
+    await revokeLogin(await discover({ server, caFile: values.ca }), login);
+  } catch (error) {
+    process.stderr.write(
+      `gatehouse logout: ${server.origin} could not revoke the token (${(error as Error).message}); it is forgotten here anyway\n`,
+    );
+  }
+  saved.remove(server.origin);
+  process.stdout.write(`Logged out of ${server.origin}.\n`);
+  return 0;
+}
