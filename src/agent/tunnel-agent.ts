@@ -22,7 +22,8 @@ export interface AgentOptions {
   readonly key: string;
   /**
    * A fresh bearer for each connection instead of `key`: a login's access token, refreshed when
-   * due. When it fails, the login has ended and the agent stops (bad key).
+   * due. An error with `fatal: true` means the login has ended and the agent stops (bad key);
+   * any other failure is retried like an unreachable server.
    */
   readonly credential?: (() => Promise<string>) | undefined;
   /** Where HTTP requests go; without it the tunnel answers them 502 (a TLS-passthrough-only tunnel). */
@@ -131,8 +132,13 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
         (key) => {
           if (!dialing.signal.aborted) this.#dial({ ...this.#options, key, passthrough }, dialing);
         },
-        (error: Error) => {
-          if (!this.#stopped) this.#fatal({ kind: 'bad-key', message: error.message });
+        (error: Error & { fatal?: boolean }) => {
+          if (this.#stopped) return;
+          if (error.fatal) this.#fatal({ kind: 'bad-key', message: error.message });
+          else
+            this.#scheduleRetry(
+              `cannot renew the login at ${this.#options.server.origin} (${error.message})`,
+            );
         },
       );
     } else this.#dial({ ...this.#options, passthrough }, dialing);

@@ -13,6 +13,15 @@ export const CLI_SCOPES = 'user admin offline_access';
 /** Refresh an access token this long before it expires. */
 const REFRESH_EARLY_MS = 60_000;
 
+/** A saved login the server no longer accepts; `fatal` tells the agent to stop rather than retry. */
+export class LoginEndedError extends Error {
+  readonly fatal = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'LoginEndedError';
+  }
+}
+
 /** The resource (RFC 8707) the CLI's tokens are for: the server's own API. */
 export function apiResource(server: URL): string {
   return `${server.origin}/api`;
@@ -101,8 +110,11 @@ export async function freshLogin(
     });
     return savedFrom(new URL(login.server), tokens, login.refreshToken, now);
   } catch (error) {
-    throw new Error(
-      `your login to ${login.server} has ended (${(error as Error).message}): run gatehouse login --server ${login.server} again`,
+    // The server said no (the token was revoked or reused): only a new login helps. Anything else
+    // (the server unreachable) is passed on as it is, to be retried.
+    if (!(error instanceof oauth.ResponseBodyError)) throw error;
+    throw new LoginEndedError(
+      `your login to ${login.server} has ended (${error.error}): run gatehouse login --server ${login.server} again`,
     );
   }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { Configuration } from 'openid-client';
 import { ExchangeLog } from '../agent/exchange-log.ts';
 import { type InspectedTunnel, inspectorToken } from '../agent/inspector.ts';
 import type { ExchangeRecord, LocalTarget } from '../agent/local-forwarder.ts';
@@ -8,10 +9,12 @@ import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
 import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
 import { VERSION } from '../version.ts';
 import { awaitAdminApi } from './admin-probe.ts';
+import { discover, freshLogin, type ServerAccess } from './device-login.ts';
 import { optionTable } from './help.ts';
 import { type InspectorServer, parseInspectAddress, startInspector } from './inspector-server.ts';
 import { JsonLines } from './json-lines.ts';
 import { redactSecrets } from './redact-secrets.ts';
+import { defaultConfigDir, type SavedLogin, SavedLogins } from './saved-logins.ts';
 import { formatBytes, StatusLine } from './status-line.ts';
 import { countOf, fatalMessage } from './tunnel-messages.ts';
 import { parsePassthroughTarget, passthroughTargetText } from './tunnel-passthrough.ts';
@@ -25,6 +28,10 @@ Exposes a local server at https://<name>.<domain> through one outbound connectio
 With --tls-passthrough, TLS connections to <name>.<domain> on Gatehouse's HTTPS port reach a local
 TLS server still encrypted: Gatehouse routes them by server name and never terminates them, so the
 handshake, and any client certificate, ends on this machine.
+
+Who connects: a tunnel key (--key, with --name), an admin key that creates the tunnel first
+(--admin-key), or, with neither, your login from 'gatehouse login --server URL': the server then
+connects your own tunnel (your first, or the one of yours --name gives).
 
 ${optionTable([
   {
@@ -73,6 +80,32 @@ function complain(message: string): void {
 }
 
 type Emit = (event: string, fields: Record<string, unknown>, options?: { batched?: boolean }) => void;
+
+/**
+ * The access token of a saved login for each connection, refreshed when due; the rotated refresh
+ * token is saved at once, since the old one is spent.
+ */
+function loginCredential(
+  logins: SavedLogins,
+  login: SavedLogin,
+  access: ServerAccess,
+): () => Promise<string> {
+  let current = login;
+  let config: Promise<Configuration> | undefined;
+  return async () => {
+    config ??= discover(access);
+    const fresh = await freshLogin(
+      await config.catch((error: unknown) => {
+        config = undefined;
+        throw error;
+      }),
+      current,
+    );
+    if (fresh !== current) logins.put(fresh);
+    current = fresh;
+    return fresh.accessToken;
+  };
+}
 
 /** Runs `gatehouse tunnel` until a signal or a fatal error; resolves with the exit code. */
 export async function tunnelCommand(argv: string[]): Promise<number> {
@@ -152,8 +185,12 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   };
   const say = (text: string) => (json ? undefined : status.log(text));
 
-  if (!key && !adminKey)
-    return usage('give the tunnel key with --key (or GATEHOUSE_KEY), or an admin key to create the tunnel');
+  const logins = new SavedLogins(defaultConfigDir(process.env));
+  const savedLogin = !key && !adminKey ? logins.get(server.origin) : undefined;
+  if (!key && !adminKey && !savedLogin)
+    return usage(
+      `give the tunnel key with --key (or GATEHOUSE_KEY), an admin key to create the tunnel, or log in first: gatehouse login --server ${server.origin}`,
+    );
   let ca: Buffer | undefined;
   if (values.ca) {
     try {
@@ -262,15 +299,21 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     say(`Created tunnel ${name}. Its key (shown once; reuse it with --key): ${key}`);
     emit('created', { name, key });
   }
-  // Given with --key (checked above) or named by the server on creation.
-  if (!name) throw new Error('a tunnel without a name');
+  // Given with --key (checked above), named by the server on creation, or, for a login, chosen
+  // by the server (the person's first tunnel) unless --name says which of theirs.
+  if (!name && !savedLogin) throw new Error('a tunnel without a name');
+  const credential = savedLogin
+    ? loginCredential(logins, savedLogin, { server, caFile: values.ca })
+    : undefined;
+  if (savedLogin) say(`Connecting as ${savedLogin.login} (gatehouse login)`);
 
   const inspectorUrl = inspector?.url;
 
   const agent = new TunnelAgent({
     server,
-    name,
-    key,
+    name: name ?? '',
+    key: key ?? '',
+    credential,
     local,
     tlsPassthrough,
     version: VERSION,
