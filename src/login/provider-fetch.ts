@@ -1,4 +1,5 @@
 import { GatehouseError } from '../errors.ts';
+import { readCappedAnswer } from '../util/capped-answer.ts';
 
 /** How long one call to a login provider may take, connection to last byte. */
 export const PROVIDER_TIMEOUT_MS = 10_000;
@@ -58,28 +59,16 @@ export function boundedFetch(
   };
 }
 
-async function readCapped(res: Response, limit: number, label: string, place: string): Promise<Uint8Array> {
-  const tooLarge = () =>
-    new GatehouseError(
-      'LOGIN_PROVIDER_INVALID_ANSWER',
-      `${label} answered ${place} with more than ${limit} bytes; this is not the answer of ${label}: check its URL in the login settings`,
-    );
-  if (!res.body) return new Uint8Array();
-  if (Number(res.headers.get('content-length') ?? 0) > limit) {
-    await res.body.cancel().catch(() => {});
-    throw tooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += chunk.length;
-    if (size > limit) {
-      await res.body.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+function readCapped(res: Response, limit: number, label: string, place: string): Promise<Uint8Array> {
+  return readCappedAnswer(
+    res,
+    limit,
+    () =>
+      new GatehouseError(
+        'LOGIN_PROVIDER_INVALID_ANSWER',
+        `${label} answered ${place} with more than ${limit} bytes; this is not the answer of ${label}: check its URL in the login settings`,
+      ),
+  );
 }
 
 function causeText(error: unknown): string {

@@ -1,4 +1,5 @@
 import { GatehouseError } from '../../errors.ts';
+import { readCappedAnswer } from '../../util/capped-answer.ts';
 import { explainTeslaAnswer, readTeslaAnswer } from './tesla-error.ts';
 
 /** How long one call to Tesla may take, connection to last byte. */
@@ -8,29 +9,18 @@ export const TESLA_ANSWER_LIMIT_BYTES = 1024 * 1024;
 
 /** The answer's body as text, refusing to hold more than `limit` bytes of it. */
 export async function readCappedText(res: Response, limit = TESLA_ANSWER_LIMIT_BYTES): Promise<string> {
-  if (!res.body) return '';
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > limit) {
-    await res.body.cancel();
-    throw new GatehouseError(
-      'FLEET_UNAVAILABLE',
-      `the answer is ${declared} bytes, more than the ${limit} read from Tesla`,
-    );
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += chunk.length;
-    if (size > limit) {
-      await res.body.cancel().catch(() => {});
-      throw new GatehouseError(
+  const body = await readCappedAnswer(
+    res,
+    limit,
+    (declared) =>
+      new GatehouseError(
         'FLEET_UNAVAILABLE',
-        `the answer runs past the ${limit} bytes read from Tesla`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+        declared === undefined
+          ? `the answer runs past the ${limit} bytes read from Tesla`
+          : `the answer is ${declared} bytes, more than the ${limit} read from Tesla`,
+      ),
+  );
+  return body.toString('utf8');
 }
 
 /** What a call to Tesla answered: the response, and its body parsed as JSON (the text if it is not). */
