@@ -133,6 +133,15 @@ export type TelemetryErrorCode =
   | 'TELEMETRY_TOPIC_UNKNOWN'
   | 'TELEMETRY_VALUE_INVALID';
 
+/** Codes of per-route auth: bearer tokens, policies and route secrets (`src/route-auth/`). */
+export type RouteAuthErrorCode =
+  | 'AUTH_TOKEN_MISSING'
+  | 'AUTH_TOKEN_INVALID'
+  | 'AUTH_SCOPE_INSUFFICIENT'
+  | 'AUTH_ACCESS_DENIED'
+  | 'AUTH_UNAVAILABLE'
+  | 'AUTH_SECRET_KEY_MISSING';
+
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
   | EdgeErrorCode
@@ -143,13 +152,16 @@ export type ErrorCode =
   | StoreErrorCode
   | ConfigErrorCode
   | FleetErrorCode
-  | TelemetryErrorCode;
+  | TelemetryErrorCode
+  | RouteAuthErrorCode;
 
 /** Options every {@link GatehouseError} takes. */
 export interface GatehouseErrorOptions {
   /** The request field or config key that was wrong. */
   readonly field?: string | undefined;
   readonly cause?: unknown;
+  /** The `WWW-Authenticate` challenge the answer carries (a 401 without one says `Bearer`). */
+  readonly challenge?: string | undefined;
 }
 
 /** Base of every error Gatehouse raises on purpose: a stable string code plus a human message. */
@@ -158,11 +170,14 @@ export class GatehouseError<Code extends ErrorCode = ErrorCode> extends Error {
   readonly code: Code;
   /** The request field or config key that was wrong, when there is one. */
   readonly field: string | undefined;
+  /** The `WWW-Authenticate` challenge of the answer, when it names one. */
+  readonly challenge: string | undefined;
 
   constructor(code: Code, message: string, options?: GatehouseErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.field = options?.field;
+    this.challenge = options?.challenge;
     this.name = new.target.name;
   }
 }

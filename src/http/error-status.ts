@@ -124,6 +124,13 @@ const STATUS_BY_CODE = {
   TELEMETRY_PAYLOAD_INVALID: 400,
   TELEMETRY_TOPIC_UNKNOWN: 400,
   TELEMETRY_VALUE_INVALID: 400,
+  // per-route auth: 401 asks for a (new) token, 403 for more scope or another person
+  AUTH_TOKEN_MISSING: 401,
+  AUTH_TOKEN_INVALID: 401,
+  AUTH_SCOPE_INSUFFICIENT: 403,
+  AUTH_ACCESS_DENIED: 403,
+  AUTH_UNAVAILABLE: 503,
+  AUTH_SECRET_KEY_MISSING: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status for an error code. */
