@@ -103,7 +103,9 @@ export function protectedRouteGuard(deps: RouteAuthDeps): Guard {
       refuse(exchange, accessDenied(claims.login, exchange.host));
       return 'answered';
     }
-    const granted = tokenScopes(claims).filter((scope) => now.scopes.includes(scope));
+    // What the token was given and the policy still gives: a scope taken away is gone at once.
+    const asked = tokenScopes(claims);
+    const granted = now.scopes.filter((scope) => asked.includes(scope));
     const required = requiredScopes(auth, path);
     const missing = missingScopes(required, granted);
     if (missing.length > 0) {
