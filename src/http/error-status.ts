@@ -130,7 +130,7 @@ const STATUS_BY_CODE = {
   AUTH_SCOPE_INSUFFICIENT: 403,
   AUTH_ACCESS_DENIED: 403,
   AUTH_UNAVAILABLE: 503,
-  AUTH_SECRET_KEY_MISSING: 400,
+  AUTH_SECRET_KEY_MISSING: 503,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status for an error code. */

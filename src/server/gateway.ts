@@ -19,6 +19,7 @@ import { relayHandler } from '../relay/relay-handler.ts';
 import { type RelayDeps, RelayService } from '../relay/relay-service.ts';
 import { metadataRoute } from '../route-auth/protected-resource-metadata.ts';
 import { type RouteAuthDeps, routeAuthGuards } from '../route-auth/route-auth-guard.ts';
+import { routeSecretsKey, sealRouteSecrets } from '../route-auth/route-secrets.ts';
 import { routedFor } from '../routes/routed.ts';
 import { RouteCatalog } from '../routing/route-catalog.ts';
 import { RouteService } from '../routing/route-service.ts';
@@ -152,12 +153,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger.warn(
       'fleet-login routes answer 503 until GATEHOUSE_SECRET_KEY is set: with Redis every node needs the same key',
     );
+  const secretKey = secretKeySource(config, logger);
+  const routeSecrets = () => {
+    const key = secretKey();
+    return key && routeSecretsKey(key);
+  };
   const fleetLogin = fleetLoginHandler({
     store,
     clock,
     logger,
     env: options.env ?? {},
-    secretKey: secretKeySource(config, logger),
+    secretKey,
     fetch: options.fleetFetch,
     trustForwarded: config.trustProxy,
   });
@@ -184,7 +190,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const admin = createAdminApp({
     store,
     catalog,
-    routes: new RouteService({ store, catalog, clock }),
+    routes: new RouteService({
+      store,
+      catalog,
+      clock,
+      prepare: (next, previous) => sealRouteSecrets(next, previous, routeSecrets),
+    }),
     keys,
     tunnels,
     relay,
