@@ -149,6 +149,14 @@ export type LoginErrorCode =
   | 'LOGIN_PROVIDER_UNREACHABLE'
   | 'LOGIN_PROVIDER_TIMEOUT'
   | 'LOGIN_PROVIDER_INVALID_ANSWER';
+/** Codes of per-route auth: bearer tokens, policies and route secrets (`src/route-auth/`). */
+export type RouteAuthErrorCode =
+  | 'AUTH_TOKEN_MISSING'
+  | 'AUTH_TOKEN_INVALID'
+  | 'AUTH_SCOPE_INSUFFICIENT'
+  | 'AUTH_ACCESS_DENIED'
+  | 'AUTH_UNAVAILABLE'
+  | 'AUTH_SECRET_KEY_MISSING';
 
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
@@ -162,13 +170,16 @@ export type ErrorCode =
   | FleetErrorCode
   | TelemetryErrorCode
   | SessionErrorCode
-  | LoginErrorCode;
+  | LoginErrorCode
+  | RouteAuthErrorCode;
 
 /** Options every {@link GatehouseError} takes. */
 export interface GatehouseErrorOptions {
   /** The request field or config key that was wrong. */
   readonly field?: string | undefined;
   readonly cause?: unknown;
+  /** The `WWW-Authenticate` challenge the answer carries (a 401 without one says `Bearer`). */
+  readonly challenge?: string | undefined;
 }
 
 /** Base of every error Gatehouse raises on purpose: a stable string code plus a human message. */
@@ -177,11 +188,14 @@ export class GatehouseError<Code extends ErrorCode = ErrorCode> extends Error {
   readonly code: Code;
   /** The request field or config key that was wrong, when there is one. */
   readonly field: string | undefined;
+  /** The `WWW-Authenticate` challenge of the answer, when it names one. */
+  readonly challenge: string | undefined;
 
   constructor(code: Code, message: string, options?: GatehouseErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.field = options?.field;
+    this.challenge = options?.challenge;
     this.name = new.target.name;
   }
 }

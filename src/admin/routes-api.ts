@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { publicDelivery } from '../relay/deliveries.ts';
+import { publicRoute } from '../route-auth/route-secrets.ts';
 import { type Route, routeInput, routePatch } from '../routes/route.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
@@ -14,20 +15,21 @@ export function routesApi(deps: AdminDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
 
   const routes = deps.routes;
-  app.get('/', async (c) => c.json({ routes: await routes.list() }));
+  // Routes leave through publicRoute: a per-route client secret is shown as "(set)", never itself.
+  app.get('/', async (c) => c.json({ routes: (await routes.list()).map(publicRoute) }));
 
   app.post('/', async (c) => {
     const route = await routes.create(await jsonBody(c, routeInput));
-    return c.json(route, 201, { location: `/api/v1/routes/${route.id}` });
+    return c.json(publicRoute(route), 201, { location: `/api/v1/routes/${route.id}` });
   });
 
   const find = (id: string): Promise<Route> => routes.get(id);
 
-  app.get('/:id', async (c) => c.json(await find(c.req.param('id'))));
+  app.get('/:id', async (c) => c.json(publicRoute(await find(c.req.param('id')))));
 
   app.patch('/:id', async (c) => {
     const patch = await jsonBody(c, routePatch);
-    return c.json(await routes.update(c.req.param('id'), patch));
+    return c.json(publicRoute(await routes.update(c.req.param('id'), patch)));
   });
 
   app.get('/:id/deliveries', async (c) => {

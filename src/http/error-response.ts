@@ -24,8 +24,12 @@ export function errorAnswer(error: unknown): {
   const status = statusForCode(error.code);
   return {
     status,
-    // Every 401 here is for a missing or wrong bearer credential (RFC 6750).
-    headers: status === 401 ? { 'www-authenticate': 'Bearer' } : {},
+    // Every 401 here is for a missing or wrong bearer credential (RFC 6750); some name their challenge.
+    headers: error.challenge
+      ? { 'www-authenticate': error.challenge }
+      : status === 401
+        ? { 'www-authenticate': 'Bearer' }
+        : {},
     document: {
       error: error.code,
       message: error.message,

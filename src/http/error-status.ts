@@ -141,6 +141,13 @@ const STATUS_BY_CODE = {
   LOGIN_PROVIDER_UNREACHABLE: 502,
   LOGIN_PROVIDER_TIMEOUT: 504,
   LOGIN_PROVIDER_INVALID_ANSWER: 502,
+  // per-route auth: 401 asks for a (new) token, 403 for more scope or another person
+  AUTH_TOKEN_MISSING: 401,
+  AUTH_TOKEN_INVALID: 401,
+  AUTH_SCOPE_INSUFFICIENT: 403,
+  AUTH_ACCESS_DENIED: 403,
+  AUTH_UNAVAILABLE: 503,
+  AUTH_SECRET_KEY_MISSING: 503,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status for an error code. */

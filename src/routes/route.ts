@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GatehouseError } from '../errors.ts';
 import { fleetLoginSettings } from './fleet-login-settings.ts';
 import { routeRelaySettings } from './relay-settings.ts';
+import { routeAuthSettings } from './route-auth-settings.ts';
 import {
   headerName,
   headerRules,
@@ -25,6 +26,9 @@ const common = {
   path: pathPrefix.default('/'),
   priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
 };
+
+/** Fields of every kind a person reaches through: who may (see `route-auth-settings.ts`). */
+const guarded = { auth: routeAuthSettings.optional() };
 
 const upstream = {
   target: targetUrl,
@@ -80,12 +84,14 @@ const staticResponse = z
   });
 
 const kinds = [
-  z.object({ kind: z.literal('proxy'), ...common, ...upstream }).strict(),
-  z.object({ kind: z.literal('relay'), ...common, ...upstream, relay: routeRelaySettings }).strict(),
-  z.object({ kind: z.literal('tunnel'), ...common, tunnel: tunnelName }).strict(),
-  z.object({ kind: z.literal('static'), ...common, static: staticResponse }).strict(),
+  z.object({ kind: z.literal('proxy'), ...common, ...guarded, ...upstream }).strict(),
+  z
+    .object({ kind: z.literal('relay'), ...common, ...guarded, ...upstream, relay: routeRelaySettings })
+    .strict(),
+  z.object({ kind: z.literal('tunnel'), ...common, ...guarded, tunnel: tunnelName }).strict(),
+  z.object({ kind: z.literal('static'), ...common, ...guarded, static: staticResponse }).strict(),
   // A stand-in for Tesla's tesla-http-proxy: forwards to the Fleet API at `target`, signing configs.
-  z.object({ kind: z.literal('fleet-proxy'), ...common, ...upstream }).strict(),
+  z.object({ kind: z.literal('fleet-proxy'), ...common, ...guarded, ...upstream }).strict(),
   z
     .object({
       kind: z.literal('fleet-login'),
@@ -97,11 +103,11 @@ const kinds = [
 
 /** The fields each kind has besides `kind` itself. */
 const FIELDS_OF: Readonly<Record<RouteKind, readonly string[]>> = {
-  proxy: [...Object.keys(common), ...Object.keys(upstream)],
-  relay: [...Object.keys(common), ...Object.keys(upstream), 'relay'],
-  tunnel: [...Object.keys(common), 'tunnel'],
-  static: [...Object.keys(common), 'static'],
-  'fleet-proxy': [...Object.keys(common), ...Object.keys(upstream)],
+  proxy: [...Object.keys(common), 'auth', ...Object.keys(upstream)],
+  relay: [...Object.keys(common), 'auth', ...Object.keys(upstream), 'relay'],
+  tunnel: [...Object.keys(common), 'auth', 'tunnel'],
+  static: [...Object.keys(common), 'auth', 'static'],
+  'fleet-proxy': [...Object.keys(common), 'auth', ...Object.keys(upstream)],
   'fleet-login': [...Object.keys(common), 'fleetLogin'],
 };
 
@@ -143,6 +149,8 @@ export const routePatch = z
     tunnel: tunnelName.optional(),
     static: staticResponse.optional(),
     fleetLogin: fleetLoginSettings.optional(),
+    /** Replaces the route's auth whole; `null` opens the route. */
+    auth: routeAuthSettings.nullable().optional(),
   })
   .strict();
 
@@ -169,8 +177,8 @@ export type UpstreamRoute = RouteOf<'proxy' | 'relay' | 'fleet-proxy'>;
  * The route with `patch` applied, before validation. Nested timeouts merge, other fields replace.
  * The kind changes when the patch says so, or when it sets a field only another kind has
  * (`relay`, `tunnel`, `static`, `fleetLogin`, or `target` on a route without one); `"relay": null` makes a relay
- * a plain proxy. Fields the new kind does not have are dropped from the route; the patch naming
- * one is refused (`VALIDATION_FAILED`).
+ * a plain proxy; `"auth": null` opens a protected route. Fields the new kind does not have are
+ * dropped from the route; the patch naming one is refused (`VALIDATION_FAILED`).
  */
 export function applyRoutePatch(route: Route, patch: RoutePatch, now: string): Record<string, unknown> {
   const kind = patch.kind ?? patchedKind(route, patch);
@@ -187,7 +195,7 @@ export function applyRoutePatch(route: Route, patch: RoutePatch, now: string): R
     ([field, value]) =>
       value !== undefined &&
       field !== 'kind' &&
-      !(field === 'relay' && value === null) &&
+      !((field === 'relay' || field === 'auth') && value === null) &&
       !FIELDS_OF[kind].includes(field),
   );
   if (foreign)
@@ -196,9 +204,11 @@ export function applyRoutePatch(route: Route, patch: RoutePatch, now: string): R
       `${foreign[0]}: ${kind} routes have no ${foreign[0]}; change the kind with "kind" or leave it out`,
       { field: foreign[0] },
     );
-  const { timeouts, relay, ...rest } = patch;
+  const { timeouts, relay, auth, ...rest } = patch;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const merged: Record<string, unknown> = { ...route, ...defined, kind };
+  if (auth === null) delete merged['auth'];
+  else if (auth !== undefined) merged['auth'] = auth;
   if (relay !== undefined && relay !== null) merged['relay'] = relay;
   if (timeouts || 'timeouts' in route) {
     merged['timeouts'] = {

@@ -12,6 +12,9 @@ import { type Clock, dateOf } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
 import type { RouteCatalog } from './route-catalog.ts';
 
+/** Turns a validated route into what is stored (seals its secrets); `previous` is the stored one on a change. */
+export type RoutePreparer = (next: Route, previous: Route | undefined) => Route;
+
 /**
  * Routes as the admin API (and any other control surface) changes them: each change is
  * validated whole, stored, and visible to the next request on this node before it returns.
@@ -20,11 +23,13 @@ export class RouteService {
   readonly #store: Store;
   readonly #catalog: RouteCatalog;
   readonly #clock: Clock;
+  readonly #prepare: RoutePreparer;
 
-  constructor(options: { store: Store; catalog: RouteCatalog; clock: Clock }) {
+  constructor(options: { store: Store; catalog: RouteCatalog; clock: Clock; prepare?: RoutePreparer }) {
     this.#store = options.store;
     this.#catalog = options.catalog;
     this.#clock = options.clock;
+    this.#prepare = options.prepare ?? ((next) => next);
   }
 
   /** Every route, oldest first. */
@@ -42,12 +47,10 @@ export class RouteService {
   /** Stores a new route (input already parsed by {@link routeInput}). */
   async create(input: RouteInput): Promise<Route> {
     const now = dateOf(this.#clock);
-    const route: Route = {
-      id: newId(now.getTime()),
-      ...input,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
+    const route: Route = this.#prepare(
+      { id: newId(now.getTime()), ...input, createdAt: now.toISOString(), updatedAt: now.toISOString() },
+      undefined,
+    );
     await this.#store.routes.insert(route);
     await this.#catalog.refresh();
     return route;
@@ -61,7 +64,10 @@ export class RouteService {
       const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = applyRoutePatch(current, patch, now);
       const checked = routeInput.safeParse(fields);
       if (!checked.success) throw validationError(checked.error);
-      return { ...checked.data, id: current.id, createdAt: current.createdAt, updatedAt: now };
+      return this.#prepare(
+        { ...checked.data, id: current.id, createdAt: current.createdAt, updatedAt: now },
+        current,
+      );
     });
     if (!next) throw notFound(id);
     await this.#catalog.refresh();

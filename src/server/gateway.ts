@@ -17,6 +17,9 @@ import { Metrics } from '../observability/metrics.ts';
 import { relayAllowed } from '../relay/environment.ts';
 import { relayHandler } from '../relay/relay-handler.ts';
 import { type RelayDeps, RelayService } from '../relay/relay-service.ts';
+import { metadataRoute } from '../route-auth/protected-resource-metadata.ts';
+import { type RouteAuthDeps, routeAuthGuards } from '../route-auth/route-auth-guard.ts';
+import { routeSecretsKey, sealRouteSecrets } from '../route-auth/route-secrets.ts';
 import { routedFor } from '../routes/routed.ts';
 import { RouteCatalog } from '../routing/route-catalog.ts';
 import { RouteService } from '../routing/route-service.ts';
@@ -61,6 +64,8 @@ export interface GatewayOptions {
   readonly telemetryFeed?: TelemetryFeed;
   /** The built dashboard page; the package's dist/dashboard/ unless a test built its own. */
   readonly dashboardDir?: string;
+  /** The authorization server routes with `auth` check tokens against; without it they answer 503. */
+  readonly routeAuth?: Omit<RouteAuthDeps, 'clock' | 'trustForwarded'>;
 }
 
 /** A running Gatehouse: its listeners, the admin key made on first start, and a way to stop. */
@@ -148,12 +153,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger.warn(
       'fleet-login routes answer 503 until GATEHOUSE_SECRET_KEY is set: with Redis every node needs the same key',
     );
+  const secretKey = secretKeySource(config, logger);
+  const routeSecrets = () => {
+    const key = secretKey();
+    return key && routeSecretsKey(key);
+  };
   const fleetLogin = fleetLoginHandler({
     store,
     clock,
     logger,
     env: options.env ?? {},
-    secretKey: secretKeySource(config, logger),
+    secretKey,
     fetch: options.fleetFetch,
     trustForwarded: config.trustProxy,
   });
@@ -180,7 +190,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const admin = createAdminApp({
     store,
     catalog,
-    routes: new RouteService({ store, catalog, clock }),
+    routes: new RouteService({
+      store,
+      catalog,
+      clock,
+      prepare: (next, previous) => sealRouteSecrets(next, previous, routeSecrets),
+    }),
     keys,
     tunnels,
     relay,
@@ -207,10 +222,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     resolve: (host, path) => {
       const tunnel = tunnels.nameForHost(host);
       if (tunnel) return { kind: 'tunnel', tunnel };
-      const route = catalog.table.match(host, path);
+      // A protected route's metadata lives outside its path (RFC 9728): route it to the route.
+      const route = metadataRoute(catalog.table, host, path) ?? catalog.table.match(host, path);
       return route ? routedFor(route) : undefined;
     },
-    guards: () => [],
+    guards: routeAuthGuards(
+      options.routeAuth && { ...options.routeAuth, clock, trustForwarded: config.trustProxy },
+    ),
     handlers: {
       proxy,
       relay: relayHandler(relay),

@@ -55,6 +55,8 @@ export async function startTestGateway(
     telemetryFeed?: GatewayOptions['telemetryFeed'];
     /** A dashboard build of the test's own. */
     dashboardDir?: string;
+    /** The authorization server protected routes check tokens against. */
+    routeAuth?: GatewayOptions['routeAuth'];
   } = {},
 ): Promise<TestGateway> {
   const ownDir = options.dataDir === undefined;
@@ -76,6 +78,7 @@ export async function startTestGateway(
     ...(options.telemetrySinks ? { telemetrySinks: options.telemetrySinks } : {}),
     ...(options.telemetryFeed ? { telemetryFeed: options.telemetryFeed } : {}),
     ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
+    ...(options.routeAuth ? { routeAuth: options.routeAuth } : {}),
   });
   const url = `http://127.0.0.1:${gateway.httpPort}`;
 
