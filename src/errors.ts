@@ -133,6 +133,9 @@ export type TelemetryErrorCode =
   | 'TELEMETRY_TOPIC_UNKNOWN'
   | 'TELEMETRY_VALUE_INVALID';
 
+/** Codes of upstream login providers and Gatehouse's authorization server. */
+export type LoginErrorCode = 'LOGIN_REVOKED' | 'LOGIN_FAILED';
+
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
   | EdgeErrorCode
@@ -143,7 +146,8 @@ export type ErrorCode =
   | StoreErrorCode
   | ConfigErrorCode
   | FleetErrorCode
-  | TelemetryErrorCode;
+  | TelemetryErrorCode
+  | LoginErrorCode;
 
 /** Options every {@link GatehouseError} takes. */
 export interface GatehouseErrorOptions {

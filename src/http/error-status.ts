@@ -124,6 +124,9 @@ const STATUS_BY_CODE = {
   TELEMETRY_PAYLOAD_INVALID: 400,
   TELEMETRY_TOPIC_UNKNOWN: 400,
   TELEMETRY_VALUE_INVALID: 400,
+  // upstream login: the provider no longer accepts a grant; a login did not complete
+  LOGIN_REVOKED: 401,
+  LOGIN_FAILED: 502,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The HTTP status for an error code. */
