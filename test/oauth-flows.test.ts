@@ -75,3 +75,124 @@ describe('authorization server with openid-client as the client', () => {
     );
   });
 });
+
+/** Registers a public client, logs alice in and redeems the code. */
+async function loggedIn(world: OAuthWorld, user = 'u-alice', params: Record<string, string> = {}) {
+  const config = await world.register();
+  const { url, verifier, state } = await authorizationRequest(config, params);
+  const callback = await world.login(url, user);
+  const tokens = await client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
+  return { config, tokens, callback, verifier, state };
+}
+
+/** The OAuth error code a rejected openid-client call carries. */
+async function oauthError(call: Promise<unknown>): Promise<{ error: string; description: string }> {
+  try {
+    await call;
+  } catch (error) {
+    const e = error as {
+      error?: string;
+      error_description?: string;
+      cause?: { error?: string; error_description?: string };
+    };
+    return {
+      error: e.error ?? e.cause?.error ?? String(error),
+      description: e.error_description ?? e.cause?.error_description ?? '',
+    };
+  }
+  assert.fail('the call succeeded');
+}
+
+function gidOf(accessToken: string): string {
+  return String(JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString())['gid']);
+}
+
+describe('tokens after login', () => {
+  let world: OAuthWorld;
+  before(async () => {
+    world = await startOAuthWorld();
+  });
+  after(() => world.stop());
+
+  test('refresh rotates the refresh token; reusing a rotated one revokes the whole family', async () => {
+    const { config, tokens } = await loggedIn(world);
+    const first = tokens.refresh_token!;
+    const refreshed = await client.refreshTokenGrant(config, first);
+    assert.ok(refreshed.refresh_token && refreshed.refresh_token !== first, 'a new refresh token');
+    const payload = JSON.parse(Buffer.from(refreshed.access_token.split('.')[1]!, 'base64url').toString());
+    assert.equal(payload.aud, MCP_RESOURCE, 'the granted resource is kept on refresh');
+    const reuse = await oauthError(client.refreshTokenGrant(config, first));
+    assert.equal(reuse.error, 'invalid_grant');
+    assert.equal(await world.node.server.grantActive(gidOf(tokens.access_token)), false);
+    const newest = await oauthError(client.refreshTokenGrant(config, refreshed.refresh_token!));
+    assert.equal(newest.error, 'invalid_grant', 'the newest token of the family is revoked too');
+  });
+
+  test('device flow: the CLI polls, the person confirms the code on the auth host and logs in', async () => {
+    const config = await world.register({
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+      redirect_uris: [],
+      response_types: [],
+    });
+    const device = await client.initiateDeviceAuthorization(config, {
+      scope: 'openid admin',
+      resource: `${world.issuer}/api`,
+    });
+    assert.equal(
+      new URL(device.verification_uri).origin,
+      world.issuer,
+      'the user-code page is on the auth host',
+    );
+    const poll = () =>
+      client.genericGrantRequest(config, 'urn:ietf:params:oauth:grant-type:device_code', {
+        device_code: device.device_code,
+      });
+    assert.equal((await oauthError(poll())).error, 'authorization_pending');
+    const done = await world.login(new URL(device.verification_uri_complete!), 'u-alice');
+    assert.match(done.pathname, /^\/oauth\/device/);
+    const tokens = await poll();
+    const payload = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString());
+    assert.equal(payload.aud, `${world.issuer}/api`);
+    assert.equal(payload.scope, 'admin');
+    assert.ok(tokens.refresh_token);
+  });
+
+  test('introspection answers registered confidential clients about refresh tokens; public clients are refused', async () => {
+    const { config, tokens } = await loggedIn(world);
+    const rs = await world.register({
+      token_endpoint_auth_method: 'client_secret_basic',
+      client_name: 'resource server',
+    });
+    const rsConfig = await world.configFor(
+      rs.clientMetadata().client_id,
+      String(rs.clientMetadata().client_secret),
+    );
+    const active = await client.tokenIntrospection(rsConfig, tokens.refresh_token!);
+    assert.equal(active.active, true);
+    assert.equal(active.sub, 'oidc|u-alice');
+    // JWT access tokens are checked where they are used: signature (JWKS), audience, grantActive.
+    const jwt = await oauthError(client.tokenIntrospection(rsConfig, tokens.access_token));
+    assert.equal(jwt.error, 'unsupported_token_type');
+    const refused = await oauthError(client.tokenIntrospection(config, tokens.refresh_token!));
+    assert.equal(refused.error, 'invalid_client');
+    assert.match(refused.description, /confidential clients/);
+  });
+
+  test('revocation (RFC 7009) ends a refresh token: refresh fails, introspection says inactive', async () => {
+    const { config, tokens } = await loggedIn(world);
+    await client.tokenRevocation(config, tokens.refresh_token!);
+    assert.equal(
+      (await oauthError(client.refreshTokenGrant(config, tokens.refresh_token!))).error,
+      'invalid_grant',
+    );
+    const rs = await world.register({ token_endpoint_auth_method: 'client_secret_basic' });
+    const rsConfig = await world.configFor(
+      rs.clientMetadata().client_id,
+      String(rs.clientMetadata().client_secret),
+    );
+    assert.equal((await client.tokenIntrospection(rsConfig, tokens.refresh_token!)).active, false);
+  });
+});

@@ -97,10 +97,21 @@ export class CookieBrowser {
   }
 }
 
+/** The first form of a page, its action and inputs. */
+export function firstForm(body: string): { action: string; fields: Record<string, string> } {
+  const start = body.indexOf('<form');
+  if (start < 0) throw new Error(`no form in the page: ${body.slice(0, 300)}`);
+  return fieldsFrom(body, start);
+}
+
 /** The hidden and visible inputs of the form with `id` in a page. */
 export function formFields(body: string, id: string): { action: string; fields: Record<string, string> } {
   const start = body.indexOf(`id="${id}"`);
   if (start < 0) throw new Error(`no form ${id} in the page: ${body.slice(0, 300)}`);
+  return fieldsFrom(body, start);
+}
+
+function fieldsFrom(body: string, start: number): { action: string; fields: Record<string, string> } {
   const formStart = body.lastIndexOf('<form', start);
   const end = body.indexOf('</form>', start);
   const form = body.slice(formStart, end);

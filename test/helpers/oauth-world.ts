@@ -11,7 +11,7 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/types.ts';
 import { systemClock } from '../../src/util/clock.ts';
-import { CookieBrowser, formFields, linkTo } from './cookie-browser.ts';
+import { CookieBrowser, firstForm, formFields, linkTo } from './cookie-browser.ts';
 import { type IssuerUser, type OidcIssuer, startOidcIssuer } from './oidc-issuer.ts';
 import { tempDir } from './temp-dirs.ts';
 
@@ -175,6 +175,15 @@ export async function startOAuthWorld(
       const stop = (next: URL) => next.href.startsWith(REDIRECT_URI);
       let page = await browser.follow(authorizationUrl, { stop });
       if (stop(page.url)) return page.url;
+      if (page.url.pathname === '/oauth/device' && !page.body.includes('id="op.')) {
+        // oidc-provider's self-submitting form carrying the code from verification_uri_complete.
+        const { action, fields } = firstForm(page.body);
+        page = await browser.follow(new URL(action, issuer), { form: fields, stop });
+      }
+      if (page.body.includes('op.deviceConfirmForm')) {
+        const { action, fields } = formFields(page.body, 'op.deviceConfirmForm');
+        page = await browser.follow(new URL(action, issuer), { form: fields, stop });
+      }
       if (page.url.pathname.startsWith('/login/interaction/')) {
         if (page.status !== 200) throw new Error(`login page answered ${page.status}: ${page.body}`);
         page = await browser.follow(new URL(linkTo(page.body, 'Test issuer'), issuer), { stop });
@@ -183,6 +192,8 @@ export async function startOAuthWorld(
         const { action } = formFields(page.body, 'login');
         page = await browser.follow(new URL(action, upstream.url), { form: { user }, stop });
       }
+      if (page.url.pathname.startsWith('/oauth/device') && page.body.includes('Device connected'))
+        return page.url;
       if (!stop(page.url))
         throw new Error(`login ended at ${page.url.href} (${page.status}): ${page.body.slice(0, 500)}`);
       return page.url;
