@@ -5,7 +5,13 @@ import type { Lifetimes } from './lifetimes.ts';
 import { type MetadataFetchOptions, metadataFetch } from './metadata-fetch.ts';
 import { deviceSuccessPage, errorPage, userCodeConfirmPage, userCodeInputPage } from './pages.ts';
 import { StoreAdapter } from './store-adapter.ts';
-import { extraTokenClaims, findAccount, resourceServerInfo, type TokenPolicyDeps } from './token-policy.ts';
+import {
+  extraTokenClaims,
+  findAccount,
+  invalidGrant,
+  resourceServerInfo,
+  type TokenPolicyDeps,
+} from './token-policy.ts';
 
 /** Where oidc-provider's endpoints live on the auth host: all under `/oauth` but the well-known ones. */
 export const OAUTH_ROUTES = {
@@ -53,7 +59,7 @@ export function createProvider(settings: ProviderSettings): Provider {
   const refreshSeconds = lifetimes.refreshTokenDays * 86_400;
   const onReplay = async (_model: string, payload: { grantId?: string | undefined }): Promise<never> => {
     if (payload.grantId) await settings.revokeGrant(payload.grantId);
-    throw new errors.InvalidGrant('this code or token was already used: the whole grant is now revoked');
+    throw invalidGrant('this code or token was already used: the whole grant is now revoked');
   };
   const configuration: Configuration = {
     adapter: (name: string) => new StoreAdapter(name, settings.ephemeral, settings.clock, onReplay),

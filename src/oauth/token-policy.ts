@@ -22,6 +22,11 @@ export interface TokenPolicyDeps {
   readonly revokeGrant: (grantId: string) => Promise<void>;
 }
 
+/** `invalid_grant` with a description saying why (oidc-provider's own class keeps a fixed one). */
+export function invalidGrant(description: string): Error {
+  return new errors.CustomOIDCProviderError('invalid_grant', description);
+}
+
 /** The `<provider>:<login>` name policies use for an identity. */
 export function loginName(identity: UpstreamIdentity): string {
   return `${identity.provider}:${identity.login}`;
@@ -57,7 +62,7 @@ export function findAccount(deps: TokenPolicyDeps) {
     if (token?.kind !== 'RefreshToken') return accountOf(sub, account.identity);
     const refuse = async (why: string): Promise<never> => {
       if (token.grantId) await deps.revokeGrant(token.grantId);
-      throw new errors.InvalidGrant(`${why}: log in again`);
+      throw invalidGrant(`${why}: log in again`);
     };
     const provider = deps.providers.find((p) => p.id === account.identity.provider);
     if (!provider) return refuse(`the login provider "${account.identity.provider}" is no longer configured`);
@@ -112,7 +117,7 @@ export function resourceServerInfo(deps: TokenPolicyDeps) {
       const grantId = ctx.oidc.route === 'token' ? grantIdOf(ctx) : undefined;
       if (grantId) {
         await deps.revokeGrant(grantId);
-        throw new errors.InvalidGrant(`access to ${indicator} was withdrawn: ${answer.denied}`);
+        throw invalidGrant(`access to ${indicator} was withdrawn: ${answer.denied}`);
       }
       throw new errors.AccessDenied(answer.denied);
     }
