@@ -6,7 +6,12 @@ import { SIGNING_KEYS, SigningKeys } from '../src/oauth/signing-keys.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { manualClock } from '../src/util/clock.ts';
 import { sealingKey } from '../src/util/sealing.ts';
-import { authorizationRequest, MCP_RESOURCE, type OAuthWorld, startOAuthWorld } from './helpers/oauth-world.ts';
+import {
+  authorizationRequest,
+  MCP_RESOURCE,
+  type OAuthWorld,
+  startOAuthWorld,
+} from './helpers/oauth-world.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 
 describe('signing keys', () => {
@@ -15,7 +20,12 @@ describe('signing keys', () => {
     t.after(() => store.close());
     const clock = manualClock(Date.parse('2026-06-01T00:00:00Z'));
     const keepRetiredMs = 40 * 60 * 1000;
-    const keys = new SigningKeys({ store, clock, sealKey: sealingKey('k'.repeat(32), 's', 'p'), keepRetiredMs });
+    const keys = new SigningKeys({
+      store,
+      clock,
+      sealKey: sealingKey('k'.repeat(32), 's', 'p'),
+      keepRetiredMs,
+    });
     const first = await keys.load();
     assert.equal((await keys.load()).current.kid, first.current.kid, 'made once');
     const stored = (await store.collection(SIGNING_KEYS).list())[0]!;
@@ -41,7 +51,12 @@ describe('signing keys', () => {
       'dropped once its tokens expired',
     );
 
-    const otherSecret = new SigningKeys({ store, clock, sealKey: sealingKey('x'.repeat(32), 's', 'p'), keepRetiredMs });
+    const otherSecret = new SigningKeys({
+      store,
+      clock,
+      sealKey: sealingKey('x'.repeat(32), 's', 'p'),
+      keepRetiredMs,
+    });
     assert.throws(() => otherSecret.privateJwk(rotated.current), /GATEHOUSE_SECRET_KEY/);
   });
 });
@@ -72,7 +87,9 @@ describe('signing keys of a running server', () => {
     assert.notEqual(newKid, oldKid);
     assert.equal(newKid, jwks.keys[0]!.kid);
     await verify(refreshed.access_token);
-    const published = (await (await fetch(`${world.issuer}/oauth/jwks`)).json()) as { keys: { kid: string }[] };
+    const published = (await (await fetch(`${world.issuer}/oauth/jwks`)).json()) as {
+      keys: { kid: string }[];
+    };
     assert.deepEqual(
       published.keys.map((k) => k.kid),
       jwks.keys.map((k) => k.kid),
@@ -80,12 +97,19 @@ describe('signing keys of a running server', () => {
   });
 
   test('identity assertions for upstreams are short-lived JWTs on the same keys', async () => {
-    const assertion = await world.node.server.signAssertion({ sub: 'oidc|u-alice', login: 'oidc:alice' }, 'https://app.example.test');
-    const { payload, protectedHeader } = await jwtVerify(assertion, createLocalJWKSet(await world.node.server.jwks()), {
-      issuer: world.issuer,
-      audience: 'https://app.example.test',
-      algorithms: ['ES256'],
-    });
+    const assertion = await world.node.server.signAssertion(
+      { sub: 'oidc|u-alice', login: 'oidc:alice' },
+      'https://app.example.test',
+    );
+    const { payload, protectedHeader } = await jwtVerify(
+      assertion,
+      createLocalJWKSet(await world.node.server.jwks()),
+      {
+        issuer: world.issuer,
+        audience: 'https://app.example.test',
+        algorithms: ['ES256'],
+      },
+    );
     assert.equal(payload['login'], 'oidc:alice');
     assert.equal(payload.exp! - payload.iat!, 60);
     assert.equal(protectedHeader.kid, (await world.node.server.jwks()).keys[0]!.kid);

@@ -21,6 +21,7 @@ export function metadataFetch(
 ): (url: URL | string, init: FetchInit) => Promise<Response> {
   const timeout = options.timeoutMs ?? 2500;
   const relaxed = options.allowPrivateNetwork;
+  const maxBytes = options.maxBytes ?? 5 * 1024;
   const agent = relaxed ? new Agent({ connect: relaxed.ca ? { ca: relaxed.ca } : {} }) : undefined;
   return async (url, init) => {
     const signal = init.signal
@@ -29,10 +30,18 @@ export function metadataFetch(
     if (!agent) return globalThis.fetch(url, { ...init, signal } as RequestInit);
     // oidc-provider's own dispatcher refuses special-use addresses; this one is for local testing.
     const { dispatcher: _refusesLoopback, ...rest } = init;
-    return (await undiciFetch(url, {
-      ...(rest as object),
-      signal,
-      dispatcher: agent,
-    })) as unknown as Response;
+    const res = await undiciFetch(url, { ...(rest as object), signal, dispatcher: agent });
+    // Read here, within the same size bound, and handed on as the platform's own Response.
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of res.body ?? []) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        await res.body?.cancel().catch(() => {});
+        throw new Error('response too large');
+      }
+      chunks.push(chunk);
+    }
+    return new Response(Buffer.concat(chunks), { status: res.status, headers: [...res.headers] });
   };
 }

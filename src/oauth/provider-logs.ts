@@ -27,12 +27,22 @@ export function bridgeProviderLogs(provider: Provider, logger: Logger): void {
   for (const event of CLIENT_ERROR_EVENTS) {
     (provider.on as (name: string, listener: (...args: never[]) => void) => void)(
       event,
-      (_ctx: unknown, error: { error?: string; error_description?: string }) =>
+      (_ctx: unknown, error: { error?: string; error_description?: string; error_detail?: string }) =>
         log.info(
-          { event, error: error.error, description: error.error_description },
+          { event, error: error.error, description: error.error_description, detail: causes(error) },
           'oauth request refused',
         ),
     );
   }
   provider.on('grant.revoked', (_ctx: unknown, grantId: string) => log.info({ grantId }, 'grant revoked'));
+}
+
+/** The messages of an error's causes, innermost last: why a fetch failed, not just that it did. */
+function causes(error: { error_detail?: string; cause?: unknown }): string | undefined {
+  const parts: string[] = error.error_detail ? [error.error_detail] : [];
+  let cause = error.cause as { message?: string; cause?: unknown } | undefined;
+  for (let depth = 0; cause && depth < 4; depth++, cause = cause.cause as typeof cause) {
+    if (cause.message && !parts.includes(cause.message)) parts.push(cause.message);
+  }
+  return parts.length ? parts.join(': ') : undefined;
 }

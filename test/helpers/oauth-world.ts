@@ -76,6 +76,8 @@ export interface OAuthWorld {
   readonly node: OAuthNode;
   readonly upstream: OidcIssuer;
   readonly store: Store;
+  /** The servers' log lines (JSON), for tests that check what an operator is told. */
+  readonly logs: string[];
   /** openid-client's view of the server, for a client id already registered. */
   configFor(clientId: string, secret?: string): Promise<client.Configuration>;
   /** Registers a client dynamically (RFC 7591) and returns its configuration. */
@@ -109,7 +111,8 @@ export async function startOAuthWorld(
     users: structuredClone(options.users ?? DEFAULT_USERS),
   });
   const secret = options.secret ?? Buffer.alloc(32, 7);
-  const logger = createLogger('silent');
+  const logs: string[] = [];
+  const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
   const startNode = async (nodeStore: Store, at: Awaited<ReturnType<typeof listen>>): Promise<OAuthNode> => {
     const providers = [
       oidcProvider({
@@ -156,6 +159,7 @@ export async function startOAuthWorld(
     node,
     upstream,
     store,
+    logs,
     configFor,
     register: async (metadata = {}) => {
       const registered = await client.dynamicClientRegistration(
