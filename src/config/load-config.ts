@@ -77,6 +77,10 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'telemetry.key', flag: 'telemetry-key', env: 'GATEHOUSE_TELEMETRY_KEY', aliases: ['TLS_KEY_PATH'] },
   { key: 'telemetry.ca', flag: 'telemetry-ca', env: 'GATEHOUSE_TELEMETRY_CA', aliases: ['TLS_CA_PATH'] },
   { key: 'dashboardToken', env: 'GATEHOUSE_DASHBOARD_TOKEN', aliases: ['DASHBOARD_TOKEN'], secret: true },
+  { key: 'auth.host', flag: 'auth-host', env: 'GATEHOUSE_AUTH_HOST' },
+  { key: 'auth.adminUsers', flag: 'admin-users', env: 'GATEHOUSE_ADMIN_USERS' },
+  { key: 'auth.accessTokenMinutes', flag: 'access-token-minutes', env: 'GATEHOUSE_ACCESS_TOKEN_MINUTES' },
+  { key: 'auth.refreshTokenDays', flag: 'refresh-token-days', env: 'GATEHOUSE_REFRESH_TOKEN_DAYS' },
 ];
 
 /** Inputs to {@link loadConfig}: parsed flags, the environment, and a file reader (for tests). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../observability/logger.ts';
 import { hostPattern } from '../routes/route.ts';
 import { secretKeyProblem } from '../util/secret-key.ts';
+import { authConfig } from './auth-schema.ts';
 import { telemetryConfig } from './telemetry-schema.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -151,6 +152,8 @@ export const serveConfig = z
       .default({ domains: [] }),
     /** The Fleet Telemetry receiver; off unless `telemetry.port` is set. */
     telemetry: telemetryConfig.default(telemetryConfig.parse({})),
+    /** The authorization server: `--auth-host`, `--admin-users`, token lifetimes. */
+    auth: authConfig.default(authConfig.parse({})),
     /** Seals stored secrets (Tesla tokens); 32 bytes as hex or base64, or a long passphrase. */
     secretKey: z
       .string()

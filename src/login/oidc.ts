@@ -20,7 +20,7 @@ export interface OidcProviderSettings {
   readonly clientSecret?: string | undefined;
   /** Scopes asked for; `openid profile email offline_access` by default (offline_access for re-reading). */
   readonly scopes?: string | undefined;
-  /** Development and tests only: an issuer on plain http. */
+  /** An issuer on plain http; allowed by default only on loopback (development, tests). */
   readonly allowInsecureHttp?: boolean | undefined;
   readonly clock?: Clock | undefined;
 }
@@ -48,6 +48,7 @@ export function oidcProvider(settings: OidcProviderSettings): UpstreamProvider {
   const id = settings.id ?? 'oidc';
   const now = settings.clock ?? Date.now;
   const scope = settings.scopes ?? 'openid profile email offline_access';
+  const allowHttp = settings.allowInsecureHttp ?? isLoopback(settings.issuer);
   let configuration: Promise<client.Configuration> | undefined;
   const config = () => {
     configuration ??= client
@@ -56,7 +57,7 @@ export function oidcProvider(settings: OidcProviderSettings): UpstreamProvider {
         settings.clientId,
         undefined,
         settings.clientSecret ? client.ClientSecretBasic(settings.clientSecret) : client.None(),
-        settings.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : undefined,
+        allowHttp ? { execute: [client.allowInsecureRequests] } : undefined,
       )
       .catch((error: unknown) => {
         configuration = undefined;
@@ -157,6 +158,11 @@ export function oidcProvider(settings: OidcProviderSettings): UpstreamProvider {
   };
 }
 
+function isLoopback(url: string): boolean {
+  const host = URL.parse(url)?.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host ?? '');
+}
+
 /** A saved grant as a token response, to read userinfo with it again. */
 function asTokens(
   grant: UpstreamGrant,
@@ -182,4 +188,30 @@ function describe(error: unknown): string {
   if (e.error)
     return `the issuer answered ${e.error}${e.error_description ? `: ${e.error_description}` : ''}`;
   return e.message ?? String(error);
+}
+
+/**
+ * The generic OIDC issuer configured globally: `OIDC_ISSUER`, `OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET`
+ * (and `OIDC_PROVIDER_ID`, `OIDC_LABEL`, `OIDC_SCOPES`); undefined when `OIDC_ISSUER` is unset.
+ */
+export function oidcSettingsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): OidcProviderSettings | undefined {
+  const issuer = env['OIDC_ISSUER'];
+  if (!issuer) return undefined;
+  const clientId = env['OIDC_CLIENT_ID'];
+  if (!URL.canParse(issuer) || !clientId)
+    throw new GatehouseError(
+      'CONFIG_INVALID',
+      'OIDC_ISSUER must be the issuer URL (https://login.example.com) and OIDC_CLIENT_ID must be set with it',
+      { field: 'OIDC_ISSUER' },
+    );
+  return {
+    issuer,
+    clientId,
+    clientSecret: env['OIDC_CLIENT_SECRET'],
+    id: env['OIDC_PROVIDER_ID'],
+    label: env['OIDC_LABEL'],
+    scopes: env['OIDC_SCOPES'],
+  };
 }

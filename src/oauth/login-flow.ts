@@ -11,7 +11,7 @@ import {
 import type { Logger } from '../observability/logger.ts';
 import type { ExpiringCollection, ExpiringSpec } from '../store/expiring.ts';
 import type { Accounts } from './accounts.ts';
-import { errorPage, loginPage, page } from './pages.ts';
+import { errorPage, html, loginPage, page } from './pages.ts';
 import { INTERACTION_PATH } from './provider-config.ts';
 import { isDenied, type ResourcePolicy } from './resource-policy.ts';
 
@@ -117,7 +117,18 @@ async function startLogin(deps: LoginFlowDeps, res: ServerResponse, uid: string,
     nonce: random(),
   };
   await deps.pending.put(attempt.state, { uid, provider: upstream.id, attempt }, PENDING_LOGIN_MS);
-  const target = await upstream.authorizationUrl(attempt);
+  let target: URL;
+  try {
+    target = await upstream.authorizationUrl(attempt);
+  } catch (error) {
+    // A provider that cannot be reached or is misconfigured: say so, for the operator to fix.
+    deps.logger.error({ err: error, provider: upstream.id }, 'upstream login cannot start');
+    return send(
+      res,
+      502,
+      page('Login unavailable', `<p>${html(`${upstream.label}: ${(error as Error).message}`)}</p>`),
+    );
+  }
   res.writeHead(302, { location: target.href, 'cache-control': 'no-store' });
   res.end();
 }

@@ -140,12 +140,7 @@ export function createProvider(settings: ProviderSettings): Provider {
       deviceFlow: {
         enabled: true,
         userCodeInputSource: async (ctx, form, _out, err) => {
-          const problem = err
-            ? (err as { name?: string }).name === 'NoCodeError' || 'userCode' in (err as object)
-              ? 'That code is not valid: check it and type it again.'
-              : 'The request could not be completed: start again on the device.'
-            : undefined;
-          ctx.body = userCodeInputPage(form, problem);
+          ctx.body = userCodeInputPage(form, deviceProblem(err));
         },
         userCodeConfirmSource: async (ctx, form, client, _info, userCode) => {
           ctx.body = userCodeConfirmPage(form, client.clientName ?? client.clientId, userCode);
@@ -178,6 +173,19 @@ export function createProvider(settings: ProviderSettings): Provider {
   const provider = new Provider(settings.issuer, configuration);
   provider.proxy = settings.trustProxy;
   return provider;
+}
+
+/** What the device page tells the person when the code or the login failed. */
+function deviceProblem(err: unknown): string | undefined {
+  if (!err) return undefined;
+  const e = err as { name?: string; userCode?: string; error?: string; error_description?: string };
+  if (e.name === 'NoCodeError' || e.userCode !== undefined)
+    return 'That code is not valid: check it and type it again.';
+  // A refused login ends the device request; the device learns why when it polls.
+  if (e.name === 'AbortedError') return 'Not allowed: the login was refused. The device was told why.';
+  if (e.error === 'access_denied' || e.error === 'invalid_target')
+    return `Not allowed: ${e.error_description ?? e.error}. The device was told so.`;
+  return 'The request could not be completed: start again on the device.';
 }
 
 /** The grant types a registered client may ask for (for tests and docs). */

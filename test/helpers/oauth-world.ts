@@ -175,33 +175,8 @@ export async function startOAuthWorld(
       );
       return registered;
     },
-    login: async (authorizationUrl, user, browser = new CookieBrowser()) => {
-      const stop = (next: URL) => next.href.startsWith(REDIRECT_URI);
-      let page = await browser.follow(authorizationUrl, { stop });
-      if (stop(page.url)) return page.url;
-      if (page.url.pathname === '/oauth/device' && !page.body.includes('id="op.')) {
-        // oidc-provider's self-submitting form carrying the code from verification_uri_complete.
-        const { action, fields } = firstForm(page.body);
-        page = await browser.follow(new URL(action, issuer), { form: fields, stop });
-      }
-      if (page.body.includes('op.deviceConfirmForm')) {
-        const { action, fields } = formFields(page.body, 'op.deviceConfirmForm');
-        page = await browser.follow(new URL(action, issuer), { form: fields, stop });
-      }
-      if (page.url.pathname.startsWith('/login/interaction/')) {
-        if (page.status !== 200) throw new Error(`login page answered ${page.status}: ${page.body}`);
-        page = await browser.follow(new URL(linkTo(page.body, 'Test issuer'), issuer), { stop });
-      }
-      if (page.url.origin === upstream.url) {
-        const { action } = formFields(page.body, 'login');
-        page = await browser.follow(new URL(action, upstream.url), { form: { user }, stop });
-      }
-      if (page.url.pathname.startsWith('/oauth/device') && page.body.includes('Device connected'))
-        return page.url;
-      if (!stop(page.url))
-        throw new Error(`login ended at ${page.url.href} (${page.status}): ${page.body.slice(0, 500)}`);
-      return page.url;
-    },
+    login: (authorizationUrl, user, browser) =>
+      driveLogin(authorizationUrl, user, { issuer, upstream: upstream.url, label: 'Test issuer' }, browser),
     addNode: async (nodeStore) => {
       const at = await listen();
       extra.push(at);
@@ -214,6 +189,47 @@ export async function startOAuthWorld(
     },
   };
   return world;
+}
+
+/**
+ * Acts as the person at the browser: from an authorization (or device) URL through Gatehouse's
+ * login page and the upstream issuer's form, to the URL the client is sent back to.
+ */
+export async function driveLogin(
+  authorizationUrl: URL,
+  user: string,
+  at: { issuer: string; upstream: string; label: string },
+  browser = new CookieBrowser(),
+): Promise<URL> {
+  const { issuer } = at;
+  const stop = (next: URL) => next.href.startsWith(REDIRECT_URI);
+  let page = await browser.follow(authorizationUrl, { stop });
+  if (stop(page.url)) return page.url;
+  if (page.url.pathname === '/oauth/device' && !page.body.includes('id="op.')) {
+    // oidc-provider's self-submitting form carrying the code from verification_uri_complete.
+    const { action, fields } = firstForm(page.body);
+    page = await browser.follow(new URL(action, issuer), { form: fields, stop });
+  }
+  if (page.body.includes('op.deviceConfirmForm')) {
+    const { action, fields } = formFields(page.body, 'op.deviceConfirmForm');
+    page = await browser.follow(new URL(action, issuer), { form: fields, stop });
+  }
+  if (page.url.pathname.startsWith('/login/interaction/')) {
+    if (page.status !== 200) throw new Error(`login page answered ${page.status}: ${page.body}`);
+    page = await browser.follow(new URL(linkTo(page.body, at.label), issuer), { stop });
+  }
+  if (page.url.origin === at.upstream) {
+    const { action } = formFields(page.body, 'login');
+    page = await browser.follow(new URL(action, at.upstream), { form: { user }, stop });
+  }
+  // The device flow ends on the auth host's own page: connected, or refused with the reason.
+  if (page.url.pathname.startsWith('/oauth/device') && /Device connected|Not allowed/.test(page.body))
+    return page.url;
+  if (!stop(page.url))
+    throw new Error(
+      `login ended at ${page.url.href} (${page.status}): ${page.body.replace(/.*<\/head>/s, '').slice(0, 500)}`,
+    );
+  return page.url;
 }
 
 /** Builds an authorization URL with PKCE S256; returns it with the verifier and state to check. */
