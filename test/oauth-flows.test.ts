@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
+import { CookieBrowser } from './helpers/cookie-browser.ts';
 import {
   authorizationRequest,
   insecure,
   MCP_RESOURCE,
   type OAuthWorld,
+  REDIRECT_URI,
   startOAuthWorld,
 } from './helpers/oauth-world.ts';
 
@@ -194,5 +196,44 @@ describe('tokens after login', () => {
       String(rs.clientMetadata().client_secret),
     );
     assert.equal((await client.tokenIntrospection(rsConfig, tokens.refresh_token!)).active, false);
+  });
+});
+
+describe('consent and scopes', () => {
+  let world: OAuthWorld;
+  before(async () => {
+    world = await startOAuthWorld();
+  });
+  after(() => world.stop());
+
+  test('a person logged in at the auth host authorizes a second client without logging in again', async () => {
+    const browser = new CookieBrowser();
+    const first = await world.register();
+    const a = await authorizationRequest(first);
+    await world.login(a.url, 'u-alice', browser);
+    const second = await world.register();
+    const b = await authorizationRequest(second);
+    const res = await browser.follow(b.url, { stop: (next) => next.href.startsWith(REDIRECT_URI) });
+    assert.ok(res.url.searchParams.get('code'), 'no login page, no upstream: consent is first-party');
+    const tokens = await client.authorizationCodeGrant(second, res.url, {
+      pkceCodeVerifier: b.verifier,
+      expectedState: b.state,
+    });
+    assert.equal(
+      JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()).login,
+      'oidc:alice',
+    );
+  });
+
+  test('scopes the policy does not give are left out of the token, not granted', async () => {
+    const config = await world.register();
+    const { url, verifier, state } = await authorizationRequest(config, { scope: 'openid mcp admin' });
+    const callback = await world.login(url, 'u-alice');
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    const payload = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString());
+    assert.equal(payload.scope, 'mcp');
   });
 });

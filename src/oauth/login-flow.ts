@@ -200,10 +200,11 @@ async function finish(
       return provider.interactionFinished(req, res, refusal!, { mergeWithLastSubmission: false });
     }
     const allowed = new Set(answer.scopes);
-    grant.addResourceScope(
-      resource,
-      requested.filter((s) => !OIDC_SCOPES.has(s) && allowed.has(s)).join(' '),
-    );
+    const asked = requested.filter((s) => !OIDC_SCOPES.has(s));
+    grant.addResourceScope(resource, asked.filter((s) => allowed.has(s)).join(' '));
+    // Recorded as refused, so the consent prompt does not come back for them.
+    const refused = asked.filter((s) => !allowed.has(s));
+    if (refused.length) grant.rejectResourceScope(resource, refused.join(' '));
   }
   const grantId = await grant.save();
   const result: InteractionResults = { consent: { grantId } };
