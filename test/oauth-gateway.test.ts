@@ -14,7 +14,13 @@ describe('the gateway runs the authorization server on the auth host', () => {
   let upstream: OidcIssuer;
   let gw: TestGateway;
   let issuer: string;
+  // oidc-provider prints notices for defaults left unchanged and development features straight to
+  // the console; Gatehouse changes every one it uses, so nothing may appear there.
+  const printed: string[] = [];
+  const original = { info: console.info, warn: console.warn };
   before(async () => {
+    console.info = (...args: unknown[]) => void printed.push(args.join(' '));
+    console.warn = (...args: unknown[]) => void printed.push(args.join(' '));
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}`;
     upstream = await startOidcIssuer({
@@ -37,6 +43,7 @@ describe('the gateway runs the authorization server on the auth host', () => {
     });
   });
   after(async () => {
+    Object.assign(console, original);
     await gw.stop();
     await upstream.stop();
   });
@@ -113,6 +120,13 @@ describe('the gateway runs the authorization server on the auth host', () => {
       {
         error: 'invalid_target',
       },
+    );
+  });
+
+  test('oidc-provider printed no notice or warning: no development defaults are in use', () => {
+    assert.deepEqual(
+      printed.filter((line) => line.includes('oidc-provider')),
+      [],
     );
   });
 
