@@ -85,8 +85,10 @@ export async function startAuthorizationServer(
   const cookieKeys = [sealingKey(secret, 'gatehouse oauth', 'cookies').toString('base64url')];
   const revoke = (grantId: string) => revokeGrant(store.ephemeral, clock, grantId);
 
-  const build = (keySet: KeySet): { provider: Provider; callback: ReturnType<Provider['callback']> } => {
-    const provider = createProvider({
+  type Built = { provider: Provider; callback: ReturnType<Provider['callback']> };
+  const build = async (keySet: KeySet): Promise<Built> => {
+    // oidc-provider and its Koa stack cost tens of MiB: loaded when the auth host is first used.
+    const provider = createProvider(await import('oidc-provider'), {
       issuer,
       ephemeral: store.ephemeral,
       clock,
@@ -106,7 +108,15 @@ export async function startAuthorizationServer(
   };
 
   let keySet = await keys.load();
-  let current = build(keySet);
+  let current: Promise<Built> | undefined;
+  const ensure = () => {
+    // A failed build (a key that does not open) is tried again on the next request.
+    current ??= build(keySet).catch((error: unknown) => {
+      current = undefined;
+      throw error;
+    });
+    return current;
+  };
   const signature = (k: KeySet) => k.verifying.map((v) => `${v.kid}:${v.retiredAt ?? ''}`).join(',');
   // Another node rotated (or a first start raced): rebuild with the keys as stored, one at a time.
   let reloading = Promise.resolve();
@@ -115,7 +125,7 @@ export async function startAuthorizationServer(
       const next = await keys.load();
       if (signature(next) === signature(keySet)) return;
       keySet = next;
-      current = build(next);
+      if (current) current = build(next);
       logger.info({ kid: next.current.kid }, 'authorization server signing keys reloaded');
     });
     return reloading.catch((error) => logger.error({ err: error }, 'reloading signing keys failed'));
@@ -127,11 +137,12 @@ export async function startAuthorizationServer(
   const pending = expiringCollection(store.ephemeral, PENDING_LOGINS);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
+      const { provider, callback } = await ensure();
       if (req.url?.startsWith('/login/')) {
         await handleLogin(
           {
             issuer,
-            provider: () => current.provider,
+            provider: () => provider,
             providers: options.providers,
             accounts,
             resourcePolicy: options.resourcePolicy,
@@ -143,7 +154,7 @@ export async function startAuthorizationServer(
         );
         return;
       }
-      await current.callback(req, res);
+      await callback(req, res);
     } catch (error) {
       logger.error({ err: error, path: req.url?.split('?')[0] }, 'authorization server request failed');
       if (!res.headersSent) {

@@ -11,7 +11,7 @@ import {
 import type { Logger } from '../observability/logger.ts';
 import type { ExpiringCollection, ExpiringSpec } from '../store/expiring.ts';
 import type { Accounts } from './accounts.ts';
-import { errorPage, html, loginPage, page } from './pages.ts';
+import { html, loginPage, page } from './pages.ts';
 import { INTERACTION_PATH } from './provider-config.ts';
 import { isDenied, type ResourcePolicy } from './resource-policy.ts';
 
@@ -210,9 +210,4 @@ async function finish(
   const result: InteractionResults = { consent: { grantId } };
   if (loggedIn) result.login = { accountId };
   await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
-}
-
-/** The error page for failures outside oidc-provider's own requests. */
-export function loginErrorPage(message: string): string {
-  return errorPage({ error: message });
 }

@@ -1,4 +1,5 @@
-import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Configuration } from 'oidc-provider';
 import type { EphemeralRepository } from '../store/types.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Lifetimes } from './lifetimes.ts';
@@ -35,7 +36,7 @@ export const OAUTH_ROUTES = {
 export const INTERACTION_PATH = '/login/interaction';
 
 /** What the oidc-provider instance is built from. */
-export interface ProviderSettings extends TokenPolicyDeps {
+export interface ProviderSettings extends Omit<TokenPolicyDeps, 'errors'> {
   readonly issuer: string;
   readonly ephemeral: EphemeralRepository;
   readonly clock: Clock;
@@ -50,16 +51,17 @@ export interface ProviderSettings extends TokenPolicyDeps {
 }
 
 const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** Builds the oidc-provider instance: every choice the README's authorization-server section lists. */
-export function createProvider(settings: ProviderSettings): Provider {
+export function createProvider(oidc: typeof import('oidc-provider'), base: ProviderSettings): Provider {
+  const { errors } = oidc;
+  const settings = { ...base, errors };
   const { lifetimes } = settings;
   const accessSeconds = lifetimes.accessTokenMinutes * 60;
   const refreshSeconds = lifetimes.refreshTokenDays * 86_400;
   const onReplay = async (_model: string, payload: { grantId?: string | undefined }): Promise<never> => {
     if (payload.grantId) await settings.revokeGrant(payload.grantId);
-    throw invalidGrant('this code or token was already used: the whole grant is now revoked');
+    throw invalidGrant(errors, 'this code or token was already used: the whole grant is now revoked');
   };
   const configuration: Configuration = {
     adapter: (name: string) => new StoreAdapter(name, settings.ephemeral, settings.clock, onReplay),
@@ -170,7 +172,7 @@ export function createProvider(settings: ProviderSettings): Provider {
       } as object),
     },
   };
-  const provider = new Provider(settings.issuer, configuration);
+  const provider = new oidc.default(settings.issuer, configuration);
   provider.proxy = settings.trustProxy;
   return provider;
 }
@@ -187,9 +189,3 @@ function deviceProblem(err: unknown): string | undefined {
     return `Not allowed: ${e.error_description ?? e.error}. The device was told so.`;
   return 'The request could not be completed: start again on the device.';
 }
-
-/** The grant types a registered client may ask for (for tests and docs). */
-export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', DEVICE_GRANT] as const;
-
-/** oidc-provider's request context, for the hooks. */
-export type OidcContext = KoaContextWithOIDC;

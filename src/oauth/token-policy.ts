@@ -1,4 +1,4 @@
-import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 import { GatehouseError } from '../errors.ts';
 import { accountIdOf, type UpstreamIdentity, type UpstreamProvider } from '../identity/identity.ts';
 import type { Accounts } from './accounts.ts';
@@ -12,8 +12,12 @@ export interface OAuthAccount {
   claims(): Promise<{ sub: string } & Record<string, unknown>>;
 }
 
+/** oidc-provider's error classes; the module is loaded on first use (it costs tens of MiB). */
+export type OidcErrors = typeof import('oidc-provider').errors;
+
 /** What the token hooks need. */
 export interface TokenPolicyDeps {
+  readonly errors: OidcErrors;
   readonly accounts: Accounts;
   readonly providers: readonly UpstreamProvider[];
   readonly resourcePolicy: ResourcePolicy;
@@ -23,7 +27,7 @@ export interface TokenPolicyDeps {
 }
 
 /** `invalid_grant` with a description saying why (oidc-provider's own class keeps a fixed one). */
-export function invalidGrant(description: string): Error {
+export function invalidGrant(errors: OidcErrors, description: string): Error {
   return new errors.CustomOIDCProviderError('invalid_grant', description);
 }
 
@@ -62,7 +66,7 @@ export function findAccount(deps: TokenPolicyDeps) {
     if (token?.kind !== 'RefreshToken') return accountOf(sub, account.identity);
     const refuse = async (why: string): Promise<never> => {
       if (token.grantId) await deps.revokeGrant(token.grantId);
-      throw invalidGrant(`${why}: log in again`);
+      throw invalidGrant(deps.errors, `${why}: log in again`);
     };
     const provider = deps.providers.find((p) => p.id === account.identity.provider);
     if (!provider) return refuse(`the login provider "${account.identity.provider}" is no longer configured`);
@@ -97,7 +101,9 @@ export function resourceServerInfo(deps: TokenPolicyDeps) {
   return async (ctx: KoaContextWithOIDC, indicator: string) => {
     const resource = URL.parse(indicator);
     if (!resource || !/^https?:$/.test(resource.protocol))
-      throw new errors.InvalidTarget('resource must be an absolute http(s) URL: the protected route or API');
+      throw new deps.errors.InvalidTarget(
+        'resource must be an absolute http(s) URL: the protected route or API',
+      );
     const token = {
       accessTokenFormat: 'jwt',
       accessTokenTTL: deps.accessTokenSeconds,
@@ -112,14 +118,14 @@ export function resourceServerInfo(deps: TokenPolicyDeps) {
       };
     const answer = await deps.resourcePolicy(resource, account.identity);
     if (!answer)
-      throw new errors.InvalidTarget(`${indicator} is not a resource this server issues tokens for`);
+      throw new deps.errors.InvalidTarget(`${indicator} is not a resource this server issues tokens for`);
     if (isDenied(answer)) {
       const grantId = ctx.oidc.route === 'token' ? grantIdOf(ctx) : undefined;
       if (grantId) {
         await deps.revokeGrant(grantId);
-        throw invalidGrant(`access to ${indicator} was withdrawn: ${answer.denied}`);
+        throw invalidGrant(deps.errors, `access to ${indicator} was withdrawn: ${answer.denied}`);
       }
-      throw new errors.AccessDenied(answer.denied);
+      throw new deps.errors.AccessDenied(answer.denied);
     }
     return { ...token, audience: answer.audience, scope: answer.scopes.join(' ') };
   };
