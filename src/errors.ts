@@ -148,7 +148,8 @@ export type LoginErrorCode =
   | 'LOGIN_RATE_LIMITED'
   | 'LOGIN_PROVIDER_UNREACHABLE'
   | 'LOGIN_PROVIDER_TIMEOUT'
-  | 'LOGIN_PROVIDER_INVALID_ANSWER';
+  | 'LOGIN_PROVIDER_INVALID_ANSWER'
+  | 'LOGIN_FAILED';
 /** Codes of per-route auth: bearer tokens, policies and route secrets (`src/route-auth/`). */
 export type RouteAuthErrorCode =
   | 'AUTH_TOKEN_MISSING'

@@ -91,6 +91,31 @@ ${optionTable([
     note: 'Environment only: DASHBOARD_TOKEN (or GATEHOUSE_DASHBOARD_TOKEN), 16+ characters: open the page\nwith ?token= set to it, or to an HS256 JWT signed with it whose vins claim lists the VINs it may see.',
   },
   {
+    heading: 'Authorization server (OAuth 2.1 on the auth host; see README)',
+    options: [
+      {
+        usage: '--auth-host NAME',
+        does: 'Host of the authorization server and login pages (default: the --domain host)',
+        env: 'GATEHOUSE_AUTH_HOST',
+      },
+      {
+        usage: '--admin-users LIST',
+        does: 'Who gets the admin scope: github:alice,gitlab:bob',
+        env: 'GATEHOUSE_ADMIN_USERS',
+      },
+      {
+        usage: '--access-token-minutes N',
+        does: 'Lifetime of access tokens (30)',
+        env: 'GATEHOUSE_ACCESS_TOKEN_MINUTES',
+      },
+      {
+        usage: '--refresh-token-days N',
+        does: 'Lifetime of a login through refresh tokens (365)',
+        env: 'GATEHOUSE_REFRESH_TOKEN_DAYS',
+      },
+    ],
+  },
+  {
     heading: 'Tunnels (<name>.<domain>)',
     options: [
       {

@@ -89,6 +89,10 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'login.oidc.issuer', flag: 'oidc-issuer', env: 'GATEHOUSE_OIDC_ISSUER' },
   { key: 'login.oidc.clientId', flag: 'oidc-client-id', env: 'GATEHOUSE_OIDC_CLIENT_ID' },
   { key: 'login.oidc.clientSecret', env: 'GATEHOUSE_OIDC_CLIENT_SECRET', secret: true },
+  { key: 'auth.host', flag: 'auth-host', env: 'GATEHOUSE_AUTH_HOST' },
+  { key: 'auth.adminUsers', flag: 'admin-users', env: 'GATEHOUSE_ADMIN_USERS' },
+  { key: 'auth.accessTokenMinutes', flag: 'access-token-minutes', env: 'GATEHOUSE_ACCESS_TOKEN_MINUTES' },
+  { key: 'auth.refreshTokenDays', flag: 'refresh-token-days', env: 'GATEHOUSE_REFRESH_TOKEN_DAYS' },
 ];
 
 /** Inputs to {@link loadConfig}: parsed flags, the environment, and a file reader (for tests). */

@@ -3,6 +3,7 @@ import { LOG_LEVELS } from '../observability/logger.ts';
 import { hostPattern } from '../routes/route.ts';
 import { secretKeyProblem } from '../util/secret-key.ts';
 import { loginConfig } from './login-schema.ts';
+import { authConfig } from './auth-schema.ts';
 import { telemetryConfig } from './telemetry-schema.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -157,6 +158,8 @@ export const serveConfig = z
     telemetry: telemetryConfig.default(telemetryConfig.parse({})),
     /** Upstream login providers (GitHub, GitLab, an OIDC issuer) for every protected route. */
     login: loginConfig,
+    /** The authorization server: `--auth-host`, `--admin-users`, token lifetimes. */
+    auth: authConfig.default(authConfig.parse({})),
     /** Seals stored secrets (Tesla tokens); 32 bytes as hex or base64, or a long passphrase. */
     secretKey: z
       .string()

@@ -141,6 +141,8 @@ const STATUS_BY_CODE = {
   LOGIN_PROVIDER_UNREACHABLE: 502,
   LOGIN_PROVIDER_TIMEOUT: 504,
   LOGIN_PROVIDER_INVALID_ANSWER: 502,
+  // a login through the authorization server did not complete
+  LOGIN_FAILED: 502,
   // per-route auth: 401 asks for a (new) token, 403 for more scope or another person
   AUTH_TOKEN_MISSING: 401,
   AUTH_TOKEN_INVALID: 401,

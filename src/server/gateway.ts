@@ -12,6 +12,8 @@ import { fleetKeyMount } from '../fleet/key-mount.ts';
 import { type FleetKey, loadFleetKey } from '../fleet/keys.ts';
 import { fleetLoginHandler } from '../fleet/login/fleet-login-handler.ts';
 import { fleetProxyHandler } from '../fleet/proxy/fleet-proxy-handler.ts';
+import type { AuthorizationServer } from '../oauth/authorization-server.ts';
+import { gatewayAuthorizationServer } from '../oauth/gateway-auth.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { relayAllowed } from '../relay/environment.ts';
@@ -88,6 +90,8 @@ export interface Gateway {
   readonly fleetKey: FleetKey | undefined;
   /** The Fleet Telemetry receiver, when `telemetry.port` is set: its port, live feed and state. */
   readonly telemetry: TelemetryReceiver | undefined;
+  /** The OAuth authorization server on the auth host; undefined when it could not start (see the log). */
+  readonly authorizationServer: () => AuthorizationServer | undefined;
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then closes the store. */
   stop(): Promise<void>;
 }
@@ -212,8 +216,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
   const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
+  const auth = gatewayAuthorizationServer({
+    auth: config.auth,
+    domain: config.domain,
+    store,
+    clock,
+    logger,
+    sealKey: secretKeySource(config, logger),
+    env: options.env ?? {},
+    trustProxy: config.trustProxy,
+  });
   const handlers = createDispatcher({
     mounts: [
+      auth.mount,
       ...(fleetKey ? [fleetKeyMount(fleetKey, config.fleet.domains)] : []),
       tunnelConnectMount(tunnels),
       dashboard.mount,
@@ -279,6 +294,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const secure = listeners.find((l) => l.certificates);
   httpPort = plain?.port ?? 0;
   httpsPort = secure?.port;
+  await auth.start(publicBase(httpPort, httpsPort));
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -298,6 +314,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       for (const s of servers) s.closeAllConnections();
       for (const socket of upgraded) socket.destroy();
       await telemetry?.stop();
+      await auth.close();
       catalog.stop();
       await pool.close();
       await store.close();
@@ -314,6 +331,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tunnels,
     fleetKey,
     telemetry,
+    authorizationServer: auth.server,
     stop,
   };
 }

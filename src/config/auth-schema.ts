@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { hostPattern } from '../routes/route.ts';
+
+const minutes = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+/** `<provider>:<login>` entries, from a list or a comma-separated string (`--admin-users`). */
+const adminUsers = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean)
+      : v,
+  z.array(
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*:[^\s:,]+$/i, 'each entry must be <provider>:<login>, as in github:alice'),
+  ),
+);
+
+/** The authorization server (`auth:` in the config file): its host, admins and lifetimes. */
+export const authConfig = z
+  .object({
+    /** `--auth-host`: where the authorization server answers; the `--domain` host by default. */
+    host: hostPattern.refine((d) => !d.includes('*'), { message: 'must be a plain host name' }).optional(),
+    /** `--admin-users github:alice,gitlab:bob`: who gets the admin API's `admin` scope. */
+    adminUsers: adminUsers.default([]),
+    accessTokenMinutes: minutes(24 * 60, 30),
+    refreshTokenDays: minutes(3650, 365),
+    sessionDays: minutes(365, 14),
+    deviceCodeMinutes: minutes(60, 10),
+  })
+  .strict();
+
+/** The `auth` settings after defaults. */
+export type AuthConfig = z.infer<typeof authConfig>;

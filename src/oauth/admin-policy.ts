@@ -1,0 +1,47 @@
+import { GatehouseError } from '../errors.ts';
+import type { UpstreamIdentity } from '../identity/identity.ts';
+import { normalizeResource, type ResourcePolicy } from './resource-policy.ts';
+
+/** An admin as `--admin-users` names one: the provider id and the login there. */
+export interface AdminUser {
+  readonly provider: string;
+  readonly login: string;
+}
+
+/**
+ * Parses `--admin-users github:alice,gitlab:bob`; logins compare case-insensitively (GitHub's and
+ * GitLab's do). Throws `CONFIG_INVALID` naming the entry that is not `<provider>:<login>`.
+ */
+export function parseAdminUsers(text: string | readonly string[] | undefined): AdminUser[] {
+  const entries = (typeof text === 'string' ? text.split(',') : (text ?? []))
+    .map((e) => e.trim())
+    .filter(Boolean);
+  return entries.map((entry) => {
+    const match = /^([a-z][a-z0-9-]*):([^\s:,]+)$/i.exec(entry);
+    if (!match)
+      throw new GatehouseError(
+        'CONFIG_INVALID',
+        `--admin-users entry "${entry}" must be <provider>:<login>, as in github:alice,gitlab:bob`,
+        { field: 'adminUsers' },
+      );
+    return { provider: match[1]!.toLowerCase(), login: match[2]!.toLowerCase() };
+  });
+}
+
+/** True when the identity is one of the admins. */
+export function isAdmin(admins: readonly AdminUser[], identity: UpstreamIdentity): boolean {
+  return admins.some((a) => a.provider === identity.provider && a.login === identity.login.toLowerCase());
+}
+
+/**
+ * The policy the gateway starts with: the admin API (`<issuer>/api`) grants `admin` to the admins
+ * and is refused to everyone else; any other resource is not one this server protects.
+ */
+export function adminApiPolicy(issuer: string, admins: readonly AdminUser[]): ResourcePolicy {
+  const audience = `${issuer.replace(/\/$/, '')}/api`;
+  return async (resource, identity) => {
+    if (normalizeResource(resource) !== audience) return undefined;
+    if (isAdmin(admins, identity)) return { audience, scopes: ['admin'] };
+    return { denied: `${identity.provider}:${identity.login} is not an admin (--admin-users)` };
+  };
+}
