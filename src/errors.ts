@@ -135,7 +135,11 @@ export type TelemetryErrorCode =
   | 'TELEMETRY_VALUE_INVALID';
 
 /** Codes of browser sessions on protected hosts: a login link that cannot be used, a forged form. */
-export type SessionErrorCode = 'SESSION_REQUIRED' | 'SESSION_LOGIN_INVALID' | 'SESSION_CSRF_INVALID';
+export type SessionErrorCode =
+  | 'SESSION_REQUIRED'
+  | 'SESSION_LOGIN_INVALID'
+  | 'SESSION_ACCESS_DENIED'
+  | 'SESSION_CSRF_INVALID';
 /** Codes of upstream login (GitHub, GitLab, OIDC): each says whether the browser or the operator acts. */
 export type LoginErrorCode =
   | 'LOGIN_STATE_INVALID'

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BrowserSessions, sessionCookieName } from '../src/sessions/browser-sessions.ts';
 import { csrfTokenMatches, isCrossSiteRequest, newCsrfToken } from '../src/sessions/csrf.ts';
-import { keyOf, LOGIN_TICKET_TTL_MS, LoginTickets } from '../src/sessions/login-tickets.ts';
 import { safeReturnPath } from '../src/sessions/return-to.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { manualClock } from '../src/util/clock.ts';
@@ -68,27 +67,54 @@ describe('CSRF', () => {
 });
 
 describe('browser sessions', () => {
+  const tokens = (accountId = 'github|1', expiresAt = Date.UTC(2026, 11, 2, 0, 30)) => ({
+    accessToken: `access-of-${accountId}`,
+    refreshToken: `refresh-of-${accountId}`,
+    expiresAt,
+    accountId,
+  });
+  const start = (sessions: BrowserSessions, host: string, accountId?: string, secure = true) =>
+    sessions.start(host, `https://${host}`, tokens(accountId), secure);
+
   test('a cookie opens its session on its own host and on no other', async () => {
     const { sessions } = setup();
-    const { setCookie } = await sessions.start('app.example.com', 'github|1', true);
+    const { setCookie } = await start(sessions, 'app.example.com');
     assert.match(setCookie, /^__Host-gatehouse-session=/);
     assert.match(setCookie, /; Path=\/; HttpOnly; SameSite=Lax; Max-Age=3600; Secure$/);
     const value = cookieValue(setCookie);
     const found = await sessions.find(value, 'app.example.com');
     assert.equal(found?.session.accountId, 'github|1');
+    assert.equal(found?.session.resource, 'https://app.example.com');
     assert.equal(await sessions.find(value, 'other.example.com'), undefined);
+  });
+
+  test('the tokens are sealed in the store and open only for their own session', async () => {
+    const { sessions, store } = setup();
+    const { found } = await start(sessions, 'app.example.com');
+    assert.deepEqual(sessions.tokensOf(found), {
+      accessToken: 'access-of-github|1',
+      refreshToken: 'refresh-of-github|1',
+    });
+    const stored = JSON.stringify(await store.ephemeral.list('browser-session'));
+    assert.doesNotMatch(stored, /access-of|refresh-of/);
+    const other = (await start(sessions, 'app.example.com', 'gitlab|2')).found;
+    const swapped = {
+      key: other.key,
+      session: { ...other.session, sealedTokens: found.session.sealedTokens },
+    };
+    assert.equal(sessions.tokensOf(swapped), undefined, "another session's tokens do not open here");
   });
 
   test('over plain http the cookie has no __Host- prefix and no Secure flag', async () => {
     const { sessions } = setup();
-    const { setCookie } = await sessions.start('localhost', 'github|1', false);
+    const { setCookie } = await start(sessions, 'localhost', 'github|1', false);
     assert.equal(sessionCookieName(false), 'gatehouse-session');
     assert.doesNotMatch(setCookie, /Secure|__Host-/);
   });
 
   test('an altered cookie, an unknown one and a missing one find nothing', async () => {
     const { sessions } = setup();
-    const value = cookieValue((await sessions.start('app.example.com', 'github|1', true)).setCookie);
+    const value = cookieValue((await start(sessions, 'app.example.com')).setCookie);
     const altered = `${value.slice(0, -2)}${value.endsWith('A') ? 'B' : 'A'}${value.slice(-1)}`;
     assert.equal(await sessions.find(altered, 'app.example.com'), undefined);
     assert.equal(await sessions.find('v1.AAAA.BBBB.CCCC', 'app.example.com'), undefined);
@@ -97,89 +123,32 @@ describe('browser sessions', () => {
 
   test('a session ends when its time is up, and on sign-out', async () => {
     const { clock, sessions } = setup(60_000);
-    const value = cookieValue((await sessions.start('app.example.com', 'github|1', true)).setCookie);
+    const value = cookieValue((await start(sessions, 'app.example.com')).setCookie);
     clock.advance(59_000);
-    const found = await sessions.find(value, 'app.example.com');
-    assert.ok(found);
+    assert.ok(await sessions.find(value, 'app.example.com'));
     clock.advance(1_000);
     assert.equal(await sessions.find(value, 'app.example.com'), undefined);
 
-    const again = cookieValue((await sessions.start('app.example.com', 'github|1', true)).setCookie);
+    const again = cookieValue((await start(sessions, 'app.example.com')).setCookie);
     const live = await sessions.find(again, 'app.example.com');
     assert.match(await sessions.end(live, true), /Max-Age=0/);
     assert.equal(await sessions.find(again, 'app.example.com'), undefined);
   });
 
-  test('confirming a session moves checkedAt and keeps its expiry', async () => {
-    const { clock, sessions } = setup(60_000);
-    const value = cookieValue((await sessions.start('app.example.com', 'github|1', true)).setCookie);
-    const found = await sessions.find(value, 'app.example.com');
-    assert.ok(found);
-    clock.advance(30_000);
-    const confirmed = await sessions.confirmed(found);
-    assert.equal(confirmed.session.checkedAt, found.session.checkedAt + 30_000);
-    assert.equal(confirmed.session.expiresAt, found.session.expiresAt);
-    assert.equal(
-      (await sessions.find(value, 'app.example.com'))?.session.checkedAt,
-      confirmed.session.checkedAt,
-    );
-  });
-
-  test("ending an account's sessions leaves the others", async () => {
-    const { sessions } = setup();
-    const a = cookieValue((await sessions.start('app.example.com', 'github|1', true)).setCookie);
-    const b = cookieValue((await sessions.start('docs.example.com', 'github|1', true)).setCookie);
-    const c = cookieValue((await sessions.start('app.example.com', 'gitlab|2', true)).setCookie);
-    assert.equal(await sessions.endAllOf('github|1'), 2);
-    assert.equal(await sessions.find(a, 'app.example.com'), undefined);
-    assert.equal(await sessions.find(b, 'docs.example.com'), undefined);
-    assert.ok(await sessions.find(c, 'app.example.com'));
-  });
-});
-
-describe('login tickets', () => {
-  const browser = 'the login cookie of the browser that asked';
-  test('a ticket is redeemed once, on its own host, by its own browser, within its time', async () => {
-    const clock = manualClock(Date.UTC(2026, 11, 2));
-    const store = SqliteStore.open(':memory:', clock);
-    const issuer = new LoginTickets(store.ephemeral, clock);
-    const otherNode = new LoginTickets(store.ephemeral, clock);
-    const issue = () => issuer.issue('github|1', 'app.example.com', '/page', keyOf(browser));
-
-    const ticket = await issue();
-    assert.deepEqual(await otherNode.redeem(ticket, 'app.example.com', browser), {
-      accountId: 'github|1',
-      host: 'app.example.com',
-      returnTo: '/page',
-      browser: keyOf(browser),
-      createdAt: clock(),
-    });
-    assert.equal(await issuer.redeem(ticket, 'app.example.com', browser), undefined, 'replayed');
-
-    const foreign = await issue();
-    assert.equal(await issuer.redeem(foreign, 'evil.example.com', browser), undefined, 'another host');
-    assert.equal(
-      await issuer.redeem(foreign, 'app.example.com', browser),
-      undefined,
-      'spent by the wrong host',
-    );
-
-    const planted = await issue();
-    assert.equal(await issuer.redeem(planted, 'app.example.com', 'a victim'), undefined, 'another browser');
-    assert.equal(
-      await issuer.redeem(planted, 'app.example.com', browser),
-      undefined,
-      'spent by the wrong browser',
-    );
-    assert.equal(
-      await issuer.redeem(await issue(), 'app.example.com', undefined),
-      undefined,
-      'no login cookie',
-    );
-
-    const late = await issue();
-    clock.advance(LOGIN_TICKET_TTL_MS + 1);
-    assert.equal(await issuer.redeem(late, 'app.example.com', browser), undefined, 'expired');
-    assert.equal(await issuer.redeem(undefined, 'app.example.com', browser), undefined);
+  test('refreshed tokens replace the old ones and the session keeps its expiry', async () => {
+    const { sessions } = setup(60_000);
+    const { setCookie, found } = await start(sessions, 'app.example.com');
+    const later = {
+      ...tokens(),
+      accessToken: 'second',
+      refreshToken: 'second-refresh',
+      expiresAt: found.session.accessExpiresAt + 1,
+    };
+    const replaced = await sessions.replaceTokens(found, later);
+    assert.equal(replaced?.session.expiresAt, found.session.expiresAt);
+    const reread = await sessions.find(cookieValue(setCookie), 'app.example.com');
+    assert.ok(reread);
+    assert.equal(reread.session.accessExpiresAt, later.expiresAt);
+    assert.deepEqual(sessions.tokensOf(reread), { accessToken: 'second', refreshToken: 'second-refresh' });
   });
 });

@@ -6,6 +6,7 @@ import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
 import { manualClock } from '../src/util/clock.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { startRedis } from './helpers/redis.ts';
 import { startTokenIssuer } from './helpers/token-issuer.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
@@ -112,7 +113,9 @@ describe('identity headers are removed on tunnels and upgrades too', () => {
 describe('without an authorization server', () => {
   test('a protected route answers 503 and never lets a request through unchecked', async () => {
     const up = await startUpstream();
-    const gw = await startTestGateway();
+    // A shared store without GATEHOUSE_SECRET_KEY: the authorization server cannot start.
+    const redis = await startRedis();
+    const gw = await startTestGateway({ flags: { store: redis.url } });
     try {
       await gw.addRoute({ host: 'locked.test', target: up.url, auth: { allow: ['*'] } });
       const res = await gw.send('locked.test', '/', { headers: { accept: 'application/json' } });
@@ -122,6 +125,7 @@ describe('without an authorization server', () => {
     } finally {
       await gw.stop();
       await up.close();
+      await redis.stop();
     }
   });
 });

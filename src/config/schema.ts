@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../observability/logger.ts';
 import { hostPattern } from '../routes/route.ts';
 import { secretKeyProblem } from '../util/secret-key.ts';
-import { loginConfig } from './login-schema.ts';
 import { authConfig } from './auth-schema.ts';
+import { loginConfig } from './login-schema.ts';
 import { telemetryConfig } from './telemetry-schema.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);

@@ -128,6 +128,7 @@ const STATUS_BY_CODE = {
   // browser sessions: a stale or foreign login link is the client's; a form from another site is refused
   SESSION_REQUIRED: 401,
   SESSION_LOGIN_INVALID: 400,
+  SESSION_ACCESS_DENIED: 403,
   SESSION_CSRF_INVALID: 403,
   // upstream login: a bad callback is the browser's (log in again), a refused app the operator's (502)
   LOGIN_STATE_INVALID: 400,

@@ -14,7 +14,7 @@ import { Accounts } from './accounts.ts';
 import { ASSERTION_SECONDS, DEFAULT_LIFETIMES, keepRetiredKeyMs, type Lifetimes } from './lifetimes.ts';
 import { handleLogin, PENDING_LOGINS } from './login-flow.ts';
 import type { MetadataFetchOptions } from './metadata-fetch.ts';
-import { createProvider } from './provider-config.ts';
+import { createProvider, type FirstPartyClient } from './provider-config.ts';
 import { bridgeProviderLogs } from './provider-logs.ts';
 import type { ResourcePolicy } from './resource-policy.ts';
 import { type KeySet, publicJwks, SIGNING_ALG, SIGNING_KEYS, SigningKeys } from './signing-keys.ts';
@@ -36,6 +36,8 @@ export interface AuthorizationServerOptions {
   readonly trustProxy?: boolean | undefined;
   /** Bounds of Client ID Metadata Document fetches; loopback only where this allows it (tests, dev). */
   readonly clientMetadata?: MetadataFetchOptions | undefined;
+  /** Clients that are Gatehouse itself: its protected hosts and its CLI. */
+  readonly firstPartyClients?: readonly FirstPartyClient[] | undefined;
 }
 
 /** Gatehouse's OAuth 2.1 authorization server, mounted on the auth host. */
@@ -97,6 +99,7 @@ export async function startAuthorizationServer(
       cookieKeys,
       clientMetadata: options.clientMetadata ?? {},
       trustProxy: options.trustProxy ?? false,
+      firstPartyClients: options.firstPartyClients,
       accounts,
       providers: options.providers,
       resourcePolicy: options.resourcePolicy,

@@ -1,13 +1,13 @@
 import type { AuthConfig } from '../config/auth-schema.ts';
 import { GatehouseError } from '../errors.ts';
 import type { UpstreamProvider } from '../identity/identity.ts';
-import { oidcProvider, oidcSettingsFromEnv } from '../login/oidc.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Mount } from '../routes/mount.ts';
 import type { Store } from '../store/types.ts';
 import type { Clock } from '../util/clock.ts';
 import { adminApiPolicy, parseAdminUsers } from './admin-policy.ts';
 import { type AuthorizationServer, startAuthorizationServer } from './authorization-server.ts';
+import type { FirstPartyClient } from './provider-config.ts';
 import type { ResourcePolicy } from './resource-policy.ts';
 
 /** What the gateway hands the authorization server. */
@@ -20,10 +20,12 @@ export interface GatewayAuthOptions {
   readonly sealKey: () => Buffer | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly trustProxy: boolean;
-  /** Upstream providers beside the generic OIDC one from the environment (GitHub, GitLab…). */
+  /** The upstream providers people log in through (GitHub, GitLab, OIDC issuers). */
   readonly providers?: readonly UpstreamProvider[];
   /** The policy over routes; the admin API's alone until route policies plug in. */
   readonly resourcePolicy?: (issuer: string) => ResourcePolicy;
+  /** Clients that are Gatehouse itself, for the issuer the server starts with. */
+  readonly firstPartyClients?: (issuer: string) => readonly FirstPartyClient[];
 }
 
 /**
@@ -58,15 +60,11 @@ export function gatewayAuthorizationServer(options: GatewayAuthOptions) {
       // Behind a proxy (--trust-proxy) the public URL is the proxy's: https on the standard port.
       const issuer = options.trustProxy ? `https://${host}` : `${base.scheme}://${host}${base.port}`;
       try {
-        const oidc = oidcSettingsFromEnv(options.env);
         server = await startAuthorizationServer({
           store: options.store,
           clock: options.clock,
           issuer,
-          providers: [
-            ...(options.providers ?? []),
-            ...(oidc ? [oidcProvider({ ...oidc, clock: options.clock })] : []),
-          ],
+          providers: options.providers ?? [],
           resourcePolicy: (
             options.resourcePolicy ?? ((i) => adminApiPolicy(i, parseAdminUsers(options.auth.adminUsers)))
           )(issuer),
@@ -74,6 +72,7 @@ export function gatewayAuthorizationServer(options: GatewayAuthOptions) {
           lifetimes: options.auth,
           logger: options.logger,
           trustProxy: options.trustProxy,
+          firstPartyClients: options.firstPartyClients?.(issuer),
         });
         failure = undefined;
         options.logger.info({ issuer }, 'authorization server ready');

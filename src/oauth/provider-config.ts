@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider';
-import type { Configuration } from 'oidc-provider';
+import type { ClientMetadata, Configuration } from 'oidc-provider';
 import type { EphemeralRepository } from '../store/types.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Lifetimes } from './lifetimes.ts';
@@ -48,6 +48,18 @@ export interface ProviderSettings extends Omit<TokenPolicyDeps, 'errors'> {
   readonly clientMetadata: MetadataFetchOptions;
   /** Behind another proxy: believe its `X-Forwarded-Proto`/`-Host`. */
   readonly trustProxy: boolean;
+  /** Clients that are Gatehouse itself (its protected hosts, its CLI), known without registering. */
+  readonly firstPartyClients?: readonly FirstPartyClient[] | undefined;
+}
+
+/**
+ * A client that is part of Gatehouse. `redirectAllowed` replaces the exact-match check for it:
+ * the protected hosts' client comes back to whichever protected host started the login, a set
+ * that changes with the routes.
+ */
+export interface FirstPartyClient {
+  readonly metadata: ClientMetadata;
+  readonly redirectAllowed?: (uri: string) => boolean;
 }
 
 const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
@@ -65,7 +77,7 @@ export function createProvider(oidc: typeof import('oidc-provider'), base: Provi
   };
   const configuration: Configuration = {
     adapter: (name: string) => new StoreAdapter(name, settings.ephemeral, settings.clock, onReplay),
-    clients: [],
+    clients: (settings.firstPartyClients ?? []).map((c) => c.metadata),
     findAccount: findAccount(settings) as unknown as Configuration['findAccount'],
     jwks: { keys: settings.signingJwks as never },
     cookies: { keys: [...settings.cookieKeys] },
@@ -174,6 +186,23 @@ export function createProvider(oidc: typeof import('oidc-provider'), base: Provi
   };
   const provider = new oidc.default(settings.issuer, configuration);
   provider.proxy = settings.trustProxy;
+  const checks = new Map(
+    (settings.firstPartyClients ?? []).flatMap((c) =>
+      c.redirectAllowed ? [[c.metadata.client_id, c.redirectAllowed] as const] : [],
+    ),
+  );
+  if (checks.size > 0) {
+    // oidc-provider's documented hook for redirect URIs its exact match cannot express.
+    const prototype = provider.Client.prototype as {
+      redirectUriAllowed(uri: string): boolean;
+      clientId: string;
+    };
+    const exact = prototype.redirectUriAllowed;
+    prototype.redirectUriAllowed = function (this: { clientId: string }, uri: string) {
+      const check = checks.get(this.clientId);
+      return check ? check(uri) : exact.call(this, uri);
+    };
+  }
   return provider;
 }
 

@@ -3,6 +3,7 @@ import { GatehouseError } from '../errors.ts';
 import { answerError, type Exchange } from '../http/exchange.ts';
 import type { Guard, GuardPolicy, GuardVerdict } from '../routes/guard.ts';
 import type { Routed } from '../routes/routed.ts';
+import { isBrowserNavigation, isGatehouseCookie, type RouteLogin } from '../sessions/route-login.ts';
 import type { Clock } from '../util/clock.ts';
 import { accessDenied, scopeInsufficient, tokenInvalid, tokenMissing } from './challenge.ts';
 import { headerSafe, identityHeaderNames, spoofedIdentityHeader } from './identity-headers.ts';
@@ -35,9 +36,16 @@ export interface RouteAuthDeps {
   readonly clock: Clock;
   /** Honour `X-Forwarded-Proto` for the resource URL's scheme (behind a trusted proxy). */
   readonly trustForwarded?: boolean;
+  /** False while the authorization server is not running: protected routes then answer 503. */
+  readonly available?: () => boolean;
   /**
-   * A browser (GET, `Accept: text/html`) without a token: sends it to log in. Must answer the
-   * exchange. Without it, browsers get the same 401 as API clients.
+   * Browser sessions on protected hosts: a session's token stands in for a bearer token, and a
+   * browser without either is sent to log in. Without it, browsers are treated as API clients.
+   */
+  readonly login?: RouteLogin | undefined;
+  /**
+   * A browser (GET, `Accept: text/html`) without a token or session, when there is no `login`:
+   * must answer the exchange. Without either, browsers get the same 401 as API clients.
    */
   readonly onNoSession?: (exchange: Exchange, routed: Routed) => void | Promise<void>;
 }
@@ -71,6 +79,7 @@ const unavailable: Guard = (exchange) => {
 export function protectedRouteGuard(deps: RouteAuthDeps): Guard {
   const keys = cachedJwks(deps.jwks, deps.clock);
   return async (exchange, routed): Promise<GuardVerdict> => {
+    if (deps.available && !deps.available()) return unavailable(exchange, routed);
     const route = routed.route as ProtectedRoute;
     const { auth } = route;
     const path = exchange.target.path;
@@ -80,19 +89,31 @@ export function protectedRouteGuard(deps: RouteAuthDeps): Guard {
       sendMetadata(exchange, metadataDocument(route, resource, deps.issuer));
       return 'answered';
     }
+    const login = deps.login;
+    const base = route.path === '/' ? '' : route.path.replace(/\/$/, '');
+    if (login && exchange.type === 'request' && (await login.answerOwnPath(exchange, base)))
+      return 'answered';
     if (isPublicPath(auth, path)) return 'pass';
     if (auth.corsPreflight && isPreflight(exchange)) return 'pass';
-    const token = bearerToken(exchange.req.headers.authorization);
-    if (token === undefined) {
-      if (deps.onNoSession && isBrowser(exchange)) await deps.onNoSession(exchange, routed);
+    const bearer = bearerToken(exchange.req.headers.authorization);
+    // Without a bearer token, a browser's session carries one for this route's resource.
+    const session = bearer === undefined && login ? await login.session(exchange) : undefined;
+    const token = bearer ?? (session ? await login!.accessToken(session) : undefined);
+    const toLogin = async (): Promise<GuardVerdict> => {
+      if (login && exchange.type === 'request' && isBrowserNavigation(exchange))
+        await login.sendToLogin(exchange, resource, Object.keys(auth.scopes), base);
+      else if (!login && deps.onNoSession && isBrowser(exchange)) await deps.onNoSession(exchange, routed);
       else refuse(exchange, tokenMissing(metadata));
       return 'answered';
-    }
+    };
+    if (token === undefined) return toLogin();
     let claims: Awaited<ReturnType<typeof verifyAccessToken>>;
     try {
       claims = await verifyAccessToken(token, { ...deps, keys, audience: resource });
     } catch (error) {
       if (!(error instanceof TokenRejected)) throw error;
+      // A session whose token no longer holds (its grant revoked, another route's resource): log in again.
+      if (session) return toLogin();
       refuse(exchange, tokenInvalid(metadata, error.message));
       return 'answered';
     }
@@ -127,9 +148,29 @@ export function protectedRouteGuard(deps: RouteAuthDeps): Guard {
     if (email) set.push([names.email, email]);
     set.push([names.scopes, granted.join(' ')], [names.assertion, assertion]);
     // The token was for this gateway; the upstream gets the assertion instead (no token passthrough).
-    rewriteRequestHeaders(exchange.req, (name) => name === 'authorization', set);
+    // Gatehouse's own cookies stay here too: the upstream could replay a session cookie.
+    const cookies = withoutGatehouseCookies(exchange.req.headers.cookie);
+    if (cookies !== undefined && cookies !== '') set.push(['cookie', cookies]);
+    rewriteRequestHeaders(
+      exchange.req,
+      (name) => name === 'authorization' || (cookies !== undefined && name === 'cookie'),
+      set,
+    );
     return 'pass';
   };
+}
+
+/** The Cookie header without Gatehouse's own cookies; undefined when it had none of them to drop. */
+function withoutGatehouseCookies(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const parts = header
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const kept = parts.filter(
+    (p) => !isGatehouseCookie(p.slice(0, p.indexOf('=') === -1 ? p.length : p.indexOf('='))),
+  );
+  return kept.length === parts.length ? undefined : kept.join('; ');
 }
 
 /** Answers with the error; browser-readable from other origins, so web clients can follow the challenge. */

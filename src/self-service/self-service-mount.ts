@@ -21,9 +21,14 @@ export interface SelfServiceDeps {
   /** Sessions on those hosts, the login redirect and sign-out. */
   readonly login: RouteLogin;
   readonly accounts: AccountTunnels;
-  /** The person an account is, or undefined when the account is gone (the session then ends). */
-  readonly person: (accountId: string) => Promise<Person | undefined>;
+  /** The resource the pages' sessions hold tokens for: this Gatehouse's own API. */
+  readonly resource: (exchange: RequestExchange) => string;
+  /** The person a session's access token speaks for, or undefined when it is not (any longer) good. */
+  readonly person: (accessToken: string) => Promise<Person | undefined>;
 }
+
+/** What the pages' tokens may carry: `user` for one's own tunnels, `admin` for administrators. */
+const SELF_SERVICE_SCOPES = ['user', 'admin'] as const;
 
 /** Largest form accepted: a name and a token. */
 const FORM_LIMIT = 4 * 1024;
@@ -48,9 +53,11 @@ async function answer(deps: SelfServiceDeps, exchange: RequestExchange): Promise
   const { req, res, target } = exchange;
   if (target.path === '/') return redirect(res, '/tunnels');
   const found = await deps.login.session(exchange);
-  const person = found ? await deps.person(found.session.accountId) : undefined;
+  const token = found ? await deps.login.accessToken(found) : undefined;
+  const person = token ? await deps.person(token) : undefined;
   if (!found || !person) {
-    if (req.method === 'GET' || req.method === 'HEAD') return deps.login.sendToLogin(exchange);
+    if (req.method === 'GET' || req.method === 'HEAD')
+      return deps.login.sendToLogin(exchange, deps.resource(exchange), SELF_SERVICE_SCOPES);
     throw new GatehouseError(
       'SESSION_REQUIRED',
       'You are not signed in (or your session ended): open /tunnels to sign in.',

@@ -13,7 +13,6 @@ import { type FleetKey, loadFleetKey } from '../fleet/keys.ts';
 import { fleetLoginHandler } from '../fleet/login/fleet-login-handler.ts';
 import { fleetProxyHandler } from '../fleet/proxy/fleet-proxy-handler.ts';
 import type { AuthorizationServer } from '../oauth/authorization-server.ts';
-import { gatewayAuthorizationServer } from '../oauth/gateway-auth.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { relayAllowed } from '../relay/environment.ts';
@@ -39,6 +38,7 @@ import { tunnelConnectMount, tunnelHandler } from '../tunnel/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/tunnel-service.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { loadOrCreateSecretKey, parseSecretKey } from '../util/secret-key.ts';
+import { edgeAuth } from './edge-auth.ts';
 import { type ListenerDeps, type RunningListener, startListener } from './listener.ts';
 import { type CertificateSet, loadCertificates } from './tls-contexts.ts';
 
@@ -122,7 +122,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let accepting = true;
   let httpPort = 0;
   let httpsPort: number | undefined;
-  const tunnels = new TunnelService({
+  const auth = edgeAuth({
+    config,
+    store,
+    clock,
+    logger,
+    secretKey: secretKeySource(config, logger),
+    env: options.env ?? {},
+    catalog,
+    tunnels: () => tunnels,
+  });
+  const tunnels: TunnelService = new TunnelService({
     store,
     settings: config.tunnels,
     logger,
@@ -132,6 +142,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     passthroughPort: () => httpsPort,
     trustForwarded: config.trustProxy,
     clock,
+    tokenTunnel: auth.tokenTunnel,
   });
   await tunnels.start();
   const relayActive = relayAllowed(config.relay.enabled, options.environment, config.relay.environments);
@@ -207,6 +218,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     clock,
     accepting: () => accepting,
     vehicles: telemetry?.states ?? storedVehicles(store.ephemeral),
+    oauthPrincipal: auth.oauthPrincipal,
   });
   const dashboard = createDashboard({
     feed: options.telemetryFeed ?? telemetry?.hub ?? EMPTY_FEED,
@@ -216,19 +228,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
   const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
-  const auth = gatewayAuthorizationServer({
-    auth: config.auth,
-    domain: config.domain,
-    store,
-    clock,
-    logger,
-    sealKey: secretKeySource(config, logger),
-    env: options.env ?? {},
-    trustProxy: config.trustProxy,
-  });
   const handlers = createDispatcher({
     mounts: [
-      auth.mount,
+      ...auth.mounts,
       ...(fleetKey ? [fleetKeyMount(fleetKey, config.fleet.domains)] : []),
       tunnelConnectMount(tunnels),
       dashboard.mount,
@@ -242,7 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return route ? routedFor(route) : undefined;
     },
     guards: routeAuthGuards(
-      options.routeAuth && { ...options.routeAuth, clock, trustForwarded: config.trustProxy },
+      options.routeAuth ? { ...options.routeAuth, clock, trustForwarded: config.trustProxy } : auth.routeAuth,
     ),
     handlers: {
       proxy,

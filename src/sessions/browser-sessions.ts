@@ -5,15 +5,20 @@ import type { EphemeralRepository } from '../store/types.ts';
 import type { Clock } from '../util/clock.ts';
 import { type SealingKey, seal, unseal } from '../util/sealing.ts';
 import { newCsrfToken } from './csrf.ts';
+import type { EdgeTokens } from './edge-client.ts';
 
-/** A logged-in browser on one host: whom it speaks for, and its CSRF token. */
+/** A logged-in browser on one host: whom it speaks for, its tokens (sealed) and its CSRF token. */
 export interface BrowserSession {
   readonly accountId: string;
   readonly host: string;
+  /** The resource its tokens are for: the route's resource URL. */
+  readonly resource: string;
   readonly csrf: string;
+  /** The access and refresh tokens, sealed and bound to this session's key. */
+  readonly sealedTokens: string;
+  /** When the access token expires (ms since the epoch), readable without unsealing. */
+  readonly accessExpiresAt: number;
   readonly createdAt: number;
-  /** When the identity was last confirmed with its upstream provider. */
-  readonly checkedAt: number;
   readonly expiresAt: number;
 }
 
@@ -30,8 +35,9 @@ export interface FoundSession {
 export interface BrowserSessionOptions {
   readonly ephemeral: EphemeralRepository;
   readonly clock: Clock;
-  /** The key cookies are sealed with; the same on every node. */
+  /** The key cookies and tokens are sealed with; the same on every node. */
   readonly key: () => SealingKey;
+  /** How long a session lasts at most, refreshes or not. */
   readonly ttlMs: number;
 }
 
@@ -47,10 +53,16 @@ function keyOf(id: string): string {
   return createHash('sha256').update(id).digest('hex');
 }
 
+interface SealedTokens {
+  readonly accessToken: string;
+  readonly refreshToken?: string | undefined;
+}
+
 /**
  * Browser sessions in the store, shared by every node. The cookie carries the session id sealed
  * (AES-256-GCM) with the host as authenticated context: a cookie copied to another route's host
- * does not open there, and an altered one does not open at all.
+ * does not open there, and an altered one does not open at all. The tokens are sealed too, so
+ * the store alone does not give them away.
  */
 export class BrowserSessions {
   readonly #records: ExpiringCollection<BrowserSession>;
@@ -61,23 +73,31 @@ export class BrowserSessions {
     this.#records = expiringCollection(options.ephemeral, BROWSER_SESSIONS);
   }
 
-  /** Starts a session for `accountId` on `host`; gives the `Set-Cookie` value that carries it. */
+  #seal(key: string, tokens: EdgeTokens): string {
+    const kept: SealedTokens = { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+    return seal(this.#options.key(), JSON.stringify(kept), `browser-session-tokens:${key}`);
+  }
+
+  /** Starts a session on `host` with the tokens its login got; gives the `Set-Cookie` value. */
   async start(
     host: string,
-    accountId: string,
+    resource: string,
+    tokens: EdgeTokens,
     secure: boolean,
   ): Promise<{ setCookie: string; found: FoundSession }> {
     const id = randomBytes(32).toString('base64url');
+    const key = keyOf(id);
     const now = this.#options.clock();
     const session: BrowserSession = {
-      accountId,
+      accountId: tokens.accountId,
       host,
+      resource,
       csrf: newCsrfToken(),
+      sealedTokens: this.#seal(key, tokens),
+      accessExpiresAt: tokens.expiresAt,
       createdAt: now,
-      checkedAt: now,
       expiresAt: now + this.#options.ttlMs,
     };
-    const key = keyOf(id);
     await this.#records.put(key, session, this.#options.ttlMs);
     const value = seal(this.#options.key(), id, contextOf(host));
     const setCookie = cookieHeader(sessionCookieName(secure), value, {
@@ -99,11 +119,26 @@ export class BrowserSessions {
     return { key, session };
   }
 
-  /** Records that the identity was confirmed now; the session keeps its expiry. */
-  async confirmed(found: FoundSession): Promise<FoundSession> {
-    const session = { ...found.session, checkedAt: this.#options.clock() };
+  /** The session's tokens; undefined when they do not open (sealed under another secret key). */
+  tokensOf(found: FoundSession): SealedTokens | undefined {
+    const json = unseal(
+      this.#options.key(),
+      found.session.sealedTokens,
+      `browser-session-tokens:${found.key}`,
+    );
+    return json === undefined ? undefined : (JSON.parse(json) as SealedTokens);
+  }
+
+  /** Keeps refreshed tokens; the caller holds the session's refresh lease. Undefined once the session is over. */
+  async replaceTokens(found: FoundSession, tokens: EdgeTokens): Promise<FoundSession | undefined> {
+    const session: BrowserSession = {
+      ...found.session,
+      sealedTokens: this.#seal(found.key, tokens),
+      accessExpiresAt: tokens.expiresAt,
+    };
     const ttl = session.expiresAt - this.#options.clock();
-    if (ttl > 0) await this.#records.put(found.key, session, ttl);
+    if (ttl <= 0) return undefined;
+    await this.#records.put(found.key, session, ttl);
     return { key: found.key, session };
   }
 
@@ -111,14 +146,6 @@ export class BrowserSessions {
   async end(found: FoundSession | undefined, secure: boolean): Promise<string> {
     if (found) await this.#records.delete(found.key);
     return clearedCookie(sessionCookieName(secure), '/', secure);
-  }
-
-  /** Ends every session of an account (its upstream access was revoked); gives how many ended. */
-  async endAllOf(accountId: string): Promise<number> {
-    let ended = 0;
-    for (const { key, record } of await this.#records.list())
-      if (record.accountId === accountId && (await this.#records.deleteIf(key, record))) ended++;
-    return ended;
   }
 }
 

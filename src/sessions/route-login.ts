@@ -1,41 +1,79 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { GatehouseError } from '../errors.ts';
 import { cookieHeader, readCookie } from '../http/cookies.ts';
 import { answerError, type Exchange, type RequestExchange } from '../http/exchange.ts';
 import { escapeHtml, messagePage, page } from '../http/html-page.ts';
+import { type ExpiringCollection, type ExpiringSpec, expiringCollection } from '../store/expiring.ts';
+import type { EphemeralRepository } from '../store/types.ts';
 import { readBoundedBody } from '../util/bounded-body.ts';
+import type { Clock } from '../util/clock.ts';
 import { type BrowserSessions, type FoundSession, sessionCookieName } from './browser-sessions.ts';
 import { csrfTokenMatches, isCrossSiteRequest } from './csrf.ts';
-import { keyOf, type LoginTickets } from './login-tickets.ts';
+import type { EdgeTokenClient, EdgeTokens } from './edge-client.ts';
 import { safeReturnPath } from './return-to.ts';
 
-/** Paths Gatehouse answers itself on every protected host, before the route sees the request. */
+/**
+ * Paths Gatehouse answers itself on protected routes, under the route's own path (so a route at
+ * `/app` has its callback at `/app/.gatehouse/callback`), before the route sees the request.
+ */
 export const SESSION_PATHS = {
-  /** Where the auth host sends the browser back with its login ticket. */
+  /** Where the authorization server sends the browser back with its code. */
   callback: '/.gatehouse/callback',
   /** Signs this host's session out: GET shows the form, POST (with its CSRF token) does it. */
   signOut: '/.gatehouse/sign-out',
 } as const;
 
-/** How long a browser may take to log in before its login cookie lapses. */
-const LOGIN_COOKIE_SECONDS = 600;
+/** A login under way on one host, kept by its `state`, taken once. */
+export interface PendingRouteLogin {
+  readonly host: string;
+  readonly resource: string;
+  readonly redirectUri: string;
+  readonly codeVerifier: string;
+  readonly returnTo: string;
+  /** SHA-256 (hex) of the login cookie of the browser that started it. */
+  readonly browser: string;
+}
 
+/** Logins under way on protected hosts. */
+export const PENDING_ROUTE_LOGINS: ExpiringSpec<PendingRouteLogin> = { name: 'route-login' };
+
+/** Which node refreshes a session's tokens right now. */
+const REFRESH_LEASES: ExpiringSpec<{ readonly since: number }> = { name: 'route-login-refresh' };
+
+/** How long a browser may take to log in. */
+const LOGIN_SECONDS = 600;
+/** Refresh the access token this long before it expires; the old one serves meanwhile. */
+const REFRESH_EARLY_MS = 60_000;
+/** A refresh that takes longer than this is taken to have failed and may be tried again. */
+const REFRESH_LEASE_MS = 20_000;
 /** Largest sign-out form accepted: it holds one token. */
 const FORM_LIMIT = 4 * 1024;
 
 /** What the browser side of a protected host needs. */
 export interface RouteLoginOptions {
+  readonly ephemeral: EphemeralRepository;
+  readonly clock: Clock;
   readonly sessions: BrowserSessions;
-  readonly tickets: LoginTickets;
-  /** The auth host's page that logs a browser in for `host` and sends it back with a ticket. */
-  readonly loginUrl: (request: { host: string; returnTo: string; browser: string }) => URL;
+  readonly client: EdgeTokenClient;
   /** True when the browser reached this host over https (directly or through a trusted proxy). */
   readonly secure?: (exchange: Exchange) => boolean;
+  /** Called when a login on `host` has started a session, before the browser is sent on. */
+  readonly onLogin?: (host: string, tokens: EdgeTokens) => Promise<void>;
+}
+
+/** True when `path` is one of the session paths, under whatever route path. */
+export function isSessionPath(path: string): boolean {
+  return path.endsWith(SESSION_PATHS.callback) || path.endsWith(SESSION_PATHS.signOut);
 }
 
 /** The login cookie's name: `__Host-` over https, like the session's. */
 export function loginCookieName(secure: boolean): string {
   return secure ? '__Host-gatehouse-login' : 'gatehouse-login';
+}
+
+/** The cookies Gatehouse sets on protected hosts: never passed on to the upstream. */
+export function isGatehouseCookie(name: string): boolean {
+  return /^(__Host-)?gatehouse-(session|login)$/.test(name);
 }
 
 /**
@@ -49,19 +87,33 @@ export function isBrowserNavigation(exchange: Exchange): boolean {
   return /text\/html/i.test(req.headers.accept ?? '');
 }
 
+const hashOf = (value: string) => createHash('sha256').update(value).digest('hex');
+const random = () => randomBytes(32).toString('base64url');
+
 /**
- * The browser side of login on a protected host: finding the session of a request, sending a
- * browser without one to the auth host, taking the ticket it comes back with, and sign-out.
+ * The browser side of login on a protected host, which is an OAuth client of Gatehouse's own
+ * authorization server: a browser without a session is sent to authorize (code + PKCE S256, the
+ * route's resource), comes back with a code, and its session keeps the tokens, refreshed before
+ * they expire. A refresh the server refuses (the grant revoked, the person no longer allowed)
+ * ends the session. Sign-out is a CSRF-checked form.
  */
 export class RouteLogin {
   readonly #options: RouteLoginOptions;
+  readonly #pending: ExpiringCollection<PendingRouteLogin>;
+  readonly #leases: ExpiringCollection<{ readonly since: number }>;
 
   constructor(options: RouteLoginOptions) {
     this.#options = options;
+    this.#pending = expiringCollection(options.ephemeral, PENDING_ROUTE_LOGINS);
+    this.#leases = expiringCollection(options.ephemeral, REFRESH_LEASES);
   }
 
   #secure(exchange: Exchange): boolean {
     return this.#options.secure?.(exchange) ?? exchange.client.proto === 'https';
+  }
+
+  #origin(exchange: Exchange): string {
+    return `${this.#secure(exchange) ? 'https' : 'http'}://${exchange.rawHost}`;
   }
 
   /** The session the request's cookie names on this host, or undefined. */
@@ -71,19 +123,73 @@ export class RouteLogin {
   }
 
   /**
-   * Sends the browser to log in and come back to the page it asked for. The login cookie it gets
-   * binds the ticket to this browser, so nobody can send it a link that logs it in as them.
+   * The session's access token, refreshed first when it is about to expire; undefined when the
+   * session has ended (the refresh was refused), so the browser logs in again.
    */
-  sendToLogin(exchange: RequestExchange): void {
+  async accessToken(found: FoundSession): Promise<string | undefined> {
+    const { sessions, clock, client } = this.#options;
+    const tokens = sessions.tokensOf(found);
+    if (!tokens) return undefined;
+    const now = clock();
+    if (found.session.accessExpiresAt - REFRESH_EARLY_MS > now) return tokens.accessToken;
+    const stillValid = found.session.accessExpiresAt > now;
+    // One refresh per session at a time across nodes: with rotation, a second use of the same
+    // refresh token would revoke the whole grant. The others serve the old token meanwhile.
+    if (
+      !tokens.refreshToken ||
+      !(await this.#leases.putIfAbsent(found.key, { since: now }, REFRESH_LEASE_MS))
+    )
+      return stillValid ? tokens.accessToken : undefined;
+    try {
+      const fresh = await client.refresh({
+        host: found.session.host,
+        refreshToken: tokens.refreshToken,
+        resource: found.session.resource,
+      });
+      await sessions.replaceTokens(found, fresh);
+      return fresh.accessToken;
+    } catch {
+      await sessions.end(found, false);
+      return undefined;
+    } finally {
+      await this.#leases.delete(found.key);
+    }
+  }
+
+  /**
+   * Sends the browser to log in for `resource` (asking for `scopes`) and come back to the page it asked for. The login
+   * cookie it gets binds the login to this browser, so nobody can finish one they started for it.
+   */
+  async sendToLogin(
+    exchange: RequestExchange,
+    resource: string,
+    scopes: readonly string[],
+    base = '',
+  ): Promise<void> {
     const secure = this.#secure(exchange);
-    const browser = randomBytes(32).toString('base64url');
+    const browser = random();
+    const state = random();
+    const codeVerifier = random();
+    const redirectUri = `${this.#origin(exchange)}${base}${SESSION_PATHS.callback}`;
     const returnTo = safeReturnPath(`${exchange.target.path}${exchange.target.search}`);
-    const location = this.#options.loginUrl({ host: exchange.host, returnTo, browser: keyOf(browser) });
+    await this.#pending.put(
+      state,
+      { host: exchange.host, resource, redirectUri, codeVerifier, returnTo, browser: hashOf(browser) },
+      LOGIN_SECONDS * 1000,
+    );
+    const location = await this.#options.client.authorizationUrl({
+      host: exchange.host,
+      redirectUri,
+      state,
+      codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+      resource,
+      scopes,
+    });
     exchange.res.writeHead(302, {
       location: location.href,
       'set-cookie': cookieHeader(loginCookieName(secure), browser, {
         path: '/',
-        maxAgeSeconds: LOGIN_COOKIE_SECONDS,
+        maxAgeSeconds: LOGIN_SECONDS,
         secure,
       }),
       'cache-control': 'no-store',
@@ -92,14 +198,17 @@ export class RouteLogin {
     exchange.res.end();
   }
 
-  /** Answers the callback and sign-out paths, errors included; false when the request is for another path. */
-  async answerOwnPath(exchange: RequestExchange): Promise<boolean> {
+  /**
+   * Answers the callback and sign-out paths under `base` (the route's path, `''` at the root),
+   * errors included; false when the request is for another path.
+   */
+  async answerOwnPath(exchange: RequestExchange, base = ''): Promise<boolean> {
     const { path } = exchange.target;
     const answer =
-      path === SESSION_PATHS.callback
+      path === `${base}${SESSION_PATHS.callback}`
         ? this.#callback(exchange)
-        : path === SESSION_PATHS.signOut
-          ? this.#signOut(exchange)
+        : path === `${base}${SESSION_PATHS.signOut}`
+          ? this.#signOut(exchange, base)
           : undefined;
     if (!answer) return false;
     await answer.catch((error: unknown) => answerError(exchange, error));
@@ -108,17 +217,36 @@ export class RouteLogin {
 
   async #callback(exchange: RequestExchange): Promise<void> {
     const secure = this.#secure(exchange);
-    const ticketValue = new URLSearchParams(exchange.target.search).get('ticket') ?? undefined;
+    const params = new URLSearchParams(exchange.target.search);
+    const state = params.get('state') ?? '';
     const loginCookie = readCookie(exchange.req, loginCookieName(secure));
-    const ticket = await this.#options.tickets.redeem(ticketValue, exchange.host, loginCookie);
-    if (!ticket)
+    const pending = await this.#pending.get(state);
+    // Taken once, whoever comes first; then it must be this host's and this browser's.
+    const taken = pending !== undefined && (await this.#pending.deleteIf(state, pending));
+    if (!taken || pending.host !== exchange.host || !loginCookie || hashOf(loginCookie) !== pending.browser)
       throw new GatehouseError(
         'SESSION_LOGIN_INVALID',
         'This login link has expired, was used already, or was opened in another browser: open the page you wanted again to log in.',
       );
-    const { setCookie } = await this.#options.sessions.start(exchange.host, ticket.accountId, secure);
+    const error = params.get('error');
+    if (error)
+      throw new GatehouseError(
+        error === 'access_denied' ? 'SESSION_ACCESS_DENIED' : 'SESSION_LOGIN_INVALID',
+        `${params.get('error_description') ?? error}.`,
+      );
+    const callbackUrl = new URL(`${this.#origin(exchange)}${exchange.target.path}${exchange.target.search}`);
+    const tokens = await this.#options.client.exchange({
+      host: exchange.host,
+      callbackUrl,
+      redirectUri: pending.redirectUri,
+      state,
+      codeVerifier: pending.codeVerifier,
+      resource: pending.resource,
+    });
+    const { setCookie } = await this.#options.sessions.start(exchange.host, pending.resource, tokens, secure);
+    await this.#options.onLogin?.(exchange.host, tokens);
     exchange.res.writeHead(303, {
-      location: safeReturnPath(ticket.returnTo),
+      location: safeReturnPath(pending.returnTo),
       'set-cookie': [
         setCookie,
         cookieHeader(loginCookieName(secure), '', { path: '/', maxAgeSeconds: 0, secure }),
@@ -129,16 +257,16 @@ export class RouteLogin {
     exchange.res.end();
   }
 
-  async #signOut(exchange: RequestExchange): Promise<void> {
+  async #signOut(exchange: RequestExchange, base: string): Promise<void> {
     const { req, res } = exchange;
     const secure = this.#secure(exchange);
     const found = await this.session(exchange);
     if (req.method === 'POST') {
       const form = new URLSearchParams((await readBoundedBody(req, FORM_LIMIT)).toString('utf8'));
-      const origin = `${secure ? 'https' : 'http'}://${exchange.rawHost}`;
       if (
         found &&
-        (isCrossSiteRequest(req.headers, origin) || !csrfTokenMatches(found.session.csrf, form.get('csrf')))
+        (isCrossSiteRequest(req.headers, this.#origin(exchange)) ||
+          !csrfTokenMatches(found.session.csrf, form.get('csrf')))
       )
         throw new GatehouseError(
           'SESSION_CSRF_INVALID',
@@ -147,7 +275,6 @@ export class RouteLogin {
       const cleared = await this.#options.sessions.end(found, secure);
       send(
         res,
-        200,
         messagePage('Signed out', 'You are signed out of this site.', {
           href: '/',
           label: 'Back to the site',
@@ -161,23 +288,25 @@ export class RouteLogin {
       res.end();
       return;
     }
-    const body = found
-      ? page(
-          'Sign out',
-          `<h1>Sign out</h1><form method="post" action="${SESSION_PATHS.signOut}">` +
-            `<input type="hidden" name="csrf" value="${escapeHtml(found.session.csrf)}">` +
-            '<button type="submit" id="sign-out">Sign out</button></form>',
-        )
-      : messagePage('Signed out', 'You are not signed in to this site.', {
-          href: '/',
-          label: 'Back to the site',
-        });
-    send(res, 200, body);
+    send(
+      res,
+      found
+        ? page(
+            'Sign out',
+            `<h1>Sign out</h1><form method="post" action="${escapeHtml(base + SESSION_PATHS.signOut)}">` +
+              `<input type="hidden" name="csrf" value="${escapeHtml(found.session.csrf)}">` +
+              '<button type="submit" id="sign-out">Sign out</button></form>',
+          )
+        : messagePage('Signed out', 'You are not signed in to this site.', {
+            href: '/',
+            label: 'Back to the site',
+          }),
+    );
   }
 }
 
-function send(res: RequestExchange['res'], status: number, html: string, setCookie?: string): void {
-  res.writeHead(status, {
+function send(res: RequestExchange['res'], html: string, setCookie?: string): void {
+  res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-store',

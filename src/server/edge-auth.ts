@@ -1,0 +1,310 @@
+import { createHmac } from 'node:crypto';
+import type { OAuthPrincipal } from '../auth/admin-keys.ts';
+import type { ServeConfig } from '../config/schema.ts';
+import { GatehouseError } from '../errors.ts';
+import type { Exchange } from '../http/exchange.ts';
+import { oidcProvider, oidcSettingsFromEnv } from '../login/oidc.ts';
+import { providersFrom } from '../login/provider-registry.ts';
+import { type AccessTokenClaims, verifyAccessToken } from '../oauth/access-token-verifier.ts';
+import { type AdminUser, isAdmin, parseAdminUsers } from '../oauth/admin-policy.ts';
+import { gatewayAuthorizationServer } from '../oauth/gateway-auth.ts';
+import type { FirstPartyClient } from '../oauth/provider-config.ts';
+import { normalizeResource, type ResourcePolicy } from '../oauth/resource-policy.ts';
+import type { Logger } from '../observability/logger.ts';
+import { isProtected, routeResourcePolicy } from '../route-auth/resource-policy.ts';
+import type { RouteAuthDeps } from '../route-auth/route-auth-guard.ts';
+import type { Mount } from '../routes/mount.ts';
+import type { RouteCatalog } from '../routing/route-catalog.ts';
+import { AccountTunnels } from '../self-service/account-tunnels.ts';
+import { selfServiceMount } from '../self-service/self-service-mount.ts';
+import { BrowserSessions } from '../sessions/browser-sessions.ts';
+import type { EdgeTokenClient } from '../sessions/edge-client.ts';
+import { EDGE_CLIENT_ID, oauthEdgeClient } from '../sessions/oauth-edge-client.ts';
+import { isSessionPath, RouteLogin, SESSION_PATHS } from '../sessions/route-login.ts';
+import type { Store, TunnelRecord } from '../store/types.ts';
+import { TunnelError } from '../tunnel/errors.ts';
+import type { TunnelService } from '../tunnel/tunnel-service.ts';
+import type { Clock } from '../util/clock.ts';
+import { sealingKey } from '../util/sealing.ts';
+import { type InternalListener, startInternalListener } from './internal-listener.ts';
+
+/** The client id of `gatehouse login` (public: a CLI keeps no secret). */
+export const CLI_CLIENT_ID = 'gatehouse-cli';
+
+/** What {@link edgeAuth} puts together. */
+export interface EdgeAuthOptions {
+  readonly config: ServeConfig;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly secretKey: () => Buffer | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly catalog: RouteCatalog;
+  /** The tunnel service, made after this (it takes the token resolver from here). */
+  readonly tunnels: () => TunnelService;
+}
+
+/** The generic OIDC provider: from the login settings, else from `OIDC_ISSUER` and its companions. */
+function oidcFrom(config: ServeConfig, env: Readonly<Record<string, string | undefined>>, clock: Clock) {
+  if (config.login.oidc) return [oidcProvider({ ...config.login.oidc, clock })];
+  const fromEnv = oidcSettingsFromEnv(env);
+  return fromEnv ? [oidcProvider({ ...fromEnv, clock })] : [];
+}
+
+/**
+ * Gatehouse's own API as an OAuth resource (`<issuer>/api`): the admin API for administrators
+ * (`admin`), and for everyone who logs in, their own tunnels (`user`).
+ */
+function gatehouseApiPolicy(
+  issuer: string,
+  admins: readonly AdminUser[],
+  routes: ResourcePolicy,
+): ResourcePolicy {
+  const audience = `${issuer}/api`;
+  return async (resource, identity) => {
+    if (normalizeResource(resource) !== audience) return routes(resource, identity);
+    return { audience, scopes: isAdmin(admins, identity) ? ['admin', 'user'] : ['user'] };
+  };
+}
+
+/**
+ * Everything login adds to the gateway: the authorization server on the auth host, browser
+ * sessions on protected routes (each an OAuth client of that server), the self-service tunnel
+ * pages, agents and admin calls carrying OAuth tokens.
+ */
+export function edgeAuth(options: EdgeAuthOptions) {
+  const { config, store, clock, logger, catalog } = options;
+  const admins = parseAdminUsers(config.auth.adminUsers);
+  const authHost = config.auth.host ?? config.domain;
+  const providers = providersFrom(config.login, {
+    fetch,
+    clock,
+    extra: oidcFrom(config, options.env, clock),
+  });
+  const secret = () => {
+    const key = options.secretKey();
+    if (!key)
+      throw new GatehouseError(
+        'AUTH_SECRET_KEY_MISSING',
+        'login needs GATEHOUSE_SECRET_KEY with a shared store: every node must seal with the same key',
+      );
+    return key;
+  };
+  const edgeSecret = () => createHmac('sha256', secret()).update('gatehouse edge client').digest('base64url');
+
+  /** A callback URL a protected route (or the auth host) may come back to. */
+  const protectedCallback = (issuer: string, uri: string): boolean => {
+    const url = URL.parse(uri);
+    if (!url || url.search || url.hash || url.protocol !== new URL(issuer).protocol) return false;
+    if (!url.pathname.endsWith(SESSION_PATHS.callback)) return false;
+    if (url.host === new URL(issuer).host && url.pathname === SESSION_PATHS.callback) return true;
+    return isProtected(catalog.table.match(url.hostname, url.pathname));
+  };
+  const firstPartyClients = (issuer: string): FirstPartyClient[] => [
+    {
+      metadata: {
+        client_id: EDGE_CLIENT_ID,
+        client_secret: edgeSecret(),
+        client_name: 'Gatehouse',
+        redirect_uris: [`${issuer}${SESSION_PATHS.callback}`],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+      redirectAllowed: (uri) => protectedCallback(issuer, uri),
+    },
+    {
+      metadata: {
+        client_id: CLI_CLIENT_ID,
+        client_name: 'gatehouse CLI',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+        response_types: [],
+        redirect_uris: [],
+      },
+    },
+  ];
+  const server = gatewayAuthorizationServer({
+    auth: config.auth,
+    domain: config.domain,
+    store,
+    clock,
+    logger,
+    sealKey: options.secretKey,
+    env: options.env,
+    trustProxy: config.trustProxy,
+    providers,
+    resourcePolicy: (issuer) =>
+      gatehouseApiPolicy(
+        issuer,
+        admins,
+        routeResourcePolicy(() => catalog.table),
+      ),
+    firstPartyClients,
+  });
+  const running = () => {
+    const s = server.server();
+    if (!s)
+      throw new GatehouseError('AUTH_UNAVAILABLE', 'the authorization server is not running (see the log)');
+    return s;
+  };
+
+  let internal: InternalListener | undefined;
+  let client: EdgeTokenClient | undefined;
+  const edgeClient: EdgeTokenClient = {
+    authorizationUrl: (r) => edge().authorizationUrl(r),
+    exchange: (r) => edge().exchange(r),
+    refresh: (r) => edge().refresh(r),
+  };
+  const edge = () => {
+    if (!client)
+      throw new GatehouseError('AUTH_UNAVAILABLE', 'the authorization server is not running (see the log)');
+    return client;
+  };
+  const sessions = new BrowserSessions({
+    ephemeral: store.ephemeral,
+    clock,
+    key: () => sealingKey(secret(), 'gatehouse sessions', 'browser sessions'),
+    ttlMs: config.auth.sessionDays * 86_400_000,
+  });
+  const secureOf = (exchange: Exchange) =>
+    config.trustProxy
+      ? String(exchange.req.headers['x-forwarded-proto'] ?? exchange.client.proto)
+          .split(',')[0]!
+          .trim() === 'https'
+      : exchange.client.proto === 'https';
+  const login = new RouteLogin({
+    ephemeral: store.ephemeral,
+    clock,
+    sessions,
+    client: edgeClient,
+    secure: secureOf,
+    // Logging in at the Gatehouse domain gives a person their tunnel, with a readable name.
+    onLogin: async (host, tokens) => {
+      if (host !== authHost || providers.length === 0) return;
+      const claims = await apiToken(tokens.accessToken);
+      if (claims)
+        await accountTunnels().first({
+          accountId: String(claims.sub),
+          admin: scopesOf(claims).includes('admin'),
+        });
+    },
+  });
+
+  /** The claims of a valid token for Gatehouse's own API, or undefined. */
+  const apiToken = async (token: string): Promise<AccessTokenClaims | undefined> => {
+    const s = server.server();
+    if (!s) return undefined;
+    try {
+      const claims = await verifyAccessToken(token, {
+        jwks: await s.jwks(),
+        issuer: s.issuer,
+        audience: `${s.issuer}/api`,
+        clock,
+      });
+      const gid = claims['gid'];
+      return typeof gid === 'string' && (await s.grantActive(gid)) ? claims : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const scopesOf = (claims: AccessTokenClaims) =>
+    typeof claims['scope'] === 'string' ? claims['scope'].split(' ').filter(Boolean) : [];
+  const loginOf = (claims: AccessTokenClaims) =>
+    typeof claims['login'] === 'string' ? claims['login'] : String(claims.sub);
+
+  let accounts: AccountTunnels | undefined;
+  const accountTunnels = () => {
+    accounts ??= new AccountTunnels({ store, tunnels: options.tunnels(), perUser: config.tunnels.perUser });
+    return accounts;
+  };
+
+  const routeAuth: RouteAuthDeps = {
+    get issuer() {
+      return running().issuer;
+    },
+    jwks: () => running().jwks(),
+    grantActive: (gid) => running().grantActive(gid),
+    signAssertion: (claims, audience) => running().signAssertion(claims, audience),
+    clock,
+    trustForwarded: config.trustProxy,
+    login,
+    available: () => server.server() !== undefined,
+  };
+
+  const mounts: Mount[] = [server.mount];
+  if (providers.length > 0)
+    mounts.push(
+      selfServiceMount({
+        hosts: [authHost],
+        login,
+        get accounts() {
+          return accountTunnels();
+        },
+        resource: () => `${running().issuer}/api`,
+        person: async (token) => {
+          const claims = await apiToken(token);
+          if (!claims) return undefined;
+          return { login: loginOf(claims), admin: scopesOf(claims).includes('admin') };
+        },
+      }),
+    );
+
+  return {
+    mounts,
+    routeAuth,
+    /** True for the paths a protected route answers itself (login callback, sign-out). */
+    isSessionPath,
+    /** The admin principal of an OAuth token for the admin API. */
+    oauthPrincipal: async (token: string): Promise<OAuthPrincipal | undefined> => {
+      const claims = await apiToken(token);
+      return (
+        claims && {
+          kind: 'oauth',
+          accountId: String(claims.sub),
+          login: loginOf(claims),
+          scopes: scopesOf(claims),
+        }
+      );
+    },
+    /** The tunnel an agent logged in as a person connects as. */
+    tokenTunnel: async (token: string, name: string | undefined): Promise<TunnelRecord> => {
+      const claims = await apiToken(token);
+      if (!claims)
+        throw new TunnelError(
+          'TUNNEL_KEY_INVALID',
+          'the login token is not valid here (expired, revoked or for another server): run gatehouse login again',
+        );
+      const owner = { accountId: String(claims.sub), admin: scopesOf(claims).includes('admin') };
+      const tunnels = accountTunnels();
+      const chosen = name
+        ? (await tunnels.owns(owner, name))
+          ? name
+          : undefined
+        : (await tunnels.first(owner))?.name;
+      if (!chosen)
+        throw new TunnelError(
+          'TUNNEL_NOT_FOUND',
+          name
+            ? `you have no tunnel named ${name}: see your tunnels at /tunnels`
+            : 'you may not have a tunnel here (--tunnels-per-user is 0): ask an administrator',
+        );
+      return (await store.tunnels.get(chosen))!;
+    },
+    /** Starts the authorization server once the listeners know their ports. */
+    async start(base: { scheme: string; port: string }): Promise<void> {
+      await server.start(base);
+      const s = server.server();
+      if (!s) return;
+      internal = await startInternalListener(s.issuer, new URL(s.issuer).host, (req, res) =>
+        s.handle(req, res),
+      );
+      client = oauthEdgeClient({ issuer: s.issuer, clientSecret: edgeSecret(), fetch: internal.fetch });
+    },
+    server: server.server,
+    async close(): Promise<void> {
+      await internal?.close();
+      await server.close();
+    },
+  };
+}

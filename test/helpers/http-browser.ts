@@ -1,0 +1,89 @@
+import { request } from 'undici';
+
+/** One answer the browser got, after following no redirect. */
+export interface BrowserAnswer {
+  readonly url: URL;
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+}
+
+/**
+ * A browser in miniature for HTTP tests: keeps cookies per host (host-only, as Gatehouse sets
+ * them), follows redirects across hosts, and reaches every host name on this machine (names under
+ * `.test`, `localhost`) at 127.0.0.1 with the name as the Host header. Enough to walk login
+ * flows; Chromium tests cover what only a real browser shows.
+ */
+export class HttpBrowser {
+  readonly #jar = new Map<string, Map<string, string>>();
+  /** Every URL visited, in order: what the flow went through. */
+  readonly visited: URL[] = [];
+
+  /** The cookies kept for a host, by name. */
+  cookies(host: string): ReadonlyMap<string, string> {
+    return this.#jar.get(host) ?? new Map();
+  }
+
+  /** Sets a cookie as if a page had set it (a test planting one). */
+  setCookie(host: string, name: string, value: string): void {
+    const jar = this.#jar.get(host) ?? new Map<string, string>();
+    jar.set(name, value);
+    this.#jar.set(host, jar);
+  }
+
+  #keep(host: string, setCookie: string | string[] | undefined): void {
+    for (const line of [setCookie ?? []].flat()) {
+      const [pair = '', ...attributes] = line.split(';').map((p) => p.trim());
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      const gone = attributes.some((a) => /^max-age=0$/i.test(a)) || value === '';
+      const jar = this.#jar.get(host) ?? new Map<string, string>();
+      if (gone) jar.delete(name);
+      else jar.set(name, value);
+      this.#jar.set(host, jar);
+    }
+  }
+
+  /** One request, no redirect followed. */
+  async send(
+    target: string | URL,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<BrowserAnswer> {
+    const url = new URL(target);
+    this.visited.push(url);
+    const local = url.hostname.endsWith('.test') || url.hostname === 'localhost';
+    const address = local
+      ? `${url.protocol}//127.0.0.1:${url.port || 80}${url.pathname}${url.search}`
+      : url.href;
+    const jar = this.#jar.get(url.hostname);
+    const cookie = jar && jar.size > 0 ? [...jar].map(([n, v]) => `${n}=${v}`).join('; ') : undefined;
+    const res = await request(address, {
+      method: (init.method ?? 'GET') as 'GET',
+      headers: {
+        accept: 'text/html',
+        ...(local ? { host: url.host } : {}),
+        ...(cookie ? { cookie } : {}),
+        ...(init.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...init.headers,
+      },
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    });
+    this.#keep(url.hostname, res.headers['set-cookie']);
+    return { url, status: res.statusCode, headers: res.headers, text: await res.body.text() };
+  }
+
+  /** A request, then every redirect it leads to (at most 20), as a browser would; gives the last answer. */
+  async navigate(
+    target: string | URL,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<BrowserAnswer> {
+    let answer = await this.send(target, init);
+    for (let hops = 0; hops < 20; hops++) {
+      const location = answer.headers['location'];
+      if (answer.status < 300 || answer.status >= 400 || typeof location !== 'string') return answer;
+      answer = await this.send(new URL(location, answer.url));
+    }
+    throw new Error(`more than 20 redirects from ${String(target)}`);
+  }
+}

@@ -1,0 +1,85 @@
+import { startTestGateway, type TestGateway } from './gateway.ts';
+import { type GithubStandin, startGithubStandin } from './github-standin.ts';
+import type { HttpBrowser } from './http-browser.ts';
+import { freePort } from './redis.ts';
+import { startUpstream, type Upstream } from './upstream.ts';
+
+/** A gateway with GitHub login (its stand-in), a protected upstream, and the names they go by. */
+export interface LoginWorld {
+  readonly gw: TestGateway;
+  readonly github: GithubStandin;
+  readonly upstream: Upstream;
+  /** `http://gatehouse.test:<port>`: the domain, the auth host and the issuer. */
+  readonly issuer: string;
+  /** The base URL of a host on the gateway: `http://<host>:<port>`. */
+  origin(host: string): string;
+  stop(): Promise<void>;
+}
+
+/** People at the GitHub stand-in: alice in org acme (team ops), bob in none. */
+export const PEOPLE = [
+  {
+    id: 1001,
+    login: 'alice',
+    name: 'Alice',
+    emails: [{ email: 'alice@acme.test', primary: true, verified: true }],
+    orgs: ['Acme'],
+    teams: [{ org: 'Acme', slug: 'ops' }],
+  },
+  {
+    id: 1002,
+    login: 'bob',
+    name: 'Bob',
+    emails: [{ email: 'bob@elsewhere.test', primary: true, verified: true }],
+    orgs: [],
+    teams: [],
+  },
+];
+
+/** Starts the world; `flags` add to the gateway's (say, `admin-users`). */
+export async function startLoginWorld(flags: Record<string, string> = {}): Promise<LoginWorld> {
+  const port = await freePort();
+  const issuer = `http://gatehouse.test:${port}`;
+  const github = await startGithubStandin({
+    apps: [
+      { clientId: 'gh-app', clientSecret: 'gh-app-secret', callbackUrl: `${issuer}/login/callback/github` },
+    ],
+    users: structuredClone(PEOPLE),
+  });
+  const upstream = await startUpstream();
+  const gw = await startTestGateway({
+    flags: { port: String(port), domain: 'gatehouse.test', ...flags },
+    env: { GITHUB_CLIENT_ID: 'gh-app', GITHUB_CLIENT_SECRET: 'gh-app-secret', GITHUB_URL: github.url },
+  });
+  return {
+    gw,
+    github,
+    upstream,
+    issuer,
+    origin: (host) => `http://${host}:${port}`,
+    async stop() {
+      await gw.stop();
+      await upstream.close();
+      await github.close();
+    },
+  };
+}
+
+/**
+ * Walks a browser through a login that `start` (a page on a protected host, or /tunnels) leads
+ * to: Gatehouse's login page, "Continue with GitHub", the stand-in's consent as `person`, back.
+ * Gives the last answer: the page asked for, or the refusal.
+ */
+export async function logInThroughGithub(
+  world: LoginWorld,
+  browser: HttpBrowser,
+  start: string,
+  person: string,
+) {
+  world.github.currentUser = person;
+  world.github.autoApprove = true;
+  const loginPage = await browser.navigate(start);
+  const link = /href="([^"]*\/start\/github)"/.exec(loginPage.text)?.[1];
+  if (!link) return loginPage;
+  return browser.navigate(new URL(link.replaceAll('&amp;', '&'), loginPage.url));
+}
