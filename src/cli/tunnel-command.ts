@@ -285,7 +285,7 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     inspector?.close();
     return 2;
   }
-  if (!key) {
+  if (!key && !savedLogin) {
     const created = await createTunnel(server, adminKey!, name);
     if ('exit' in created) {
       complain(created.message);

@@ -36,10 +36,10 @@ export const PEOPLE = [
   },
 ];
 
-/** Starts the world; `flags` add to the gateway's (say, `admin-users`). */
+/** Starts the world; `flags` add to the gateway's (say, `admin-users`, or `auth-host`). */
 export async function startLoginWorld(flags: Record<string, string> = {}): Promise<LoginWorld> {
   const port = await freePort();
-  const issuer = `http://gatehouse.test:${port}`;
+  const issuer = `http://${flags['auth-host'] ?? 'gatehouse.test'}:${port}`;
   const github = await startGithubStandin({
     apps: [
       { clientId: 'gh-app', clientSecret: 'gh-app-secret', callbackUrl: `${issuer}/login/callback/github` },

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { spawnCli } from './helpers/cli-process.ts';
+import { firstForm, formFields } from './helpers/cookie-browser.ts';
+import { HttpBrowser } from './helpers/http-browser.ts';
+import { type LoginWorld, startLoginWorld } from './helpers/login-world.ts';
+import { startUpstream, type Upstream } from './helpers/upstream.ts';
+import { waitFor } from './helpers/wait-for.ts';
+
+/** Approves a device login in a browser: the code page, the login through GitHub as `person`. */
+async function approve(world: LoginWorld, url: string, person: string): Promise<string> {
+  world.github.currentUser = person;
+  world.github.autoApprove = true;
+  const browser = new HttpBrowser();
+  let page = await browser.navigate(url);
+  // oidc-provider's form carrying the code from the link, then its confirmation form.
+  const carried = firstForm(page.text);
+  page = await browser.navigate(new URL(carried.action, page.url), {
+    method: 'POST',
+    body: new URLSearchParams(carried.fields).toString(),
+  });
+  const confirm = formFields(page.text, 'op.deviceConfirmForm');
+  page = await browser.navigate(new URL(confirm.action, page.url), {
+    method: 'POST',
+    body: new URLSearchParams(confirm.fields).toString(),
+  });
+  const link = /href="([^"]*\/start\/github)"/.exec(page.text)?.[1];
+  assert.ok(link, `the login page offers GitHub: ${page.text.slice(0, 300)}`);
+  page = await browser.navigate(new URL(link.replaceAll('&amp;', '&'), page.url));
+  return page.text;
+}
+
+describe('gatehouse login, then gatehouse tunnel with no key', () => {
+  let world: LoginWorld;
+  let local: Upstream;
+  let config: string;
+  before(async () => {
+    world = await startLoginWorld({ 'auth-host': '127.0.0.1' });
+    local = await startUpstream();
+    config = await mkdtemp(join(tmpdir(), 'gatehouse-login-'));
+  });
+  after(async () => {
+    await world.stop();
+    await local.close();
+    await rm(config, { recursive: true, force: true });
+  });
+
+  test('the device flow saves a token; the tunnel connects as the person, to their own tunnel', async () => {
+    const env = { XDG_CONFIG_HOME: config };
+    const login = spawnCli(['login', '--server', world.issuer], env);
+    const url = await waitFor('the verification link', () => /^ {2}(http\S+)$/m.exec(login.stdout())?.[1], {
+      detail: () => login.stdout() + login.stderr(),
+    });
+    assert.match(login.stdout(), /check that it shows the code [A-Z]{4}-[A-Z]{4}/);
+    assert.match(await approve(world, url, 'bob'), /connected/i);
+    await waitFor('the login to finish', () => login.child.exitCode !== null, { detail: login.stderr });
+    assert.equal(login.child.exitCode, 0, login.stderr());
+    assert.match(login.stdout(), /Logged in to http:\/\/127\.0\.0\.1:\d+ as github:bob/);
+    const file = join(config, 'gatehouse', 'logins.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const saved = JSON.parse(await readFile(file, 'utf8'))[world.issuer];
+    assert.equal(saved.login, 'github:bob');
+    assert.ok(saved.refreshToken);
+
+    const tunnel = spawnCli(['tunnel', local.url, '--server', world.issuer, '--no-inspect', '--json'], env);
+    try {
+      const online = await waitFor(
+        'the tunnel online',
+        () =>
+          tunnel
+            .stdout()
+            .split('\n')
+            .find((l) => l.includes('"event":"online"')),
+        { detail: () => tunnel.stdout() + tunnel.stderr() },
+      );
+      const publicUrl = new URL(JSON.parse(online).url);
+      const name = publicUrl.hostname.split('.')[0]!;
+      const record = await world.gw.gateway.store.tunnels.get(name);
+      assert.equal(record?.owner, 'account:github|1002', "bob's own tunnel");
+      const res = await world.gw.send(publicUrl.hostname, '/through');
+      assert.equal(res.status, 200);
+      assert.equal(local.seen.at(-1)?.url, '/through');
+    } finally {
+      await tunnel.stop();
+    }
+
+    const logout = spawnCli(['logout', '--server', world.issuer], env);
+    await waitFor('the logout to finish', () => logout.child.exitCode !== null, { detail: logout.stderr });
+    assert.match(logout.stdout(), /Logged out/);
+    assert.equal(JSON.parse(await readFile(file, 'utf8').catch(() => '{}'))[world.issuer], undefined);
+  });
+
+  test('without a key or a login, the tunnel says to log in first', async () => {
+    const tunnel = spawnCli(['tunnel', '3000', '--server', world.issuer, '--no-inspect'], {
+      XDG_CONFIG_HOME: join(config, 'nobody'),
+    });
+    await waitFor('the CLI to end', () => tunnel.child.exitCode !== null, { detail: tunnel.stderr });
+    assert.equal(tunnel.child.exitCode, 2);
+    assert.match(tunnel.stderr(), /log in first: gatehouse login --server http:\/\/127\.0\.0\.1:\d+/);
+  });
+});
