@@ -15,6 +15,8 @@ export interface ExpiringSpec<T> {
 export interface ExpiringCollection<T> {
   /** Stores a record for `ttlMs`, replacing any under the key. */
   put(key: string, record: T, ttlMs: number): Promise<void>;
+  /** Stores several records for `ttlMs` in one transaction or round trip, replacing any under their keys. */
+  putMany(records: readonly { key: string; record: T }[], ttlMs: number): Promise<void>;
   /** Stores only when no live record has the key; false when one does. Atomic across nodes. */
   putIfAbsent(key: string, record: T, ttlMs: number): Promise<boolean>;
   get(key: string): Promise<T | undefined>;
@@ -36,6 +38,12 @@ export function expiringCollection<T>(
   const parse = (json: string) => JSON.parse(json) as T;
   return {
     put: (key, record, ttlMs) => ephemeral.put(namespace, key, JSON.stringify(record), ttlMs),
+    putMany: (records, ttlMs) =>
+      ephemeral.putMany(
+        namespace,
+        records.map(({ key, record }) => ({ key, value: JSON.stringify(record) })),
+        ttlMs,
+      ),
     putIfAbsent: (key, record, ttlMs) => ephemeral.putIfAbsent(namespace, key, JSON.stringify(record), ttlMs),
     get: async (key) => {
       const json = await ephemeral.get(namespace, key);

@@ -175,6 +175,7 @@ export class VehicleStates implements VehicleStateReader {
 
   async #write(vins: readonly string[], withHistory: ReadonlySet<string>): Promise<void> {
     const ttl = this.#settings.retentionMs;
+    const entries: Entry[] = [];
     for (const vin of vins) {
       const entry = this.#entries.get(vin);
       if (!entry) continue;
@@ -182,9 +183,20 @@ export class VehicleStates implements VehicleStateReader {
         entry.loading ??= this.#load(entry);
         await entry.loading;
       }
-      await this.#states.put(vin, entry.state, ttl);
-      if (withHistory.has(vin)) await this.#histories.put(vin, entry.history, ttl);
+      entries.push(entry);
     }
+    // Read after every load, so each write holds what memory has now; one batch per collection,
+    // since a write per vehicle was most of the receiver's time with a thousand vehicles.
+    await this.#states.putMany(
+      entries.map((e) => ({ key: e.state.vin, record: e.state })),
+      ttl,
+    );
+    await this.#histories.putMany(
+      entries
+        .filter((e) => withHistory.has(e.state.vin))
+        .map((e) => ({ key: e.state.vin, record: e.history })),
+      ttl,
+    );
   }
 
   /** Merges what the store held (from an earlier run or another node) under what memory has. */
