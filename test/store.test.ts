@@ -217,6 +217,32 @@ function conformance(name: string, open: () => Promise<Store>): void {
       assert.equal(await store.ephemeral.get('other', 'ysg'), 'c');
     });
 
+    test('ephemeral: putMany stores a batch, replacing what was under its keys', async (t) => {
+      t.after(done);
+      await store.ephemeral.put('batch', 'b', 'old', 60_000);
+      await store.ephemeral.putMany('batch', [], 60_000);
+      await store.ephemeral.putMany(
+        'batch',
+        [
+          { key: 'a', value: '1' },
+          { key: 'b', value: '2' },
+          { key: 'c', value: '3' },
+        ],
+        60_000,
+      );
+      assert.deepEqual(
+        (await store.ephemeral.list('batch')).map((r) => [r.key, r.value]),
+        [
+          ['a', '1'],
+          ['b', '2'],
+          ['c', '3'],
+        ],
+      );
+      const [first] = await store.ephemeral.list('batch');
+      assert.ok(first && first.expiresAt > Date.now() && first.expiresAt <= Date.now() + 60_000);
+      assert.equal(await store.ephemeral.get('batch', 'b'), '2');
+    });
+
     test('ephemeral: records expire', async (t) => {
       t.after(done);
       await store.ephemeral.put('short', 'k', 'v', 60);

@@ -8,6 +8,7 @@ import type { VehicleHistory } from '../src/telemetry/state/vehicle-state.ts';
 import { VehicleStates } from '../src/telemetry/state/vehicle-states.ts';
 import { manualClock } from '../src/util/clock.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const settings = { historyPerVin: 3, historyIntervalMs: 5000, errorsKept: 2 };
 const meta = { vin: 'VIN1', receivedAt: 1_000, txid: 'aa' };
@@ -112,5 +113,21 @@ describe('vehicle state in the store', () => {
     assert.deepEqual(stored?.fields, { Soc: 79, Gear: 'ShiftStateP' });
     assert.equal((await after.history('VIN1'))?.samples.length, 2, 'the stored sample and the new one');
     await second.close();
+  });
+
+  test('a history held back on the timer is still written once its interval is over', async () => {
+    const dir = tempDir('gatehouse-telemetry-state-');
+    const logger = createLogger('silent');
+    const stateSettings = { ...settings, historyIntervalMs: 50, retentionMs: 86_400_000, flushMs: 5 };
+    const store = await openStore({ dataDir: dir, clock: manualClock(Date.UTC(2026, 4, 1)) });
+    const states = new VehicleStates(store.ephemeral, stateSettings, logger);
+    const storedSamples = async () => (await store.ephemeral.get('telemetry-history', 'VIN1')) ?? '';
+    states.apply(v(1_000, { Soc: 80 }));
+    await waitFor('the first history write', async () => (await storedSamples()).includes('80'));
+    // Within the interval of that write: the timer writes the state, the history follows later.
+    states.apply(v(100_000, { Soc: 70 }));
+    await waitFor('the held-back history', async () => (await storedSamples()).includes('70'));
+    await states.stop();
+    await store.close();
   });
 });

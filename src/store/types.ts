@@ -126,6 +126,12 @@ export const TUNNEL_EVENTS_KEPT = 500;
 export interface EphemeralRepository {
   /** Stores `value` for `ttlMs`, replacing any record under the key. */
   put(namespace: string, key: string, value: string, ttlMs: number): Promise<void>;
+  /** Like `put` for many records of a namespace, in one transaction or round trip rather than one each. */
+  putMany(
+    namespace: string,
+    entries: readonly { key: string; value: string }[],
+    ttlMs: number,
+  ): Promise<void>;
   /** Stores only when no live record has the key; false when one does. Atomic across nodes. */
   putIfAbsent(namespace: string, key: string, value: string, ttlMs: number): Promise<boolean>;
   get(namespace: string, key: string): Promise<string | undefined>;

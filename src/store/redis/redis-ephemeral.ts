@@ -31,6 +31,16 @@ export class RedisEphemeral implements EphemeralRepository {
       .exec();
   }
 
+  async putMany(namespace: string, entries: readonly { key: string; value: string }[], ttlMs: number) {
+    if (entries.length === 0) return;
+    const expiresAt = Date.now() + ttlMs;
+    const multi = this.#redis.multi();
+    for (const { key, value } of entries)
+      multi.set(this.#key(namespace, key), JSON.stringify({ value, expiresAt }), 'PX', ttlMs);
+    multi.zadd(this.#index(namespace), ...entries.flatMap(({ key }) => [expiresAt, key]));
+    await multi.exec();
+  }
+
   async putIfAbsent(namespace: string, key: string, value: string, ttlMs: number): Promise<boolean> {
     const expiresAt = Date.now() + ttlMs;
     const set = await this.#redis.set(

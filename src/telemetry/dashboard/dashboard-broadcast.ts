@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws';
 import type { Logger } from '../../observability/logger.ts';
 import type { Clock } from '../../util/clock.ts';
+import { type Corkable, writeCoalescer } from '../../util/write-coalescer.ts';
 import type { TelemetryRecord } from '../records.ts';
 import type { TelemetryFeed } from '../telemetry-feed.ts';
 import type { DashboardAccess } from './dashboard-access.ts';
@@ -37,6 +38,8 @@ interface Client {
   /** Records that arrived while the snapshot was read; unset once it has been sent. */
   pending: TelemetryRecord[] | undefined;
   expiry: NodeJS.Timeout | undefined;
+  /** Corks the client's socket until the current burst of records is sent. */
+  readonly hold: (() => void) | undefined;
 }
 
 /**
@@ -69,9 +72,19 @@ export class DashboardBroadcast {
     return this.#clients.size;
   }
 
-  /** Starts sending to an authorised WebSocket: the snapshot first, then every record it may see. */
-  add(ws: WebSocket, access: DashboardAccess): void {
-    const client: Client = { ws, access, pending: [], expiry: undefined };
+  /**
+   * Starts sending to an authorised WebSocket: the snapshot first, then every record it may see.
+   * With the `socket` it runs on, the records of one burst are written together.
+   */
+  add(ws: WebSocket, access: DashboardAccess, socket?: Corkable): void {
+    const client: Client = {
+      ws,
+      access,
+      pending: [],
+      expiry: undefined,
+      // Records come one vehicle read at a time; a dashboard takes each turn's in one write.
+      hold: socket && writeCoalescer(socket, 'turn'),
+    };
     this.#clients.add(client);
     this.#unsubscribe ??= this.#feed.subscribe((record) => this.#onRecord(record));
     ws.on('error', () => {});
@@ -130,6 +143,7 @@ export class DashboardBroadcast {
       this.#drop(client, DASHBOARD_CLOSE.tooSlow, 'too slow: the dashboard fell behind the vehicles');
       return;
     }
+    client.hold?.();
     client.ws.send(text);
   }
 

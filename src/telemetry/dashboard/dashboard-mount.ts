@@ -69,7 +69,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
         throw new DashboardError('FLEET_DASHBOARD_UPGRADE_REQUIRED', 'The dashboard speaks WebSocket only.');
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
-        broadcast.add(ws, access);
+        broadcast.add(ws, access, socket);
         exchange.done(101);
       });
     } catch (error) {

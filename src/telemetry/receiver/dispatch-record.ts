@@ -4,13 +4,11 @@ import type { SinkRoutes } from './sink-registry.ts';
 
 /** What dispatching one record promises: when the ack may go, and when every write is over. */
 export interface Dispatched {
-  /** True once the record type's reliable sink confirmed (at once without one); false if it failed. */
-  readonly confirmed: Promise<boolean>;
+  /** True once the record type's reliable sink confirmed (plain `true` without one); false if it failed. */
+  readonly confirmed: Promise<boolean> | true;
   /** Every sink's write settled. */
   readonly settled: Promise<unknown>;
 }
-
-const CONFIRMED: Promise<boolean> = Promise.resolve(true);
 
 /** Tells of a failing sink once per streak, not once per message. */
 export class SinkFailures {
@@ -40,7 +38,7 @@ export function dispatchRecord(
   failures: SinkFailures,
 ): Dispatched {
   const reliable = routes.reliable[record.type];
-  let confirmed = CONFIRMED;
+  let confirmed: Promise<boolean> | true = true;
   const writes: Promise<unknown>[] = [];
   for (const sink of routes.byType[record.type]) {
     const write = writeTo(sink, record).then(

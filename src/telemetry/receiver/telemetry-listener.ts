@@ -94,7 +94,7 @@ export async function startTelemetryListener(
       deviceClientVersion: header('version'),
     };
     try {
-      sockets.handleUpgrade(req, socket, head, (ws) => serveVehicle(ws, hello, deps));
+      sockets.handleUpgrade(req, socket, head, (ws) => serveVehicle(ws, hello, deps, socket));
     } catch (error) {
       logger.warn({ err: error, vin }, 'vehicle WebSocket upgrade failed');
       socket.destroy();

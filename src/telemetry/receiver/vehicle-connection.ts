@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../observability/logger.ts';
 import type { Clock } from '../../util/clock.ts';
+import { type Corkable, writeCoalescer } from '../../util/write-coalescer.ts';
 import type { ConnectivityRecord } from '../records.ts';
 import type { TelemetryHub } from '../telemetry-hub.ts';
 import { AckQueue } from './ack-queue.ts';
@@ -32,17 +33,20 @@ export interface VehicleHello {
   readonly deviceClientVersion?: string | undefined;
 }
 
-const DONE: Promise<unknown> = Promise.resolve();
-const CONFIRMED: Promise<boolean> = Promise.resolve(true);
-
 /** Close codes of the WebSocket protocol the receiver uses. */
 const UNSUPPORTED_DATA = 1003;
 
 /**
  * Serves one vehicle's WebSocket: decodes each binary frame, hands records to the hub and the
- * sinks, and acks in order. Nothing a frame holds can throw out of here.
+ * sinks, and acks in order. Nothing a frame holds can throw out of here. `socket` is the one the
+ * WebSocket runs on, so acks sent together are written together.
  */
-export function serveVehicle(ws: WebSocket, hello: VehicleHello, deps: ConnectionDeps): void {
+export function serveVehicle(
+  ws: WebSocket,
+  hello: VehicleHello,
+  deps: ConnectionDeps,
+  socket?: Corkable,
+): void {
   const { vin, connectionId } = hello;
   const { logger, clock } = deps;
   const connectivity = (status: ConnectivityRecord['status']): void => {
@@ -67,9 +71,13 @@ export function serveVehicle(ws: WebSocket, hello: VehicleHello, deps: Connectio
   };
 
   let paused = false;
+  // The acks of one read (up to maxInFlight frames) leave in one TLS write.
+  const hold = socket ? writeCoalescer(socket) : undefined;
   const acks = new AckQueue(
     (bytes) => {
-      if (ws.readyState === ws.OPEN) ws.send(bytes);
+      if (ws.readyState !== ws.OPEN) return;
+      hold?.();
+      ws.send(bytes);
     },
     (inFlight) => {
       // Backpressure: a slow sink stops this vehicle's reads instead of growing a queue.
@@ -113,11 +121,11 @@ export function serveVehicle(ws: WebSocket, hello: VehicleHello, deps: Connectio
       switch (outcome.kind) {
         case 'malformed':
           logger.info({ vin, connectionId, why: outcome.why }, 'incorrect message format');
-          acks.push(outcome.reply, CONFIRMED, DONE);
+          acks.push(outcome.reply, true);
           return;
         case 'unhandled':
           logger.info({ vin, connectionId, why: outcome.why }, 'message acked but not taken');
-          acks.push(outcome.ack, CONFIRMED, DONE);
+          acks.push(outcome.ack, true);
           return;
         case 'record': {
           if (outcome.payloadVin !== undefined && !mismatchTold) {

@@ -74,14 +74,22 @@ export function appendHistory(
   settings: RetentionSettings,
 ): VehicleHistory {
   if (record.type !== 'V' || Object.keys(record.fields).length === 0) return history;
-  const last = history.samples.at(-1);
+  // One copy of the samples per record, and an insertion where a sort was: this runs per message.
+  const samples = history.samples.slice();
+  const last = samples.at(-1);
   if (last && record.createdAt >= last.at && record.createdAt - last.at < settings.historyIntervalMs) {
     const merged: HistorySample = { at: last.at, fields: { ...last.fields, ...record.fields } };
-    return { vin: history.vin, samples: [...history.samples.slice(0, -1), merged] };
+    samples[samples.length - 1] = merged;
+    return { vin: history.vin, samples };
   }
-  const samples = [...history.samples, { at: record.createdAt, fields: { ...record.fields } }];
-  samples.sort((a, b) => a.at - b.at);
-  return { vin: history.vin, samples: samples.slice(-settings.historyPerVin) };
+  // After any sample of the same time, as the stable sort this replaces put it.
+  let at = samples.length;
+  while (at > 0 && samples[at - 1]!.at > record.createdAt) at--;
+  samples.splice(at, 0, { at: record.createdAt, fields: { ...record.fields } });
+  const excess = samples.length - settings.historyPerVin;
+  // historyPerVin 0 keeps every sample, as slice(-0) did.
+  if (settings.historyPerVin > 0 && excess > 0) samples.splice(0, excess);
+  return { vin: history.vin, samples };
 }
 
 /**

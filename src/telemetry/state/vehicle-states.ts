@@ -21,9 +21,14 @@ export interface StateSettings extends RetentionSettings {
   readonly flushMs: number;
 }
 
+/** Vehicles written per store batch: a full history is tens of KiB of JSON. */
+const WRITE_BATCH = 8;
+
 interface Entry {
   state: VehicleState;
   history: VehicleHistory;
+  /** When the history was last written (`performance.now()`); unset before the first write. */
+  historyWrittenAt?: number;
   /** True once what the store held before this process saw the vehicle is merged in. */
   loaded: boolean;
   loading?: Promise<void> | undefined;
@@ -99,7 +104,7 @@ export class VehicleStates implements VehicleStateReader {
     this.#timer = undefined;
     if (this.#soon) clearImmediate(this.#soon);
     this.#soon = undefined;
-    await this.#flush().catch(() => {});
+    await this.#flush(true).catch(() => {});
   }
 
   async list(): Promise<VehicleState[]> {
@@ -140,15 +145,25 @@ export class VehicleStates implements VehicleStateReader {
     this.#flush().catch(() => {});
   }
 
-  async #flush(): Promise<void> {
+  async #flush(all = false): Promise<void> {
     // One flush at a time, so a slow store sees writes in order and never two of the same vehicle.
     while (this.#flushing) await this.#flushing.catch(() => {});
-    const vins = [...this.#dirty];
-    const withHistory = new Set(this.#historyDirty);
     const waiters = this.#waiters;
-    this.#dirty.clear();
-    this.#historyDirty.clear();
     this.#waiters = [];
+    // A history is rewritten whole, tens of KiB: on the timer, a vehicle's at most once per
+    // history interval (its samples' own granularity); a waiter, or the last flush, gets all.
+    const now = performance.now();
+    const withHistory = new Set<string>();
+    for (const vin of this.#historyDirty) {
+      const writtenAt = this.#entries.get(vin)?.historyWrittenAt ?? Number.NEGATIVE_INFINITY;
+      if (all || waiters.length > 0 || now - writtenAt >= this.#settings.historyIntervalMs)
+        withHistory.add(vin);
+    }
+    for (const vin of withHistory) this.#historyDirty.delete(vin);
+    const vins = [...new Set([...this.#dirty, ...withHistory])];
+    this.#dirty.clear();
+    if (this.#historyDirty.size > 0)
+      this.#timer ??= setTimeout(() => this.#flushNow(), this.#settings.flushMs);
     if (vins.length === 0) {
       for (const w of waiters) w.resolve();
       return;
@@ -157,6 +172,10 @@ export class VehicleStates implements VehicleStateReader {
     this.#flushing = run;
     try {
       await run;
+      for (const vin of withHistory) {
+        const entry = this.#entries.get(vin);
+        if (entry) entry.historyWrittenAt = now;
+      }
       if (this.#failing) this.#logger.info('vehicle state is written to the store again');
       this.#failing = false;
       for (const w of waiters) w.resolve();
@@ -175,6 +194,7 @@ export class VehicleStates implements VehicleStateReader {
 
   async #write(vins: readonly string[], withHistory: ReadonlySet<string>): Promise<void> {
     const ttl = this.#settings.retentionMs;
+    const entries: Entry[] = [];
     for (const vin of vins) {
       const entry = this.#entries.get(vin);
       if (!entry) continue;
@@ -182,8 +202,24 @@ export class VehicleStates implements VehicleStateReader {
         entry.loading ??= this.#load(entry);
         await entry.loading;
       }
-      await this.#states.put(vin, entry.state, ttl);
-      if (withHistory.has(vin)) await this.#histories.put(vin, entry.history, ttl);
+      entries.push(entry);
+    }
+    // Read after every load, so each write holds what memory has now; in batches, since a write
+    // per vehicle was most of the receiver's time with a thousand vehicles, and small ones with a
+    // turn of the event loop between them, so that acks never wait behind a whole fleet's write.
+    for (let from = 0; from < entries.length; from += WRITE_BATCH) {
+      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      const batch = entries.slice(from, from + WRITE_BATCH);
+      await this.#states.putMany(
+        batch.map((e) => ({ key: e.state.vin, record: e.state })),
+        ttl,
+      );
+      await this.#histories.putMany(
+        batch
+          .filter((e) => withHistory.has(e.state.vin))
+          .map((e) => ({ key: e.state.vin, record: e.history })),
+        ttl,
+      );
     }
   }
 
