@@ -98,7 +98,7 @@ describe('the README, followed as written', () => {
   test('every gatehouse command shown runs as npx gatehouse', () => {
     const commands = [...README.matchAll(/`([^`\n]+)`|^(.+)$/gm)]
       .map((m) => (m[1] ?? m[2])!.trim())
-      .filter((text) => /^gatehouse (serve|tunnel|dev-proxy|deliveries|help)\b\s+\S/.test(text));
+      .filter((text) => /^gatehouse (serve|tunnel|login|logout|dev-proxy|deliveries|help)\b\s+\S/.test(text));
     assert.deepEqual(commands, [], 'inside the clone only `npx gatehouse …` finds the command');
   });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { UpstreamIdentity } from '../src/identity/identity.ts';
+import type { ResourceGrant } from '../src/identity/resource-policy.ts';
 import { routeResourcePolicy } from '../src/route-auth/resource-policy.ts';
-import type { ResourceGrant } from '../src/route-auth/resource-policy-types.ts';
 import { routeProviderCredentials, routeSecretsKey } from '../src/route-auth/route-secrets.ts';
 import type { Route } from '../src/routes/route.ts';
 import { routeInput } from '../src/routes/route.ts';

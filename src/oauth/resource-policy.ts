@@ -1,16 +1,6 @@
-import type { UpstreamIdentity } from '../identity/identity.ts';
+import type { ResourceGrant } from '../identity/resource-policy.ts';
 
-/** What a protected resource (a route, the admin API) grants one identity. */
-export interface ResourceGrant {
-  readonly audience: string;
-  readonly scopes: readonly string[];
-}
-
-/** Given an absolute resource URL and the identity, what it grants; undefined = not a resource we protect (invalid_target); `{ denied: reason }` = this identity may not use it (access_denied). */
-export type ResourcePolicy = (
-  resource: URL,
-  identity: UpstreamIdentity,
-) => Promise<ResourceGrant | { readonly denied: string } | undefined>;
+export type { ResourceGrant, ResourcePolicy } from '../identity/resource-policy.ts';
 
 /** True when the policy's answer refuses the identity. */
 export function isDenied(

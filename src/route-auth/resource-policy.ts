@@ -1,10 +1,10 @@
 import { normalizeHost } from '../http/request-target.ts';
 import type { UpstreamIdentity } from '../identity/identity.ts';
+import type { ResourcePolicy } from '../identity/resource-policy.ts';
 import type { Route } from '../routes/route.ts';
 import type { RouteAuthSettings } from '../routes/route-auth-settings.ts';
 import type { RouteTable } from '../routes/route-table.ts';
 import { evaluate } from './policy.ts';
-import type { ResourcePolicy } from './resource-policy-types.ts';
 import { resourcePathOf, resourceUrl } from './resource-url.ts';
 
 /** A route that has an `auth` policy. */

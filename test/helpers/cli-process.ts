@@ -75,3 +75,24 @@ export async function spawnServe(
   });
   return Object.assign(cli, { port });
 }
+
+/**
+ * How far a transfer may raise a process's peak RSS above the peak it had before the transfer
+ * (start-up included): buffering a quarter of a 1 GiB body would go past it. Measured as growth,
+ * not as an absolute figure, so the bound does not move with how much code the process loads.
+ */
+export const TRANSFER_RSS_GROWTH_LIMIT = 160 * 1024 * 1024;
+
+/** Remembers each process's peak RSS now; the returned check fails when a transfer raised one by more than the limit. */
+export function rssGrowthCheck(processes: readonly (readonly [string, CliProcess])[]): () => void {
+  const before = processes.map(([, p]) => p.peakRss());
+  return () => {
+    processes.forEach(([name, p], i) => {
+      const grown = p.peakRss() - before[i]!;
+      if (grown >= TRANSFER_RSS_GROWTH_LIMIT)
+        throw new Error(
+          `${name} peak RSS grew by ${Math.round(grown / 2 ** 20)} MiB during the transfer (from ${Math.round(before[i]! / 2 ** 20)} MiB)`,
+        );
+    });
+  };
+}

@@ -1,4 +1,4 @@
-import type { UpstreamIdentity } from '../identity/identity.ts';
+import type { UpstreamIdentity } from './identity.ts';
 
 /** What a protected resource (a route, the admin API) grants one identity. */
 export interface ResourceGrant {
