@@ -126,11 +126,12 @@ function html(res: RequestExchange['res'], body: string): void {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
-    // The pages show keys: no framing by other sites, no referrer leaking paths.
+    // The pages show keys: no framing by other sites, no referrer leaking paths to them.
     'x-frame-options': 'DENY',
     'content-security-policy':
       "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    'referrer-policy': 'no-referrer',
+    // same-origin, not no-referrer: with no-referrer browsers send Origin: null on the forms' own POSTs.
+    'referrer-policy': 'same-origin',
   });
   res.end(body);
 }

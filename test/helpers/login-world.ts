@@ -1,6 +1,8 @@
 import { startTestGateway, type TestGateway } from './gateway.ts';
 import { type GithubStandin, startGithubStandin } from './github-standin.ts';
 import type { HttpBrowser } from './http-browser.ts';
+import { DEFAULT_USERS } from './oauth-world.ts';
+import { startOidcIssuer } from './oidc-issuer.ts';
 import { freePort } from './redis.ts';
 import { startUpstream, type Upstream } from './upstream.ts';
 
@@ -36,10 +38,22 @@ export const PEOPLE = [
   },
 ];
 
-/** Starts the world; `flags` add to the gateway's (say, `admin-users`, or `auth-host`). */
-export async function startLoginWorld(flags: Record<string, string> = {}): Promise<LoginWorld> {
+/**
+ * Starts the world; `flags` add to the gateway's (say, `admin-users`, or `auth-host`). With
+ * `oidc`, a real oidc-provider issuer is a second way to log in ("Company login").
+ */
+export async function startLoginWorld(
+  flags: Record<string, string> = {},
+  options: { oidc?: boolean } = {},
+): Promise<LoginWorld> {
   const port = await freePort();
   const issuer = `http://${flags['auth-host'] ?? 'gatehouse.test'}:${port}`;
+  const oidc = options.oidc
+    ? await startOidcIssuer({
+        redirectUris: [`${issuer}/login/callback/oidc`],
+        users: structuredClone(DEFAULT_USERS),
+      })
+    : undefined;
   const github = await startGithubStandin({
     apps: [
       { clientId: 'gh-app', clientSecret: 'gh-app-secret', callbackUrl: `${issuer}/login/callback/github` },
@@ -49,7 +63,19 @@ export async function startLoginWorld(flags: Record<string, string> = {}): Promi
   const upstream = await startUpstream();
   const gw = await startTestGateway({
     flags: { port: String(port), domain: 'gatehouse.test', ...flags },
-    env: { GITHUB_CLIENT_ID: 'gh-app', GITHUB_CLIENT_SECRET: 'gh-app-secret', GITHUB_URL: github.url },
+    env: {
+      GITHUB_CLIENT_ID: 'gh-app',
+      GITHUB_CLIENT_SECRET: 'gh-app-secret',
+      GITHUB_URL: github.url,
+      ...(oidc
+        ? {
+            OIDC_ISSUER: oidc.url,
+            OIDC_CLIENT_ID: oidc.clientId,
+            OIDC_CLIENT_SECRET: oidc.clientSecret,
+            OIDC_LABEL: 'Company login',
+          }
+        : {}),
+    },
   });
   return {
     gw,
@@ -61,6 +87,7 @@ export async function startLoginWorld(flags: Record<string, string> = {}): Promi
       await gw.stop();
       await upstream.close();
       await github.close();
+      await oidc?.stop();
     },
   };
 }
