@@ -14,15 +14,21 @@ export interface InternalListener {
  * to its own authorization server (a protected host trading a code for tokens). Its public address
  * may not be reachable from inside (a load balancer in front, DNS that points elsewhere), and
  * TLS to itself would need its own certificate trusted: loopback needs neither. Requests arrive
- * with `host` as their Host, as if they had come the public way.
+ * with `host` as their Host and the origin's scheme, as if they had come the public way.
  */
 export async function startInternalListener(
   origin: string,
   host: string,
   handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
 ): Promise<InternalListener> {
+  const https = origin.startsWith('https:');
   const server = createServer((req, res) => {
     req.headers.host = host;
+    delete req.headers['x-forwarded-host'];
+    delete req.headers['x-forwarded-proto'];
+    // The answers (discovery's endpoint URLs) must name the public scheme, which the handler
+    // reads off the socket: this loopback socket stands for the public https connection.
+    if (https) Object.defineProperty(req.socket, 'encrypted', { value: true, configurable: true });
     void handle(req, res);
   });
   server.listen(0, '127.0.0.1');

@@ -16,6 +16,11 @@ export interface BrowserAnswer {
  */
 export class HttpBrowser {
   readonly #jar = new Map<string, Map<string, string>>();
+  /**
+   * Where a URL on this machine is sent, when not at its own port: a test standing in for a
+   * load balancer (several nodes behind one https name) sets it, with the headers that proxy adds.
+   */
+  via: ((url: URL) => { port: number; headers?: Record<string, string> } | undefined) | undefined;
   /** Every URL visited, in order: what the flow went through. */
   readonly visited: URL[] = [];
 
@@ -53,9 +58,12 @@ export class HttpBrowser {
     const url = new URL(target);
     this.visited.push(url);
     const local = url.hostname.endsWith('.test') || url.hostname === 'localhost';
-    const address = local
-      ? `${url.protocol}//127.0.0.1:${url.port || 80}${url.pathname}${url.search}`
-      : url.href;
+    const through = local ? this.via?.(url) : undefined;
+    const address = through
+      ? `http://127.0.0.1:${through.port}${url.pathname}${url.search}`
+      : local
+        ? `${url.protocol}//127.0.0.1:${url.port || 80}${url.pathname}${url.search}`
+        : url.href;
     const jar = this.#jar.get(url.hostname);
     const cookie = jar && jar.size > 0 ? [...jar].map(([n, v]) => `${n}=${v}`).join('; ') : undefined;
     const res = await request(address, {
@@ -63,6 +71,7 @@ export class HttpBrowser {
       headers: {
         accept: 'text/html',
         ...(local ? { host: url.host } : {}),
+        ...through?.headers,
         ...(cookie ? { cookie } : {}),
         ...(init.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         ...init.headers,
