@@ -84,6 +84,15 @@ describe('the gateway runs the authorization server on the auth host', () => {
     assert.equal(claims.exp - claims.iat, 300, '--access-token-minutes');
     const jwks = await gw.gateway.authorizationServer()!.jwks();
     assert.equal(jwks.keys.length, 1);
+    const rotated = await gw.api('POST', '/api/v1/oauth/keys/rotate');
+    assert.equal(rotated.status, 200);
+    assert.equal(rotated.body.keys.length, 2, 'the new key, and the old one until its tokens expire');
+    assert.equal(rotated.body.keys[1], jwks.keys[0]!.kid);
+    assert.equal(
+      (await gw.api('GET', '/api/v1/routes/', undefined, tokens.access_token)).status,
+      200,
+      'a token signed with the old key still works',
+    );
     const admin = await gw.api('GET', '/api/v1/routes/', undefined, tokens.access_token);
     assert.equal(admin.status, 200, 'the admin API takes the admin token');
 

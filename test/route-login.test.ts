@@ -10,6 +10,7 @@ describe('a browser logs in to a protected route through GitHub', () => {
   let world: LoginWorld;
   before(async () => {
     world = await startLoginWorld({ 'access-token-minutes': '1' });
+    await world.gw.addRoute({ host: 'open.test', target: world.upstream.url });
     await world.gw.addRoute({
       host: 'app.test',
       target: world.upstream.url,
@@ -67,6 +68,23 @@ describe('a browser logs in to a protected route through GitHub', () => {
     const answer = await victim.send(`${world.origin('app.test')}/.gatehouse/callback?code=x&state=${state}`);
     assert.equal(answer.status, 400);
     assert.match(answer.text, /opened in another browser/);
+  });
+
+  test("the edge client's code goes back only to a protected route's callback", async () => {
+    const browser = new HttpBrowser();
+    const start = await browser.send(`${world.origin('app.test')}/`);
+    const authorize = new URL(String(start.headers['location']));
+    for (const evil of [
+      'http://evil.test/.gatehouse/callback',
+      `${world.origin('open.test')}/.gatehouse/callback`,
+      `${world.origin('app.test')}/.gatehouse/callback?x=1`,
+      `${world.origin('app.test')}/elsewhere`,
+    ]) {
+      authorize.searchParams.set('redirect_uri', evil);
+      const answer = await browser.send(authorize);
+      assert.equal(answer.status, 400, evil);
+      assert.equal(answer.headers['location'], undefined, `no redirect to ${evil}`);
+    }
   });
 
   test('a GitHub member removed from the org is refused at the next refresh', async () => {

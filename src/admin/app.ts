@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AdminPrincipal } from '../auth/admin-keys.ts';
 import { bearerToken } from '../auth/api-key.ts';
+import { GatehouseError } from '../errors.ts';
 import { honoErrorHandler } from '../http/error-response.ts';
 import { VERSION } from '../version.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
@@ -82,6 +83,12 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
       },
     }),
   );
+
+  app.post('/api/v1/oauth/keys/rotate', async (c) => {
+    if (!deps.rotateSigningKey)
+      throw new GatehouseError('AUTH_UNAVAILABLE', 'the authorization server is not running (see the log)');
+    return c.json({ keys: await deps.rotateSigningKey() });
+  });
 
   // Collections answer with and without the trailing slash.
   for (const [path, sub] of [

@@ -25,8 +25,8 @@ export interface AdminDeps {
    * principal, or undefined when it is not a valid token for this resource.
    */
   readonly oauthPrincipal?: (token: string) => Promise<OAuthPrincipal | undefined>;
-  /** Where OAuth clients learn how to get a token for the admin API (RFC 9728), for 401 answers. */
-  readonly resourceMetadataUrl?: string;
+  /** Rotates the authorization server's signing key; gives the key ids now published, current first. */
+  readonly rotateSigningKey?: () => Promise<readonly string[]>;
   /** False while the process is shutting down; `/readyz` then answers 503. */
   readonly accepting: () => boolean;
 }

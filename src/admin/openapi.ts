@@ -246,6 +246,16 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '201': { description: 'Created', ...json('Key') }, ...errors(400, 401, 415) },
         },
       },
+      '/oauth/keys/rotate': {
+        post: {
+          summary:
+            'Make a new signing key current on every node; the old one verifies until its tokens expire',
+          responses: {
+            '200': { description: 'The key ids now published, the current one first' },
+            ...errors(401, 503),
+          },
+        },
+      },
       '/keys/{id}': {
         parameters: idParam,
         get: {

@@ -267,6 +267,12 @@ export function edgeAuth(options: EdgeAuthOptions) {
         }
       );
     },
+    /** Rotates the signing key on every node; gives the key ids published, the current one first. */
+    rotateSigningKey: async (): Promise<readonly string[]> => {
+      const s = running();
+      await s.rotateSigningKey();
+      return (await s.jwks()).keys.map((k) => String(k.kid));
+    },
     /** The tunnel an agent logged in as a person connects as. */
     tokenTunnel: async (token: string, name: string | undefined): Promise<TunnelRecord> => {
       const claims = await apiToken(token);

@@ -219,6 +219,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     accepting: () => accepting,
     vehicles: telemetry?.states ?? storedVehicles(store.ephemeral),
     oauthPrincipal: auth.oauthPrincipal,
+    rotateSigningKey: auth.rotateSigningKey,
   });
   const dashboard = createDashboard({
     feed: options.telemetryFeed ?? telemetry?.hub ?? EMPTY_FEED,
