@@ -97,3 +97,22 @@ describe('self-service tunnel pages', () => {
     assert.equal(await world.gw.gateway.store.tunnels.get('nobody'), undefined);
   });
 });
+
+describe('--tunnel-users', () => {
+  let world: LoginWorld;
+  before(async () => {
+    world = await startLoginWorld({ 'tunnel-users': 'github-org:acme' });
+  });
+  after(() => world.stop());
+
+  test('only the people it names may log in for tunnels; the others are told why and get none', async () => {
+    const refused = await logInThroughGithub(world, new HttpBrowser(), `${world.issuer}/tunnels`, 'bob');
+    assert.equal(refused.status, 403);
+    assert.match(refused.text, /github:bob may not log in to this Gatehouse \(--tunnel-users\)/);
+    const owned = await world.gw.gateway.store.tunnels.list();
+    assert.equal(owned.filter((t) => t.owner === 'account:github|1002').length, 0);
+    const alice = await logInThroughGithub(world, new HttpBrowser(), `${world.issuer}/tunnels`, 'alice');
+    assert.equal(alice.status, 200);
+    assert.match(alice.text, /class="tunnel"/);
+  });
+});

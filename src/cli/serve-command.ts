@@ -104,6 +104,11 @@ ${optionTable([
         env: 'GATEHOUSE_ADMIN_USERS',
       },
       {
+        usage: '--tunnel-users LIST',
+        does: 'Who may log in here for tunnels of their own, as a route allows people: github-org:acme,… (*)',
+        env: 'GATEHOUSE_TUNNEL_USERS',
+      },
+      {
         usage: '--access-token-minutes N',
         does: 'Lifetime of access tokens (30)',
         env: 'GATEHOUSE_ACCESS_TOKEN_MINUTES',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hostPattern } from '../routes/route.ts';
+import { accessMatcher } from '../routes/route-auth-settings.ts';
 
 const minutes = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
@@ -26,6 +27,22 @@ export const authConfig = z
     host: hostPattern.refine((d) => !d.includes('*'), { message: 'must be a plain host name' }).optional(),
     /** `--admin-users github:alice,gitlab:bob`: who gets the admin API's `admin` scope. */
     adminUsers: adminUsers.default([]),
+    /**
+     * `--tunnel-users github-org:acme,…`: who may log in to this Gatehouse itself (the tunnels
+     * page, `gatehouse login`), as a route's `allow` names people; administrators always may.
+     */
+    tunnelUsers: z
+      .preprocess(
+        (v) =>
+          typeof v === 'string'
+            ? v
+                .split(',')
+                .map((e) => e.trim())
+                .filter(Boolean)
+            : v,
+        z.array(accessMatcher).min(1, 'name who may log in, or * for anyone'),
+      )
+      .default(['*']),
     accessTokenMinutes: minutes(24 * 60, 30),
     refreshTokenDays: minutes(3650, 365),
     sessionDays: minutes(365, 14),

@@ -91,6 +91,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'login.oidc.clientSecret', env: 'GATEHOUSE_OIDC_CLIENT_SECRET', secret: true },
   { key: 'auth.host', flag: 'auth-host', env: 'GATEHOUSE_AUTH_HOST' },
   { key: 'auth.adminUsers', flag: 'admin-users', env: 'GATEHOUSE_ADMIN_USERS' },
+  { key: 'auth.tunnelUsers', flag: 'tunnel-users', env: 'GATEHOUSE_TUNNEL_USERS' },
   { key: 'auth.accessTokenMinutes', flag: 'access-token-minutes', env: 'GATEHOUSE_ACCESS_TOKEN_MINUTES' },
   { key: 'auth.refreshTokenDays', flag: 'refresh-token-days', env: 'GATEHOUSE_REFRESH_TOKEN_DAYS' },
 ];

@@ -3,7 +3,7 @@ import { matcherText, PROVIDER_ID, parseMatcher } from './access-matcher.ts';
 import { pathPrefix } from './route-fields.ts';
 
 /** A matcher string (see `access-matcher.ts`), stored in its canonical form. */
-const matcher = z.string().transform((text, ctx) => {
+export const accessMatcher = z.string().transform((text, ctx) => {
   const parsed = parseMatcher(text);
   if (typeof parsed === 'string') {
     ctx.addIssue({ code: 'custom', message: parsed });
@@ -62,10 +62,10 @@ export const DEFAULT_IDENTITY_PREFIX = 'X-Auth-';
 export const routeAuthSettings = z
   .object({
     /** Who may pass at all; at least one matcher (`*` for anyone who logs in). */
-    allow: z.array(matcher).min(1).max(500),
+    allow: z.array(accessMatcher).min(1).max(500),
     /** Scope name → who gets it, among those allowed. */
     scopes: z
-      .record(z.string(), z.array(matcher).max(500))
+      .record(z.string(), z.array(accessMatcher).max(500))
       .superRefine((scopes, ctx) => {
         // Checked here rather than as the record's key type, so the message names the scope.
         for (const name of Object.keys(scopes))

@@ -11,6 +11,7 @@ import { gatewayAuthorizationServer } from '../oauth/gateway-auth.ts';
 import type { FirstPartyClient } from '../oauth/provider-config.ts';
 import { normalizeResource, type ResourcePolicy } from '../oauth/resource-policy.ts';
 import type { Logger } from '../observability/logger.ts';
+import { anyMatches } from '../route-auth/policy.ts';
 import { isProtected, routeResourcePolicy } from '../route-auth/resource-policy.ts';
 import type { RouteAuthDeps } from '../route-auth/route-auth-guard.ts';
 import type { Mount } from '../routes/mount.ts';
@@ -58,12 +59,18 @@ function oidcFrom(config: ServeConfig, env: Readonly<Record<string, string | und
 function gatehouseApiPolicy(
   issuer: string,
   admins: readonly AdminUser[],
+  tunnelUsers: readonly string[],
   routes: ResourcePolicy,
 ): ResourcePolicy {
   const audience = `${issuer}/api`;
   return async (resource, identity) => {
     if (normalizeResource(resource) !== audience) return routes(resource, identity);
-    return { audience, scopes: isAdmin(admins, identity) ? ['admin', 'user'] : ['user'] };
+    if (isAdmin(admins, identity)) return { audience, scopes: ['admin', 'user'] };
+    if (!anyMatches(tunnelUsers, identity))
+      return {
+        denied: `${identity.provider}:${identity.login} may not log in to this Gatehouse (--tunnel-users)`,
+      };
+    return { audience, scopes: ['user'] };
   };
 }
 
@@ -138,6 +145,7 @@ export function edgeAuth(options: EdgeAuthOptions) {
       gatehouseApiPolicy(
         issuer,
         admins,
+        config.auth.tunnelUsers,
         routeResourcePolicy(() => catalog.table),
       ),
     firstPartyClients,
