@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './helpers/chromium.ts';
 import { type LoginWorld, startLoginWorld } from './helpers/login-world.ts';
 
 describe('login at the edge, in a real browser', () => {
@@ -10,17 +11,7 @@ describe('login at the edge, in a real browser', () => {
   before(async () => {
     world = await startLoginWorld({ 'admin-users': 'github:alice' }, { oidc: true });
     await world.gw.addRoute({ host: 'app.test', target: world.upstream.url, auth: { allow: ['*'] } });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      // The route's and the auth host's names are this machine, as *.localhost would be.
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--host-resolver-rules=MAP *.test 127.0.0.1',
-      ],
-    });
+    browser = await launchChromium('*.test');
   });
   after(async () => {
     await browser?.close();

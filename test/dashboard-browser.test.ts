@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { request } from 'undici';
+import { launchChromium } from './helpers/chromium.ts';
 import { builtDashboard } from './helpers/dashboard-build.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { alerts, connectivity, errors, TestFeed, vehicleData } from './helpers/telemetry-feed.ts';
@@ -22,10 +23,7 @@ describe('the dashboard page in Chromium', () => {
       telemetryFeed: feed,
       dashboardDir: await builtDashboard(),
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { DEFAULT_SEED_INPUT, validateSeed } from '../src/fleet/simulator/seed.ts';
 import { type Simulator, startSimulator } from '../src/fleet/simulator/simulator.ts';
 import { manualClock } from '../src/util/clock.ts';
+import { launchChromium } from './helpers/chromium.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 describe('fleet-login in a real browser', () => {
@@ -29,10 +30,7 @@ describe('fleet-login in a real browser', () => {
       },
     });
     await gw.addRoute({ kind: 'fleet-login', host: '127.0.0.1', path: '/tesla' });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { DEFAULT_SEED_INPUT, validateSeed } from '../src/fleet/simulator/seed.ts';
 import { startSimulator } from '../src/fleet/simulator/simulator.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
+import { launchChromium } from './helpers/chromium.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 import { registerTunnel, startRelayGateway } from './helpers/relay.ts';
 import { startUpstream } from './helpers/upstream.ts';
@@ -56,16 +56,7 @@ test("Tesla's callback reaches the developer's local login route through the rel
   t.after(() => agent.stop());
   await registerTunnel(publicGw, { host: RELAY_HOST, secret: SECRET }, tunnel.name, 'alice');
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      `--host-resolver-rules=MAP ${RELAY_HOST} 127.0.0.1`,
-    ],
-  });
+  const browser = await launchChromium(RELAY_HOST);
   t.after(() => browser.close());
   const page = await browser.newPage();
   await page.goto(`${relayBase}/api/v1/dev-proxy/select?developer=alice`);

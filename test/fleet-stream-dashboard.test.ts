@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { signSs256Jws } from '../src/fleet/ss256.ts';
 import { VirtualFleet } from '../src/telemetry/vehicles/virtual-fleet.ts';
+import { launchChromium } from './helpers/chromium.ts';
 import { builtDashboard } from './helpers/dashboard-build.ts';
 import {
   driverSeed,
@@ -67,10 +67,7 @@ test('a simulated vehicle streams to the receiver and its values appear on the d
   t.after(() => gw.stop());
   resolve.set(TELEMETRY_HOST, { address: '127.0.0.1', port: gw.gateway.telemetry!.port });
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
   const page = await browser.newPage();
   await page.goto(`${gw.url}/fleet/dashboard?token=${TOKEN}`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './helpers/chromium.ts';
 import { freePort } from './helpers/redis.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 import { waitFor } from './helpers/wait-for.ts';
@@ -108,10 +108,7 @@ test('the Tesla Fleet walkthrough works as written, browser steps included', asy
   assert.match(registered, /"kind":"fleet-login"/);
 
   // The browser steps: log in on the simulator's pages, see the report, pair the key from it.
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
   const page = await browser.newPage();
   await page.goto(`http://localhost:${ports[8080]}/tesla/login`);

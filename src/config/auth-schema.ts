@@ -4,20 +4,24 @@ import { accessMatcher } from '../routes/route-auth-settings.ts';
 
 const minutes = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
-/** `<provider>:<login>` entries, from a list or a comma-separated string (`--admin-users`). */
-const adminUsers = z.preprocess(
-  (v) =>
-    typeof v === 'string'
-      ? v
-          .split(',')
-          .map((e) => e.trim())
-          .filter(Boolean)
-      : v,
-  z.array(
-    z
-      .string()
-      .regex(/^[a-z][a-z0-9-]*:[^\s:,]+$/i, 'each entry must be <provider>:<login>, as in github:alice'),
-  ),
+/** A list from the config file, or a comma-separated one from a flag or the environment. */
+const commaList = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean)
+        : v,
+    z.array(item),
+  );
+
+/** `<provider>:<login>` entries (`--admin-users`). */
+const adminUsers = commaList(
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*:[^\s:,]+$/i, 'each entry must be <provider>:<login>, as in github:alice'),
 );
 
 /** The authorization server (`auth:` in the config file): its host, admins and lifetimes. */
@@ -31,17 +35,8 @@ export const authConfig = z
      * `--tunnel-users github-org:acme,…`: who may log in to this Gatehouse itself (the tunnels
      * page, `gatehouse login`), as a route's `allow` names people; administrators always may.
      */
-    tunnelUsers: z
-      .preprocess(
-        (v) =>
-          typeof v === 'string'
-            ? v
-                .split(',')
-                .map((e) => e.trim())
-                .filter(Boolean)
-            : v,
-        z.array(accessMatcher).min(1, 'name who may log in, or * for anyone'),
-      )
+    tunnelUsers: commaList(accessMatcher)
+      .refine((list) => list.length > 0, 'name who may log in, or * for anyone')
       .default(['*']),
     accessTokenMinutes: minutes(24 * 60, 30),
     refreshTokenDays: minutes(3650, 365),
