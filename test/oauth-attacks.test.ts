@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { base64url, SignJWT } from 'jose';
+import { base64url, createLocalJWKSet, SignJWT } from 'jose';
 import * as client from 'openid-client';
-import { verifyAccessToken } from '../src/oauth/access-token-verifier.ts';
+import { verifyAccessToken } from '../src/route-auth/token-verifier.ts';
 import { manualClock } from '../src/util/clock.ts';
 import { CookieBrowser } from './helpers/cookie-browser.ts';
 import {
@@ -181,7 +181,13 @@ describe('attacks on the authorization server', () => {
     const jwks = await world.node.server.jwks();
     const clock = manualClock();
     const check = (token: string, audience = MCP_RESOURCE) =>
-      verifyAccessToken(token, { jwks, issuer: world.issuer, audience, clock });
+      verifyAccessToken(token, {
+        keys: createLocalJWKSet(jwks),
+        issuer: world.issuer,
+        audience,
+        clock,
+        grantActive: async () => true,
+      });
     const claims = await check(tokens.access_token);
     assert.equal(claims.sub, 'oidc|u-alice');
 

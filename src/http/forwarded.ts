@@ -54,3 +54,24 @@ export function clientIp(remoteAddress: string | undefined): string {
     ? remoteAddress.slice(7)
     : remoteAddress;
 }
+
+/**
+ * The scheme the client reached Gatehouse with: the connection's, or with `trustForwarded`
+ * (`--trust-proxy`) the first `X-Forwarded-Proto` the proxy in front sent, when it is http(s).
+ */
+export function publicScheme(
+  exchange: {
+    readonly req: { readonly headers: Record<string, string | string[] | undefined> };
+    readonly client: ClientInfo;
+  },
+  trustForwarded: boolean | undefined,
+): 'http' | 'https' {
+  if (trustForwarded) {
+    const forwarded = String(exchange.req.headers['x-forwarded-proto'] ?? '')
+      .split(',')[0]!
+      .trim()
+      .toLowerCase();
+    if (forwarded === 'http' || forwarded === 'https') return forwarded;
+  }
+  return exchange.client.proto;
+}

@@ -1,3 +1,5 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+
 /** HTML of Gatehouse's own small pages (logins, reports, messages): self-contained, no scripts. */
 
 /** Text made safe for HTML content and attribute values. */
@@ -31,4 +33,26 @@ export function messagePage(title: string, message: string, next?: NextStep, cod
       (next ? `<p><a id="next" href="${escapeHtml(next.href)}">${escapeHtml(next.label)}</a></p>` : '') +
       (code ? `<p class="muted"><small>${escapeHtml(code)} &middot; Gatehouse</small></p>` : ''),
   );
+}
+
+/** Answers with one of Gatehouse's own pages; never cached, since they carry tokens, keys and CSRF tokens. */
+export function sendPage(
+  res: ServerResponse,
+  status: number,
+  html: string,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(html);
+}
+
+/** Sends the browser on (303: the next request is a GET), never cached. */
+export function redirectTo(res: ServerResponse, location: string): void {
+  res.writeHead(303, { location, 'content-length': 0, 'cache-control': 'no-store' });
+  res.end();
 }

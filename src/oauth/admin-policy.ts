@@ -1,6 +1,5 @@
 import { GatehouseError } from '../errors.ts';
 import type { UpstreamIdentity } from '../identity/identity.ts';
-import { normalizeResource, type ResourcePolicy } from './resource-policy.ts';
 
 /** An admin as `--admin-users` names one: the provider id and the login there. */
 export interface AdminUser {
@@ -31,17 +30,4 @@ export function parseAdminUsers(text: string | readonly string[] | undefined): A
 /** True when the identity is one of the admins. */
 export function isAdmin(admins: readonly AdminUser[], identity: UpstreamIdentity): boolean {
   return admins.some((a) => a.provider === identity.provider && a.login === identity.login.toLowerCase());
-}
-
-/**
- * The policy the gateway starts with: the admin API (`<issuer>/api`) grants `admin` to the admins
- * and is refused to everyone else; any other resource is not one this server protects.
- */
-export function adminApiPolicy(issuer: string, admins: readonly AdminUser[]): ResourcePolicy {
-  const audience = `${issuer.replace(/\/$/, '')}/api`;
-  return async (resource, identity) => {
-    if (normalizeResource(resource) !== audience) return undefined;
-    if (isAdmin(admins, identity)) return { audience, scopes: ['admin'] };
-    return { denied: `${identity.provider}:${identity.login} is not an admin (--admin-users)` };
-  };
 }

@@ -5,7 +5,6 @@ import type { Logger } from '../observability/logger.ts';
 import type { Mount } from '../routes/mount.ts';
 import type { Store } from '../store/types.ts';
 import type { Clock } from '../util/clock.ts';
-import { adminApiPolicy, parseAdminUsers } from './admin-policy.ts';
 import { type AuthorizationServer, startAuthorizationServer } from './authorization-server.ts';
 import type { FirstPartyClient } from './provider-config.ts';
 import type { ResourcePolicy } from './resource-policy.ts';
@@ -18,12 +17,11 @@ export interface GatewayAuthOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly sealKey: () => Buffer | undefined;
-  readonly env: Readonly<Record<string, string | undefined>>;
   readonly trustProxy: boolean;
   /** The upstream providers people log in through (GitHub, GitLab, OIDC issuers). */
-  readonly providers?: readonly UpstreamProvider[];
-  /** The policy over routes; the admin API's alone until route policies plug in. */
-  readonly resourcePolicy?: (issuer: string) => ResourcePolicy;
+  readonly providers: readonly UpstreamProvider[];
+  /** Who gets which scopes for each resource: Gatehouse's own API and the protected routes. */
+  readonly resourcePolicy: (issuer: string) => ResourcePolicy;
   /** Clients that are Gatehouse itself, for the issuer the server starts with. */
   readonly firstPartyClients?: (issuer: string) => readonly FirstPartyClient[];
 }
@@ -64,10 +62,8 @@ export function gatewayAuthorizationServer(options: GatewayAuthOptions) {
           store: options.store,
           clock: options.clock,
           issuer,
-          providers: options.providers ?? [],
-          resourcePolicy: (
-            options.resourcePolicy ?? ((i) => adminApiPolicy(i, parseAdminUsers(options.auth.adminUsers)))
-          )(issuer),
+          providers: options.providers,
+          resourcePolicy: options.resourcePolicy(issuer),
           sealKey: options.sealKey,
           lifetimes: options.auth,
           logger: options.logger,

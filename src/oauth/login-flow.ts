@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
+import { redirectTo, sendPage } from '../http/html-page.ts';
 import {
   accountIdOf,
   type LoginAttempt,
@@ -47,16 +48,6 @@ export interface LoginFlowDeps {
 
 const random = () => randomBytes(32).toString('base64url');
 
-function send(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(body);
-}
-
-function redirect(res: ServerResponse, location: string): void {
-  res.writeHead(303, { location, 'cache-control': 'no-store' });
-  res.end();
-}
-
 const EXPIRED = 'This login has expired or was already finished: go back to the application and start again.';
 
 /**
@@ -69,29 +60,30 @@ export async function handleLogin(
   res: ServerResponse,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', deps.issuer);
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, page('Method not allowed', ''));
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return sendPage(res, 405, page('Method not allowed', ''));
   const callback = url.pathname.match(/^\/login\/callback\/([^/]+)$/);
   if (callback) {
     // The interaction cookie is scoped to the interaction's path: continue there so it is sent.
     const pending = await deps.pending.get(url.searchParams.get('state') ?? '');
     if (!pending || pending.provider !== callback[1])
-      return send(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
-    return redirect(res, `${INTERACTION_PATH}/${pending.uid}/callback/${pending.provider}${url.search}`);
+      return sendPage(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
+    return redirectTo(res, `${INTERACTION_PATH}/${pending.uid}/callback/${pending.provider}${url.search}`);
   }
   const match = url.pathname.match(/^\/login\/interaction\/([\w-]+)(?:\/(start|callback)\/([^/]+))?$/);
-  if (!match) return send(res, 404, page('Not found', '<p>There is no such login page.</p>'));
+  if (!match) return sendPage(res, 404, page('Not found', '<p>There is no such login page.</p>'));
   const provider = deps.provider();
   let details: Awaited<ReturnType<Provider['interactionDetails']>>;
   try {
     details = await provider.interactionDetails(req, res);
   } catch {
-    return send(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
+    return sendPage(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
   }
-  if (details.uid !== match[1]) return send(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
+  if (details.uid !== match[1]) return sendPage(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
   const [, uid, step, providerId] = match;
   const upstream = deps.providers.find((p) => p.id === providerId);
   if (step && !upstream)
-    return send(res, 404, page('Unknown provider', '<p>That login provider is not configured.</p>'));
+    return sendPage(res, 404, page('Unknown provider', '<p>That login provider is not configured.</p>'));
   if (step === 'start') return startLogin(deps, res, uid!, upstream!);
   if (step === 'callback') return completeLogin(deps, req, res, url, details, upstream!);
   if (details.prompt.name === 'login') {
@@ -100,12 +92,12 @@ export async function handleLogin(
       label: p.label,
       href: `${INTERACTION_PATH}/${uid}/start/${p.id}`,
     }));
-    return send(res, 200, loginPage(client?.clientName ?? client?.clientId ?? 'An application', choices));
+    return sendPage(res, 200, loginPage(client?.clientName ?? client?.clientId ?? 'An application', choices));
   }
   // Consent for a person already logged in here: granted for what the resources allow them.
   const accountId = details.session?.accountId;
   const account = accountId ? await deps.accounts.get(accountId) : undefined;
-  if (!account) return send(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
+  if (!account) return sendPage(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
   return finish(deps, req, res, details, account.identity, false);
 }
 
@@ -123,7 +115,7 @@ async function startLogin(deps: LoginFlowDeps, res: ServerResponse, uid: string,
   } catch (error) {
     // A provider that cannot be reached or is misconfigured: say so, for the operator to fix.
     deps.logger.error({ err: error, provider: upstream.id }, 'upstream login cannot start');
-    return send(
+    return sendPage(
       res,
       502,
       page('Login unavailable', `<p>${html(`${upstream.label}: ${(error as Error).message}`)}</p>`),
@@ -147,7 +139,7 @@ async function completeLogin(
   const pending = await deps.pending.get(state);
   // Single use: whoever deletes the record first completes this login.
   if (!pending || pending.uid !== details.uid || !(await deps.pending.deleteIf(state, pending)))
-    return send(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
+    return sendPage(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
   let identity: UpstreamIdentity;
   try {
     // The provider sees the redirect URI it knows, with the parameters it sent back.

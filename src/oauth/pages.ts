@@ -1,9 +1,8 @@
 /** The authorization server's own pages: login choice, device code, errors. Plain HTML, no scripts. */
+import { escapeHtml } from '../http/html-page.ts';
 
 /** Escapes text for HTML element content and quoted attributes. */
-export function html(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export const html = escapeHtml;
 
 const STYLE =
   'body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#222}' +

@@ -1,6 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import { GatehouseError } from '../errors.ts';
 import { answerError, type Exchange } from '../http/exchange.ts';
+import { publicScheme } from '../http/forwarded.ts';
 import type { Guard, GuardPolicy, GuardVerdict } from '../routes/guard.ts';
 import type { Routed } from '../routes/routed.ts';
 import { isBrowserNavigation, isGatehouseCookie, type RouteLogin } from '../sessions/route-login.ts';
@@ -83,7 +84,7 @@ export function protectedRouteGuard(deps: RouteAuthDeps): Guard {
     const route = routed.route as ProtectedRoute;
     const { auth } = route;
     const path = exchange.target.path;
-    const resource = requestResourceUrl(exchange, route.path, schemeOf(exchange, deps.trustForwarded));
+    const resource = requestResourceUrl(exchange, route.path, publicScheme(exchange, deps.trustForwarded));
     const metadata = metadataUrl(resource);
     if (metadataSubject(path) === route.path) {
       sendMetadata(exchange, metadataDocument(route, resource, deps.issuer));
@@ -102,7 +103,8 @@ export function protectedRouteGuard(deps: RouteAuthDeps): Guard {
     const toLogin = async (): Promise<GuardVerdict> => {
       if (login && exchange.type === 'request' && isBrowserNavigation(exchange))
         await login.sendToLogin(exchange, resource, Object.keys(auth.scopes), base);
-      else if (!login && deps.onNoSession && isBrowser(exchange)) await deps.onNoSession(exchange, routed);
+      else if (!login && deps.onNoSession && isBrowserNavigation(exchange))
+        await deps.onNoSession(exchange, routed);
       else refuse(exchange, tokenMissing(metadata));
       return 'answered';
     };
@@ -188,15 +190,6 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-function isBrowser(exchange: Exchange): boolean {
-  const { req } = exchange;
-  return (
-    exchange.type === 'request' &&
-    (req.method === 'GET' || req.method === 'HEAD') &&
-    /text\/html/i.test(req.headers.accept ?? '')
-  );
-}
-
 function isPreflight(exchange: Exchange): boolean {
   const { req } = exchange;
   return (
@@ -205,15 +198,4 @@ function isPreflight(exchange: Exchange): boolean {
     req.headers.origin !== undefined &&
     req.headers['access-control-request-method'] !== undefined
   );
-}
-
-function schemeOf(exchange: Exchange, trustForwarded: boolean | undefined): string {
-  if (trustForwarded) {
-    const forwarded = String(exchange.req.headers['x-forwarded-proto'] ?? '')
-      .split(',')[0]!
-      .trim()
-      .toLowerCase();
-    if (forwarded === 'http' || forwarded === 'https') return forwarded;
-  }
-  return exchange.client.proto;
 }

@@ -11,8 +11,17 @@ export type AccessTokenClaims = JWTPayload & {
   readonly login: string;
 };
 
-/** What a token failed on, in words a client developer can act on. */
-export class TokenRejected extends Error {}
+/**
+ * What a token failed on, in words a client developer can act on; `code` is jose's error code
+ * (`ERR_JWT_EXPIRED`…) when jose refused it, else `ERR_TOKEN_REJECTED`.
+ */
+export class TokenRejected extends Error {
+  readonly code: string;
+  constructor(message: string, code = 'ERR_TOKEN_REJECTED') {
+    super(message);
+    this.code = code;
+  }
+}
 
 /** What {@link verifyAccessToken} checks against. */
 export interface TokenCheck {
@@ -38,7 +47,7 @@ export async function verifyAccessToken(token: string, check: TokenCheck): Promi
       requiredClaims: ['exp', 'sub', 'gid', 'login'],
     }));
   } catch (error) {
-    throw new TokenRejected(reason(error, check));
+    throw new TokenRejected(reason(error, check), error instanceof errors.JOSEError ? error.code : undefined);
   }
   // jose accepts an audience list containing ours; a token meant for several resources is not ours alone.
   if (Array.isArray(payload.aud) && payload.aud.length !== 1)

@@ -1,5 +1,6 @@
 import { GatehouseError } from '../errors.ts';
 import { answerError, type RequestExchange } from '../http/exchange.ts';
+import { redirectTo, sendPage } from '../http/html-page.ts';
 import type { Mount } from '../routes/mount.ts';
 import type { FoundSession } from '../sessions/browser-sessions.ts';
 import { csrfTokenMatches, isCrossSiteRequest } from '../sessions/csrf.ts';
@@ -51,7 +52,7 @@ export function selfServiceMount(deps: SelfServiceDeps): Mount {
 async function answer(deps: SelfServiceDeps, exchange: RequestExchange): Promise<void> {
   if (await deps.login.answerOwnPath(exchange)) return;
   const { req, res, target } = exchange;
-  if (target.path === '/') return redirect(res, '/tunnels');
+  if (target.path === '/') return redirectTo(res, '/tunnels');
   const found = await deps.login.session(exchange);
   const token = found ? await deps.login.accessToken(found) : undefined;
   const person = token ? await deps.person(token) : undefined;
@@ -98,7 +99,7 @@ async function answer(deps: SelfServiceDeps, exchange: RequestExchange): Promise
   }
   if (match?.[2] === 'delete') {
     await deps.accounts.delete(owner, match[1]!);
-    return redirect(res, '/tunnels');
+    return redirectTo(res, '/tunnels');
   }
   throw new GatehouseError('ROUTE_NOT_FOUND', `Nothing to do at ${target.path}: use the forms on /tunnels.`);
 }
@@ -121,22 +122,16 @@ async function checkedForm(
   return form;
 }
 
-function html(res: RequestExchange['res'], body: string): void {
-  res.writeHead(200, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    // The pages show keys: no framing by other sites, no referrer leaking paths to them.
-    'x-frame-options': 'DENY',
-    'content-security-policy':
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    // same-origin, not no-referrer: with no-referrer browsers send Origin: null on the forms' own POSTs.
-    'referrer-policy': 'same-origin',
-  });
-  res.end(body);
-}
+/** What every self-service page is sent with: they show keys. */
+const PAGE_HEADERS = {
+  // No framing by other sites, no referrer leaking paths to them.
+  'x-frame-options': 'DENY',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  // same-origin, not no-referrer: with no-referrer browsers send Origin: null on the forms' own POSTs.
+  'referrer-policy': 'same-origin',
+};
 
-function redirect(res: RequestExchange['res'], location: string): void {
-  res.writeHead(303, { location, 'content-length': 0, 'cache-control': 'no-store' });
-  res.end();
+function html(res: RequestExchange['res'], body: string): void {
+  sendPage(res, 200, body, PAGE_HEADERS);
 }

@@ -3,17 +3,20 @@ import type { OAuthPrincipal } from '../auth/admin-keys.ts';
 import type { ServeConfig } from '../config/schema.ts';
 import { GatehouseError } from '../errors.ts';
 import type { Exchange } from '../http/exchange.ts';
+import { publicScheme } from '../http/forwarded.ts';
 import { oidcProvider, oidcSettingsFromEnv } from '../login/oidc.ts';
 import { providersFrom } from '../login/provider-registry.ts';
-import { type AccessTokenClaims, verifyAccessToken } from '../oauth/access-token-verifier.ts';
 import { type AdminUser, isAdmin, parseAdminUsers } from '../oauth/admin-policy.ts';
 import { gatewayAuthorizationServer } from '../oauth/gateway-auth.ts';
 import type { FirstPartyClient } from '../oauth/provider-config.ts';
 import { normalizeResource, type ResourcePolicy } from '../oauth/resource-policy.ts';
 import type { Logger } from '../observability/logger.ts';
+import { cachedJwks } from '../route-auth/jwks-cache.ts';
 import { anyMatches } from '../route-auth/policy.ts';
 import { isProtected, routeResourcePolicy } from '../route-auth/resource-policy.ts';
 import type { RouteAuthDeps } from '../route-auth/route-auth-guard.ts';
+import { tokenScopes } from '../route-auth/token-identity.ts';
+import { type AccessTokenClaims, TokenRejected, verifyAccessToken } from '../route-auth/token-verifier.ts';
 import type { Mount } from '../routes/mount.ts';
 import type { RouteCatalog } from '../routing/route-catalog.ts';
 import { AccountTunnels } from '../self-service/account-tunnels.ts';
@@ -21,7 +24,7 @@ import { selfServiceMount } from '../self-service/self-service-mount.ts';
 import { BrowserSessions } from '../sessions/browser-sessions.ts';
 import type { EdgeTokenClient } from '../sessions/edge-client.ts';
 import { EDGE_CLIENT_ID, oauthEdgeClient } from '../sessions/oauth-edge-client.ts';
-import { isSessionPath, RouteLogin, SESSION_PATHS } from '../sessions/route-login.ts';
+import { RouteLogin, SESSION_PATHS } from '../sessions/route-login.ts';
 import type { Store, TunnelRecord } from '../store/types.ts';
 import { TunnelError } from '../tunnel/errors.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
@@ -138,7 +141,6 @@ export function edgeAuth(options: EdgeAuthOptions) {
     clock,
     logger,
     sealKey: options.secretKey,
-    env: options.env,
     trustProxy: config.trustProxy,
     providers,
     resourcePolicy: (issuer) =>
@@ -175,12 +177,7 @@ export function edgeAuth(options: EdgeAuthOptions) {
     key: () => sealingKey(secret(), 'gatehouse sessions', 'browser sessions'),
     ttlMs: config.auth.sessionDays * 86_400_000,
   });
-  const secureOf = (exchange: Exchange) =>
-    config.trustProxy
-      ? String(exchange.req.headers['x-forwarded-proto'] ?? exchange.client.proto)
-          .split(',')[0]!
-          .trim() === 'https'
-      : exchange.client.proto === 'https';
+  const secureOf = (exchange: Exchange) => publicScheme(exchange, config.trustProxy) === 'https';
   const login = new RouteLogin({
     ephemeral: store.ephemeral,
     clock,
@@ -199,27 +196,26 @@ export function edgeAuth(options: EdgeAuthOptions) {
     },
   });
 
+  const keys = cachedJwks(() => running().jwks(), clock);
   /** The claims of a valid token for Gatehouse's own API, or undefined. */
   const apiToken = async (token: string): Promise<AccessTokenClaims | undefined> => {
     const s = server.server();
     if (!s) return undefined;
     try {
-      const claims = await verifyAccessToken(token, {
-        jwks: await s.jwks(),
+      return await verifyAccessToken(token, {
+        keys,
         issuer: s.issuer,
         audience: `${s.issuer}/api`,
         clock,
+        grantActive: (gid) => s.grantActive(gid),
       });
-      const gid = claims['gid'];
-      return typeof gid === 'string' && (await s.grantActive(gid)) ? claims : undefined;
-    } catch {
-      return undefined;
+    } catch (error) {
+      if (error instanceof TokenRejected) return undefined;
+      throw error;
     }
   };
-  const scopesOf = (claims: AccessTokenClaims) =>
-    typeof claims['scope'] === 'string' ? claims['scope'].split(' ').filter(Boolean) : [];
-  const loginOf = (claims: AccessTokenClaims) =>
-    typeof claims['login'] === 'string' ? claims['login'] : String(claims.sub);
+  const scopesOf = tokenScopes;
+  const loginOf = (claims: AccessTokenClaims) => claims.login;
 
   let accounts: AccountTunnels | undefined;
   const accountTunnels = () => {
@@ -261,8 +257,6 @@ export function edgeAuth(options: EdgeAuthOptions) {
   return {
     mounts,
     routeAuth,
-    /** True for the paths a protected route answers itself (login callback, sign-out). */
-    isSessionPath,
     /** The admin principal of an OAuth token for the admin API. */
     oauthPrincipal: async (token: string): Promise<OAuthPrincipal | undefined> => {
       const claims = await apiToken(token);

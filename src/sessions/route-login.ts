@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GatehouseError } from '../errors.ts';
 import { cookieHeader, readCookie } from '../http/cookies.ts';
 import { answerError, type Exchange, type RequestExchange } from '../http/exchange.ts';
-import { escapeHtml, messagePage, page } from '../http/html-page.ts';
+import { escapeHtml, messagePage, page, sendPage } from '../http/html-page.ts';
 import { type ExpiringCollection, type ExpiringSpec, expiringCollection } from '../store/expiring.ts';
 import type { EphemeralRepository } from '../store/types.ts';
 import { readBoundedBody } from '../util/bounded-body.ts';
@@ -59,11 +59,6 @@ export interface RouteLoginOptions {
   readonly secure?: (exchange: Exchange) => boolean;
   /** Called when a login on `host` has started a session, before the browser is sent on. */
   readonly onLogin?: (host: string, tokens: EdgeTokens) => Promise<void>;
-}
-
-/** True when `path` is one of the session paths, under whatever route path. */
-export function isSessionPath(path: string): boolean {
-  return path.endsWith(SESSION_PATHS.callback) || path.endsWith(SESSION_PATHS.signOut);
 }
 
 /** The login cookie's name: `__Host-` over https, like the session's. */
@@ -276,7 +271,7 @@ export class RouteLogin {
       send(
         res,
         messagePage('Signed out', 'You are signed out of this site.', {
-          href: '/',
+          href: `${base}/`,
           label: 'Back to the site',
         }),
         cleared,
@@ -298,7 +293,7 @@ export class RouteLogin {
               '<button type="submit" id="sign-out">Sign out</button></form>',
           )
         : messagePage('Signed out', 'You are not signed in to this site.', {
-            href: '/',
+            href: `${base}/`,
             label: 'Back to the site',
           }),
     );
@@ -306,11 +301,5 @@ export class RouteLogin {
 }
 
 function send(res: RequestExchange['res'], html: string, setCookie?: string): void {
-  res.writeHead(200, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(html),
-    'cache-control': 'no-store',
-    ...(setCookie ? { 'set-cookie': setCookie } : {}),
-  });
-  res.end(html);
+  sendPage(res, 200, html, setCookie ? { 'set-cookie': setCookie } : {});
 }
