@@ -6,7 +6,7 @@ import { loadConfig, SETTINGS } from '../src/config/load-config.ts';
 import type { UpstreamProvider } from '../src/identity/identity.ts';
 import { GitHubProvider } from '../src/login/github.ts';
 import { GitLabProvider } from '../src/login/gitlab.ts';
-import { ProviderRegistry, providersForRoute, providersFrom } from '../src/login/provider-registry.ts';
+import { ProviderRegistry, providersFrom } from '../src/login/provider-registry.ts';
 import { githubUrls, providerCredentials } from '../src/login/provider-settings.ts';
 import { manualClock } from '../src/util/clock.ts';
 
@@ -199,6 +199,7 @@ describe('the provider registry', () => {
   const oidc: UpstreamProvider = {
     id: 'oidc',
     label: 'Acme ID',
+    clientId: 'acme-id',
     authorizationUrl: () => Promise.reject(new Error('unused')),
     complete: () => Promise.reject(new Error('unused')),
     reread: () => Promise.reject(new Error('unused')),
@@ -225,26 +226,27 @@ describe('the provider registry', () => {
     const registry = new ProviderRegistry(settings, { ...deps, extra: [oidc] });
     assert.equal(registry.forRoute(undefined), registry.global);
     const own = { github: { clientId: 'route-gh', clientSecret: 'route-secret-abcdef' } };
-    const first = providersForRoute(own, registry);
+    const first = registry.forRoute(own);
     assert.deepEqual(
-      first.map((p) => [p.id, (p as { clientId?: string }).clientId]),
+      first.map((p) => [p.id, p.clientId]),
       [
         ['github', 'route-gh'],
         ['gitlab', 'global-gl'],
-        ['oidc', undefined],
+        ['oidc', 'acme-id'],
       ],
     );
-    const second = providersForRoute({ github: { ...own.github } }, registry);
+    const second = registry.forRoute({ github: { ...own.github } });
     assert.equal(second[0], first[0], 'equal credentials reuse the built provider');
-    const rotated = providersForRoute(
-      { github: { ...own.github, clientSecret: 'a-new-secret-value' } },
-      registry,
-    );
+    const rotated = registry.forRoute({ github: { ...own.github, clientSecret: 'a-new-secret-value' } });
     assert.notEqual(rotated[0], first[0], 'a changed secret builds a new provider');
-    assert.equal(registry.find('github', 'route-gh'), first[0]);
-    assert.equal(registry.find('github', 'global-gh'), registry.global[0]);
-    assert.equal(registry.find('gitlab'), registry.global[1]);
-    assert.equal(registry.find('github', 'unknown'), undefined);
+    const ownGitlab = registry.forRoute({
+      gitlab: { clientId: 'route-gl', clientSecret: 'route-gl-secret' },
+    });
+    assert.equal(
+      (ownGitlab[0] as GitLabProvider).toJSON()['url'],
+      'https://gitlab.example.com',
+      "a route's app is on the global provider's GitLab",
+    );
 
     const shown = JSON.stringify(registry) + inspect(registry, { depth: 10 }) + JSON.stringify(first);
     for (const secret of [GH_SECRET, GL_SECRET, 'route-secret-abcdef', 'a-new-secret-value'])

@@ -61,6 +61,8 @@ export interface UpstreamProvider {
   readonly id: string;
   /** Shown on the login page: "GitHub". */
   readonly label: string;
+  /** The OAuth application's client ID at the provider: a saved grant works only with the app that issued it. */
+  readonly clientId: string;
   /** Where to send the browser to log in. */
   authorizationUrl(attempt: LoginAttempt): Promise<URL>;
   /** Completes a login from the URL the provider redirected the browser to. */

@@ -108,6 +108,7 @@ export function oidcProvider(settings: OidcProviderSettings): UpstreamProvider {
   return {
     id,
     label: settings.label ?? new URL(settings.issuer).host,
+    clientId: settings.clientId,
     async authorizationUrl(attempt) {
       return client.buildAuthorizationUrl(await config(), {
         redirect_uri: attempt.redirectUri,

@@ -3,7 +3,7 @@ import type { UpstreamProvider } from '../identity/identity.ts';
 import { GitHubProvider } from './github.ts';
 import { GitLabProvider } from './gitlab.ts';
 import type { ProviderDeps } from './provider-deps.ts';
-import type { LoginSettings, ProviderCredentials } from './provider-settings.ts';
+import type { LoginSettings } from './provider-settings.ts';
 
 /** Route apps kept built at once; past it the least recently used is built again when needed. */
 const ROUTE_PROVIDER_CACHE = 256;
@@ -22,6 +22,12 @@ export function providersFrom(settings: LoginSettings, deps: RegistryDeps): read
   ]);
 }
 
+/** A route's own OAuth apps: client ID and secret; the endpoints are the global provider's. */
+export interface RouteApps {
+  readonly github?: { readonly clientId: string; readonly clientSecret: string } | undefined;
+  readonly gitlab?: { readonly clientId: string; readonly clientSecret: string } | undefined;
+}
+
 /**
  * The global providers and the routes' own apps, each built once. Providers hold secrets only in
  * private fields; the cache is keyed by a hash of the credentials, never the credentials.
@@ -29,41 +35,35 @@ export function providersFrom(settings: LoginSettings, deps: RegistryDeps): read
 export class ProviderRegistry {
   /** The providers from the global settings, in the order a login page lists them. */
   readonly global: readonly UpstreamProvider[];
+  readonly #settings: LoginSettings;
   readonly #deps: ProviderDeps;
   readonly #built = new Map<string, UpstreamProvider>();
 
   constructor(settings: LoginSettings, deps: RegistryDeps) {
     this.global = providersFrom(settings, deps);
+    this.#settings = settings;
     this.#deps = deps;
   }
 
   /**
-   * A route's providers: its own GitHub/GitLab apps in place of the global ones of the same id, the
-   * other global providers as they are. No route credentials: the global providers.
+   * A route's providers: its own GitHub/GitLab apps in place of the global ones of the same id (on
+   * the same GitHub Enterprise or GitLab URL when one is configured), the other global providers as
+   * they are. No route apps: the global providers.
    */
-  forRoute(credentials: ProviderCredentials | undefined): readonly UpstreamProvider[] {
-    if (!credentials || (!credentials.github && !credentials.gitlab)) return this.global;
+  forRoute(apps: RouteApps | undefined): readonly UpstreamProvider[] {
+    if (!apps?.github && !apps?.gitlab) return this.global;
+    const { github, gitlab } = this.#settings;
     const own: UpstreamProvider[] = [];
-    if (credentials.github)
-      own.push(
-        this.#cached('github', credentials.github, () => new GitHubProvider(credentials.github!, this.#deps)),
-      );
-    if (credentials.gitlab)
-      own.push(
-        this.#cached('gitlab', credentials.gitlab, () => new GitLabProvider(credentials.gitlab!, this.#deps)),
-      );
+    if (apps.github) {
+      const credentials = { ...apps.github, url: github?.url, apiUrl: github?.apiUrl };
+      own.push(this.#cached('github', credentials, () => new GitHubProvider(credentials, this.#deps)));
+    }
+    if (apps.gitlab) {
+      const credentials = { ...apps.gitlab, url: gitlab?.url };
+      own.push(this.#cached('gitlab', credentials, () => new GitLabProvider(credentials, this.#deps)));
+    }
     const ids = new Set(own.map((p) => p.id));
     return Object.freeze([...own, ...this.global.filter((p) => !ids.has(p.id))]);
-  }
-
-  /**
-   * The provider with this id and, when given, this app's client ID (a saved grant belongs to the app
-   * that issued it: a GitLab refresh only works with the same application).
-   */
-  find(id: string, clientId?: string): UpstreamProvider | undefined {
-    const matches = (p: UpstreamProvider) =>
-      p.id === id && (clientId === undefined || (p as { clientId?: string }).clientId === clientId);
-    return this.global.find(matches) ?? [...this.#built.values()].find(matches);
   }
 
   #cached(id: string, credentials: object, build: () => UpstreamProvider): UpstreamProvider {
@@ -83,12 +83,4 @@ export class ProviderRegistry {
   toJSON(): Record<string, unknown> {
     return { global: this.global, routeApps: this.#built.size };
   }
-}
-
-/** A route's providers from its `auth.providers` credentials, built once by the registry. */
-export function providersForRoute(
-  routeCredentials: ProviderCredentials | undefined,
-  global: ProviderRegistry,
-): readonly UpstreamProvider[] {
-  return global.forRoute(routeCredentials);
 }

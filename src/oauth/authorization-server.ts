@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { importJWK, type JSONWebKeySet, type JWTPayload, SignJWT } from 'jose';
 import type Provider from 'oidc-provider';
 import { GatehouseError } from '../errors.ts';
-import type { UpstreamProvider } from '../identity/identity.ts';
+import type { LoginProviders } from '../identity/login-providers.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Mount } from '../routes/mount.ts';
 import { expiringCollection } from '../store/expiring.ts';
@@ -26,7 +26,7 @@ export interface AuthorizationServerOptions {
   readonly clock: Clock;
   /** `https://<auth host>` (http in tests); no path, no trailing slash. */
   readonly issuer: string;
-  readonly providers: readonly UpstreamProvider[];
+  readonly providers: LoginProviders;
   readonly resourcePolicy: ResourcePolicy;
   /** The gateway's secret key; every node needs the same one. */
   readonly sealKey: () => Buffer | undefined;

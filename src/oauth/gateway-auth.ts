@@ -1,6 +1,6 @@
 import type { AuthConfig } from '../config/auth-schema.ts';
 import { GatehouseError } from '../errors.ts';
-import type { UpstreamProvider } from '../identity/identity.ts';
+import type { LoginProviders } from '../identity/login-providers.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Mount } from '../routes/mount.ts';
 import type { Store } from '../store/types.ts';
@@ -19,7 +19,7 @@ export interface GatewayAuthOptions {
   readonly sealKey: () => Buffer | undefined;
   readonly trustProxy: boolean;
   /** The upstream providers people log in through (GitHub, GitLab, OIDC issuers). */
-  readonly providers: readonly UpstreamProvider[];
+  readonly providers: LoginProviders;
   /** Who gets which scopes for each resource: Gatehouse's own API and the protected routes. */
   readonly resourcePolicy: (issuer: string) => ResourcePolicy;
   /** Clients that are Gatehouse itself, for the issuer the server starts with. */

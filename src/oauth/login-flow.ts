@@ -9,6 +9,7 @@ import {
   type UpstreamIdentity,
   type UpstreamProvider,
 } from '../identity/identity.ts';
+import { type LoginProviders, resourcesOf } from '../identity/login-providers.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ExpiringCollection, ExpiringSpec } from '../store/expiring.ts';
 import type { Accounts } from './accounts.ts';
@@ -21,6 +22,8 @@ export interface PendingLogin {
   /** The oidc-provider interaction it completes. */
   readonly uid: string;
   readonly provider: string;
+  /** The app the login started with: the callback completes through the same one. */
+  readonly clientId: string;
   readonly attempt: LoginAttempt;
 }
 
@@ -39,7 +42,7 @@ const OIDC_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email']);
 export interface LoginFlowDeps {
   readonly issuer: string;
   readonly provider: () => Provider;
-  readonly providers: readonly UpstreamProvider[];
+  readonly providers: LoginProviders;
   readonly accounts: Accounts;
   readonly resourcePolicy: ResourcePolicy;
   readonly pending: ExpiringCollection<PendingLogin>;
@@ -81,23 +84,41 @@ export async function handleLogin(
   }
   if (details.uid !== match[1]) return sendPage(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
   const [, uid, step, providerId] = match;
-  const upstream = deps.providers.find((p) => p.id === providerId);
+  // What the resources asked for accept: a route's own apps, and the providers its `login` names.
+  const offered = deps.providers.forResources(resourcesOf(details.params['resource']));
+  const upstream = offered.find((p) => p.id === providerId);
   if (step && !upstream)
-    return sendPage(res, 404, page('Unknown provider', '<p>That login provider is not configured.</p>'));
+    return sendPage(
+      res,
+      404,
+      page('Unknown provider', '<p>That login provider is not offered for this application.</p>'),
+    );
   if (step === 'start') return startLogin(deps, res, uid!, upstream!);
   if (step === 'callback') return completeLogin(deps, req, res, url, details, upstream!);
-  if (details.prompt.name === 'login') {
+  // Someone already logged in here goes on only if they did so through an app these resources
+  // accept; otherwise they choose again (a route's own app may see orgs the global one does not).
+  const accountId = details.session?.accountId;
+  const account = accountId ? await deps.accounts.get(accountId) : undefined;
+  const accepted =
+    account && offered.some((p) => p.id === account.identity.provider && p.clientId === account.app);
+  if (details.prompt.name === 'login' || !accepted) {
+    if (offered.length === 0)
+      return sendPage(
+        res,
+        503,
+        page(
+          'No way to log in',
+          "<p>No login provider is configured for this application: the operator sets GITHUB_CLIENT_ID, GITLAB_CLIENT_ID or an OIDC issuer, or the route's own auth.providers and auth.login.</p>",
+        ),
+      );
     const client = await provider.Client.find(String(details.params['client_id']));
-    const choices = deps.providers.map((p) => ({
+    const choices = offered.map((p) => ({
       label: p.label,
       href: `${INTERACTION_PATH}/${uid}/start/${p.id}`,
     }));
     return sendPage(res, 200, loginPage(client?.clientName ?? client?.clientId ?? 'An application', choices));
   }
   // Consent for a person already logged in here: granted for what the resources allow them.
-  const accountId = details.session?.accountId;
-  const account = accountId ? await deps.accounts.get(accountId) : undefined;
-  if (!account) return sendPage(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
   return finish(deps, req, res, details, account.identity, false);
 }
 
@@ -108,7 +129,11 @@ async function startLogin(deps: LoginFlowDeps, res: ServerResponse, uid: string,
     codeVerifier: random(),
     nonce: random(),
   };
-  await deps.pending.put(attempt.state, { uid, provider: upstream.id, attempt }, PENDING_LOGIN_MS);
+  await deps.pending.put(
+    attempt.state,
+    { uid, provider: upstream.id, clientId: upstream.clientId, attempt },
+    PENDING_LOGIN_MS,
+  );
   let target: URL;
   try {
     target = await upstream.authorizationUrl(attempt);
@@ -138,7 +163,12 @@ async function completeLogin(
   const state = url.searchParams.get('state') ?? '';
   const pending = await deps.pending.get(state);
   // Single use: whoever deletes the record first completes this login.
-  if (!pending || pending.uid !== details.uid || !(await deps.pending.deleteIf(state, pending)))
+  if (
+    !pending ||
+    pending.uid !== details.uid ||
+    pending.clientId !== upstream.clientId ||
+    !(await deps.pending.deleteIf(state, pending))
+  )
     return sendPage(res, 400, page('Login expired', `<p>${EXPIRED}</p>`));
   let identity: UpstreamIdentity;
   try {
@@ -146,7 +176,7 @@ async function completeLogin(
     const callbackUrl = new URL(pending.attempt.redirectUri);
     callbackUrl.search = url.search;
     const login = await upstream.complete(pending.attempt, callbackUrl);
-    identity = (await deps.accounts.save(login)).identity;
+    identity = (await deps.accounts.save(login, upstream.clientId)).identity;
   } catch (error) {
     deps.logger.warn({ err: error, provider: upstream.id }, 'upstream login failed');
     return deps.provider().interactionFinished(req, res, {
@@ -171,10 +201,7 @@ async function finish(
   const requested = String(details.params['scope'] ?? '')
     .split(' ')
     .filter(Boolean);
-  const resourceParam = details.params['resource'];
-  const resources = (Array.isArray(resourceParam) ? resourceParam : [resourceParam]).filter(
-    (r): r is string => typeof r === 'string',
-  );
+  const resources = resourcesOf(details.params['resource']);
   const grant = new provider.Grant({ accountId, clientId: String(details.params['client_id']) });
   grant.addOIDCScope(requested.filter((s) => OIDC_SCOPES.has(s)).join(' '));
   for (const resource of resources) {

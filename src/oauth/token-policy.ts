@@ -1,6 +1,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { GatehouseError } from '../errors.ts';
-import { accountIdOf, type UpstreamIdentity, type UpstreamProvider } from '../identity/identity.ts';
+import { accountIdOf, type UpstreamIdentity } from '../identity/identity.ts';
+import { type LoginProviders, resourcesOf } from '../identity/login-providers.ts';
 import type { Accounts } from './accounts.ts';
 import { isDenied, normalizeResource, type ResourcePolicy } from './resource-policy.ts';
 import { SIGNING_ALG } from './signing-keys.ts';
@@ -19,7 +20,7 @@ export type OidcErrors = typeof import('oidc-provider').errors;
 export interface TokenPolicyDeps {
   readonly errors: OidcErrors;
   readonly accounts: Accounts;
-  readonly providers: readonly UpstreamProvider[];
+  readonly providers: LoginProviders;
   readonly resourcePolicy: ResourcePolicy;
   readonly accessTokenSeconds: number;
   /** Revokes a whole grant (tokens, codes, the grant) on every node. */
@@ -56,11 +57,16 @@ function grantIdOf(ctx: KoaContextWithOIDC): string | undefined {
 }
 
 /**
- * `findAccount`: the stored account; on a refresh, the identity is read again through its provider
- * first, so a removed membership or a revoked upstream login ends the grant (`invalid_grant`).
+ * `findAccount`: the stored account; on a refresh, the identity is read again first through the
+ * app the token's resources log in with (a route's own, or the global one), so a removed
+ * membership or a revoked upstream login ends the grant (`invalid_grant`).
  */
 export function findAccount(deps: TokenPolicyDeps) {
-  return async (_ctx: KoaContextWithOIDC, sub: string, token?: { kind: string; grantId?: string }) => {
+  return async (
+    _ctx: KoaContextWithOIDC,
+    sub: string,
+    token?: { kind: string; grantId?: string; resource?: unknown },
+  ) => {
     const account = await deps.accounts.get(sub);
     if (!account) return undefined;
     if (token?.kind !== 'RefreshToken') return accountOf(sub, account.identity);
@@ -68,14 +74,22 @@ export function findAccount(deps: TokenPolicyDeps) {
       if (token.grantId) await deps.revokeGrant(token.grantId);
       throw invalidGrant(deps.errors, `${why}: log in again`);
     };
-    const provider = deps.providers.find((p) => p.id === account.identity.provider);
-    if (!provider) return refuse(`the login provider "${account.identity.provider}" is no longer configured`);
-    const grant = deps.accounts.grantOf(account);
-    if (!grant) return refuse('the stored upstream login does not open with this secret key');
+    const provider = deps.providers
+      .forResources(resourcesOf(token.resource))
+      .find((p) => p.id === account.identity.provider);
+    if (!provider)
+      return refuse(
+        `the login provider "${account.identity.provider}" is no longer offered for this resource`,
+      );
+    const grant = deps.accounts.grantOf(account, provider.clientId);
+    if (!grant)
+      return refuse(
+        `the stored ${provider.label} login is not for the app this resource uses now, or does not open with this secret key`,
+      );
     try {
       const login = await provider.reread(grant);
       if (accountIdOf(login.identity) !== sub) return refuse(`${provider.label} now names another person`);
-      const saved = await deps.accounts.save(login);
+      const saved = await deps.accounts.save(login, provider.clientId);
       return accountOf(sub, saved.identity);
     } catch (error) {
       if (error instanceof GatehouseError && error.code === 'LOGIN_REVOKED')

@@ -33,11 +33,22 @@ const clientSecret = z.string().min(1).max(4096);
 /** One provider's per-route OAuth application. */
 const clientCredentials = z.object({ clientId: z.string().min(1).max(512), clientSecret }).strict();
 
+/** The providers a route can bring its own OAuth app for; an OIDC client is set once, globally. */
+export const ROUTE_APP_PROVIDERS = ['github', 'gitlab'] as const;
+
 /**
- * Per-route OAuth applications by provider id (seed 002: each proxy can have its own GitHub app).
- * Kept generic by id; the login providers define which ids exist.
+ * Per-route OAuth applications by provider id (seed 002: each proxy can have its own GitHub app),
+ * on the same GitHub or GitLab as the global one; used in its place for logins to this route.
  */
-export const providerCredentials = z.record(providerId, clientCredentials);
+export const providerCredentials = z.record(providerId, clientCredentials).superRefine((apps, ctx) => {
+  for (const id of Object.keys(apps))
+    if (!(ROUTE_APP_PROVIDERS as readonly string[]).includes(id))
+      ctx.addIssue({
+        code: 'custom',
+        path: [id],
+        message: `a route can have its own app for ${ROUTE_APP_PROVIDERS.join(' and ')} only; an OIDC client is configured once (login.oidc)`,
+      });
+});
 
 /** Headers that must keep their meaning: a prefix matching them would strip what the proxy relies on. */
 const PROTECTED_PREFIXES = ['x-forwarded-', 'x-relay-', 'x-real-'];

@@ -5,7 +5,7 @@ import { GatehouseError } from '../errors.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { publicScheme } from '../http/forwarded.ts';
 import { oidcProvider, oidcSettingsFromEnv } from '../login/oidc.ts';
-import { providersFrom } from '../login/provider-registry.ts';
+import { ProviderRegistry } from '../login/provider-registry.ts';
 import { type AdminUser, isAdmin, parseAdminUsers } from '../oauth/admin-policy.ts';
 import { gatewayAuthorizationServer } from '../oauth/gateway-auth.ts';
 import type { FirstPartyClient } from '../oauth/provider-config.ts';
@@ -15,6 +15,7 @@ import { cachedJwks } from '../route-auth/jwks-cache.ts';
 import { anyMatches } from '../route-auth/policy.ts';
 import { isProtected, routeResourcePolicy } from '../route-auth/resource-policy.ts';
 import type { RouteAuthDeps } from '../route-auth/route-auth-guard.ts';
+import { routeLoginProviders } from '../route-auth/route-providers.ts';
 import { tokenScopes } from '../route-auth/token-identity.ts';
 import { type AccessTokenClaims, TokenRejected, verifyAccessToken } from '../route-auth/token-verifier.ts';
 import type { Mount } from '../routes/mount.ts';
@@ -29,7 +30,7 @@ import type { Store, TunnelRecord } from '../store/types.ts';
 import { TunnelError } from '../tunnel/errors.ts';
 import type { TunnelService } from '../tunnel/tunnel-service.ts';
 import type { Clock } from '../util/clock.ts';
-import { sealingKey } from '../util/sealing.ts';
+import { type SealingKey, sealingKey } from '../util/sealing.ts';
 import { type InternalListener, startInternalListener } from './internal-listener.ts';
 
 /** The client id of `gatehouse login` (public: a CLI keeps no secret). */
@@ -42,6 +43,8 @@ export interface EdgeAuthOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly secretKey: () => Buffer | undefined;
+  /** The key routes' own client secrets are sealed with (from `secretKey`). */
+  readonly routeSecrets: () => SealingKey | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly catalog: RouteCatalog;
   /** The tunnel service, made after this (it takes the token resolver from here). */
@@ -86,11 +89,12 @@ export function edgeAuth(options: EdgeAuthOptions) {
   const { config, store, clock, logger, catalog } = options;
   const admins = parseAdminUsers(config.auth.adminUsers);
   const authHost = config.auth.host ?? config.domain;
-  const providers = providersFrom(config.login, {
+  const registry = new ProviderRegistry(config.login, {
     fetch,
     clock,
     extra: oidcFrom(config, options.env, clock),
   });
+  const providers = registry.global;
   const secret = () => {
     const key = options.secretKey();
     if (!key)
@@ -142,7 +146,12 @@ export function edgeAuth(options: EdgeAuthOptions) {
     logger,
     sealKey: options.secretKey,
     trustProxy: config.trustProxy,
-    providers,
+    providers: routeLoginProviders({
+      registry,
+      table: () => catalog.table,
+      secretsKey: options.routeSecrets,
+      logger,
+    }),
     resourcePolicy: (issuer) =>
       gatehouseApiPolicy(
         issuer,

@@ -122,12 +122,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let accepting = true;
   let httpPort = 0;
   let httpsPort: number | undefined;
+  const secretKey = secretKeySource(config, logger);
+  const routeSecrets = () => {
+    const key = secretKey();
+    return key && routeSecretsKey(key);
+  };
   const auth = edgeAuth({
     config,
     store,
     clock,
     logger,
-    secretKey: secretKeySource(config, logger),
+    secretKey,
+    routeSecrets,
     env: options.env ?? {},
     catalog,
     tunnels: () => tunnels,
@@ -168,11 +174,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger.warn(
       'fleet-login routes answer 503 until GATEHOUSE_SECRET_KEY is set: with Redis every node needs the same key',
     );
-  const secretKey = secretKeySource(config, logger);
-  const routeSecrets = () => {
-    const key = secretKey();
-    return key && routeSecretsKey(key);
-  };
   const fleetLogin = fleetLoginHandler({
     store,
     clock,

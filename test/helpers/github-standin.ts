@@ -43,8 +43,8 @@ export interface GithubStandin extends StandinServer {
   currentUser: string | undefined;
   /** Skip the consent page: GET authorize redirects straight back (an app the user approved before). */
   autoApprove: boolean;
-  /** Revokes every token of a user (they revoked the app in their settings). */
-  revokeTokensOf(login: string): void;
+  /** Revokes a user's tokens, of one app or all (they revoked the app in their settings). */
+  revokeTokensOf(login: string, clientId?: string): void;
 }
 
 const DOCS =
@@ -69,7 +69,7 @@ export async function startGithubStandin(options: {
   const now = options.now ?? Date.now;
   const users = new Map((options.users ?? []).map((u) => [u.login, u]));
   const codes = new Map<string, Code>();
-  const tokens = new Map<string, { login: string; scopes: string[] }>();
+  const tokens = new Map<string, { login: string; scopes: string[]; app: string }>();
   const appOf = (id: string | undefined) => options.apps.find((a) => a.clientId === id);
 
   const handle = (req: StandinRequest): StandinAnswer => {
@@ -164,7 +164,7 @@ export async function startGithubStandin(options: {
     if (code.challenge !== undefined && pkceS256(req.form['code_verifier'] ?? '') !== code.challenge)
       return fail('bad_verification_code', 'The code passed is incorrect or expired.');
     const accessToken = token('gho_');
-    tokens.set(accessToken, { login: code.login, scopes: code.scopes });
+    tokens.set(accessToken, { login: code.login, scopes: code.scopes, app: code.app.clientId });
     return answer({ access_token: accessToken, token_type: 'bearer', scope: code.scopes.join(',') });
   };
 
@@ -257,8 +257,9 @@ export async function startGithubStandin(options: {
     users,
     currentUser: undefined,
     autoApprove: false,
-    revokeTokensOf(login) {
-      for (const [value, grant] of tokens) if (grant.login === login) tokens.delete(value);
+    revokeTokensOf(login, clientId) {
+      for (const [value, grant] of tokens)
+        if (grant.login === login && (clientId === undefined || grant.app === clientId)) tokens.delete(value);
     },
   };
   return standin;

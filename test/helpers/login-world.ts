@@ -18,6 +18,9 @@ export interface LoginWorld {
   stop(): Promise<void>;
 }
 
+/** A second OAuth app at the GitHub stand-in, for a route that brings its own. */
+export const ROUTE_APP = { clientId: 'gh-route-app', clientSecret: 'gh-route-app-secret' } as const;
+
 /** People at the GitHub stand-in: alice in org acme (team ops), bob in none. */
 export const PEOPLE = [
   {
@@ -57,6 +60,7 @@ export async function startLoginWorld(
   const github = await startGithubStandin({
     apps: [
       { clientId: 'gh-app', clientSecret: 'gh-app-secret', callbackUrl: `${issuer}/login/callback/github` },
+      { ...ROUTE_APP, callbackUrl: `${issuer}/login/callback/github` },
     ],
     users: structuredClone(PEOPLE),
   });

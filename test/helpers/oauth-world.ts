@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
 import type { UpstreamIdentity } from '../../src/identity/identity.ts';
+import { fixedLoginProviders } from '../../src/identity/login-providers.ts';
 import { oidcProvider } from '../../src/login/oidc.ts';
 import { type AuthorizationServer, startAuthorizationServer } from '../../src/oauth/authorization-server.ts';
 import type { Lifetimes } from '../../src/oauth/lifetimes.ts';
@@ -114,7 +115,7 @@ export async function startOAuthWorld(
   const logs: string[] = [];
   const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
   const startNode = async (nodeStore: Store, at: Awaited<ReturnType<typeof listen>>): Promise<OAuthNode> => {
-    const providers = [
+    const providers = fixedLoginProviders([
       oidcProvider({
         issuer: upstream.url,
         clientId: upstream.clientId,
@@ -122,7 +123,7 @@ export async function startOAuthWorld(
         label: 'Test issuer',
         allowInsecureHttp: true,
       }),
-    ];
+    ]);
     const server = await startAuthorizationServer({
       store: nodeStore,
       clock: systemClock,
