@@ -73,8 +73,9 @@ describe('browser sessions', () => {
     expiresAt,
     accountId,
   });
+  const at = (host: string, base = '') => ({ host, base });
   const start = (sessions: BrowserSessions, host: string, accountId?: string, secure = true) =>
-    sessions.start(host, `https://${host}`, tokens(accountId), secure);
+    sessions.start(at(host), `https://${host}`, tokens(accountId), secure);
 
   test('a cookie opens its session on its own host and on no other', async () => {
     const { sessions } = setup();
@@ -82,10 +83,37 @@ describe('browser sessions', () => {
     assert.match(setCookie, /^__Host-gatehouse-session=/);
     assert.match(setCookie, /; Path=\/; HttpOnly; SameSite=Lax; Max-Age=3600; Secure$/);
     const value = cookieValue(setCookie);
-    const found = await sessions.find(value, 'app.example.com');
+    const found = await sessions.find(value, at('app.example.com'));
     assert.equal(found?.session.accountId, 'github|1');
     assert.equal(found?.session.resource, 'https://app.example.com');
-    assert.equal(await sessions.find(value, 'other.example.com'), undefined);
+    assert.equal(await sessions.find(value, at('other.example.com')), undefined);
+  });
+
+  test('two routes on one host keep sessions and cookies of their own', async () => {
+    const { sessions } = setup();
+    const root = await sessions.start(at('app.example.com'), 'https://app.example.com', tokens(), true);
+    const admin = await sessions.start(
+      at('app.example.com', '/admin'),
+      'https://app.example.com/admin',
+      tokens('github|2'),
+      true,
+    );
+    assert.match(admin.setCookie, /^__Host-gatehouse-session-[0-9a-f]{8}=/, 'a name of its own');
+    assert.match(admin.setCookie, /; Path=\/;/, '__Host- keeps Path=/');
+    const rootValue = cookieValue(root.setCookie);
+    const adminValue = cookieValue(admin.setCookie);
+    assert.equal(
+      (await sessions.find(adminValue, at('app.example.com', '/admin')))?.session.accountId,
+      'github|2',
+    );
+    assert.equal((await sessions.find(rootValue, at('app.example.com')))?.session.accountId, 'github|1');
+    assert.equal(
+      await sessions.find(rootValue, at('app.example.com', '/admin')),
+      undefined,
+      'not across paths',
+    );
+    assert.equal(await sessions.find(adminValue, at('app.example.com')), undefined);
+    assert.notEqual(sessionCookieName(true, '/admin'), sessionCookieName(true, '/api'));
   });
 
   test('the tokens are sealed in the store and open only for their own session', async () => {
@@ -116,23 +144,23 @@ describe('browser sessions', () => {
     const { sessions } = setup();
     const value = cookieValue((await start(sessions, 'app.example.com')).setCookie);
     const altered = `${value.slice(0, -2)}${value.endsWith('A') ? 'B' : 'A'}${value.slice(-1)}`;
-    assert.equal(await sessions.find(altered, 'app.example.com'), undefined);
-    assert.equal(await sessions.find('v1.AAAA.BBBB.CCCC', 'app.example.com'), undefined);
-    assert.equal(await sessions.find(undefined, 'app.example.com'), undefined);
+    assert.equal(await sessions.find(altered, at('app.example.com')), undefined);
+    assert.equal(await sessions.find('v1.AAAA.BBBB.CCCC', at('app.example.com')), undefined);
+    assert.equal(await sessions.find(undefined, at('app.example.com')), undefined);
   });
 
   test('a session ends when its time is up, and on sign-out', async () => {
     const { clock, sessions } = setup(60_000);
     const value = cookieValue((await start(sessions, 'app.example.com')).setCookie);
     clock.advance(59_000);
-    assert.ok(await sessions.find(value, 'app.example.com'));
+    assert.ok(await sessions.find(value, at('app.example.com')));
     clock.advance(1_000);
-    assert.equal(await sessions.find(value, 'app.example.com'), undefined);
+    assert.equal(await sessions.find(value, at('app.example.com')), undefined);
 
     const again = cookieValue((await start(sessions, 'app.example.com')).setCookie);
-    const live = await sessions.find(again, 'app.example.com');
+    const live = await sessions.find(again, at('app.example.com'));
     assert.match(await sessions.end(live, true), /Max-Age=0/);
-    assert.equal(await sessions.find(again, 'app.example.com'), undefined);
+    assert.equal(await sessions.find(again, at('app.example.com')), undefined);
   });
 
   test('refreshed tokens replace the old ones and the session keeps its expiry', async () => {
@@ -146,7 +174,7 @@ describe('browser sessions', () => {
     };
     const replaced = await sessions.replaceTokens(found, later);
     assert.equal(replaced?.session.expiresAt, found.session.expiresAt);
-    const reread = await sessions.find(cookieValue(setCookie), 'app.example.com');
+    const reread = await sessions.find(cookieValue(setCookie), at('app.example.com'));
     assert.ok(reread);
     assert.equal(reread.session.accessExpiresAt, later.expiresAt);
     assert.deepEqual(sessions.tokensOf(reread), { accessToken: 'second', refreshToken: 'second-refresh' });

@@ -58,6 +58,43 @@ describe('a browser logs in to a protected route through GitHub', () => {
     assert.match(String(answer.headers['location']), /\/oauth\/authorize\?/);
   });
 
+  test('two routes on one host keep their own sessions side by side', async () => {
+    await world.gw.addRoute({
+      host: 'paths.test',
+      target: world.upstream.url,
+      auth: { allow: ['github:alice', 'github:bob'] },
+    });
+    await world.gw.addRoute({
+      host: 'paths.test',
+      path: '/admin',
+      target: world.upstream.url,
+      auth: { allow: ['github:alice'] },
+    });
+    const browser = new HttpBrowser();
+    const root = await logInThroughGithub(world, browser, `${world.origin('paths.test')}/home`, 'alice');
+    assert.equal(root.status, 200, root.text);
+    const admin = await logInThroughGithub(world, browser, `${world.origin('paths.test')}/admin/x`, 'alice');
+    assert.equal(admin.status, 200, admin.text);
+    assert.equal(admin.url.pathname, '/admin/x');
+    const names = [...browser.cookies('paths.test').keys()].filter((n) => n.startsWith('gatehouse-session'));
+    assert.equal(names.length, 2, `one session cookie per route: ${names.join(', ')}`);
+    // Each route still has its session: logging in to /admin did not replace the one for /.
+    assert.equal((await browser.send(`${world.origin('paths.test')}/again`)).status, 200);
+    assert.equal((await browser.send(`${world.origin('paths.test')}/admin/again`)).status, 200);
+    assert.doesNotMatch(String(lastSeen(world).headers.cookie ?? ''), /gatehouse-/);
+    // Signing out of /admin leaves the session for / as it is.
+    const form = await browser.send(`${world.origin('paths.test')}/admin/.gatehouse/sign-out`);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(form.text)?.[1];
+    const out = await browser.send(`${world.origin('paths.test')}/admin/.gatehouse/sign-out`, {
+      method: 'POST',
+      body: `csrf=${encodeURIComponent(csrf ?? '')}`,
+      headers: { origin: world.origin('paths.test'), 'sec-fetch-site': 'same-origin' },
+    });
+    assert.equal(out.status, 200);
+    assert.equal((await browser.send(`${world.origin('paths.test')}/admin/gone`)).status, 302);
+    assert.equal((await browser.send(`${world.origin('paths.test')}/still`)).status, 200);
+  });
+
   test('a login callback opened in another browser (or replayed) is refused', async () => {
     const browser = new HttpBrowser();
     const start = await browser.send(`${world.origin('app.test')}/`);

@@ -98,7 +98,7 @@ export function protectedRouteGuard(deps: RouteAuthDeps): Guard {
     if (auth.corsPreflight && isPreflight(exchange)) return 'pass';
     const bearer = bearerToken(exchange.req.headers.authorization);
     // Without a bearer token, a browser's session carries one for this route's resource.
-    const session = bearer === undefined && login ? await login.session(exchange) : undefined;
+    const session = bearer === undefined && login ? await login.session(exchange, base) : undefined;
     const token = bearer ?? (session ? await login!.accessToken(session) : undefined);
     const toLogin = async (): Promise<GuardVerdict> => {
       if (login && exchange.type === 'request' && isBrowserNavigation(exchange))

@@ -7,10 +7,22 @@ import { type SealingKey, seal, unseal } from '../util/sealing.ts';
 import { newCsrfToken } from './csrf.ts';
 import type { EdgeTokens } from './edge-client.ts';
 
+/**
+ * Where a session holds: a host, and the path of the protected route on it (`''` for `/`), so two
+ * routes on one host (`/` and `/admin`, each its own resource) keep sessions of their own.
+ */
+export interface SessionSite {
+  readonly host: string;
+  /** The route's path without its trailing slash; `''` at the root. */
+  readonly base: string;
+}
+
 /** A logged-in browser on one host: whom it speaks for, its tokens (sealed) and its CSRF token. */
 export interface BrowserSession {
   readonly accountId: string;
   readonly host: string;
+  /** The route path it is for; absent (as before paths were told apart) means the root. */
+  readonly base?: string;
   /** The resource its tokens are for: the route's resource URL. */
   readonly resource: string;
   readonly csrf: string;
@@ -42,11 +54,19 @@ export interface BrowserSessionOptions {
 }
 
 /**
- * The cookie's name: over https the `__Host-` prefix, which browsers accept only when Secure,
- * Path=/ and without Domain, so no other host (a sibling route) can set or receive it.
+ * A Gatehouse cookie's name for a route path: over https the `__Host-` prefix, which browsers
+ * accept only when Secure, Path=/ and without Domain, so no other host (a sibling route) can set
+ * or receive it. `__Host-` forbids a narrower Path, so a route below the root (`base`) gets a name
+ * of its own instead: `gatehouse-session-<8 hex of its path>`.
  */
-export function sessionCookieName(secure: boolean): string {
-  return secure ? '__Host-gatehouse-session' : 'gatehouse-session';
+export function siteCookieName(kind: 'session' | 'login', secure: boolean, base = ''): string {
+  const suffix = base ? `-${createHash('sha256').update(base).digest('hex').slice(0, 8)}` : '';
+  return `${secure ? '__Host-' : ''}gatehouse-${kind}${suffix}`;
+}
+
+/** The session cookie's name on a route path (see {@link siteCookieName}). */
+export function sessionCookieName(secure: boolean, base = ''): string {
+  return siteCookieName('session', secure, base);
 }
 
 function keyOf(id: string): string {
@@ -78,9 +98,9 @@ export class BrowserSessions {
     return seal(this.#options.key(), JSON.stringify(kept), `browser-session-tokens:${key}`);
   }
 
-  /** Starts a session on `host` with the tokens its login got; gives the `Set-Cookie` value. */
+  /** Starts a session on `site` with the tokens its login got; gives the `Set-Cookie` value. */
   async start(
-    host: string,
+    site: SessionSite,
     resource: string,
     tokens: EdgeTokens,
     secure: boolean,
@@ -90,7 +110,8 @@ export class BrowserSessions {
     const now = this.#options.clock();
     const session: BrowserSession = {
       accountId: tokens.accountId,
-      host,
+      host: site.host,
+      ...(site.base ? { base: site.base } : {}),
       resource,
       csrf: newCsrfToken(),
       sealedTokens: this.#seal(key, tokens),
@@ -99,8 +120,8 @@ export class BrowserSessions {
       expiresAt: now + this.#options.ttlMs,
     };
     await this.#records.put(key, session, this.#options.ttlMs);
-    const value = seal(this.#options.key(), id, contextOf(host));
-    const setCookie = cookieHeader(sessionCookieName(secure), value, {
+    const value = seal(this.#options.key(), id, contextOf(site));
+    const setCookie = cookieHeader(sessionCookieName(secure, site.base), value, {
       path: '/',
       maxAgeSeconds: Math.floor(this.#options.ttlMs / 1000),
       secure,
@@ -108,14 +129,20 @@ export class BrowserSessions {
     return { setCookie, found: { key, session } };
   }
 
-  /** The live session the cookie value names on `host`, or undefined. */
-  async find(cookieValue: string | undefined, host: string): Promise<FoundSession | undefined> {
+  /** The live session the cookie value names on `site`, or undefined. */
+  async find(cookieValue: string | undefined, site: SessionSite): Promise<FoundSession | undefined> {
     if (!cookieValue) return undefined;
-    const id = unseal(this.#options.key(), cookieValue, contextOf(host));
+    const id = unseal(this.#options.key(), cookieValue, contextOf(site));
     if (!id) return undefined;
     const key = keyOf(id);
     const session = await this.#records.get(key);
-    if (!session || session.host !== host || session.expiresAt <= this.#options.clock()) return undefined;
+    if (
+      !session ||
+      session.host !== site.host ||
+      (session.base ?? '') !== site.base ||
+      session.expiresAt <= this.#options.clock()
+    )
+      return undefined;
     return { key, session };
   }
 
@@ -142,13 +169,14 @@ export class BrowserSessions {
     return { key: found.key, session };
   }
 
-  /** Ends a session; gives the `Set-Cookie` value that removes its cookie. */
-  async end(found: FoundSession | undefined, secure: boolean): Promise<string> {
+  /** Ends a session; gives the `Set-Cookie` value that removes its cookie on the route path `base`. */
+  async end(found: FoundSession | undefined, secure: boolean, base = ''): Promise<string> {
     if (found) await this.#records.delete(found.key);
-    return clearedCookie(sessionCookieName(secure), '/', secure);
+    return clearedCookie(sessionCookieName(secure, base), '/', secure);
   }
 }
 
-function contextOf(host: string): string {
-  return `browser-session:${host}`;
+// The root's context is the host alone, as it was before route paths were told apart.
+function contextOf(site: SessionSite): string {
+  return `browser-session:${site.host}${site.base}`;
 }

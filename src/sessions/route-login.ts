@@ -7,7 +7,7 @@ import { type ExpiringCollection, type ExpiringSpec, expiringCollection } from '
 import type { EphemeralRepository } from '../store/types.ts';
 import { readBoundedBody } from '../util/bounded-body.ts';
 import type { Clock } from '../util/clock.ts';
-import { type BrowserSessions, type FoundSession, sessionCookieName } from './browser-sessions.ts';
+import { type BrowserSessions, type FoundSession, sessionCookieName, siteCookieName } from './browser-sessions.ts';
 import { csrfTokenMatches, isCrossSiteRequest } from './csrf.ts';
 import type { EdgeTokenClient, EdgeTokens } from './edge-client.ts';
 import { safeReturnPath } from './return-to.ts';
@@ -26,6 +26,8 @@ export const SESSION_PATHS = {
 /** A login under way on one host, kept by its `state`, taken once. */
 export interface PendingRouteLogin {
   readonly host: string;
+  /** The route path it logs in to (`''` at the root); absent in logins started before paths were told apart. */
+  readonly base?: string;
   readonly resource: string;
   readonly redirectUri: string;
   readonly codeVerifier: string;
@@ -61,14 +63,14 @@ export interface RouteLoginOptions {
   readonly onLogin?: (host: string, tokens: EdgeTokens) => Promise<void>;
 }
 
-/** The login cookie's name: `__Host-` over https, like the session's. */
-export function loginCookieName(secure: boolean): string {
-  return secure ? '__Host-gatehouse-login' : 'gatehouse-login';
+/** The login cookie's name on a route path: `__Host-` over https, like the session's. */
+export function loginCookieName(secure: boolean, base = ''): string {
+  return siteCookieName('login', secure, base);
 }
 
 /** The cookies Gatehouse sets on protected hosts: never passed on to the upstream. */
 export function isGatehouseCookie(name: string): boolean {
-  return /^(__Host-)?gatehouse-(session|login)$/.test(name);
+  return /^(__Host-)?gatehouse-(session|login)(-[0-9a-f]{8})?$/.test(name);
 }
 
 /**
@@ -111,10 +113,10 @@ export class RouteLogin {
     return `${this.#secure(exchange) ? 'https' : 'http'}://${exchange.rawHost}`;
   }
 
-  /** The session the request's cookie names on this host, or undefined. */
-  session(exchange: Exchange): Promise<FoundSession | undefined> {
-    const cookie = readCookie(exchange.req, sessionCookieName(this.#secure(exchange)));
-    return this.#options.sessions.find(cookie, exchange.host);
+  /** The session the request's cookie names for the route at `base` on this host, or undefined. */
+  session(exchange: Exchange, base = ''): Promise<FoundSession | undefined> {
+    const cookie = readCookie(exchange.req, sessionCookieName(this.#secure(exchange), base));
+    return this.#options.sessions.find(cookie, { host: exchange.host, base });
   }
 
   /**
@@ -169,7 +171,7 @@ export class RouteLogin {
     const returnTo = safeReturnPath(`${exchange.target.path}${exchange.target.search}`);
     await this.#pending.put(
       state,
-      { host: exchange.host, resource, redirectUri, codeVerifier, returnTo, browser: hashOf(browser) },
+      { host: exchange.host, base, resource, redirectUri, codeVerifier, returnTo, browser: hashOf(browser) },
       LOGIN_SECONDS * 1000,
     );
     const location = await this.#options.client.authorizationUrl({
@@ -182,7 +184,7 @@ export class RouteLogin {
     });
     exchange.res.writeHead(302, {
       location: location.href,
-      'set-cookie': cookieHeader(loginCookieName(secure), browser, {
+      'set-cookie': cookieHeader(loginCookieName(secure, base), browser, {
         path: '/',
         maxAgeSeconds: LOGIN_SECONDS,
         secure,
@@ -201,7 +203,7 @@ export class RouteLogin {
     const { path } = exchange.target;
     const answer =
       path === `${base}${SESSION_PATHS.callback}`
-        ? this.#callback(exchange)
+        ? this.#callback(exchange, base)
         : path === `${base}${SESSION_PATHS.signOut}`
           ? this.#signOut(exchange, base)
           : undefined;
@@ -210,15 +212,21 @@ export class RouteLogin {
     return true;
   }
 
-  async #callback(exchange: RequestExchange): Promise<void> {
+  async #callback(exchange: RequestExchange, base: string): Promise<void> {
     const secure = this.#secure(exchange);
     const params = new URLSearchParams(exchange.target.search);
     const state = params.get('state') ?? '';
-    const loginCookie = readCookie(exchange.req, loginCookieName(secure));
+    const loginCookie = readCookie(exchange.req, loginCookieName(secure, base));
     const pending = await this.#pending.get(state);
-    // Taken once, whoever comes first; then it must be this host's and this browser's.
+    // Taken once, whoever comes first; then it must be this route's and this browser's.
     const taken = pending !== undefined && (await this.#pending.deleteIf(state, pending));
-    if (!taken || pending.host !== exchange.host || !loginCookie || hashOf(loginCookie) !== pending.browser)
+    if (
+      !taken ||
+      pending.host !== exchange.host ||
+      (pending.base ?? '') !== base ||
+      !loginCookie ||
+      hashOf(loginCookie) !== pending.browser
+    )
       throw new GatehouseError(
         'SESSION_LOGIN_INVALID',
         'This login link has expired, was used already, or was opened in another browser: open the page you wanted again to log in.',
@@ -238,13 +246,18 @@ export class RouteLogin {
       codeVerifier: pending.codeVerifier,
       resource: pending.resource,
     });
-    const { setCookie } = await this.#options.sessions.start(exchange.host, pending.resource, tokens, secure);
+    const { setCookie } = await this.#options.sessions.start(
+      { host: exchange.host, base },
+      pending.resource,
+      tokens,
+      secure,
+    );
     await this.#options.onLogin?.(exchange.host, tokens);
     exchange.res.writeHead(303, {
       location: safeReturnPath(pending.returnTo),
       'set-cookie': [
         setCookie,
-        cookieHeader(loginCookieName(secure), '', { path: '/', maxAgeSeconds: 0, secure }),
+        cookieHeader(loginCookieName(secure, base), '', { path: '/', maxAgeSeconds: 0, secure }),
       ],
       'cache-control': 'no-store',
       'content-length': 0,
@@ -255,7 +268,7 @@ export class RouteLogin {
   async #signOut(exchange: RequestExchange, base: string): Promise<void> {
     const { req, res } = exchange;
     const secure = this.#secure(exchange);
-    const found = await this.session(exchange);
+    const found = await this.session(exchange, base);
     if (req.method === 'POST') {
       const form = new URLSearchParams((await readBoundedBody(req, FORM_LIMIT)).toString('utf8'));
       if (
@@ -267,7 +280,7 @@ export class RouteLogin {
           'SESSION_CSRF_INVALID',
           'This sign-out form did not come from this site: sign out from the sign-out page itself.',
         );
-      const cleared = await this.#options.sessions.end(found, secure);
+      const cleared = await this.#options.sessions.end(found, secure, base);
       send(
         res,
         messagePage('Signed out', 'You are signed out of this site.', {
