@@ -47,6 +47,16 @@ describe('tunnels people own through their login', () => {
     assert.equal((await accounts.list(root)).length, 2);
   });
 
+  test('creates at the same moment cannot together pass the limit', async () => {
+    const carol = { accountId: 'github|4', admin: false };
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => accounts.create(carol)));
+    const made = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as TunnelError).code] : []));
+    assert.equal(made.length, 1, 'exactly one is made');
+    assert.deepEqual(refused, Array(4).fill('TUNNEL_LIMIT_REACHED'));
+    assert.equal((await accounts.list(carol)).length, 1);
+  });
+
   test("someone else's tunnel is not found, whatever is asked of it", async () => {
     const [mine] = await accounts.list(alice);
     assert.ok(mine);

@@ -7,6 +7,7 @@ import { endToEndHeaders } from '../http/hop-by-hop.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { StoreError } from '../store/errors.ts';
+import { withStoreLock } from '../store/store-lock.ts';
 import type { Store, TunnelRecord } from '../store/types.ts';
 import { type Clock, dateOf, systemClock } from '../util/clock.ts';
 import { AgentConnections, type TokenTunnelResolver } from './agent-connections.ts';
@@ -173,34 +174,38 @@ export class TunnelService {
     owner: string,
     { limit = this.#settings.maxPerOwner, whose = 'this key already owns' } = {},
   ): Promise<{ tunnel: TunnelView; key: string }> {
-    const owned = (await this.#store.tunnels.list()).filter((t) => t.owner === owner).length;
-    if (owned >= limit) {
-      throw new TunnelError(
-        'TUNNEL_LIMIT_REACHED',
-        `${whose} ${owned} ${owned === 1 ? 'tunnel' : 'tunnels'}, the most allowed: delete one first`,
-      );
-    }
     const chosen = name ?? randomTunnelName();
     const problem = tunnelNameProblem(chosen);
     if (problem) throw new TunnelError('TUNNEL_NAME_INVALID', `name: ${problem}`, { field: 'name' });
-    const made = generateApiKey('gt_');
-    const record: TunnelRecord = {
-      name: chosen,
-      owner,
-      keyHash: made.hash,
-      keyPrefix: made.prefix,
-      createdAt: this.#now().toISOString(),
-    };
-    try {
-      await this.#store.tunnels.insert(record);
-    } catch (error) {
-      if (error instanceof StoreError && error.code === 'STORE_CONFLICT') {
-        throw new TunnelError('TUNNEL_NAME_TAKEN', `the name ${chosen} is taken`, { field: 'name' });
+    // Counted and inserted under the owner's lock: two creates at once, on two nodes, cannot both pass.
+    const record = await withStoreLock(this.#store.ephemeral, `tunnel-owner:${owner}`, async () => {
+      const owned = (await this.#store.tunnels.list()).filter((t) => t.owner === owner).length;
+      if (owned >= limit) {
+        throw new TunnelError(
+          'TUNNEL_LIMIT_REACHED',
+          `${whose} ${owned} ${owned === 1 ? 'tunnel' : 'tunnels'}, the most allowed: delete one first`,
+        );
       }
-      throw error;
-    }
+      const made = generateApiKey('gt_');
+      const record: TunnelRecord = {
+        name: chosen,
+        owner,
+        keyHash: made.hash,
+        keyPrefix: made.prefix,
+        createdAt: this.#now().toISOString(),
+      };
+      try {
+        await this.#store.tunnels.insert(record);
+      } catch (error) {
+        if (error instanceof StoreError && error.code === 'STORE_CONFLICT') {
+          throw new TunnelError('TUNNEL_NAME_TAKEN', `the name ${chosen} is taken`, { field: 'name' });
+        }
+        throw error;
+      }
+      return { record, secret: made.secret };
+    });
     this.#names.add(chosen);
-    return { tunnel: this.view(record), key: made.secret };
+    return { tunnel: this.view(record.record), key: record.secret };
   }
 
   /** Replaces a tunnel's key and disconnects the agent using the old one. */
