@@ -7,7 +7,12 @@ import { type ExpiringCollection, type ExpiringSpec, expiringCollection } from '
 import type { EphemeralRepository } from '../store/types.ts';
 import { readBoundedBody } from '../util/bounded-body.ts';
 import type { Clock } from '../util/clock.ts';
-import { type BrowserSessions, type FoundSession, sessionCookieName, siteCookieName } from './browser-sessions.ts';
+import {
+  type BrowserSessions,
+  type FoundSession,
+  sessionCookieName,
+  siteCookieName,
+} from './browser-sessions.ts';
 import { csrfTokenMatches, isCrossSiteRequest } from './csrf.ts';
 import type { EdgeTokenClient, EdgeTokens } from './edge-client.ts';
 import { safeReturnPath } from './return-to.ts';
