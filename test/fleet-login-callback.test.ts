@@ -277,3 +277,46 @@ describe('fleet-login against the simulator: callback checks, reports and Tesla 
     assert.match(messageOf(page.text), /access token has expired or is not valid/);
   });
 });
+
+describe('fleet-login behind a proxy (--trust-proxy)', () => {
+  let sim: Simulator;
+  let gw: TestGateway;
+  before(async () => {
+    sim = await startSimulator({ clock: manualClock(Date.parse('2026-03-02T09:00:00Z')) });
+    gw = await startTestGateway({
+      flags: { 'trust-proxy': true },
+      env: {
+        TESLA_CLIENT_ID: 'gatehouse-sim-client',
+        TESLA_CLIENT_SECRET: 'gatehouse-sim-secret',
+        TESLA_SIMULATOR: sim.url,
+      },
+    });
+    // Routed by its own Host (fetch sets it); the public name comes from X-Forwarded-Host.
+    await gw.addRoute({ kind: 'fleet-login', host: '127.0.0.1', path: '/tesla' });
+  });
+  after(async () => {
+    await gw.stop();
+    await sim.stop();
+  });
+
+  const cases: [proto: string, scheme: string][] = [
+    ['https', 'https'],
+    ['HTTPS', 'https'],
+    ['https, http', 'https'],
+    ['javascript', 'http'],
+    ['', 'http'],
+  ];
+  for (const [proto, scheme] of cases)
+    test(`X-Forwarded-Proto "${proto}" gives a ${scheme} callback`, async () => {
+      const start = await new TestBrowser().send(`${gw.url}/tesla/login`, {
+        headers: {
+          host: 'cars.example.com',
+          'x-forwarded-proto': proto,
+          'x-forwarded-host': 'cars.example.com',
+        },
+      });
+      assert.equal(start.status, 302);
+      const redirect = new URL(start.location!).searchParams.get('redirect_uri');
+      assert.equal(redirect, `${scheme}://cars.example.com/tesla/callback`);
+    });
+});

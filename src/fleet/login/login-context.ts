@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestExchange } from '../../http/exchange.ts';
+import { publicScheme } from '../../http/forwarded.ts';
 import type { RouteOf } from '../../routes/route.ts';
 import type { Collection } from '../../store/collection.ts';
 import { TESLA_ACCOUNTS } from '../../store/entities.ts';
@@ -90,8 +91,8 @@ export function loginContext(
   route: RouteOf<'fleet-login'>,
   masterKey: Buffer,
 ): LoginContext {
-  const { req, res, client } = exchange;
-  const proto = (deps.trustForwarded && header(req, 'x-forwarded-proto')) || client.proto;
+  const { req, res } = exchange;
+  const proto = publicScheme(exchange, deps.trustForwarded);
   const host = (deps.trustForwarded && header(req, 'x-forwarded-host')) || exchange.rawHost;
   const prefix = route.path === '/' ? '' : route.path;
   const settings = routeSettings(deps, route);
