@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { spawnCli } from './helpers/cli-process.ts';
-import { firstForm, formFields } from './helpers/cookie-browser.ts';
+import { firstForm, formFields } from './helpers/html-forms.ts';
 import { HttpBrowser } from './helpers/http-browser.ts';
 import { type LoginWorld, startLoginWorld } from './helpers/login-world.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
-import { CookieBrowser } from './helpers/cookie-browser.ts';
+import { HttpBrowser } from './helpers/http-browser.ts';
 import {
   authorizationRequest,
   insecure,
@@ -207,13 +207,13 @@ describe('consent and scopes', () => {
   after(() => world.stop());
 
   test('a person logged in at the auth host authorizes a second client without logging in again', async () => {
-    const browser = new CookieBrowser();
+    const browser = new HttpBrowser();
     const first = await world.register();
     const a = await authorizationRequest(first);
     await world.login(a.url, 'u-alice', browser);
     const second = await world.register();
     const b = await authorizationRequest(second);
-    const res = await browser.follow(b.url, { stop: (next) => next.href.startsWith(REDIRECT_URI) });
+    const res = await browser.navigate(b.url, { stop: (next) => next.href.startsWith(REDIRECT_URI) });
     assert.ok(res.url.searchParams.get('code'), 'no login page, no upstream: consent is first-party');
     const tokens = await client.authorizationCodeGrant(second, res.url, {
       pkceCodeVerifier: b.verifier,

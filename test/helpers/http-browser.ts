@@ -9,8 +9,9 @@ export interface BrowserAnswer {
 }
 
 /**
- * A browser in miniature for HTTP tests: keeps cookies per host (host-only, as Gatehouse sets
- * them), follows redirects across hosts, and reaches every host name on this machine (names under
+ * A browser in miniature for HTTP tests, the one every HTTP login test walks with: keeps cookies
+ * per host (host-only, as Gatehouse sets them; paths are not told apart, so a host's cookies all go
+ * with each request), posts forms, follows redirects across hosts (stopping where told), and reaches every host name on this machine (names under
  * `.test`, `localhost`) at 127.0.0.1 with the name as the Host header. Enough to walk login
  * flows; Chromium tests cover what only a real browser shows.
  */
@@ -82,17 +83,34 @@ export class HttpBrowser {
     return { url, status: res.statusCode, headers: res.headers, text: await res.body.text() };
   }
 
-  /** A request, then every redirect it leads to (at most 20), as a browser would; gives the last answer. */
-  async navigate(
-    target: string | URL,
-    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
-  ): Promise<BrowserAnswer> {
-    let answer = await this.send(target, init);
+  /**
+   * A request (a form posted when `form` is given), then every redirect it leads to (at most 20),
+   * as a browser would; gives the last answer. `stop` ends the walk at a redirect whose target it
+   * accepts (an OAuth client's redirect URI), which is then the answer's URL, not fetched.
+   */
+  async navigate(target: string | URL, init: NavigateInit = {}): Promise<BrowserAnswer> {
+    const { form, stop, ...sent } = init;
+    let answer = await this.send(
+      target,
+      form ? { method: 'POST', ...sent, body: new URLSearchParams(form).toString() } : sent,
+    );
     for (let hops = 0; hops < 20; hops++) {
       const location = answer.headers['location'];
       if (answer.status < 300 || answer.status >= 400 || typeof location !== 'string') return answer;
-      answer = await this.send(new URL(location, answer.url));
+      const next = new URL(location, answer.url);
+      if (stop?.(next)) return { ...answer, url: next, text: '' };
+      answer = await this.send(next);
     }
     throw new Error(`more than 20 redirects from ${String(target)}`);
   }
+}
+
+/** What {@link HttpBrowser.navigate} sends: a request, or a form to post, and where to stop. */
+export interface NavigateInit {
+  readonly method?: string;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+  /** Posted as `application/x-www-form-urlencoded` (method POST unless given). */
+  readonly form?: Record<string, string>;
+  readonly stop?: (next: URL) => boolean;
 }

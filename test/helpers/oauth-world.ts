@@ -12,7 +12,8 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/types.ts';
 import { systemClock } from '../../src/util/clock.ts';
-import { CookieBrowser, firstForm, formFields, linkTo } from './cookie-browser.ts';
+import { firstForm, formFields, linkTo } from './html-forms.ts';
+import { HttpBrowser } from './http-browser.ts';
 import { type IssuerUser, type OidcIssuer, startOidcIssuer } from './oidc-issuer.ts';
 import { tempDir } from './temp-dirs.ts';
 
@@ -84,7 +85,7 @@ export interface OAuthWorld {
   /** Registers a client dynamically (RFC 7591) and returns its configuration. */
   register(metadata?: Partial<client.ClientMetadata>): Promise<client.Configuration>;
   /** Logs `user` in through the upstream issuer from an authorization URL; the URL the client is sent back to. */
-  login(authorizationUrl: URL, user: string, browser?: CookieBrowser): Promise<URL>;
+  login(authorizationUrl: URL, user: string, browser?: HttpBrowser): Promise<URL>;
   /** Starts another node on the same store and issuer URL (its own port). */
   addNode(store: Store): Promise<OAuthNode>;
   stop(): Promise<void>;
@@ -200,35 +201,35 @@ export async function driveLogin(
   authorizationUrl: URL,
   user: string,
   at: { issuer: string; upstream: string; label: string },
-  browser = new CookieBrowser(),
+  browser = new HttpBrowser(),
 ): Promise<URL> {
   const { issuer } = at;
   const stop = (next: URL) => next.href.startsWith(REDIRECT_URI);
-  let page = await browser.follow(authorizationUrl, { stop });
+  let page = await browser.navigate(authorizationUrl, { stop });
   if (stop(page.url)) return page.url;
-  if (page.url.pathname === '/oauth/device' && !page.body.includes('id="op.')) {
+  if (page.url.pathname === '/oauth/device' && !page.text.includes('id="op.')) {
     // oidc-provider's self-submitting form carrying the code from verification_uri_complete.
-    const { action, fields } = firstForm(page.body);
-    page = await browser.follow(new URL(action, issuer), { form: fields, stop });
+    const { action, fields } = firstForm(page.text);
+    page = await browser.navigate(new URL(action, issuer), { form: fields, stop });
   }
-  if (page.body.includes('op.deviceConfirmForm')) {
-    const { action, fields } = formFields(page.body, 'op.deviceConfirmForm');
-    page = await browser.follow(new URL(action, issuer), { form: fields, stop });
+  if (page.text.includes('op.deviceConfirmForm')) {
+    const { action, fields } = formFields(page.text, 'op.deviceConfirmForm');
+    page = await browser.navigate(new URL(action, issuer), { form: fields, stop });
   }
   if (page.url.pathname.startsWith('/login/interaction/')) {
-    if (page.status !== 200) throw new Error(`login page answered ${page.status}: ${page.body}`);
-    page = await browser.follow(new URL(linkTo(page.body, at.label), issuer), { stop });
+    if (page.status !== 200) throw new Error(`login page answered ${page.status}: ${page.text}`);
+    page = await browser.navigate(new URL(linkTo(page.text, at.label), issuer), { stop });
   }
   if (page.url.origin === at.upstream) {
-    const { action } = formFields(page.body, 'login');
-    page = await browser.follow(new URL(action, at.upstream), { form: { user }, stop });
+    const { action } = formFields(page.text, 'login');
+    page = await browser.navigate(new URL(action, at.upstream), { form: { user }, stop });
   }
   // The device flow ends on the auth host's own page: connected, or refused with the reason.
-  if (page.url.pathname.startsWith('/oauth/device') && /Device connected|Not allowed/.test(page.body))
+  if (page.url.pathname.startsWith('/oauth/device') && /Device connected|Not allowed/.test(page.text))
     return page.url;
   if (!stop(page.url))
     throw new Error(
-      `login ended at ${page.url.href} (${page.status}): ${page.body.replace(/.*<\/head>/s, '').slice(0, 500)}`,
+      `login ended at ${page.url.href} (${page.status}): ${page.text.replace(/.*<\/head>/s, '').slice(0, 500)}`,
     );
   return page.url;
 }
