@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { AccountTunnels } from '../src/self-service/account-tunnels.ts';
-import { TunnelError } from '../src/tunnel/errors.ts';
+import { TunnelError } from '../src/tunnel/protocol/errors.ts';
+import { AccountTunnels } from '../src/tunnel/self-service/account-tunnels.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 
 const gw = await startTestGateway();

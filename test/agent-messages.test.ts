@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { request } from 'undici';
-import { type FatalReason, TunnelAgent } from '../src/agent/tunnel-agent.ts';
+import { type FatalReason, TunnelAgent } from '../src/tunnel/agent/tunnel-agent.ts';
 import { createTunnelOn, exitCode, waitForOutput } from './helpers/agent-process.ts';
 import { type CliProcess, spawnCli, spawnServe } from './helpers/cli-process.ts';
 import { tempDir } from './helpers/temp-dirs.ts';

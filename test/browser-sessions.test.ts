@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BrowserSessions, sessionCookieName } from '../src/sessions/browser-sessions.ts';
-import { csrfTokenMatches, isCrossSiteRequest, newCsrfToken } from '../src/sessions/csrf.ts';
-import { safeReturnPath } from '../src/sessions/return-to.ts';
+import { BrowserSessions, sessionCookieName } from '../src/auth/sessions/browser-sessions.ts';
+import { csrfTokenMatches, isCrossSiteRequest, newCsrfToken } from '../src/auth/sessions/csrf.ts';
+import { safeReturnPath } from '../src/auth/sessions/return-to.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { sealingKey } from '../src/core/sealing.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
-import { manualClock } from '../src/util/clock.ts';
-import { sealingKey } from '../src/util/sealing.ts';
 
 const KEY = sealingKey('a test secret of enough length for sealing', 'gatehouse', 'browser-session');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { type ClientHelloPeek, MAX_HELLO_BYTES, peekClientHello } from '../src/tunnel/client-hello.ts';
+import { type ClientHelloPeek, MAX_HELLO_BYTES, peekClientHello } from '../src/edge/listen/client-hello.ts';
 import {
   captureClientHello,
   extension,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { request } from 'undici';
-import { manualClock } from '../src/util/clock.ts';
+import { manualClock } from '../src/core/clock.ts';
 import { connectDashboard, type RefusedUpgrade } from './helpers/dashboard-client.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { alerts, connectivity, errors, TestFeed, vehicleData } from './helpers/telemetry-feed.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { DEFAULT_SEED_INPUT, validateSeed } from '../src/fleet/simulator/seed.ts';
-import { type Simulator, startSimulator } from '../src/fleet/simulator/simulator.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { DEFAULT_SEED_INPUT, validateSeed } from '../src/simulator/seed.ts';
+import { type Simulator, startSimulator } from '../src/simulator/simulator.ts';
 import { TESLA_ACCOUNTS } from '../src/store/entities.ts';
-import { manualClock } from '../src/util/clock.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { consentAtSimulator, csrfOf, logIn, loginAtSimulator, TestBrowser } from './helpers/tesla-login.ts';
 

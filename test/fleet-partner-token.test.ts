@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { manualClock } from '../src/core/clock.ts';
 import type { TeslaTokens } from '../src/fleet/api/tesla-oauth.ts';
 import {
   type PartnerTokenRequest,
@@ -11,7 +12,6 @@ import {
   REFRESH_MARGIN_MS,
 } from '../src/fleet/partner-token.ts';
 import { defaultCacheDir, fileTokenStorage } from '../src/fleet/token-file-cache.ts';
-import { manualClock } from '../src/util/clock.ts';
 
 const REQUEST: PartnerTokenRequest = {
   tokenUrl: 'https://auth.example/oauth2/v3/token',

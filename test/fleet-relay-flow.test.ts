@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_SEED_INPUT, validateSeed } from '../src/fleet/simulator/seed.ts';
-import { startSimulator } from '../src/fleet/simulator/simulator.ts';
+import { DEFAULT_SEED_INPUT, validateSeed } from '../src/simulator/seed.ts';
+import { startSimulator } from '../src/simulator/simulator.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { launchChromium } from './helpers/chromium.ts';
 import { startTestGateway } from './helpers/gateway.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadVehicleCa } from '../src/fleet/simulator/vehicle-ca.ts';
+import { loadVehicleCa } from '../src/simulator/vehicle-ca.ts';
 import { fleet, partnerToken } from './helpers/fleet-simulator.ts';
 import { startTestTelemetryServer } from './helpers/mtls-telemetry-server.ts';
 import { type StreamingSetup, startStreamingSetup, TELEMETRY_HOST } from './helpers/streaming-simulator.ts';

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { request } from 'undici';
-import { GatehouseError } from '../src/errors.ts';
+import { GatehouseError } from '../src/core/errors.ts';
 import {
   extraVin,
   parseVehicleCount,
   vinCheckDigit,
   withExtraVehicles,
-} from '../src/fleet/simulator/extra-vehicles.ts';
-import { defaultSeed, validateSeed } from '../src/fleet/simulator/seed.ts';
+} from '../src/simulator/extra-vehicles.ts';
+import { defaultSeed, validateSeed } from '../src/simulator/seed.ts';
 import { spawnCli } from './helpers/cli-process.ts';
 import { startStreamingSetup } from './helpers/streaming-simulator.ts';
 import { tempDir } from './helpers/temp-dirs.ts';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FieldSchedule, fieldPlans } from '../src/telemetry/vehicles/field-schedule.ts';
-import { IncidentModel } from '../src/telemetry/vehicles/incidents.ts';
-import { Outbox } from '../src/telemetry/vehicles/outbox.ts';
-import { Scheduler } from '../src/telemetry/vehicles/scheduler.ts';
-import { seededRandom } from '../src/telemetry/vehicles/seeded-random.ts';
-import { type Signal, vehicleSignals } from '../src/telemetry/vehicles/vehicle-signals.ts';
-import { manualClock } from '../src/util/clock.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { FieldSchedule, fieldPlans } from '../src/simulator/vehicles/field-schedule.ts';
+import { IncidentModel } from '../src/simulator/vehicles/incidents.ts';
+import { Outbox } from '../src/simulator/vehicles/outbox.ts';
+import { Scheduler } from '../src/simulator/vehicles/scheduler.ts';
+import { seededRandom } from '../src/simulator/vehicles/seeded-random.ts';
+import { type Signal, vehicleSignals } from '../src/simulator/vehicles/vehicle-signals.ts';
 
 const T0 = Date.UTC(2026, 5, 1, 12);
 const num = (value: number): Signal => ({ kind: 'double', value });

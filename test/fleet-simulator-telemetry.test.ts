@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import type { SeedInput } from '../src/fleet/simulator/seed.ts';
 import { signSs256Jws, TELEMETRY_AUDIENCE } from '../src/fleet/ss256.ts';
+import type { SeedInput } from '../src/simulator/seed.ts';
 import {
   ASLEEP_VIN,
   control,

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { signSs256Jws } from '../src/fleet/ss256.ts';
-import { VirtualFleet } from '../src/telemetry/vehicles/virtual-fleet.ts';
+import { VirtualFleet } from '../src/simulator/vehicles/virtual-fleet.ts';
 import { launchChromium } from './helpers/chromium.ts';
 import { builtDashboard } from './helpers/dashboard-build.ts';
 import {

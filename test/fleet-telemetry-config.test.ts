@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { GatehouseError } from '../src/errors.ts';
+import { GatehouseError } from '../src/core/errors.ts';
 import {
   DEFAULT_EXP_SECONDS,
   parseExp,

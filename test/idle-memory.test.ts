@@ -6,7 +6,7 @@ import {
   idleCollectionPolicy,
   type MemorySample,
   releaseMemoryWhenIdle,
-} from '../src/observability/idle-memory.ts';
+} from '../src/core/idle-memory.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 const MiB = 1024 * 1024;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { GatehouseError } from '../src/errors.ts';
+import { GitHubProvider } from '../src/auth/upstream/github.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { GatehouseError } from '../src/core/errors.ts';
 import { statusForCode } from '../src/http/error-status.ts';
-import { GitHubProvider } from '../src/login/github.ts';
-import { manualClock } from '../src/util/clock.ts';
 import { type GithubStandin, type GithubUser, startGithubStandin } from './helpers/github-standin.ts';
 import type { InjectedAnswer } from './helpers/standin-http.ts';
 import { closedPortUrl } from './helpers/standin-http.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { GatehouseError } from '../src/errors.ts';
-import { GitLabProvider } from '../src/login/gitlab.ts';
-import { manualClock } from '../src/util/clock.ts';
+import { GitLabProvider } from '../src/auth/upstream/gitlab.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { GatehouseError } from '../src/core/errors.ts';
 import { GITLAB_TOKEN_SECONDS, type GitlabStandin, startGitlabStandin } from './helpers/gitlab-standin.ts';
 import type { InjectedAnswer } from './helpers/standin-http.ts';
 import { clickThrough, logIn, newAttempt } from './helpers/standin-login.ts';

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
+import type { UpstreamProvider } from '../src/auth/identity/identity.ts';
+import { GitHubProvider } from '../src/auth/upstream/github.ts';
+import { GitLabProvider } from '../src/auth/upstream/gitlab.ts';
+import { ProviderRegistry, providersFrom } from '../src/auth/upstream/provider-registry.ts';
+import { githubUrls, providerCredentials } from '../src/auth/upstream/provider-settings.ts';
 import { ConfigError } from '../src/config/errors.ts';
 import { loadConfig, SETTINGS } from '../src/config/load-config.ts';
-import type { UpstreamProvider } from '../src/identity/identity.ts';
-import { GitHubProvider } from '../src/login/github.ts';
-import { GitLabProvider } from '../src/login/gitlab.ts';
-import { ProviderRegistry, providersFrom } from '../src/login/provider-registry.ts';
-import { githubUrls, providerCredentials } from '../src/login/provider-settings.ts';
-import { manualClock } from '../src/util/clock.ts';
+import { manualClock } from '../src/core/clock.ts';
 
 const GH_SECRET = 'github-secret-value-0123456789';
 const GL_SECRET = 'gitlab-secret-value-9876543210';

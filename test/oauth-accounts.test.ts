@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { UpstreamLogin } from '../src/identity/identity.ts';
-import { Accounts, OAUTH_ACCOUNTS } from '../src/oauth/accounts.ts';
+import type { UpstreamLogin } from '../src/auth/identity/identity.ts';
+import { Accounts, OAUTH_ACCOUNTS } from '../src/auth/server/accounts.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { seal, sealingKey } from '../src/core/sealing.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
-import { manualClock } from '../src/util/clock.ts';
-import { seal, sealingKey } from '../src/util/sealing.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 
 const key = sealingKey(Buffer.alloc(32, 9), 'test', 'accounts');

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { base64url, createLocalJWKSet, SignJWT } from 'jose';
 import * as client from 'openid-client';
-import { verifyAccessToken } from '../src/route-auth/token-verifier.ts';
-import { manualClock } from '../src/util/clock.ts';
+import { verifyAccessToken } from '../src/auth/route/token-verifier.ts';
+import { manualClock } from '../src/core/clock.ts';
 import { HttpBrowser } from './helpers/http-browser.ts';
 import {
   authorizationRequest,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
+import { parseAdminUsers } from '../src/auth/identity/admin-policy.ts';
 import { loadConfig } from '../src/config/load-config.ts';
-import { parseAdminUsers } from '../src/oauth/admin-policy.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { DEFAULT_USERS, driveLogin, insecure } from './helpers/oauth-world.ts';
 import { type OidcIssuer, startOidcIssuer } from './helpers/oidc-issuer.ts';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
-import { revokeGrant, StoreAdapter } from '../src/oauth/store-adapter.ts';
+import { revokeGrant, StoreAdapter } from '../src/auth/server/store-adapter.ts';
+import { systemClock } from '../src/core/clock.ts';
 import { RedisStore } from '../src/store/redis/redis-store.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../src/store/types.ts';
-import { systemClock } from '../src/util/clock.ts';
 import { authorizationRequest, insecure, startOAuthWorld } from './helpers/oauth-world.ts';
 import { type RedisServer, startRedis } from './helpers/redis.ts';
 import { tempDir } from './helpers/temp-dirs.ts';

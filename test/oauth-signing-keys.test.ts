@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
-import { SIGNING_KEYS, SigningKeys } from '../src/oauth/signing-keys.ts';
+import { SIGNING_KEYS, SigningKeys } from '../src/auth/server/signing-keys.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { sealingKey } from '../src/core/sealing.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
-import { manualClock } from '../src/util/clock.ts';
-import { sealingKey } from '../src/util/sealing.ts';
 import {
   authorizationRequest,
   MCP_RESOURCE,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
+import type { TunnelAgent } from '../src/tunnel/agent/tunnel-agent.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { registerTunnel, startRelayGateway } from './helpers/relay.ts';

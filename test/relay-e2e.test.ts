@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Provider from 'oidc-provider';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import type { TunnelAgent } from '../src/agent/tunnel-agent.ts';
+import type { TunnelAgent } from '../src/tunnel/agent/tunnel-agent.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { type OAuthApp, startOAuthApp } from './helpers/oauth-app.ts';

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { type ClientHttp2Stream, connect, createServer, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { releaseOnClose } from '../src/tunnel/release-stream.ts';
+import { releaseOnClose } from '../src/tunnel/protocol/release-stream.ts';
 
 const exchangeListeners = ['response', 'data', 'end', 'trailers', 'finish'] as const;
 

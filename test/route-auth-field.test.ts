@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { UpstreamIdentity } from '../src/identity/identity.ts';
-import type { ResourceGrant } from '../src/identity/resource-policy.ts';
-import { routeResourcePolicy } from '../src/route-auth/resource-policy.ts';
-import { routeProviderCredentials, routeSecretsKey } from '../src/route-auth/route-secrets.ts';
+import type { UpstreamIdentity } from '../src/auth/identity/identity.ts';
+import type { ResourceGrant } from '../src/auth/identity/resource-policy.ts';
+import { routeResourcePolicy } from '../src/auth/route/protected-routes.ts';
+import { routeProviderCredentials, routeSecretsKey } from '../src/auth/route/route-secrets.ts';
+import { loadOrCreateSecretKey } from '../src/core/secret-key.ts';
 import type { Route } from '../src/routes/route.ts';
 import { routeInput } from '../src/routes/route.ts';
 import { RouteTable } from '../src/routes/route-table.ts';
 import { RedisStore } from '../src/store/redis/redis-store.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../src/store/types.ts';
-import { loadOrCreateSecretKey } from '../src/util/secret-key.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { type RedisServer, startRedis } from './helpers/redis.ts';
 

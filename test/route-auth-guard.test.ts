@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, generateKeyPair, jwtVerify, SignJWT } from 'jose';
-import { manualClock } from '../src/util/clock.ts';
+import { manualClock } from '../src/core/clock.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { startTokenIssuer } from './helpers/token-issuer.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { evaluate, type IdentityLike, isPublicPath, requiredScopes } from '../src/route-auth/policy.ts';
+import { evaluate, type IdentityLike, isPublicPath, requiredScopes } from '../src/auth/identity/policy.ts';
 import { routeAuthSettings } from '../src/routes/route-auth-settings.ts';
 
 const alice: IdentityLike = {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ProviderRegistry } from '../src/login/provider-registry.ts';
-import { createLogger } from '../src/observability/logger.ts';
-import { routeLoginProviders } from '../src/route-auth/route-providers.ts';
-import { routeSecretsKey, sealRouteSecrets } from '../src/route-auth/route-secrets.ts';
+import { routeLoginProviders } from '../src/auth/route/route-providers.ts';
+import { routeSecretsKey, sealRouteSecrets } from '../src/auth/route/route-secrets.ts';
+import { ProviderRegistry } from '../src/auth/upstream/provider-registry.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { createLogger } from '../src/core/logger.ts';
 import { type Route, routeInput } from '../src/routes/route.ts';
 import { RouteTable } from '../src/routes/route-table.ts';
-import { manualClock } from '../src/util/clock.ts';
 
 const key = routeSecretsKey(Buffer.alloc(32, 3));
 const otherKey = routeSecretsKey(Buffer.alloc(32, 4));

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { seal, sealingKey, unseal } from '../src/util/sealing.ts';
-import { loadOrCreateSecretKey, parseSecretKey, SECRET_KEY_FILE } from '../src/util/secret-key.ts';
+import { seal, sealingKey, unseal } from '../src/core/sealing.ts';
+import { loadOrCreateSecretKey, parseSecretKey, SECRET_KEY_FILE } from '../src/core/secret-key.ts';
 
 const key = sealingKey('a long enough secret for tests', 'salt', 'purpose');
 

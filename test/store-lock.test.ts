@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { manualClock } from '../src/core/clock.ts';
 import { StoreError } from '../src/store/errors.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { withStoreLock } from '../src/store/store-lock.ts';
-import { manualClock } from '../src/util/clock.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 
 describe('a lock in the store', () => {

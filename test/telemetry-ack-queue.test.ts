@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { writeCoalescer } from '../src/core/write-coalescer.ts';
 import { AckQueue } from '../src/telemetry/receiver/ack-queue.ts';
-import { writeCoalescer } from '../src/util/write-coalescer.ts';
 
 /** A promise with its resolver, for confirmations that arrive when the test says. */
 function later<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {

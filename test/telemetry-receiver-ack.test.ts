@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { manualClock } from '../src/core/clock.ts';
 import { decodeEnvelope } from '../src/telemetry/wire/index.ts';
-import { manualClock } from '../src/util/clock.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import {
   connectVehicle,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createLogger } from '../src/observability/logger.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { createLogger } from '../src/core/logger.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { TelemetryRecord } from '../src/telemetry/records.ts';
 import { appendHistory, applyRecord, emptyState } from '../src/telemetry/state/apply-record.ts';
 import type { VehicleHistory } from '../src/telemetry/state/vehicle-state.ts';
 import { VehicleStates } from '../src/telemetry/state/vehicle-states.ts';
-import { manualClock } from '../src/util/clock.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 import { waitFor } from './helpers/wait-for.ts';
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { GatehouseError } from '../src/errors.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { GatehouseError } from '../src/core/errors.ts';
 import type { VehicleDataRecord } from '../src/telemetry/records.ts';
 import { SINK_FACTORIES, SINK_SETTINGS } from '../src/telemetry/sinks/sink-factories.ts';
-import { manualClock } from '../src/util/clock.ts';
 import { startMosquitto } from './helpers/mosquitto.ts';
 import { capturingLogger, oneOfEach, SAMPLE_VIN, vehicleData } from './helpers/telemetry-records.ts';
 import { waitFor } from './helpers/wait-for.ts';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { AckPolicy, connect, type JsMsg } from 'nats';
-import { GatehouseError } from '../src/errors.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { GatehouseError } from '../src/core/errors.ts';
 import type { TelemetryRecord } from '../src/telemetry/records.ts';
 import { SINK_FACTORIES, SINK_SETTINGS } from '../src/telemetry/sinks/sink-factories.ts';
-import { manualClock } from '../src/util/clock.ts';
 import { startBroker } from './helpers/broker-process.ts';
 import { startNats } from './helpers/nats.ts';
 import { capturingLogger, oneOfEach, SAMPLE_VIN, vehicleData } from './helpers/telemetry-records.ts';

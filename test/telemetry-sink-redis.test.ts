@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { GatehouseError } from '../src/errors.ts';
+import { manualClock } from '../src/core/clock.ts';
+import { GatehouseError } from '../src/core/errors.ts';
 import { SINK_FACTORIES, SINK_SETTINGS } from '../src/telemetry/sinks/sink-factories.ts';
-import { manualClock } from '../src/util/clock.ts';
 import { startDurableRedis } from './helpers/durable-redis.ts';
 import { capturingLogger, oneOfEach, SAMPLE_VIN, vehicleData } from './helpers/telemetry-records.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { GatehouseError } from '../src/errors.ts';
+import { GatehouseError } from '../src/core/errors.ts';
 import {
   decodeAlerts,
   decodeEnvelope,

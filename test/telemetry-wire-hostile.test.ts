@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Builder } from 'flatbuffers';
-import { GatehouseError } from '../src/errors.ts';
+import { GatehouseError } from '../src/core/errors.ts';
 import {
   decodeAlerts,
   decodeEnvelope,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect as connectTls, createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { TunnelAgent } from '../src/agent/tunnel-agent.ts';
+import { TunnelAgent } from '../src/tunnel/agent/tunnel-agent.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { certificateAuthority, clientCertificate, selfSigned } from './helpers/certs.ts';
 import { captureClientHello, helloNaming, record } from './helpers/client-hello.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
 import { WebSocket, WebSocketServer } from 'ws';
-import { TunnelAgent } from '../src/agent/tunnel-agent.ts';
+import { TunnelAgent } from '../src/tunnel/agent/tunnel-agent.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { selfSigned } from './helpers/certs.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';

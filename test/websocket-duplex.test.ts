@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
-import { webSocketDuplex } from '../src/tunnel/websocket-duplex.ts';
+import { webSocketDuplex } from '../src/tunnel/protocol/websocket-duplex.ts';
 
 async function pair(): Promise<{ client: WebSocket; server: WebSocket; close: () => Promise<void> }> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { loadVehicleCa } from '../../src/fleet/simulator/vehicle-ca.ts';
+import { loadVehicleCa } from '../../src/simulator/vehicle-ca.ts';
 import { startRedis } from '../../test/helpers/redis.ts';
 import { type Gateway, startGateway } from '../contenders/gatehouse.ts';
 import { freePort, type Running, rssBytes, run, waitForOutput, waitForPort } from '../lib/process.ts';

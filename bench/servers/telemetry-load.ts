@@ -11,8 +11,8 @@
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { loadVehicleCa } from '../../src/fleet/simulator/vehicle-ca.ts';
-import { readServerFrame } from '../../src/telemetry/vehicles/frames.ts';
+import { loadVehicleCa } from '../../src/simulator/vehicle-ca.ts';
+import { readServerFrame } from '../../src/simulator/vehicles/frames.ts';
 import { encodeStreamEnvelope, encodeVehicleData } from '../../src/telemetry/wire/index.ts';
 
 const WINDOW = 8;

@@ -2,7 +2,7 @@
 // tunnels as a JSON file; prints `online <count> <ms> <rss before> <rss after>` once all are
 // connected, then stays until stopped.
 import { readFileSync } from 'node:fs';
-import { TunnelAgent } from '../../src/agent/tunnel-agent.ts';
+import { TunnelAgent } from '../../src/tunnel/agent/tunnel-agent.ts';
 
 const [server, local, listFile] = process.argv.slice(2);
 const tunnels = JSON.parse(readFileSync(listFile!, 'utf8')) as { name: string; key: string }[];

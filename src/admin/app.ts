@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AdminPrincipal } from '../auth/admin-keys.ts';
-import { bearerToken } from '../auth/api-key.ts';
-import { GatehouseError } from '../errors.ts';
+import type { AdminPrincipal } from '../auth/keys/admin-keys.ts';
+import { bearerToken } from '../auth/keys/api-key.ts';
+import { GatehouseError } from '../core/errors.ts';
+import { VERSION } from '../core/version.ts';
 import { honoErrorHandler } from '../http/error-response.ts';
-import { VERSION } from '../version.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
 import { keysApi } from './keys-api.ts';

@@ -1,12 +1,12 @@
-import type { AdminKeys, AdminPrincipal, OAuthPrincipal } from '../auth/admin-keys.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import type { AdminKeys, AdminPrincipal, OAuthPrincipal } from '../auth/keys/admin-keys.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { RouteCatalog } from '../edge/routing/route-catalog.ts';
+import type { RouteService } from '../edge/routing/route-service.ts';
 import type { RelayService } from '../relay/relay-service.ts';
-import type { RouteCatalog } from '../routing/route-catalog.ts';
-import type { RouteService } from '../routing/route-service.ts';
 import type { Store } from '../store/types.ts';
 import type { VehicleStateReader } from '../telemetry/state/vehicle-state.ts';
-import type { TunnelService } from '../tunnel/tunnel-service.ts';
-import type { Clock } from '../util/clock.ts';
+import type { TunnelService } from '../tunnel/server/tunnel-service.ts';
 
 /** What the admin API works with, passed in so handlers can be exercised in-process. */
 export interface AdminDeps {

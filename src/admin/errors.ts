@@ -1,4 +1,4 @@
-import { type AdminErrorCode, GatehouseError } from '../errors.ts';
+import { type AdminErrorCode, GatehouseError } from '../core/errors.ts';
 
 export type { AdminErrorCode };
 

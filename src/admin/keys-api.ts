@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { dateOf } from '../core/clock.ts';
 import type { ApiKeyRecord } from '../store/types.ts';
-import { dateOf } from '../util/clock.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
 import { jsonBody } from './json-body.ts';

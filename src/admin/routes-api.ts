@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { publicRoute } from '../auth/route/route-secrets.ts';
 import { publicDelivery } from '../relay/deliveries.ts';
-import { publicRoute } from '../route-auth/route-secrets.ts';
 import { type Route, routeInput, routePatch } from '../routes/route.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';

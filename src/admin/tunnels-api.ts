@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { ownerOf } from '../auth/admin-keys.ts';
-import { TunnelError } from '../tunnel/errors.ts';
+import { ownerOf } from '../auth/keys/admin-keys.ts';
+import { TunnelError } from '../tunnel/protocol/errors.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { jsonBody } from './json-body.ts';
 

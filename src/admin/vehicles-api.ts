@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
 

@@ -1,7 +1,7 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { ADMIN_API_TITLE } from '../admin/openapi.ts';
-import { backoffDelay } from '../agent/backoff.ts';
+import { backoffDelay } from '../tunnel/agent/backoff.ts';
 
 /** What {@link probeAdminApi} found: Gatehouse's admin API, or why the server is not trusted with a key. */
 export type AdminProbe =

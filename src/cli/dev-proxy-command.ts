@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { TunnelAgent } from '../agent/tunnel-agent.ts';
 import { type ClientTarget, RelayClient } from '../relay/relay-client.ts';
+import type { TunnelAgent } from '../tunnel/agent/tunnel-agent.ts';
 import { openDevTunnel } from './dev-proxy-tunnel.ts';
 import { optionTable } from './help.ts';
 import { canConnect } from './tunnel-setup.ts';

@@ -1,5 +1,5 @@
-import { type FatalReason, TunnelAgent } from '../agent/tunnel-agent.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../core/version.ts';
+import { type FatalReason, TunnelAgent } from '../tunnel/agent/tunnel-agent.ts';
 import { probeAdminApi } from './admin-probe.ts';
 import { createTunnel, rotateTunnelKey } from './tunnel-setup.ts';
 

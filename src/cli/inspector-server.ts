@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import { createInspectorApp, type InspectorOptions } from '../agent/inspector.ts';
+import { createInspectorApp, type InspectorOptions } from '../tunnel/agent/inspector.ts';
 
 /** A running inspector: where it listens, and how to stop it. */
 export interface InspectorServer {

@@ -1,5 +1,5 @@
-import { GatehouseError } from '../errors.ts';
-import { VERSION } from '../version.ts';
+import { GatehouseError } from '../core/errors.ts';
+import { VERSION } from '../core/version.ts';
 import { DELIVERIES_HELP, deliveriesCommand } from './deliveries-command.ts';
 import { DEV_PROXY_HELP, devProxyCommand } from './dev-proxy-command.ts';
 import { fleetCommand, fleetHelp } from './fleet/fleet-command.ts';

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writePrivateFile } from '../util/private-file.ts';
+import { writePrivateFile } from '../core/private-file.ts';
 
 /** A login `gatehouse login` saved for one server. */
 export const savedLogin = z.object({

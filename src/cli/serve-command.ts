@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, SETTINGS } from '../config/load-config.ts';
+import { releaseMemoryWhenIdle } from '../core/idle-memory.ts';
+import { bufferedStdout, createLogger } from '../core/logger.ts';
+import { VERSION } from '../core/version.ts';
 import { keyFingerprint } from '../fleet/key-mount.ts';
 import { FLEET_PUBLIC_KEY_PATH } from '../fleet/keys.ts';
-import { releaseMemoryWhenIdle } from '../observability/idle-memory.ts';
-import { bufferedStdout, createLogger } from '../observability/logger.ts';
+import { startGateway } from '../gateway/gateway.ts';
 import { environmentName } from '../relay/environment.ts';
-import { startGateway } from '../server/gateway.ts';
-import { VERSION } from '../version.ts';
 import { optionTable } from './help.ts';
 import { explainListenError } from './listen-error.ts';
 

@@ -1,4 +1,4 @@
-import type { FatalReason } from '../agent/tunnel-agent.ts';
+import type { FatalReason } from '../tunnel/agent/tunnel-agent.ts';
 
 /** What `gatehouse tunnel` was asked to do, as its messages name it. */
 export interface TunnelContext {

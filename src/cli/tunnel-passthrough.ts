@@ -1,4 +1,4 @@
-import type { PassthroughTarget } from '../agent/local-passthrough.ts';
+import type { PassthroughTarget } from '../tunnel/agent/local-passthrough.ts';
 
 /**
  * The local TLS server of `--tls-passthrough`: `PORT` (on 127.0.0.1) or `HOST:PORT`; a message

@@ -1,4 +1,4 @@
-import { type ConfigErrorCode, GatehouseError, type GatehouseErrorOptions } from '../errors.ts';
+import { type ConfigErrorCode, GatehouseError, type GatehouseErrorOptions } from '../core/errors.ts';
 
 /** Invalid configuration: the message names the key and where it came from. */
 export class ConfigError extends GatehouseError<ConfigErrorCode> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { githubCredentials, gitlabCredentials, oidcCredentials } from '../login/provider-settings.ts';
+import { githubCredentials, gitlabCredentials, oidcCredentials } from '../auth/upstream/provider-settings.ts';
 
 /** A required setting whose message names the variable that sets it; the value itself is never shown. */
 function required(what: string, variable: string) {
@@ -16,7 +16,7 @@ function required(what: string, variable: string) {
 
 /**
  * Upstream login providers for the whole gateway (`login:` in the config file, or `GITHUB_CLIENT_ID`
- * and friends). A route's own apps use `providerCredentials` from `src/login/provider-settings.ts`.
+ * and friends). A route's own apps use `providerCredentials` from `src/auth/upstream/provider-settings.ts`.
  */
 export const loginConfig = z
   .object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { LOG_LEVELS } from '../observability/logger.ts';
+import { LOG_LEVELS } from '../core/logger.ts';
+import { secretKeyProblem } from '../core/secret-key.ts';
 import { hostPattern } from '../routes/route.ts';
-import { secretKeyProblem } from '../util/secret-key.ts';
 import { authConfig } from './auth-schema.ts';
 import { loginConfig } from './login-schema.ts';
 import { telemetryConfig } from './telemetry-schema.ts';

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 
 /** One `-----BEGIN X-----` … `-----END X-----` block of a PEM text. */
 export interface PemBlock {

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
-import { GatehouseError } from '../errors.ts';
-import { type Clock, systemClock } from '../util/clock.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
+import { GatehouseError } from '../core/errors.ts';
 import { isSelfSigned, issuerOf, readCaBundle, subjectOf } from './ca-bundle.ts';
 import { type ResolveMap, resolveEndpoint } from './hosted-key.ts';
 

@@ -1,7 +1,7 @@
 import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 import { FLEET_PUBLIC_KEY_PATH, type FleetKey, fleetKeyFromPem } from './keys.ts';
 
 /**

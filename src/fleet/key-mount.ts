@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 import { sendJsonError } from '../http/error-response.ts';
 import type { Mount } from '../routes/mount.ts';
 import { FLEET_PUBLIC_KEY_PATH, type FleetKey } from './keys.ts';

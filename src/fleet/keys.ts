@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 
 /**
  * The application's command key, as Tesla knows it: an EC prime256v1 key pair whose public half is

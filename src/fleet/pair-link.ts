@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 
 /** Tesla's virtual-key pairing link base: the Tesla app opens it and asks the owner to add the key. */
 export const TESLA_PAIR_BASE = 'https://tesla.com/_ak';

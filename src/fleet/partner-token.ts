@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from '../util/clock.ts';
+import type { Clock } from '../core/clock.ts';
 import type { TeslaTokens } from './api/tesla-oauth.ts';
 
 /**

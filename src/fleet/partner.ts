@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 import type { FleetApi } from './api/fleet-api.ts';
 import type { FleetStatus, PartnerAccount } from './api/fleet-types.ts';
 import { checkHostedKey, type HostedKeyCheck, type HttpsReach } from './hosted-key.ts';

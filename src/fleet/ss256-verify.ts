@@ -1,6 +1,6 @@
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 
 /**
  * Tesla.SS256, the verifier, as a vehicle or Tesla's cloud checks a token. Written apart from the

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 import { readCaBundle } from './ca-bundle.ts';
 import { unknownFieldNames } from './telemetry-fields.ts';
 

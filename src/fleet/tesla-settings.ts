@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 import { DEFAULT_USER_SCOPES, isRegionName, TESLA_REGIONS, type TeslaRegionName } from './regions.ts';
 
 /** Everything needed to talk to Tesla (or the simulator) as one application. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { writePrivateFile } from '../util/private-file.ts';
+import { writePrivateFile } from '../core/private-file.ts';
 import type { CachedToken, TokenStorage } from './partner-token.ts';
 
 /** `$XDG_CACHE_HOME/gatehouse`, else `~/.cache/gatehouse`. */

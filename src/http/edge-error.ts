@@ -1,4 +1,4 @@
-import { type EdgeErrorCode, GatehouseError } from '../errors.ts';
+import { type EdgeErrorCode, GatehouseError } from '../core/errors.ts';
 
 export type { EdgeErrorCode };
 

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors.ts';
+import type { ErrorCode } from '../core/errors.ts';
 
 /**
  * Every error code mapped once to its HTTP status. `satisfies` makes the compiler refuse a code

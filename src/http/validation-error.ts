@@ -1,5 +1,5 @@
 import type { ZodError } from 'zod';
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 
 /** The first problem zod found, as an error naming its field. */
 export function validationError(error: ZodError): GatehouseError<'VALIDATION_FAILED'> {

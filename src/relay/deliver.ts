@@ -1,7 +1,7 @@
 import { type Agent, request } from 'undici';
 import { endToEndHeaders } from '../http/hop-by-hop.ts';
 import { pinnedAgent } from '../http/pinned-agent.ts';
-import type { TunnelService } from '../tunnel/tunnel-service.ts';
+import type { TunnelService } from '../tunnel/server/tunnel-service.ts';
 import type { RelayTarget } from './registrations.ts';
 import type { UrlRelayNetwork } from './relay-to-url.ts';
 import { resolvePublicAddress } from './target-policy.ts';

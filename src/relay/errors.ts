@@ -1,4 +1,4 @@
-import { GatehouseError, type RelayErrorCode } from '../errors.ts';
+import { GatehouseError, type RelayErrorCode } from '../core/errors.ts';
 
 export type { RelayErrorCode };
 

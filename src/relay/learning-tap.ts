@@ -1,5 +1,5 @@
 import { Transform } from 'node:stream';
-import { ByteCollector } from '../util/bounded-body.ts';
+import { ByteCollector } from '../core/bounded-body.ts';
 import { learnStates } from './state-learning.ts';
 
 /**

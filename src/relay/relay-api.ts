@@ -1,11 +1,11 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { GatehouseError } from '../errors.ts';
+import { type Clock, dateOf } from '../core/clock.ts';
+import { GatehouseError } from '../core/errors.ts';
 import { honoErrorHandler } from '../http/error-response.ts';
 import { validationError } from '../http/validation-error.ts';
 import type { RelayGlobals, RouteRelaySettings } from '../routes/relay-settings.ts';
 import type { Store } from '../store/types.ts';
-import { type Clock, dateOf } from '../util/clock.ts';
 import { RelayError } from './errors.ts';
 import type { RelayRegistry, RelayTarget } from './registrations.ts';
 import { FRESHNESS_SECONDS, registrationMessage, unregistrationMessage, verifySigned } from './signature.ts';

@@ -1,4 +1,4 @@
-import { type SealingKey, seal, sealingKey, unseal } from '../util/sealing.ts';
+import { type SealingKey, seal, sealingKey, unseal } from '../core/sealing.ts';
 
 type Headers = Record<string, string | string[]>;
 

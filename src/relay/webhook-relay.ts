@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { downstreamResponseHeaders, upstreamPath, upstreamRequestHeaders } from '../edge/upstream-headers.ts';
+import { BodyTooLargeError, readBoundedBody } from '../core/bounded-body.ts';
+import { type Clock, dateOf } from '../core/clock.ts';
+import { newId } from '../core/ids.ts';
+import {
+  downstreamResponseHeaders,
+  upstreamPath,
+  upstreamRequestHeaders,
+} from '../edge/proxy/upstream-headers.ts';
 import { sendEdgeError } from '../http/error-page.ts';
 import type { ClientInfo } from '../http/forwarded.ts';
 import type { RequestTarget } from '../http/request-target.ts';
@@ -8,10 +15,7 @@ import type { Route } from '../routes/route.ts';
 import { targetOf } from '../routes/route-target.ts';
 import type { RelayRoute } from '../routes/routed.ts';
 import type { Store } from '../store/types.ts';
-import type { TunnelService } from '../tunnel/tunnel-service.ts';
-import { BodyTooLargeError, readBoundedBody } from '../util/bounded-body.ts';
-import { type Clock, dateOf } from '../util/clock.ts';
-import { newId } from '../util/ids.ts';
+import type { TunnelService } from '../tunnel/server/tunnel-service.ts';
 import { type BufferedRequest, type BufferedResponse, deliver, sendBuffered } from './deliver.ts';
 import {
   DeliveryLog,

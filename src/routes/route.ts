@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatehouseError } from '../errors.ts';
+import { GatehouseError } from '../core/errors.ts';
 import { fleetLoginSettings } from './fleet-login-settings.ts';
 import { routeRelaySettings } from './relay-settings.ts';
 import { routeAuthSettings } from './route-auth-settings.ts';

@@ -1,4 +1,4 @@
-import { GatehouseError, type StoreErrorCode } from '../errors.ts';
+import { GatehouseError, type StoreErrorCode } from '../core/errors.ts';
 
 export type { StoreErrorCode };
 

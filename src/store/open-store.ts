@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock.ts';
+import type { Clock } from '../core/clock.ts';
 import { RedisStore } from './redis/redis-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './types.ts';

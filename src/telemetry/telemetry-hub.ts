@@ -1,4 +1,4 @@
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { TelemetryRecord } from './records.ts';
 import type { VehicleState } from './state/vehicle-state.ts';
 import type { VehicleStates } from './state/vehicle-states.ts';

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { TunnelAgent } from '../../src/agent/tunnel-agent.ts';
+import { TunnelAgent } from '../../src/tunnel/agent/tunnel-agent.ts';
 import type { TestGateway } from './gateway.ts';
 
 /** Creates a tunnel through the admin API; returns its name and key. */

@@ -4,19 +4,10 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after } from 'node:test';
 import { request } from 'undici';
+import { type ManualClock, manualClock } from '../../src/core/clock.ts';
 import { type FleetKey, fleetKeyFromPem } from '../../src/fleet/keys.ts';
-import {
-  DEFAULT_SEED_INPUT,
-  type Region,
-  type SeedInput,
-  validateSeed,
-} from '../../src/fleet/simulator/seed.ts';
-import {
-  type Simulator,
-  type SimulatorOptions,
-  startSimulator,
-} from '../../src/fleet/simulator/simulator.ts';
-import { type ManualClock, manualClock } from '../../src/util/clock.ts';
+import { DEFAULT_SEED_INPUT, type Region, type SeedInput, validateSeed } from '../../src/simulator/seed.ts';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/simulator.ts';
 import { selfSigned } from './certs.ts';
 
 /** The default seed's app. */

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseResolve } from '../../src/fleet/hosted-key.ts';
 import { FLEET_PUBLIC_KEY_PATH, generateFleetKeyFiles } from '../../src/fleet/keys.ts';
-import { DEFAULT_SEED_INPUT, type SeedInput, validateSeed } from '../../src/fleet/simulator/seed.ts';
-import { type Simulator, startSimulator } from '../../src/fleet/simulator/simulator.ts';
+import { DEFAULT_SEED_INPUT, type SeedInput, validateSeed } from '../../src/simulator/seed.ts';
+import { type Simulator, startSimulator } from '../../src/simulator/simulator.ts';
 import { bundle, certChain, makeCert, type TestCert } from './cert-chain.ts';
 import { spawnCli } from './cli-process.ts';
 

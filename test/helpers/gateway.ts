@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import type { Clock } from '../../src/core/clock.ts';
+import { createLogger } from '../../src/core/logger.ts';
+import { type Gateway, type GatewayOptions, startGateway } from '../../src/gateway/gateway.ts';
 import type { Route } from '../../src/routes/route.ts';
-import { type Gateway, type GatewayOptions, startGateway } from '../../src/server/gateway.ts';
 import type { Store } from '../../src/store/types.ts';
-import type { Clock } from '../../src/util/clock.ts';
 
 export const ADMIN_KEY = 'gk_test-admin-key-0123456789abcdef';
 

@@ -1,17 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
-import type { UpstreamIdentity } from '../../src/identity/identity.ts';
-import { fixedLoginProviders } from '../../src/identity/login-providers.ts';
-import { oidcProvider } from '../../src/login/oidc.ts';
-import { type AuthorizationServer, startAuthorizationServer } from '../../src/oauth/authorization-server.ts';
-import type { Lifetimes } from '../../src/oauth/lifetimes.ts';
-import type { MetadataFetchOptions } from '../../src/oauth/metadata-fetch.ts';
-import type { ResourcePolicy } from '../../src/oauth/resource-policy.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import type { UpstreamIdentity } from '../../src/auth/identity/identity.ts';
+import { fixedLoginProviders } from '../../src/auth/identity/login-providers.ts';
+import type { ResourcePolicy } from '../../src/auth/identity/resource-policy.ts';
+import {
+  type AuthorizationServer,
+  startAuthorizationServer,
+} from '../../src/auth/server/authorization-server.ts';
+import type { Lifetimes } from '../../src/auth/server/lifetimes.ts';
+import type { MetadataFetchOptions } from '../../src/auth/server/metadata-fetch.ts';
+import { oidcProvider } from '../../src/auth/upstream/oidc.ts';
+import { systemClock } from '../../src/core/clock.ts';
+import { createLogger } from '../../src/core/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/types.ts';
-import { systemClock } from '../../src/util/clock.ts';
 import { firstForm, formFields, linkTo } from './html-forms.ts';
 import { HttpBrowser } from './http-browser.ts';
 import { type IssuerUser, type OidcIssuer, startOidcIssuer } from './oidc-issuer.ts';

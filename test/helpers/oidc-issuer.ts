@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
-import { StoreAdapter } from '../../src/oauth/store-adapter.ts';
+import { StoreAdapter } from '../../src/auth/server/store-adapter.ts';
+import { systemClock } from '../../src/core/clock.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { systemClock } from '../../src/util/clock.ts';
 
 /** A person the issuer knows; tests change `claims` to see a re-read notice it. */
 export interface IssuerUser {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { LoginAttempt, UpstreamProvider } from '../../src/identity/identity.ts';
+import type { LoginAttempt, UpstreamProvider } from '../../src/auth/identity/identity.ts';
 import { consentForm } from './standin-http.ts';
 
 /** A fresh login attempt for `redirectUri`, as the authorization server would keep it. */

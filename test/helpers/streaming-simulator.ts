@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Simulator } from '../../src/fleet/simulator/simulator.ts';
+import type { ManualClock } from '../../src/core/clock.ts';
 import { signSs256Jws } from '../../src/fleet/ss256.ts';
-import { VirtualFleet, type VirtualFleetOptions } from '../../src/telemetry/vehicles/virtual-fleet.ts';
-import type { ManualClock } from '../../src/util/clock.ts';
+import type { Simulator } from '../../src/simulator/simulator.ts';
+import { VirtualFleet, type VirtualFleetOptions } from '../../src/simulator/vehicles/virtual-fleet.ts';
 import {
   driverSeed,
   fleet,

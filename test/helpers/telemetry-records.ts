@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../../src/observability/logger.ts';
+import { createLogger, type Logger } from '../../src/core/logger.ts';
 import type {
   AlertsRecord,
   ConnectivityRecord,

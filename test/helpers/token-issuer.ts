@@ -8,8 +8,8 @@ import {
   type JWTPayload,
   SignJWT,
 } from 'jose';
-import type { GatewayOptions } from '../../src/server/gateway.ts';
-import type { Clock } from '../../src/util/clock.ts';
+import type { Clock } from '../../src/core/clock.ts';
+import type { GatewayOptions } from '../../src/gateway/gateway.ts';
 
 /** What a test token says; everything defaults to a valid token for `aud`. */
 export interface TokenFields {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GatehouseError } from '../../errors.ts';
+import { GatehouseError } from '../../core/errors.ts';
 import { TeslaApiError } from '../../fleet/api/tesla-error.ts';
 import { parseResolve, type ResolveMap } from '../../fleet/hosted-key.ts';
 import type { FleetKeySettings } from '../../fleet/keys.ts';

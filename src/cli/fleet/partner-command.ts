@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
+import { table } from '../../core/text-table.ts';
 import { loadKeyToCompare, requireSigningKey } from '../../fleet/keys.ts';
 import { pairLink, requireDomain } from '../../fleet/pair-link.ts';
 import { fleetStatusRows, registerPartnerDomain, verifyPartnerKey } from '../../fleet/partner.ts';
-import { table } from '../../util/text-table.ts';
 import { optionTable } from '../help.ts';
 import { keySettings, resolveMap, runFleet, say, sayJson, trustedCas, usage, vinList } from './fleet-cli.ts';
 import type { FleetSubcommand } from './fleet-command.ts';

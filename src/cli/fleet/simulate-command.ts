@@ -1,15 +1,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
-import { GatehouseError } from '../../errors.ts';
+import { systemClock } from '../../core/clock.ts';
+import { GatehouseError } from '../../core/errors.ts';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../../core/logger.ts';
 import { parseResolve } from '../../fleet/hosted-key.ts';
-import { parseVehicleCount, withExtraVehicles } from '../../fleet/simulator/extra-vehicles.ts';
-import { defaultSeed, parseSeed, REGIONS, type Seed } from '../../fleet/simulator/seed.ts';
-import { type Simulator, startSimulator } from '../../fleet/simulator/simulator.ts';
-import { loadVehicleCa } from '../../fleet/simulator/vehicle-ca.ts';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../../observability/logger.ts';
-import { virtualVehicles } from '../../telemetry/vehicles/virtual-fleet.ts';
-import { systemClock } from '../../util/clock.ts';
+import { parseVehicleCount, withExtraVehicles } from '../../simulator/extra-vehicles.ts';
+import { defaultSeed, parseSeed, REGIONS, type Seed } from '../../simulator/seed.ts';
+import { type Simulator, startSimulator } from '../../simulator/simulator.ts';
+import { loadVehicleCa } from '../../simulator/vehicle-ca.ts';
+import { virtualVehicles } from '../../simulator/vehicles/virtual-fleet.ts';
 import { optionTable } from '../help.ts';
 import type { FleetSubcommand } from './fleet-command.ts';
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { GatehouseError } from '../../errors.ts';
+import { systemClock } from '../../core/clock.ts';
+import { GatehouseError } from '../../core/errors.ts';
 import { checkCaChain } from '../../fleet/ca-check.ts';
 import { requireSigningKey } from '../../fleet/keys.ts';
 import { pairLink, requireDomain } from '../../fleet/pair-link.ts';
@@ -16,7 +17,6 @@ import {
   explainTelemetryError,
   skippedCount,
 } from '../../fleet/telemetry-report.ts';
-import { systemClock } from '../../util/clock.ts';
 import { optionTable } from '../help.ts';
 import {
   keySettings,

@@ -1,3 +1,4 @@
+import { systemClock } from '../../core/clock.ts';
 import { FleetApi } from '../../fleet/api/fleet-api.ts';
 import { TeslaOAuth } from '../../fleet/api/tesla-oauth.ts';
 import {
@@ -8,7 +9,6 @@ import {
 } from '../../fleet/partner-token.ts';
 import { requireClientCredentials, type TeslaSettings, teslaSettings } from '../../fleet/tesla-settings.ts';
 import { defaultCacheDir, fileTokenStorage } from '../../fleet/token-file-cache.ts';
-import { systemClock } from '../../util/clock.ts';
 import type { OptionHelp } from '../help.ts';
 import { warn } from './fleet-cli.ts';
 

@@ -1,5 +1,5 @@
-import { GatehouseError } from '../../errors.ts';
-import { readCappedAnswer } from '../../util/capped-answer.ts';
+import { readCappedAnswer } from '../../core/capped-answer.ts';
+import { GatehouseError } from '../../core/errors.ts';
 import { explainTeslaAnswer, readTeslaAnswer } from './tesla-error.ts';
 
 /** How long one call to Tesla may take, connection to last byte. */

@@ -1,4 +1,4 @@
-import { GatehouseError, type TeslaErrorCode } from '../../errors.ts';
+import { GatehouseError, type TeslaErrorCode } from '../../core/errors.ts';
 
 /** What Tesla said, kept for messages and `--json` output. */
 export interface TeslaAnswer {

@@ -1,11 +1,11 @@
 import { STATUS_CODES } from 'node:http';
-import { GatehouseError } from '../../errors.ts';
+import { BodyTooLargeError } from '../../core/bounded-body.ts';
+import { GatehouseError } from '../../core/errors.ts';
 import { errorAnswer } from '../../http/error-response.ts';
 import { answerError, type RequestExchange } from '../../http/exchange.ts';
 import { messagePage, type NextStep } from '../../http/html-page.ts';
 import type { RouteHandler } from '../../routes/route-handler.ts';
 import type { Routed } from '../../routes/routed.ts';
-import { BodyTooLargeError } from '../../util/bounded-body.ts';
 import { TeslaApiError } from '../api/tesla-error.ts';
 import { type FleetLoginDeps, isCallbackPath, type LoginContext, loginContext } from './login-context.ts';
 import { finishLogin, startLogin } from './login-flow.ts';

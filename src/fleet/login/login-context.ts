@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../../core/clock.ts';
+import { type SealingKey, sealingKey } from '../../core/sealing.ts';
 import type { RequestExchange } from '../../http/exchange.ts';
 import { publicScheme } from '../../http/forwarded.ts';
 import type { RouteOf } from '../../routes/route.ts';
@@ -6,8 +8,6 @@ import type { Collection } from '../../store/collection.ts';
 import { TESLA_ACCOUNTS } from '../../store/entities.ts';
 import { type ExpiringCollection, expiringCollection } from '../../store/expiring.ts';
 import type { Store, TeslaAccountRecord } from '../../store/types.ts';
-import type { Clock } from '../../util/clock.ts';
-import { type SealingKey, sealingKey } from '../../util/sealing.ts';
 import type { Fetch } from '../api/fleet-api.ts';
 import { TeslaOAuth } from '../api/tesla-oauth.ts';
 import { type TeslaSettings, teslaSettings } from '../tesla-settings.ts';

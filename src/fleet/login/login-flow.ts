@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { GatehouseError } from '../../errors.ts';
+import { GatehouseError } from '../../core/errors.ts';
 import { clearedCookie, cookieHeader, readCookie } from '../../http/cookies.ts';
 import { TeslaApiError } from '../api/tesla-error.ts';
 import { authorizeUrl, newPkce, type TeslaTokens } from '../api/tesla-oauth.ts';

@@ -1,8 +1,8 @@
-import { GatehouseError } from '../../errors.ts';
+import { readBoundedBody } from '../../core/bounded-body.ts';
+import { dateOf } from '../../core/clock.ts';
+import { GatehouseError } from '../../core/errors.ts';
 import { clearedCookie, readCookie } from '../../http/cookies.ts';
 import { messagePage } from '../../http/html-page.ts';
-import { readBoundedBody } from '../../util/bounded-body.ts';
-import { dateOf } from '../../util/clock.ts';
 import { FleetApi } from '../api/fleet-api.ts';
 import { pairLinkWithSvg } from '../pair-link.ts';
 import { requireClientCredentials } from '../tesla-settings.ts';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { GatehouseError } from '../../errors.ts';
+import type { Clock } from '../../core/clock.ts';
+import { GatehouseError } from '../../core/errors.ts';
+import type { SealingKey } from '../../core/sealing.ts';
 import type { Collection } from '../../store/collection.ts';
 import type { ExpiringCollection } from '../../store/expiring.ts';
 import type { TeslaAccountRecord } from '../../store/types.ts';
-import type { Clock } from '../../util/clock.ts';
-import type { SealingKey } from '../../util/sealing.ts';
 import { TESLA_CALL_TIMEOUT_MS } from '../api/tesla-call.ts';
 import { TeslaApiError } from '../api/tesla-error.ts';
 import type { TeslaOAuth } from '../api/tesla-oauth.ts';

@@ -1,5 +1,5 @@
+import { type SealingKey, seal, unseal } from '../../core/sealing.ts';
 import type { TeslaAccountRecord } from '../../store/types.ts';
-import { type SealingKey, seal, unseal } from '../../util/sealing.ts';
 import type { TeslaTokens } from '../api/tesla-oauth.ts';
 
 /** An account's tokens once opened. */

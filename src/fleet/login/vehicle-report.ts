@@ -1,4 +1,4 @@
-import type { TeslaErrorCode } from '../../errors.ts';
+import type { TeslaErrorCode } from '../../core/errors.ts';
 import type { FleetApi } from '../api/fleet-api.ts';
 import type { VehicleData, VehicleSummary } from '../api/fleet-types.ts';
 import { TeslaApiError } from '../api/tesla-error.ts';

@@ -1,11 +1,11 @@
-import { GatehouseError } from '../../errors.ts';
+import { BodyTooLargeError, readBoundedBody } from '../../core/bounded-body.ts';
+import type { Clock } from '../../core/clock.ts';
+import { GatehouseError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
 import { sendJsonError } from '../../http/error-response.ts';
 import type { RequestExchange } from '../../http/exchange.ts';
-import type { Logger } from '../../observability/logger.ts';
 import type { RouteHandler } from '../../routes/route-handler.ts';
 import type { Routed } from '../../routes/routed.ts';
-import { BodyTooLargeError, readBoundedBody } from '../../util/bounded-body.ts';
-import type { Clock } from '../../util/clock.ts';
 import type { Fetch } from '../api/fleet-api.ts';
 import { callTesla } from '../api/tesla-call.ts';
 import type { FleetKey } from '../keys.ts';

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { type Clock, systemClock } from '../../util/clock.ts';
+import { type Clock, systemClock } from '../../core/clock.ts';
 import type { EphemeralRepository } from '../types.ts';
 
 /** Purges run at most this often: reads ignore expired rows anyway, so the purge is housekeeping. */

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify } from 'jose';
-import type { Clock } from '../../util/clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import { DashboardError } from './dashboard-error.ts';
 
 /** What a dashboard token lets its holder see. */

@@ -1,4 +1,4 @@
-import { type FleetErrorCode, GatehouseError } from '../../errors.ts';
+import { type FleetErrorCode, GatehouseError } from '../../core/errors.ts';
 
 /** The codes of the live dashboard. */
 export type DashboardErrorCode = Extract<FleetErrorCode, `FLEET_DASHBOARD_${string}`>;

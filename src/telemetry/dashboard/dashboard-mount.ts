@@ -1,11 +1,11 @@
 import { WebSocketServer } from 'ws';
-import { GatehouseError } from '../../errors.ts';
+import type { Clock } from '../../core/clock.ts';
+import { GatehouseError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
 import { sendEdgeError } from '../../http/error-page.ts';
 import { sendJsonError, writeRawError } from '../../http/error-response.ts';
 import type { RequestExchange, UpgradeExchange } from '../../http/exchange.ts';
-import type { Logger } from '../../observability/logger.ts';
 import type { Mount } from '../../routes/mount.ts';
-import type { Clock } from '../../util/clock.ts';
 import type { TelemetryFeed } from '../telemetry-feed.ts';
 import { authorizeDashboard, tokenFromSearch } from './dashboard-access.ts';
 import { DashboardAssets } from './dashboard-assets.ts';

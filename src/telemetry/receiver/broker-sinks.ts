@@ -1,4 +1,4 @@
-import { GatehouseError } from '../../errors.ts';
+import { GatehouseError } from '../../core/errors.ts';
 import { type DurableSinkName, SINK_FACTORIES, SINK_SETTINGS } from '../sinks/sink-factories.ts';
 import type { SinkFactory } from './sink-registry.ts';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../../observability/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { RecordSink, TelemetryRecord } from '../records.ts';
 import type { SinkRoutes } from './sink-registry.ts';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../util/clock.ts';
+import type { Clock } from '../../core/clock.ts';
 
 /** Per-connection rate limit: at most `limit` messages in each window of `intervalMs`. */
 export class RateWindow {

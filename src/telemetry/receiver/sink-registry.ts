@@ -1,6 +1,6 @@
-import { GatehouseError } from '../../errors.ts';
-import type { Logger } from '../../observability/logger.ts';
-import type { Clock } from '../../util/clock.ts';
+import type { Clock } from '../../core/clock.ts';
+import { GatehouseError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { RecordSink, RecordType } from '../records.ts';
 import type { VehicleStates } from '../state/vehicle-states.ts';
 import type { ReceiverSettings } from './receiver-settings.ts';

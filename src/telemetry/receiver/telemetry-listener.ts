@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
-import { GatehouseError } from '../../errors.ts';
+import { GatehouseError } from '../../core/errors.ts';
 import type { ReceiverSettings } from './receiver-settings.ts';
 import { type ConnectionDeps, serveVehicle } from './vehicle-connection.ts';
 import { vinOfCertificate } from './vehicle-identity.ts';

@@ -1,6 +1,6 @@
-import type { Logger } from '../../observability/logger.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { EphemeralRepository } from '../../store/types.ts';
-import type { Clock } from '../../util/clock.ts';
 import { VehicleStates } from '../state/vehicle-states.ts';
 import { TelemetryHub } from '../telemetry-hub.ts';
 import { BROKER_SINKS } from './broker-sinks.ts';

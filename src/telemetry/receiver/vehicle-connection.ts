@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
-import type { Logger } from '../../observability/logger.ts';
-import type { Clock } from '../../util/clock.ts';
-import { type Corkable, writeCoalescer } from '../../util/write-coalescer.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import { type Corkable, writeCoalescer } from '../../core/write-coalescer.ts';
 import type { ConnectivityRecord } from '../records.ts';
 import type { TelemetryHub } from '../telemetry-hub.ts';
 import { AckQueue } from './ack-queue.ts';

@@ -1,5 +1,5 @@
-import type { Logger } from '../../observability/logger.ts';
-import type { Clock } from '../../util/clock.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
 
 /** Logs a broker connection's transitions, once each, however often the client retries. */
 export interface BrokerStateLog {

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../../errors.ts';
+import { GatehouseError } from '../../core/errors.ts';
 
 /** The error every durable sink rejects a write with: the broker did not confirm, so no ack is sent. */
 export function sinkUnavailable(

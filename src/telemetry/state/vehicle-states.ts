@@ -1,4 +1,4 @@
-import type { Logger } from '../../observability/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 import { expiringCollection } from '../../store/expiring.ts';
 import type { EphemeralRepository } from '../../store/types.ts';
 import type { TelemetryRecord } from '../records.ts';

@@ -1,4 +1,4 @@
-import { GatehouseError, type TelemetryErrorCode } from '../../errors.ts';
+import { GatehouseError, type TelemetryErrorCode } from '../../core/errors.ts';
 
 /** A wire-format error; `what` names the part that was wrong, for the message and `field`. */
 export function wireError(code: TelemetryErrorCode, message: string, what?: string): GatehouseError {

@@ -1,6 +1,0 @@
-import { GatehouseError, type InspectorErrorCode } from '../errors.ts';
-
-export type { InspectorErrorCode };
-
-/** A request to the agent's inspector that it will not carry out. */
-export class InspectorError extends GatehouseError<InspectorErrorCode> {}

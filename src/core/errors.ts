@@ -1,0 +1,206 @@
+/** Codes the edge answers with when it does not forward a request. */
+export type EdgeErrorCode =
+  | 'BAD_REQUEST'
+  | 'MISDIRECTED_REQUEST'
+  | 'HEADERS_TOO_LARGE'
+  | 'ROUTE_NOT_FOUND'
+  | 'UPSTREAM_UNREACHABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'BODY_TOO_LARGE'
+  | 'INTERNAL';
+
+/** Codes of the admin API. */
+export type AdminErrorCode =
+  | 'INVALID_JSON'
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'INSUFFICIENT_SCOPE'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'LAST_ADMIN_KEY'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE';
+
+/** Codes of tunnels: identities, agent connections and forwarding. */
+export type TunnelErrorCode =
+  | 'TUNNEL_NOT_FOUND'
+  | 'TUNNEL_NOT_CONNECTED'
+  | 'TUNNEL_NAME_TAKEN'
+  | 'TUNNEL_NAME_INVALID'
+  | 'TUNNEL_KEY_INVALID'
+  | 'TUNNEL_LIMIT_REACHED'
+  | 'TUNNEL_BODY_TOO_LARGE'
+  | 'TUNNEL_STREAM_FAILED'
+  | 'TUNNEL_UPGRADE_INVALID'
+  | 'TUNNEL_PASSTHROUGH_UNAVAILABLE';
+
+/** Codes of the callback and webhook relay. */
+export type RelayErrorCode =
+  | 'RELAY_DISABLED'
+  | 'RELAY_BODY_INVALID'
+  | 'RELAY_BODY_TOO_LARGE'
+  | 'RELAY_SIGNATURE_INVALID'
+  | 'RELAY_TIMESTAMP_STALE'
+  | 'RELAY_SIGNATURE_REPLAYED'
+  | 'RELAY_TARGET_REFUSED'
+  | 'RELAY_TARGET_UNREACHABLE'
+  | 'RELAY_NOT_REGISTERED'
+  | 'RELAY_DELIVERY_NOT_FOUND'
+  | 'RELAY_REPLAY_IMPOSSIBLE';
+
+/** Codes of the tunnel agent's inspector. */
+export type InspectorErrorCode =
+  | 'INSPECTOR_HOST_REFUSED'
+  | 'INSPECTOR_ORIGIN_REFUSED'
+  | 'INSPECTOR_TOKEN_REQUIRED'
+  | 'INSPECTOR_TOKEN_INVALID'
+  | 'NOT_FOUND'
+  | 'BODY_NOT_CAPTURED';
+
+/** Codes of the store. */
+export type StoreErrorCode = 'STORE_CONFLICT' | 'STORE_UNAVAILABLE' | 'STORE_SCHEMA_TOO_NEW';
+
+/** Codes of the configuration. */
+export type ConfigErrorCode = 'CONFIG_INVALID';
+
+/** Tesla's answers mapped to what to do: each code has its own advice (`src/fleet/api/tesla-error.ts`). */
+export type TeslaErrorCode =
+  | 'FLEET_TOKEN_EXPIRED'
+  | 'FLEET_LOGIN_REQUIRED'
+  | 'FLEET_MISSING_SCOPES'
+  | 'FLEET_VEHICLE_OFFLINE'
+  | 'FLEET_WRONG_REGION'
+  | 'FLEET_PARTNER_UNREGISTERED'
+  | 'FLEET_RATE_LIMITED'
+  | 'FLEET_NOT_FOUND'
+  | 'FLEET_CLIENT_REJECTED'
+  | 'FLEET_REQUEST_REJECTED'
+  | 'FLEET_UNAVAILABLE';
+
+/** Codes the simulated Fleet API answers with, each with Tesla's status. */
+export type SimulatorApiErrorCode =
+  | 'SIM_BAD_REQUEST'
+  | 'SIM_TOKEN_INVALID'
+  | 'SIM_FORBIDDEN'
+  | 'SIM_NOT_FOUND'
+  | 'SIM_NOT_ACCEPTABLE'
+  | 'SIM_VEHICLE_UNAVAILABLE'
+  | 'SIM_NOT_REGISTERED'
+  | 'SIM_PROXY_REQUIRED'
+  | 'SIM_OUT_OF_REGION'
+  | 'SIM_UNPROCESSABLE'
+  | 'SIM_RATE_LIMITED';
+
+/** Codes of the Tesla Fleet kit: keys, signing, Tesla's API and the simulator. */
+export type FleetErrorCode =
+  | 'FLEET_KEY_INVALID'
+  | 'FLEET_KEY_MISSING'
+  | 'FLEET_KEY_EXISTS'
+  | 'FLEET_SIGNATURE_INVALID'
+  | 'FLEET_SETTINGS_INVALID'
+  | TeslaErrorCode
+  | 'FLEET_USAGE'
+  | 'FLEET_CONFIG_INVALID'
+  | 'FLEET_CA_CHAIN_INVALID'
+  | 'FLEET_HOSTED_KEY_INVALID'
+  | 'FLEET_KEY_MISMATCH'
+  | 'FLEET_SECRET_KEY_MISSING'
+  | 'FLEET_LOGIN_STATE_INVALID'
+  | 'FLEET_LOGIN_DECLINED'
+  | 'FLEET_LOGIN_FAILED'
+  | 'FLEET_SESSION_MISSING'
+  | 'FLEET_CSRF_INVALID'
+  | 'FLEET_REFRESH_BUSY'
+  | 'FLEET_VEHICLE_UNKNOWN'
+  | 'FLEET_SINK_UNAVAILABLE'
+  | 'FLEET_DASHBOARD_TOKEN_UNSET'
+  | 'FLEET_DASHBOARD_TOKEN_INVALID'
+  | 'FLEET_DASHBOARD_NOT_BUILT'
+  | 'FLEET_DASHBOARD_UPGRADE_REQUIRED'
+  | 'SIM_SEED_INVALID'
+  | 'SIM_DATA_INVALID'
+  | 'SIM_OPTION_INVALID'
+  | 'SIM_OAUTH_REQUEST_INVALID'
+  | 'SIM_OAUTH_CLIENT_UNAUTHORIZED'
+  | 'SIM_OAUTH_LOGIN_REQUIRED'
+  | SimulatorApiErrorCode;
+
+/** Codes of the telemetry wire format: envelopes, payloads and records that cannot be read or written. */
+export type TelemetryErrorCode =
+  | 'TELEMETRY_MESSAGE_TOO_LARGE'
+  | 'TELEMETRY_ENVELOPE_INVALID'
+  | 'TELEMETRY_MESSAGE_TYPE_UNSUPPORTED'
+  | 'TELEMETRY_PAYLOAD_INVALID'
+  | 'TELEMETRY_TOPIC_UNKNOWN'
+  | 'TELEMETRY_VALUE_INVALID';
+
+/** Codes of browser sessions on protected hosts: a login link that cannot be used, a forged form. */
+export type SessionErrorCode =
+  | 'SESSION_REQUIRED'
+  | 'SESSION_LOGIN_INVALID'
+  | 'SESSION_ACCESS_DENIED'
+  | 'SESSION_CSRF_INVALID';
+/** Codes of upstream login (GitHub, GitLab, OIDC): each says whether the browser or the operator acts. */
+export type LoginErrorCode =
+  | 'LOGIN_STATE_INVALID'
+  | 'LOGIN_DECLINED'
+  | 'LOGIN_CODE_INVALID'
+  | 'LOGIN_CLIENT_REJECTED'
+  | 'LOGIN_REDIRECT_MISMATCH'
+  | 'LOGIN_SCOPE_MISSING'
+  | 'LOGIN_REVOKED'
+  | 'LOGIN_RATE_LIMITED'
+  | 'LOGIN_PROVIDER_UNREACHABLE'
+  | 'LOGIN_PROVIDER_TIMEOUT'
+  | 'LOGIN_PROVIDER_INVALID_ANSWER'
+  | 'LOGIN_FAILED';
+/** Codes of per-route auth: bearer tokens, policies and route secrets (`src/auth/route/`). */
+export type RouteAuthErrorCode =
+  | 'AUTH_TOKEN_MISSING'
+  | 'AUTH_TOKEN_INVALID'
+  | 'AUTH_SCOPE_INSUFFICIENT'
+  | 'AUTH_ACCESS_DENIED'
+  | 'AUTH_UNAVAILABLE'
+  | 'AUTH_SECRET_KEY_MISSING';
+
+/** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
+export type ErrorCode =
+  | EdgeErrorCode
+  | AdminErrorCode
+  | TunnelErrorCode
+  | RelayErrorCode
+  | InspectorErrorCode
+  | StoreErrorCode
+  | ConfigErrorCode
+  | FleetErrorCode
+  | TelemetryErrorCode
+  | SessionErrorCode
+  | LoginErrorCode
+  | RouteAuthErrorCode;
+
+/** Options every {@link GatehouseError} takes. */
+export interface GatehouseErrorOptions {
+  /** The request field or config key that was wrong. */
+  readonly field?: string | undefined;
+  readonly cause?: unknown;
+  /** The `WWW-Authenticate` challenge the answer carries (a 401 without one says `Bearer`). */
+  readonly challenge?: string | undefined;
+}
+
+/** Base of every error Gatehouse raises on purpose: a stable string code plus a human message. */
+export class GatehouseError<Code extends ErrorCode = ErrorCode> extends Error {
+  /** Stable machine-readable code, e.g. `ROUTE_NOT_FOUND`. */
+  readonly code: Code;
+  /** The request field or config key that was wrong, when there is one. */
+  readonly field: string | undefined;
+  /** The `WWW-Authenticate` challenge of the answer, when it names one. */
+  readonly challenge: string | undefined;
+
+  constructor(code: Code, message: string, options?: GatehouseErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.field = options?.field;
+    this.challenge = options?.challenge;
+    this.name = new.target.name;
+  }
+}

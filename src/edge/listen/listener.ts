@@ -1,0 +1,142 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ConfigError } from '../../config/errors.ts';
+import type { ListenerConfig } from '../../config/schema.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Metrics } from '../../core/metrics.ts';
+import { writeRawResponse } from '../../http/raw-response.ts';
+import { parserErrorStatus } from '../../http/request-guard.ts';
+import type { PassthroughRoute } from '../../tunnel/server/tls-passthrough.ts';
+import type { CertificateSet } from './tls-contexts.ts';
+import { peekBeforeTermination } from './tls-peek.ts';
+
+/** What every listener hands its traffic to, and what it reports to. */
+export interface ListenerDeps {
+  readonly request: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  readonly maxHeaderSize: number;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** HTTPS listeners ask it about each TLS connection's server name before terminating it. */
+  readonly passthrough?: PassthroughRoute | undefined;
+}
+
+/** A listener as started: its bound port, and for HTTPS the certificates it serves. */
+export interface RunningListener {
+  readonly name: string;
+  readonly port: number;
+  readonly server: Server;
+  readonly certificates: CertificateSet | undefined;
+}
+
+/** HTTP/1.1 server settings shared by every listener. */
+function configure(server: Server, deps: ListenerDeps): Server {
+  // The latest response on each connection, for a parse error that follows a request.
+  const answering = new WeakMap<Duplex, ServerResponse>();
+  server.maxHeadersCount = 200;
+  // Streams of any length are fine; stalled ones are cut by the per-route idle timeouts.
+  server.requestTimeout = 0;
+  server.headersTimeout = 30_000;
+  server.keepAliveTimeout = 65_000;
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    answering.set(req.socket, res);
+    deps.request(req, res);
+  });
+  server.on('upgrade', deps.upgrade);
+  server.on('connect', (_req, socket: Duplex) => {
+    writeRawResponse(socket, 405, [['content-type', 'text/plain']], 'CONNECT is not supported.\n');
+  });
+  server.on('connection', (socket: Socket) => {
+    deps.metrics.openConnections.inc();
+    socket.once('close', () => deps.metrics.openConnections.dec());
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const { status, message } = parserErrorStatus(error.code);
+    deps.metrics.observe('edge', status, 0);
+    deps.logger.info({ kind: 'edge', status, code: error.code }, 'rejected malformed request');
+    const refuse = () => writeRawResponse(socket, status, [['content-type', 'text/plain']], `${message}\n`);
+    const pending = answering.get(socket);
+    if (!pending || pending.writableFinished || pending.destroyed) {
+      refuse();
+    } else if (pending.req.complete) {
+      // The bad bytes follow a whole request, which the upstream may have acted on: answer it first.
+      pending.once('finish', refuse);
+    } else {
+      // The bad bytes broke the body being read. Once the refusal is out the connection goes, and
+      // with it the request, so the upstream sees it aborted instead of waiting for the rest.
+      if (pending.headersSent) socket.destroy();
+      else refuse();
+      socket.once('finish', () => socket.destroy());
+    }
+  });
+  return server;
+}
+
+/**
+ * Starts one listener: plain HTTP, or HTTPS with certificates chosen by SNI (possibly none yet:
+ * handshakes then fail until one is added) and, when configured, client certificates.
+ */
+export async function startListener(
+  spec: ListenerConfig,
+  certificates: CertificateSet | undefined,
+  deps: ListenerDeps,
+): Promise<RunningListener> {
+  const common = { maxHeaderSize: deps.maxHeaderSize, requireHostHeader: false };
+  let server: Server;
+  if (certificates && spec.tls) {
+    const clientCa = certificates.clientCa;
+    const https = createHttpsServer({
+      ...common,
+      ...(certificates.defaultPem ?? {}),
+      SNICallback: (name, cb) => cb(null, certificates.select(name)),
+      requestCert: spec.tls.clientCertificates !== 'none',
+      rejectUnauthorized: spec.tls.clientCertificates === 'require',
+      ...(clientCa ? { ca: clientCa } : {}),
+    });
+    certificates.onDefaultChange((pem) =>
+      https.setSecureContext({ ...pem, ...(clientCa ? { ca: clientCa } : {}) }),
+    );
+    https.on('tlsClientError', (error: NodeJS.ErrnoException) => {
+      deps.logger.debug(
+        { listener: spec.name, code: error.code, err: error.message },
+        'TLS handshake failed',
+      );
+    });
+    // Before configure(): its connection counting then sees passed-through connections too.
+    if (deps.passthrough)
+      peekBeforeTermination(https, deps.passthrough, { logger: deps.logger, listener: spec.name });
+    server = https as unknown as Server;
+  } else {
+    server = createServer(common);
+  }
+  configure(server, deps);
+  const port = await listen(server, spec);
+  return { name: spec.name, port, server, certificates };
+}
+
+function listen(server: Server, spec: ListenerConfig): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const where = `${spec.host ?? 'all interfaces'} port ${spec.port}`;
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? new ConfigError(
+              `listener ${spec.name}: ${where} ${error.code === 'EADDRINUSE' ? 'is already in use' : 'is not allowed for this user'} (${error.code}); choose another port`,
+              { field: spec.name, cause: error },
+            )
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(spec.port, spec.host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,65 @@
+import type { Server as NetServer, Socket } from 'node:net';
+import type { Logger } from '../../core/logger.ts';
+import type { PassthroughRoute } from '../../tunnel/server/tls-passthrough.ts';
+import { peekClientHello } from './client-hello.ts';
+
+/** How long a client may take to send its whole ClientHello before TLS termination takes over. */
+const PEEK_TIMEOUT_MS = 10_000;
+
+/**
+ * Puts a look at each connection's ClientHello in front of an HTTPS server's own TLS. The server
+ * keeps its port, and with it closing, connection tracking and timeouts; only its `connection`
+ * handlers (TLS termination) wait until the server name is read. A name `route` claims has its
+ * bytes, still encrypted, go to its tunnel; everything else (other names, no name, not TLS, a
+ * malformed hello) reaches the server's TLS with every byte read given back, as if never looked at.
+ */
+export function peekBeforeTermination(
+  server: NetServer,
+  route: PassthroughRoute,
+  deps: { readonly logger: Logger; readonly listener: string },
+): void {
+  const terminate = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  const handOver = (socket: Socket, read: Buffer) => {
+    if (read.length > 0) socket.unshift(read);
+    for (const listener of terminate) listener.call(server, socket);
+  };
+  server.on('connection', (socket: Socket) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const decide = (action: () => void) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('end', onEnd);
+      socket.off('close', onClose);
+      socket.pause();
+      action();
+    };
+    const read = () => Buffer.concat(chunks, size);
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      const peek = peekClientHello(size === chunk.length ? chunk : read());
+      if (peek.kind === 'incomplete') return;
+      const serverName = peek.kind === 'hello' ? peek.serverName : undefined;
+      const tunnel = serverName === undefined ? undefined : route.claim(serverName);
+      if (serverName !== undefined && tunnel !== undefined) {
+        decide(() => route.pass(socket, read(), serverName, tunnel));
+        return;
+      }
+      if (peek.kind === 'other')
+        deps.logger.debug({ listener: deps.listener, reason: peek.reason }, 'not a ClientHello to route by');
+      decide(() => handOver(socket, read()));
+    };
+    // A client gone, or done sending, before its hello is whole can complete no handshake.
+    const onError = () => socket.destroy();
+    const onEnd = () => decide(() => socket.destroy());
+    const onClose = () => clearTimeout(timer);
+    const timer = setTimeout(() => decide(() => handOver(socket, read())), PEEK_TIMEOUT_MS).unref();
+    socket.once('close', onClose);
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.once('end', onEnd);
+  });
+}

@@ -1,0 +1,327 @@
+import { createHmac } from 'node:crypto';
+import { type AdminUser, isAdmin, parseAdminUsers } from '../auth/identity/admin-policy.ts';
+import { anyMatches } from '../auth/identity/policy.ts';
+import { normalizeResource, type ResourcePolicy } from '../auth/identity/resource-policy.ts';
+import type { OAuthPrincipal } from '../auth/keys/admin-keys.ts';
+import { cachedJwks } from '../auth/route/jwks-cache.ts';
+import { isProtected, routeResourcePolicy } from '../auth/route/protected-routes.ts';
+import type { RouteAuthDeps } from '../auth/route/route-auth-guard.ts';
+import { routeLoginProviders } from '../auth/route/route-providers.ts';
+import { tokenScopes } from '../auth/route/token-identity.ts';
+import { type AccessTokenClaims, TokenRejected, verifyAccessToken } from '../auth/route/token-verifier.ts';
+import { gatewayAuthorizationServer } from '../auth/server/gateway-auth.ts';
+import type { FirstPartyClient } from '../auth/server/provider-config.ts';
+import { BrowserSessions } from '../auth/sessions/browser-sessions.ts';
+import type { EdgeTokenClient } from '../auth/sessions/edge-client.ts';
+import { EDGE_CLIENT_ID, oauthEdgeClient } from '../auth/sessions/oauth-edge-client.ts';
+import { RouteLogin, SESSION_PATHS } from '../auth/sessions/route-login.ts';
+import { oidcProvider, oidcSettingsFromEnv } from '../auth/upstream/oidc.ts';
+import { ProviderRegistry } from '../auth/upstream/provider-registry.ts';
+import type { ServeConfig } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import { GatehouseError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { type SealingKey, sealingKey } from '../core/sealing.ts';
+import { type InternalListener, startInternalListener } from '../edge/listen/internal-listener.ts';
+import type { RouteCatalog } from '../edge/routing/route-catalog.ts';
+import type { Exchange } from '../http/exchange.ts';
+import { publicScheme } from '../http/forwarded.ts';
+import type { Mount } from '../routes/mount.ts';
+import type { Store, TunnelRecord } from '../store/types.ts';
+import { TunnelError } from '../tunnel/protocol/errors.ts';
+import { AccountTunnels } from '../tunnel/self-service/account-tunnels.ts';
+import { selfServiceMount } from '../tunnel/self-service/self-service-mount.ts';
+import type { TunnelService } from '../tunnel/server/tunnel-service.ts';
+
+/** The client id of `gatehouse login` (public: a CLI keeps no secret). */
+export const CLI_CLIENT_ID = 'gatehouse-cli';
+
+/** What {@link edgeAuth} puts together. */
+export interface EdgeAuthOptions {
+  readonly config: ServeConfig;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly secretKey: () => Buffer | undefined;
+  /** The key routes' own client secrets are sealed with (from `secretKey`). */
+  readonly routeSecrets: () => SealingKey | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly catalog: RouteCatalog;
+  /** The tunnel service, made after this (it takes the token resolver from here). */
+  readonly tunnels: () => TunnelService;
+}
+
+/** The generic OIDC provider: from the login settings, else from `OIDC_ISSUER` and its companions. */
+function oidcFrom(config: ServeConfig, env: Readonly<Record<string, string | undefined>>, clock: Clock) {
+  if (config.login.oidc) return [oidcProvider({ ...config.login.oidc, clock })];
+  const fromEnv = oidcSettingsFromEnv(env);
+  return fromEnv ? [oidcProvider({ ...fromEnv, clock })] : [];
+}
+
+/**
+ * Gatehouse's own API as an OAuth resource (`<issuer>/api`): the admin API for administrators
+ * (`admin`), and for everyone who logs in, their own tunnels (`user`).
+ */
+function gatehouseApiPolicy(
+  issuer: string,
+  admins: readonly AdminUser[],
+  tunnelUsers: readonly string[],
+  routes: ResourcePolicy,
+): ResourcePolicy {
+  const audience = `${issuer}/api`;
+  return async (resource, identity) => {
+    if (normalizeResource(resource) !== audience) return routes(resource, identity);
+    if (isAdmin(admins, identity)) return { audience, scopes: ['admin', 'user'] };
+    if (!anyMatches(tunnelUsers, identity))
+      return {
+        denied: `${identity.provider}:${identity.login} may not log in to this Gatehouse (--tunnel-users)`,
+      };
+    return { audience, scopes: ['user'] };
+  };
+}
+
+/**
+ * Everything login adds to the gateway: the authorization server on the auth host, browser
+ * sessions on protected routes (each an OAuth client of that server), the self-service tunnel
+ * pages, agents and admin calls carrying OAuth tokens.
+ */
+export function edgeAuth(options: EdgeAuthOptions) {
+  const { config, store, clock, logger, catalog } = options;
+  const admins = parseAdminUsers(config.auth.adminUsers);
+  const authHost = config.auth.host ?? config.domain;
+  const registry = new ProviderRegistry(config.login, {
+    fetch,
+    clock,
+    extra: oidcFrom(config, options.env, clock),
+  });
+  const providers = registry.global;
+  const secret = () => {
+    const key = options.secretKey();
+    if (!key)
+      throw new GatehouseError(
+        'AUTH_SECRET_KEY_MISSING',
+        'login needs GATEHOUSE_SECRET_KEY with a shared store: every node must seal with the same key',
+      );
+    return key;
+  };
+  const edgeSecret = () => createHmac('sha256', secret()).update('gatehouse edge client').digest('base64url');
+
+  /** A callback URL a protected route (or the auth host) may come back to. */
+  const protectedCallback = (issuer: string, uri: string): boolean => {
+    const url = URL.parse(uri);
+    if (!url || url.search || url.hash || url.protocol !== new URL(issuer).protocol) return false;
+    if (!url.pathname.endsWith(SESSION_PATHS.callback)) return false;
+    if (url.host === new URL(issuer).host && url.pathname === SESSION_PATHS.callback) return true;
+    return isProtected(catalog.table.match(url.hostname, url.pathname));
+  };
+  const firstPartyClients = (issuer: string): FirstPartyClient[] => [
+    {
+      metadata: {
+        client_id: EDGE_CLIENT_ID,
+        client_secret: edgeSecret(),
+        client_name: 'Gatehouse',
+        redirect_uris: [`${issuer}${SESSION_PATHS.callback}`],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+      redirectAllowed: (uri) => protectedCallback(issuer, uri),
+    },
+    {
+      metadata: {
+        client_id: CLI_CLIENT_ID,
+        client_name: 'gatehouse CLI',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+        response_types: [],
+        redirect_uris: [],
+      },
+    },
+  ];
+  const server = gatewayAuthorizationServer({
+    auth: config.auth,
+    domain: config.domain,
+    store,
+    clock,
+    logger,
+    sealKey: options.secretKey,
+    trustProxy: config.trustProxy,
+    providers: routeLoginProviders({
+      registry,
+      table: () => catalog.table,
+      secretsKey: options.routeSecrets,
+      logger,
+    }),
+    resourcePolicy: (issuer) =>
+      gatehouseApiPolicy(
+        issuer,
+        admins,
+        config.auth.tunnelUsers,
+        routeResourcePolicy(() => catalog.table),
+      ),
+    firstPartyClients,
+  });
+  const running = () => {
+    const s = server.server();
+    if (!s)
+      throw new GatehouseError('AUTH_UNAVAILABLE', 'the authorization server is not running (see the log)');
+    return s;
+  };
+
+  let internal: InternalListener | undefined;
+  let client: EdgeTokenClient | undefined;
+  const edgeClient: EdgeTokenClient = {
+    authorizationUrl: (r) => edge().authorizationUrl(r),
+    exchange: (r) => edge().exchange(r),
+    refresh: (r) => edge().refresh(r),
+  };
+  const edge = () => {
+    if (!client)
+      throw new GatehouseError('AUTH_UNAVAILABLE', 'the authorization server is not running (see the log)');
+    return client;
+  };
+  const sessions = new BrowserSessions({
+    ephemeral: store.ephemeral,
+    clock,
+    key: () => sealingKey(secret(), 'gatehouse sessions', 'browser sessions'),
+    ttlMs: config.auth.sessionDays * 86_400_000,
+  });
+  const secureOf = (exchange: Exchange) => publicScheme(exchange, config.trustProxy) === 'https';
+  const login = new RouteLogin({
+    ephemeral: store.ephemeral,
+    clock,
+    sessions,
+    client: edgeClient,
+    secure: secureOf,
+    // Logging in at the Gatehouse domain gives a person their tunnel, with a readable name.
+    onLogin: async (host, tokens) => {
+      if (host !== authHost || providers.length === 0) return;
+      const claims = await apiToken(tokens.accessToken);
+      if (claims)
+        await accountTunnels().first({
+          accountId: String(claims.sub),
+          admin: scopesOf(claims).includes('admin'),
+        });
+    },
+  });
+
+  const keys = cachedJwks(() => running().jwks(), clock);
+  /** The claims of a valid token for Gatehouse's own API, or undefined. */
+  const apiToken = async (token: string): Promise<AccessTokenClaims | undefined> => {
+    const s = server.server();
+    if (!s) return undefined;
+    try {
+      return await verifyAccessToken(token, {
+        keys,
+        issuer: s.issuer,
+        audience: `${s.issuer}/api`,
+        clock,
+        grantActive: (gid) => s.grantActive(gid),
+      });
+    } catch (error) {
+      if (error instanceof TokenRejected) return undefined;
+      throw error;
+    }
+  };
+  const scopesOf = tokenScopes;
+  const loginOf = (claims: AccessTokenClaims) => claims.login;
+
+  let accounts: AccountTunnels | undefined;
+  const accountTunnels = () => {
+    accounts ??= new AccountTunnels({ store, tunnels: options.tunnels(), perUser: config.tunnels.perUser });
+    return accounts;
+  };
+
+  const routeAuth: RouteAuthDeps = {
+    get issuer() {
+      return running().issuer;
+    },
+    jwks: () => running().jwks(),
+    grantActive: (gid) => running().grantActive(gid),
+    signAssertion: (claims, audience) => running().signAssertion(claims, audience),
+    clock,
+    trustForwarded: config.trustProxy,
+    login,
+    available: () => server.server() !== undefined,
+  };
+
+  const mounts: Mount[] = [server.mount];
+  if (providers.length > 0)
+    mounts.push(
+      selfServiceMount({
+        hosts: [authHost],
+        login,
+        get accounts() {
+          return accountTunnels();
+        },
+        resource: () => `${running().issuer}/api`,
+        person: async (token) => {
+          const claims = await apiToken(token);
+          if (!claims) return undefined;
+          return { login: loginOf(claims), admin: scopesOf(claims).includes('admin') };
+        },
+      }),
+    );
+
+  return {
+    mounts,
+    routeAuth,
+    /** The admin principal of an OAuth token for the admin API. */
+    oauthPrincipal: async (token: string): Promise<OAuthPrincipal | undefined> => {
+      const claims = await apiToken(token);
+      return (
+        claims && {
+          kind: 'oauth',
+          accountId: String(claims.sub),
+          login: loginOf(claims),
+          scopes: scopesOf(claims),
+        }
+      );
+    },
+    /** Rotates the signing key on every node; gives the key ids published, the current one first. */
+    rotateSigningKey: async (): Promise<readonly string[]> => {
+      const s = running();
+      await s.rotateSigningKey();
+      return (await s.jwks()).keys.map((k) => String(k.kid));
+    },
+    /** The tunnel an agent logged in as a person connects as. */
+    tokenTunnel: async (token: string, name: string | undefined): Promise<TunnelRecord> => {
+      const claims = await apiToken(token);
+      if (!claims)
+        throw new TunnelError(
+          'TUNNEL_KEY_INVALID',
+          'the login token is not valid here (expired, revoked or for another server): run gatehouse login again',
+        );
+      const owner = { accountId: String(claims.sub), admin: scopesOf(claims).includes('admin') };
+      const tunnels = accountTunnels();
+      const chosen = name
+        ? (await tunnels.owns(owner, name))
+          ? name
+          : undefined
+        : (await tunnels.first(owner))?.name;
+      if (!chosen)
+        throw new TunnelError(
+          'TUNNEL_NOT_FOUND',
+          name
+            ? `you have no tunnel named ${name}: see your tunnels at /tunnels`
+            : 'you may not have a tunnel here (--tunnels-per-user is 0): ask an administrator',
+        );
+      return (await store.tunnels.get(chosen))!;
+    },
+    /** Starts the authorization server once the listeners know their ports. */
+    async start(base: { scheme: string; port: string }): Promise<void> {
+      await server.start(base);
+      const s = server.server();
+      if (!s) return;
+      internal = await startInternalListener(s.issuer, new URL(s.issuer).host, (req, res) =>
+        s.handle(req, res),
+      );
+      client = oauthEdgeClient({ issuer: s.issuer, clientSecret: edgeSecret(), fetch: internal.fetch });
+    },
+    server: server.server,
+    async close(): Promise<void> {
+      await internal?.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,282 @@
+import { EventEmitter } from 'node:events';
+import {
+  type IncomingHttpHeaders,
+  performServerHandshake,
+  type ServerHttp2Session,
+  type ServerHttp2Stream,
+} from 'node:http2';
+import { startHeartbeat } from '../protocol/heartbeat.ts';
+import { releaseOnClose } from '../protocol/release-stream.ts';
+import type { TransportKind, TunnelTransport } from '../protocol/transport.ts';
+import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from '../protocol/tunnel-session.ts';
+import { backoffDelay } from './backoff.ts';
+import { type DialOptions, DialRefused, dial } from './dial.ts';
+import { type ExchangeRecord, handleTunnelStream, type LocalTarget } from './local-forwarder.ts';
+import { type PassthroughRecord, type PassthroughTarget, passThroughLocally } from './local-passthrough.ts';
+
+/** Settings of a {@link TunnelAgent}. */
+export interface AgentOptions {
+  readonly server: URL;
+  /** The tunnel's name; empty when a login token connects, and the server picks the person's tunnel. */
+  readonly name: string;
+  readonly key: string;
+  /**
+   * A fresh bearer for each connection instead of `key`: a login's access token, refreshed when
+   * due. An error with `fatal: true` means the login has ended and the agent stops (bad key);
+   * any other failure is retried like an unreachable server.
+   */
+  readonly credential?: (() => Promise<string>) | undefined;
+  /** Where HTTP requests go; without it the tunnel answers them 502 (a TLS-passthrough-only tunnel). */
+  readonly local?: LocalTarget | undefined;
+  /** The local TLS server that TLS connections to the tunnel's name go to, unterminated. */
+  readonly tlsPassthrough?: PassthroughTarget | undefined;
+  readonly version: string;
+  readonly heartbeatMs?: number;
+  readonly backoffBaseMs?: number;
+  readonly backoffCapMs?: number;
+  /** Give up after this long without a connection (0: never). */
+  readonly retryForMs?: number;
+  /** `raw` (default): HTTP/2 on the upgraded connection; `websocket` for proxies that pass only those. */
+  readonly transport?: TransportKind;
+  /** Extra CA certificates (PEM) to trust for a `https` server, e.g. a private one. */
+  readonly ca?: Buffer | undefined;
+}
+
+/** Why the agent stopped for good. */
+export type FatalReason =
+  | { kind: 'bad-key'; message: string }
+  | { kind: 'no-such-tunnel'; message: string }
+  | { kind: 'unreachable'; message: string }
+  | { kind: 'passthrough-unavailable'; message: string };
+
+/** Events of a {@link TunnelAgent}. */
+export interface AgentEvents {
+  connecting: [attempt: number];
+  online: [publicUrl: string];
+  offline: [reason: string, retryInMs: number];
+  request: [record: ExchangeRecord];
+  response: [record: ExchangeRecord];
+  /** A passed-through TLS connection closed. */
+  passthrough: [record: PassthroughRecord];
+  fatal: [reason: FatalReason];
+}
+
+/**
+ * The tunnel agent: keeps one connection open to Gatehouse, serves HTTP/2 on it, and forwards each
+ * stream to the local server. It reconnects with capped backoff from the first attempt on, and
+ * gives up only on a refused key, an unknown tunnel, or after `retryForMs` offline.
+ */
+export class TunnelAgent extends EventEmitter<AgentEvents> {
+  readonly #options: Required<Omit<AgentOptions, 'ca' | 'local' | 'tlsPassthrough' | 'credential'>> &
+    Pick<AgentOptions, 'ca' | 'local' | 'tlsPassthrough' | 'credential'>;
+  #dialing: AbortController | undefined;
+  #connection:
+    | { transport: TunnelTransport; session: ServerHttp2Session; stopHeartbeat: () => void }
+    | undefined;
+  #attempt = 0;
+  #offlineSince = Date.now();
+  #stopped = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #publicUrl = '';
+  #passthroughAddress: string | undefined;
+
+  constructor(options: AgentOptions) {
+    super();
+    this.#options = {
+      heartbeatMs: 15_000,
+      backoffBaseMs: 250,
+      backoffCapMs: 15_000,
+      retryForMs: 300_000,
+      transport: 'raw',
+      ...options,
+    };
+  }
+
+  /** The public URL once connected. */
+  get publicUrl(): string {
+    return this.#publicUrl;
+  }
+
+  /** Where TLS clients reach the tunnel (`host:port`), once connected with passthrough. */
+  get passthroughAddress(): string | undefined {
+    return this.#passthroughAddress;
+  }
+
+  /** True while connected. */
+  get online(): boolean {
+    return this.#connection !== undefined;
+  }
+
+  start(): void {
+    this.#offlineSince = Date.now();
+    this.#connect();
+  }
+
+  /** Closes the connection and stops reconnecting. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retryTimer);
+    this.#dialing?.abort();
+    this.#goOffline();
+  }
+
+  #connect(): void {
+    if (this.#stopped) return;
+    this.emit('connecting', this.#attempt);
+    const dialing = new AbortController();
+    this.#dialing = dialing;
+    const passthrough = this.#options.tlsPassthrough !== undefined;
+    const credential = this.#options.credential;
+    if (credential) {
+      credential().then(
+        (key) => {
+          if (!dialing.signal.aborted) this.#dial({ ...this.#options, key, passthrough }, dialing);
+        },
+        (error: Error & { fatal?: boolean }) => {
+          if (this.#stopped) return;
+          if (error.fatal) this.#fatal({ kind: 'bad-key', message: error.message });
+          else
+            this.#scheduleRetry(
+              `cannot renew the login at ${this.#options.server.origin} (${error.message})`,
+            );
+        },
+      );
+    } else this.#dial({ ...this.#options, passthrough }, dialing);
+  }
+
+  #dial(options: DialOptions, dialing: AbortController): void {
+    const passthrough = options.passthrough === true;
+    dial(options, dialing.signal).then(
+      (dialed) => {
+        if (this.#stopped) {
+          dialed.transport.close('agent stopping');
+        } else if (passthrough && !dialed.passthroughAddress) {
+          dialed.transport.close('no passthrough');
+          this.#fatal({
+            kind: 'passthrough-unavailable',
+            message: `${this.#options.server.origin} accepted the tunnel but does not pass TLS connections through (a Gatehouse too old for it?)`,
+          });
+        } else {
+          this.#passthroughAddress = dialed.passthroughAddress;
+          this.#online(dialed.transport, dialed.publicUrl);
+        }
+      },
+      (error: Error) => {
+        if (this.#stopped) return;
+        if (!(error instanceof DialRefused)) {
+          this.#scheduleRetry(`cannot reach ${this.#options.server.origin} (${error.message})`);
+        } else if (error.status === 401) {
+          this.#fatal({ kind: 'bad-key', message: error.message });
+        } else if (error.status === 404) {
+          this.#fatal({ kind: 'no-such-tunnel', message: error.message });
+        } else if (error.status === 501 && passthrough) {
+          this.#fatal({ kind: 'passthrough-unavailable', message: error.message });
+        } else {
+          const hint =
+            this.#options.transport === 'raw'
+              ? ' (if a proxy in front of Gatehouse passes only WebSockets, use the websocket transport)'
+              : '';
+          this.#scheduleRetry(
+            `${this.#options.server.origin} answered ${error.status}: ${error.message}${hint}`,
+          );
+        }
+      },
+    );
+  }
+
+  #online(transport: TunnelTransport, publicUrl: string): void {
+    this.#attempt = 0;
+    this.#publicUrl = publicUrl;
+    const session = performServerHandshake(transport.stream, {
+      settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, maxConcurrentStreams: 1000 },
+    });
+    session.setLocalWindowSize(SESSION_WINDOW);
+    session.on('error', () => {});
+    session.on('stream', (stream, headers, flags) => {
+      releaseOnClose(stream);
+      this.#serve(stream, headers, flags);
+    });
+    const stopHeartbeat = startHeartbeat(session, this.#options.heartbeatMs, () =>
+      transport.close('heartbeat missed'),
+    );
+    this.#connection = { transport, session, stopHeartbeat };
+    transport.onClose(() => {
+      if (this.#connection?.transport !== transport) return;
+      this.#goOffline();
+      this.#offlineSince = Date.now();
+      this.#scheduleRetry('connection lost');
+    });
+    this.emit('online', publicUrl);
+  }
+
+  /** One stream from the edge: a passed-through TLS connection (CONNECT) or an HTTP request. */
+  #serve(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number): void {
+    const { local, tlsPassthrough } = this.#options;
+    if (headers[':method'] === 'CONNECT') {
+      if (tlsPassthrough)
+        passThroughLocally(stream, headers, tlsPassthrough, (record) => this.emit('passthrough', record));
+      else refuseStream(stream, 501, 'this agent was not started with --tls-passthrough');
+      return;
+    }
+    if (!local) {
+      refuseStream(
+        stream,
+        502,
+        `tunnel ${this.#options.name} takes TLS connections only (--tls-passthrough); ` +
+          'give the agent a local URL as well to serve HTTP requests',
+      );
+      return;
+    }
+    handleTunnelStream(stream, headers, flags, local, {
+      onStart: (record) => this.emit('request', record),
+      onEnd: (record) => this.emit('response', record),
+    });
+  }
+
+  #goOffline(): void {
+    const connection = this.#connection;
+    if (!connection) return;
+    this.#connection = undefined;
+    connection.stopHeartbeat();
+    // Node feeds a new session the socket's buffered bytes on its first tick, and fails if the
+    // session is gone by then (stopped the moment it came online): destroy it after that tick.
+    process.nextTick(() => connection.session.destroy());
+    connection.transport.close('agent stopping');
+  }
+
+  #scheduleRetry(reason: string): void {
+    if (this.#stopped) return;
+    const offlineFor = Date.now() - this.#offlineSince;
+    const { retryForMs } = this.#options;
+    if (retryForMs > 0 && offlineFor >= retryForMs) {
+      this.#fatal({
+        kind: 'unreachable',
+        message: `${reason}; gave up after ${(offlineFor / 1000).toFixed(1)} s`,
+      });
+      return;
+    }
+    let delay = backoffDelay(this.#attempt++, this.#options.backoffBaseMs, this.#options.backoffCapMs);
+    // The last attempt is made when the retry time ends, not a whole backoff step after it.
+    if (retryForMs > 0) delay = Math.min(delay, retryForMs - offlineFor);
+    this.emit('offline', reason, delay);
+    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+  }
+
+  #fatal(reason: FatalReason): void {
+    if (this.#stopped) return;
+    this.stop();
+    this.emit('fatal', reason);
+  }
+}
+
+/** Answers a stream the agent cannot serve, saying why. */
+function refuseStream(stream: ServerHttp2Stream, status: number, message: string): void {
+  stream.on('error', () => {});
+  if (stream.destroyed) return;
+  stream.respond({
+    ':status': status,
+    'content-type': 'text/plain; charset=utf-8',
+    'gatehouse-agent-error': 'local',
+  });
+  stream.end(`Gatehouse agent: ${message}.\n`);
+}

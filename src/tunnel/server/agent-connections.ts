@@ -1,0 +1,223 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { bearerToken, digestsEqual, hashApiKey } from '../../auth/keys/api-key.ts';
+import { type Clock, dateOf } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Metrics } from '../../core/metrics.ts';
+import { writeRawError } from '../../http/error-response.ts';
+import type { UpgradeExchange } from '../../http/exchange.ts';
+import { clientIp } from '../../http/forwarded.ts';
+import type { Store, TunnelEvent, TunnelRecord } from '../../store/types.ts';
+import { TunnelError } from '../protocol/errors.ts';
+import {
+  AGENT_HEADER,
+  PASSTHROUGH_ADDRESS_HEADER,
+  PASSTHROUGH_HEADER,
+  PUBLIC_URL_HEADER,
+  RAW_UPGRADE,
+  TUNNEL_HEADER,
+} from '../protocol/protocol.ts';
+import { rawTransport, type TunnelTransport, webSocketTransport } from '../protocol/transport.ts';
+import { TunnelSession } from '../protocol/tunnel-session.ts';
+import type { TunnelRegistry } from './tunnel-registry.ts';
+
+/** What agent connections need from the tunnel service. */
+export interface AgentConnectionDeps {
+  readonly store: Store;
+  readonly registry: TunnelRegistry;
+  readonly settings: { readonly heartbeatMs: number; readonly maxConcurrentStreams: number };
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  readonly clock: Clock;
+  /** The public URL of a tunnel, told to its agent on the 101. */
+  readonly publicUrl: (name: string) => string;
+  /** Where TLS clients reach a passthrough tunnel (`host:port`); undefined without an HTTPS listener. */
+  readonly passthroughAddress: (name: string) => string | undefined;
+  /** Agents logged in as a person (`gatehouse login`) rather than holding a tunnel key. */
+  readonly tokenTunnel?: TokenTunnelResolver | undefined;
+}
+
+/**
+ * The tunnel an agent logged in as a person may connect as: the one it names, when it is theirs,
+ * else their first. Throws a `TunnelError` saying what to do when the token is not good.
+ */
+export type TokenTunnelResolver = (token: string, name: string | undefined) => Promise<TunnelRecord>;
+
+/** What the upgrade's extra response headers carry, kept on the request for the WebSocket path. */
+type AgentRequest = IncomingMessage & { tunnelHeaders?: [string, string][] };
+
+/**
+ * Agents connecting to their tunnels: each upgrade is authenticated by the tunnel's key before
+ * anything switches, then its HTTP/2 session is registered and audited.
+ */
+export class AgentConnections {
+  readonly #deps: AgentConnectionDeps;
+  readonly #wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024 * 1024,
+    perMessageDeflate: false,
+  });
+
+  constructor(deps: AgentConnectionDeps) {
+    this.#deps = deps;
+    this.#wss.on('headers', (headers, req) => {
+      for (const [name, value] of (req as AgentRequest).tunnelHeaders ?? [])
+        headers.push(`${name}: ${value}`);
+    });
+  }
+
+  /** Stops accepting WebSocket connections. */
+  close(): void {
+    this.#wss.close();
+  }
+
+  /**
+   * Handles an agent's upgrade: the key is checked before anything is upgraded. The agent asks
+   * for the raw connection ({@link RAW_UPGRADE}) or, behind proxies that pass only those, a
+   * WebSocket; HTTP/2 runs over either.
+   */
+  handle(exchange: UpgradeExchange): void {
+    const { req, socket, head } = exchange;
+    this.#authenticate(req).then(
+      ({ record, passthrough }) => {
+        const extra: [string, string][] = [[PUBLIC_URL_HEADER, this.#deps.publicUrl(record.name)]];
+        if (passthrough) extra.push([PASSTHROUGH_ADDRESS_HEADER, passthrough]);
+        if (upgradeToken(req) === RAW_UPGRADE) {
+          if (socket.destroyed) return;
+          if (head.length > 0) socket.unshift(head);
+          // HTTP/2 takes over the socket's native handle; a write still in flight on it (a TLS
+          // one completes later) would land in HTTP/2's bookkeeping, so it waits for the 101.
+          socket.write(
+            `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${RAW_UPGRADE}\r\n` +
+              `${extra.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`,
+            (error) => {
+              if (!error && !socket.destroyed)
+                this.#attach(req, record, rawTransport(socket as Socket), passthrough !== undefined);
+              exchange.done(101);
+            },
+          );
+          return;
+        }
+        (req as AgentRequest).tunnelHeaders = extra;
+        this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+          this.#attach(req, record, webSocketTransport(ws), passthrough !== undefined);
+          exchange.done(101);
+        });
+      },
+      (error: unknown) => {
+        exchange.done(writeRawError(socket, error));
+      },
+    );
+  }
+
+  #attach(
+    req: IncomingMessage,
+    record: TunnelRecord,
+    transport: TunnelTransport,
+    passthrough: boolean,
+  ): void {
+    const ip = clientIp(req.socket.remoteAddress);
+    const agentVersion = String(req.headers[AGENT_HEADER] ?? 'unknown').slice(0, 40);
+    const session = new TunnelSession(
+      transport,
+      { name: record.name, ip, agentVersion, connectedAt: dateOf(this.#deps.clock), passthrough },
+      {
+        heartbeatMs: this.#deps.settings.heartbeatMs,
+        maxConcurrentStreams: this.#deps.settings.maxConcurrentStreams,
+      },
+    );
+    this.#deps.registry.register(session);
+    this.#deps.metrics?.tunnelConnects.inc({ tunnel: record.name });
+    this.#deps.metrics?.tunnelsOnline.set(this.#deps.registry.all().length);
+    this.#audit(record.name, {
+      type: 'connect',
+      at: dateOf(this.#deps.clock).toISOString(),
+      ip,
+      agentVersion,
+    });
+    this.#deps.logger.info(
+      { tunnel: record.name, ip, agentVersion, transport: transport.kind, passthrough },
+      'tunnel connected',
+    );
+    session.onClose((reason) => {
+      this.#deps.metrics?.tunnelsOnline.set(this.#deps.registry.all().length);
+      this.#audit(record.name, {
+        type: 'disconnect',
+        at: dateOf(this.#deps.clock).toISOString(),
+        ip,
+        agentVersion,
+        reason,
+      });
+      this.#deps.logger.info({ tunnel: record.name, reason }, 'tunnel disconnected');
+    });
+  }
+
+  /** The tunnel named by the agent, when the tunnel key it sent is that tunnel's. */
+  async #keyed(req: IncomingMessage, name: string, key: string | undefined): Promise<TunnelRecord> {
+    if (!name)
+      throw new TunnelError('TUNNEL_NOT_FOUND', `send the tunnel name in the ${TUNNEL_HEADER} header`);
+    const record = await this.#deps.store.tunnels.get(name);
+    if (!record) throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`);
+    if (!key || !digestsEqual(hashApiKey(key), record.keyHash)) {
+      this.#audit(name, {
+        type: 'rejected',
+        at: dateOf(this.#deps.clock).toISOString(),
+        ip: clientIp(req.socket.remoteAddress),
+        reason: 'bad key',
+      });
+      throw new TunnelError(
+        'TUNNEL_KEY_INVALID',
+        `the key is not valid for tunnel ${name} (was it rotated?)`,
+      );
+    }
+    return record;
+  }
+
+  /**
+   * The tunnel the agent connects as, once its key checks out, and for an agent asking for TLS
+   * passthrough the address TLS clients will reach it at (refused when there is no HTTPS listener).
+   */
+  async #authenticate(
+    req: IncomingMessage,
+  ): Promise<{ record: TunnelRecord; passthrough: string | undefined }> {
+    const name = String(req.headers[TUNNEL_HEADER] ?? '');
+    const key = bearerToken(req.headers.authorization);
+    const record =
+      key && !key.startsWith('gt_') && this.#deps.tokenTunnel
+        ? await this.#deps.tokenTunnel(key, name || undefined)
+        : await this.#keyed(req, name, key);
+    const token = upgradeToken(req);
+    if (token !== RAW_UPGRADE && token !== 'websocket')
+      throw new TunnelError(
+        'TUNNEL_UPGRADE_INVALID',
+        `expected Upgrade: ${RAW_UPGRADE} (or websocket), not ${JSON.stringify(token)}`,
+      );
+    const asked = req.headers[PASSTHROUGH_HEADER];
+    if (asked === undefined) return { record, passthrough: undefined };
+    if (asked !== 'tls')
+      throw new TunnelError(
+        'TUNNEL_UPGRADE_INVALID',
+        `${PASSTHROUGH_HEADER} must be tls, not ${JSON.stringify(String(asked).slice(0, 40))}`,
+      );
+    const passthrough = this.#deps.passthroughAddress(record.name);
+    if (!passthrough)
+      throw new TunnelError(
+        'TUNNEL_PASSTHROUGH_UNAVAILABLE',
+        'this Gatehouse has no HTTPS listener, so it cannot pass TLS connections through; ' +
+          'start it with a TLS certificate (--tls-cert and --tls-key) or a listener with tls in its config',
+      );
+    return { record, passthrough };
+  }
+
+  #audit(name: string, event: TunnelEvent): void {
+    this.#deps.store.tunnels
+      .addEvent(name, event)
+      .catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'tunnel audit write failed'));
+  }
+}
+
+/** The protocol an upgrade request asks for, lower-cased. */
+function upgradeToken(req: IncomingMessage): string {
+  return (req.headers.upgrade ?? '').trim().toLowerCase();
+}

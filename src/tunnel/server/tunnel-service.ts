@@ -1,0 +1,387 @@
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { generateApiKey } from '../../auth/keys/api-key.ts';
+import { type Clock, dateOf, systemClock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Metrics } from '../../core/metrics.ts';
+import { sendEdgeError } from '../../http/error-page.ts';
+import { answerError, type RequestExchange, type UpgradeExchange } from '../../http/exchange.ts';
+import { endToEndHeaders } from '../../http/hop-by-hop.ts';
+import { StoreError } from '../../store/errors.ts';
+import { withStoreLock } from '../../store/store-lock.ts';
+import type { Store, TunnelRecord } from '../../store/types.ts';
+import { TunnelError } from '../protocol/errors.ts';
+import { PROTOCOL_HEADER_PREFIX } from '../protocol/protocol.ts';
+import { cancelStream, endedWhole } from '../protocol/stream-cut.ts';
+import type { TransportKind } from '../protocol/transport.ts';
+import type { TunnelSession } from '../protocol/tunnel-session.ts';
+import { AgentConnections, type TokenTunnelResolver } from './agent-connections.ts';
+import { forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
+import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
+import { responseHeadersFromStream } from './stream-headers.ts';
+import { TlsPassthrough } from './tls-passthrough.ts';
+import { randomTunnelName, tunnelNameProblem } from './tunnel-name.ts';
+import { TunnelRegistry } from './tunnel-registry.ts';
+
+/** Tunnel settings from the configuration. */
+export interface TunnelSettings extends TunnelRequestLimits {
+  readonly heartbeatMs: number;
+  /** How long a request for an offline tunnel waits for it to come back, in ms. */
+  readonly offlineWaitMs: number;
+  readonly maxPerOwner: number;
+}
+
+/** What a caller may add to a request forwarded through a tunnel (the relay signs and learns). */
+export interface TunnelForwardOptions {
+  /** Last word on the request headers sent down the tunnel. */
+  readonly rewriteHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
+  /** A stream the response body passes through on its way to the client. */
+  readonly responseTap?: (headers: Record<string, string | string[]>) => Duplex | undefined;
+}
+
+/** A tunnel as the admin API shows it. */
+export interface TunnelView {
+  readonly name: string;
+  readonly url: string;
+  readonly owner: string;
+  readonly keyPrefix: string;
+  readonly createdAt: string;
+  readonly keyRotatedAt: string | null;
+  readonly online: boolean;
+  readonly connectedSince: string | null;
+  readonly clientIp: string | null;
+  readonly agentVersion: string | null;
+  readonly transport: TransportKind | null;
+  /** While its agent asks for TLS passthrough: the `host:port` TLS clients reach it at. */
+  readonly tlsPassthrough: string | null;
+  readonly requests: number;
+  readonly activeRequests: number;
+}
+
+/**
+ * Tunnels on this node: identities in the store, agent connections (authenticated before the
+ * WebSocket upgrade), and forwarding of public requests for `<name>.<domain>` to them.
+ */
+export class TunnelService {
+  readonly registry = new TunnelRegistry();
+  /** Agents connecting: authenticated before the upgrade, then registered. */
+  readonly connections: AgentConnections;
+  /** TLS connections routed by server name to tunnels, unterminated; HTTPS listeners ask it first. */
+  readonly passthrough: TlsPassthrough;
+  readonly #store: Store;
+  readonly #settings: TunnelSettings;
+  readonly #logger: Logger;
+  readonly #metrics: Metrics | undefined;
+  readonly #domain: string;
+  readonly #publicBase: () => { scheme: string; port: string };
+  readonly #passthroughPort: () => number | undefined;
+  readonly #now: () => Date;
+  readonly #trustForwarded: boolean;
+  #names = new Set<string>();
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(options: {
+    store: Store;
+    settings: TunnelSettings;
+    logger: Logger;
+    metrics?: Metrics;
+    domain: string;
+    /** Scheme and `:port` of public URLs; a function because ports are known only after listening. */
+    publicBase: () => { scheme: string; port: string };
+    /** The HTTPS listener's port, where TLS passthrough happens; undefined without one. */
+    passthroughPort?: () => number | undefined;
+    /** Whether the client's own X-Forwarded-* headers are kept (`--trust-proxy`). */
+    trustForwarded: boolean;
+    clock?: Clock;
+    /** Agents logged in as a person rather than holding a tunnel key. */
+    tokenTunnel?: TokenTunnelResolver;
+  }) {
+    this.#trustForwarded = options.trustForwarded;
+    this.#store = options.store;
+    this.#settings = options.settings;
+    this.#logger = options.logger;
+    this.#metrics = options.metrics;
+    this.#domain = options.domain;
+    this.#publicBase = options.publicBase;
+    this.#passthroughPort = options.passthroughPort ?? (() => undefined);
+    const clock = options.clock ?? systemClock;
+    this.#now = () => dateOf(clock);
+    this.connections = new AgentConnections({
+      store: this.#store,
+      registry: this.registry,
+      settings: this.#settings,
+      logger: this.#logger,
+      ...(this.#metrics ? { metrics: this.#metrics } : {}),
+      clock,
+      publicUrl: (name) => this.publicUrl(name),
+      passthroughAddress: (name) => this.passthroughAddress(name),
+      tokenTunnel: options.tokenTunnel,
+    });
+    this.passthrough = new TlsPassthrough({
+      registry: this.registry,
+      nameForHost: (host) => this.nameForHost(host),
+      settings: this.#settings,
+      logger: this.#logger,
+      metrics: this.#metrics,
+    });
+  }
+
+  /** Loads the tunnel names and follows changes. */
+  async start(): Promise<void> {
+    const load = async () => {
+      this.#names = new Set((await this.#store.tunnels.list()).map((t) => t.name));
+    };
+    this.#unsubscribe = this.#store.onChange((event) => {
+      if (event.topic === 'tunnels')
+        load().catch((error: unknown) => this.#logger.error({ err: error }, 'reloading tunnels failed'));
+    });
+    await load();
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.registry.closeAll('server shutting down');
+    this.connections.close();
+  }
+
+  /** The public URL of a tunnel. */
+  publicUrl(name: string): string {
+    const base = this.#publicBase();
+    return `${base.scheme}://${name}.${this.#domain}${base.port}`;
+  }
+
+  /** Where TLS clients reach a tunnel passed through (`host:port`); undefined without an HTTPS listener. */
+  passthroughAddress(name: string): string | undefined {
+    const port = this.#passthroughPort();
+    return port === undefined ? undefined : `${name}.${this.#domain}:${port}`;
+  }
+
+  /** The tunnel name a (normalised) host addresses, when it is an existing tunnel's. */
+  nameForHost(host: string): string | undefined {
+    if (!host.endsWith(`.${this.#domain}`)) return undefined;
+    const label = host.slice(0, -this.#domain.length - 1);
+    return this.#names.has(label) ? label : undefined;
+  }
+
+  // ---- identities -------------------------------------------------------------------------
+
+  /**
+   * Creates a tunnel; its key is in the result and nowhere else. `limit` is how many the owner
+   * may have (by default the per-key limit) and `whose` names them in the refusal.
+   */
+  async create(
+    name: string | undefined,
+    owner: string,
+    { limit = this.#settings.maxPerOwner, whose = 'this key already owns' } = {},
+  ): Promise<{ tunnel: TunnelView; key: string }> {
+    const chosen = name ?? randomTunnelName();
+    const problem = tunnelNameProblem(chosen);
+    if (problem) throw new TunnelError('TUNNEL_NAME_INVALID', `name: ${problem}`, { field: 'name' });
+    // Counted and inserted under the owner's lock: two creates at once, on two nodes, cannot both pass.
+    const record = await withStoreLock(this.#store.ephemeral, `tunnel-owner:${owner}`, async () => {
+      const owned = (await this.#store.tunnels.list()).filter((t) => t.owner === owner).length;
+      if (owned >= limit) {
+        throw new TunnelError(
+          'TUNNEL_LIMIT_REACHED',
+          `${whose} ${owned} ${owned === 1 ? 'tunnel' : 'tunnels'}, the most allowed: delete one first`,
+        );
+      }
+      const made = generateApiKey('gt_');
+      const record: TunnelRecord = {
+        name: chosen,
+        owner,
+        keyHash: made.hash,
+        keyPrefix: made.prefix,
+        createdAt: this.#now().toISOString(),
+      };
+      try {
+        await this.#store.tunnels.insert(record);
+      } catch (error) {
+        if (error instanceof StoreError && error.code === 'STORE_CONFLICT') {
+          throw new TunnelError('TUNNEL_NAME_TAKEN', `the name ${chosen} is taken`, { field: 'name' });
+        }
+        throw error;
+      }
+      return { record, secret: made.secret };
+    });
+    this.#names.add(chosen);
+    return { tunnel: this.view(record.record), key: record.secret };
+  }
+
+  /** Replaces a tunnel's key and disconnects the agent using the old one. */
+  async rotateKey(name: string): Promise<{ tunnel: TunnelView; key: string }> {
+    const made = generateApiKey('gt_');
+    if (!(await this.#store.tunnels.setKey(name, made.hash, made.prefix, this.#now().toISOString()))) {
+      throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`, { field: 'name' });
+    }
+    this.registry.disconnect(name, 'key rotated');
+    return { tunnel: this.view((await this.#store.tunnels.get(name))!), key: made.secret };
+  }
+
+  /** Deletes a tunnel and disconnects its agent. */
+  async delete(name: string): Promise<void> {
+    if (!(await this.#store.tunnels.delete(name)))
+      throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`, { field: 'name' });
+    this.#names.delete(name);
+    this.passthrough.forget(name);
+    this.registry.disconnect(name, 'tunnel deleted');
+  }
+
+  /** A tunnel with its live state on this node. */
+  view(record: TunnelRecord): TunnelView {
+    const session = this.registry.get(record.name);
+    return {
+      name: record.name,
+      url: this.publicUrl(record.name),
+      owner: record.owner,
+      keyPrefix: record.keyPrefix,
+      createdAt: record.createdAt,
+      keyRotatedAt: record.keyRotatedAt ?? null,
+      online: session !== undefined,
+      connectedSince: session?.info.connectedAt.toISOString() ?? null,
+      clientIp: session?.info.ip ?? null,
+      agentVersion: session?.info.agentVersion ?? null,
+      transport: session?.transport ?? null,
+      tlsPassthrough: session?.info.passthrough ? (this.passthroughAddress(record.name) ?? null) : null,
+      requests: session?.stats.requests ?? 0,
+      activeRequests: session?.activeStreams ?? 0,
+    };
+  }
+
+  // ---- agent connections ------------------------------------------------------------------
+
+  // ---- public traffic ---------------------------------------------------------------------
+
+  /** Forwards a public request to the tunnel, answering 503 when it stays offline. */
+  async forward(exchange: RequestExchange, name: string, options: TunnelForwardOptions = {}): Promise<void> {
+    const { req, res } = exchange;
+    const session = await this.#online(name);
+    if (!session) {
+      answerError(exchange, offline(name));
+      return;
+    }
+    const bytes = { in: 0, out: 0 };
+    const error = await forwardThroughTunnel(req, res, session, exchange.target, exchange.client, {
+      trustForwarded: this.#trustForwarded,
+      limits: this.#settings,
+      requestId: randomUUID(),
+      ...options,
+      onBytes: (direction, n) => {
+        bytes[direction] += n;
+      },
+    });
+    if (error) sendEdgeError(req, res, error);
+    if (this.#metrics) {
+      this.#metrics.tunnelRequests.inc({
+        tunnel: name,
+        status: String(res.headersSent ? res.statusCode : 499),
+      });
+      this.#metrics.tunnelBytes.inc({ tunnel: name, direction: 'in' }, bytes.in);
+      this.#metrics.tunnelBytes.inc({ tunnel: name, direction: 'out' }, bytes.out);
+    }
+  }
+
+  /** The tunnel's session, waiting up to the offline wait for its agent to (re)connect. */
+  #online(name: string): Promise<TunnelSession | undefined> {
+    return this.registry.waitFor(name, this.#settings.offlineWaitMs);
+  }
+
+  /**
+   * Sends one whole request down the tunnel and reads the whole answer (up to `capBytes`): for
+   * webhooks, whose bytes are already in hand and may go to several developers.
+   */
+  async exchange(
+    name: string,
+    req: {
+      method: string;
+      pathAndQuery: string;
+      authority: string;
+      headers: Record<string, string | string[]>;
+      body: Buffer;
+    },
+    capBytes: number,
+  ): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
+    const session = this.registry.get(name);
+    if (!session) throw offline(name);
+    const headers: Record<string, string | string[]> = {};
+    for (const [key, value] of Object.entries(endToEndHeaders(req.headers)))
+      if (key !== 'host' && !key.startsWith(PROTOCOL_HEADER_PREFIX)) headers[key] = value;
+    const stream = session.request(
+      {
+        ...headers,
+        ':method': req.method,
+        ':path': req.pathAndQuery,
+        ':authority': req.authority,
+        ':scheme': 'https',
+      },
+      { endStream: req.body.length === 0 },
+    );
+    if (req.body.length > 0) stream.end(req.body);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => stream.close(), this.#settings.responseTimeoutMs);
+      let status = 0;
+      let responseHeaders: Record<string, string | string[]> = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let whole = false;
+      stream.on('error', () => {});
+      stream.once('end', () => {
+        whole = size <= capBytes && endedWhole(stream);
+      });
+      stream.once('response', (h) => {
+        status = Number(h[':status']);
+        responseHeaders = responseHeadersFromStream(h);
+      });
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        // A cut answer passed on as whole would be worse than none: over the cap is a failure.
+        if (size > capBytes) {
+          whole = false;
+          cancelStream(stream);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      stream.once('close', () => {
+        clearTimeout(timer);
+        if (status === 0) reject(new TunnelError('TUNNEL_STREAM_FAILED', `Tunnel ${name} did not answer.`));
+        else if (!whole)
+          reject(
+            new TunnelError(
+              'TUNNEL_STREAM_FAILED',
+              size > capBytes
+                ? `Tunnel ${name} answered with more than ${capBytes} bytes.`
+                : `Tunnel ${name} cut its answer short.`,
+            ),
+          );
+        else resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks) });
+      });
+    });
+  }
+
+  /** Forwards an upgrade request to the tunnel, answering 503 (JSON) when it stays offline. */
+  async forwardUpgrade(
+    exchange: UpgradeExchange,
+    name: string,
+    options: Pick<TunnelForwardOptions, 'rewriteHeaders'> = {},
+  ): Promise<void> {
+    const session = await this.#online(name);
+    if (!session) {
+      answerError(exchange, offline(name));
+      return;
+    }
+    forwardUpgradeThroughTunnel(
+      exchange.req,
+      exchange.socket,
+      exchange.head,
+      session,
+      exchange.target,
+      exchange.client,
+      { trustForwarded: this.#trustForwarded, requestId: randomUUID(), onDone: exchange.done, ...options },
+    );
+  }
+}
+
+function offline(name: string): TunnelError {
+  return new TunnelError('TUNNEL_NOT_CONNECTED', `Tunnel ${name} is offline: no agent is connected for it.`);
+}
