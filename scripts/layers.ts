@@ -54,6 +54,7 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
     'admin',
     'config',
     'auth/keys',
+    'auth/identity',
     ...MODEL,
   ],
   // The one wiring file: everything a running gateway is made of, nothing of the CLI or agent.
@@ -84,11 +85,11 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
   'edge/proxy': ['routes', ...KIT],
   'edge/routing': [...MODEL],
   'auth/route': ['auth/server', 'auth/upstream', 'auth/sessions', 'auth/keys', 'auth/identity', ...MODEL],
-  'auth/server': ['config', 'auth/upstream', 'auth/keys', 'auth/identity', ...MODEL],
+  'auth/server': ['config', 'auth/upstream', 'auth/sessions', 'auth/keys', 'auth/identity', ...MODEL],
   // The settings of every area are declared beside the area and put together here.
   config: ['auth/upstream', 'telemetry', 'routes', ...KIT],
   'auth/upstream': ['auth/identity', ...KIT],
-  'auth/sessions': ['store', ...KIT],
+  'auth/sessions': ['auth/identity', 'store', ...KIT],
   'auth/keys': ['store', ...KIT],
   'auth/identity': ['routes', ...KIT],
   store: ['routes', 'core'],

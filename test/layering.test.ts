@@ -81,3 +81,43 @@ test('the checker sees what it must refuse', () => {
   assert.ok(!ALLOWED_IMPORTS['tunnel/server'].includes('tunnel/agent'));
   assert.ok(!ALLOWED_IMPORTS.store.includes('http'));
 });
+
+/** The modules a file loads when imported: its value imports, followed through src/ (not `import()`). */
+function loadGraph(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (path: string) => {
+    if (files.has(path)) return;
+    files.add(path);
+    const source = readFileSync(path, 'utf8');
+    const value = [
+      ...source.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^'";]*?\bfrom\s*'([^']+)'/gm),
+      ...source.matchAll(/^\s*import\s*'([^']+)'/gm),
+    ].map((m) => m[1]!);
+    for (const spec of value) {
+      if (spec.startsWith('.')) visit(join(dirname(path), spec));
+      else packages.add(spec);
+    }
+  };
+  visit(join(SRC, entry));
+  return { files, packages };
+}
+
+test('a command loads only what it needs: serve loads no simulator, and no broker client until a sink names it', () => {
+  const main = loadGraph('cli/main.ts');
+  assert.deepEqual(
+    [...main.files]
+      .map((f) => relative(SRC, f))
+      .filter((f) => f.startsWith('cli/') && f.endsWith('-command.ts')),
+    [],
+    'cli/main.ts imports each command with import() when it runs',
+  );
+  const serve = loadGraph('cli/serve-command.ts');
+  const simulator = [...serve.files].map((f) => relative(SRC, f)).filter((f) => f.startsWith('simulator/'));
+  assert.deepEqual(simulator, []);
+  for (const heavy of ['mqtt', 'nats', '@peculiar/x509', 'reflect-metadata'])
+    assert.ok(!serve.packages.has(heavy), `serve loads ${heavy}`);
+  // The walk itself sees packages and files, or the assertions above would pass on nothing.
+  assert.ok(serve.packages.has('pino') && serve.files.size > 50);
+  assert.ok(loadGraph('simulator/vehicle-ca.ts').packages.has('reflect-metadata'));
+});

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { decodeJwt } from 'jose';
 import * as oauth from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { CLI_CLIENT_ID } from '../auth/identity/client-ids.ts';
 import type { SavedLogin } from './saved-logins.ts';
 
 /** The client id Gatehouse's authorization server knows its own CLI by (a public client). */
-export const CLI_CLIENT_ID = 'gatehouse-cli';
 
 /** Scopes the CLI asks for: its own tunnels, admin when the person is one, and a refresh token. */
 export const CLI_SCOPES = 'user admin offline_access';

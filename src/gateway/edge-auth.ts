@@ -1,20 +1,20 @@
 import { createHmac } from 'node:crypto';
-import { type AdminUser, isAdmin, parseAdminUsers } from '../auth/identity/admin-policy.ts';
-import { anyMatches } from '../auth/identity/policy.ts';
-import { normalizeResource, type ResourcePolicy } from '../auth/identity/resource-policy.ts';
+import { parseAdminUsers } from '../auth/identity/admin-policy.ts';
+import { gatehouseApiPolicy } from '../auth/identity/gatehouse-api-policy.ts';
 import type { OAuthPrincipal } from '../auth/keys/admin-keys.ts';
 import { cachedJwks } from '../auth/route/jwks-cache.ts';
-import { isProtected, routeResourcePolicy } from '../auth/route/protected-routes.ts';
+import { protectedCallback } from '../auth/route/protected-callback.ts';
+import { routeResourcePolicy } from '../auth/route/protected-routes.ts';
 import type { RouteAuthDeps } from '../auth/route/route-auth-guard.ts';
 import { routeLoginProviders } from '../auth/route/route-providers.ts';
 import { tokenScopes } from '../auth/route/token-identity.ts';
 import { type AccessTokenClaims, TokenRejected, verifyAccessToken } from '../auth/route/token-verifier.ts';
+import { firstPartyClients } from '../auth/server/first-party-clients.ts';
 import { gatewayAuthorizationServer } from '../auth/server/gateway-auth.ts';
-import type { FirstPartyClient } from '../auth/server/provider-config.ts';
 import { BrowserSessions } from '../auth/sessions/browser-sessions.ts';
 import type { EdgeTokenClient } from '../auth/sessions/edge-client.ts';
-import { EDGE_CLIENT_ID, oauthEdgeClient } from '../auth/sessions/oauth-edge-client.ts';
-import { RouteLogin, SESSION_PATHS } from '../auth/sessions/route-login.ts';
+import { oauthEdgeClient } from '../auth/sessions/oauth-edge-client.ts';
+import { RouteLogin } from '../auth/sessions/route-login.ts';
 import { oidcProvider, oidcSettingsFromEnv } from '../auth/upstream/oidc.ts';
 import { ProviderRegistry } from '../auth/upstream/provider-registry.ts';
 import type { ServeConfig } from '../config/schema.ts';
@@ -27,14 +27,11 @@ import type { RouteCatalog } from '../edge/routing/route-catalog.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { publicScheme } from '../http/forwarded.ts';
 import type { Mount } from '../routes/mount.ts';
-import type { Store, TunnelRecord } from '../store/types.ts';
-import { TunnelError } from '../tunnel/protocol/errors.ts';
+import type { Store } from '../store/types.ts';
 import { AccountTunnels } from '../tunnel/self-service/account-tunnels.ts';
 import { selfServiceMount } from '../tunnel/self-service/self-service-mount.ts';
+import { tokenTunnelResolver } from '../tunnel/self-service/token-tunnel.ts';
 import type { TunnelService } from '../tunnel/server/tunnel-service.ts';
-
-/** The client id of `gatehouse login` (public: a CLI keeps no secret). */
-export const CLI_CLIENT_ID = 'gatehouse-cli';
 
 /** What {@link edgeAuth} puts together. */
 export interface EdgeAuthOptions {
@@ -47,8 +44,7 @@ export interface EdgeAuthOptions {
   readonly routeSecrets: () => SealingKey | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly catalog: RouteCatalog;
-  /** The tunnel service, made after this (it takes the token resolver from here). */
-  readonly tunnels: () => TunnelService;
+  readonly tunnels: TunnelService;
 }
 
 /** The generic OIDC provider: from the login settings, else from `OIDC_ISSUER` and its companions. */
@@ -56,28 +52,6 @@ function oidcFrom(config: ServeConfig, env: Readonly<Record<string, string | und
   if (config.login.oidc) return [oidcProvider({ ...config.login.oidc, clock })];
   const fromEnv = oidcSettingsFromEnv(env);
   return fromEnv ? [oidcProvider({ ...fromEnv, clock })] : [];
-}
-
-/**
- * Gatehouse's own API as an OAuth resource (`<issuer>/api`): the admin API for administrators
- * (`admin`), and for everyone who logs in, their own tunnels (`user`).
- */
-function gatehouseApiPolicy(
-  issuer: string,
-  admins: readonly AdminUser[],
-  tunnelUsers: readonly string[],
-  routes: ResourcePolicy,
-): ResourcePolicy {
-  const audience = `${issuer}/api`;
-  return async (resource, identity) => {
-    if (normalizeResource(resource) !== audience) return routes(resource, identity);
-    if (isAdmin(admins, identity)) return { audience, scopes: ['admin', 'user'] };
-    if (!anyMatches(tunnelUsers, identity))
-      return {
-        denied: `${identity.provider}:${identity.login} may not log in to this Gatehouse (--tunnel-users)`,
-      };
-    return { audience, scopes: ['user'] };
-  };
 }
 
 /**
@@ -106,38 +80,6 @@ export function edgeAuth(options: EdgeAuthOptions) {
   };
   const edgeSecret = () => createHmac('sha256', secret()).update('gatehouse edge client').digest('base64url');
 
-  /** A callback URL a protected route (or the auth host) may come back to. */
-  const protectedCallback = (issuer: string, uri: string): boolean => {
-    const url = URL.parse(uri);
-    if (!url || url.search || url.hash || url.protocol !== new URL(issuer).protocol) return false;
-    if (!url.pathname.endsWith(SESSION_PATHS.callback)) return false;
-    if (url.host === new URL(issuer).host && url.pathname === SESSION_PATHS.callback) return true;
-    return isProtected(catalog.table.match(url.hostname, url.pathname));
-  };
-  const firstPartyClients = (issuer: string): FirstPartyClient[] => [
-    {
-      metadata: {
-        client_id: EDGE_CLIENT_ID,
-        client_secret: edgeSecret(),
-        client_name: 'Gatehouse',
-        redirect_uris: [`${issuer}${SESSION_PATHS.callback}`],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_post',
-      },
-      redirectAllowed: (uri) => protectedCallback(issuer, uri),
-    },
-    {
-      metadata: {
-        client_id: CLI_CLIENT_ID,
-        client_name: 'gatehouse CLI',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
-        response_types: [],
-        redirect_uris: [],
-      },
-    },
-  ];
   const server = gatewayAuthorizationServer({
     auth: config.auth,
     domain: config.domain,
@@ -159,7 +101,8 @@ export function edgeAuth(options: EdgeAuthOptions) {
         config.auth.tunnelUsers,
         routeResourcePolicy(() => catalog.table),
       ),
-    firstPartyClients,
+    firstPartyClients: (issuer) =>
+      firstPartyClients(issuer, edgeSecret(), (uri) => protectedCallback(catalog.table, issuer, uri)),
   });
   const running = () => {
     const s = server.server();
@@ -228,7 +171,7 @@ export function edgeAuth(options: EdgeAuthOptions) {
 
   let accounts: AccountTunnels | undefined;
   const accountTunnels = () => {
-    accounts ??= new AccountTunnels({ store, tunnels: options.tunnels(), perUser: config.tunnels.perUser });
+    accounts ??= new AccountTunnels({ store, tunnels: options.tunnels, perUser: config.tunnels.perUser });
     return accounts;
   };
 
@@ -285,29 +228,14 @@ export function edgeAuth(options: EdgeAuthOptions) {
       return (await s.jwks()).keys.map((k) => String(k.kid));
     },
     /** The tunnel an agent logged in as a person connects as. */
-    tokenTunnel: async (token: string, name: string | undefined): Promise<TunnelRecord> => {
-      const claims = await apiToken(token);
-      if (!claims)
-        throw new TunnelError(
-          'TUNNEL_KEY_INVALID',
-          'the login token is not valid here (expired, revoked or for another server): run gatehouse login again',
-        );
-      const owner = { accountId: String(claims.sub), admin: scopesOf(claims).includes('admin') };
-      const tunnels = accountTunnels();
-      const chosen = name
-        ? (await tunnels.owns(owner, name))
-          ? name
-          : undefined
-        : (await tunnels.first(owner))?.name;
-      if (!chosen)
-        throw new TunnelError(
-          'TUNNEL_NOT_FOUND',
-          name
-            ? `you have no tunnel named ${name}: see your tunnels at /tunnels`
-            : 'you may not have a tunnel here (--tunnels-per-user is 0): ask an administrator',
-        );
-      return (await store.tunnels.get(chosen))!;
-    },
+    tokenTunnel: tokenTunnelResolver({
+      ownerOf: async (token) => {
+        const claims = await apiToken(token);
+        return claims && { accountId: String(claims.sub), admin: scopesOf(claims).includes('admin') };
+      },
+      accounts: accountTunnels,
+      store,
+    }),
     /** Starts the authorization server once the listeners know their ports. */
     async start(base: { scheme: string; port: string }): Promise<void> {
       await server.start(base);

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { adminMount } from '../admin/admin-mount.ts';
 import { createAdminApp } from '../admin/app.ts';
@@ -40,7 +41,9 @@ import { storedVehicles } from '../telemetry/state/stored-vehicles.ts';
 import type { TelemetryFeed } from '../telemetry/telemetry-feed.ts';
 import { tunnelConnectMount, tunnelHandler } from '../tunnel/server/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/server/tunnel-service.ts';
+import { Closers } from './closers.ts';
 import { edgeAuth } from './edge-auth.ts';
+import { InFlight } from './in-flight.ts';
 
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
@@ -112,13 +115,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     privateKeyEnv: config.fleet.privateKey,
     publicKeyPath: config.fleet.publicKeyPath,
   });
+  const closers = new Closers(logger);
   const store = options.store ?? (await openStore({ storeUrl: config.store, dataDir: config.data, clock }));
+  closers.add('store', () => store.close());
+  // Connections outlive every part that answers on them: they close last, just before the store.
+  const servers: Server[] = [];
+  const upgraded = new Set<Duplex>();
+  closers.add('connections', () => {
+    for (const s of servers) s.closeAllConnections();
+    for (const socket of upgraded) socket.destroy();
+  });
   const metrics = new Metrics();
   const catalog = new RouteCatalog(store, (error) => logger.error({ err: error }, 'reloading routes failed'));
-  await catalog.start();
+  await closers.starting(() => catalog.start());
+  closers.add('route catalog', () => catalog.stop());
   const keys = new AdminKeys(store, options.adminKey, clock);
-  const bootstrapKey = await keys.bootstrap();
+  const bootstrapKey = await closers.starting(() => keys.bootstrap());
   const pool = new UpstreamPool();
+  closers.add('upstream pool', () => pool.close());
   let accepting = true;
   let httpPort = 0;
   let httpsPort: number | undefined;
@@ -127,18 +141,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const key = secretKey();
     return key && routeSecretsKey(key);
   };
-  const auth = edgeAuth({
-    config,
-    store,
-    clock,
-    logger,
-    secretKey,
-    routeSecrets,
-    env: options.env ?? {},
-    catalog,
-    tunnels: () => tunnels,
-  });
-  const tunnels: TunnelService = new TunnelService({
+  const tunnels = new TunnelService({
     store,
     settings: config.tunnels,
     logger,
@@ -148,9 +151,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     passthroughPort: () => httpsPort,
     trustForwarded: config.trustProxy,
     clock,
-    tokenTunnel: auth.tokenTunnel,
   });
-  await tunnels.start();
+  await closers.starting(() => tunnels.start());
+  closers.add('tunnels', () => tunnels.stop());
+  const auth = edgeAuth({
+    config,
+    store,
+    clock,
+    logger,
+    secretKey,
+    routeSecrets,
+    env: options.env ?? {},
+    catalog,
+    tunnels,
+  });
+  tunnels.connections.acceptLogins(auth.tokenTunnel);
   const relayActive = relayAllowed(config.relay.enabled, options.environment, config.relay.environments);
   if (config.relay.enabled && !relayActive) {
     logger.warn(
@@ -186,21 +201,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   let telemetry: TelemetryReceiver | undefined;
   if (config.telemetry.port !== undefined) {
-    try {
-      telemetry = await startTelemetryReceiver({
+    const receiver = await closers.starting(() =>
+      startTelemetryReceiver({
         config: config.telemetry,
         ephemeral: store.ephemeral,
         clock,
         logger,
         sinkFactories: options.telemetrySinks,
         readFrame,
-      });
-    } catch (error) {
-      tunnels.stop();
-      catalog.stop();
-      await store.close();
-      throw error;
-    }
+      }),
+    );
+    closers.add('telemetry receiver', () => receiver.stop());
+    telemetry = receiver;
   }
 
   const admin = createAdminApp({
@@ -229,6 +241,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     clock,
     logger,
   });
+  closers.add('dashboard', () => dashboard.close());
   const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
   const handlers = createDispatcher({
     mounts: [
@@ -261,15 +274,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
   });
 
-  const upgraded = new Set<Duplex>();
   // Requests being answered; shutdown drains them before closing tunnels and connections.
-  let inFlight = 0;
+  const inFlight = new InFlight();
   const listenerDeps: ListenerDeps = {
     request: (req, res) => {
-      inFlight++;
-      res.once('close', () => {
-        inFlight--;
-      });
+      inFlight.track(res);
       handlers.request(req, res);
     },
     upgrade: (req, socket, head) => {
@@ -283,45 +292,30 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     passthrough: tunnels.passthrough,
   };
   const listeners: RunningListener[] = [];
-  try {
-    for (const [i, spec] of specs.entries()) listeners.push(await startListener(spec, tls[i], listenerDeps));
-  } catch (error) {
-    for (const l of listeners) l.server.close();
-    await telemetry?.stop();
-    tunnels.stop();
-    catalog.stop();
-    await store.close();
-    throw error;
+  for (const [i, spec] of specs.entries()) {
+    const listener = await closers.starting(() => startListener(spec, tls[i], listenerDeps));
+    listeners.push(listener);
+    servers.push(listener.server);
+    closers.add(`listener ${listener.name}`, () => listener.server.close());
   }
-  const servers = listeners.map((l) => l.server);
   const plain = listeners.find((l) => !l.certificates);
   const secure = listeners.find((l) => l.certificates);
   httpPort = plain?.port ?? 0;
   httpsPort = secure?.port;
-  await auth.start(publicBase(httpPort, httpsPort));
+  await closers.starting(() => auth.start(publicBase(httpPort, httpsPort)));
+  closers.add('authorization server', () => auth.close());
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       accepting = false;
       for (const s of servers) s.close();
-      // Keep-alive connections become idle as their requests finish; close each as it does.
+      // Keep-alive connections become idle as their requests finish; each closes as it does.
       // Requests through tunnels drain too: the agents stay connected until nothing is in flight.
-      const deadline = Date.now() + config.shutdownTimeoutMs;
-      while (inFlight > 0 && Date.now() < deadline) {
-        for (const s of servers) s.closeIdleConnections();
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      if (inFlight > 0) logger.warn({ inFlight }, 'shutdown timeout reached; closing remaining connections');
-      tunnels.stop();
-      dashboard.close();
-      for (const s of servers) s.closeAllConnections();
-      for (const socket of upgraded) socket.destroy();
-      await telemetry?.stop();
-      await auth.close();
-      catalog.stop();
-      await pool.close();
-      await store.close();
+      const left = await inFlight.drain(servers, config.shutdownTimeoutMs);
+      if (left > 0)
+        logger.warn({ inFlight: left }, 'shutdown timeout reached; closing remaining connections');
+      await closers.closeAll();
     })();
     return stopping;
   };

@@ -1,9 +1,9 @@
 import { decodeJwt } from 'jose';
 import * as oauth from 'openid-client';
+import { EDGE_CLIENT_ID } from '../identity/client-ids.ts';
 import type { EdgeTokenClient, EdgeTokens } from './edge-client.ts';
 
 /** The client id protected hosts use with Gatehouse's own authorization server. */
-export const EDGE_CLIENT_ID = 'gatehouse-edge';
 
 /** How the edge reaches its own authorization server. */
 export interface OAuthEdgeClientOptions {

@@ -1,37 +1,38 @@
-import { keysCommand } from './keys-command.ts';
-import { pairLinkCommand } from './pair-link-command.ts';
-import { partnerCommand } from './partner-command.ts';
-import { simulateSubcommand } from './simulate-command.ts';
-import { telemetryConfigCommand } from './telemetry-config-command.ts';
+import { type CommandTable, commandList, runFromTable } from '../command-table.ts';
 
-/** One `gatehouse fleet <name>` subcommand: its help and what it runs. */
-export interface FleetSubcommand {
-  /** One line for the `gatehouse fleet --help` list. */
-  readonly summary: string;
-  readonly help: string;
-  run(argv: string[]): Promise<number>;
-}
-
-/** Every `fleet` subcommand, by name; each lives in a file of its own in this folder. */
-const SUBCOMMANDS: Readonly<Record<string, FleetSubcommand>> = {
-  keys: keysCommand,
-  partner: partnerCommand,
-  'pair-link': pairLinkCommand,
-  'telemetry-config': telemetryConfigCommand,
-  simulate: simulateSubcommand,
+/** Every `fleet` subcommand, by name; each lives in a file of its own here, imported when it runs. */
+const SUBCOMMANDS: CommandTable = {
+  keys: {
+    summary: 'Make the command key pair, or check the key a domain hosts',
+    load: async () => (await import('./keys-command.ts')).keysCommand,
+  },
+  partner: {
+    summary: "Partner token, registration, registered key and vehicles' key status",
+    load: async () => (await import('./partner-command.ts')).partnerCommand,
+  },
+  'pair-link': {
+    summary: 'The virtual-key pairing link for owners, with a QR code',
+    load: async () => (await import('./pair-link-command.ts')).pairLinkCommand,
+  },
+  'telemetry-config': {
+    summary: 'Sign, send, read and delete telemetry configurations; read their errors',
+    load: async () => (await import('./telemetry-config-command.ts')).telemetryConfigCommand,
+  },
+  simulate: {
+    summary: "Run a simulator of Tesla's cloud (OAuth, Fleet API, pairing) for local work and tests",
+    load: async () => (await import('./simulate-command.ts')).simulateSubcommand,
+  },
 };
 
 /** `gatehouse fleet --help`. */
 export function fleetHelp(): string {
-  const names = Object.keys(SUBCOMMANDS);
-  const width = Math.max(0, ...names.map((n) => n.length));
   return `Usage: gatehouse fleet <command> [options]
 
 The Tesla Fleet kit: the application's key, partner registration, signed telemetry
 configurations, and a simulator of Tesla's cloud for running all of it without a Tesla account.
 
 Commands:
-${names.map((n) => `  ${n.padEnd(width)}  ${SUBCOMMANDS[n]?.summary}`).join('\n')}
+${commandList(SUBCOMMANDS)}
 
 Every command that signs takes the key from --fleet-key FILE or TESLA_PRIVATE_KEY (a path or
 the PEM itself). Run 'gatehouse fleet <command> --help' for a command's options.
@@ -39,17 +40,6 @@ the PEM itself). Run 'gatehouse fleet <command> --help' for a command's options.
 }
 
 /** Runs `gatehouse fleet …`; resolves with the exit code. */
-export async function fleetCommand(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    const sub = name === 'help' ? SUBCOMMANDS[rest[0] ?? ''] : undefined;
-    process.stdout.write(sub ? sub.help : fleetHelp());
-    return name === undefined ? 2 : 0;
-  }
-  const sub = SUBCOMMANDS[name];
-  if (!sub) {
-    process.stderr.write(`gatehouse fleet: unknown command '${name}'\n\n${fleetHelp()}`);
-    return 2;
-  }
-  return sub.run(rest);
+export function fleetCommand(argv: string[]): Promise<number> {
+  return runFromTable('gatehouse fleet', SUBCOMMANDS, fleetHelp(), argv);
 }

@@ -4,9 +4,9 @@ import { checkHostedKey } from '../../fleet/hosted-key.ts';
 import { describeHostedKeyCheck } from '../../fleet/hosted-key-report.ts';
 import { generateFleetKeyFiles, loadKeyToCompare } from '../../fleet/keys.ts';
 import { requireDomain } from '../../fleet/pair-link.ts';
+import type { Command } from '../command-table.ts';
 import { optionTable } from '../help.ts';
 import { keySettings, resolveMap, runFleet, say, sayJson, trustedCas, usage } from './fleet-cli.ts';
-import type { FleetSubcommand } from './fleet-command.ts';
 
 /** `gatehouse fleet keys --help`. */
 export const KEYS_HELP = `Usage: gatehouse fleet keys generate [--out DIR]
@@ -91,8 +91,7 @@ Then check it with 'gatehouse fleet keys check --domain <your domain> --fleet-ke
 }
 
 /** `gatehouse fleet keys`. */
-export const keysCommand: FleetSubcommand = {
-  summary: 'Make the command key pair, or check the key a domain hosts',
+export const keysCommand: Command = {
   help: KEYS_HELP,
   run: (argv) => runFleet(`keys ${argv[0] ?? ''}`.trim(), () => keys(argv)),
 };

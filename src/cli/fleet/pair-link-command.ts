@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { pairLink, requireDomain, terminalQr } from '../../fleet/pair-link.ts';
+import type { Command } from '../command-table.ts';
 import { optionTable } from '../help.ts';
 import { runFleet, say, sayJson, usage } from './fleet-cli.ts';
-import type { FleetSubcommand } from './fleet-command.ts';
 import { settingsOf } from './tesla-access.ts';
 
 /** `gatehouse fleet pair-link --help`. */
@@ -51,8 +51,7 @@ async function pairLinkRun(argv: string[]): Promise<number> {
 }
 
 /** `gatehouse fleet pair-link`. */
-export const pairLinkCommand: FleetSubcommand = {
-  summary: 'The virtual-key pairing link for owners, with a QR code',
+export const pairLinkCommand: Command = {
   help: PAIR_LINK_HELP,
   run: (argv) => runFleet('pair-link', () => pairLinkRun(argv)),
 };

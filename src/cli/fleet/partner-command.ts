@@ -3,9 +3,9 @@ import { table } from '../../core/text-table.ts';
 import { loadKeyToCompare, requireSigningKey } from '../../fleet/keys.ts';
 import { pairLink, requireDomain } from '../../fleet/pair-link.ts';
 import { fleetStatusRows, registerPartnerDomain, verifyPartnerKey } from '../../fleet/partner.ts';
+import type { Command } from '../command-table.ts';
 import { optionTable } from '../help.ts';
 import { keySettings, resolveMap, runFleet, say, sayJson, trustedCas, usage, vinList } from './fleet-cli.ts';
-import type { FleetSubcommand } from './fleet-command.ts';
 import { fleetApiOf, partnerToken, settingsOf, TESLA_ACCESS_HELP, TESLA_OPTIONS } from './tesla-access.ts';
 
 /** `gatehouse fleet partner --help`. */
@@ -127,8 +127,7 @@ function localKeyOrRefuse(file: string | undefined) {
 }
 
 /** `gatehouse fleet partner`. */
-export const partnerCommand: FleetSubcommand = {
-  summary: "Partner token, registration, registered key and vehicles' key status",
+export const partnerCommand: Command = {
   help: PARTNER_HELP,
   run: (argv) => runFleet(`partner ${argv[0] ?? ''}`.trim(), () => partner(argv)),
 };

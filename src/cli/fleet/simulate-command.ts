@@ -10,8 +10,8 @@ import { defaultSeed, parseSeed, REGIONS, type Seed } from '../../simulator/seed
 import { type Simulator, startSimulator } from '../../simulator/simulator.ts';
 import { loadVehicleCa } from '../../simulator/vehicle-ca.ts';
 import { virtualVehicles } from '../../simulator/vehicles/virtual-fleet.ts';
+import type { Command } from '../command-table.ts';
 import { optionTable } from '../help.ts';
-import type { FleetSubcommand } from './fleet-command.ts';
 
 /** `gatehouse fleet simulate --help`. */
 export const SIMULATE_HELP = `Usage: gatehouse fleet simulate [options]
@@ -236,8 +236,7 @@ function readFile(path: string, option: string): string {
 }
 
 /** The `simulate` entry of `gatehouse fleet`. */
-export const simulateSubcommand: FleetSubcommand = {
-  summary: "Run a simulator of Tesla's cloud (OAuth, Fleet API, pairing) for local work and tests",
+export const simulateSubcommand: Command = {
   help: SIMULATE_HELP,
   run: simulateCommand,
 };

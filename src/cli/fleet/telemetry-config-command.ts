@@ -17,6 +17,7 @@ import {
   explainTelemetryError,
   skippedCount,
 } from '../../fleet/telemetry-report.ts';
+import type { Command } from '../command-table.ts';
 import { optionTable } from '../help.ts';
 import {
   keySettings,
@@ -30,7 +31,6 @@ import {
   vinList,
   warn,
 } from './fleet-cli.ts';
-import type { FleetSubcommand } from './fleet-command.ts';
 import { fleetApiOf, settingsOf, TESLA_ACCESS_HELP, TESLA_OPTIONS } from './tesla-access.ts';
 
 /** `gatehouse fleet telemetry-config --help`. */
@@ -222,8 +222,7 @@ async function telemetryConfig(argv: string[]): Promise<number> {
 }
 
 /** `gatehouse fleet telemetry-config`. */
-export const telemetryConfigCommand: FleetSubcommand = {
-  summary: 'Sign, send, read and delete telemetry configurations; read their errors',
+export const telemetryConfigCommand: Command = {
   help: TELEMETRY_CONFIG_HELP,
   run: (argv) => runFleet(`telemetry-config ${argv[0] ?? ''}`.trim(), () => telemetryConfig(argv)),
 };

@@ -1,6 +1,5 @@
 import type { RecordSink } from '../records.ts';
-import { createMqttSink } from './mqtt-sink.ts';
-import { createNatsSink } from './nats-sink.ts';
+import { lazySink } from './lazy-sink.ts';
 import { createRedisSink } from './redis-sink.ts';
 import type { SinkDeps } from './sink-deps.ts';
 import {
@@ -32,8 +31,11 @@ export const SINK_FACTORIES: {
   readonly [Name in DurableSinkName]: (settings: DurableSinkSettings[Name], deps: SinkDeps) => RecordSink;
 } = {
   redis: createRedisSink,
-  nats: createNatsSink,
-  mqtt: createMqttSink,
+  // The NATS and MQTT clients load only when a sink names them.
+  nats: (settings, deps) =>
+    lazySink('nats', async () => (await import('./nats-sink.ts')).createNatsSink(settings, deps)),
+  mqtt: (settings, deps) =>
+    lazySink('mqtt', async () => (await import('./mqtt-sink.ts')).createMqttSink(settings, deps)),
 };
 
 export type { MqttSinkSettings, NatsSinkSettings, RedisSinkSettings, SinkDeps };

@@ -34,8 +34,6 @@ export interface AgentConnectionDeps {
   readonly publicUrl: (name: string) => string;
   /** Where TLS clients reach a passthrough tunnel (`host:port`); undefined without an HTTPS listener. */
   readonly passthroughAddress: (name: string) => string | undefined;
-  /** Agents logged in as a person (`gatehouse login`) rather than holding a tunnel key. */
-  readonly tokenTunnel?: TokenTunnelResolver | undefined;
 }
 
 /**
@@ -53,6 +51,7 @@ type AgentRequest = IncomingMessage & { tunnelHeaders?: [string, string][] };
  */
 export class AgentConnections {
   readonly #deps: AgentConnectionDeps;
+  #tokenTunnel: TokenTunnelResolver | undefined;
   readonly #wss = new WebSocketServer({
     noServer: true,
     maxPayload: 64 * 1024 * 1024,
@@ -65,6 +64,11 @@ export class AgentConnections {
       for (const [name, value] of (req as AgentRequest).tunnelHeaders ?? [])
         headers.push(`${name}: ${value}`);
     });
+  }
+
+  /** Accepts agents logged in as a person (`gatehouse login`): their token names the tunnel. */
+  acceptLogins(resolver: TokenTunnelResolver): void {
+    this.#tokenTunnel = resolver;
   }
 
   /** Stops accepting WebSocket connections. */
@@ -184,8 +188,8 @@ export class AgentConnections {
     const name = String(req.headers[TUNNEL_HEADER] ?? '');
     const key = bearerToken(req.headers.authorization);
     const record =
-      key && !key.startsWith('gt_') && this.#deps.tokenTunnel
-        ? await this.#deps.tokenTunnel(key, name || undefined)
+      key && !key.startsWith('gt_') && this.#tokenTunnel
+        ? await this.#tokenTunnel(key, name || undefined)
         : await this.#keyed(req, name, key);
     const token = upgradeToken(req);
     if (token !== RAW_UPGRADE && token !== 'websocket')

@@ -1,26 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { generateApiKey } from '../../auth/keys/api-key.ts';
-import { type Clock, dateOf, systemClock } from '../../core/clock.ts';
+import { type Clock, systemClock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
 import { sendEdgeError } from '../../http/error-page.ts';
 import { answerError, type RequestExchange, type UpgradeExchange } from '../../http/exchange.ts';
-import { endToEndHeaders } from '../../http/hop-by-hop.ts';
-import { StoreError } from '../../store/errors.ts';
-import { withStoreLock } from '../../store/store-lock.ts';
 import type { Store, TunnelRecord } from '../../store/types.ts';
 import { TunnelError } from '../protocol/errors.ts';
-import { PROTOCOL_HEADER_PREFIX } from '../protocol/protocol.ts';
-import { cancelStream, endedWhole } from '../protocol/stream-cut.ts';
 import type { TransportKind } from '../protocol/transport.ts';
 import type { TunnelSession } from '../protocol/tunnel-session.ts';
-import { AgentConnections, type TokenTunnelResolver } from './agent-connections.ts';
+import { AgentConnections } from './agent-connections.ts';
 import { forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
 import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
-import { responseHeadersFromStream } from './stream-headers.ts';
 import { TlsPassthrough } from './tls-passthrough.ts';
-import { randomTunnelName, tunnelNameProblem } from './tunnel-name.ts';
+import { exchangeWhole, type WholeRequest, type WholeResponse } from './tunnel-exchange.ts';
+import { TunnelRecords } from './tunnel-records.ts';
 import { TunnelRegistry } from './tunnel-registry.ts';
 
 /** Tunnel settings from the configuration. */
@@ -75,10 +69,9 @@ export class TunnelService {
   readonly #domain: string;
   readonly #publicBase: () => { scheme: string; port: string };
   readonly #passthroughPort: () => number | undefined;
-  readonly #now: () => Date;
   readonly #trustForwarded: boolean;
-  #names = new Set<string>();
-  #unsubscribe: (() => void) | undefined;
+  /** Tunnel identities in the store: names, owners and key hashes. */
+  readonly records: TunnelRecords;
 
   constructor(options: {
     store: Store;
@@ -93,8 +86,6 @@ export class TunnelService {
     /** Whether the client's own X-Forwarded-* headers are kept (`--trust-proxy`). */
     trustForwarded: boolean;
     clock?: Clock;
-    /** Agents logged in as a person rather than holding a tunnel key. */
-    tokenTunnel?: TokenTunnelResolver;
   }) {
     this.#trustForwarded = options.trustForwarded;
     this.#store = options.store;
@@ -105,7 +96,12 @@ export class TunnelService {
     this.#publicBase = options.publicBase;
     this.#passthroughPort = options.passthroughPort ?? (() => undefined);
     const clock = options.clock ?? systemClock;
-    this.#now = () => dateOf(clock);
+    this.records = new TunnelRecords({
+      store: this.#store,
+      logger: this.#logger,
+      clock,
+      maxPerOwner: this.#settings.maxPerOwner,
+    });
     this.connections = new AgentConnections({
       store: this.#store,
       registry: this.registry,
@@ -115,7 +111,6 @@ export class TunnelService {
       clock,
       publicUrl: (name) => this.publicUrl(name),
       passthroughAddress: (name) => this.passthroughAddress(name),
-      tokenTunnel: options.tokenTunnel,
     });
     this.passthrough = new TlsPassthrough({
       registry: this.registry,
@@ -127,19 +122,12 @@ export class TunnelService {
   }
 
   /** Loads the tunnel names and follows changes. */
-  async start(): Promise<void> {
-    const load = async () => {
-      this.#names = new Set((await this.#store.tunnels.list()).map((t) => t.name));
-    };
-    this.#unsubscribe = this.#store.onChange((event) => {
-      if (event.topic === 'tunnels')
-        load().catch((error: unknown) => this.#logger.error({ err: error }, 'reloading tunnels failed'));
-    });
-    await load();
+  start(): Promise<void> {
+    return this.records.start();
   }
 
   stop(): void {
-    this.#unsubscribe?.();
+    this.records.stop();
     this.registry.closeAll('server shutting down');
     this.connections.close();
   }
@@ -160,7 +148,7 @@ export class TunnelService {
   nameForHost(host: string): string | undefined {
     if (!host.endsWith(`.${this.#domain}`)) return undefined;
     const label = host.slice(0, -this.#domain.length - 1);
-    return this.#names.has(label) ? label : undefined;
+    return this.records.has(label) ? label : undefined;
   }
 
   // ---- identities -------------------------------------------------------------------------
@@ -172,57 +160,22 @@ export class TunnelService {
   async create(
     name: string | undefined,
     owner: string,
-    { limit = this.#settings.maxPerOwner, whose = 'this key already owns' } = {},
+    options: { limit?: number; whose?: string } = {},
   ): Promise<{ tunnel: TunnelView; key: string }> {
-    const chosen = name ?? randomTunnelName();
-    const problem = tunnelNameProblem(chosen);
-    if (problem) throw new TunnelError('TUNNEL_NAME_INVALID', `name: ${problem}`, { field: 'name' });
-    // Counted and inserted under the owner's lock: two creates at once, on two nodes, cannot both pass.
-    const record = await withStoreLock(this.#store.ephemeral, `tunnel-owner:${owner}`, async () => {
-      const owned = (await this.#store.tunnels.list()).filter((t) => t.owner === owner).length;
-      if (owned >= limit) {
-        throw new TunnelError(
-          'TUNNEL_LIMIT_REACHED',
-          `${whose} ${owned} ${owned === 1 ? 'tunnel' : 'tunnels'}, the most allowed: delete one first`,
-        );
-      }
-      const made = generateApiKey('gt_');
-      const record: TunnelRecord = {
-        name: chosen,
-        owner,
-        keyHash: made.hash,
-        keyPrefix: made.prefix,
-        createdAt: this.#now().toISOString(),
-      };
-      try {
-        await this.#store.tunnels.insert(record);
-      } catch (error) {
-        if (error instanceof StoreError && error.code === 'STORE_CONFLICT') {
-          throw new TunnelError('TUNNEL_NAME_TAKEN', `the name ${chosen} is taken`, { field: 'name' });
-        }
-        throw error;
-      }
-      return { record, secret: made.secret };
-    });
-    this.#names.add(chosen);
-    return { tunnel: this.view(record.record), key: record.secret };
+    const made = await this.records.create(name, owner, options);
+    return { tunnel: this.view(made.record), key: made.key };
   }
 
   /** Replaces a tunnel's key and disconnects the agent using the old one. */
   async rotateKey(name: string): Promise<{ tunnel: TunnelView; key: string }> {
-    const made = generateApiKey('gt_');
-    if (!(await this.#store.tunnels.setKey(name, made.hash, made.prefix, this.#now().toISOString()))) {
-      throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`, { field: 'name' });
-    }
+    const made = await this.records.rotateKey(name);
     this.registry.disconnect(name, 'key rotated');
-    return { tunnel: this.view((await this.#store.tunnels.get(name))!), key: made.secret };
+    return { tunnel: this.view(made.record), key: made.key };
   }
 
   /** Deletes a tunnel and disconnects its agent. */
   async delete(name: string): Promise<void> {
-    if (!(await this.#store.tunnels.delete(name)))
-      throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`, { field: 'name' });
-    this.#names.delete(name);
+    await this.records.delete(name);
     this.passthrough.forget(name);
     this.registry.disconnect(name, 'tunnel deleted');
   }
@@ -290,73 +243,10 @@ export class TunnelService {
    * Sends one whole request down the tunnel and reads the whole answer (up to `capBytes`): for
    * webhooks, whose bytes are already in hand and may go to several developers.
    */
-  async exchange(
-    name: string,
-    req: {
-      method: string;
-      pathAndQuery: string;
-      authority: string;
-      headers: Record<string, string | string[]>;
-      body: Buffer;
-    },
-    capBytes: number,
-  ): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
+  async exchange(name: string, req: WholeRequest, capBytes: number): Promise<WholeResponse> {
     const session = this.registry.get(name);
     if (!session) throw offline(name);
-    const headers: Record<string, string | string[]> = {};
-    for (const [key, value] of Object.entries(endToEndHeaders(req.headers)))
-      if (key !== 'host' && !key.startsWith(PROTOCOL_HEADER_PREFIX)) headers[key] = value;
-    const stream = session.request(
-      {
-        ...headers,
-        ':method': req.method,
-        ':path': req.pathAndQuery,
-        ':authority': req.authority,
-        ':scheme': 'https',
-      },
-      { endStream: req.body.length === 0 },
-    );
-    if (req.body.length > 0) stream.end(req.body);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => stream.close(), this.#settings.responseTimeoutMs);
-      let status = 0;
-      let responseHeaders: Record<string, string | string[]> = {};
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let whole = false;
-      stream.on('error', () => {});
-      stream.once('end', () => {
-        whole = size <= capBytes && endedWhole(stream);
-      });
-      stream.once('response', (h) => {
-        status = Number(h[':status']);
-        responseHeaders = responseHeadersFromStream(h);
-      });
-      stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        // A cut answer passed on as whole would be worse than none: over the cap is a failure.
-        if (size > capBytes) {
-          whole = false;
-          cancelStream(stream);
-          return;
-        }
-        chunks.push(chunk);
-      });
-      stream.once('close', () => {
-        clearTimeout(timer);
-        if (status === 0) reject(new TunnelError('TUNNEL_STREAM_FAILED', `Tunnel ${name} did not answer.`));
-        else if (!whole)
-          reject(
-            new TunnelError(
-              'TUNNEL_STREAM_FAILED',
-              size > capBytes
-                ? `Tunnel ${name} answered with more than ${capBytes} bytes.`
-                : `Tunnel ${name} cut its answer short.`,
-            ),
-          );
-        else resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks) });
-      });
-    });
+    return exchangeWhole(session, name, req, { capBytes, timeoutMs: this.#settings.responseTimeoutMs });
   }
 
   /** Forwards an upgrade request to the tunnel, answering 503 (JSON) when it stays offline. */

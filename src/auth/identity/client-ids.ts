@@ -1,0 +1,5 @@
+/** The client id of the gateway's own edge client: protected routes log people in through it. */
+export const EDGE_CLIENT_ID = 'gatehouse-edge';
+
+/** The client id of `gatehouse login` (public: a CLI keeps no secret). */
+export const CLI_CLIENT_ID = 'gatehouse-cli';

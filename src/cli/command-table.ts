@@ -1,0 +1,78 @@
+/** A loaded command: its help text and what it runs. */
+export interface Command {
+  readonly help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** A command as its table lists it: one line for the list, and its module, imported only when used. */
+export interface CommandEntry {
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+/** Commands by name. */
+export type CommandTable = Readonly<Record<string, CommandEntry>>;
+
+/** The `Commands:` list of a usage text: names in one column, summaries beside them. */
+export function commandList(table: CommandTable): string {
+  const names = Object.keys(table);
+  const width = Math.max(0, ...names.map((n) => n.length));
+  return names.map((n) => `  ${n.padEnd(width)}  ${table[n]?.summary}`).join('\n');
+}
+
+/** The known name closest to a mistyped one (at most two edits away), if any. */
+export function closestName(typed: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const name of names) {
+    const d = editDistance(typed.toLowerCase(), name.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(
+        previous[j]! + 1,
+        row[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * Runs `<prefix> <name> …` from a table: help when asked for (or no name given, exit 2), the
+ * command's own help for `help <name>`, and for an unknown name a line naming the closest one.
+ */
+export async function runFromTable(
+  prefix: string,
+  table: CommandTable,
+  usage: string,
+  argv: readonly string[],
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help') {
+    process.stdout.write(usage);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === 'help') {
+    const entry = rest[0] === undefined ? undefined : table[rest[0]];
+    process.stdout.write(entry ? (await entry.load()).help : usage);
+    return 0;
+  }
+  const entry = Object.hasOwn(table, name) ? table[name] : undefined;
+  if (!entry) {
+    const near = closestName(name, Object.keys(table));
+    const hint = near ? `Did you mean '${prefix} ${near}'?\n` : '';
+    process.stderr.write(`${prefix}: unknown command '${name}'\n${hint}\n${usage}`);
+    return 2;
+  }
+  return (await entry.load()).run(rest);
+}
