@@ -118,13 +118,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const closers = new Closers(logger);
   const store = options.store ?? (await openStore({ storeUrl: config.store, dataDir: config.data, clock }));
   closers.add('store', () => store.close());
-  // Connections outlive every part that answers on them: they close last, just before the store.
-  const servers: Server[] = [];
-  const upgraded = new Set<Duplex>();
-  closers.add('connections', () => {
-    for (const s of servers) s.closeAllConnections();
-    for (const socket of upgraded) socket.destroy();
-  });
   const metrics = new Metrics();
   const catalog = new RouteCatalog(store, (error) => logger.error({ err: error }, 'reloading routes failed'));
   await closers.starting(() => catalog.start());
@@ -133,6 +126,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const bootstrapKey = await closers.starting(() => keys.bootstrap());
   const pool = new UpstreamPool();
   closers.add('upstream pool', () => pool.close());
+  // Client connections close after every part that answers on them (tunnels and dashboards say
+  // goodbye first) and before the upstream pool, which waits for the requests they carry.
+  const servers: Server[] = [];
+  const upgraded = new Set<Duplex>();
+  closers.add('connections', () => {
+    for (const s of servers) s.closeAllConnections();
+    for (const socket of upgraded) socket.destroy();
+  });
   let accepting = true;
   let httpPort = 0;
   let httpsPort: number | undefined;
