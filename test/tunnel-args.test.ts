@@ -129,3 +129,17 @@ describe('defineCommand: one table for the help and the parser', () => {
     assert.throws(() => command.parse(['--nope']), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' });
   });
 });
+
+test('defineCommand: a switch on by default is turned off by its --no- row', () => {
+  const command = defineCommand({
+    usage: 'Usage: demo',
+    about: 'Demo.',
+    options: [
+      { heading: 'Options', options: [{ usage: '--no-cache', does: 'Skip the cache', negates: true }] },
+    ],
+    allowNegative: true,
+  });
+  assert.equal(command.parse([]).values.cache, true);
+  assert.equal(command.parse(['--no-cache']).values.cache, false);
+  assert.match(command.help, /--no-cache {2}Skip the cache/);
+});

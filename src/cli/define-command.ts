@@ -5,6 +5,8 @@ import { type OptionHelp, optionTable } from './help.ts';
 export interface OptionRow extends OptionHelp {
   /** May be given more than once; the values come as a list. */
   readonly repeatable?: boolean;
+  /** The row shows `--no-NAME`, the off form of a switch that is on unless given. */
+  readonly negates?: boolean;
 }
 
 /** Options under a heading, with an optional note after them. */
@@ -15,11 +17,15 @@ export interface OptionRows {
 }
 
 type FirstWord<S extends string> = S extends `${infer W} ${string}` ? W : S;
-type OptionName<U extends string> = U extends `-${string}, --${infer R}`
-  ? FirstWord<R>
-  : U extends `--${infer R}`
-    ? FirstWord<R>
-    : never;
+type OptionName<R extends OptionRow> = R extends { readonly negates: true }
+  ? R['usage'] extends `--no-${infer N}`
+    ? N
+    : never
+  : R['usage'] extends `-${string}, --${infer N}`
+    ? FirstWord<N>
+    : R['usage'] extends `--${infer N}`
+      ? FirstWord<N>
+      : never;
 type OptionValue<R extends OptionRow> = R['usage'] extends `${string}--${string} ${string}`
   ? R extends { readonly repeatable: true }
     ? string[]
@@ -28,7 +34,7 @@ type OptionValue<R extends OptionRow> = R['usage'] extends `${string}--${string}
 
 /** The parsed values of a command's options, typed from their help rows. */
 export type OptionValues<G extends readonly OptionRows[]> = {
-  readonly [R in G[number]['options'][number] as OptionName<R['usage']>]?: OptionValue<R>;
+  readonly [R in G[number]['options'][number] as OptionName<R>]?: OptionValue<R>;
 };
 
 /** A command's help text and the parser of its arguments, both from one option table. */
@@ -44,9 +50,15 @@ export function optionOf(row: OptionRow): {
   type: 'string' | 'boolean';
   short?: string;
   multiple?: boolean;
+  default?: boolean;
 } {
   const match = /^(?:-([A-Za-z]), )?--([a-z0-9][a-z0-9-]*)(\s+\S.*)?$/.exec(row.usage);
   if (!match) throw new TypeError(`option usage must read "--name [VALUE]" or "-x, --name": ${row.usage}`);
+  if (row.negates) {
+    if (!match[2]!.startsWith('no-') || match[3])
+      throw new TypeError(`a negating option reads "--no-name": ${row.usage}`);
+    return { name: match[2]!.slice(3), type: 'boolean', default: true };
+  }
   return {
     name: match[2]!,
     type: match[3] ? 'string' : 'boolean',
@@ -64,8 +76,13 @@ export function defineCommand<const G extends readonly OptionRows[]>(spec: {
   readonly about: string;
   readonly options: G;
   readonly footer?: string;
+  /** Every switch also takes `--no-NAME` (for switches some runs turn off). */
+  readonly allowNegative?: boolean;
 }): DefinedCommand<OptionValues<G>> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  const options: Record<
+    string,
+    { type: 'string' | 'boolean'; short?: string; multiple?: boolean; default?: boolean }
+  > = {};
   for (const row of spec.options.flatMap((g) => g.options)) {
     const { name, ...option } = optionOf(row);
     options[name] = option;
@@ -79,6 +96,7 @@ export function defineCommand<const G extends readonly OptionRows[]>(spec: {
         options,
         strict: true,
         allowPositionals: true,
+        allowNegative: spec.allowNegative === true,
       });
       return { values: values as OptionValues<G>, positionals };
     },
