@@ -1,90 +1,75 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { type ClientTarget, RelayClient } from '../relay/relay-client.ts';
 import type { TunnelAgent } from '../tunnel/agent/tunnel-agent.ts';
+import { defineCommand } from './define-command.ts';
 import { openDevTunnel } from './dev-proxy-tunnel.ts';
-import { optionTable } from './help.ts';
 import { canConnect } from './tunnel-setup.ts';
 
-/** `gatehouse dev-proxy --help`. */
-export const DEV_PROXY_HELP = `Usage: gatehouse dev-proxy start [options]
-       gatehouse dev-proxy stop  [options]
-
-Receives OAuth callbacks for your local API through the relay: starts a tunnel to the local port,
+/** `gatehouse dev-proxy`: its help and the parser of its options. */
+const DEV_PROXY = defineCommand({
+  usage: `Usage: gatehouse dev-proxy start [options]
+       gatehouse dev-proxy stop  [options]`,
+  about: `Receives OAuth callbacks for your local API through the relay: starts a tunnel to the local port,
 registers it with the relay as your developer id, prints the redirect URI to use, and stays up
-until Ctrl-C or SIGTERM, when it unregisters. 'stop' unregisters without running anything.
-
-${optionTable([
-  {
-    heading: 'Options',
-    options: [
-      {
-        usage: '--relay URL',
-        does: 'The relay host, e.g. https://dev.api.example.com',
-        env: 'DEV_PROXY_RELAY',
-      },
-      {
-        usage: '--developer ID',
-        does: 'Your developer id (letters, digits, . _ -)',
-        env: 'DEV_PROXY_DEVELOPER',
-      },
-      { usage: '--port N', does: 'Local API port (start; default 8100)' },
-      {
-        usage: '--server URL',
-        does: 'The Gatehouse that hosts your tunnel (required with a tunnel); no key is sent before it proves to be one',
-        env: 'GATEHOUSE_SERVER',
-      },
-      { usage: '--name NAME', does: 'Tunnel name (default dev-<developer>)' },
-      { usage: '--key KEY', does: "The tunnel's key", env: 'GATEHOUSE_KEY' },
-      {
-        usage: '--admin-key KEY',
-        does: 'Create the tunnel with this admin key, or give it a new key when it exists (so the same command reruns)',
-        env: 'GATEHOUSE_ADMIN_KEY',
-      },
-      { usage: '--tunnel-url URL', does: 'Register this https URL instead of a Gatehouse tunnel' },
-      { usage: '--callback-path PATH', does: 'The registered callback path (/api/v1/tesla/oauth/callback)' },
-      { usage: '--prefix PATH', does: "The relay's registration prefix (/api/v1/dev-proxy)" },
-      { usage: '--env-file FILE', does: 'Also write TESLA_REDIRECT_URI and DEV_PROXY_DEVELOPER there' },
-      {
-        usage: '--ci',
-        does: 'Non-interactive: developer id from the CI run (ci-<run id>), and TESLA_REDIRECT_URI to $GITHUB_ENV / redirect_uri to $GITHUB_OUTPUT',
-      },
-      { usage: '--relay-connect ADDR', does: 'Connect to ADDR:PORT instead of resolving the relay host' },
-      { usage: '-h, --help', does: 'Show this help' },
-    ],
-  },
-])}
-The shared secret comes only from DEV_PROXY_SHARED_SECRET (or GATEHOUSE_RELAY_SECRET).
+until Ctrl-C or SIGTERM, when it unregisters. 'stop' unregisters without running anything.`,
+  options: [
+    {
+      heading: 'Options',
+      options: [
+        {
+          usage: '--relay URL',
+          does: 'The relay host, e.g. https://dev.api.example.com',
+          env: 'DEV_PROXY_RELAY',
+        },
+        {
+          usage: '--developer ID',
+          does: 'Your developer id (letters, digits, . _ -)',
+          env: 'DEV_PROXY_DEVELOPER',
+        },
+        { usage: '--port N', does: 'Local API port (start; default 8100)' },
+        {
+          usage: '--server URL',
+          does: 'The Gatehouse that hosts your tunnel (required with a tunnel); no key is sent before it proves to be one',
+          env: 'GATEHOUSE_SERVER',
+        },
+        { usage: '--name NAME', does: 'Tunnel name (default dev-<developer>)' },
+        { usage: '--key KEY', does: "The tunnel's key", env: 'GATEHOUSE_KEY' },
+        {
+          usage: '--admin-key KEY',
+          does: 'Create the tunnel with this admin key, or give it a new key when it exists (so the same command reruns)',
+          env: 'GATEHOUSE_ADMIN_KEY',
+        },
+        { usage: '--tunnel-url URL', does: 'Register this https URL instead of a Gatehouse tunnel' },
+        {
+          usage: '--callback-path PATH',
+          does: 'The registered callback path (/api/v1/tesla/oauth/callback)',
+        },
+        { usage: '--prefix PATH', does: "The relay's registration prefix (/api/v1/dev-proxy)" },
+        { usage: '--env-file FILE', does: 'Also write TESLA_REDIRECT_URI and DEV_PROXY_DEVELOPER there' },
+        {
+          usage: '--ci',
+          does: 'Non-interactive: developer id from the CI run (ci-<run id>), and TESLA_REDIRECT_URI to $GITHUB_ENV / redirect_uri to $GITHUB_OUTPUT',
+        },
+        { usage: '--relay-connect ADDR', does: 'Connect to ADDR:PORT instead of resolving the relay host' },
+        { usage: '-h, --help', does: 'Show this help' },
+      ],
+    },
+  ],
+  footer: `The shared secret comes only from DEV_PROXY_SHARED_SECRET (or GATEHOUSE_RELAY_SECRET).
 Exit codes: 0 done, 2 bad usage (or --server is not Gatehouse), 3 unreachable, 4 key refused,
-5 nothing on the local port, 7 the relay refused the registration.
-`;
+5 nothing on the local port, 7 the relay refused the registration.`,
+});
+
+/** `gatehouse dev-proxy --help`. */
+export const DEV_PROXY_HELP = DEV_PROXY.help;
 
 const REREGISTER_MS = 30 * 60 * 1000;
 
 /** Runs `gatehouse dev-proxy start|stop`; resolves with the exit code. */
 export async function devProxyCommand(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    strict: true,
-    options: {
-      relay: { type: 'string' },
-      developer: { type: 'string' },
-      port: { type: 'string' },
-      server: { type: 'string' },
-      name: { type: 'string' },
-      key: { type: 'string' },
-      'admin-key': { type: 'string' },
-      'tunnel-url': { type: 'string' },
-      'callback-path': { type: 'string' },
-      prefix: { type: 'string' },
-      'env-file': { type: 'string' },
-      ci: { type: 'boolean' },
-      'relay-connect': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = DEV_PROXY.parse(rest);
   if (values.help || action === '--help' || action === '-h' || action === undefined) {
     process.stdout.write(DEV_PROXY_HELP);
     return action === undefined ? 2 : 0;
@@ -94,6 +79,7 @@ export async function devProxyCommand(argv: string[]): Promise<number> {
     return 2;
   };
   if (action !== 'start' && action !== 'stop') return usage(`unknown action '${action}'; use start or stop`);
+  if (positionals.length > 0) return usage(`unexpected argument '${positionals[0]}'`);
   const relayArg = values.relay ?? process.env['DEV_PROXY_RELAY'];
   if (!relayArg || !URL.canParse(relayArg))
     return usage('--relay must be the relay host URL, e.g. https://dev.api.example.com');

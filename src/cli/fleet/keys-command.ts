@@ -1,59 +1,54 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkHostedKey } from '../../fleet/hosted-key.ts';
 import { describeHostedKeyCheck } from '../../fleet/hosted-key-report.ts';
 import { generateFleetKeyFiles, loadKeyToCompare } from '../../fleet/keys.ts';
 import { requireDomain } from '../../fleet/pair-link.ts';
 import type { Command } from '../command-table.ts';
-import { optionTable } from '../help.ts';
+import { defineCommand } from '../define-command.ts';
 import { keySettings, resolveMap, runFleet, say, sayJson, trustedCas, usage } from './fleet-cli.ts';
 
-/** `gatehouse fleet keys --help`. */
-export const KEYS_HELP = `Usage: gatehouse fleet keys generate [--out DIR]
-       gatehouse fleet keys check --domain DOMAIN [options]
-
-The application's command key. 'generate' makes a new EC prime256v1 pair: private-key.pem
+/** `gatehouse fleet keys`: its help and the parser of its options. */
+const KEYS = defineCommand({
+  usage: `Usage: gatehouse fleet keys generate [--out DIR]
+       gatehouse fleet keys check --domain DOMAIN [options]`,
+  about: `The application's command key. 'generate' makes a new EC prime256v1 pair: private-key.pem
 (mode 0600) and public-key.pem; it never overwrites a key, since a new key unpairs every
 vehicle. 'check' fetches https://DOMAIN/.well-known/appspecific/com.tesla.3p.public-key.pem as
-Tesla does and names everything Tesla would object to; it exits 1 when there is anything.
+Tesla does and names everything Tesla would object to; it exits 1 when there is anything.`,
+  options: [
+    {
+      heading: 'Options',
+      options: [
+        { usage: '--out DIR', does: 'Where generate writes the pair (default: the current directory)' },
+        { usage: '--domain DOMAIN', does: 'The domain that hosts the public key (check)' },
+        {
+          usage: '--fleet-key FILE',
+          does: 'The local key the hosted one must equal',
+          env: 'TESLA_PRIVATE_KEY',
+        },
+        {
+          usage: '--resolve host[:port]=addr:port',
+          does: 'Connect to addr:port for host (repeatable; for local servers)',
+          repeatable: true,
+        },
+        {
+          usage: '--trust CA.pem',
+          does: 'Trust this CA besides the system ones (repeatable)',
+          repeatable: true,
+        },
+        { usage: '--json', does: 'Print the outcome as JSON' },
+        { usage: '-h, --help', does: 'Show this help' },
+      ],
+      note: 'A public key alone (PUBLIC_KEY_PATH) is enough for check.',
+    },
+  ],
+});
 
-${optionTable([
-  {
-    heading: 'Options',
-    options: [
-      { usage: '--out DIR', does: 'Where generate writes the pair (default: the current directory)' },
-      { usage: '--domain DOMAIN', does: 'The domain that hosts the public key (check)' },
-      {
-        usage: '--fleet-key FILE',
-        does: 'The local key the hosted one must equal',
-        env: 'TESLA_PRIVATE_KEY',
-      },
-      {
-        usage: '--resolve host[:port]=addr:port',
-        does: 'Connect to addr:port for host (repeatable; for local servers)',
-      },
-      { usage: '--trust CA.pem', does: 'Trust this CA besides the system ones (repeatable)' },
-      { usage: '--json', does: 'Print the outcome as JSON' },
-      { usage: '-h, --help', does: 'Show this help' },
-    ],
-    note: 'A public key alone (PUBLIC_KEY_PATH) is enough for check.',
-  },
-])}`;
+/** `gatehouse fleet keys --help`. */
+export const KEYS_HELP = KEYS.help;
 
 async function keys(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      domain: { type: 'string' },
-      'fleet-key': { type: 'string' },
-      resolve: { type: 'string', multiple: true },
-      trust: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = KEYS.parse(argv);
   const [action, extra] = positionals;
   if (values.help || !action) {
     process.stdout.write(KEYS_HELP);

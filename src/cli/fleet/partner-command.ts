@@ -1,58 +1,53 @@
-import { parseArgs } from 'node:util';
 import { table } from '../../core/text-table.ts';
 import { loadKeyToCompare, requireSigningKey } from '../../fleet/keys.ts';
 import { pairLink, requireDomain } from '../../fleet/pair-link.ts';
 import { fleetStatusRows, registerPartnerDomain, verifyPartnerKey } from '../../fleet/partner.ts';
 import type { Command } from '../command-table.ts';
-import { optionTable } from '../help.ts';
+import { defineCommand } from '../define-command.ts';
 import { keySettings, resolveMap, runFleet, say, sayJson, trustedCas, usage, vinList } from './fleet-cli.ts';
-import { fleetApiOf, partnerToken, settingsOf, TESLA_ACCESS_HELP, TESLA_OPTIONS } from './tesla-access.ts';
+import { fleetApiOf, partnerToken, settingsOf, TESLA_ACCESS_HELP } from './tesla-access.ts';
 
 /** `gatehouse fleet partner --help`. */
-export const PARTNER_HELP = `Usage: gatehouse fleet partner token
+const PARTNER = defineCommand({
+  usage: `Usage: gatehouse fleet partner token
        gatehouse fleet partner register --domain DOMAIN [options]
        gatehouse fleet partner verify   --domain DOMAIN [options]
-       gatehouse fleet partner status   --vins V1,V2 [options]
-
-The application's partner account with Tesla, through a partner token (client_credentials),
+       gatehouse fleet partner status   --vins V1,V2 [options]`,
+  about: `The application's partner account with Tesla, through a partner token (client_credentials),
 cached until five minutes before it expires, in memory and in $XDG_CACHE_HOME/gatehouse/
 (mode 0600). 'token' prints it; 'register' checks the hosted key first and calls Tesla only
 when Tesla would accept it; 'verify' compares the key Tesla holds with the local one;
-'status' shows per vehicle whether the key is paired, the firmware and the telemetry version.
+'status' shows per vehicle whether the key is paired, the firmware and the telemetry version.`,
+  options: [
+    {
+      heading: 'Options',
+      options: [
+        { usage: '--domain DOMAIN', does: 'The domain that hosts the public key' },
+        { usage: '--vins V1,V2', does: 'Vehicles for status', env: 'VEHICLE_IDS' },
+        { usage: '--fleet-key FILE', does: 'The local key (register, verify)', env: 'TESLA_PRIVATE_KEY' },
+        {
+          usage: '--resolve host[:port]=addr:port',
+          does: 'Connect to addr:port for host when checking (repeatable)',
+          repeatable: true,
+        },
+        {
+          usage: '--trust CA.pem',
+          does: 'Trust this CA when checking the hosted key (repeatable)',
+          repeatable: true,
+        },
+        ...TESLA_ACCESS_HELP,
+      ],
+      note: 'Credentials: TESLA_CLIENT_ID and TESLA_CLIENT_SECRET. Scopes: TESLA_PARTNER_SCOPES.',
+    },
+  ],
+  allowNegative: true,
+});
 
-${optionTable([
-  {
-    heading: 'Options',
-    options: [
-      { usage: '--domain DOMAIN', does: 'The domain that hosts the public key' },
-      { usage: '--vins V1,V2', does: 'Vehicles for status', env: 'VEHICLE_IDS' },
-      { usage: '--fleet-key FILE', does: 'The local key (register, verify)', env: 'TESLA_PRIVATE_KEY' },
-      {
-        usage: '--resolve host[:port]=addr:port',
-        does: 'Connect to addr:port for host when checking (repeatable)',
-      },
-      { usage: '--trust CA.pem', does: 'Trust this CA when checking the hosted key (repeatable)' },
-      ...TESLA_ACCESS_HELP,
-    ],
-    note: 'Credentials: TESLA_CLIENT_ID and TESLA_CLIENT_SECRET. Scopes: TESLA_PARTNER_SCOPES.',
-  },
-])}`;
+/** `PARTNER_HELP`. */
+export const PARTNER_HELP = PARTNER.help;
 
 async function partner(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    allowNegative: true,
-    options: {
-      ...TESLA_OPTIONS,
-      domain: { type: 'string' },
-      vins: { type: 'string' },
-      'fleet-key': { type: 'string' },
-      resolve: { type: 'string', multiple: true },
-      trust: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = PARTNER.parse(argv);
   const [action, extra] = positionals;
   if (values.help || !action) {
     process.stdout.write(PARTNER_HELP);
@@ -61,7 +56,7 @@ async function partner(argv: string[]): Promise<number> {
   if (extra !== undefined) throw usage(`unexpected argument '${extra}'`);
   const settings = settingsOf(values);
   if (action === 'token') {
-    const token = await partnerToken(settings, values.cache);
+    const token = await partnerToken(settings, values.cache !== false);
     if (values.json) {
       sayJson({
         access_token: token.accessToken,

@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { parseArgs } from 'node:util';
 import { systemClock } from '../../core/clock.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../../core/logger.ts';
@@ -11,56 +10,63 @@ import { type Simulator, startSimulator } from '../../simulator/simulator.ts';
 import { loadVehicleCa } from '../../simulator/vehicle-ca.ts';
 import { virtualVehicles } from '../../simulator/vehicles/virtual-fleet.ts';
 import type { Command } from '../command-table.ts';
-import { optionTable } from '../help.ts';
+import { defineCommand } from '../define-command.ts';
 
 /** `gatehouse fleet simulate --help`. */
-export const SIMULATE_HELP = `Usage: gatehouse fleet simulate [options]
-
-Runs a simulator of Tesla's cloud on one port: the OAuth server (sign-in pages and token endpoint),
+const SIMULATE = defineCommand({
+  usage: `Usage: gatehouse fleet simulate [options]`,
+  about: `Runs a simulator of Tesla's cloud on one port: the OAuth server (sign-in pages and token endpoint),
 the Fleet API of each region (na, eu, cn), a virtual-key pairing page and a control API, built to
 Tesla's documented behaviour. Point the kit at it with TESLA_SIMULATOR={url}, which stands for
 TESLA_AUTH_URL={url}/oauth2/v3 and the region's base URL {url}/na. Vehicles given a signed
 telemetry configuration stream to its server (mTLS, Tesla's wire format, certificates from the
-simulator's CA). Runs until Ctrl-C or SIGTERM.
-
-${optionTable([
-  {
-    heading: 'Options',
-    options: [
-      { usage: '--port N', does: 'Port to listen on (default 4400; 0 takes a free one)' },
-      {
-        usage: '--host ADDR',
-        does: 'Address to listen on (default 127.0.0.1; the control API has no login)',
-      },
-      {
-        usage: '--seed FILE',
-        does: 'Apps, accounts and vehicles (YAML or JSON); a built-in seed without it',
-      },
-      {
-        usage: '--vehicles N',
-        does: "Add N vehicles to the seed's first account, online and paired with its apps' domains (VINs from 5YJ3E7EB?NF200001)",
-      },
-      { usage: '--data DIR', does: "Keeps the vehicles' CA across runs (default ./.gatehouse/simulator)" },
-      {
-        usage: '--resolve HOST[:PORT]=ADDR:PORT',
-        does: "Connect to ADDR:PORT for HOST (only its PORT when given): partner domains' hosted keys, vehicles' telemetry servers (repeatable)",
-      },
-      { usage: '--trust CA.pem', does: "Trust this CA for partner domains' HTTPS (repeatable)" },
-      { usage: '--print-ca', does: "Print the simulator's CA certificate (PEM) and exit" },
-      {
-        usage: '--issue-cert HOSTS',
-        does: "Write a server certificate for these comma-separated hosts, signed by the simulator's CA (which it trusts), to --out DIR, and exit",
-      },
-      { usage: '--out DIR', does: 'Where --issue-cert writes HOST.pem and HOST.key (default .)' },
-      { usage: '--log-level LEVEL', does: 'fatal, error, warn, info (default), debug, trace or silent' },
-      { usage: '-h, --help', does: 'Show this help' },
-    ],
-  },
-])}
-Control API (not Tesla's): GET /sim/state, POST /sim/vehicles/VIN {"state":"online|asleep|offline"},
+simulator's CA). Runs until Ctrl-C or SIGTERM.`,
+  options: [
+    {
+      heading: 'Options',
+      options: [
+        { usage: '--port N', does: 'Port to listen on (default 4400; 0 takes a free one)' },
+        {
+          usage: '--host ADDR',
+          does: 'Address to listen on (default 127.0.0.1; the control API has no login)',
+        },
+        {
+          usage: '--seed FILE',
+          does: 'Apps, accounts and vehicles (YAML or JSON); a built-in seed without it',
+        },
+        {
+          usage: '--vehicles N',
+          does: "Add N vehicles to the seed's first account, online and paired with its apps' domains (VINs from 5YJ3E7EB?NF200001)",
+        },
+        { usage: '--data DIR', does: "Keeps the vehicles' CA across runs (default ./.gatehouse/simulator)" },
+        {
+          usage: '--resolve HOST[:PORT]=ADDR:PORT',
+          does: "Connect to ADDR:PORT for HOST (only its PORT when given): partner domains' hosted keys, vehicles' telemetry servers (repeatable)",
+          repeatable: true,
+        },
+        {
+          usage: '--trust CA.pem',
+          does: "Trust this CA for partner domains' HTTPS (repeatable)",
+          repeatable: true,
+        },
+        { usage: '--print-ca', does: "Print the simulator's CA certificate (PEM) and exit" },
+        {
+          usage: '--issue-cert HOSTS',
+          does: "Write a server certificate for these comma-separated hosts, signed by the simulator's CA (which it trusts), to --out DIR, and exit",
+        },
+        { usage: '--out DIR', does: 'Where --issue-cert writes HOST.pem and HOST.key (default .)' },
+        { usage: '--log-level LEVEL', does: 'fatal, error, warn, info (default), debug, trace or silent' },
+        { usage: '-h, --help', does: 'Show this help' },
+      ],
+    },
+  ],
+  footer: `Control API (not Tesla's): GET /sim/state, POST /sim/vehicles/VIN {"state":"online|asleep|offline"},
 POST /sim/vehicles/VIN/pair {"domain"}, POST /sim/vehicles/VIN/certificate, GET /sim/ca.pem,
-GET /sim/vehicles/VIN/stream (telemetry: connected, sent, acked, pending, last error).
-`;
+GET /sim/vehicles/VIN/stream (telemetry: connected, sent, acked, pending, last error).`,
+});
+
+/** `gatehouse fleet simulate --help`. */
+export const SIMULATE_HELP = SIMULATE.help;
 
 /** What a newcomer needs to use the simulator, for stderr; `extra` are the `--vehicles` VINs. */
 export function simulatorBanner(sim: Simulator, seed: Seed, extra: readonly string[] = []): string {
@@ -100,29 +106,16 @@ export function simulatorBanner(sim: Simulator, seed: Seed, extra: readonly stri
 
 /** Runs `gatehouse fleet simulate`; resolves with the exit code. */
 export async function simulateCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      seed: { type: 'string' },
-      vehicles: { type: 'string' },
-      data: { type: 'string' },
-      resolve: { type: 'string', multiple: true },
-      trust: { type: 'string', multiple: true },
-      'print-ca': { type: 'boolean' },
-      'issue-cert': { type: 'string' },
-      out: { type: 'string' },
-      'log-level': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = SIMULATE.parse(argv);
   if (values.help) {
     process.stdout.write(SIMULATE_HELP);
     return 0;
   }
+  if (positionals.length > 0)
+    throw new GatehouseError(
+      'SIM_OPTION_INVALID',
+      `unexpected argument '${positionals[0]}': gatehouse fleet simulate takes only options`,
+    );
   const dataDir = resolvePath(values.data ?? '.gatehouse/simulator');
   if (values['print-ca']) {
     process.stdout.write((await loadVehicleCa(dataDir, systemClock)).certPem);

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { systemClock } from '../../core/clock.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import { checkCaChain } from '../../fleet/ca-check.ts';
@@ -18,7 +17,7 @@ import {
   skippedCount,
 } from '../../fleet/telemetry-report.ts';
 import type { Command } from '../command-table.ts';
-import { optionTable } from '../help.ts';
+import { defineCommand } from '../define-command.ts';
 import {
   keySettings,
   oneVin,
@@ -31,55 +30,63 @@ import {
   vinList,
   warn,
 } from './fleet-cli.ts';
-import { fleetApiOf, settingsOf, TESLA_ACCESS_HELP, TESLA_OPTIONS } from './tesla-access.ts';
+import { fleetApiOf, settingsOf, TESLA_ACCESS_HELP } from './tesla-access.ts';
 
 /** `gatehouse fleet telemetry-config --help`. */
-export const TELEMETRY_CONFIG_HELP = `Usage: gatehouse fleet telemetry-config sign   <config options>
+const TELEMETRY_CONFIG = defineCommand({
+  usage: `Usage: gatehouse fleet telemetry-config sign   <config options>
        gatehouse fleet telemetry-config send   --vins V1,V2 <config options> [options]
        gatehouse fleet telemetry-config get    VIN [options]
        gatehouse fleet telemetry-config delete VIN [options]
-       gatehouse fleet telemetry-config errors [VIN] [options]
-
-Signed telemetry configurations (Tesla.SS256, made here: no Go proxy needed). 'sign' prints the
+       gatehouse fleet telemetry-config errors [VIN] [options]`,
+  about: `Signed telemetry configurations (Tesla.SS256, made here: no Go proxy needed). 'sign' prints the
 token; 'send' first connects to the telemetry server and verifies its certificate chain against
 ca the way a vehicle does, then signs and posts it to fleet_telemetry_config_jws. Bad keys, bad
-configurations and a chain a vehicle would refuse are refused before anything is sent.
+configurations and a chain a vehicle would refuse are refused before anything is sent.`,
+  options: [
+    {
+      heading: 'Configuration',
+      options: [
+        { usage: '--hostname HOST', does: 'The telemetry server vehicles connect to' },
+        { usage: '--port N', does: 'Its port (default 443)' },
+        { usage: '--ca FILE', does: "PEM chain of the server's certificate, up to the root" },
+        {
+          usage: '--fields FILE|JSON',
+          does: '{"Soc":60} (seconds) or Tesla\'s form',
+          env: 'TELEMETRY_FIELDS',
+        },
+        { usage: '--alert-types LIST', does: 'service, customer or both' },
+        { usage: '--exp WHEN', does: 'Unix time or a duration like 30d (default 365d)' },
+        { usage: '--prefer-typed', does: 'Ask for typed values (--no-prefer-typed: strings)' },
+        { usage: '--config FILE', does: "Tesla's configuration JSON instead of the flags above" },
+      ],
+    },
+    {
+      heading: 'Options',
+      options: [
+        { usage: '--fleet-key FILE', does: 'The signing key (private)', env: 'TESLA_PRIVATE_KEY' },
+        { usage: '--vins V1,V2', does: 'Vehicles to configure (send)', env: 'VEHICLE_IDS' },
+        {
+          usage: '--resolve host[:port]=addr:port',
+          does: 'Where the ca check connects for host (repeatable)',
+          repeatable: true,
+        },
+        { usage: '--skip-ca-check', does: 'Send without checking the chain (server not up yet)' },
+        { usage: '--domain DOMAIN', does: 'Your domain, for the pairing link in messages' },
+        {
+          usage: '--token TOKEN',
+          does: 'A user token instead of the partner token',
+          env: 'TESLA_ACCESS_TOKEN',
+        },
+        ...TESLA_ACCESS_HELP,
+      ],
+    },
+  ],
+  allowNegative: true,
+});
 
-${optionTable([
-  {
-    heading: 'Configuration',
-    options: [
-      { usage: '--hostname HOST', does: 'The telemetry server vehicles connect to' },
-      { usage: '--port N', does: 'Its port (default 443)' },
-      { usage: '--ca FILE', does: "PEM chain of the server's certificate, up to the root" },
-      {
-        usage: '--fields FILE|JSON',
-        does: '{"Soc":60} (seconds) or Tesla\'s form',
-        env: 'TELEMETRY_FIELDS',
-      },
-      { usage: '--alert-types LIST', does: 'service, customer or both' },
-      { usage: '--exp WHEN', does: 'Unix time or a duration like 30d (default 365d)' },
-      { usage: '--prefer-typed', does: 'Ask for typed values (--no-prefer-typed: strings)' },
-      { usage: '--config FILE', does: "Tesla's configuration JSON instead of the flags above" },
-    ],
-  },
-  {
-    heading: 'Options',
-    options: [
-      { usage: '--fleet-key FILE', does: 'The signing key (private)', env: 'TESLA_PRIVATE_KEY' },
-      { usage: '--vins V1,V2', does: 'Vehicles to configure (send)', env: 'VEHICLE_IDS' },
-      { usage: '--resolve host[:port]=addr:port', does: 'Where the ca check connects for host (repeatable)' },
-      { usage: '--skip-ca-check', does: 'Send without checking the chain (server not up yet)' },
-      { usage: '--domain DOMAIN', does: 'Your domain, for the pairing link in messages' },
-      {
-        usage: '--token TOKEN',
-        does: 'A user token instead of the partner token',
-        env: 'TESLA_ACCESS_TOKEN',
-      },
-      ...TESLA_ACCESS_HELP,
-    ],
-  },
-])}`;
+/** `TELEMETRY_CONFIG_HELP`. */
+export const TELEMETRY_CONFIG_HELP = TELEMETRY_CONFIG.help;
 
 const CONFIG_FLAGS = ['hostname', 'port', 'ca', 'fields', 'alert-types', 'exp', 'prefer-typed'] as const;
 
@@ -119,29 +126,7 @@ function configOf(values: Values, nowMs: number): CheckedTelemetryConfig {
 }
 
 async function telemetryConfig(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    allowNegative: true,
-    options: {
-      ...TESLA_OPTIONS,
-      hostname: { type: 'string' },
-      port: { type: 'string' },
-      ca: { type: 'string' },
-      fields: { type: 'string' },
-      'alert-types': { type: 'string' },
-      exp: { type: 'string' },
-      'prefer-typed': { type: 'boolean' },
-      config: { type: 'string' },
-      'fleet-key': { type: 'string' },
-      vins: { type: 'string' },
-      resolve: { type: 'string', multiple: true },
-      'skip-ca-check': { type: 'boolean' },
-      domain: { type: 'string' },
-      token: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = TELEMETRY_CONFIG.parse(argv);
   const [action, argument, extra] = positionals;
   if (values.help || !action) {
     process.stdout.write(TELEMETRY_CONFIG_HELP);

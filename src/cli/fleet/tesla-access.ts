@@ -9,16 +9,8 @@ import {
 } from '../../fleet/partner-token.ts';
 import { requireClientCredentials, type TeslaSettings, teslaSettings } from '../../fleet/tesla-settings.ts';
 import { defaultCacheDir, fileTokenStorage } from '../../fleet/token-file-cache.ts';
-import type { OptionHelp } from '../help.ts';
+import type { OptionRow } from '../define-command.ts';
 import { warn } from './fleet-cli.ts';
-
-/** The parseArgs options behind {@link TeslaFlags}. */
-export const TESLA_OPTIONS = {
-  region: { type: 'string' },
-  simulator: { type: 'string' },
-  cache: { type: 'boolean', default: true },
-  json: { type: 'boolean' },
-} as const;
 
 /** Settings from `--region`, `--simulator` and the environment. */
 export function settingsOf(values: {
@@ -88,10 +80,10 @@ export function fleetApiOf(
 }
 
 /** Help rows of the options every command that calls Tesla takes, last in its options table. */
-export const TESLA_ACCESS_HELP: readonly OptionHelp[] = [
+export const TESLA_ACCESS_HELP = [
   { usage: '--region na|eu|cn', does: "Tesla's region (default na)", env: 'TESLA_REGION' },
   { usage: '--simulator URL', does: "Talk to 'gatehouse fleet simulate' instead", env: 'TESLA_SIMULATOR' },
-  { usage: '--no-cache', does: 'Get a new partner token even when one is cached' },
+  { usage: '--no-cache', does: 'Get a new partner token even when one is cached', negates: true },
   { usage: '--json', does: 'Print JSON' },
   { usage: '-h, --help', does: 'Show this help' },
-];
+] as const satisfies readonly OptionRow[];
