@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BrowserSessions, sessionCookieName } from '../src/auth/sessions/browser-sessions.ts';
+import { BrowserSessions } from '../src/auth/sessions/browser-sessions.ts';
 import { csrfTokenMatches, isCrossSiteRequest, newCsrfToken } from '../src/auth/sessions/csrf.ts';
 import { safeReturnPath } from '../src/auth/sessions/return-to.ts';
+import { sessionCookieName } from '../src/auth/sessions/session-cookie.ts';
 import { manualClock } from '../src/core/clock.ts';
 import { sealingKey } from '../src/core/sealing.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';

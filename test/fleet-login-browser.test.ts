@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { sessionCookieName } from '../src/auth/sessions/session-cookie.ts';
 import { manualClock } from '../src/core/clock.ts';
 import { DEFAULT_SEED_INPUT, validateSeed } from '../src/simulator/seed.ts';
 import { type Simulator, startSimulator } from '../src/simulator/simulator.ts';
@@ -41,6 +42,10 @@ describe('fleet-login in a real browser', () => {
   test("a driver logs in on Tesla's pages and lands on the report of both vehicles", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
     await page.goto(`${gw.url}/tesla/login`);
     await page.waitForURL(`${sim.url}/oauth2/v3/authorize?**`);
     await page.fill('input[name="email"]', 'driver@example.com');
@@ -59,8 +64,16 @@ describe('fleet-login in a real browser', () => {
     );
     assert.equal(await page.getAttribute('#pair-link', 'href'), `${sim.url}/_ak/127.0.0.1`);
     assert.equal(await page.locator('#pair-qr svg').count(), 1);
+    // The page's policy lets its own style sheet apply, and refuses nothing the page uses.
+    assert.equal((await page.locator('#pair-qr').boundingBox())?.width, 192, 'the QR code is 12rem wide');
+    const [refresh, logout] = [
+      await page.locator('#refresh').boundingBox(),
+      await page.locator('#logout').boundingBox(),
+    ];
+    assert.equal(refresh?.y, logout?.y, 'the two forms sit on one line');
+    assert.deepEqual(refused, []);
     // The session cookie is the server's alone.
-    const cookie = (await context.cookies()).find((c) => c.name === 'gh_tesla_session');
+    const cookie = (await context.cookies()).find((c) => c.name === sessionCookieName(false, '/tesla'));
     assert.equal(cookie?.httpOnly, true);
     assert.equal(cookie?.sameSite, 'Lax');
     await page.click('#logout');

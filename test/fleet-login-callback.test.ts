@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { loginCookieName } from '../src/auth/sessions/login-binding.ts';
+import { sessionCookieName } from '../src/auth/sessions/session-cookie.ts';
 import { manualClock } from '../src/core/clock.ts';
 import { DEFAULT_SEED_INPUT, validateSeed } from '../src/simulator/seed.ts';
 import { type Simulator, startSimulator } from '../src/simulator/simulator.ts';
@@ -85,7 +87,10 @@ describe('fleet-login against the simulator: callback checks, reports and Tesla 
       'vehicle_cmds',
     ]);
     const cookie = start.headers.getSetCookie().join('\n');
-    assert.match(cookie, /gh_tesla_login=[^;]+; Path=\/tesla; HttpOnly; SameSite=Lax; Max-Age=600/);
+    assert.match(
+      cookie,
+      new RegExp(`${loginCookieName(false, '/tesla')}=[^;]+; Path=/; HttpOnly; SameSite=Lax; Max-Age=600`),
+    );
   });
 
   test('a login lands on a report of both vehicles: the online one with its battery, the asleep one as such', async () => {
@@ -93,7 +98,7 @@ describe('fleet-login against the simulator: callback checks, reports and Tesla 
     const callback = await logIn(browser, base);
     assert.match(
       callback.headers.getSetCookie().join('\n'),
-      /gh_tesla_session=[^;]+; Path=\/tesla; HttpOnly; SameSite=Lax/,
+      new RegExp(`${sessionCookieName(false, '/tesla')}=[^;]+; Path=/; HttpOnly; SameSite=Lax`),
     );
     const json = await browser.send(`${base}/report.json`);
     assert.equal(json.status, 200);

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { sessionCookieName } from '../src/auth/sessions/session-cookie.ts';
 import { manualClock } from '../src/core/clock.ts';
 import type { Fetch } from '../src/fleet/api/fleet-api.ts';
 import { DEFAULT_SEED_INPUT, validateSeed } from '../src/simulator/seed.ts';
@@ -136,7 +137,10 @@ describe('fleet-login tokens on two nodes sharing Redis', () => {
     assert.equal(page.status, 401, page.text);
     assert.match(page.text, /refresh token was used already or has expired\): log in with Tesla again/);
     assert.match(page.text, /href="\/tesla\/login"/);
-    assert.match(page.headers.getSetCookie().join('\n'), /gh_tesla_session=; .*Max-Age=0/);
+    assert.match(
+      page.headers.getSetCookie().join('\n'),
+      new RegExp(`${sessionCookieName(false, '/tesla')}=; .*Max-Age=0`),
+    );
     const later = await browser.send(`${a.url}/tesla/report.json`);
     assert.equal(later.status, 401);
     assert.equal(JSON.parse(later.text).error.code, 'FLEET_SESSION_MISSING');

@@ -1,21 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { type SealingKey, seal, unseal } from '../../core/sealing.ts';
-import { clearedCookie, cookieHeader } from '../../http/cookies.ts';
 import { type ExpiringCollection, type ExpiringSpec, expiringCollection } from '../../store/expiring.ts';
 import type { EphemeralRepository } from '../../store/types.ts';
 import { newCsrfToken } from './csrf.ts';
 import type { EdgeTokens } from './edge-client.ts';
-
-/**
- * Where a session holds: a host, and the path of the protected route on it (`''` for `/`), so two
- * routes on one host (`/` and `/admin`, each its own resource) keep sessions of their own.
- */
-export interface SessionSite {
-  readonly host: string;
-  /** The route's path without its trailing slash; `''` at the root. */
-  readonly base: string;
-}
+import { clearedSessionCookie, newSessionCookie, type SessionSite, sessionKeyOf } from './session-cookie.ts';
 
 /** A logged-in browser on one host: whom it speaks for, its tokens (sealed) and its CSRF token. */
 export interface BrowserSession {
@@ -53,26 +42,6 @@ export interface BrowserSessionOptions {
   readonly ttlMs: number;
 }
 
-/**
- * A Gatehouse cookie's name for a route path: over https the `__Host-` prefix, which browsers
- * accept only when Secure, Path=/ and without Domain, so no other host (a sibling route) can set
- * or receive it. `__Host-` forbids a narrower Path, so a route below the root (`base`) gets a name
- * of its own instead: `gatehouse-session-<8 hex of its path>`.
- */
-export function siteCookieName(kind: 'session' | 'login', secure: boolean, base = ''): string {
-  const suffix = base ? `-${createHash('sha256').update(base).digest('hex').slice(0, 8)}` : '';
-  return `${secure ? '__Host-' : ''}gatehouse-${kind}${suffix}`;
-}
-
-/** The session cookie's name on a route path (see {@link siteCookieName}). */
-export function sessionCookieName(secure: boolean, base = ''): string {
-  return siteCookieName('session', secure, base);
-}
-
-function keyOf(id: string): string {
-  return createHash('sha256').update(id).digest('hex');
-}
-
 interface SealedTokens {
   readonly accessToken: string;
   readonly refreshToken?: string | undefined;
@@ -105,8 +74,12 @@ export class BrowserSessions {
     tokens: EdgeTokens,
     secure: boolean,
   ): Promise<{ setCookie: string; found: FoundSession }> {
-    const id = randomBytes(32).toString('base64url');
-    const key = keyOf(id);
+    const { key, setCookie } = newSessionCookie(
+      this.#options.key(),
+      site,
+      secure,
+      Math.floor(this.#options.ttlMs / 1000),
+    );
     const now = this.#options.clock();
     const session: BrowserSession = {
       accountId: tokens.accountId,
@@ -120,21 +93,13 @@ export class BrowserSessions {
       expiresAt: now + this.#options.ttlMs,
     };
     await this.#records.put(key, session, this.#options.ttlMs);
-    const value = seal(this.#options.key(), id, contextOf(site));
-    const setCookie = cookieHeader(sessionCookieName(secure, site.base), value, {
-      path: '/',
-      maxAgeSeconds: Math.floor(this.#options.ttlMs / 1000),
-      secure,
-    });
     return { setCookie, found: { key, session } };
   }
 
   /** The live session the cookie value names on `site`, or undefined. */
   async find(cookieValue: string | undefined, site: SessionSite): Promise<FoundSession | undefined> {
-    if (!cookieValue) return undefined;
-    const id = unseal(this.#options.key(), cookieValue, contextOf(site));
-    if (!id) return undefined;
-    const key = keyOf(id);
+    const key = sessionKeyOf(this.#options.key(), cookieValue, site);
+    if (!key) return undefined;
     const session = await this.#records.get(key);
     if (
       !session ||
@@ -172,11 +137,6 @@ export class BrowserSessions {
   /** Ends a session; gives the `Set-Cookie` value that removes its cookie on the route path `base`. */
   async end(found: FoundSession | undefined, secure: boolean, base = ''): Promise<string> {
     if (found) await this.#records.delete(found.key);
-    return clearedCookie(sessionCookieName(secure, base), '/', secure);
+    return clearedSessionCookie(secure, base);
   }
-}
-
-// The root's context is the host alone, as it was before route paths were told apart.
-function contextOf(site: SessionSite): string {
-  return `browser-session:${site.host}${site.base}`;
 }

@@ -26,3 +26,17 @@ export function isCrossSiteRequest(headers: IncomingHttpHeaders, origin: string)
   // `Origin: null` (a sandboxed frame, a redirect chain) is never this origin.
   return typeof from === 'string' && from !== origin;
 }
+
+/**
+ * True when a form POST comes from the site itself: the browser does not say it comes from
+ * elsewhere ({@link isCrossSiteRequest}) and it carries the session's token. Both, always: the
+ * token alone would let a page that learnt it post from anywhere.
+ */
+export function isFormFromSite(
+  headers: IncomingHttpHeaders,
+  origin: string,
+  expected: string,
+  presented: unknown,
+): boolean {
+  return !isCrossSiteRequest(headers, origin) && csrfTokenMatches(expected, presented);
+}

@@ -2,20 +2,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readBoundedBody } from '../../core/bounded-body.ts';
 import type { Clock } from '../../core/clock.ts';
 import { GatehouseError } from '../../core/errors.ts';
-import { cookieHeader, readCookie } from '../../http/cookies.ts';
+import { readCookie } from '../../http/cookies.ts';
 import { answerError, type Exchange, type RequestExchange } from '../../http/exchange.ts';
 import { escapeHtml, messagePage, page, sendPage } from '../../http/html-page.ts';
 import { type ExpiringCollection, type ExpiringSpec, expiringCollection } from '../../store/expiring.ts';
 import type { EphemeralRepository } from '../../store/types.ts';
-import {
-  type BrowserSessions,
-  type FoundSession,
-  sessionCookieName,
-  siteCookieName,
-} from './browser-sessions.ts';
-import { csrfTokenMatches, isCrossSiteRequest } from './csrf.ts';
+import type { BrowserSessions, FoundSession } from './browser-sessions.ts';
+import { isFormFromSite } from './csrf.ts';
 import type { EdgeTokenClient, EdgeTokens } from './edge-client.ts';
+import { bindLogin, clearedLoginCookie, isLoginBrowser } from './login-binding.ts';
 import { safeReturnPath } from './return-to.ts';
+import { sessionCookieName } from './session-cookie.ts';
 
 /**
  * Paths Gatehouse answers itself on protected routes, under the route's own path (so a route at
@@ -68,11 +65,6 @@ export interface RouteLoginOptions {
   readonly onLogin?: (host: string, tokens: EdgeTokens) => Promise<void>;
 }
 
-/** The login cookie's name on a route path: `__Host-` over https, like the session's. */
-export function loginCookieName(secure: boolean, base = ''): string {
-  return siteCookieName('login', secure, base);
-}
-
 /** The cookies Gatehouse sets on protected hosts: never passed on to the upstream. */
 export function isGatehouseCookie(name: string): boolean {
   return /^(__Host-)?gatehouse-(session|login)(-[0-9a-f]{8})?$/.test(name);
@@ -89,7 +81,6 @@ export function isBrowserNavigation(exchange: Exchange): boolean {
   return /text\/html/i.test(req.headers.accept ?? '');
 }
 
-const hashOf = (value: string) => createHash('sha256').update(value).digest('hex');
 const random = () => randomBytes(32).toString('base64url');
 
 /**
@@ -168,15 +159,22 @@ export class RouteLogin {
     scopes: readonly string[],
     base = '',
   ): Promise<void> {
-    const secure = this.#secure(exchange);
-    const browser = random();
+    const binding = bindLogin(this.#secure(exchange), base, LOGIN_SECONDS);
     const state = random();
     const codeVerifier = random();
     const redirectUri = `${this.#origin(exchange)}${base}${SESSION_PATHS.callback}`;
     const returnTo = safeReturnPath(`${exchange.target.path}${exchange.target.search}`);
     await this.#pending.put(
       state,
-      { host: exchange.host, base, resource, redirectUri, codeVerifier, returnTo, browser: hashOf(browser) },
+      {
+        host: exchange.host,
+        base,
+        resource,
+        redirectUri,
+        codeVerifier,
+        returnTo,
+        browser: binding.browserHash,
+      },
       LOGIN_SECONDS * 1000,
     );
     const location = await this.#options.client.authorizationUrl({
@@ -189,11 +187,7 @@ export class RouteLogin {
     });
     exchange.res.writeHead(302, {
       location: location.href,
-      'set-cookie': cookieHeader(loginCookieName(secure, base), browser, {
-        path: '/',
-        maxAgeSeconds: LOGIN_SECONDS,
-        secure,
-      }),
+      'set-cookie': binding.setCookie,
       'cache-control': 'no-store',
       'content-length': 0,
     });
@@ -221,7 +215,6 @@ export class RouteLogin {
     const secure = this.#secure(exchange);
     const params = new URLSearchParams(exchange.target.search);
     const state = params.get('state') ?? '';
-    const loginCookie = readCookie(exchange.req, loginCookieName(secure, base));
     const pending = await this.#pending.get(state);
     // Taken once, whoever comes first; then it must be this route's and this browser's.
     const taken = pending !== undefined && (await this.#pending.deleteIf(state, pending));
@@ -229,8 +222,7 @@ export class RouteLogin {
       !taken ||
       pending.host !== exchange.host ||
       (pending.base ?? '') !== base ||
-      !loginCookie ||
-      hashOf(loginCookie) !== pending.browser
+      !isLoginBrowser(exchange.req, pending.browser, secure, base)
     )
       throw new GatehouseError(
         'SESSION_LOGIN_INVALID',
@@ -260,10 +252,7 @@ export class RouteLogin {
     await this.#options.onLogin?.(exchange.host, tokens);
     exchange.res.writeHead(303, {
       location: safeReturnPath(pending.returnTo),
-      'set-cookie': [
-        setCookie,
-        cookieHeader(loginCookieName(secure, base), '', { path: '/', maxAgeSeconds: 0, secure }),
-      ],
+      'set-cookie': [setCookie, clearedLoginCookie(secure, base)],
       'cache-control': 'no-store',
       'content-length': 0,
     });
@@ -276,11 +265,7 @@ export class RouteLogin {
     const found = await this.session(exchange, base);
     if (req.method === 'POST') {
       const form = new URLSearchParams((await readBoundedBody(req, FORM_LIMIT)).toString('utf8'));
-      if (
-        found &&
-        (isCrossSiteRequest(req.headers, this.#origin(exchange)) ||
-          !csrfTokenMatches(found.session.csrf, form.get('csrf')))
-      )
+      if (found && !isFormFromSite(req.headers, this.#origin(exchange), found.session.csrf, form.get('csrf')))
         throw new GatehouseError(
           'SESSION_CSRF_INVALID',
           'This sign-out form did not come from this site: sign out from the sign-out page itself.',

@@ -7,6 +7,7 @@ import { messagePage, type NextStep } from '../../http/html-page.ts';
 import type { RouteHandler } from '../../routes/route-handler.ts';
 import type { Routed } from '../../routes/routed.ts';
 import { TeslaApiError } from '../api/tesla-error.ts';
+import { bodyHeaders } from './answer-headers.ts';
 import { type FleetLoginDeps, isCallbackPath, type LoginContext, loginContext } from './login-context.ts';
 import { finishLogin, startLogin } from './login-flow.ts';
 import { logout, rebuildReport, showReport } from './session-flow.ts';
@@ -108,9 +109,7 @@ function sendFailure(exchange: RequestExchange, error: unknown, json: boolean, p
     : messagePage(TITLES[code] ?? STATUS_CODES[status] ?? 'Error', document.message, next, code);
   res.writeHead(status, {
     ...(retry !== undefined ? { 'retry-after': String(retry) } : {}),
-    'content-type': json ? 'application/json' : 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
+    ...bodyHeaders(json, body),
     ...(error instanceof BodyTooLargeError || !req.complete ? { connection: 'close' } : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : body);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SessionSite } from '../../auth/sessions/session-cookie.ts';
 import type { Clock } from '../../core/clock.ts';
 import { type SealingKey, sealingKey } from '../../core/sealing.ts';
 import type { RequestExchange } from '../../http/exchange.ts';
@@ -43,10 +44,6 @@ export interface FleetLoginDeps {
   readonly trustForwarded: boolean;
 }
 
-/** Names of the cookies a `fleet-login` route sets. */
-export const LOGIN_COOKIE = 'gh_tesla_login';
-export const SESSION_COOKIE = 'gh_tesla_session';
-
 /** Everything one request on a `fleet-login` route works with. */
 export interface LoginContext {
   readonly deps: FleetLoginDeps;
@@ -55,13 +52,16 @@ export interface LoginContext {
   readonly res: ServerResponse;
   /** The route's path prefix, empty for `/`, to put before `/login`, `/report`… */
   readonly prefix: string;
-  /** The cookies' path. */
-  readonly cookiePath: string;
+  /** The host and route path its session and login cookies are named and sealed for. */
+  readonly site: SessionSite;
   /** `https://host[:port]` as the browser reached this route. */
   readonly origin: string;
   readonly secure: boolean;
   readonly settings: TeslaSettings;
+  /** Seals the Tesla tokens in the store. */
   readonly key: SealingKey;
+  /** Seals the session id in the session cookie. */
+  readonly cookieKey: SealingKey;
   readonly oauth: TeslaOAuth;
   readonly states: ExpiringCollection<LoginState>;
   readonly sessions: ExpiringCollection<LoginSession>;
@@ -106,11 +106,12 @@ export function loginContext(
     req,
     res,
     prefix,
-    cookiePath: prefix || '/',
+    site: { host: exchange.host, base: prefix },
     origin: `${proto}://${host}`,
     secure: proto === 'https',
     settings,
     key,
+    cookieKey: sealingKey(masterKey, 'gatehouse fleet-login', 'session cookies'),
     oauth,
     states: expiringCollection(ephemeral, LOGIN_STATES, route.id),
     sessions: expiringCollection(ephemeral, LOGIN_SESSIONS, route.id),

@@ -1,38 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
+import { newCsrfToken } from '../../auth/sessions/csrf.ts';
+import { bindLogin, clearedLoginCookie, isLoginBrowser } from '../../auth/sessions/login-binding.ts';
+import { newSessionCookie } from '../../auth/sessions/session-cookie.ts';
 import { GatehouseError } from '../../core/errors.ts';
-import { clearedCookie, cookieHeader, readCookie } from '../../http/cookies.ts';
 import { TeslaApiError } from '../api/tesla-error.ts';
 import { authorizeUrl, newPkce, type TeslaTokens } from '../api/tesla-oauth.ts';
 import { requireClientCredentials } from '../tesla-settings.ts';
-import {
-  LOGIN_COOKIE,
-  type LoginContext,
-  redirectUriOf,
-  routeSettings,
-  SESSION_COOKIE,
-} from './login-context.ts';
-import { hashOf, LOGIN_STATE_TTL_MS, sameHash } from './login-records.ts';
+import { type LoginContext, redirectUriOf, routeSettings } from './login-context.ts';
+import { LOGIN_STATE_TTL_MS } from './login-records.ts';
 import { buildSessionReport } from './session-flow.ts';
 import { sealTokens, tokenSetOf } from './token-vault.ts';
 
-const randomId = (bytes = 32) => randomBytes(bytes).toString('base64url');
-const COOKIE_VALUE = /^[A-Za-z0-9_-]{16,100}$/;
-
-/** `GET {prefix}/login`: a fresh state and PKCE pair kept 10 minutes, then off to Tesla. */
+/**
+ * `GET {prefix}/login`: a fresh state and PKCE pair kept 10 minutes, bound to this browser by a
+ * login cookie made fresh for this login, then off to Tesla.
+ */
 export async function startLogin(ctx: LoginContext): Promise<void> {
   const { clientId } = requireClientCredentials(ctx.settings);
-  const state = randomId(24);
+  const state = randomBytes(24).toString('base64url');
   const pkce = newPkce();
-  // A login cookie already set is kept, so two tabs logging in at once both come back right.
-  const sent = readCookie(ctx.req, LOGIN_COOKIE);
-  const browser = sent && COOKIE_VALUE.test(sent) ? sent : randomId(24);
+  // Never a value the browser sent: one planted by a sibling host would log it in as its planter.
+  const binding = bindLogin(ctx.secure, ctx.site.base, LOGIN_STATE_TTL_MS / 1000);
   const redirectUri = redirectUriOf(ctx);
   await ctx.states.put(
     state,
     {
       verifier: pkce.verifier,
-      browserHash: hashOf(browser),
+      browserHash: binding.browserHash,
       redirectUri,
       region: ctx.settings.region,
       createdAt: ctx.deps.clock(),
@@ -50,11 +45,7 @@ export async function startLogin(ctx: LoginContext): Promise<void> {
   ctx.res.writeHead(302, {
     location,
     'cache-control': 'no-store',
-    'set-cookie': cookieHeader(LOGIN_COOKIE, browser, {
-      path: ctx.cookiePath,
-      maxAgeSeconds: LOGIN_STATE_TTL_MS / 1000,
-      secure: ctx.secure,
-    }),
+    'set-cookie': binding.setCookie,
   });
   ctx.res.end();
 }
@@ -87,8 +78,7 @@ export async function finishLogin(ctx: LoginContext, query: URLSearchParams): Pr
       `This login is unknown, expired (logins last 10 minutes) or was finished already: ${again(ctx)}.`,
     );
   }
-  const browser = readCookie(ctx.req, LOGIN_COOKIE);
-  if (!browser || !sameHash(hashOf(browser), pending.browserHash)) {
+  if (!isLoginBrowser(ctx.req, pending.browserHash, ctx.secure, ctx.site.base)) {
     throw new GatehouseError(
       'FLEET_LOGIN_STATE_INVALID',
       `This login was started in another browser (or its cookie was lost): ${again(ctx)} in this browser.`,
@@ -132,12 +122,12 @@ export async function finishLogin(ctx: LoginContext, query: URLSearchParams): Pr
     throw failure;
   }
   const accountId = await storeAccount(ctx, tokens, pending.region);
-  const sessionId = randomId();
   const now = ctx.deps.clock();
   const ttlMs = ctx.route.fleetLogin.sessionHours * 3600_000;
-  await ctx.sessions.put(hashOf(sessionId), { accountId, csrf: randomId(24), createdAt: now }, ttlMs);
+  const cookie = newSessionCookie(ctx.cookieKey, ctx.site, ctx.secure, Math.floor(ttlMs / 1000));
+  await ctx.sessions.put(cookie.key, { accountId, csrf: newCsrfToken(), createdAt: now }, ttlMs);
   try {
-    await ctx.reports.put(hashOf(sessionId), await buildSessionReport(ctx, accountId), ttlMs);
+    await ctx.reports.put(cookie.key, await buildSessionReport(ctx, accountId), ttlMs);
   } catch (failure) {
     // The report page builds it again and shows what went wrong.
     ctx.deps.logger.warn(
@@ -149,14 +139,7 @@ export async function finishLogin(ctx: LoginContext, query: URLSearchParams): Pr
   ctx.res.writeHead(302, {
     location: `${ctx.prefix}/report`,
     'cache-control': 'no-store',
-    'set-cookie': [
-      cookieHeader(SESSION_COOKIE, sessionId, {
-        path: ctx.cookiePath,
-        maxAgeSeconds: ttlMs / 1000,
-        secure: ctx.secure,
-      }),
-      clearedCookie(LOGIN_COOKIE, ctx.cookiePath, ctx.secure),
-    ],
+    'set-cookie': [cookie.setCookie, clearedLoginCookie(ctx.secure, ctx.site.base)],
   });
   ctx.res.end();
 }

@@ -61,10 +61,10 @@ export function reportPage(report: VehicleReport, pairing: PairLink, actions: Re
       `<h2>Virtual key</h2><p>To let this application send commands, add its key to each vehicle: ` +
       `open <a id="pair-link" href="${escapeHtml(pairing.url)}">${escapeHtml(pairing.url)}</a> ` +
       `on the phone with the Tesla app, or scan the code.</p>` +
-      `<div id="pair-qr" style="width:12rem">${pairing.svg}</div>` +
-      `<form method="post" action="${escapeHtml(actions.prefix)}/report" style="display:inline">${csrf}` +
+      `<div id="pair-qr" class="qr">${pairing.svg}</div>` +
+      `<form method="post" action="${escapeHtml(actions.prefix)}/report" class="inline">${csrf}` +
       `<button id="refresh" type="submit">Refresh</button></form> ` +
-      `<form method="post" action="${escapeHtml(actions.prefix)}/logout" style="display:inline">${csrf}` +
+      `<form method="post" action="${escapeHtml(actions.prefix)}/logout" class="inline">${csrf}` +
       `<button id="logout" type="submit">Log out</button></form>`,
   );
 }

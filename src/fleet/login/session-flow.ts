@@ -1,13 +1,15 @@
+import { isFormFromSite } from '../../auth/sessions/csrf.ts';
+import { clearedSessionCookie, requestSessionKey } from '../../auth/sessions/session-cookie.ts';
 import { readBoundedBody } from '../../core/bounded-body.ts';
 import { dateOf } from '../../core/clock.ts';
 import { GatehouseError } from '../../core/errors.ts';
-import { clearedCookie, readCookie } from '../../http/cookies.ts';
 import { messagePage } from '../../http/html-page.ts';
 import { FleetApi } from '../api/fleet-api.ts';
 import { pairLinkWithSvg } from '../pair-link.ts';
 import { requireClientCredentials } from '../tesla-settings.ts';
-import { type LoginContext, routeSettings, SESSION_COOKIE } from './login-context.ts';
-import { hashOf, type LoginSession, sameHash } from './login-records.ts';
+import { bodyHeaders } from './answer-headers.ts';
+import { type LoginContext, routeSettings } from './login-context.ts';
+import type { LoginSession } from './login-records.ts';
 import { reportPage } from './report-page.ts';
 import { freshAccessToken, loginRequired } from './token-refresh.ts';
 import { buildReport, type VehicleReport } from './vehicle-report.ts';
@@ -21,10 +23,12 @@ interface FoundSession {
 /** Largest form body (the CSRF token) accepted on the POST paths. */
 const FORM_LIMIT = 8 * 1024;
 
-/** The session of the request's cookie, or the error asking to log in. */
+/**
+ * The session of the request's cookie, or the error asking to log in. A cookie of another name
+ * (the `gh_tesla_session` of earlier versions) or one that does not open here counts as none.
+ */
 async function requireSession(ctx: LoginContext): Promise<FoundSession> {
-  const id = readCookie(ctx.req, SESSION_COOKIE);
-  const key = id ? hashOf(id) : undefined;
+  const key = requestSessionKey(ctx.req, ctx.cookieKey, ctx.site, ctx.secure);
   const session = key ? await ctx.sessions.get(key) : undefined;
   if (!key || !session) {
     throw new GatehouseError(
@@ -53,7 +57,7 @@ async function endSession(ctx: LoginContext, found: FoundSession, tokens: boolea
   await ctx.sessions.delete(found.key);
   await ctx.reports.delete(found.key);
   if (tokens) await ctx.accounts.delete(found.session.accountId);
-  ctx.res.setHeader('set-cookie', clearedCookie(SESSION_COOKIE, ctx.cookiePath, ctx.secure));
+  ctx.res.setHeader('set-cookie', clearedSessionCookie(ctx.secure, ctx.site.base));
 }
 
 /** The stored report, or a new one when asked or when none is kept; a login Tesla ended ends the session. */
@@ -82,11 +86,7 @@ export async function showReport(ctx: LoginContext, query: URLSearchParams, json
         await pairLinkWithSvg(ctx.route.fleetLogin.domain ?? hostOf(ctx.origin), ctx.settings.simulator),
         { prefix: ctx.prefix, csrf: found.session.csrf },
       );
-  ctx.res.writeHead(200, {
-    'content-type': json ? 'application/json' : 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
+  ctx.res.writeHead(200, bodyHeaders(json, body));
   ctx.res.end(ctx.req.method === 'HEAD' ? undefined : body);
 }
 
@@ -94,15 +94,18 @@ function hostOf(origin: string): string {
   return new URL(origin).hostname;
 }
 
-/** The session of a form POST whose CSRF token matches; anything else is refused. */
+/**
+ * The session of a form POST from this site: its CSRF token matches and the browser does not say
+ * it comes from another origin. Anything else is refused.
+ */
 async function postedSession(ctx: LoginContext): Promise<FoundSession> {
   const found = await requireSession(ctx);
   const body = await readBoundedBody(ctx.req, FORM_LIMIT);
-  const sent = new URLSearchParams(body.toString('utf8')).get('csrf') ?? header(ctx, 'x-csrf-token') ?? '';
-  if (!sameHash(hashOf(sent), hashOf(found.session.csrf))) {
+  const sent = new URLSearchParams(body.toString('utf8')).get('csrf') ?? header(ctx, 'x-csrf-token');
+  if (!isFormFromSite(ctx.req.headers, ctx.origin, found.session.csrf, sent)) {
     throw new GatehouseError(
       'FLEET_CSRF_INVALID',
-      `The form's token does not match this login: reload ${ctx.prefix}/report and use its buttons.`,
+      `This form did not come from this page, or its token does not match this login: reload ${ctx.prefix}/report and use its buttons.`,
     );
   }
   return found;
@@ -129,10 +132,6 @@ export async function logout(ctx: LoginContext): Promise<void> {
     href: `${ctx.prefix}/login`,
     label: 'Log in with Tesla again',
   });
-  ctx.res.writeHead(200, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
+  ctx.res.writeHead(200, bodyHeaders(false, body));
   ctx.res.end(body);
 }
