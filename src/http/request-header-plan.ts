@@ -27,13 +27,18 @@ export function planRequestHeaders(
   }
   const drop = hopByHopNames(connection.length > 0 ? connection : undefined);
   return {
-    stops: (name) =>
-      drop.has(name) ||
-      FORWARDING.has(name) ||
-      name === 'host' ||
-      name === 'expect' ||
-      // Only the relay sets these, signed; a client's copy would pose as a relayed request.
-      name.startsWith('x-relay-'),
+    stops: (name) => {
+      // CGI-style servers read `X_Forwarded_For` as `X-Forwarded-For`: both spellings stop here.
+      const cgi = name.replaceAll('_', '-');
+      return (
+        drop.has(name) ||
+        FORWARDING.has(cgi) ||
+        cgi === 'host' ||
+        name === 'expect' ||
+        // Only the relay sets these, signed; a client's copy would pose as a relayed request.
+        cgi.startsWith('x-relay-')
+      );
+    },
     forwarding: forwardingHeaders(
       client,
       {

@@ -23,13 +23,21 @@ export function identityHeaderNames(prefix: string = DEFAULT_IDENTITY_PREFIX): I
 
 /**
  * Which client-sent headers never reach an upstream: anything starting with the default identity
- * prefix or the route's own, in any case, so a client cannot pose as a logged-in person.
+ * prefix or the route's own, in any case and with `_` for `-` (CGI and WSGI servers read
+ * `X_Auth_User` as `HTTP_X_AUTH_USER`, the same variable as `X-Auth-User`), so a client cannot pose
+ * as a logged-in person.
  */
 export function spoofedIdentityHeader(routePrefix: string | undefined): (lowerName: string) => boolean {
-  const defaultPrefix = DEFAULT_IDENTITY_PREFIX.toLowerCase();
-  const own = routePrefix?.toLowerCase();
-  if (!own || own === defaultPrefix) return (name) => name.startsWith(defaultPrefix);
-  return (name) => name.startsWith(defaultPrefix) || name.startsWith(own);
+  const prefixes = [DEFAULT_IDENTITY_PREFIX, routePrefix ?? DEFAULT_IDENTITY_PREFIX].map(cgiName);
+  return (name) => {
+    const cgi = cgiName(name);
+    return prefixes.some((p) => cgi.startsWith(p));
+  };
+}
+
+/** A header name as CGI-style servers see it: case and `-`/`_` do not tell names apart. */
+export function cgiName(name: string): string {
+  return name.toLowerCase().replaceAll('_', '-');
 }
 
 /** A value safe to send as a header: visible ASCII and spaces only, else left out. */
