@@ -4,7 +4,7 @@ import { gatehouseApiPolicy } from '../auth/identity/gatehouse-api-policy.ts';
 import type { OAuthPrincipal } from '../auth/keys/admin-keys.ts';
 import { cachedJwks } from '../auth/route/jwks-cache.ts';
 import { protectedCallback } from '../auth/route/protected-callback.ts';
-import { routeResourcePolicy } from '../auth/route/protected-routes.ts';
+import { advertisedScopes, routeResourcePolicy } from '../auth/route/protected-routes.ts';
 import type { RouteAuthDeps } from '../auth/route/route-auth-guard.ts';
 import { routeLoginProviders } from '../auth/route/route-providers.ts';
 import { tokenScopes } from '../auth/route/token-identity.ts';
@@ -101,6 +101,7 @@ export function edgeAuth(options: EdgeAuthOptions) {
         config.auth.tunnelUsers,
         routeResourcePolicy(() => catalog.table),
       ),
+    resourceScopes: () => advertisedScopes(catalog.table),
     firstPartyClients: (issuer) =>
       firstPartyClients(issuer, edgeSecret(), (uri) => protectedCallback(catalog.table, issuer, uri)),
   });

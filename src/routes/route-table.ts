@@ -27,12 +27,15 @@ function compare(a: Entry, b: Entry): number {
  */
 export class RouteTable {
   readonly size: number;
+  /** Every route in the table, in no particular order. */
+  readonly routes: readonly Route[];
   readonly #exact = new Map<string, Entry[]>();
   readonly #wildcard = new Map<string, Entry[]>();
   readonly #any: Entry[] = [];
 
   constructor(routes: readonly Route[]) {
     this.size = routes.length;
+    this.routes = routes;
     for (const route of routes) {
       if (route.host === '*') {
         this.#any.push({ route, rank: HostRank.Any });

@@ -38,6 +38,14 @@ export function protectedRouteFor(table: RouteTable, resource: URL): ProtectedRo
 }
 
 /**
+ * Every scope a resource advertises in its RFC 9728 metadata: Gatehouse's own API (`admin`,
+ * `user`) and each protected route's `auth.scopes`. The authorization server accepts these.
+ */
+export function advertisedScopes(table: RouteTable): string[] {
+  return ['admin', 'user', ...table.routes.flatMap((route) => Object.keys(authOf(route)?.scopes ?? {}))];
+}
+
+/**
  * The authorization server's view of the routes: which audience and scopes a route's resource URL
  * grants an identity, from the live routing table. The audience is the canonical resource URL.
  */

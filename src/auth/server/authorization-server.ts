@@ -38,6 +38,8 @@ export interface AuthorizationServerOptions {
   readonly clientMetadata?: MetadataFetchOptions | undefined;
   /** Clients that are Gatehouse itself: its protected hosts and its CLI. */
   readonly firstPartyClients?: readonly FirstPartyClient[] | undefined;
+  /** The scopes resources advertise now; registrations may name them. */
+  readonly resourceScopes?: (() => readonly string[]) | undefined;
 }
 
 /** Gatehouse's OAuth 2.1 authorization server, mounted on the auth host. */
@@ -100,6 +102,7 @@ export async function startAuthorizationServer(
       clientMetadata: options.clientMetadata ?? {},
       trustProxy: options.trustProxy ?? false,
       firstPartyClients: options.firstPartyClients,
+      resourceScopes: options.resourceScopes,
       accounts,
       providers: options.providers,
       resourcePolicy: options.resourcePolicy,

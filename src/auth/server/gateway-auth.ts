@@ -24,6 +24,8 @@ export interface GatewayAuthOptions {
   readonly resourcePolicy: (issuer: string) => ResourcePolicy;
   /** Clients that are Gatehouse itself, for the issuer the server starts with. */
   readonly firstPartyClients?: (issuer: string) => readonly FirstPartyClient[];
+  /** The scopes resources advertise now (Gatehouse's API and the protected routes). */
+  readonly resourceScopes?: () => readonly string[];
 }
 
 /**
@@ -69,6 +71,7 @@ export function gatewayAuthorizationServer(options: GatewayAuthOptions) {
           logger: options.logger,
           trustProxy: options.trustProxy,
           firstPartyClients: options.firstPartyClients?.(issuer),
+          resourceScopes: options.resourceScopes,
         });
         failure = undefined;
         options.logger.info({ issuer }, 'authorization server ready');

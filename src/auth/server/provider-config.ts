@@ -5,6 +5,7 @@ import type { EphemeralRepository } from '../../store/types.ts';
 import type { Lifetimes } from './lifetimes.ts';
 import { type MetadataFetchOptions, metadataFetch } from './metadata-fetch.ts';
 import { deviceSuccessPage, errorPage, userCodeConfirmPage, userCodeInputPage } from './pages.ts';
+import { resourceScopes } from './resource-scopes.ts';
 import { StoreAdapter } from './store-adapter.ts';
 import {
   extraTokenClaims,
@@ -50,6 +51,8 @@ export interface ProviderSettings extends Omit<TokenPolicyDeps, 'errors'> {
   readonly trustProxy: boolean;
   /** Clients that are Gatehouse itself (its protected hosts, its CLI), known without registering. */
   readonly firstPartyClients?: readonly FirstPartyClient[] | undefined;
+  /** The scopes resources advertise now (routes change): registrations may name them. */
+  readonly resourceScopes?: (() => readonly string[]) | undefined;
 }
 
 /**
@@ -186,6 +189,7 @@ export function createProvider(oidc: typeof import('oidc-provider'), base: Provi
   };
   const provider = new oidc.default(settings.issuer, configuration);
   provider.proxy = settings.trustProxy;
+  provider.use(resourceScopes(OAUTH_ROUTES.registration, settings.resourceScopes ?? (() => [])) as never);
   const checks = new Map(
     (settings.firstPartyClients ?? []).flatMap((c) =>
       c.redirectAllowed ? [[c.metadata.client_id, c.redirectAllowed] as const] : [],
