@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import type { Clock } from '../../core/clock.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import type {
   UpstreamGrant,
@@ -202,8 +203,7 @@ export function oidcSettingsFromEnv(
   if (!issuer) return undefined;
   const clientId = env['OIDC_CLIENT_ID'];
   if (!URL.canParse(issuer) || !clientId)
-    throw new GatehouseError(
-      'CONFIG_INVALID',
+    throw new ConfigError(
       'OIDC_ISSUER must be the issuer URL (https://login.example.com) and OIDC_CLIENT_ID must be set with it',
       { field: 'OIDC_ISSUER' },
     );
