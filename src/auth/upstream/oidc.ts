@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { Clock } from '../../core/clock.ts';
+import { type Clock, systemClock } from '../../core/clock.ts';
 import { ConfigError } from '../../core/config-error.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import type {
@@ -47,7 +47,7 @@ const TOKEN_MECHANICS = new Set([
 /** The generic OIDC upstream: discovery, code + PKCE + nonce, userinfo, refresh to read again. */
 export function oidcProvider(settings: OidcProviderSettings): UpstreamProvider {
   const id = settings.id ?? 'oidc';
-  const now = settings.clock ?? Date.now;
+  const now = settings.clock ?? systemClock;
   const scope = settings.scopes ?? 'openid profile email offline_access';
   const allowHttp = settings.allowInsecureHttp ?? isLoopback(settings.issuer);
   let configuration: Promise<client.Configuration> | undefined;
