@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { ConfigError } from '../src/config/errors.ts';
 import { loadConfig } from '../src/config/load-config.ts';
+import { ConfigError } from '../src/core/config-error.ts';
 import { spawnCli } from './helpers/cli-process.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 

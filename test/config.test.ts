@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError } from '../src/config/errors.ts';
 import { loadConfig } from '../src/config/load-config.ts';
+import { ConfigError } from '../src/core/config-error.ts';
 
 const files: Record<string, string> = {
   'good.yaml': 'port: 9000\ndomain: gw.example.com\ntls:\n  port: 9443\n',

@@ -6,9 +6,9 @@ import { GitHubProvider } from '../src/auth/upstream/github.ts';
 import { GitLabProvider } from '../src/auth/upstream/gitlab.ts';
 import { ProviderRegistry, providersFrom } from '../src/auth/upstream/provider-registry.ts';
 import { githubUrls, providerCredentials } from '../src/auth/upstream/provider-settings.ts';
-import { ConfigError } from '../src/config/errors.ts';
 import { loadConfig, SETTINGS } from '../src/config/load-config.ts';
 import { manualClock } from '../src/core/clock.ts';
+import { ConfigError } from '../src/core/config-error.ts';
 
 const GH_SECRET = 'github-secret-value-0123456789';
 const GL_SECRET = 'gitlab-secret-value-9876543210';

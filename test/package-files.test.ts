@@ -20,7 +20,12 @@ describe('package files', () => {
 
   test('engines names the Node Gatehouse needs, and the README says why npm may warn about it', () => {
     const pkg = read('package.json');
-    assert.equal(pkg.engines?.node, '>=22.12');
+    // 22.13 unflagged node:sqlite, which the embedded store needs.
+    assert.equal(pkg.engines?.node, '>=22.13');
+    assert.deepEqual(read('package-lock.json').packages[''].engines, pkg.engines, 'the lock says the same');
+    const guard = readFileSync(new URL('../bin/gatehouse.js', import.meta.url), 'utf8');
+    assert.match(guard, /major === 22 && minor < 13\)/, 'bin/gatehouse.js refuses what engines refuses');
+    assert.match(guard, /needs Node\.js 22\.13 or newer/);
     assert.ok(pkg.devDependencies.node, 'Node is pinned as a dependency');
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     assert.match(readme, /EBADENGINE[\s\S]*harmless/);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { type Clock, manualClock, systemClock } from '../src/core/clock.ts';
 import type { Route, RouteOf } from '../src/routes/route.ts';
 import { byCreation, type CollectionSpec } from '../src/store/collection.ts';
 import { StoreError } from '../src/store/errors.ts';
@@ -58,12 +59,12 @@ function widget(id: string, serial: string, createdAt: string): Widget {
   return { id, serial, count: 0, createdAt };
 }
 
-/** The behaviour every Store implementation must share. */
-function conformance(name: string, open: () => Promise<Store>): void {
+/** The behaviour every Store implementation must share; `open` makes a fresh store on `clock`. */
+function conformance(name: string, open: (clock: Clock) => Promise<Store>): void {
   describe(`store conformance: ${name}`, () => {
     let store: Store;
     beforeEach(async () => {
-      store = await open();
+      store = await open(systemClock);
     });
     const done = async () => store.close();
 
@@ -258,6 +259,46 @@ function conformance(name: string, open: () => Promise<Store>): void {
       );
     });
 
+    test('ephemeral: expiry follows the store’s clock, not the time that passes', async (t) => {
+      t.after(done);
+      const clock = manualClock(Date.UTC(2030, 0, 1));
+      const timed = await open(clock);
+      t.after(() => timed.close());
+      const { ephemeral } = timed;
+      await ephemeral.put('leases', 'a', 'one', 60_000);
+      await ephemeral.putMany('leases', [{ key: 'b', value: 'two' }], 60_000);
+      await ephemeral.put('leases', 'c', 'three', 120_000);
+      const start = clock();
+      assert.deepEqual(
+        (await ephemeral.list('leases')).map((r) => [r.key, r.expiresAt]),
+        [
+          ['a', start + 60_000],
+          ['b', start + 60_000],
+          ['c', start + 120_000],
+        ],
+        'expiry times are the clock’s',
+      );
+      clock.advance(59_999);
+      assert.equal(await ephemeral.get('leases', 'a'), 'one', 'live until the clock reaches its expiry');
+      clock.advance(1);
+      assert.equal(await ephemeral.get('leases', 'a'), undefined);
+      assert.equal(await ephemeral.get('leases', 'b'), undefined);
+      assert.deepEqual(
+        (await ephemeral.list('leases')).map((r) => r.key),
+        ['c'],
+      );
+      assert.equal(await ephemeral.delete('leases', 'a'), false, 'an expired record is not there to delete');
+      assert.equal(await ephemeral.deleteIf('leases', 'b', 'two'), false);
+      assert.equal(
+        await ephemeral.putIfAbsent('leases', 'a', 'again', 60_000),
+        true,
+        'an expired key is free',
+      );
+      assert.equal(await ephemeral.putIfAbsent('leases', 'c', 'other', 60_000), false, 'a live one is not');
+      assert.equal(await ephemeral.get('leases', 'a'), 'again');
+      assert.equal(await ephemeral.get('leases', 'c'), 'three');
+    });
+
     test('ephemeral: putIfAbsent lets exactly one of many concurrent writers win', async (t) => {
       t.after(done);
       const results = await Promise.all(
@@ -376,7 +417,7 @@ function conformance(name: string, open: () => Promise<Store>): void {
   });
 }
 
-conformance('sqlite', async () => SqliteStore.open(':memory:'));
+conformance('sqlite', async (clock) => SqliteStore.open(':memory:', clock));
 
 describe('sqlite store upgrades', () => {
   test('routes, keys and tunnels of a version-3 database move into the collections intact', async () => {
@@ -434,7 +475,7 @@ after(async () => {
   await redis.stop();
 });
 // Each test gets a fresh key prefix, so nothing leaks between them.
-conformance('redis', async () => RedisStore.open(`${redis.url}?prefix=t${db++}:`));
+conformance('redis', async (clock) => RedisStore.open(`${redis.url}?prefix=t${db++}:`, { clock }));
 
 describe('redis store across nodes', () => {
   test('a change on one node reaches another through pub/sub', async () => {

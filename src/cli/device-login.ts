@@ -3,6 +3,9 @@ import { decodeJwt } from 'jose';
 import * as oauth from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { CLI_CLIENT_ID } from '../auth/identity/client-ids.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
+import { ConfigError } from '../core/config-error.ts';
+import { GatehouseError } from '../core/errors.ts';
 import type { SavedLogin } from './saved-logins.ts';
 
 /** The client id Gatehouse's authorization server knows its own CLI by (a public client). */
@@ -14,11 +17,10 @@ export const CLI_SCOPES = 'user admin offline_access';
 const REFRESH_EARLY_MS = 60_000;
 
 /** A saved login the server no longer accepts; `fatal` tells the agent to stop rather than retry. */
-export class LoginEndedError extends Error {
+export class LoginEndedError extends GatehouseError<'LOGIN_ENDED'> {
   readonly fatal = true;
-  constructor(message: string) {
-    super(message);
-    this.name = 'LoginEndedError';
+  constructor(message: string, cause?: unknown) {
+    super('LOGIN_ENDED', message, cause === undefined ? undefined : { cause });
   }
 }
 
@@ -45,8 +47,9 @@ export interface ServerAccess {
 export async function discover(access: ServerAccess): Promise<oauth.Configuration> {
   const { server } = access;
   if (server.protocol !== 'https:' && !isLoopback(server))
-    throw new Error(
+    throw new ConfigError(
       `${server.origin} is plain http: log in only over https (http is accepted for localhost)`,
+      { field: 'server' },
     );
   const ca = access.caFile ? readFileSync(access.caFile) : undefined;
   const dispatcher = ca ? new Agent({ connect: { ca } }) : undefined;
@@ -80,7 +83,7 @@ export async function deviceLogin(
   server: URL,
   prompt: (p: DevicePrompt) => void | Promise<void>,
   signal: AbortSignal,
-  now: () => number = Date.now,
+  now: Clock = systemClock,
 ): Promise<SavedLogin> {
   const device = await oauth.initiateDeviceAuthorization(config, {
     scope: CLI_SCOPES,
@@ -99,11 +102,12 @@ export async function deviceLogin(
 export async function freshLogin(
   config: oauth.Configuration,
   login: SavedLogin,
-  now: () => number = Date.now,
+  now: Clock = systemClock,
 ): Promise<SavedLogin> {
   if (login.expiresAt - REFRESH_EARLY_MS > now()) return login;
+  // Without a refresh token nothing but a new login helps: the agent stops instead of retrying.
   if (!login.refreshToken)
-    throw new Error(`your login to ${login.server} has expired: run gatehouse login again`);
+    throw new LoginEndedError(`your login to ${login.server} has expired: run gatehouse login again`);
   try {
     const tokens = await oauth.refreshTokenGrant(config, login.refreshToken, {
       resource: apiResource(new URL(login.server)),
@@ -115,6 +119,7 @@ export async function freshLogin(
     if (!(error instanceof oauth.ResponseBodyError)) throw error;
     throw new LoginEndedError(
       `your login to ${login.server} has ended (${error.error}): run gatehouse login --server ${login.server} again`,
+      error,
     );
   }
 }

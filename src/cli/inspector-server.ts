@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
+import { ConfigError } from '../core/config-error.ts';
 import { createInspectorApp, type InspectorOptions } from '../tunnel/agent/inspector.ts';
 
 /** A running inspector: where it listens, and how to stop it. */
@@ -42,7 +43,10 @@ export async function startInspector(
     lastError = error;
     if (port === 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') break;
   }
-  throw new Error(`the inspector cannot listen at ${host}:${port} (${lastError?.message})`);
+  throw new ConfigError(`the inspector cannot listen at ${host}:${port} (${lastError?.message})`, {
+    field: 'inspect',
+    cause: lastError,
+  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<Error | undefined> {

@@ -1,5 +1,5 @@
-import { ConfigError } from '../config/errors.ts';
 import type { ServeConfig } from '../config/schema.ts';
+import { ConfigError } from '../core/config-error.ts';
 
 /**
  * Completes a listener's refusal to start with the setting that changes it: `--port` and

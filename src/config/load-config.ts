@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { ZodError } from 'zod';
-import { ConfigError } from './errors.ts';
+import { ConfigError } from '../core/config-error.ts';
 import { configErrorMap } from './issue-message.ts';
 import { type ServeConfig, serveConfig } from './schema.ts';
 

@@ -1,167 +1,216 @@
 /** Codes the edge answers with when it does not forward a request. */
-export type EdgeErrorCode =
-  | 'BAD_REQUEST'
-  | 'MISDIRECTED_REQUEST'
-  | 'HEADERS_TOO_LARGE'
-  | 'ROUTE_NOT_FOUND'
-  | 'UPSTREAM_UNREACHABLE'
-  | 'UPSTREAM_TIMEOUT'
-  | 'BODY_TOO_LARGE'
-  | 'INTERNAL';
+export const EDGE_ERROR_CODES = [
+  'BAD_REQUEST',
+  'MISDIRECTED_REQUEST',
+  'HEADERS_TOO_LARGE',
+  'ROUTE_NOT_FOUND',
+  'UPSTREAM_UNREACHABLE',
+  'UPSTREAM_TIMEOUT',
+  'BODY_TOO_LARGE',
+  'CLIENT_CLOSED',
+  'INTERNAL',
+] as const;
+/** One of {@link EDGE_ERROR_CODES}. */
+export type EdgeErrorCode = (typeof EDGE_ERROR_CODES)[number];
 
 /** Codes of the admin API. */
-export type AdminErrorCode =
-  | 'INVALID_JSON'
-  | 'VALIDATION_FAILED'
-  | 'UNAUTHORIZED'
-  | 'INSUFFICIENT_SCOPE'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'LAST_ADMIN_KEY'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE';
+export const ADMIN_ERROR_CODES = [
+  'INVALID_JSON',
+  'VALIDATION_FAILED',
+  'UNAUTHORIZED',
+  'INSUFFICIENT_SCOPE',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'LAST_ADMIN_KEY',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+] as const;
+/** One of {@link ADMIN_ERROR_CODES}. */
+export type AdminErrorCode = (typeof ADMIN_ERROR_CODES)[number];
 
 /** Codes of tunnels: identities, agent connections and forwarding. */
-export type TunnelErrorCode =
-  | 'TUNNEL_NOT_FOUND'
-  | 'TUNNEL_NOT_CONNECTED'
-  | 'TUNNEL_NAME_TAKEN'
-  | 'TUNNEL_NAME_INVALID'
-  | 'TUNNEL_KEY_INVALID'
-  | 'TUNNEL_LIMIT_REACHED'
-  | 'TUNNEL_BODY_TOO_LARGE'
-  | 'TUNNEL_STREAM_FAILED'
-  | 'TUNNEL_UPGRADE_INVALID'
-  | 'TUNNEL_PASSTHROUGH_UNAVAILABLE';
+export const TUNNEL_ERROR_CODES = [
+  'TUNNEL_NOT_FOUND',
+  'TUNNEL_NOT_CONNECTED',
+  'TUNNEL_NAME_TAKEN',
+  'TUNNEL_NAME_INVALID',
+  'TUNNEL_KEY_INVALID',
+  'TUNNEL_LIMIT_REACHED',
+  'TUNNEL_BODY_TOO_LARGE',
+  'TUNNEL_STREAM_FAILED',
+  'TUNNEL_UPGRADE_INVALID',
+  'TUNNEL_PASSTHROUGH_UNAVAILABLE',
+  'TUNNEL_DIAL_REFUSED',
+] as const;
+/** One of {@link TUNNEL_ERROR_CODES}. */
+export type TunnelErrorCode = (typeof TUNNEL_ERROR_CODES)[number];
 
 /** Codes of the callback and webhook relay. */
-export type RelayErrorCode =
-  | 'RELAY_DISABLED'
-  | 'RELAY_BODY_INVALID'
-  | 'RELAY_BODY_TOO_LARGE'
-  | 'RELAY_SIGNATURE_INVALID'
-  | 'RELAY_TIMESTAMP_STALE'
-  | 'RELAY_SIGNATURE_REPLAYED'
-  | 'RELAY_TARGET_REFUSED'
-  | 'RELAY_TARGET_UNREACHABLE'
-  | 'RELAY_NOT_REGISTERED'
-  | 'RELAY_DELIVERY_NOT_FOUND'
-  | 'RELAY_REPLAY_IMPOSSIBLE';
+export const RELAY_ERROR_CODES = [
+  'RELAY_DISABLED',
+  'RELAY_BODY_INVALID',
+  'RELAY_BODY_TOO_LARGE',
+  'RELAY_SIGNATURE_INVALID',
+  'RELAY_TIMESTAMP_STALE',
+  'RELAY_SIGNATURE_REPLAYED',
+  'RELAY_TARGET_REFUSED',
+  'RELAY_TARGET_UNREACHABLE',
+  'RELAY_ANSWER_TOO_LARGE',
+  'RELAY_NOT_REGISTERED',
+  'RELAY_DELIVERY_NOT_FOUND',
+  'RELAY_REPLAY_IMPOSSIBLE',
+] as const;
+/** One of {@link RELAY_ERROR_CODES}. */
+export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number];
 
 /** Codes of the tunnel agent's inspector. */
-export type InspectorErrorCode =
-  | 'INSPECTOR_HOST_REFUSED'
-  | 'INSPECTOR_ORIGIN_REFUSED'
-  | 'INSPECTOR_TOKEN_REQUIRED'
-  | 'INSPECTOR_TOKEN_INVALID'
-  | 'NOT_FOUND'
-  | 'BODY_NOT_CAPTURED';
+export const INSPECTOR_ERROR_CODES = [
+  'INSPECTOR_HOST_REFUSED',
+  'INSPECTOR_ORIGIN_REFUSED',
+  'INSPECTOR_TOKEN_REQUIRED',
+  'INSPECTOR_TOKEN_INVALID',
+  'NOT_FOUND',
+  'BODY_NOT_CAPTURED',
+] as const;
+/** One of {@link INSPECTOR_ERROR_CODES}. */
+export type InspectorErrorCode = (typeof INSPECTOR_ERROR_CODES)[number];
 
 /** Codes of the store. */
-export type StoreErrorCode = 'STORE_CONFLICT' | 'STORE_UNAVAILABLE' | 'STORE_SCHEMA_TOO_NEW';
+export const STORE_ERROR_CODES = ['STORE_CONFLICT', 'STORE_UNAVAILABLE', 'STORE_SCHEMA_TOO_NEW'] as const;
+/** One of {@link STORE_ERROR_CODES}. */
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 
 /** Codes of the configuration. */
-export type ConfigErrorCode = 'CONFIG_INVALID';
+export const CONFIG_ERROR_CODES = ['CONFIG_INVALID'] as const;
+/** One of {@link CONFIG_ERROR_CODES}. */
+export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 
 /** Tesla's answers mapped to what to do: each code has its own advice (`src/fleet/api/tesla-error.ts`). */
-export type TeslaErrorCode =
-  | 'FLEET_TOKEN_EXPIRED'
-  | 'FLEET_LOGIN_REQUIRED'
-  | 'FLEET_MISSING_SCOPES'
-  | 'FLEET_VEHICLE_OFFLINE'
-  | 'FLEET_WRONG_REGION'
-  | 'FLEET_PARTNER_UNREGISTERED'
-  | 'FLEET_RATE_LIMITED'
-  | 'FLEET_NOT_FOUND'
-  | 'FLEET_CLIENT_REJECTED'
-  | 'FLEET_REQUEST_REJECTED'
-  | 'FLEET_UNAVAILABLE';
+export const TESLA_ERROR_CODES = [
+  'FLEET_TOKEN_EXPIRED',
+  'FLEET_LOGIN_REQUIRED',
+  'FLEET_MISSING_SCOPES',
+  'FLEET_VEHICLE_OFFLINE',
+  'FLEET_WRONG_REGION',
+  'FLEET_PARTNER_UNREGISTERED',
+  'FLEET_RATE_LIMITED',
+  'FLEET_NOT_FOUND',
+  'FLEET_CLIENT_REJECTED',
+  'FLEET_REQUEST_REJECTED',
+  'FLEET_UNAVAILABLE',
+] as const;
+/** One of {@link TESLA_ERROR_CODES}. */
+export type TeslaErrorCode = (typeof TESLA_ERROR_CODES)[number];
 
 /** Codes the simulated Fleet API answers with, each with Tesla's status. */
-export type SimulatorApiErrorCode =
-  | 'SIM_BAD_REQUEST'
-  | 'SIM_TOKEN_INVALID'
-  | 'SIM_FORBIDDEN'
-  | 'SIM_NOT_FOUND'
-  | 'SIM_NOT_ACCEPTABLE'
-  | 'SIM_VEHICLE_UNAVAILABLE'
-  | 'SIM_NOT_REGISTERED'
-  | 'SIM_PROXY_REQUIRED'
-  | 'SIM_OUT_OF_REGION'
-  | 'SIM_UNPROCESSABLE'
-  | 'SIM_RATE_LIMITED';
+export const SIMULATOR_API_ERROR_CODES = [
+  'SIM_BAD_REQUEST',
+  'SIM_TOKEN_INVALID',
+  'SIM_FORBIDDEN',
+  'SIM_NOT_FOUND',
+  'SIM_NOT_ACCEPTABLE',
+  'SIM_VEHICLE_UNAVAILABLE',
+  'SIM_NOT_REGISTERED',
+  'SIM_PROXY_REQUIRED',
+  'SIM_OUT_OF_REGION',
+  'SIM_UNPROCESSABLE',
+  'SIM_RATE_LIMITED',
+] as const;
+/** One of {@link SIMULATOR_API_ERROR_CODES}. */
+export type SimulatorApiErrorCode = (typeof SIMULATOR_API_ERROR_CODES)[number];
 
 /** Codes of the Tesla Fleet kit: keys, signing, Tesla's API and the simulator. */
-export type FleetErrorCode =
-  | 'FLEET_KEY_INVALID'
-  | 'FLEET_KEY_MISSING'
-  | 'FLEET_KEY_EXISTS'
-  | 'FLEET_SIGNATURE_INVALID'
-  | 'FLEET_SETTINGS_INVALID'
-  | TeslaErrorCode
-  | 'FLEET_USAGE'
-  | 'FLEET_CONFIG_INVALID'
-  | 'FLEET_CA_CHAIN_INVALID'
-  | 'FLEET_HOSTED_KEY_INVALID'
-  | 'FLEET_KEY_MISMATCH'
-  | 'FLEET_SECRET_KEY_MISSING'
-  | 'FLEET_LOGIN_STATE_INVALID'
-  | 'FLEET_LOGIN_DECLINED'
-  | 'FLEET_LOGIN_FAILED'
-  | 'FLEET_SESSION_MISSING'
-  | 'FLEET_CSRF_INVALID'
-  | 'FLEET_REFRESH_BUSY'
-  | 'FLEET_VEHICLE_UNKNOWN'
-  | 'FLEET_SINK_UNAVAILABLE'
-  | 'FLEET_DASHBOARD_TOKEN_UNSET'
-  | 'FLEET_DASHBOARD_TOKEN_INVALID'
-  | 'FLEET_DASHBOARD_NOT_BUILT'
-  | 'FLEET_DASHBOARD_UPGRADE_REQUIRED'
-  | 'SIM_SEED_INVALID'
-  | 'SIM_DATA_INVALID'
-  | 'SIM_OPTION_INVALID'
-  | 'SIM_OAUTH_REQUEST_INVALID'
-  | 'SIM_OAUTH_CLIENT_UNAUTHORIZED'
-  | 'SIM_OAUTH_LOGIN_REQUIRED'
-  | SimulatorApiErrorCode;
+export const FLEET_ERROR_CODES = [
+  'FLEET_KEY_INVALID',
+  'FLEET_KEY_MISSING',
+  'FLEET_KEY_EXISTS',
+  'FLEET_SIGNATURE_INVALID',
+  'FLEET_SETTINGS_INVALID',
+  ...TESLA_ERROR_CODES,
+  'FLEET_USAGE',
+  'FLEET_CONFIG_INVALID',
+  'FLEET_CA_CHAIN_INVALID',
+  'FLEET_HOSTED_KEY_INVALID',
+  'FLEET_KEY_MISMATCH',
+  'FLEET_SECRET_KEY_MISSING',
+  'FLEET_LOGIN_STATE_INVALID',
+  'FLEET_LOGIN_DECLINED',
+  'FLEET_LOGIN_FAILED',
+  'FLEET_SESSION_MISSING',
+  'FLEET_CSRF_INVALID',
+  'FLEET_REFRESH_BUSY',
+  'FLEET_VEHICLE_UNKNOWN',
+  'FLEET_SINK_UNAVAILABLE',
+  'FLEET_DASHBOARD_TOKEN_UNSET',
+  'FLEET_DASHBOARD_TOKEN_INVALID',
+  'FLEET_DASHBOARD_NOT_BUILT',
+  'FLEET_DASHBOARD_UPGRADE_REQUIRED',
+  'SIM_SEED_INVALID',
+  'SIM_DATA_INVALID',
+  'SIM_OPTION_INVALID',
+  'SIM_OAUTH_REQUEST_INVALID',
+  'SIM_OAUTH_CLIENT_UNAUTHORIZED',
+  'SIM_OAUTH_LOGIN_REQUIRED',
+  ...SIMULATOR_API_ERROR_CODES,
+] as const;
+/** One of {@link FLEET_ERROR_CODES}. */
+export type FleetErrorCode = (typeof FLEET_ERROR_CODES)[number];
 
 /** Codes of the telemetry wire format: envelopes, payloads and records that cannot be read or written. */
-export type TelemetryErrorCode =
-  | 'TELEMETRY_MESSAGE_TOO_LARGE'
-  | 'TELEMETRY_ENVELOPE_INVALID'
-  | 'TELEMETRY_MESSAGE_TYPE_UNSUPPORTED'
-  | 'TELEMETRY_PAYLOAD_INVALID'
-  | 'TELEMETRY_TOPIC_UNKNOWN'
-  | 'TELEMETRY_VALUE_INVALID';
+export const TELEMETRY_ERROR_CODES = [
+  'TELEMETRY_MESSAGE_TOO_LARGE',
+  'TELEMETRY_ENVELOPE_INVALID',
+  'TELEMETRY_MESSAGE_TYPE_UNSUPPORTED',
+  'TELEMETRY_PAYLOAD_INVALID',
+  'TELEMETRY_TOPIC_UNKNOWN',
+  'TELEMETRY_VALUE_INVALID',
+] as const;
+/** One of {@link TELEMETRY_ERROR_CODES}. */
+export type TelemetryErrorCode = (typeof TELEMETRY_ERROR_CODES)[number];
 
 /** Codes of browser sessions on protected hosts: a login link that cannot be used, a forged form. */
-export type SessionErrorCode =
-  | 'SESSION_REQUIRED'
-  | 'SESSION_LOGIN_INVALID'
-  | 'SESSION_ACCESS_DENIED'
-  | 'SESSION_CSRF_INVALID';
-/** Codes of upstream login (GitHub, GitLab, OIDC): each says whether the browser or the operator acts. */
-export type LoginErrorCode =
-  | 'LOGIN_STATE_INVALID'
-  | 'LOGIN_DECLINED'
-  | 'LOGIN_CODE_INVALID'
-  | 'LOGIN_CLIENT_REJECTED'
-  | 'LOGIN_REDIRECT_MISMATCH'
-  | 'LOGIN_SCOPE_MISSING'
-  | 'LOGIN_REVOKED'
-  | 'LOGIN_RATE_LIMITED'
-  | 'LOGIN_PROVIDER_UNREACHABLE'
-  | 'LOGIN_PROVIDER_TIMEOUT'
-  | 'LOGIN_PROVIDER_INVALID_ANSWER'
-  | 'LOGIN_FAILED';
+export const SESSION_ERROR_CODES = [
+  'SESSION_REQUIRED',
+  'SESSION_LOGIN_INVALID',
+  'SESSION_ACCESS_DENIED',
+  'SESSION_CSRF_INVALID',
+] as const;
+/** One of {@link SESSION_ERROR_CODES}. */
+export type SessionErrorCode = (typeof SESSION_ERROR_CODES)[number];
+
+/**
+ * Codes of logging in: upstream login (GitHub, GitLab, OIDC), each saying whether the browser or
+ * the operator acts, and the command line's saved login to a Gatehouse (`LOGIN_ENDED`).
+ */
+export const LOGIN_ERROR_CODES = [
+  'LOGIN_STATE_INVALID',
+  'LOGIN_DECLINED',
+  'LOGIN_CODE_INVALID',
+  'LOGIN_CLIENT_REJECTED',
+  'LOGIN_REDIRECT_MISMATCH',
+  'LOGIN_SCOPE_MISSING',
+  'LOGIN_REVOKED',
+  'LOGIN_RATE_LIMITED',
+  'LOGIN_PROVIDER_UNREACHABLE',
+  'LOGIN_PROVIDER_TIMEOUT',
+  'LOGIN_PROVIDER_INVALID_ANSWER',
+  'LOGIN_FAILED',
+  'LOGIN_ENDED',
+] as const;
+/** One of {@link LOGIN_ERROR_CODES}. */
+export type LoginErrorCode = (typeof LOGIN_ERROR_CODES)[number];
+
 /** Codes of per-route auth: bearer tokens, policies and route secrets (`src/auth/route/`). */
-export type RouteAuthErrorCode =
-  | 'AUTH_TOKEN_MISSING'
-  | 'AUTH_TOKEN_INVALID'
-  | 'AUTH_SCOPE_INSUFFICIENT'
-  | 'AUTH_ACCESS_DENIED'
-  | 'AUTH_UNAVAILABLE'
-  | 'AUTH_SECRET_KEY_MISSING';
+export const ROUTE_AUTH_ERROR_CODES = [
+  'AUTH_TOKEN_MISSING',
+  'AUTH_TOKEN_INVALID',
+  'AUTH_SCOPE_INSUFFICIENT',
+  'AUTH_ACCESS_DENIED',
+  'AUTH_UNAVAILABLE',
+  'AUTH_SECRET_KEY_MISSING',
+] as const;
+/** One of {@link ROUTE_AUTH_ERROR_CODES}. */
+export type RouteAuthErrorCode = (typeof ROUTE_AUTH_ERROR_CODES)[number];
 
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =

@@ -1,7 +1,7 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GatehouseError } from './errors.ts';
+import { ConfigError } from './config-error.ts';
 
 /** Shortest passphrase accepted as a secret key. */
 export const MIN_PASSPHRASE_LENGTH = 16;
@@ -27,7 +27,7 @@ function base64Key(value: string): Buffer | undefined {
  */
 export function parseSecretKey(text: string): Buffer {
   const problem = secretKeyProblem(text);
-  if (problem) throw new GatehouseError('CONFIG_INVALID', `GATEHOUSE_SECRET_KEY ${problem}`);
+  if (problem) throw new ConfigError(`GATEHOUSE_SECRET_KEY ${problem}`);
   const value = text.trim();
   if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex');
   return (
@@ -68,8 +68,7 @@ export function loadOrCreateSecretKey(dataDir: string): Buffer {
 function keyInFile(path: string): Buffer {
   const text = readFileSync(path, 'utf8');
   if (secretKeyProblem(text)) {
-    throw new GatehouseError(
-      'CONFIG_INVALID',
+    throw new ConfigError(
       `${path} does not hold a secret key: restore it, or delete it to make a new one (logins sealed under the old one end)`,
     );
   }

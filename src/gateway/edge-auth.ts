@@ -245,7 +245,12 @@ export function edgeAuth(options: EdgeAuthOptions) {
       internal = await startInternalListener(s.issuer, new URL(s.issuer).host, (req, res) =>
         s.handle(req, res),
       );
-      client = oauthEdgeClient({ issuer: s.issuer, clientSecret: edgeSecret(), fetch: internal.fetch });
+      client = oauthEdgeClient({
+        issuer: s.issuer,
+        clientSecret: edgeSecret(),
+        fetch: internal.fetch,
+        clock,
+      });
     },
     server: server.server,
     async close(): Promise<void> {

@@ -13,6 +13,8 @@ const STATUS_BY_CODE = {
   UPSTREAM_UNREACHABLE: 502,
   UPSTREAM_TIMEOUT: 504,
   INTERNAL: 500,
+  // never sent (no one is left to read it): nginx's "client closed request", for logs and metrics
+  CLIENT_CLOSED: 499,
   // admin API
   INVALID_JSON: 400,
   VALIDATION_FAILED: 400,
@@ -35,6 +37,8 @@ const STATUS_BY_CODE = {
   TUNNEL_STREAM_FAILED: 502,
   TUNNEL_UPGRADE_INVALID: 400,
   TUNNEL_PASSTHROUGH_UNAVAILABLE: 501,
+  // the agent's side: the server turned its connection down (the server's own status is on the error)
+  TUNNEL_DIAL_REFUSED: 502,
   // relay
   RELAY_DISABLED: 404,
   RELAY_BODY_INVALID: 400,
@@ -44,6 +48,8 @@ const STATUS_BY_CODE = {
   RELAY_SIGNATURE_REPLAYED: 403,
   RELAY_TARGET_REFUSED: 400,
   RELAY_TARGET_UNREACHABLE: 502,
+  // the target answered more than the relay keeps: a cut answer passed on would be worse than none
+  RELAY_ANSWER_TOO_LARGE: 502,
   RELAY_NOT_REGISTERED: 404,
   RELAY_DELIVERY_NOT_FOUND: 404,
   RELAY_REPLAY_IMPOSSIBLE: 409,
@@ -144,6 +150,8 @@ const STATUS_BY_CODE = {
   LOGIN_PROVIDER_INVALID_ANSWER: 502,
   // a login through the authorization server did not complete
   LOGIN_FAILED: 502,
+  // the command line's saved login was refused or ran out: only `gatehouse login` helps
+  LOGIN_ENDED: 401,
   // per-route auth: 401 asks for a (new) token, 403 for more scope or another person
   AUTH_TOKEN_MISSING: 401,
   AUTH_TOKEN_INVALID: 401,

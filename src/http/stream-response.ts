@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
+import { EdgeError } from './edge-error.ts';
 
 /**
  * Sends the response head with the first body chunk when that chunk is already at hand, so a
@@ -15,10 +16,11 @@ export function flushHeadersSoon(res: ServerResponse): void {
 }
 
 /** The client went away before the whole response was sent. */
-export class ClientGoneError extends Error {
+export class ClientGoneError extends EdgeError {
+  // Named as an abort, so that it reads as one wherever aborts are told apart from failures.
   override readonly name = 'AbortError';
   constructor() {
-    super('the client closed the connection before the response was complete');
+    super('CLIENT_CLOSED', 'the client closed the connection before the response was complete');
   }
 }
 

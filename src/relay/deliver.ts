@@ -2,6 +2,7 @@ import { type Agent, request } from 'undici';
 import { endToEndHeaders } from '../http/hop-by-hop.ts';
 import { pinnedAgent } from '../http/pinned-agent.ts';
 import type { TunnelService } from '../tunnel/server/tunnel-service.ts';
+import { RelayError } from './errors.ts';
 import type { RelayTarget } from './registrations.ts';
 import type { UrlRelayNetwork } from './relay-to-url.ts';
 import { resolvePublicAddress } from './target-policy.ts';
@@ -74,7 +75,7 @@ export async function sendBuffered(
     // A cut answer passed on as whole would be worse than none: over the cap is a failure.
     if (size > capBytes) {
       res.body.destroy();
-      throw new Error(`the answer is larger than ${capBytes} bytes`);
+      throw new RelayError('RELAY_ANSWER_TOO_LARGE', `the answer is larger than ${capBytes} bytes`);
     }
     chunks.push(b);
   }

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type CryptoKey, errors, generateKeyPair, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../core/clock.ts';
+import { SimulatorApiError } from './api-error.ts';
 import { REGIONS, type Region } from './seed.ts';
-import { TeslaApiError } from './tesla-error.ts';
 import type { SimUrls } from './urls.ts';
 import type { SimAccount } from './world.ts';
 
@@ -152,7 +152,7 @@ export class AccessTokens {
     this.revoked.add(jti);
   }
 
-  /** Checks a bearer token as the Fleet API does; throws 401 `TeslaApiError`s. */
+  /** Checks a bearer token as the Fleet API does; throws 401 `SimulatorApiError`s. */
   async verify(token: string): Promise<TokenPrincipal> {
     let payload: JWTPayload;
     try {
@@ -163,11 +163,11 @@ export class AccessTokens {
       }));
     } catch (error) {
       if (error instanceof errors.JWTExpired)
-        throw new TeslaApiError('SIM_TOKEN_INVALID', 'token expired (401)');
-      throw new TeslaApiError('SIM_TOKEN_INVALID', 'invalid bearer token');
+        throw new SimulatorApiError('SIM_TOKEN_INVALID', 'token expired (401)');
+      throw new SimulatorApiError('SIM_TOKEN_INVALID', 'invalid bearer token');
     }
     const jti = String(payload.jti ?? '');
-    if (this.revoked.has(jti)) throw new TeslaApiError('SIM_TOKEN_INVALID', 'invalid bearer token');
+    if (this.revoked.has(jti)) throw new SimulatorApiError('SIM_TOKEN_INVALID', 'invalid bearer token');
     const region = String(payload['ou_code'] ?? '').toLowerCase() as Region;
     const accountId = typeof payload['account_id'] === 'string' ? payload['account_id'] : undefined;
     return {

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { SimulatorApiError, teslaErrorResponse } from './api-error.ts';
 import { type FleetDeps, type FleetEnv, outOfRegion } from './fleet-context.ts';
 import { partnerApi } from './partner-api.ts';
 import { telemetryApi } from './telemetry-api.ts';
-import { TeslaApiError, teslaErrorResponse } from './tesla-error.ts';
 import { vehiclesApi } from './vehicles-api.ts';
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -21,7 +21,8 @@ export function createFleetApp(deps: FleetDeps): Hono<FleetEnv> {
   const base = deps.urls.regionBaseUrl(deps.region);
 
   app.onError((error, c) => {
-    if (!(error instanceof TeslaApiError)) deps.logger?.error({ err: error }, 'simulator: fleet API failed');
+    if (!(error instanceof SimulatorApiError))
+      deps.logger?.error({ err: error }, 'simulator: fleet API failed');
     return teslaErrorResponse(c, error);
   });
 
@@ -29,13 +30,13 @@ export function createFleetApp(deps: FleetDeps): Hono<FleetEnv> {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) {
-      throw new TeslaApiError('SIM_TOKEN_INVALID', 'invalid bearer token', {
+      throw new SimulatorApiError('SIM_TOKEN_INVALID', 'invalid bearer token', {
         description: 'send Authorization: Bearer <access token>',
       });
     }
     const principal = await deps.tokens.verify(match[1]);
     if (!principal.audience.includes(base)) {
-      throw new TeslaApiError('SIM_TOKEN_INVALID', 'invalid bearer token', {
+      throw new SimulatorApiError('SIM_TOKEN_INVALID', 'invalid bearer token', {
         description: `the token's audience (${principal.audience.join(', ')}) does not include ${base}`,
       });
     }
@@ -58,7 +59,7 @@ export function createFleetApp(deps: FleetDeps): Hono<FleetEnv> {
       !BEFORE_REGISTRATION.has(route) &&
       !deps.world.partner(deps.region, principal.clientId)
     ) {
-      throw new TeslaApiError(
+      throw new SimulatorApiError(
         'SIM_NOT_REGISTERED',
         `Account ${principal.clientId} must be registered in the current region ${base}`,
         { bare: true },
@@ -68,7 +69,7 @@ export function createFleetApp(deps: FleetDeps): Hono<FleetEnv> {
       c.req.method === 'POST' &&
       !(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')
     ) {
-      throw new TeslaApiError('SIM_NOT_ACCEPTABLE', 'not acceptable', {
+      throw new SimulatorApiError('SIM_NOT_ACCEPTABLE', 'not acceptable', {
         description: 'send Content-Type: application/json with every POST',
       });
     }
@@ -79,7 +80,7 @@ export function createFleetApp(deps: FleetDeps): Hono<FleetEnv> {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new TeslaApiError('SIM_BAD_REQUEST', 'invalid_request', {
+        throw new SimulatorApiError('SIM_BAD_REQUEST', 'invalid_request', {
           description: `the body is larger than ${MAX_BODY_BYTES} bytes`,
         });
       },
@@ -90,7 +91,7 @@ export function createFleetApp(deps: FleetDeps): Hono<FleetEnv> {
   app.route('/', telemetryApi(deps));
   app.route('/', vehiclesApi(deps));
   app.all('*', (c) => {
-    throw new TeslaApiError('SIM_NOT_FOUND', 'not_found', {
+    throw new SimulatorApiError('SIM_NOT_FOUND', 'not_found', {
       description: `no endpoint ${c.req.method} ${c.req.path}`,
     });
   });

@@ -2,9 +2,9 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { HttpsReach } from '../fleet/hosted-key.ts';
 import type { AccessTokens, TokenPrincipal } from './access-tokens.ts';
+import { SimulatorApiError } from './api-error.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { Region } from './seed.ts';
-import { TeslaApiError } from './tesla-error.ts';
 import type { SimUrls } from './urls.ts';
 import type { SimVehicle, World } from './world.ts';
 
@@ -26,16 +26,16 @@ export type FleetEnv = { Variables: { principal: TokenPrincipal } };
 /** Tesla's 403 when the token lacks `scope`. */
 export function requireScope(c: Context<FleetEnv>, scope: string): void {
   if (!c.get('principal').scopes.includes(scope)) {
-    throw new TeslaApiError('SIM_FORBIDDEN', 'Unauthorized missing scopes', {
+    throw new SimulatorApiError('SIM_FORBIDDEN', 'Unauthorized missing scopes', {
       description: `this endpoint needs the ${scope} scope; ask for it when the token is requested`,
     });
   }
 }
 
 /** Tesla's 421, naming the region where the user's (or vehicle's) data lives. */
-export function outOfRegion(deps: FleetDeps, home: Region): TeslaApiError {
+export function outOfRegion(deps: FleetDeps, home: Region): SimulatorApiError {
   const base = deps.urls.regionBaseUrl(home);
-  return new TeslaApiError(
+  return new SimulatorApiError(
     'SIM_OUT_OF_REGION',
     `user out of region, use base URL: ${base}, see https://developer.tesla.com/docs/fleet-api/getting-started/base-urls`,
     { headers: { 'alt-svc': `h2="${new URL(base).host}"` } },
@@ -53,7 +53,7 @@ export function vehicleFor(c: Context<FleetEnv>, deps: FleetDeps, idOrVin: strin
     (principal.kind === 'user'
       ? owner.id === principal.accountId
       : owner.authorizedApps.has(principal.clientId));
-  if (!vehicle || !owner || !visible) throw new TeslaApiError('SIM_NOT_FOUND', `${idOrVin} not_found`);
+  if (!vehicle || !owner || !visible) throw new SimulatorApiError('SIM_NOT_FOUND', `${idOrVin} not_found`);
   if (owner.region !== deps.region) throw outOfRegion(deps, owner.region);
   return vehicle;
 }
@@ -66,7 +66,7 @@ export async function jsonBody(c: Context<FleetEnv>): Promise<Record<string, unk
     const value: unknown = JSON.parse(text);
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch {}
-  throw new TeslaApiError('SIM_BAD_REQUEST', 'invalid_request', {
+  throw new SimulatorApiError('SIM_BAD_REQUEST', 'invalid_request', {
     description: 'the body is not a JSON object',
   });
 }
@@ -75,7 +75,7 @@ export async function jsonBody(c: Context<FleetEnv>): Promise<Record<string, unk
 export function vinsOf(body: Record<string, unknown>): string[] {
   const vins = body['vins'];
   if (!Array.isArray(vins) || vins.length === 0 || vins.some((v) => typeof v !== 'string')) {
-    throw new TeslaApiError('SIM_BAD_REQUEST', 'invalid_field', {
+    throw new SimulatorApiError('SIM_BAD_REQUEST', 'invalid_field', {
       description: 'vins must be a non-empty array of VINs',
     });
   }

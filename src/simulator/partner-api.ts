@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { checkHostedKey } from '../fleet/hosted-key.ts';
+import { SimulatorApiError } from './api-error.ts';
 import { type FleetDeps, type FleetEnv, jsonBody } from './fleet-context.ts';
-import { TeslaApiError } from './tesla-error.ts';
 import { originHost, type PartnerAccount, publicKeyHash } from './world.ts';
 
 const hex = (point: Uint8Array) => Buffer.from(point).toString('hex');
@@ -10,7 +10,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function requirePartner(c: Context<FleetEnv>): void {
   if (c.get('principal').kind !== 'partner') {
-    throw new TeslaApiError('SIM_FORBIDDEN', 'Expected partner account', {
+    throw new SimulatorApiError('SIM_FORBIDDEN', 'Expected partner account', {
       description: 'partner endpoints take a partner token (grant_type=client_credentials)',
     });
   }
@@ -47,14 +47,14 @@ export function partnerApi(deps: FleetDeps): Hono<FleetEnv> {
     const body = await jsonBody(c);
     const given = body['domain'];
     if (typeof given !== 'string' || !given.trim()) {
-      throw new TeslaApiError('SIM_BAD_REQUEST', 'invalid_field', {
+      throw new SimulatorApiError('SIM_BAD_REQUEST', 'invalid_field', {
         description: 'domain is required: the host name serving your public key',
       });
     }
     const domain = originHost(given);
     const client = world.apps.get(clientId);
     if (!client?.allowedOrigins.includes(domain)) {
-      throw new TeslaApiError(
+      throw new SimulatorApiError(
         'SIM_UNPROCESSABLE',
         `Validation failed: Domain ${domain} is not an allowed origin`,
         {
@@ -67,7 +67,7 @@ export function partnerApi(deps: FleetDeps): Hono<FleetEnv> {
     if (check.problems.length || !check.key) {
       const problems = check.problems.map((p) => p.message);
       deps.logger?.info({ region, client_id: clientId, domain, problems }, 'simulator: partner key refused');
-      throw new TeslaApiError('SIM_UNPROCESSABLE', `Validation failed: ${problems.join('; ')}`, {
+      throw new SimulatorApiError('SIM_UNPROCESSABLE', `Validation failed: ${problems.join('; ')}`, {
         description: `Tesla could not read a P-256 public key at ${check.url}`,
         messages: { public_key: problems },
       });
@@ -77,7 +77,7 @@ export function partnerApi(deps: FleetDeps): Hono<FleetEnv> {
       (p) => p.clientId !== clientId && Buffer.from(p.publicPoint).equals(Buffer.from(point)),
     );
     if (takenBy) {
-      throw new TeslaApiError(
+      throw new SimulatorApiError(
         'SIM_UNPROCESSABLE',
         'Validation failed: Public key hash has already been taken',
         {
@@ -120,13 +120,13 @@ export function partnerApi(deps: FleetDeps): Hono<FleetEnv> {
     requirePartner(c);
     const domain = originHost(c.req.query('domain') ?? '');
     if (!domain) {
-      throw new TeslaApiError('SIM_BAD_REQUEST', 'invalid_field', {
+      throw new SimulatorApiError('SIM_BAD_REQUEST', 'invalid_field', {
         description: 'the domain query parameter is required',
       });
     }
     const partner = world.partner(region, c.get('principal').clientId);
     if (!partner || partner.domain !== domain) {
-      throw new TeslaApiError('SIM_FORBIDDEN', `This account does not have access to ${domain}`);
+      throw new SimulatorApiError('SIM_FORBIDDEN', `This account does not have access to ${domain}`);
     }
     return c.json({ response: { public_key: hex(partner.publicPoint) } });
   });

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import { TeslaApiError } from './tesla-error.ts';
+import { SimulatorApiError } from './api-error.ts';
 
 const WINDOW_MS = 60_000;
 
@@ -25,7 +25,7 @@ export class RateLimiter {
     }
     const reset = Math.max(1, Math.ceil((window.start + WINDOW_MS - now) / 1000));
     if (window.count >= limit) {
-      throw new TeslaApiError('SIM_RATE_LIMITED', `Retry in ${reset} seconds`, {
+      throw new SimulatorApiError('SIM_RATE_LIMITED', `Retry in ${reset} seconds`, {
         headers: {
           'ratelimit-limit': String(limit),
           'ratelimit-remaining': '0',

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { newTxid, SimulatorApiError } from './api-error.ts';
 import {
   type FleetDeps,
   type FleetEnv,
@@ -8,7 +9,6 @@ import {
   vinsOf,
 } from './fleet-context.ts';
 import { applySignedConfig, clearErrors, readSignedConfig } from './telemetry-config.ts';
-import { newTxid, TeslaApiError } from './tesla-error.ts';
 import { MAX_TELEMETRY_CONFIGS } from './world.ts';
 
 /** The telemetry configuration endpoints of one region. */
@@ -22,7 +22,7 @@ export function telemetryApi(deps: FleetDeps): Hono<FleetEnv> {
     requireScope(c, 'vehicle_device_data');
     const clientId = c.get('principal').clientId;
     if (inFlight.has(clientId)) {
-      throw new TeslaApiError('SIM_RATE_LIMITED', 'Retry in 1 seconds', {
+      throw new SimulatorApiError('SIM_RATE_LIMITED', 'Retry in 1 seconds', {
         description: 'another fleet_telemetry_config call of this application is in progress',
         headers: { 'retry-after': '1' },
       });
@@ -56,7 +56,7 @@ export function telemetryApi(deps: FleetDeps): Hono<FleetEnv> {
   });
 
   app.post('/api/1/vehicles/fleet_telemetry_config', () => {
-    throw new TeslaApiError(
+    throw new SimulatorApiError(
       'SIM_PROXY_REQUIRED',
       'This endpoint must be called through the Vehicle Command HTTP Proxy. Refer to https://developer.tesla.com/docs/fleet-api/fleet-telemetry for instructions setting up fleet telemetry',
       { description: 'send the configuration signed, to fleet_telemetry_config_jws' },

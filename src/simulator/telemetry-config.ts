@@ -1,7 +1,7 @@
 import { TELEMETRY_AUDIENCE } from '../fleet/ss256.ts';
 import { Ss256Error, type Ss256Failure, verifySs256Jws } from '../fleet/ss256-verify.ts';
+import { SimulatorApiError } from './api-error.ts';
 import type { Region } from './seed.ts';
-import { TeslaApiError } from './tesla-error.ts';
 import { compareFirmware, SIGNED_TELEMETRY_FIRMWARE } from './vehicle-json.ts';
 import { MAX_TELEMETRY_CONFIGS, type SimVehicle, type World } from './world.ts';
 
@@ -48,7 +48,7 @@ export function readSignedConfig(
   registeredKey: Uint8Array | undefined,
 ): { claims: Record<string, unknown>; loadError: string | undefined } {
   if (typeof token !== 'string' || !token) {
-    throw new TeslaApiError('SIM_BAD_REQUEST', 'invalid_request', {
+    throw new SimulatorApiError('SIM_BAD_REQUEST', 'invalid_request', {
       description: 'token is required: the telemetry configuration as a Tesla.SS256 JWS',
     });
   }
@@ -58,18 +58,18 @@ export function readSignedConfig(
   } catch (error) {
     if (!(error instanceof Ss256Error)) throw error;
     if (error.failure === 'malformed' || error.failure === 'algorithm') {
-      throw new TeslaApiError('SIM_BAD_REQUEST', 'invalid_request', { description: error.message });
+      throw new SimulatorApiError('SIM_BAD_REQUEST', 'invalid_request', { description: error.message });
     }
     loadError = LOAD_ERRORS[error.failure];
   }
   const claims = claimsOf(token);
   if (typeof claims['hostname'] !== 'string' || !claims['hostname']) {
-    throw new TeslaApiError('SIM_BAD_REQUEST', 'invalid_field', {
+    throw new SimulatorApiError('SIM_BAD_REQUEST', 'invalid_field', {
       description: 'the configuration has no hostname: the server vehicles stream to',
     });
   }
   if (!claims['fields'] || typeof claims['fields'] !== 'object') {
-    throw new TeslaApiError('SIM_BAD_REQUEST', 'invalid_field', {
+    throw new SimulatorApiError('SIM_BAD_REQUEST', 'invalid_field', {
       description: 'the configuration has no fields: the signals to stream, with their intervals',
     });
   }

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { SimulatorApiError } from './api-error.ts';
 import {
   type FleetDeps,
   type FleetEnv,
@@ -7,7 +8,6 @@ import {
   vehicleFor,
   vinsOf,
 } from './fleet-context.ts';
-import { TeslaApiError } from './tesla-error.ts';
 import { DEFAULT_ENDPOINTS, VEHICLE_DATA_ENDPOINTS, vehicleData } from './vehicle-data.ts';
 import { compareFirmware, pagination, SIGNED_TELEMETRY_FIRMWARE, vehicleJson } from './vehicle-json.ts';
 import type { SimAccount } from './world.ts';
@@ -16,7 +16,7 @@ function requireUser(c: Context<FleetEnv>, deps: FleetDeps): SimAccount {
   const principal = c.get('principal');
   const account = principal.accountId ? deps.world.accounts.get(principal.accountId) : undefined;
   if (principal.kind !== 'user' || !account) {
-    throw new TeslaApiError('SIM_FORBIDDEN', 'Expected user account', {
+    throw new SimulatorApiError('SIM_FORBIDDEN', 'Expected user account', {
       description: 'this endpoint takes a user token (authorization_code or refresh_token)',
     });
   }
@@ -27,7 +27,7 @@ function positiveInt(text: string | undefined, fallback: number, name: string): 
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) {
-    throw new TeslaApiError('SIM_BAD_REQUEST', 'invalid_field', {
+    throw new SimulatorApiError('SIM_BAD_REQUEST', 'invalid_field', {
       description: `${name} must be a positive integer`,
     });
   }
@@ -85,13 +85,16 @@ export function vehiclesApi(deps: FleetDeps): Hono<FleetEnv> {
     const endpoints = asked ? asked.split(/[;,]/).filter(Boolean) : DEFAULT_ENDPOINTS;
     const unknown = endpoints.filter((e) => !(VEHICLE_DATA_ENDPOINTS as readonly string[]).includes(e));
     if (unknown.length) {
-      throw new TeslaApiError('SIM_BAD_REQUEST', 'invalid_field', {
+      throw new SimulatorApiError('SIM_BAD_REQUEST', 'invalid_field', {
         description: `unknown endpoints ${unknown.join(', ')}; use ${VEHICLE_DATA_ENDPOINTS.join(';')}`,
       });
     }
     deps.limiter.take(`data:${c.get('principal').clientId}:${vehicle.vin}`, limits.vehicle_data_per_minute);
     if (world.stateOf(vehicle) !== 'online') {
-      throw new TeslaApiError('SIM_VEHICLE_UNAVAILABLE', 'vehicle unavailable: vehicle is offline or asleep');
+      throw new SimulatorApiError(
+        'SIM_VEHICLE_UNAVAILABLE',
+        'vehicle unavailable: vehicle is offline or asleep',
+      );
     }
     const data = vehicleData({
       vin: vehicle.vin,
@@ -115,7 +118,7 @@ export function vehiclesApi(deps: FleetDeps): Hono<FleetEnv> {
         return [vehicleFor(c, deps, vin)];
       } catch (error) {
         // VINs this token may not see are left out, as Tesla leaves them out.
-        if (error instanceof TeslaApiError && error.code === 'SIM_NOT_FOUND') return [];
+        if (error instanceof SimulatorApiError && error.code === 'SIM_NOT_FOUND') return [];
         throw error;
       }
     });

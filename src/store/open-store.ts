@@ -7,9 +7,9 @@ import type { Store } from './types.ts';
 export async function openStore(options: {
   storeUrl?: string | undefined;
   dataDir: string;
-  /** Expiry of short-lived records in the embedded store; Redis expires them on its own clock. */
+  /** When short-lived records expire, in either store. */
   clock?: Clock;
 }): Promise<Store> {
-  if (options.storeUrl) return RedisStore.open(options.storeUrl);
+  if (options.storeUrl) return RedisStore.open(options.storeUrl, { clock: options.clock });
   return SqliteStore.open(options.dataDir, options.clock);
 }

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../../core/errors.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import type { UpstreamIdentity } from './identity.ts';
 
 /** An admin as `--admin-users` names one: the provider id and the login there. */
@@ -18,8 +18,7 @@ export function parseAdminUsers(text: string | readonly string[] | undefined): A
   return entries.map((entry) => {
     const match = /^([a-z][a-z0-9-]*):([^\s:,]+)$/i.exec(entry);
     if (!match)
-      throw new GatehouseError(
-        'CONFIG_INVALID',
+      throw new ConfigError(
         `--admin-users entry "${entry}" must be <provider>:<login>, as in github:alice,gitlab:bob`,
         { field: 'adminUsers' },
       );

@@ -1,5 +1,6 @@
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Clock } from '../../core/clock.ts';
+import { GatehouseError } from '../../core/errors.ts';
 
 /** The only signing algorithm accepted: the authorization server signs ES256; `none` and HS* never pass. */
 export const ACCESS_TOKEN_ALGORITHMS = ['ES256'];
@@ -11,15 +12,13 @@ export type AccessTokenClaims = JWTPayload & {
   readonly login: string;
 };
 
-/**
- * What a token failed on, in words a client developer can act on; `code` is jose's error code
- * (`ERR_JWT_EXPIRED`…) when jose refused it, else `ERR_TOKEN_REJECTED`.
- */
-export class TokenRejected extends Error {
-  readonly code: string;
-  constructor(message: string, code = 'ERR_TOKEN_REJECTED') {
-    super(message);
-    this.code = code;
+/** A token that does not pass, with what it failed on in words a client developer can act on. */
+export class TokenRejected extends GatehouseError<'AUTH_TOKEN_INVALID'> {
+  /** jose's code for the failed check (`ERR_JWT_EXPIRED`…) when jose refused the token. */
+  readonly joseCode: string | undefined;
+  constructor(message: string, cause?: unknown) {
+    super('AUTH_TOKEN_INVALID', message, cause === undefined ? undefined : { cause });
+    this.joseCode = cause instanceof errors.JOSEError ? cause.code : undefined;
   }
 }
 
@@ -47,7 +46,7 @@ export async function verifyAccessToken(token: string, check: TokenCheck): Promi
       requiredClaims: ['exp', 'sub', 'gid', 'login'],
     }));
   } catch (error) {
-    throw new TokenRejected(reason(error, check), error instanceof errors.JOSEError ? error.code : undefined);
+    throw new TokenRejected(reason(error, check), error);
   }
   // jose accepts an audience list containing ours; a token meant for several resources is not ours alone.
   if (Array.isArray(payload.aud) && payload.aud.length !== 1)

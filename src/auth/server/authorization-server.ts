@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { importJWK, type JSONWebKeySet, type JWTPayload, SignJWT } from 'jose';
 import type Provider from 'oidc-provider';
 import type { Clock } from '../../core/clock.ts';
-import { GatehouseError } from '../../core/errors.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import type { Logger } from '../../core/logger.ts';
 import { sealingKey } from '../../core/sealing.ts';
 import type { Mount } from '../../routes/mount.ts';
@@ -74,8 +74,7 @@ export async function startAuthorizationServer(
   const lifetimes = options.lifetimes ?? DEFAULT_LIFETIMES;
   const secret = options.sealKey();
   if (!secret)
-    throw new GatehouseError(
-      'CONFIG_INVALID',
+    throw new ConfigError(
       'the authorization server needs GATEHOUSE_SECRET_KEY with a shared store: every node must seal with the same key',
       { field: 'secretKey' },
     );

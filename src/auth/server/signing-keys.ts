@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
 import type { Clock } from '../../core/clock.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import { type SealingKey, seal, unseal } from '../../core/sealing.ts';
 import { byCreation, type CollectionSpec } from '../../store/collection.ts';
 import type { Store } from '../../store/types.ts';
@@ -90,8 +91,9 @@ export class SigningKeys {
   privateJwk(key: SigningKeyRecord): JWK {
     const json = unseal(this.#sealKey, key.sealedPrivateJwk, key.kid);
     if (json === undefined)
-      throw new Error(
+      throw new ConfigError(
         `signing key ${key.kid} does not open with this secret key: every node needs the same GATEHOUSE_SECRET_KEY`,
+        { field: 'secretKey' },
       );
     return { ...(JSON.parse(json) as JWK), kid: key.kid, alg: key.alg, use: 'sig' };
   }

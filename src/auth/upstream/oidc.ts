@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
-import type { Clock } from '../../core/clock.ts';
+import { type Clock, systemClock } from '../../core/clock.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import type {
   UpstreamGrant,
@@ -46,7 +47,7 @@ const TOKEN_MECHANICS = new Set([
 /** The generic OIDC upstream: discovery, code + PKCE + nonce, userinfo, refresh to read again. */
 export function oidcProvider(settings: OidcProviderSettings): UpstreamProvider {
   const id = settings.id ?? 'oidc';
-  const now = settings.clock ?? Date.now;
+  const now = settings.clock ?? systemClock;
   const scope = settings.scopes ?? 'openid profile email offline_access';
   const allowHttp = settings.allowInsecureHttp ?? isLoopback(settings.issuer);
   let configuration: Promise<client.Configuration> | undefined;
@@ -202,8 +203,7 @@ export function oidcSettingsFromEnv(
   if (!issuer) return undefined;
   const clientId = env['OIDC_CLIENT_ID'];
   if (!URL.canParse(issuer) || !clientId)
-    throw new GatehouseError(
-      'CONFIG_INVALID',
+    throw new ConfigError(
       'OIDC_ISSUER must be the issuer URL (https://login.example.com) and OIDC_CLIENT_ID must be set with it',
       { field: 'OIDC_ISSUER' },
     );

@@ -4,6 +4,8 @@
  * name in its `server_name` extension (RFC 6066 §3). Pure: bytes in, a verdict out.
  */
 
+import { EdgeError } from '../../http/edge-error.ts';
+
 /** Largest ClientHello read; real ones are a few KiB even with post-quantum key shares. */
 export const MAX_HELLO_BYTES = 32 * 1024;
 /** Largest number of bytes buffered while waiting for a whole ClientHello, record headers included. */
@@ -27,7 +29,12 @@ export type ClientHelloPeek =
   /** Not a ClientHello one can route by: plain HTTP, another protocol, or a malformed hello. */
   | { readonly kind: 'other'; readonly reason: string };
 
-class Malformed extends Error {}
+/** Bytes that cannot be a ClientHello; caught here and turned into an `other` verdict. */
+class Malformed extends EdgeError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
+}
 
 /** Decides what `bytes` (everything received so far on a connection) begin with. */
 export function peekClientHello(bytes: Uint8Array): ClientHelloPeek {

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ConfigError } from '../../config/errors.ts';
 import type { ListenerConfig } from '../../config/schema.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
 import { writeRawResponse } from '../../http/raw-response.ts';

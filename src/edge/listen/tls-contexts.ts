@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { ConfigError } from '../../config/errors.ts';
 import type { ListenerConfig } from '../../config/schema.ts';
+import { ConfigError } from '../../core/config-error.ts';
 
 /**
  * The certificates one HTTPS listener serves, by SNI name; it may start empty and gain

@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { EdgeError } from '../../http/edge-error.ts';
+import { EdgeError } from '../../http/edge-error.ts';
 import type { ClientInfo } from '../../http/forwarded.ts';
 import { hopByHopNames } from '../../http/hop-by-hop.ts';
 import { serializeHead, writeRawResponse } from '../../http/raw-response.ts';
@@ -46,7 +46,7 @@ export function proxyUpgrade(
   });
 
   const timer = setTimeout(() => {
-    upstreamReq.destroy(Object.assign(new Error('upgrade timed out'), { code: 'UPSTREAM_TIMEOUT' }));
+    upstreamReq.destroy(new EdgeError('UPSTREAM_TIMEOUT', 'upgrade timed out'));
   }, route.timeouts.responseMs);
 
   const fail = (error: unknown) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { type Clock, systemClock } from '../../core/clock.ts';
 import { ChangeFeed } from '../change-feed.ts';
 import type { Collection, CollectionSpec } from '../collection.ts';
 import { API_KEYS, ROUTES, TUNNELS } from '../entities.ts';
@@ -22,6 +23,8 @@ import { RedisTunnelEvents } from './redis-tunnel-events.ts';
 export interface RedisStoreOptions {
   /** Prefix of every key, so several deployments can share one Redis. Default `gatehouse:`. */
   readonly prefix?: string;
+  /** When short-lived records expire. Default: the wall clock. */
+  readonly clock?: Clock | undefined;
 }
 
 /** Shared store on Redis: what several Gatehouse nodes use to see one configuration. */
@@ -60,13 +63,13 @@ export class RedisStore implements Store {
         cause: error,
       });
     }
-    const store = new RedisStore(redis, subscriber, prefix);
+    const store = new RedisStore(redis, subscriber, prefix, options.clock ?? systemClock);
     await store.#migrate();
     await store.#listen();
     return store;
   }
 
-  private constructor(redis: Redis, subscriber: Redis, prefix: string) {
+  private constructor(redis: Redis, subscriber: Redis, prefix: string, clock: Clock) {
     this.#redis = redis;
     this.#subscriber = subscriber;
     this.#channel = `${prefix}changes`;
@@ -74,7 +77,7 @@ export class RedisStore implements Store {
     this.routes = this.collection(ROUTES);
     this.apiKeys = apiKeyRepository(this.collection(API_KEYS));
     this.tunnels = tunnelRepository(this.collection(TUNNELS), new RedisTunnelEvents(redis, prefix));
-    this.ephemeral = new RedisEphemeral(redis, prefix);
+    this.ephemeral = new RedisEphemeral(redis, prefix, clock);
   }
 
   async #migrate(): Promise<void> {

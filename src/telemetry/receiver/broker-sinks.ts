@@ -1,4 +1,4 @@
-import { GatehouseError } from '../../core/errors.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import { type DurableSinkName, SINK_FACTORIES, SINK_SETTINGS } from '../sinks/sink-factories.ts';
 import type { SinkFactory } from './sink-registry.ts';
 
@@ -6,8 +6,7 @@ import type { SinkFactory } from './sink-registry.ts';
 function brokerSink(name: DurableSinkName): SinkFactory {
   return (settings, deps) => {
     if (settings === undefined)
-      throw new GatehouseError(
-        'CONFIG_INVALID',
+      throw new ConfigError(
         `invalid configuration: telemetry.sinks.${name}: is required, since telemetry.records names ${name}; give at least its ${name === 'nats' ? 'servers' : 'url'}`,
         { field: `telemetry.sinks.${name}` },
       );

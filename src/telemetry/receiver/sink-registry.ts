@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
-import { GatehouseError } from '../../core/errors.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { RecordSink, RecordType } from '../records.ts';
 import type { VehicleStates } from '../state/vehicle-states.ts';
@@ -41,8 +41,7 @@ export function createSinkRoutes(
     if (existing) return existing;
     const factory = factories[name];
     if (!factory)
-      throw new GatehouseError(
-        'CONFIG_INVALID',
+      throw new ConfigError(
         `invalid configuration: telemetry.records.${type}: no sink named ${name}; there are ${Object.keys(factories).sort().join(', ')}`,
         { field: `telemetry.records.${type}` },
       );

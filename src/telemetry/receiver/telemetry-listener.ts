@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
-import { GatehouseError } from '../../core/errors.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import type { ReceiverSettings } from './receiver-settings.ts';
 import { type ConnectionDeps, serveVehicle } from './vehicle-connection.ts';
 import { vinOfCertificate } from './vehicle-identity.ts';
@@ -24,18 +24,13 @@ export function readTelemetryTls(config: ReceiverSettings): { cert: Buffer; key:
   const read = (file: 'cert' | 'key' | 'ca'): Buffer => {
     const path = config[file];
     if (path === undefined)
-      throw new GatehouseError(
-        'CONFIG_INVALID',
-        `invalid configuration: telemetry.${file}: is required with telemetry.port`,
-        {
-          field: `telemetry.${file}`,
-        },
-      );
+      throw new ConfigError(`invalid configuration: telemetry.${file}: is required with telemetry.port`, {
+        field: `telemetry.${file}`,
+      });
     try {
       return readFileSync(path);
     } catch (error) {
-      throw new GatehouseError(
-        'CONFIG_INVALID',
+      throw new ConfigError(
         `invalid configuration: telemetry.${file}: cannot read ${path}: ${(error as Error).message}`,
         { field: `telemetry.${file}`, cause: error },
       );
@@ -57,8 +52,7 @@ export async function startTelemetryListener(
   try {
     server = createServer({ ...tls, requestCert: true, rejectUnauthorized: true });
   } catch (error) {
-    throw new GatehouseError(
-      'CONFIG_INVALID',
+    throw new ConfigError(
       `invalid configuration: telemetry.cert: the certificate, key or CA bundle does not load: ${(error as Error).message}`,
       { field: 'telemetry.cert', cause: error },
     );
@@ -106,8 +100,7 @@ export async function startTelemetryListener(
     server.once('error', (error: NodeJS.ErrnoException) => {
       const where = `${config.host ?? 'all interfaces'} port ${config.port}`;
       reject(
-        new GatehouseError(
-          'CONFIG_INVALID',
+        new ConfigError(
           `telemetry listener: cannot listen on ${where} (${error.code ?? error.message}); choose another with --telemetry-port or GATEHOUSE_TELEMETRY_PORT, or an address of this machine with --telemetry-host`,
           { field: 'telemetry.port', cause: error },
         ),

@@ -74,7 +74,7 @@ export function createRedisSink(settings: RedisSinkSettings, deps: SinkDeps): Re
         throw failure(error);
       });
       if (!results || results.length !== writes.length)
-        throw new Error('Redis answered the XADDs only in part');
+        throw sinkUnavailable('redis', 'Redis answered the XADDs only in part');
       return results;
     }).then(
       (results) => {

@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { TunnelError } from '../protocol/errors.ts';
 import {
   AGENT_HEADER,
   CONNECT_PATH,
@@ -42,12 +43,12 @@ export interface Dialed {
   readonly passthroughAddress: string | undefined;
 }
 
-/** The server answered the upgrade with something other than 101. */
-export class DialRefused extends Error {
+/** The server answered the upgrade with something other than 101; `status` says what it was. */
+export class DialRefused extends TunnelError {
+  /** The server's HTTP status (101 when it switched to another protocol than the one asked for). */
   readonly status: number;
   constructor(status: number, message: string) {
-    super(message);
-    this.name = 'DialRefused';
+    super('TUNNEL_DIAL_REFUSED', message);
     this.status = status;
   }
 }

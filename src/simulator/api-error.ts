@@ -3,11 +3,8 @@ import type { Context } from 'hono';
 import { GatehouseError, type SimulatorApiErrorCode } from '../core/errors.ts';
 import { statusForCode } from '../http/error-status.ts';
 
-/** The codes the simulated Fleet API answers with; each maps to Tesla's status. */
-export type TeslaApiCode = SimulatorApiErrorCode;
-
 /** How a Fleet API error is written besides its `error` text. */
-export interface TeslaApiErrorOptions {
+export interface SimulatorApiErrorOptions {
   readonly description?: string;
   readonly headers?: Readonly<Record<string, string>>;
   /** Tesla's 412 body is `{"error": …}` alone, not the usual envelope. */
@@ -16,10 +13,13 @@ export interface TeslaApiErrorOptions {
   readonly messages?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A Fleet API refusal: `message` is Tesla's `error` text. */
-export class TeslaApiError extends GatehouseError<TeslaApiCode> {
-  readonly options: TeslaApiErrorOptions;
-  constructor(code: TeslaApiCode, error: string, options: TeslaApiErrorOptions = {}) {
+/**
+ * A refusal the simulated Fleet API sends, in Tesla's words: `message` is Tesla's `error` text.
+ * The other end is the Fleet kit's `TeslaApiError`, what a client makes of such an answer.
+ */
+export class SimulatorApiError extends GatehouseError<SimulatorApiErrorCode> {
+  readonly options: SimulatorApiErrorOptions;
+  constructor(code: SimulatorApiErrorCode, error: string, options: SimulatorApiErrorOptions = {}) {
     super(code, error);
     this.options = options;
   }
@@ -33,7 +33,7 @@ export function newTxid(): string {
 /** The answer Tesla gives for `error`: its envelope, `x-txid`, and any extra headers. */
 export function teslaErrorResponse(c: Context, error: unknown): Response {
   const txid = newTxid();
-  if (!(error instanceof TeslaApiError)) {
+  if (!(error instanceof SimulatorApiError)) {
     return c.json({ response: null, error: 'internal server error', error_description: '', txid }, 500, {
       'x-txid': txid,
     });
