@@ -6,7 +6,8 @@ import { GitHubProvider } from '../src/auth/upstream/github.ts';
 import { GitLabProvider } from '../src/auth/upstream/gitlab.ts';
 import { ProviderRegistry, providersFrom } from '../src/auth/upstream/provider-registry.ts';
 import { githubUrls, providerCredentials } from '../src/auth/upstream/provider-settings.ts';
-import { loadConfig, SETTINGS } from '../src/config/load-config.ts';
+import { loadConfig } from '../src/config/load-config.ts';
+import { SETTINGS } from '../src/config/settings.ts';
 import { manualClock } from '../src/core/clock.ts';
 import { ConfigError } from '../src/core/config-error.ts';
 
@@ -60,6 +61,26 @@ describe('login settings from the environment and the config file', () => {
       clientSecret: 'oidc-secret',
     });
     assert.deepEqual(load({}).login, {});
+  });
+
+  it('reads the OIDC issuer from GATEHOUSE_OIDC_* or the older OIDC_* names, the newer one winning', () => {
+    const { login } = load({
+      OIDC_ISSUER: 'https://old.example.com',
+      GATEHOUSE_OIDC_ISSUER: 'https://id.example.com/',
+      OIDC_CLIENT_ID: 'oidc-id',
+      OIDC_CLIENT_SECRET: 'oidc-secret',
+      OIDC_PROVIDER_ID: 'acme',
+      OIDC_LABEL: 'Company login',
+      OIDC_SCOPES: 'openid email',
+    });
+    assert.deepEqual(login.oidc, {
+      issuer: 'https://id.example.com',
+      clientId: 'oidc-id',
+      clientSecret: 'oidc-secret',
+      id: 'acme',
+      label: 'Company login',
+      scopes: 'openid email',
+    });
   });
 
   it('takes client IDs and URLs from flags but secrets never', () => {
@@ -124,6 +145,22 @@ describe('login settings from the environment and the config file', () => {
       name: 'an OIDC client without an issuer',
       file: 'login:\n  oidc: { clientId: a, clientSecret: b }',
       message: /login\.oidc\.issuer .*: is required/,
+    },
+    {
+      name: 'an OIDC issuer from the older variable without its secret',
+      env: { OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'a' },
+      message:
+        /login\.oidc\.clientSecret: is required: the OIDC client's secret; set GATEHOUSE_OIDC_CLIENT_SECRET/,
+    },
+    {
+      name: 'an OIDC provider id that is another provider’s',
+      env: {
+        OIDC_ISSUER: 'https://id.example.com',
+        OIDC_CLIENT_ID: 'a',
+        OIDC_CLIENT_SECRET: 'b',
+        OIDC_PROVIDER_ID: 'github',
+      },
+      message: /login\.oidc\.id \(from environment variable OIDC_PROVIDER_ID\): must not be github or gitlab/,
     },
     {
       name: 'a secret that is not a string, never shown',

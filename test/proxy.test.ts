@@ -123,6 +123,7 @@ describe('proxy', () => {
     assert.deepEqual(JSON.parse(json.text), {
       error: 'ROUTE_NOT_FOUND',
       message: 'No route serves nowhere.test/.',
+      docs: 'docs/reference/errors.md#route_not_found',
     });
   });
 

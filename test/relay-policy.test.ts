@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { environmentName, relayAllowed } from '../src/relay/environment.ts';
+import { loadConfig } from '../src/config/load-config.ts';
+import { relayAllowed } from '../src/relay/environment.ts';
 import { RelayError } from '../src/relay/errors.ts';
 import { hmacHex, registrationMessage, signatureMatches, verifySigned } from '../src/relay/signature.ts';
 import {
@@ -60,7 +61,10 @@ describe('relay environment guard', () => {
   ];
   for (const [enabled, env, expected] of cases) {
     test(`enabled=${enabled} ${JSON.stringify(env)} → ${expected}`, () => {
-      assert.equal(relayAllowed(enabled, environmentName(env), ['dev', 'lcl', 'inf']), expected);
+      assert.equal(
+        relayAllowed(enabled, loadConfig({ flags: {}, env }).environment, ['dev', 'lcl', 'inf']),
+        expected,
+      );
     });
   }
 });

@@ -239,6 +239,7 @@ describe('traffic through a tunnel', () => {
     assert.deepEqual(JSON.parse(res.text), {
       error: 'TUNNEL_NOT_CONNECTED',
       message: 'Tunnel sleepy is offline: no agent is connected for it.',
+      docs: 'docs/reference/errors.md#tunnel_not_connected',
     });
   });
 

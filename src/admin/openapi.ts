@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorDocs } from '../http/error-docs.ts';
 import { routeInput, routePatch } from '../routes/route.ts';
 import { keyInput } from './keys-api.ts';
 import { vehicleState, vehiclesPaths } from './openapi-vehicles.ts';
@@ -8,11 +9,15 @@ const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') =>
 
 const error = {
   type: 'object',
-  required: ['error', 'message'],
+  required: ['error', 'message', 'docs'],
   properties: {
     error: { type: 'string', description: 'Stable code, e.g. VALIDATION_FAILED.' },
     message: { type: 'string' },
     field: { type: 'string', description: 'The field that was wrong, when there is one.' },
+    docs: {
+      type: 'string',
+      description: `The code's entry in the reference the package ships, e.g. ${errorDocs('ROUTE_NOT_FOUND')}.`,
+    },
   },
 };
 

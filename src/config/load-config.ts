@@ -1,100 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { ZodError } from 'zod';
+import { type ZodError, z } from 'zod';
 import { ConfigError } from '../core/config-error.ts';
 import { configErrorMap } from './issue-message.ts';
 import { type ServeConfig, serveConfig } from './schema.ts';
-
-/** A setting's dotted key (`tls.cert`) and the flag and variable that can set it. */
-interface Setting {
-  readonly key: string;
-  /** No flag for secrets: command lines are visible to every user of the machine. */
-  readonly flag?: string;
-  readonly env: string;
-  /** Older names of the variable, read when `env` is not set. */
-  readonly aliases?: readonly string[];
-  readonly boolean?: boolean;
-  /** Its value never appears in a message. */
-  readonly secret?: boolean;
-}
-
-/** Every setting reachable from the command line or the environment. */
-export const SETTINGS: readonly Setting[] = [
-  { key: 'port', flag: 'port', env: 'GATEHOUSE_PORT' },
-  { key: 'host', flag: 'host', env: 'GATEHOUSE_HOST' },
-  { key: 'data', flag: 'data', env: 'GATEHOUSE_DATA' },
-  { key: 'store', flag: 'store', env: 'GATEHOUSE_STORE' },
-  { key: 'domain', flag: 'domain', env: 'GATEHOUSE_DOMAIN' },
-  { key: 'tls.port', flag: 'tls-port', env: 'GATEHOUSE_TLS_PORT' },
-  { key: 'tls.cert', flag: 'tls-cert', env: 'GATEHOUSE_TLS_CERT' },
-  { key: 'tls.key', flag: 'tls-key', env: 'GATEHOUSE_TLS_KEY' },
-  { key: 'trustProxy', flag: 'trust-proxy', env: 'GATEHOUSE_TRUST_PROXY', boolean: true },
-  { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout', env: 'GATEHOUSE_SHUTDOWN_TIMEOUT_MS' },
-  { key: 'maxHeaderSize', flag: 'max-header-size', env: 'GATEHOUSE_MAX_HEADER_SIZE' },
-  { key: 'logLevel', flag: 'log-level', env: 'GATEHOUSE_LOG_LEVEL' },
-  { key: 'tunnels.heartbeatMs', flag: 'tunnel-heartbeat', env: 'GATEHOUSE_TUNNEL_HEARTBEAT_MS' },
-  { key: 'tunnels.offlineWaitMs', flag: 'tunnel-offline-wait', env: 'GATEHOUSE_TUNNEL_OFFLINE_WAIT_MS' },
-  { key: 'tunnels.maxConcurrentStreams', flag: 'tunnel-max-streams', env: 'GATEHOUSE_TUNNEL_MAX_STREAMS' },
-  { key: 'tunnels.maxBodyBytes', flag: 'tunnel-max-body', env: 'GATEHOUSE_TUNNEL_MAX_BODY' },
-  {
-    key: 'tunnels.responseTimeoutMs',
-    flag: 'tunnel-response-timeout',
-    env: 'GATEHOUSE_TUNNEL_RESPONSE_TIMEOUT_MS',
-  },
-  {
-    key: 'relay.enabled',
-    flag: 'relay',
-    env: 'GATEHOUSE_RELAY',
-    aliases: ['DEV_PROXY_ENABLED'],
-    boolean: true,
-  },
-  { key: 'relay.secret', env: 'GATEHOUSE_RELAY_SECRET', aliases: ['DEV_PROXY_SHARED_SECRET'], secret: true },
-  {
-    key: 'relay.maxTtlSeconds',
-    flag: 'relay-max-ttl',
-    env: 'GATEHOUSE_RELAY_MAX_TTL',
-    aliases: ['DEV_PROXY_MAX_TTL'],
-  },
-  { key: 'tunnels.maxPerOwner', flag: 'tunnel-max-per-key', env: 'GATEHOUSE_TUNNEL_MAX_PER_KEY' },
-  { key: 'tunnels.perUser', flag: 'tunnels-per-user', env: 'GATEHOUSE_TUNNELS_PER_USER' },
-  { key: 'fleet.key', flag: 'fleet-key', env: 'GATEHOUSE_FLEET_KEY' },
-  { key: 'fleet.privateKey', env: 'TESLA_PRIVATE_KEY', secret: true },
-  { key: 'fleet.publicKeyPath', env: 'PUBLIC_KEY_PATH' },
-  { key: 'fleet.domains', flag: 'fleet-domain', env: 'GATEHOUSE_FLEET_DOMAIN' },
-  { key: 'secretKey', env: 'GATEHOUSE_SECRET_KEY', secret: true },
-  { key: 'telemetry.port', flag: 'telemetry-port', env: 'GATEHOUSE_TELEMETRY_PORT' },
-  {
-    key: 'telemetry.host',
-    flag: 'telemetry-host',
-    env: 'GATEHOUSE_TELEMETRY_HOST',
-    aliases: ['TELEMETRY_HOST'],
-  },
-  {
-    key: 'telemetry.cert',
-    flag: 'telemetry-cert',
-    env: 'GATEHOUSE_TELEMETRY_CERT',
-    aliases: ['TLS_CERT_PATH'],
-  },
-  { key: 'telemetry.key', flag: 'telemetry-key', env: 'GATEHOUSE_TELEMETRY_KEY', aliases: ['TLS_KEY_PATH'] },
-  { key: 'telemetry.ca', flag: 'telemetry-ca', env: 'GATEHOUSE_TELEMETRY_CA', aliases: ['TLS_CA_PATH'] },
-  { key: 'dashboardToken', env: 'GATEHOUSE_DASHBOARD_TOKEN', aliases: ['DASHBOARD_TOKEN'], secret: true },
-  // upstream login: client secrets come from the environment or the config file, never a flag
-  { key: 'login.github.clientId', flag: 'github-client-id', env: 'GITHUB_CLIENT_ID' },
-  { key: 'login.github.clientSecret', env: 'GITHUB_CLIENT_SECRET', secret: true },
-  { key: 'login.github.url', flag: 'github-url', env: 'GITHUB_URL' },
-  { key: 'login.github.apiUrl', flag: 'github-api-url', env: 'GITHUB_API_URL' },
-  { key: 'login.gitlab.clientId', flag: 'gitlab-client-id', env: 'GITLAB_CLIENT_ID' },
-  { key: 'login.gitlab.clientSecret', env: 'GITLAB_CLIENT_SECRET', secret: true },
-  { key: 'login.gitlab.url', flag: 'gitlab-url', env: 'GITLAB_URL' },
-  { key: 'login.oidc.issuer', flag: 'oidc-issuer', env: 'GATEHOUSE_OIDC_ISSUER' },
-  { key: 'login.oidc.clientId', flag: 'oidc-client-id', env: 'GATEHOUSE_OIDC_CLIENT_ID' },
-  { key: 'login.oidc.clientSecret', env: 'GATEHOUSE_OIDC_CLIENT_SECRET', secret: true },
-  { key: 'auth.host', flag: 'auth-host', env: 'GATEHOUSE_AUTH_HOST' },
-  { key: 'auth.adminUsers', flag: 'admin-users', env: 'GATEHOUSE_ADMIN_USERS' },
-  { key: 'auth.tunnelUsers', flag: 'tunnel-users', env: 'GATEHOUSE_TUNNEL_USERS' },
-  { key: 'auth.accessTokenMinutes', flag: 'access-token-minutes', env: 'GATEHOUSE_ACCESS_TOKEN_MINUTES' },
-  { key: 'auth.refreshTokenDays', flag: 'refresh-token-days', env: 'GATEHOUSE_REFRESH_TOKEN_DAYS' },
-];
+import { CONFIG_FILE, SETTINGS, type Setting } from './settings.ts';
+import { type TeslaConfig, teslaConfig } from './tesla-schema.ts';
 
 /** Inputs to {@link loadConfig}: parsed flags, the environment, and a file reader (for tests). */
 export interface ConfigSources {
@@ -111,7 +22,7 @@ export function loadConfig(sources: ConfigSources): ServeConfig {
   const origin = new Map<string, string>();
   const merged: Record<string, unknown> = {};
 
-  const file = asString(sources.flags['config']) ?? sources.env['GATEHOUSE_CONFIG'];
+  const file = asString(sources.flags[CONFIG_FILE.flag]) ?? sources.env[CONFIG_FILE.env];
   if (file) {
     const fromFile = readConfigFile(file, sources.readFile ?? ((p) => readFileSync(p, 'utf8')));
     for (const [key, value] of Object.entries(fromFile)) {
@@ -119,16 +30,7 @@ export function loadConfig(sources: ConfigSources): ServeConfig {
       markOrigins(origin, key, value, `config file ${file}`);
     }
   }
-  for (const setting of SETTINGS) {
-    const name = [setting.env, ...(setting.aliases ?? [])].find(
-      (n) => sources.env[n] !== undefined && sources.env[n] !== '',
-    );
-    if (name !== undefined) {
-      const value = sources.env[name]!;
-      setPath(merged, setting.key, setting.boolean ? parseBoolean(value, name) : value);
-      origin.set(setting.key, `environment variable ${name}`);
-    }
-  }
+  readEnvironment(SETTINGS, sources.env, merged, origin);
   for (const setting of SETTINGS) {
     if (setting.flag === undefined) continue;
     const value = sources.flags[setting.flag];
@@ -154,7 +56,63 @@ export function loadConfig(sources: ConfigSources): ServeConfig {
       );
     }
   }
-  const result = serveConfig.safeParse(merged, { error: configErrorMap(serveConfig) });
+  return validated(serveConfig, merged, origin);
+}
+
+/** What the `gatehouse fleet` commands' own flags set: the Tesla region and the simulator. */
+export interface TeslaFlags {
+  readonly region?: string | undefined;
+  readonly simulator?: string | undefined;
+}
+
+/**
+ * The `tesla` settings alone, from the `TESLA_*` variables and the fleet commands' flags, validated
+ * as `serve` validates them; the rest of the serve configuration is not read.
+ */
+export function loadTeslaConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  flags: TeslaFlags = {},
+): TeslaConfig {
+  const origin = new Map<string, string>();
+  const merged: Record<string, unknown> = {};
+  readEnvironment(
+    SETTINGS.filter((s) => s.key.startsWith('tesla.')),
+    env,
+    merged,
+    origin,
+  );
+  for (const [name, value] of Object.entries(flags)) {
+    if (value === undefined) continue;
+    setPath(merged, `tesla.${name}`, value);
+    origin.set(`tesla.${name}`, `--${name}`);
+  }
+  return validated(z.object({ tesla: teslaConfig.default(teslaConfig.parse({})) }), merged, origin).tesla;
+}
+
+/** Sets each setting whose variable (or an older name of it) is set and not empty. */
+function readEnvironment(
+  settings: readonly Setting[],
+  env: Readonly<Record<string, string | undefined>>,
+  merged: Record<string, unknown>,
+  origin: Map<string, string>,
+): void {
+  for (const setting of settings) {
+    const name = [setting.env, ...(setting.aliases ?? [])].find((n) => env[n] !== undefined && env[n] !== '');
+    if (name !== undefined) {
+      const value = env[name]!;
+      setPath(merged, setting.key, setting.boolean ? parseBoolean(value, name) : value);
+      origin.set(setting.key, `environment variable ${name}`);
+    }
+  }
+}
+
+/** The merged settings parsed by `schema`, or a {@link ConfigError} naming the key and its source. */
+function validated<S extends z.ZodType>(
+  schema: S,
+  merged: Record<string, unknown>,
+  origin: Map<string, string>,
+): z.output<S> {
+  const result = schema.safeParse(merged, { error: configErrorMap(schema) });
   if (!result.success) throw describe(result.error, origin, merged);
   return result.data;
 }

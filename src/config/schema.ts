@@ -5,6 +5,7 @@ import { hostPattern } from '../routes/route.ts';
 import { authConfig } from './auth-schema.ts';
 import { loginConfig } from './login-schema.ts';
 import { telemetryConfig } from './telemetry-schema.ts';
+import { teslaConfig } from './tesla-schema.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -154,6 +155,8 @@ export const serveConfig = z
       })
       .strict()
       .default({ domains: [] }),
+    /** The Tesla application `fleet-login` routes log users in to. */
+    tesla: teslaConfig.default(teslaConfig.parse({})),
     /** The Fleet Telemetry receiver; off unless `telemetry.port` is set. */
     telemetry: telemetryConfig.default(telemetryConfig.parse({})),
     /** Upstream login providers (GitHub, GitLab, an OIDC issuer) for every protected route. */
@@ -168,6 +171,10 @@ export const serveConfig = z
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
       .optional(),
+    /** The admin API key; without it the first start makes one and prints it once. */
+    adminKey: z.string().min(1).optional(),
+    /** This deployment's environment name (`dev`, `prod`…): the relay runs only in `relay.environments`. */
+    environment: z.string().trim().toLowerCase().min(1).optional(),
     /** Opens the live dashboard: the token itself, or the HS256 key of JWTs listing the VINs they may see. */
     dashboardToken: z.string().min(16, 'must be at least 16 characters').optional(),
     shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),

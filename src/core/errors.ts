@@ -1,13 +1,21 @@
 /** Codes the edge answers with when it does not forward a request. */
 export const EDGE_ERROR_CODES = [
+  /** The request is malformed: a missing, repeated or bad Host header, or a body unlike its Content-Length. */
   'BAD_REQUEST',
   'MISDIRECTED_REQUEST',
+  /** The request head is larger than `--max-header-size` allows. */
   'HEADERS_TOO_LARGE',
+  /** No route serves this host and path: add one through the admin API, or check the Host header. */
   'ROUTE_NOT_FOUND',
+  /** The route's upstream refused the connection, could not be resolved or reset it. */
   'UPSTREAM_UNREACHABLE',
+  /** The route's upstream did not connect or answer within the route's timeouts. */
   'UPSTREAM_TIMEOUT',
+  /** The request body is larger than the limit of what receives it. */
   'BODY_TOO_LARGE',
+  /** The client closed the connection before the answer was complete. */
   'CLIENT_CLOSED',
+  /** Gatehouse failed to answer; the log has the cause. */
   'INTERNAL',
 ] as const;
 /** One of {@link EDGE_ERROR_CODES}. */
@@ -15,14 +23,23 @@ export type EdgeErrorCode = (typeof EDGE_ERROR_CODES)[number];
 
 /** Codes of the admin API. */
 export const ADMIN_ERROR_CODES = [
+  /** The request body is not valid JSON. */
   'INVALID_JSON',
+  /** The body is JSON but breaks a rule of the schema; `field` names the first field that does. */
   'VALIDATION_FAILED',
+  /** No API key or token was sent, or the one sent is unknown, revoked or expired. */
   'UNAUTHORIZED',
+  /** The token is valid but lacks the scope this call needs (admin, for most of the admin API). */
   'INSUFFICIENT_SCOPE',
+  /** No such endpoint, or no object with that id. */
   'NOT_FOUND',
+  /** The path exists but not for this method. */
   'METHOD_NOT_ALLOWED',
+  /** Revoking this key would leave no active admin key: create another first. */
   'LAST_ADMIN_KEY',
+  /** The admin API request body is larger than it accepts. */
   'PAYLOAD_TOO_LARGE',
+  /** The body must be JSON, sent with Content-Type: application/json. */
   'UNSUPPORTED_MEDIA_TYPE',
 ] as const;
 /** One of {@link ADMIN_ERROR_CODES}. */

@@ -1,5 +1,5 @@
 import { GatehouseError } from '../core/errors.ts';
-import { DEFAULT_USER_SCOPES, isRegionName, TESLA_REGIONS, type TeslaRegionName } from './regions.ts';
+import { DEFAULT_USER_SCOPES, TESLA_REGIONS, type TeslaRegionName } from './regions.ts';
 
 /** Everything needed to talk to Tesla (or the simulator) as one application. */
 export interface TeslaSettings {
@@ -17,53 +17,49 @@ export interface TeslaSettings {
   readonly simulator: string | undefined;
 }
 
-/** Flags that override the environment; each is optional. */
-export interface TeslaSettingFlags {
-  readonly region?: string | undefined;
+/**
+ * The application as configured (`tesla:` in the config file, or `TESLA_CLIENT_ID`, `TESLA_REGION`,
+ * `TESLA_SIMULATOR`…), validated when the configuration is loaded (`src/config/tesla-schema.ts`).
+ */
+export interface TeslaApplication {
+  readonly clientId?: string | undefined;
+  readonly clientSecret?: string | undefined;
+  readonly region: TeslaRegionName;
+  /** The base URL of `gatehouse fleet simulate`, which stands for all the URLs at once. */
   readonly simulator?: string | undefined;
+  readonly authUrl?: string | undefined;
+  readonly authorizeUrl?: string | undefined;
+  readonly audience?: string | undefined;
+  readonly redirectUri?: string | undefined;
+  /** Empty for the dashboard's set. */
+  readonly scopes: readonly string[];
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
 /**
- * Reads the settings from flags and the environment: `TESLA_CLIENT_ID`, `TESLA_CLIENT_SECRET`,
- * `TESLA_REGION` (or `--region`), `TESLA_AUTH_URL`, `TESLA_AUTHORIZE_URL`, `TESLA_AUDIENCE`,
- * `TESLA_REDIRECT_URI`, `TESLA_OAUTH_SCOPES`, and `TESLA_SIMULATOR` (or `--simulator`): the base
- * URL of `gatehouse fleet simulate`, which stands for all the URLs at once.
+ * The URLs and scopes of `application` in `region` (its own region unless a route names another):
+ * the region's, the simulator's when one is set, and any URL given overriding either.
  */
-export function teslaSettings(flags: TeslaSettingFlags, env: NodeJS.ProcessEnv): TeslaSettings {
-  const regionText = (flags.region ?? env['TESLA_REGION'] ?? 'na').toLowerCase();
-  if (!isRegionName(regionText)) {
-    throw new GatehouseError('FLEET_SETTINGS_INVALID', `region '${regionText}' is not one of na, eu, cn`, {
-      field: 'region',
-    });
-  }
-  const region = TESLA_REGIONS[regionText];
-  const simulator = (flags.simulator ?? env['TESLA_SIMULATOR'])?.trim() || undefined;
-  if (simulator && !/^https?:\/\//.test(simulator)) {
-    throw new GatehouseError(
-      'FLEET_SETTINGS_INVALID',
-      `TESLA_SIMULATOR '${simulator}' is not a URL; give the address 'gatehouse fleet simulate' printed, e.g. http://127.0.0.1:4400`,
-      { field: 'simulator' },
-    );
-  }
+export function teslaSettings(application: TeslaApplication, region = application.region): TeslaSettings {
+  const regional = TESLA_REGIONS[region];
+  const simulator = application.simulator ? trimSlash(application.simulator) : undefined;
   const authBase = trimSlash(
-    env['TESLA_AUTH_URL'] || (simulator ? `${trimSlash(simulator)}/oauth2/v3` : region.authBase),
+    application.authUrl || (simulator ? `${simulator}/oauth2/v3` : regional.authBase),
   );
-  const ownAuth = authBase !== region.authBase;
-  const scopes = (env['TESLA_OAUTH_SCOPES'] ?? '').split(/[\s,]+/).filter(Boolean);
+  const ownAuth = authBase !== regional.authBase;
   return {
-    clientId: env['TESLA_CLIENT_ID'] || undefined,
-    clientSecret: env['TESLA_CLIENT_SECRET'] || undefined,
-    region: region.name,
+    clientId: application.clientId || undefined,
+    clientSecret: application.clientSecret || undefined,
+    region: regional.name,
     tokenUrl: `${authBase}/token`,
-    authorizeUrl: env['TESLA_AUTHORIZE_URL'] || (ownAuth ? `${authBase}/authorize` : region.authorizeUrl),
+    authorizeUrl: application.authorizeUrl || (ownAuth ? `${authBase}/authorize` : regional.authorizeUrl),
     fleetApi: trimSlash(
-      env['TESLA_AUDIENCE'] || (simulator ? `${trimSlash(simulator)}/${region.name}` : region.fleetApi),
+      application.audience || (simulator ? `${simulator}/${regional.name}` : regional.fleetApi),
     ),
-    redirectUri: env['TESLA_REDIRECT_URI'] || undefined,
-    scopes: scopes.length > 0 ? scopes : DEFAULT_USER_SCOPES,
-    simulator: simulator ? trimSlash(simulator) : undefined,
+    redirectUri: application.redirectUri || undefined,
+    scopes: application.scopes.length > 0 ? application.scopes : DEFAULT_USER_SCOPES,
+    simulator,
   };
 }
 

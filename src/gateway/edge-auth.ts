@@ -15,7 +15,7 @@ import { BrowserSessions } from '../auth/sessions/browser-sessions.ts';
 import type { EdgeTokenClient } from '../auth/sessions/edge-client.ts';
 import { oauthEdgeClient } from '../auth/sessions/oauth-edge-client.ts';
 import { RouteLogin } from '../auth/sessions/route-login.ts';
-import { oidcProvider, oidcSettingsFromEnv } from '../auth/upstream/oidc.ts';
+import { oidcProvider } from '../auth/upstream/oidc.ts';
 import { ProviderRegistry } from '../auth/upstream/provider-registry.ts';
 import type { ServeConfig } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
@@ -42,16 +42,8 @@ export interface EdgeAuthOptions {
   readonly secretKey: () => Buffer | undefined;
   /** The key routes' own client secrets are sealed with (from `secretKey`). */
   readonly routeSecrets: () => SealingKey | undefined;
-  readonly env: Readonly<Record<string, string | undefined>>;
   readonly catalog: RouteCatalog;
   readonly tunnels: TunnelService;
-}
-
-/** The generic OIDC provider: from the login settings, else from `OIDC_ISSUER` and its companions. */
-function oidcFrom(config: ServeConfig, env: Readonly<Record<string, string | undefined>>, clock: Clock) {
-  if (config.login.oidc) return [oidcProvider({ ...config.login.oidc, clock })];
-  const fromEnv = oidcSettingsFromEnv(env);
-  return fromEnv ? [oidcProvider({ ...fromEnv, clock })] : [];
 }
 
 /**
@@ -66,7 +58,8 @@ export function edgeAuth(options: EdgeAuthOptions) {
   const registry = new ProviderRegistry(config.login, {
     fetch,
     clock,
-    extra: oidcFrom(config, options.env, clock),
+    // The generic OIDC issuer (`GATEHOUSE_OIDC_ISSUER` or `OIDC_ISSUER`, and its companions).
+    extra: config.login.oidc ? [oidcProvider({ ...config.login.oidc, clock })] : [],
   });
   const providers = registry.global;
   const secret = () => {

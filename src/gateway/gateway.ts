@@ -59,8 +59,6 @@ export interface GatewayOptions {
   readonly store?: Store;
   /** The time source of everything in the gateway; the wall clock unless a test freezes it. */
   readonly clock?: Clock;
-  /** Where Tesla's settings are read for `fleet-login` routes (`TESLA_CLIENT_ID`, `TESLA_SIMULATOR`, …). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
   /** How `fleet-login` routes reach Tesla; `fetch` unless a test counts the calls. */
   readonly fleetFetch?: Fetch;
   /** Telemetry sinks beside `store` and `logger`, by the name `telemetry.records` uses. */
@@ -162,7 +160,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     secretKey,
     routeSecrets,
-    env: options.env ?? {},
     catalog,
     tunnels,
   });
@@ -194,7 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     store,
     clock,
     logger,
-    env: options.env ?? {},
+    tesla: config.tesla,
     secretKey,
     fetch: options.fleetFetch,
     trustForwarded: config.trustProxy,

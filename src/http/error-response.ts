@@ -3,14 +3,17 @@ import type { Duplex } from 'node:stream';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatehouseError } from '../core/errors.ts';
+import { errorDocs } from './error-docs.ts';
 import { statusForCode } from './error-status.ts';
 import { writeRawResponse } from './raw-response.ts';
 
-/** The JSON body of every error answer: `{error, message, field?}`. */
+/** The JSON body of every error answer: `{error, message, field?, docs}`. */
 export interface ErrorDocument {
   readonly error: string;
   readonly message: string;
   readonly field?: string;
+  /** Where the code is explained, in the package's reference: `docs/reference/errors.md#route_not_found`. */
+  readonly docs: string;
 }
 
 /** An error as status, headers and JSON document; anything not raised on purpose is a bare 500. */
@@ -20,7 +23,11 @@ export function errorAnswer(error: unknown): {
   document: ErrorDocument;
 } {
   if (!(error instanceof GatehouseError))
-    return { status: 500, headers: {}, document: { error: 'INTERNAL', message: 'internal error' } };
+    return {
+      status: 500,
+      headers: {},
+      document: { error: 'INTERNAL', message: 'internal error', docs: errorDocs('INTERNAL') },
+    };
   const status = statusForCode(error.code);
   return {
     status,
@@ -34,6 +41,7 @@ export function errorAnswer(error: unknown): {
       error: error.code,
       message: error.message,
       ...(error.field ? { field: error.field } : {}),
+      docs: errorDocs(error.code),
     },
   };
 }

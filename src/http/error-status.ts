@@ -161,6 +161,9 @@ const STATUS_BY_CODE = {
   AUTH_SECRET_KEY_MISSING: 503,
 } as const satisfies Record<ErrorCode, number>;
 
+/** Every error code, in the order of the table above. */
+export const ERROR_CODES = Object.keys(STATUS_BY_CODE) as readonly ErrorCode[];
+
 /** The HTTP status for an error code. */
 export function statusForCode(code: ErrorCode): number {
   return STATUS_BY_CODE[code];

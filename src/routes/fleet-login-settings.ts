@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { targetUrl } from './route-fields.ts';
 
 /** An OAuth scope name as Tesla spells them (`vehicle_device_data`, `openid`). */
-const scope = z
+export const teslaScope = z
   .string()
   .regex(/^[A-Za-z0-9_:.-]{1,100}$/, { message: 'must be a scope name such as vehicle_device_data' });
 
@@ -10,7 +10,7 @@ const scope = z
 export const fleetLoginSettings = z
   .object({
     /** Scopes asked for; default `TESLA_OAUTH_SCOPES`, else the dashboard's set. */
-    scopes: z.array(scope).min(1).max(50).optional(),
+    scopes: z.array(teslaScope).min(1).max(50).optional(),
     /** The redirect URI registered with Tesla; default `TESLA_REDIRECT_URI`, else `{origin}{path}/callback`. */
     redirectUri: targetUrl.optional(),
     /** The Tesla region of this application's users; default `TESLA_REGION`, else na. */

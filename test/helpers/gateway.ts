@@ -73,7 +73,6 @@ export async function startTestGateway(
     environment: options.environment,
     ...(options.relayNetwork ? { relayNetwork: options.relayNetwork } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
-    env: options.env ?? {},
     ...(options.fleetFetch ? { fleetFetch: options.fleetFetch } : {}),
     ...(options.telemetrySinks ? { telemetrySinks: options.telemetrySinks } : {}),
     ...(options.telemetryFeed ? { telemetryFeed: options.telemetryFeed } : {}),

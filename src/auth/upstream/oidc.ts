@@ -1,6 +1,5 @@
 import * as client from 'openid-client';
 import { type Clock, systemClock } from '../../core/clock.ts';
-import { ConfigError } from '../../core/config-error.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import type {
   UpstreamGrant,
@@ -190,29 +189,4 @@ function describe(error: unknown): string {
   if (e.error)
     return `the issuer answered ${e.error}${e.error_description ? `: ${e.error_description}` : ''}`;
   return e.message ?? String(error);
-}
-
-/**
- * The generic OIDC issuer configured globally: `OIDC_ISSUER`, `OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET`
- * (and `OIDC_PROVIDER_ID`, `OIDC_LABEL`, `OIDC_SCOPES`); undefined when `OIDC_ISSUER` is unset.
- */
-export function oidcSettingsFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): OidcProviderSettings | undefined {
-  const issuer = env['OIDC_ISSUER'];
-  if (!issuer) return undefined;
-  const clientId = env['OIDC_CLIENT_ID'];
-  if (!URL.canParse(issuer) || !clientId)
-    throw new ConfigError(
-      'OIDC_ISSUER must be the issuer URL (https://login.example.com) and OIDC_CLIENT_ID must be set with it',
-      { field: 'OIDC_ISSUER' },
-    );
-  return {
-    issuer,
-    clientId,
-    clientSecret: env['OIDC_CLIENT_SECRET'],
-    id: env['OIDC_PROVIDER_ID'],
-    label: env['OIDC_LABEL'],
-    scopes: env['OIDC_SCOPES'],
-  };
 }

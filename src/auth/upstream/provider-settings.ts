@@ -59,7 +59,27 @@ export const gitlabCredentials = z
   .strict();
 
 /** A generic OpenID Connect issuer, discovered from its `/.well-known/openid-configuration`. */
-export const oidcCredentials = z.object({ issuer: providerBaseUrl, clientId, clientSecret }).strict();
+export const oidcCredentials = z
+  .object({
+    issuer: providerBaseUrl,
+    clientId,
+    clientSecret,
+    /** Its name in policies (`oidc:alice`) and its callback path; `oidc` by default. */
+    id: z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a short lower-case name such as oidc or acme-sso')
+      .refine(
+        (id) => id !== 'github' && id !== 'gitlab',
+        'must not be github or gitlab: those name their own logins',
+      )
+      .optional(),
+    /** Its button on the login page; the issuer's host by default. */
+    label: z.string().trim().min(1).max(100).optional(),
+    /** Scopes asked for, space-separated; `openid profile email offline_access` by default. */
+    scopes: z.string().trim().min(1).optional(),
+  })
+  .strict();
 
 /** A route's own provider apps (seed 002: each proxy can have its own GitHub app); same shape as the global ones. */
 export const providerCredentials = z

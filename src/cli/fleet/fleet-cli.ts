@@ -5,7 +5,7 @@ import { parseResolve, type ResolveMap } from '../../fleet/hosted-key.ts';
 import type { FleetKeySettings } from '../../fleet/keys.ts';
 
 /** Codes that mean the command was called wrongly (exit 2), as opposed to a refusal or a failed check (exit 1). */
-const USAGE_CODES = new Set(['FLEET_USAGE', 'FLEET_SETTINGS_INVALID']);
+const USAGE_CODES = new Set(['FLEET_USAGE', 'FLEET_SETTINGS_INVALID', 'CONFIG_INVALID']);
 
 /** A usage error: the message names what was wrong. */
 export const usage = (message: string) => new GatehouseError('FLEET_USAGE', message);

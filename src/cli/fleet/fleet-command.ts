@@ -1,7 +1,7 @@
 import { type CommandTable, commandList, runFromTable } from '../command-table.ts';
 
 /** Every `fleet` subcommand, by name; each lives in a file of its own here, imported when it runs. */
-const SUBCOMMANDS: CommandTable = {
+export const SUBCOMMANDS: CommandTable = {
   keys: {
     summary: 'Make the command key pair, or check the key a domain hosts',
     load: async () => (await import('./keys-command.ts')).keysCommand,

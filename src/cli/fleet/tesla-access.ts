@@ -1,3 +1,4 @@
+import { loadTeslaConfig } from '../../config/load-config.ts';
 import { systemClock } from '../../core/clock.ts';
 import { FleetApi } from '../../fleet/api/fleet-api.ts';
 import { TeslaOAuth } from '../../fleet/api/tesla-oauth.ts';
@@ -12,12 +13,12 @@ import { defaultCacheDir, fileTokenStorage } from '../../fleet/token-file-cache.
 import type { OptionRow } from '../define-command.ts';
 import { warn } from './fleet-cli.ts';
 
-/** Settings from `--region`, `--simulator` and the environment. */
+/** Settings from `--region`, `--simulator` and the environment, checked as `serve` checks them. */
 export function settingsOf(values: {
   region?: string | undefined;
   simulator?: string | undefined;
 }): TeslaSettings {
-  return teslaSettings({ region: values.region, simulator: values.simulator }, process.env);
+  return teslaSettings(loadTeslaConfig(process.env, { region: values.region, simulator: values.simulator }));
 }
 
 /** The partner-token request for these settings; scopes from `TESLA_PARTNER_SCOPES` when set. */

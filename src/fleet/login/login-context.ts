@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionSite } from '../../auth/sessions/session-cookie.ts';
 import type { Clock } from '../../core/clock.ts';
+import { GatehouseError } from '../../core/errors.ts';
 import { type SealingKey, sealingKey } from '../../core/sealing.ts';
 import type { RequestExchange } from '../../http/exchange.ts';
 import { publicScheme } from '../../http/forwarded.ts';
@@ -11,7 +12,8 @@ import { type ExpiringCollection, expiringCollection } from '../../store/expirin
 import type { Store, TeslaAccountRecord } from '../../store/types.ts';
 import type { Fetch } from '../api/fleet-api.ts';
 import { TeslaOAuth } from '../api/tesla-oauth.ts';
-import { type TeslaSettings, teslaSettings } from '../tesla-settings.ts';
+import { isRegionName } from '../regions.ts';
+import { type TeslaApplication, type TeslaSettings, teslaSettings } from '../tesla-settings.ts';
 import {
   LOGIN_REPORTS,
   LOGIN_SESSIONS,
@@ -34,8 +36,8 @@ export interface FleetLoginDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: LoginLogger;
-  /** Where Tesla's settings are read (`TESLA_CLIENT_ID`, `TESLA_SIMULATOR`, …; see tesla-settings.ts). */
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The Tesla application, as configured (`TESLA_CLIENT_ID`, `TESLA_SIMULATOR`, …) and checked at start. */
+  readonly tesla: TeslaApplication;
   /** The secret key tokens are sealed with, read or made on first use; undefined when none is set. */
   readonly secretKey: () => Buffer | undefined;
   /** How Tesla is reached; `fetch` unless a test counts the calls. */
@@ -75,13 +77,18 @@ const header = (req: IncomingMessage, name: string) => {
   return (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
 };
 
-/** The settings of a route: the environment's, with the route's region. */
+/** The settings of a route: the application's, in the route's region (or a stored account's). */
 export function routeSettings(
   deps: FleetLoginDeps,
   route: RouteOf<'fleet-login'>,
   region?: string,
 ): TeslaSettings {
-  return teslaSettings({ region: region ?? route.fleetLogin.region }, deps.env);
+  const name = region ?? route.fleetLogin.region ?? deps.tesla.region;
+  if (!isRegionName(name))
+    throw new GatehouseError('FLEET_SETTINGS_INVALID', `region '${name}' is not one of na, eu, cn`, {
+      field: 'region',
+    });
+  return teslaSettings(deps.tesla, name);
 }
 
 /** The context of one request; `masterKey` is the configured secret key. */

@@ -1,0 +1,20 @@
+import { adminApiPage, openApiJson } from './admin-api-page.ts';
+import { cliPage } from './cli-page.ts';
+import { configurationPage } from './configuration-page.ts';
+import { errorsPage } from './errors-page.ts';
+import { routesPage } from './routes-page.ts';
+
+/** Where the reference lives, relative to the repository. */
+export const REFERENCE_DIR = 'docs/reference';
+
+/** Every page of the reference by file name, as the source makes it now; the same source, the same text. */
+export async function referencePages(): Promise<Record<string, string>> {
+  return {
+    'admin-api.md': adminApiPage(),
+    'cli.md': await cliPage(),
+    'configuration.md': configurationPage(),
+    'errors.md': errorsPage(),
+    'openapi.json': openApiJson(),
+    'routes.md': routesPage(),
+  };
+}
