@@ -1,5 +1,5 @@
 // `npm run bench`: Gatehouse against the direct path and the tools people use instead, side by
-// side on this machine. See the README's Performance section.
+// side on this machine. See docs/performance.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
@@ -43,7 +43,7 @@ Runs Gatehouse, the direct path, nginx, Caddy, ssh -R and http-proxy-3 side by s
 interleaved over several rounds, and writes bench/results/<time>.{json,md,svg}.
 
 Options:
-  --quick            Smaller and shorter (about 2 minutes); never updates the README
+  --quick            Smaller and shorter (about 2 minutes); never updates docs/performance.md
   --only LIST        Comma-separated scenarios: ${[
     'small-get',
     'fixed-rate',
@@ -54,7 +54,7 @@ Options:
     'telemetry',
   ].join(', ')}
   --rounds N         Rounds per comparison (default 3, quick 2)
-  --no-readme        Do not rewrite README.md's Performance section after a full run
+  --no-readme        Do not rewrite the latest run in docs/performance.md after a full run
   -h, --help         Show this help
 `;
 
@@ -249,12 +249,12 @@ async function main(): Promise<void> {
     `${JSON.stringify({ ...info, budget, goals, scenarios: results }, null, 2)}\n`,
   );
   if (!values.quick && values.only === undefined && !values['no-readme']) {
-    const readme = join(ROOT, 'README.md');
+    const page = join(ROOT, 'docs/performance.md');
     writeFileSync(
-      readme,
+      page,
       replaceSection(
-        readFileSync(readme, 'utf8'),
-        report.replaceAll(`](${stamp}.svg)`, `](bench/results/${stamp}.svg)`),
+        readFileSync(page, 'utf8'),
+        report.replaceAll(`](${stamp}.svg)`, `](../bench/results/${stamp}.svg)`),
       ),
     );
   }

@@ -110,7 +110,7 @@ describe('benchmark report', () => {
     assert.match(svg, /t &lt;&amp;>/);
   });
 
-  test('README section: replaced between the markers, and a missing marker is an error', () => {
+  test('the performance page: replaced between the markers, and a missing marker is an error', () => {
     const readme = 'intro\n<!-- bench:start -->\nold\n<!-- bench:end -->\nrest\n';
     assert.equal(
       replaceSection(readme, 'new\n'),

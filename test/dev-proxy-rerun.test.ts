@@ -25,7 +25,7 @@ function printed(cli: CliProcess, text: string): Promise<void> {
   });
 }
 
-describe('dev-proxy start can be run again, as the README shows it', () => {
+describe('dev-proxy start can be run again, as the relay guide shows it', () => {
   let gw: TestGateway;
   let deployed: Upstream;
   let local: Upstream;

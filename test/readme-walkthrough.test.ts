@@ -1,24 +1,21 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { spawnServe } from './helpers/cli-process.ts';
+import { docPage, docPages } from './helpers/doc-files.ts';
+import { shellBlocks } from './helpers/shell-blocks.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 import { startUpstream } from './helpers/upstream.ts';
 
-const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const README = docPage('README.md');
+const SECTION = 'See a request flow';
+/** Where the walkthrough's servers keep what they serve: a scratch folder, never the clone. */
+const DEMO = '/tmp/gatehouse-demo';
 const run = promisify(execFile);
-
-/** The shell blocks of one README section, in order. */
-function shellBlocks(heading: string): string[] {
-  const start = README.indexOf(`\n## ${heading}\n`);
-  assert.notEqual(start, -1, `README has a section "${heading}"`);
-  const end = README.indexOf('\n## ', start + 1);
-  const section = README.slice(start, end === -1 ? undefined : end);
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
-}
 
 /** Runs README commands as written, on the ports this test's servers got instead of the README's. */
 async function runAsWritten(script: string, ports: Record<string, number>, env: Record<string, string> = {}) {
@@ -50,33 +47,51 @@ describe('the README, followed as written', () => {
     for (const stop of stops) await stop();
   });
 
-  test('See a request flow: the banner line, the route id, pointing elsewhere, deleting', async () => {
-    const [walkthrough] = shellBlocks('See a request flow');
-    const first = await startUpstream((_req, res) => res.end('first upstream\n'));
-    const second = await startUpstream((_req, res) => res.end('second upstream\n'));
-    stops.push(
-      () => first.close(),
-      () => second.close(),
+  test('See a request flow: scratch folders served, the route id, pointing elsewhere, deleting', async () => {
+    const walkthrough = shellBlocks(README, SECTION)[0] ?? '';
+    assert.ok(walkthrough.includes(DEMO), `the walkthrough serves folders under ${DEMO}`);
+    const servers = [...walkthrough.matchAll(/^python3 -m http\.server (\d+) --directory (\S+) &$/gm)].map(
+      (m) => ({ port: m[1]!, dir: m[2]! }),
     );
+    assert.equal(servers.length, 2, 'two servers, each told which folder to serve');
+    for (const { dir } of servers) assert.ok(dir.startsWith(`${DEMO}/`), `${dir} is a scratch folder`);
+
+    // The walkthrough's folders, made here by its own lines; each server is a stand-in for
+    // `python3 -m http.server --directory` that serves the folder's index.html.
+    const scratch = tempDir();
+    const local = (dir: string) => dir.replace(DEMO, scratch);
+    const upstreams = await Promise.all(
+      servers.map(({ dir }) =>
+        startUpstream((_req, res) => res.end(readFileSync(join(local(dir), 'index.html')))),
+      ),
+    );
+    for (const upstream of upstreams) stops.push(() => upstream.close());
     const gatehouse = await spawnServe(['--data', tempDir(), '--log-level', 'warn']);
     stops.push(() => gatehouse.stop());
 
     // The README's first line is the one the banner prints; its servers are this test's.
     const exportLine = /^export GATEHOUSE_ADMIN_KEY=gk_….*$/m;
-    assert.match(walkthrough!, exportLine, 'the walkthrough starts from the line the banner prints');
-    const script = walkthrough!
+    assert.match(walkthrough, exportLine, 'the walkthrough starts from the line the banner prints');
+    const script = walkthrough
+      .replaceAll(DEMO, scratch)
       .replace(exportLine, bannerExport(gatehouse.stderr()))
       .replace(/^python3 -m http\.server .*&$/gm, '');
-    const out = await runAsWritten(script, { 8080: gatehouse.port, 3000: first.port, 3001: second.port });
+    const ports = Object.fromEntries(servers.map(({ port }, i) => [port, upstreams[i]!.port]));
+    const out = await runAsWritten(script, { 8080: gatehouse.port, ...ports });
 
-    const firstAt = out.indexOf('first upstream');
-    const secondAt = out.indexOf('second upstream');
+    const [first, second] = servers.map(({ dir }) =>
+      readFileSync(join(local(dir), 'index.html'), 'utf8').trim(),
+    );
+    for (const text of [first!, second!])
+      assert.match(walkthrough, new RegExp(`# ${text}$`, 'm'), 'the README says what comes back');
+    const firstAt = out.indexOf(first!);
+    const secondAt = out.indexOf(second!);
     const goneAt = out.indexOf('ROUTE_NOT_FOUND');
     assert.ok(firstAt !== -1 && firstAt < secondAt && secondAt < goneAt, `created, moved, deleted:\n${out}`);
   });
 
   test('Lost the printed key: a chosen key works, and revokes the lost one', async () => {
-    const [restart, revoke] = shellBlocks('See a request flow').slice(1);
+    const [restart, revoke] = shellBlocks(README, SECTION).slice(1);
     assert.ok(restart && revoke, 'the README says what to do when the printed key is lost');
     assert.match(restart, /^export GATEHOUSE_ADMIN_KEY=/m);
     const data = tempDir();
@@ -95,10 +110,15 @@ describe('the README, followed as written', () => {
     assert.equal(await status(restarted.port, chosen), 200, 'the chosen key works');
   });
 
-  test('every gatehouse command shown runs as npx gatehouse', () => {
-    const commands = [...README.matchAll(/`([^`\n]+)`|^(.+)$/gm)]
-      .map((m) => (m[1] ?? m[2])!.trim())
-      .filter((text) => /^gatehouse (serve|tunnel|login|logout|dev-proxy|deliveries|help)\b\s+\S/.test(text));
+  test('every gatehouse command shown, in the README and the docs, runs as npx gatehouse', () => {
+    const commands = docPages().flatMap(({ path, text }) =>
+      [...text.matchAll(/`([^`\n]+)`|^(.+)$/gm)]
+        .map((m) => (m[1] ?? m[2])!.trim())
+        .filter((line) =>
+          /^gatehouse (serve|tunnel|login|logout|dev-proxy|deliveries|help)\b\s+\S/.test(line),
+        )
+        .map((line) => `${path}: ${line}`),
+    );
     assert.deepEqual(commands, [], 'inside the clone only `npx gatehouse …` finds the command');
   });
 });

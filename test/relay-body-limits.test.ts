@@ -8,7 +8,7 @@ import { startUpstream, type Upstream } from './helpers/upstream.ts';
 const SECRET = 'relay-body-limits-secret';
 const HOST = 'limits.example.test';
 const WEBHOOK_CAP = 64 * 1024;
-/** The registration API's cap, as the README gives it. */
+/** The registration API's cap, as docs/guides/relay-and-webhooks.md gives it. */
 const RELAY_API_MAX_BODY_BYTES = 16 * 1024;
 /** Far more than any cap: the client stops writing once it is answered. */
 const OFFERED = 32 * 1024 * 1024;

@@ -10,7 +10,7 @@ const SECRET = 'relay-signatures-secret';
 const HOST = 'signed.example.test';
 const TARGET = 'https://laptop.trycloudflare.test';
 
-/** Hex HMAC-SHA256 of a text in the README's contract table. */
+/** Hex HMAC-SHA256 of a text in the registration API's table (docs/guides/relay-and-webhooks.md). */
 const hmac = (text: string) => createHmac('sha256', SECRET).update(text).digest('hex');
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -1,0 +1,20 @@
+import { markdownParts } from './markdown.ts';
+
+/**
+ * The `sh` blocks of one section of a Markdown document, in order: from the heading whose text is
+ * `heading` to the next heading of the same or a higher level. Throws when there is no such heading.
+ */
+export function shellBlocks(markdown: string, heading: string): string[] {
+  let level: number | undefined;
+  const blocks: string[] = [];
+  for (const part of markdownParts(markdown)) {
+    if (part.kind === 'heading') {
+      if (level !== undefined && part.level <= level) break;
+      if (level === undefined && part.text === heading) level = part.level;
+    } else if (level !== undefined && part.kind === 'code' && part.info === 'sh') {
+      blocks.push(part.body);
+    }
+  }
+  if (level === undefined) throw new Error(`the document has no section "${heading}"`);
+  return blocks;
+}
