@@ -111,7 +111,9 @@ describe('the README, followed as written', () => {
   });
 
   test('every gatehouse command shown, in the README and the docs, runs as npx gatehouse', () => {
-    const commands = docPages().flatMap(({ path, text }) =>
+    // The generated reference quotes each command's own usage lines, which name no way to run it.
+    const written = docPages().filter(({ path }) => !path.startsWith('docs/reference/'));
+    const commands = written.flatMap(({ path, text }) =>
       [...text.matchAll(/`([^`\n]+)`|^(.+)$/gm)]
         .map((m) => (m[1] ?? m[2])!.trim())
         .filter((line) =>
