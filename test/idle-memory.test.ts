@@ -73,6 +73,32 @@ describe('idle memory release', () => {
     );
   });
 
+  test('out of file descriptors, a look that cannot read memory is skipped, and the process goes on', async () => {
+    // uv_resident_set_memory opens /proc/self/stat; with no descriptor left it throws EMFILE.
+    const emfile = Object.assign(new Error('EMFILE: too many open files, uv_resident_set_memory'), {
+      code: 'EMFILE',
+    });
+    let looks = 0;
+    let sixth: () => void = () => {};
+    const sixLooks = new Promise<void>((resolve) => {
+      sixth = resolve;
+    });
+    const stop = releaseMemoryWhenIdle(
+      { intervalMs: 10, quietBelow: 1, quietIntervals: 1, growthBytes: 0 },
+      () => assert.fail('nothing to collect without a reading'),
+      () => {
+        if (++looks === 6) sixth();
+        throw emfile;
+      },
+    );
+    try {
+      await sixLooks;
+      assert.ok(looks >= 6);
+    } finally {
+      stop();
+    }
+  });
+
   test('a process that goes quiet after growing is collected once', async (t) => {
     // Every look the release takes at the process reads its resident memory.
     const looks = t.mock.method(process.memoryUsage, 'rss');

@@ -184,6 +184,10 @@ export const serveConfig = z
       .min(1024)
       .max(1024 * 1024)
       .default(16 * 1024),
+    /** Per listener; undefined: from the process's open-file limit. */
+    maxConnections: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    maxConnectionsPerClient: z.coerce.number().int().min(1).max(1_000_000).default(1024),
+    tlsHandshakeTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
     logLevel: z.enum(LOG_LEVELS).default('info'),
   })
   .strict();

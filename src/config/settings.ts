@@ -142,6 +142,32 @@ export const SETTINGS: readonly Setting[] = [
     description: 'Largest request head accepted (16384)',
   },
   {
+    key: 'maxConnections',
+    flag: 'max-connections',
+    value: 'N',
+    env: 'GATEHOUSE_MAX_CONNECTIONS',
+    group: 'general',
+    description:
+      'Client connections one listener holds; past it the oldest idle one is closed (default: 7/10 of the open-file limit, at most 20000)',
+  },
+  {
+    key: 'maxConnectionsPerClient',
+    flag: 'max-connections-per-client',
+    value: 'N',
+    env: 'GATEHOUSE_MAX_CONNECTIONS_PER_CLIENT',
+    group: 'general',
+    description:
+      'Client connections one address holds on a listener; past it its oldest idle one is closed (default 1024)',
+  },
+  {
+    key: 'tlsHandshakeTimeoutMs',
+    flag: 'tls-handshake-timeout',
+    value: 'MS',
+    env: 'GATEHOUSE_TLS_HANDSHAKE_TIMEOUT_MS',
+    group: 'general',
+    description: 'How long a TLS client has to send its ClientHello and finish the handshake (default 10000)',
+  },
+  {
     key: 'logLevel',
     flag: 'log-level',
     value: 'LEVEL',

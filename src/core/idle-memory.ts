@@ -81,17 +81,29 @@ export function fullCollector(): (() => void) | undefined {
 export function releaseMemoryWhenIdle(
   options: IdleMemoryOptions = IDLE_MEMORY_DEFAULTS,
   collect: (() => void) | undefined = fullCollector(),
+  readRss: () => number = () => process.memoryUsage.rss(),
 ): () => void {
   if (!collect) return () => {};
-  const policy = idleCollectionPolicy(options, process.memoryUsage.rss());
+  // Reading resident memory opens /proc/self/stat: out of descriptors (EMFILE) it throws, and a
+  // throw in this timer would end the process. A sample that cannot be taken is skipped.
+  const rss = () => {
+    try {
+      return readRss();
+    } catch {
+      return undefined;
+    }
+  };
+  const policy = idleCollectionPolicy(options, rss() ?? 0);
   let last = performance.eventLoopUtilization();
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const { utilization } = performance.eventLoopUtilization(now, last);
     last = now;
-    if (!policy.shouldCollect({ utilization, rssBytes: process.memoryUsage.rss() })) return;
+    const rssBytes = rss();
+    if (rssBytes === undefined || !policy.shouldCollect({ utilization, rssBytes })) return;
     collect();
-    policy.collected(process.memoryUsage.rss());
+    const after = rss();
+    if (after !== undefined) policy.collected(after);
   }, options.intervalMs);
   timer.unref();
   return () => clearInterval(timer);

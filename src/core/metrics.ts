@@ -21,6 +21,18 @@ export class Metrics {
     help: 'Client connections currently open.',
     registers: [this.registry],
   });
+  readonly connectionsShed = new Counter({
+    name: 'gatehouse_connections_shed_total',
+    help: 'Client connections ended or refused to stay within a limit: listener (--max-connections) or client (--max-connections-per-client).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly acceptErrors = new Counter({
+    name: 'gatehouse_accept_errors_total',
+    help: 'Connections a listener could not accept, by error code (EMFILE: out of file descriptors).',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
   readonly routes = new Gauge({
     name: 'gatehouse_routes',
     help: 'Routes in the routing table.',

@@ -13,6 +13,7 @@ import type { Logger } from '../core/logger.ts';
 import { Metrics } from '../core/metrics.ts';
 import { loadOrCreateSecretKey, parseSecretKey } from '../core/secret-key.ts';
 import { createDispatcher } from '../edge/dispatcher.ts';
+import { defaultConnectionLimit } from '../edge/listen/connection-limits.ts';
 import { type ListenerDeps, type RunningListener, startListener } from '../edge/listen/listener.ts';
 import { type CertificateSet, loadCertificates } from '../edge/listen/tls-contexts.ts';
 import { proxyHandler } from '../edge/proxy/proxy-handler.ts';
@@ -285,6 +286,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       handlers.upgrade(req, socket, head);
     },
     maxHeaderSize: config.maxHeaderSize,
+    connectionLimits: {
+      perListener: config.maxConnections ?? defaultConnectionLimit(),
+      perClient: config.maxConnectionsPerClient,
+    },
+    handshakeTimeoutMs: config.tlsHandshakeTimeoutMs,
     logger,
     metrics,
     passthrough: tunnels.passthrough,

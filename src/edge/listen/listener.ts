@@ -9,6 +9,7 @@ import type { Metrics } from '../../core/metrics.ts';
 import { writeRawResponse } from '../../http/raw-response.ts';
 import { parserErrorStatus } from '../../http/request-guard.ts';
 import type { PassthroughRoute } from '../../tunnel/server/tls-passthrough.ts';
+import { type ConnectionLimits, ConnectionTable } from './connection-limits.ts';
 import type { CertificateSet } from './tls-contexts.ts';
 import { peekBeforeTermination } from './tls-peek.ts';
 
@@ -21,6 +22,15 @@ export interface ListenerDeps {
   readonly metrics: Metrics;
   /** HTTPS listeners ask it about each TLS connection's server name before terminating it. */
   readonly passthrough?: PassthroughRoute | undefined;
+  /** Connections held at most, per listener and per client address. */
+  readonly connectionLimits: ConnectionLimits;
+  /** How long a TLS client has for its ClientHello and then the handshake, each. */
+  readonly handshakeTimeoutMs: number;
+}
+
+/** The TCP connection under a TLS one (the table tracks those), or the connection itself. */
+function rawSocket(socket: Duplex): Duplex {
+  return (socket as { _parent?: Duplex })._parent ?? socket;
 }
 
 /** A listener as started: its bound port, and for HTTPS the certificates it serves. */
@@ -32,7 +42,7 @@ export interface RunningListener {
 }
 
 /** HTTP/1.1 server settings shared by every listener. */
-function configure(server: Server, deps: ListenerDeps): Server {
+function configure(server: Server, deps: ListenerDeps, name: string, table: ConnectionTable<Duplex>): Server {
   // The latest response on each connection, for a parse error that follows a request.
   const answering = new WeakMap<Duplex, ServerResponse>();
   server.maxHeadersCount = 200;
@@ -42,9 +52,31 @@ function configure(server: Server, deps: ListenerDeps): Server {
   server.keepAliveTimeout = 65_000;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     answering.set(req.socket, res);
+    const raw = rawSocket(req.socket);
+    table.busy(raw);
+    res.once('close', () => table.done(raw));
     deps.request(req, res);
   });
-  server.on('upgrade', deps.upgrade);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    table.pinned(rawSocket(socket));
+    deps.upgrade(req, socket, head);
+  });
+  // First of all connection handlers: a connection past a limit goes before anything reads it.
+  server.prependListener('connection', (socket: Socket) => {
+    if (!table.admit(socket)) return;
+    socket.once('close', () => table.closed(socket));
+  });
+  // Accepting can fail (EMFILE when out of descriptors); the server retries by itself, and an
+  // 'error' without a listener would end the process.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    deps.metrics.acceptErrors.inc({ code: error.code ?? 'unknown' });
+    deps.logger.error(
+      { listener: name, code: error.code, err: error.message, open: table.size },
+      error.code === 'EMFILE' || error.code === 'ENFILE'
+        ? 'out of file descriptors: lower --max-connections or raise the open-file limit (ulimit -n)'
+        : 'accepting a connection failed',
+    );
+  });
   server.on('connect', (_req, socket: Duplex) => {
     writeRawResponse(socket, 405, [['content-type', 'text/plain']], 'CONNECT is not supported.\n');
   });
@@ -88,6 +120,15 @@ export async function startListener(
   deps: ListenerDeps,
 ): Promise<RunningListener> {
   const common = { maxHeaderSize: deps.maxHeaderSize, requireHostHeader: false };
+  const table = new ConnectionTable<Duplex>(deps.connectionLimits, (reason, client) => {
+    deps.metrics.connectionsShed.inc({ reason });
+    deps.logger.warn(
+      { listener: spec.name, reason, client, open: table.size },
+      reason === 'client'
+        ? 'connection limit of one client reached (--max-connections-per-client): closed its oldest idle connection, or refused the new one'
+        : 'connection limit of the listener reached (--max-connections): closed the oldest idle connection, or refused the new one',
+    );
+  });
   let server: Server;
   if (certificates && spec.tls) {
     const clientCa = certificates.clientCa;
@@ -95,6 +136,7 @@ export async function startListener(
       ...common,
       ...(certificates.defaultPem ?? {}),
       SNICallback: (name, cb) => cb(null, certificates.select(name)),
+      handshakeTimeout: deps.handshakeTimeoutMs,
       requestCert: spec.tls.clientCertificates !== 'none',
       rejectUnauthorized: spec.tls.clientCertificates === 'require',
       ...(clientCa ? { ca: clientCa } : {}),
@@ -110,12 +152,17 @@ export async function startListener(
     });
     // Before configure(): its connection counting then sees passed-through connections too.
     if (deps.passthrough)
-      peekBeforeTermination(https, deps.passthrough, { logger: deps.logger, listener: spec.name });
+      peekBeforeTermination(https, deps.passthrough, {
+        logger: deps.logger,
+        listener: spec.name,
+        timeoutMs: deps.handshakeTimeoutMs,
+        onPassed: (socket) => table.pinned(socket),
+      });
     server = https as unknown as Server;
   } else {
     server = createServer(common);
   }
-  configure(server, deps);
+  configure(server, deps, spec.name, table);
   const port = await listen(server, spec);
   return { name: spec.name, port, server, certificates };
 }

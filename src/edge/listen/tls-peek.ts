@@ -3,9 +3,6 @@ import type { Logger } from '../../core/logger.ts';
 import type { PassthroughRoute } from '../../tunnel/server/tls-passthrough.ts';
 import { peekClientHello } from './client-hello.ts';
 
-/** How long a client may take to send its whole ClientHello before TLS termination takes over. */
-const PEEK_TIMEOUT_MS = 10_000;
-
 /**
  * Puts a look at each connection's ClientHello in front of an HTTPS server's own TLS. The server
  * keeps its port, and with it closing, connection tracking and timeouts; only its `connection`
@@ -16,7 +13,14 @@ const PEEK_TIMEOUT_MS = 10_000;
 export function peekBeforeTermination(
   server: NetServer,
   route: PassthroughRoute,
-  deps: { readonly logger: Logger; readonly listener: string },
+  deps: {
+    readonly logger: Logger;
+    readonly listener: string;
+    /** How long a client may take to send its whole ClientHello; then the connection is closed. */
+    readonly timeoutMs: number;
+    /** A connection now belongs to a tunnel. */
+    readonly onPassed?: (socket: Socket) => void;
+  },
 ): void {
   const terminate = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
@@ -45,7 +49,10 @@ export function peekBeforeTermination(
       const serverName = peek.kind === 'hello' ? peek.serverName : undefined;
       const tunnel = serverName === undefined ? undefined : route.claim(serverName);
       if (serverName !== undefined && tunnel !== undefined) {
-        decide(() => route.pass(socket, read(), serverName, tunnel));
+        decide(() => {
+          deps.onPassed?.(socket);
+          route.pass(socket, read(), serverName, tunnel);
+        });
         return;
       }
       if (peek.kind === 'other')
@@ -56,7 +63,9 @@ export function peekBeforeTermination(
     const onError = () => socket.destroy();
     const onEnd = () => decide(() => socket.destroy());
     const onClose = () => clearTimeout(timer);
-    const timer = setTimeout(() => decide(() => handOver(socket, read())), PEEK_TIMEOUT_MS).unref();
+    // A client that has not sent a whole ClientHello in time never will: handing it to TLS would
+    // only start a second wait.
+    const timer = setTimeout(() => decide(() => socket.destroy()), deps.timeoutMs).unref();
     socket.once('close', onClose);
     socket.on('data', onData);
     socket.on('error', onError);
