@@ -1,8 +1,9 @@
 import { startTestGateway, type TestGateway } from './gateway.ts';
 import { type GithubStandin, startGithubStandin } from './github-standin.ts';
+import { formFields } from './html-forms.ts';
 import type { HttpBrowser } from './http-browser.ts';
 import { DEFAULT_USERS } from './oauth-world.ts';
-import { startOidcIssuer } from './oidc-issuer.ts';
+import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.ts';
 import { freePort } from './redis.ts';
 import { startUpstream, type Upstream } from './upstream.ts';
 
@@ -11,6 +12,8 @@ export interface LoginWorld {
   readonly gw: TestGateway;
   readonly github: GithubStandin;
   readonly upstream: Upstream;
+  /** The OIDC issuer, when the world has one. */
+  readonly oidc: OidcIssuer | undefined;
   /** `http://gatehouse.test:<port>`: the domain, the auth host and the issuer. */
   readonly issuer: string;
   /** The base URL of a host on the gateway: `http://<host>:<port>`. */
@@ -85,6 +88,7 @@ export async function startLoginWorld(
     gw,
     github,
     upstream,
+    oidc,
     issuer,
     origin: (host) => `http://${host}:${port}`,
     async stop() {
@@ -113,4 +117,18 @@ export async function logInThroughGithub(
   const link = /href="([^"]*\/start\/github)"/.exec(loginPage.text)?.[1];
   if (!link) return loginPage;
   return browser.navigate(new URL(link.replaceAll('&amp;', '&'), loginPage.url));
+}
+
+/**
+ * Walks a browser through a login by the OIDC issuer ("Company login") that `start` leads to:
+ * Gatehouse's login page, the issuer's login form as `user` (a `sub` of the issuer's people), back.
+ */
+export async function logInThroughOidc(world: LoginWorld, browser: HttpBrowser, start: string, user: string) {
+  const loginPage = await browser.navigate(start);
+  const link = /href="([^"]*\/start\/oidc)"/.exec(loginPage.text)?.[1];
+  if (!link) return loginPage;
+  const issuerPage = await browser.navigate(new URL(link.replaceAll('&amp;', '&'), loginPage.url));
+  if (!world.oidc || !issuerPage.url.href.startsWith(world.oidc.url)) return issuerPage;
+  const { action } = formFields(issuerPage.text, 'login');
+  return browser.navigate(new URL(action, issuerPage.url), { form: { user } });
 }

@@ -86,6 +86,29 @@ export function anyMatches(matchers: readonly string[], who: IdentityLike): bool
   });
 }
 
+/**
+ * The claims a policy's `claim:` matchers read. Tokens for the resource carry these of the
+ * person's claims, so the route evaluates with the facts the authorization server had.
+ */
+export function claimNames(policy: AccessPolicy): string[] {
+  const names = new Set<string>();
+  for (const text of [...policy.allow, ...Object.values(policy.scopes).flat()]) {
+    const m = matcherOf(text);
+    if (m?.kind === 'claim') names.add(m.name);
+  }
+  return [...names].sort();
+}
+
+/** The claims of `claims` that `names` lists (own properties only). */
+export function pickClaims(
+  claims: Readonly<Record<string, unknown>>,
+  names: readonly string[],
+): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const name of names) if (Object.hasOwn(claims, name)) picked[name] = claims[name];
+  return picked;
+}
+
 /** Whether the identity may use the route, and which of its scopes it gets, sorted. */
 export function evaluate(policy: AccessPolicy, who: IdentityLike): Evaluation {
   if (!anyMatches(policy.allow, who)) return { allowed: false, scopes: [] };

@@ -4,6 +4,8 @@ import type { UpstreamIdentity } from './identity.ts';
 export interface ResourceGrant {
   readonly audience: string;
   readonly scopes: readonly string[];
+  /** The identity's claims the resource's policy reads (its `claim:` matchers); its tokens carry them. */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 /** Given an absolute resource URL and the identity, what it grants; undefined = not a resource we protect (invalid_target); `{ denied: reason }` = this identity may not use it (access_denied). */
 export type ResourcePolicy = (

@@ -3,7 +3,7 @@ import type { Route } from '../../routes/route.ts';
 import type { RouteAuthSettings } from '../../routes/route-auth-settings.ts';
 import type { RouteTable } from '../../routes/route-table.ts';
 import type { UpstreamIdentity } from '../identity/identity.ts';
-import { evaluate } from '../identity/policy.ts';
+import { claimNames, evaluate, pickClaims } from '../identity/policy.ts';
 import type { ResourcePolicy } from '../identity/resource-policy.ts';
 import { resourcePathOf, resourceUrl } from './resource-url.ts';
 
@@ -58,6 +58,10 @@ export function routeResourcePolicy(table: () => RouteTable): ResourcePolicy {
       return {
         denied: `${identity.provider}:${identity.login} is not on the allow list of ${resource.host}`,
       };
-    return { audience: resourceUrl(resource.protocol.slice(0, -1), resource.host, route.path), scopes };
+    return {
+      audience: resourceUrl(resource.protocol.slice(0, -1), resource.host, route.path),
+      scopes,
+      claims: pickClaims(identity.claims, claimNames(route.auth)),
+    };
   };
 }

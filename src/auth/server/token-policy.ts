@@ -145,15 +145,28 @@ export function resourceServerInfo(deps: TokenPolicyDeps) {
   };
 }
 
-/** `extraTokenClaims`: the grant id and the identity, so a guard can decide from the token alone. */
+/**
+ * `extraTokenClaims`: the grant id and the identity, so a guard can decide from the token alone:
+ * with the claims the resource's policy reads, the route evaluates with the same facts as here.
+ */
 export function extraTokenClaims(deps: TokenPolicyDeps) {
-  return async (ctx: KoaContextWithOIDC, token: { kind: string; accountId?: string; grantId?: string }) => {
+  return async (
+    ctx: KoaContextWithOIDC,
+    token: { kind: string; accountId?: string; grantId?: string; resourceServer?: { audience?: unknown } },
+  ) => {
     if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
     const identity =
       (ctx.oidc.entities.Account as OAuthAccount | undefined)?.identity ??
       (await deps.accounts.get(token.accountId))?.identity;
     if (!identity) return undefined;
+    const audience = token.resourceServer?.audience;
+    const grant =
+      typeof audience === 'string' && URL.canParse(audience)
+        ? await deps.resourcePolicy(new URL(audience), identity)
+        : undefined;
+    const claims = grant && !isDenied(grant) ? grant.claims : undefined;
     return {
+      ...(claims && Object.keys(claims).length > 0 ? { claims } : {}),
       gid: token.grantId,
       login: loginName(identity),
       ...(identity.email ? { email: identity.email } : {}),
