@@ -70,8 +70,8 @@ export class ConnectionTable<C extends TrackedConnection = TrackedConnection> {
       return false;
     }
     this.#all.set(connection, { client, active: 0 });
-    let set = this.#byClient.get(client);
-    if (!set) this.#byClient.set(client, (set = new Set()));
+    const set = this.#byClient.get(client) ?? new Set<C>();
+    this.#byClient.set(client, set);
     set.add(connection);
     return true;
   }
