@@ -37,6 +37,15 @@ export interface VehicleHello {
 const UNSUPPORTED_DATA = 1003;
 
 /**
+ * Ack bytes a connection may have waiting to be sent before it stops reading: a vehicle that does
+ * not read its acks then stops being read, instead of growing the gateway's memory.
+ */
+export const MAX_UNSENT_ACK_BYTES = 1024 * 1024;
+
+/** The socket a vehicle's WebSocket runs on: acks are corked on it and wait for its drain. */
+export type VehicleSocket = Corkable & { once(event: 'drain', listener: () => void): unknown };
+
+/**
  * Serves one vehicle's WebSocket: decodes each binary frame, hands records to the hub and the
  * sinks, and acks in order. Nothing a frame holds can throw out of here. `socket` is the one the
  * WebSocket runs on, so acks sent together are written together.
@@ -45,7 +54,7 @@ export function serveVehicle(
   ws: WebSocket,
   hello: VehicleHello,
   deps: ConnectionDeps,
-  socket?: Corkable,
+  socket?: VehicleSocket,
 ): void {
   const { vin, connectionId } = hello;
   const { logger, clock } = deps;
@@ -70,7 +79,18 @@ export function serveVehicle(
     }
   };
 
+  // Reading stops for either of two reasons: too many messages in flight (a slow sink), or too
+  // many ack bytes unsent (a vehicle that does not read); it resumes when neither holds.
   let paused = false;
+  let sinksBehind = false;
+  let acksUnread = false;
+  const readOrNot = () => {
+    const stop = sinksBehind || acksUnread;
+    if (stop === paused || ws.readyState !== ws.OPEN) return;
+    paused = stop;
+    if (stop) ws.pause();
+    else ws.resume();
+  };
   // The acks of one read (up to maxInFlight frames) leave in one TLS write.
   const hold = socket ? writeCoalescer(socket) : undefined;
   const acks = new AckQueue(
@@ -78,16 +98,21 @@ export function serveVehicle(
       if (ws.readyState !== ws.OPEN) return;
       hold?.();
       ws.send(bytes);
+      if (!acksUnread && socket && ws.bufferedAmount >= MAX_UNSENT_ACK_BYTES) {
+        acksUnread = true;
+        readOrNot();
+        socket.once('drain', () => {
+          acksUnread = false;
+          readOrNot();
+        });
+      }
     },
     (inFlight) => {
       // Backpressure: a slow sink stops this vehicle's reads instead of growing a queue.
-      if (!paused && inFlight >= deps.maxInFlight) {
-        paused = true;
-        ws.pause();
-      } else if (paused && inFlight <= deps.maxInFlight / 2) {
-        paused = false;
-        ws.resume();
-      }
+      if (!sinksBehind && inFlight >= deps.maxInFlight) sinksBehind = true;
+      else if (sinksBehind && inFlight <= deps.maxInFlight / 2) sinksBehind = false;
+      else return;
+      readOrNot();
     },
   );
   const limit = deps.rateLimit
