@@ -15,6 +15,8 @@ export const EDGE_ERROR_CODES = [
   'BODY_TOO_LARGE',
   /** The client closed the connection before the answer was complete. */
   'CLIENT_CLOSED',
+  /** Too many logins, authorization requests or client registrations from one address, or on the node: wait as Retry-After says. */
+  'RATE_LIMITED',
   /** Gatehouse failed to answer; the log has the cause. */
   'INTERNAL',
 ] as const;

@@ -44,6 +44,8 @@ export interface EdgeAuthOptions {
   readonly routeSecrets: () => SealingKey | undefined;
   readonly catalog: RouteCatalog;
   readonly tunnels: TunnelService;
+  /** Takes one anonymous write for the exchange's client; false when it answered 429. */
+  readonly admitWrite: (exchange: Exchange) => boolean;
 }
 
 /**
@@ -74,6 +76,7 @@ export function edgeAuth(options: EdgeAuthOptions) {
   const edgeSecret = () => createHmac('sha256', secret()).update('gatehouse edge client').digest('base64url');
 
   const server = gatewayAuthorizationServer({
+    admitWrite: options.admitWrite,
     auth: config.auth,
     domain: config.domain,
     store,
@@ -125,6 +128,7 @@ export function edgeAuth(options: EdgeAuthOptions) {
   });
   const secureOf = (exchange: Exchange) => publicScheme(exchange, config.trustProxy) === 'https';
   const login = new RouteLogin({
+    admitWrite: options.admitWrite,
     ephemeral: store.ephemeral,
     clock,
     sessions,

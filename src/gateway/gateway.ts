@@ -26,6 +26,8 @@ import { fleetKeyMount } from '../fleet/key-mount.ts';
 import { type FleetKey, loadFleetKey } from '../fleet/keys.ts';
 import { fleetLoginHandler } from '../fleet/login/fleet-login-handler.ts';
 import { fleetProxyHandler } from '../fleet/proxy/fleet-proxy-handler.ts';
+import { AnonymousWrites } from '../http/anonymous-writes.ts';
+import type { Exchange } from '../http/exchange.ts';
 import { relayAllowed } from '../relay/environment.ts';
 import { relayHandler } from '../relay/relay-handler.ts';
 import { type RelayDeps, RelayService } from '../relay/relay-service.ts';
@@ -154,7 +156,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   await closers.starting(() => tunnels.start());
   closers.add('tunnels', () => tunnels.stop());
+  // Anyone may start a login or register a client: each stores something, so each is rate limited.
+  const anonymousWrites = new AnonymousWrites(clock);
+  const admitWrite = (exchange: Exchange) => anonymousWrites.admit(exchange, config.trustProxy);
   const auth = edgeAuth({
+    admitWrite,
     config,
     store,
     clock,
@@ -189,6 +195,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       'fleet-login routes answer 503 until GATEHOUSE_SECRET_KEY is set: with Redis every node needs the same key',
     );
   const fleetLogin = fleetLoginHandler({
+    admitWrite,
     store,
     clock,
     logger,

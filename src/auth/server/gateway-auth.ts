@@ -2,15 +2,19 @@ import type { AuthConfig } from '../../config/auth-schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { Exchange } from '../../http/exchange.ts';
 import type { Mount } from '../../routes/mount.ts';
 import type { Store } from '../../store/types.ts';
 import type { LoginProviders } from '../identity/login-providers.ts';
 import type { ResourcePolicy } from '../identity/resource-policy.ts';
 import { type AuthorizationServer, startAuthorizationServer } from './authorization-server.ts';
 import type { FirstPartyClient } from './provider-config.ts';
+import { OAUTH_ROUTES } from './provider-config.ts';
 
 /** What the gateway hands the authorization server. */
 export interface GatewayAuthOptions {
+  /** Takes one anonymous write for the exchange's client; false when it answered 429. */
+  readonly admitWrite?: (exchange: Exchange) => boolean;
   readonly auth: AuthConfig;
   readonly domain: string;
   readonly store: Store;
@@ -26,6 +30,22 @@ export interface GatewayAuthOptions {
   readonly firstPartyClients?: (issuer: string) => readonly FirstPartyClient[];
   /** The scopes resources advertise now (Gatehouse's API and the protected routes). */
   readonly resourceScopes?: () => readonly string[];
+}
+
+/**
+ * Requests to the auth host that anyone may send and that make the server store something: a
+ * client registration, an authorization request (its interaction and session), a device code, a
+ * pushed request, a login started at a provider.
+ */
+export function isAnonymousWrite(method: string, path: string): boolean {
+  if (path === OAUTH_ROUTES.authorization) return true;
+  if (method !== 'POST' && !/^\/login\/interaction\/[^/]+\/start\//.test(path)) return false;
+  return (
+    path === OAUTH_ROUTES.registration ||
+    path === OAUTH_ROUTES.device_authorization ||
+    path === OAUTH_ROUTES.pushed_authorization_request ||
+    /^\/login\/interaction\/[^/]+\/start\//.test(path)
+  );
 }
 
 /**
@@ -46,6 +66,13 @@ export function gatewayAuthorizationServer(options: GatewayAuthOptions) {
     },
     request: (exchange) => {
       exchange.label('oauth');
+      const method = exchange.req.method ?? 'GET';
+      if (
+        options.admitWrite &&
+        isAnonymousWrite(method, exchange.target.path) &&
+        !options.admitWrite(exchange)
+      )
+        return undefined;
       if (server) return server.handle(exchange.req, exchange.res);
       exchange.res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' });
       exchange.res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: failure }));

@@ -2,8 +2,15 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../../core/clock.ts';
 import type { EphemeralRepository } from '../../store/types.ts';
 
-/** Records stored without an expiry (registered clients) are kept this long: in effect, for good. */
+/** Records stored without an expiry are kept this long: in effect, for good. */
 const NO_EXPIRY_MS = 100 * 365 * 24 * 3600 * 1000;
+
+/**
+ * A registered client is forgotten after this long without a grant: registration is open to
+ * anyone, and a client nobody uses would otherwise keep its row for good. Each grant it gets keeps
+ * it for as long as the grant lasts, and this long after.
+ */
+export const UNUSED_CLIENT_MS = 30 * 24 * 3600 * 1000;
 
 /** How a model record is stored: the payload and when it expires, so a consume keeps the expiry. */
 interface Stored {
@@ -41,7 +48,8 @@ export class StoreAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    const ttlMs = expiresIn === undefined ? NO_EXPIRY_MS : Math.max(1, expiresIn) * 1000;
+    const unlimited = this.#model === 'Client' ? UNUSED_CLIENT_MS : NO_EXPIRY_MS;
+    const ttlMs = expiresIn === undefined ? unlimited : Math.max(1, expiresIn) * 1000;
     const stored: Stored = { payload, expiresAt: this.#clock() + ttlMs };
     await this.#ephemeral.put(ns.model(this.#model), id, JSON.stringify(stored), ttlMs);
     const ref = `${this.#model}:${id}`;
@@ -51,6 +59,18 @@ export class StoreAdapter implements Adapter {
       await this.#ephemeral.put(ns.userCode, payload.userCode, id, ttlMs);
     if (typeof payload.grantId === 'string' && this.#model !== 'Grant')
       await this.#ephemeral.put(ns.grant(payload.grantId), ref, '', ttlMs);
+    if (this.#model === 'Grant' && typeof payload.clientId === 'string')
+      await this.#keepClient(payload.clientId, ttlMs + UNUSED_CLIENT_MS);
+  }
+
+  /** Keeps a registered client at least `ttlMs` longer (a first-party client is not stored: nothing to do). */
+  async #keepClient(clientId: string, ttlMs: number): Promise<void> {
+    const json = await this.#ephemeral.get(ns.model('Client'), clientId);
+    if (json === undefined) return;
+    const stored = JSON.parse(json) as Stored;
+    const expiresAt = this.#clock() + ttlMs;
+    if (stored.expiresAt >= expiresAt) return;
+    await this.#ephemeral.put(ns.model('Client'), clientId, JSON.stringify({ ...stored, expiresAt }), ttlMs);
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {

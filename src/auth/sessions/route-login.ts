@@ -63,6 +63,8 @@ export interface RouteLoginOptions {
   readonly secure?: (exchange: Exchange) => boolean;
   /** Called when a login on `host` has started a session, before the browser is sent on. */
   readonly onLogin?: (host: string, tokens: EdgeTokens) => Promise<void>;
+  /** Takes one anonymous write (a login started) for the exchange's client; false when it answered 429. */
+  readonly admitWrite?: ((exchange: RequestExchange) => boolean) | undefined;
 }
 
 /** The cookies Gatehouse sets on protected hosts: never passed on to the upstream. */
@@ -159,6 +161,8 @@ export class RouteLogin {
     scopes: readonly string[],
     base = '',
   ): Promise<void> {
+    // Each login started stores its state: anyone may ask, so only so often.
+    if (this.#options.admitWrite && !this.#options.admitWrite(exchange)) return;
     const binding = bindLogin(this.#secure(exchange), base, LOGIN_SECONDS);
     const state = random();
     const codeVerifier = random();

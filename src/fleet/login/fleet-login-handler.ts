@@ -74,7 +74,11 @@ async function answer(ctx: LoginContext, exchange: RequestExchange): Promise<voi
   const method = ctx.req.method ?? 'GET';
   const read = method === 'GET' || method === 'HEAD';
   const sub = path.slice(ctx.prefix.length);
-  if (read && sub === '/login') return startLogin(ctx);
+  if (read && sub === '/login') {
+    // Each start stores a login state: anyone may ask, so only so often.
+    if (ctx.deps.admitWrite && !ctx.deps.admitWrite(exchange)) return;
+    return startLogin(ctx);
+  }
   if (read && isCallbackPath(ctx, path)) return finishLogin(ctx, query);
   if (read && sub === '/report') return showReport(ctx, query, false);
   if (read && sub === '/report.json') return showReport(ctx, query, true);

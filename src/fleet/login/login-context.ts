@@ -3,7 +3,7 @@ import type { SessionSite } from '../../auth/sessions/session-cookie.ts';
 import type { Clock } from '../../core/clock.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import { type SealingKey, sealingKey } from '../../core/sealing.ts';
-import type { RequestExchange } from '../../http/exchange.ts';
+import type { Exchange, RequestExchange } from '../../http/exchange.ts';
 import { publicScheme } from '../../http/forwarded.ts';
 import type { RouteOf } from '../../routes/route.ts';
 import type { Collection } from '../../store/collection.ts';
@@ -44,6 +44,8 @@ export interface FleetLoginDeps {
   readonly fetch?: Fetch | undefined;
   /** Whether X-Forwarded-Proto and -Host are believed when working out the public origin. */
   readonly trustForwarded: boolean;
+  /** Takes one anonymous write (a login started) for the exchange's client; false when it answered 429. */
+  readonly admitWrite?: ((exchange: Exchange) => boolean) | undefined;
 }
 
 /** Everything one request on a `fleet-login` route works with. */
