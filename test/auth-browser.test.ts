@@ -49,7 +49,8 @@ describe('login at the edge, in a real browser', () => {
     const echoed = JSON.parse((await page.textContent('body')) ?? '{}') as {
       headers: Record<string, string>;
     };
-    assert.equal(echoed.headers['x-auth-user'], 'oidc:alice');
+    assert.equal(echoed.headers['x-auth-user'], 'oidc:u-alice');
+    assert.equal(echoed.headers['x-auth-name'], 'Alice');
   });
 
   test('the self-service page: log in, see the tunnel made for you, give it a new key', async () => {

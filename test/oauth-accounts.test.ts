@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { UpstreamLogin } from '../src/auth/identity/identity.ts';
+import { currentIdentity, type UpstreamIdentity, type UpstreamLogin } from '../src/auth/identity/identity.ts';
 import { Accounts, OAUTH_ACCOUNTS } from '../src/auth/server/accounts.ts';
 import { manualClock } from '../src/core/clock.ts';
 import { seal, sealingKey } from '../src/core/sealing.ts';
@@ -67,4 +67,32 @@ describe('accounts keep one upstream grant per OAuth app', () => {
     assert.equal(saved.createdAt, '2026-01-01T00:00:00.000Z');
     assert.deepEqual(accounts.grantOf(saved, 'global-app'), { accessToken: 'new-token' });
   });
+});
+
+describe('accounts stored before OIDC people were named by sub', () => {
+  const base = { subject: 'u-7', orgs: [], teams: [], groups: [], claims: {} };
+  const cases: [name: string, stored: UpstreamIdentity, expected: UpstreamIdentity][] = [
+    [
+      'an OIDC login by user name becomes its sub, the name kept to show',
+      { ...base, provider: 'oidc', login: 'alice' },
+      { ...base, provider: 'oidc', login: 'u-7', name: 'alice' },
+    ],
+    [
+      'a display name already there is kept',
+      { ...base, provider: 'okta', login: 'alice', name: 'Alice A.' },
+      { ...base, provider: 'okta', login: 'u-7', name: 'Alice A.' },
+    ],
+    [
+      'an OIDC login by sub is left as it is',
+      { ...base, provider: 'oidc', login: 'u-7' },
+      { ...base, provider: 'oidc', login: 'u-7' },
+    ],
+    [
+      'GitHub keeps its logins',
+      { ...base, provider: 'github', login: 'alice' },
+      { ...base, provider: 'github', login: 'alice' },
+    ],
+  ];
+  for (const [name, stored, expected] of cases)
+    test(name, () => assert.deepEqual(currentIdentity(stored), expected));
 });

@@ -140,7 +140,10 @@ describe('attacks on the authorization server', () => {
     const { url } = await authorizationRequest(config);
     const callback = await world.login(url, 'u-bob');
     assert.equal(callback.searchParams.get('error'), 'access_denied');
-    assert.match(callback.searchParams.get('error_description') ?? '', /oidc:bob is not in the staff group/);
+    assert.match(
+      callback.searchParams.get('error_description') ?? '',
+      /oidc:u-bob is not in the staff group/,
+    );
     assert.equal(callback.searchParams.get('iss'), world.issuer);
   });
 

@@ -66,7 +66,8 @@ describe('authorization server with openid-client as the client', () => {
     assert.equal(payload.sub, 'oidc|u-alice');
     assert.equal(payload['scope'], 'mcp');
     assert.equal(payload['client_id'], config.clientMetadata().client_id);
-    assert.equal(payload['login'], 'oidc:alice');
+    assert.equal(payload['login'], 'oidc:u-alice');
+    assert.equal(payload['name'], 'Alice');
     assert.equal(payload['email'], 'alice@example.test');
     assert.equal(typeof payload['gid'], 'string');
     assert.deepEqual(payload['orgs'], []);
@@ -221,7 +222,7 @@ describe('consent and scopes', () => {
     });
     assert.equal(
       JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()).login,
-      'oidc:alice',
+      'oidc:u-alice',
     );
   });
 

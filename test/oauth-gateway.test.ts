@@ -31,7 +31,7 @@ describe('the gateway runs the authorization server on the auth host', () => {
       flags: {
         port: String(port),
         'auth-host': '127.0.0.1',
-        'admin-users': 'oidc:alice',
+        'admin-users': 'oidc:u-alice',
         'access-token-minutes': '5',
       },
       env: {
@@ -80,7 +80,7 @@ describe('the gateway runs the authorization server on the auth host', () => {
     const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString());
     assert.equal(claims.aud, `${issuer}/api`);
     assert.deepEqual(claims.scope.split(' ').sort(), ['admin', 'user']);
-    assert.equal(claims.login, 'oidc:alice');
+    assert.equal(claims.login, 'oidc:u-alice');
     assert.equal(claims.exp - claims.iat, 300, '--access-token-minutes');
     const jwks = await gw.gateway.authorizationServer()!.jwks();
     assert.equal(jwks.keys.length, 1);
@@ -98,7 +98,7 @@ describe('the gateway runs the authorization server on the auth host', () => {
 
     const bob = await deviceLogin(registered, 'u-bob');
     const bobClaims = JSON.parse(Buffer.from(bob.access_token.split('.')[1]!, 'base64url').toString());
-    assert.equal(bobClaims.login, 'oidc:bob');
+    assert.equal(bobClaims.login, 'oidc:u-bob');
     assert.ok(
       !String(bobClaims.scope ?? '')
         .split(' ')
@@ -108,7 +108,7 @@ describe('the gateway runs the authorization server on the auth host', () => {
     const refused = await gw.api('GET', '/api/v1/routes/', undefined, bob.access_token);
     assert.equal(refused.status, 403);
     assert.equal(refused.body.error, 'INSUFFICIENT_SCOPE');
-    assert.match(refused.body.message, /oidc:bob has no admin scope here/);
+    assert.match(refused.body.message, /oidc:u-bob has no admin scope here/);
   });
 
   test('the admin API resource is the only one this policy knows', async () => {
@@ -155,11 +155,12 @@ describe('the gateway runs the authorization server on the auth host', () => {
 
 describe('auth settings', () => {
   test('--admin-users is parsed into provider and login; a malformed entry names itself', () => {
-    assert.deepEqual(parseAdminUsers('github:Alice, gitlab:bob'), [
-      { provider: 'github', login: 'alice' },
-      { provider: 'gitlab', login: 'bob' },
+    assert.deepEqual(parseAdminUsers('github:Alice, gitlab:bob, oidc:auth0|U-7'), [
+      { kind: 'user', provider: 'github', login: 'alice' },
+      { kind: 'user', provider: 'gitlab', login: 'bob' },
+      { kind: 'user', provider: 'oidc', login: 'auth0|U-7' },
     ]);
-    for (const bad of ['alice', 'github:', ':bob', 'github:a b', 'github:alice:x']) {
+    for (const bad of ['alice', 'github:', ':bob', 'github:a b', 'github:alice:x', 'email:a@b.test', '*']) {
       assert.throws(
         () => loadConfig({ flags: { 'admin-users': bad }, env: {} }),
         /admin-users.*<provider>:<login>|<provider>:<login>.*admin-users/s,

@@ -98,7 +98,7 @@ describe('signing keys of a running server', () => {
 
   test('identity assertions for upstreams are short-lived JWTs on the same keys', async () => {
     const assertion = await world.node.server.signAssertion(
-      { sub: 'oidc|u-alice', login: 'oidc:alice' },
+      { sub: 'oidc|u-alice', login: 'oidc:u-alice' },
       'https://app.example.test',
     );
     const { payload, protectedHeader } = await jwtVerify(
@@ -110,7 +110,7 @@ describe('signing keys of a running server', () => {
         algorithms: ['ES256'],
       },
     );
-    assert.equal(payload['login'], 'oidc:alice');
+    assert.equal(payload['login'], 'oidc:u-alice');
     assert.equal(payload.exp! - payload.iat!, 60);
     assert.equal(protectedHeader.kid, (await world.node.server.jwks()).keys[0]!.kid);
   });

@@ -35,6 +35,33 @@ describe('claim: matchers admit at the route whom they admit at the authorizatio
       assert.equal(bob.status, 403);
     });
 
+  test('an OIDC person is their sub: someone who renamed themselves alice at the issuer is not alice', async () => {
+    await world.gw.addRoute({
+      host: 'by-login.test',
+      target: world.upstream.url,
+      auth: { allow: ['oidc:u-alice'], login: ['oidc'] },
+    });
+    world.oidc!.users.set('u-mallory', { sub: 'u-mallory', preferred_username: 'alice', groups: [] });
+    const mallory = await logInThroughOidc(
+      world,
+      new HttpBrowser(),
+      `${world.origin('by-login.test')}/`,
+      'u-mallory',
+    );
+    assert.equal(mallory.status, 403);
+    assert.match(mallory.text, /oidc:u-mallory/);
+    const alice = await logInThroughOidc(
+      world,
+      new HttpBrowser(),
+      `${world.origin('by-login.test')}/`,
+      'u-alice',
+    );
+    assert.equal(alice.status, 200, alice.text);
+    const seen = world.upstream.seen.at(-1)!.headers;
+    assert.equal(seen['x-auth-user'], 'oidc:u-alice');
+    assert.equal(seen['x-auth-name'], 'Alice');
+  });
+
   test('a scope given by a claim reaches the upstream', async () => {
     const page = await logInThroughOidc(
       world,

@@ -23,7 +23,8 @@ const bob: IdentityLike = {
 };
 const carol: IdentityLike = {
   provider: 'oidc',
-  login: 'carol',
+  // An OIDC person is named by the issuer's sub, compared exactly.
+  login: 'u-Carol-7',
   orgs: [],
   teams: [],
   groups: [],
@@ -42,8 +43,11 @@ describe('which identities each matcher lets in', () => {
     ['gitlab:alice', []],
     ['github:bob', []],
     ['gitlab:bob', ['bob']],
-    ['oidc:carol', ['carol']],
-    ['oidc:Carol', ['carol']],
+    ['oidc:u-Carol-7', ['carol']],
+    ['oidc:u-carol-7', []],
+    ['OIDC:u-Carol-7', ['carol']],
+    ['oidc:carol', []],
+    ['oidc:auth0|u-Carol-7', []],
     ['email:alice@example.com', ['alice']],
     ['email:ALICE@EXAMPLE.COM', ['alice']],
     ['email:bob@example.com', []],
@@ -107,7 +111,7 @@ describe('bad matchers are refused naming the forms', () => {
 
 describe('scopes', () => {
   const policy = routeAuthSettings.parse({
-    allow: ['github-org:acme', 'gitlab:bob', 'oidc:carol'],
+    allow: ['github-org:acme', 'gitlab:bob', 'oidc:u-Carol-7'],
     scopes: { admin: ['github:alice'], user: ['*'], mcp: ['claim:groups=ops', 'gitlab:bob'] },
     require: [
       { path: '/admin', scopes: ['admin'] },

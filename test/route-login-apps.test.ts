@@ -13,7 +13,7 @@ describe("a route's own GitHub app and login choices", () => {
   let world: LoginWorld;
   before(async () => {
     world = await startLoginWorld({ 'access-token-minutes': '1' }, { oidc: true });
-    const auth = { allow: ['github-org:acme', 'oidc:alice'] };
+    const auth = { allow: ['github-org:acme', 'oidc:u-alice'] };
     await world.gw.addRoute({ host: 'shared.test', target: world.upstream.url, auth });
     await world.gw.addRoute({
       host: 'own.test',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseMatcher } from '../routes/access-matcher.ts';
 import { hostPattern } from '../routes/route.ts';
 import { accessMatcher } from '../routes/route-auth-settings.ts';
 
@@ -18,10 +19,16 @@ const commaList = <T extends z.ZodType>(item: T) =>
   );
 
 /** `<provider>:<login>` entries (`--admin-users`). */
+/** `--admin-users`: people by `<provider>:<login>` (an OIDC issuer's by `sub`), parsed as route policies parse them. */
 const adminUsers = commaList(
-  z
-    .string()
-    .regex(/^[a-z][a-z0-9-]*:[^\s:,]+$/i, 'each entry must be <provider>:<login>, as in github:alice'),
+  z.string().superRefine((entry, ctx) => {
+    const matcher = parseMatcher(entry);
+    if (typeof matcher === 'string' || matcher.kind !== 'user')
+      ctx.addIssue({
+        code: 'custom',
+        message: `each entry must be <provider>:<login>, as in github:alice or oidc:<sub>, not "${entry}"`,
+      });
+  }),
 );
 
 /** The authorization server (`auth:` in the config file): its host, admins and lifetimes. */

@@ -302,7 +302,7 @@ export const SETTINGS: readonly Setting[] = [
     value: 'LIST',
     env: 'GATEHOUSE_ADMIN_USERS',
     group: 'auth',
-    description: 'Who gets the admin scope: github:alice,gitlab:bob',
+    description: 'Who gets the admin scope: github:alice,gitlab:bob,oidc:<sub> (OIDC people by their sub)',
   },
   {
     key: 'auth.tunnelUsers',
@@ -473,7 +473,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'GATEHOUSE_OIDC_PROVIDER_ID',
     aliases: ['OIDC_PROVIDER_ID'],
     group: 'login',
-    description: 'Its name in policies and the callback path, as in oidc:alice (oidc)',
+    description: 'Its name in policies and the callback path, as in oidc:<sub> (oidc)',
   },
   {
     key: 'login.oidc.label',

@@ -16,7 +16,7 @@ export type AccessMatcher =
 
 /** The forms a matcher may take, for error messages and the docs. */
 export const MATCHER_FORMS =
-  '*, <provider>:<login> (github:alice, gitlab:bob, oidc:carol), email:a@example.com, ' +
+  '*, <provider>:<login> (github:alice, gitlab:bob, oidc:<sub>), email:a@example.com, ' +
   'domain:example.com, github-org:acme, github-team:acme/ops, gitlab-group:acme/platform, claim:<name>=<value>';
 
 /** Prefixes with a meaning of their own; no provider may be called one of these. */
@@ -32,6 +32,10 @@ export const RESERVED_MATCHER_PREFIXES = [
 /** A provider id as configured (`github`, `gitlab`, `oidc`, `okta`…). */
 export const PROVIDER_ID = /^[a-z][a-z0-9-]{0,39}$/;
 const LOGIN = /^[a-z0-9][a-z0-9._@-]{0,99}$/;
+/** An OIDC `sub`: printable ASCII (OIDC Core), up to 255 characters; no comma, which separates list entries. */
+const SUBJECT = /^[\x21-\x2b\x2d-\x7e]{1,255}$/;
+/** Providers whose logins compare without case (GitHub's, GitLab's); an OIDC `sub` compares exactly. */
+const CASELESS_LOGINS = new Set(['github', 'gitlab']);
 const EMAIL = /^[^\s@]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 const DOMAIN = /^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/;
 const SLUG = /^[a-z0-9][a-z0-9._-]{0,99}$/;
@@ -73,7 +77,12 @@ export function parseMatcher(text: string): AccessMatcher | string {
     }
     default:
       if (!PROVIDER_ID.test(prefix)) return bad(`"${prefix}" is not a provider id`);
-      return LOGIN.test(value) ? { kind: 'user', provider: prefix, login: value } : bad('not a user name');
+      if (CASELESS_LOGINS.has(prefix))
+        return LOGIN.test(value) ? { kind: 'user', provider: prefix, login: value } : bad('not a user name');
+      // Any other provider is an OIDC issuer: its people are named by their `sub`, exactly.
+      return SUBJECT.test(rest.trim())
+        ? { kind: 'user', provider: prefix, login: rest.trim() }
+        : bad("not an OIDC subject (the issuer's sub claim)");
   }
 }
 

@@ -27,14 +27,16 @@ export const MCP_RESOURCE = 'https://mcp.example.test/mcp';
 export const REDIRECT_URI = 'http://127.0.0.1:1/callback';
 
 /**
- * The test policy: `<issuer>/api` gives `admin` to alice; the MCP resource gives `mcp user` to
+ * The test policy: `<issuer>/api` gives `admin` to alice (sub u-alice); the MCP resource gives `mcp user` to
  * members of the issuer's `staff` group and refuses everyone else; other URLs are not resources.
  */
 export function testPolicy(issuer: string): ResourcePolicy {
   return async (resource: URL, identity: UpstreamIdentity) => {
     const href = resource.href.replace(/\/$/, '');
     if (href === `${issuer}/api`)
-      return identity.login === 'alice' ? { audience: href, scopes: ['admin'] } : { denied: 'not an admin' };
+      return identity.login === 'u-alice'
+        ? { audience: href, scopes: ['admin'] }
+        : { denied: 'not an admin' };
     if (href === MCP_RESOURCE) {
       const groups = identity.claims['groups'];
       return Array.isArray(groups) && groups.includes('staff')

@@ -7,7 +7,7 @@ export interface UpstreamIdentity {
   readonly provider: string;
   /** The provider's stable id for the person (GitHub's numeric id, GitLab's id, the OIDC `sub`). */
   readonly subject: string;
-  /** The user name policies name as `<provider>:<login>` (GitHub login, GitLab username, OIDC `preferred_username`, else `sub`). */
+  /** What policies name as `<provider>:<login>`: GitHub's login, GitLab's username, an OIDC issuer's `sub`. */
   readonly login: string;
   /** A verified email address only; unverified ones are left out. */
   readonly email?: string;
@@ -72,4 +72,21 @@ export interface UpstreamProvider {
    * (code `LOGIN_REVOKED`) when the provider no longer accepts the grant.
    */
   reread(grant: UpstreamGrant): Promise<UpstreamLogin>;
+}
+
+/**
+ * Providers whose people are named by a user name that is unique there at any moment (GitHub's
+ * login, GitLab's username), compared without case. Everyone else is an OIDC issuer: its people
+ * are named by `sub`, the one claim OIDC Core promises is unique and never reassigned
+ * (`preferred_username` is neither), compared exactly.
+ */
+export const USERNAME_PROVIDERS: ReadonlySet<string> = new Set(['github', 'gitlab']);
+
+/**
+ * An identity as stored by an earlier version, named the way this one names it: an OIDC person by
+ * `sub`, with the user name they had kept as their readable name.
+ */
+export function currentIdentity(identity: UpstreamIdentity): UpstreamIdentity {
+  if (USERNAME_PROVIDERS.has(identity.provider) || identity.login === identity.subject) return identity;
+  return { ...identity, login: identity.subject, name: identity.name ?? identity.login };
 }

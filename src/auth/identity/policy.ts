@@ -1,6 +1,7 @@
 import { pathHasPrefix } from '../../http/request-target.ts';
 import { type AccessMatcher, parseMatcher } from '../../routes/access-matcher.ts';
 import type { RouteAuthSettings } from '../../routes/route-auth-settings.ts';
+import { USERNAME_PROVIDERS } from './identity.ts';
 
 /**
  * What policies look at in a person: the fields of `UpstreamIdentity` that matchers read. A
@@ -49,7 +50,11 @@ export function matches(matcher: AccessMatcher, who: IdentityLike): boolean {
     case 'anyone':
       return true;
     case 'user':
-      return who.provider.toLowerCase() === matcher.provider && who.login.toLowerCase() === matcher.login;
+      if (who.provider.toLowerCase() !== matcher.provider) return false;
+      // GitHub and GitLab logins ignore case; an OIDC sub is compared as the issuer wrote it.
+      return USERNAME_PROVIDERS.has(matcher.provider)
+        ? who.login.toLowerCase() === matcher.login
+        : who.login === matcher.login;
     case 'email':
       return who.email?.toLowerCase() === matcher.email;
     case 'domain': {

@@ -5,6 +5,8 @@ export interface IdentityHeaderNames {
   /** `<provider>:<login>`, as policies name people. */
   readonly user: string;
   readonly email: string;
+  /** A readable name (the provider's display name or user name), ASCII only; for showing, not deciding. */
+  readonly name: string;
   /** Space-separated, as OAuth writes scopes. */
   readonly scopes: string;
   /** A short-lived JWT signed with the gateway's keys; verify it against the JWKS. */
@@ -16,6 +18,7 @@ export function identityHeaderNames(prefix: string = DEFAULT_IDENTITY_PREFIX): I
   return {
     user: `${prefix}User`,
     email: `${prefix}Email`,
+    name: `${prefix}Name`,
     scopes: `${prefix}Scopes`,
     assertion: `${prefix}Assertion`,
   };

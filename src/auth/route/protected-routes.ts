@@ -58,10 +58,10 @@ export function routeResourcePolicy(table: () => RouteTable): ResourcePolicy {
       return {
         denied: `${identity.provider}:${identity.login} is not on the allow list of ${resource.host}`,
       };
-    return {
-      audience: resourceUrl(resource.protocol.slice(0, -1), resource.host, route.path),
-      scopes,
-      claims: pickClaims(identity.claims, claimNames(route.auth)),
-    };
+    const audience = resourceUrl(resource.protocol.slice(0, -1), resource.host, route.path);
+    const names = claimNames(route.auth);
+    return names.length > 0
+      ? { audience, scopes, claims: pickClaims(identity.claims, names) }
+      : { audience, scopes };
   };
 }

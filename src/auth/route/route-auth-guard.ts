@@ -141,6 +141,7 @@ export function protectedRouteGuard(deps: RouteAuthDeps): Guard {
         sub: claims.sub,
         login: claims.login,
         ...(who.email ? { email: who.email } : {}),
+        ...(typeof claims['name'] === 'string' ? { name: claims['name'] } : {}),
         scope: granted.join(' '),
       },
       resource,
@@ -148,6 +149,9 @@ export function protectedRouteGuard(deps: RouteAuthDeps): Guard {
     const set: [string, string][] = [[names.user, headerSafe(claims.login) ?? '']];
     const email = headerSafe(who.email);
     if (email) set.push([names.email, email]);
+    // A readable name to show; never one to decide by (an OIDC person's login is their sub).
+    const name = typeof claims['name'] === 'string' ? headerSafe(claims['name']) : undefined;
+    if (name) set.push([names.name, name]);
     set.push([names.scopes, granted.join(' ')], [names.assertion, assertion]);
     // The token was for this gateway; the upstream gets the assertion instead (no token passthrough).
     // Gatehouse's own cookies stay here too: the upstream could replay a session cookie.

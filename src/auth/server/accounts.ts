@@ -4,6 +4,7 @@ import { byCreation, type CollectionSpec } from '../../store/collection.ts';
 import type { Store } from '../../store/types.ts';
 import {
   accountIdOf,
+  currentIdentity,
   type UpstreamGrant,
   type UpstreamIdentity,
   type UpstreamLogin,
@@ -56,8 +57,10 @@ export class Accounts {
     return this.#store.collection(OAUTH_ACCOUNTS);
   }
 
-  get(id: string): Promise<AccountRecord | undefined> {
-    return this.#accounts.get(id);
+  /** The account, its identity named as this version names people (see {@link currentIdentity}). */
+  async get(id: string): Promise<AccountRecord | undefined> {
+    const account = await this.#accounts.get(id);
+    return account && { ...account, identity: currentIdentity(account.identity) };
   }
 
   /**

@@ -85,11 +85,16 @@ export function oidcProvider(settings: OidcProviderSettings): UpstreamProvider {
     const identity: UpstreamIdentity = {
       provider: id,
       subject: userinfo.sub,
-      login: typeof userinfo.preferred_username === 'string' ? userinfo.preferred_username : userinfo.sub,
+      // sub, not preferred_username: a user name at an IdP can be edited to someone else's.
+      login: userinfo.sub,
       ...(typeof userinfo.email === 'string' && userinfo.email_verified === true
         ? { email: userinfo.email }
         : {}),
-      ...(typeof userinfo.name === 'string' ? { name: userinfo.name } : {}),
+      ...(typeof userinfo.name === 'string'
+        ? { name: userinfo.name }
+        : typeof userinfo.preferred_username === 'string'
+          ? { name: userinfo.preferred_username }
+          : {}),
       orgs: [],
       teams: [],
       groups: [],

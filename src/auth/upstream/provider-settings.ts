@@ -64,7 +64,7 @@ export const oidcCredentials = z
     issuer: providerBaseUrl,
     clientId,
     clientSecret,
-    /** Its name in policies (`oidc:alice`) and its callback path; `oidc` by default. */
+    /** Its name in policies (`oidc:<sub>`) and its callback path; `oidc` by default. */
     id: z
       .string()
       .trim()
