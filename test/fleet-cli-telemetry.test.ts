@@ -9,13 +9,15 @@ import { createServer, type Server } from 'node:tls';
 import { verifySs256Jws } from '../src/fleet/ss256-verify.ts';
 import { bundle, certChain } from './helpers/cert-chain.ts';
 import { fleetWorld, runCli } from './helpers/fleet-world.ts';
+import { LONG_SUITE } from './helpers/long-suite.ts';
 
 const PAIRED = '5YJ3E7EB2NF000001';
 const UNPAIRED = '7SAYGDEE1PF000002';
 const HOST = 'telemetry.test';
 const FIELDS = '{"VehicleSpeed":10,"Location":10,"Soc":60}';
 
-describe('gatehouse fleet telemetry-config, against the simulator and a real mTLS server', () => {
+// Each step runs the CLI as a process of its own against the simulator: a minute or more in all.
+describe('gatehouse fleet telemetry-config, against the simulator and a real mTLS server', LONG_SUITE, () => {
   let world: Awaited<ReturnType<typeof fleetWorld>>;
   let telemetry: Server;
   let caPath: string;

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { request } from 'undici';
 import { spawnCli, spawnServe } from './helpers/cli-process.ts';
 import { holdRequests } from './helpers/held-requests.ts';
+import { LONG_SUITE } from './helpers/long-suite.ts';
 import { refusesConnections } from './helpers/port-probe.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 import { startUpstream } from './helpers/upstream.ts';
@@ -32,7 +33,8 @@ async function outcome(
   }
 }
 
-describe('the gatehouse process', () => {
+// Gatehouse processes started and stopped one after another: 25 s in all, more on a busy machine.
+describe('the gatehouse process', LONG_SUITE, () => {
   test('first start prints an admin key once; a restart keeps routes and keys', async () => {
     const dir = dataDir();
     const up = await startUpstream((_req, res) => res.end('kept'));

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { request } from 'undici';
 import { type CliProcess, spawnCli, spawnServe } from './helpers/cli-process.ts';
 import { holdRequests } from './helpers/held-requests.ts';
+import { LONG_SUITE } from './helpers/long-suite.ts';
 import { refusesConnections } from './helpers/port-probe.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 import { startUpstream } from './helpers/upstream.ts';
@@ -69,7 +70,9 @@ async function createTunnel(port: number, name: string): Promise<string> {
   return body.key;
 }
 
-describe('gatehouse tunnel (processes)', () => {
+// Gateway and agent processes started, killed and restarted, four times: 40 s in all, more on a
+// busy machine.
+describe('gatehouse tunnel (processes)', LONG_SUITE, () => {
   test('agent killed mid-request: 502 within a second, and the local server saw the request once', async () => {
     // The first request is held for good; any later one is answered.
     const local = await startUpstream((req, res) => (req.url === '/slow' ? undefined : res.end('ok')), {
