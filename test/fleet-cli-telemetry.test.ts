@@ -266,16 +266,13 @@ describe('gatehouse fleet telemetry-config, against the simulator and a real mTL
 });
 
 describe('gatehouse fleet telemetry-config when Tesla rate-limits', () => {
-  test('a 429 says when to try again', async () => {
+  test('a 429 says when to try again', async (t) => {
     const world = await fleetWorld({ rate_limits: { requests_per_minute: 1 } });
-    try {
-      const register = await world.run(['partner', 'register', '--domain', 'localhost', ...world.reachFlags]);
-      assert.equal(register.code, 0, register.stderr);
-      const run = await world.run(['telemetry-config', 'get', PAIRED]);
-      assert.equal(run.code, 1);
-      assert.match(run.stderr, /rate limit is reached: try again in \d+ seconds/);
-    } finally {
-      await world.stop();
-    }
+    t.after(() => world.stop());
+    const register = await world.run(['partner', 'register', '--domain', 'localhost', ...world.reachFlags]);
+    assert.equal(register.code, 0, register.stderr);
+    const run = await world.run(['telemetry-config', 'get', PAIRED]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /rate limit is reached: try again in \d+ seconds/);
   });
 });
