@@ -1,6 +1,6 @@
 /**
  * The layers of src/ and which may import which: the rule docs/architecture.md describes, read by
- * test/layering.test.ts (which fails on any other import) and by the reference generator.
+ * test/layering.unit.test.ts (which fails on any other import) and by the reference generator.
  * A request runs down this table: listener → dispatcher → route handler (an area) → target.
  */
 

@@ -1,7 +1,7 @@
 /**
  * `npm run docs`: writes the reference in docs/reference/ from the source (the settings table, the
  * route and config schemas, the error codes, each command's help, the admin API's OpenAPI document).
- * test/reference-docs.test.ts fails when a committed page differs from what this would write.
+ * test/reference-docs.unit.test.ts fails when a committed page differs from what this would write.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

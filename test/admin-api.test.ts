@@ -152,19 +152,16 @@ describe('admin API', () => {
 });
 
 describe('admin keys without GATEHOUSE_ADMIN_KEY', () => {
-  test('first start makes a key; the last active key cannot be revoked', async () => {
+  test('first start makes a key; the last active key cannot be revoked', async (t) => {
     const gw = await startTestGateway({ adminKey: null });
-    try {
-      const key = gw.gateway.bootstrapKey;
-      assert.ok(key);
-      const list = await gw.api('GET', '/api/v1/keys/', undefined, key);
-      assert.equal(list.body.keys.length, 1);
-      const res = await gw.api('DELETE', `/api/v1/keys/${list.body.keys[0].id}`, undefined, key);
-      assert.equal(res.status, 409);
-      assert.equal(res.body.error, 'LAST_ADMIN_KEY');
-      assert.equal((await gw.api('GET', '/api/v1/routes/', undefined, key)).status, 200);
-    } finally {
-      await gw.stop();
-    }
+    t.after(() => gw.stop());
+    const key = gw.gateway.bootstrapKey;
+    assert.ok(key);
+    const list = await gw.api('GET', '/api/v1/keys/', undefined, key);
+    assert.equal(list.body.keys.length, 1);
+    const res = await gw.api('DELETE', `/api/v1/keys/${list.body.keys[0].id}`, undefined, key);
+    assert.equal(res.status, 409);
+    assert.equal(res.body.error, 'LAST_ADMIN_KEY');
+    assert.equal((await gw.api('GET', '/api/v1/routes/', undefined, key)).status, 200);
   });
 });

@@ -51,7 +51,7 @@ describe('what gatehouse tunnel says when it cannot go on', () => {
     await local.close();
   });
 
-  test('an unknown tunnel is named once, with the server and what to do', async () => {
+  test('an unknown tunnel is named once, with the server and what to do', async (t) => {
     const cli = spawnCli([
       'tunnel',
       local.url,
@@ -63,6 +63,7 @@ describe('what gatehouse tunnel says when it cannot go on', () => {
       'gt_x',
       '--no-inspect',
     ]);
+    t.after(() => cli.stop());
     assert.equal(await exitCode(cli), 4);
     const err = fatalLine(cli);
     assert.match(err, new RegExp(`${server} has no tunnel named nosuch`));
@@ -70,7 +71,7 @@ describe('what gatehouse tunnel says when it cannot go on', () => {
     assert.match(err, /--admin-key/);
   });
 
-  test('a refused key names the server and the way to a new key, once', async () => {
+  test('a refused key names the server and the way to a new key, once', async (t) => {
     await createTunnelOn(gh.port, 'guarded', ADMIN);
     const cli = spawnCli([
       'tunnel',
@@ -83,6 +84,7 @@ describe('what gatehouse tunnel says when it cannot go on', () => {
       'gt_wrong',
       '--no-inspect',
     ]);
+    t.after(() => cli.stop());
     assert.equal(await exitCode(cli), 4);
     const err = fatalLine(cli);
     assert.match(err, new RegExp(`${server} refused the key for tunnel guarded`));
@@ -90,11 +92,12 @@ describe('what gatehouse tunnel says when it cannot go on', () => {
     assert.match(err, /rotate-key/);
   });
 
-  test('creating a name that exists says to connect with its key', async () => {
+  test('creating a name that exists says to connect with its key', async (t) => {
     await createTunnelOn(gh.port, 'mine', ADMIN);
     const cli = spawnCli(['tunnel', local.url, '--server', server, '--name', 'mine', '--no-inspect'], {
       GATEHOUSE_ADMIN_KEY: ADMIN,
     });
+    t.after(() => cli.stop());
     assert.equal(await exitCode(cli), 6);
     const err = fatalLine(cli);
     assert.match(err, new RegExp(`the tunnel name mine is taken on ${server}`));
@@ -102,7 +105,7 @@ describe('what gatehouse tunnel says when it cannot go on', () => {
     assert.match(err, /another --name/);
   });
 
-  test('an unreachable server: given up after --retry-for, naming the URL and the time waited', async () => {
+  test('an unreachable server: given up after --retry-for, naming the URL and the time waited', async (t) => {
     const port = await closedPort();
     const cli = spawnCli([
       'tunnel',
@@ -117,6 +120,7 @@ describe('what gatehouse tunnel says when it cannot go on', () => {
       '2',
       '--no-inspect',
     ]);
+    t.after(() => cli.stop());
     assert.equal(await exitCode(cli), 3);
     const fatal =
       cli
@@ -159,11 +163,13 @@ describe('giving up', () => {
 });
 
 describe('the status line off a terminal', () => {
-  test('request counters move on in the printed lines', async () => {
+  test('request counters move on in the printed lines', async (t) => {
     const local = await startUpstream((_req, res) => res.end('ok'));
+    t.after(() => local.close());
     const gh = await spawnServe(['--data', tempDir('gatehouse-msg-'), '--log-level', 'warn'], {
       GATEHOUSE_ADMIN_KEY: ADMIN,
     });
+    t.after(() => gh.stop());
     const key = await createTunnelOn(gh.port, 'counted', ADMIN);
     const agent = spawnCli([
       'tunnel',
@@ -176,18 +182,13 @@ describe('the status line off a terminal', () => {
       key,
       '--no-inspect',
     ]);
-    try {
-      await waitForOutput(agent, 'stderr', /● online .* 0 requests/);
-      for (let i = 0; i < 2; i++) {
-        const res = await request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'counted.localhost' } });
-        assert.equal(await res.body.text(), 'ok');
-      }
-      await waitForOutput(agent, 'stderr', /● online .* 2 requests {2}in \d+ B {2}out 4 B/);
-    } finally {
-      await agent.stop();
-      await gh.stop();
-      await local.close();
+    t.after(() => agent.stop());
+    await waitForOutput(agent, 'stderr', /● online .* 0 requests/);
+    for (let i = 0; i < 2; i++) {
+      const res = await request(`http://127.0.0.1:${gh.port}/`, { headers: { host: 'counted.localhost' } });
+      assert.equal(await res.body.text(), 'ok');
     }
+    await waitForOutput(agent, 'stderr', /● online .* 2 requests {2}in \d+ B {2}out 4 B/);
   });
 });
 

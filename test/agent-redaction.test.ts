@@ -78,44 +78,38 @@ describe('agent output carries no OAuth codes or states', () => {
       ...extra,
     ]);
 
-  test('--json request events', async () => {
+  test('--json request events', async (t) => {
     const key = await createTunnelOn(gh.port, 'jsonred', ADMIN);
     const agent = agentFor('jsonred', key, local.url, ['--json']);
-    try {
-      await waitForEvent(agent, 'online');
-      const res = await request(`http://127.0.0.1:${gh.port}${CALLBACK}`, {
-        headers: { host: 'jsonred.localhost' },
-      });
-      assert.equal(await res.body.text(), 'ok');
-      assert.equal(local.seen.at(-1)?.url, CALLBACK, 'the local server still gets the real query');
-      const event = await waitForEvent(agent, 'request');
-      assert.equal(event['path'], '/oauth/callback?code=[redacted]&state=[redacted]&page=2');
-      assert.doesNotMatch(agent.stdout(), /S3CRET/);
-    } finally {
-      await agent.stop();
-    }
+    t.after(() => agent.stop());
+    await waitForEvent(agent, 'online');
+    const res = await request(`http://127.0.0.1:${gh.port}${CALLBACK}`, {
+      headers: { host: 'jsonred.localhost' },
+    });
+    assert.equal(await res.body.text(), 'ok');
+    assert.equal(local.seen.at(-1)?.url, CALLBACK, 'the local server still gets the real query');
+    const event = await waitForEvent(agent, 'request');
+    assert.equal(event['path'], '/oauth/callback?code=[redacted]&state=[redacted]&page=2');
+    assert.doesNotMatch(agent.stdout(), /S3CRET/);
   });
 
-  test('status line error lines', async () => {
+  test('status line error lines', async (t) => {
     const key = await createTunnelOn(gh.port, 'linered', ADMIN);
     const down = await startUpstream();
     await down.close();
     const agent = agentFor('linered', key, down.url, ['--no-local-check']);
-    try {
-      await waitForOutput(agent, 'stderr', /● online/);
-      const res = await request(`http://127.0.0.1:${gh.port}${CALLBACK}`, {
-        headers: { host: 'linered.localhost' },
-      });
-      assert.equal(res.statusCode, 502);
-      await res.body.dump();
-      await waitForOutput(
-        agent,
-        'stderr',
-        /GET \/oauth\/callback\?code=\[redacted\]&state=\[redacted\]&page=2 → 502/,
-      );
-      assert.doesNotMatch(agent.stderr(), /S3CRET/);
-    } finally {
-      await agent.stop();
-    }
+    t.after(() => agent.stop());
+    await waitForOutput(agent, 'stderr', /● online/);
+    const res = await request(`http://127.0.0.1:${gh.port}${CALLBACK}`, {
+      headers: { host: 'linered.localhost' },
+    });
+    assert.equal(res.statusCode, 502);
+    await res.body.dump();
+    await waitForOutput(
+      agent,
+      'stderr',
+      /GET \/oauth\/callback\?code=\[redacted\]&state=\[redacted\]&page=2 → 502/,
+    );
+    assert.doesNotMatch(agent.stderr(), /S3CRET/);
   });
 });

@@ -49,9 +49,10 @@ describe('gatehouse login, then gatehouse tunnel with no key', () => {
     await rm(config, { recursive: true, force: true });
   });
 
-  test('the device flow saves a token; the tunnel connects as the person, to their own tunnel', async () => {
+  test('the device flow saves a token; the tunnel connects as the person, to their own tunnel', async (t) => {
     const env = { XDG_CONFIG_HOME: config };
     const login = spawnCli(['login', '--server', world.issuer], env);
+    t.after(() => login.stop());
     const url = await waitFor('the verification link', () => /^ {2}(http\S+)$/m.exec(login.stdout())?.[1], {
       detail: () => login.stdout() + login.stderr(),
     });
@@ -67,37 +68,36 @@ describe('gatehouse login, then gatehouse tunnel with no key', () => {
     assert.ok(saved.refreshToken);
 
     const tunnel = spawnCli(['tunnel', local.url, '--server', world.issuer, '--no-inspect', '--json'], env);
-    try {
-      const online = await waitFor(
-        'the tunnel online',
-        () =>
-          tunnel
-            .stdout()
-            .split('\n')
-            .find((l) => l.includes('"event":"online"')),
-        { detail: () => tunnel.stdout() + tunnel.stderr() },
-      );
-      const publicUrl = new URL(JSON.parse(online).url);
-      const name = publicUrl.hostname.split('.')[0]!;
-      const record = await world.gw.gateway.store.tunnels.get(name);
-      assert.equal(record?.owner, 'account:github|1002', "bob's own tunnel");
-      const res = await world.gw.send(publicUrl.hostname, '/through');
-      assert.equal(res.status, 200);
-      assert.equal(local.seen.at(-1)?.url, '/through');
-    } finally {
-      await tunnel.stop();
-    }
+    t.after(() => tunnel.stop());
+    const online = await waitFor(
+      'the tunnel online',
+      () =>
+        tunnel
+          .stdout()
+          .split('\n')
+          .find((l) => l.includes('"event":"online"')),
+      { detail: () => tunnel.stdout() + tunnel.stderr() },
+    );
+    const publicUrl = new URL(JSON.parse(online).url);
+    const name = publicUrl.hostname.split('.')[0]!;
+    const record = await world.gw.gateway.store.tunnels.get(name);
+    assert.equal(record?.owner, 'account:github|1002', "bob's own tunnel");
+    const res = await world.gw.send(publicUrl.hostname, '/through');
+    assert.equal(res.status, 200);
+    assert.equal(local.seen.at(-1)?.url, '/through');
 
     const logout = spawnCli(['logout', '--server', world.issuer], env);
+    t.after(() => logout.stop());
     await waitFor('the logout to finish', () => logout.child.exitCode !== null, { detail: logout.stderr });
     assert.match(logout.stdout(), /Logged out/);
     assert.equal(JSON.parse(await readFile(file, 'utf8').catch(() => '{}'))[world.issuer], undefined);
   });
 
-  test('without a key or a login, the tunnel says to log in first', async () => {
+  test('without a key or a login, the tunnel says to log in first', async (t) => {
     const tunnel = spawnCli(['tunnel', '3000', '--server', world.issuer, '--no-inspect'], {
       XDG_CONFIG_HOME: join(config, 'nobody'),
     });
+    t.after(() => tunnel.stop());
     await waitFor('the CLI to end', () => tunnel.child.exitCode !== null, { detail: tunnel.stderr });
     assert.equal(tunnel.child.exitCode, 2);
     assert.match(tunnel.stderr(), /log in first: gatehouse login --server http:\/\/127\.0\.0\.1:\d+/);

@@ -14,17 +14,20 @@ const SECRET = 'dev-proxy-cli-shared-secret';
 const RELAY_HOST = 'dev.api.example.test';
 
 describe('gatehouse dev-proxy', () => {
-  test('start --ci: tunnel, registration, GitHub env and output, relayed callback; SIGTERM unregisters', async () => {
+  test('start --ci: tunnel, registration, GitHub env and output, relayed callback; SIGTERM unregisters', async (t) => {
     const dir = tempDir('gatehouse-devproxy-');
     const deployed = await startUpstream((req, res) => res.end(`deployed: ${req.url}`));
+    t.after(() => deployed.close());
     const local = await startUpstream((req, res) =>
       res.end(`local API: ${req.url} for ${req.headers['x-relay-from']}`),
     );
+    t.after(() => local.close());
     const gh = await spawnServe(['--data', dir, '--log-level', 'warn', '--relay'], {
       GATEHOUSE_ADMIN_KEY: ADMIN,
       GATEHOUSE_ENV: 'dev',
       DEV_PROXY_SHARED_SECRET: SECRET,
     });
+    t.after(() => gh.stop());
     const route = await request(`http://127.0.0.1:${gh.port}/api/v1/routes/`, {
       method: 'POST',
       headers: { host: 'localhost', authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
@@ -60,6 +63,7 @@ describe('gatehouse dev-proxy', () => {
         GITHUB_OUTPUT: githubOutput,
       },
     );
+    t.after(() => cli.stop());
     const relayStatus = async () => {
       const res = await request(`http://127.0.0.1:${gh.port}/api/v1/dev-proxy/status`, {
         headers: { host: RELAY_HOST },
@@ -67,93 +71,84 @@ describe('gatehouse dev-proxy', () => {
       return ((await res.body.json()) as { registrations: { developer_id: string; target: string }[] })
         .registrations;
     };
-    try {
-      await waitFor(
-        'the redirect URI on stdout',
-        () => cli.stdout().includes('TESLA_REDIRECT_URI') || cli.child.exitCode !== null,
-        { timeoutMs: 20_000 },
-      );
-      assert.equal(
-        cli.stdout(),
-        `export TESLA_REDIRECT_URI=http://${RELAY_HOST}/api/v1/tesla/oauth/callback\n`,
-        cli.stderr(),
-      );
-      assert.deepEqual(await relayStatus().then((r) => r.map((x) => [x.developer_id, x.target])), [
-        ['ci-4242-2', 'tunnel:dev-ci-4242-2'],
-      ]);
-      assert.equal(
-        readFileSync(githubEnv, 'utf8'),
-        `TESLA_REDIRECT_URI=http://${RELAY_HOST}/api/v1/tesla/oauth/callback\nDEV_PROXY_DEVELOPER=ci-4242-2\n`,
-      );
-      assert.match(readFileSync(githubOutput, 'utf8'), /^redirect_uri=.+\ndeveloper_id=ci-4242-2\n$/);
+    await waitFor(
+      'the redirect URI on stdout',
+      () => cli.stdout().includes('TESLA_REDIRECT_URI') || cli.child.exitCode !== null,
+      { timeoutMs: 20_000 },
+    );
+    assert.equal(
+      cli.stdout(),
+      `export TESLA_REDIRECT_URI=http://${RELAY_HOST}/api/v1/tesla/oauth/callback\n`,
+      cli.stderr(),
+    );
+    assert.deepEqual(await relayStatus().then((r) => r.map((x) => [x.developer_id, x.target])), [
+      ['ci-4242-2', 'tunnel:dev-ci-4242-2'],
+    ]);
+    assert.equal(
+      readFileSync(githubEnv, 'utf8'),
+      `TESLA_REDIRECT_URI=http://${RELAY_HOST}/api/v1/tesla/oauth/callback\nDEV_PROXY_DEVELOPER=ci-4242-2\n`,
+    );
+    assert.match(readFileSync(githubOutput, 'utf8'), /^redirect_uri=.+\ndeveloper_id=ci-4242-2\n$/);
 
-      // The app maps its state (the proposal's way), then the provider's callback arrives.
-      const ts = Math.floor(Date.now() / 1000);
-      const mapped = await request(`http://127.0.0.1:${gh.port}/api/v1/dev-proxy/states`, {
-        method: 'POST',
-        headers: { host: RELAY_HOST, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          state: 's1',
-          developer_id: 'ci-4242-2',
-          timestamp: ts,
-          hmac_signature: hmacHex(SECRET, registrationMessage('s1', 'ci-4242-2', ts)),
-        }),
-      });
-      assert.equal(mapped.statusCode, 201);
-      await mapped.body.dump();
-      const callback = await request(
-        `http://127.0.0.1:${gh.port}/api/v1/tesla/oauth/callback?code=x&state=s1`,
-        { headers: { host: RELAY_HOST } },
-      );
-      assert.equal(
-        await callback.body.text(),
-        'local API: /api/v1/tesla/oauth/callback?code=x&state=s1 for ci-4242-2',
-      );
+    // The app maps its state (the proposal's way), then the provider's callback arrives.
+    const ts = Math.floor(Date.now() / 1000);
+    const mapped = await request(`http://127.0.0.1:${gh.port}/api/v1/dev-proxy/states`, {
+      method: 'POST',
+      headers: { host: RELAY_HOST, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        state: 's1',
+        developer_id: 'ci-4242-2',
+        timestamp: ts,
+        hmac_signature: hmacHex(SECRET, registrationMessage('s1', 'ci-4242-2', ts)),
+      }),
+    });
+    assert.equal(mapped.statusCode, 201);
+    await mapped.body.dump();
+    const callback = await request(
+      `http://127.0.0.1:${gh.port}/api/v1/tesla/oauth/callback?code=x&state=s1`,
+      { headers: { host: RELAY_HOST } },
+    );
+    assert.equal(
+      await callback.body.text(),
+      'local API: /api/v1/tesla/oauth/callback?code=x&state=s1 for ci-4242-2',
+    );
 
-      assert.equal(await cli.stop('SIGTERM'), 0);
-      assert.match(cli.stderr(), /Unregistered ci-4242-2/);
-      assert.deepEqual(await relayStatus(), []);
-    } finally {
-      await cli.stop();
-      await gh.stop();
-      await deployed.close();
-      await local.close();
-    }
+    assert.equal(await cli.stop('SIGTERM'), 0);
+    assert.match(cli.stderr(), /Unregistered ci-4242-2/);
+    assert.deepEqual(await relayStatus(), []);
   });
 
-  test('a wrong secret: exit 7 with the relay’s reason', async () => {
+  test('a wrong secret: exit 7 with the relay’s reason', async (t) => {
     const dir = tempDir('gatehouse-devproxy-');
     const gh = await spawnServe(['--data', dir, '--log-level', 'warn', '--relay'], {
       GATEHOUSE_ADMIN_KEY: ADMIN,
       GATEHOUSE_ENV: 'dev',
       DEV_PROXY_SHARED_SECRET: SECRET,
     });
+    t.after(() => gh.stop());
     const deployed = await startUpstream();
-    try {
-      const route = await request(`http://127.0.0.1:${gh.port}/api/v1/routes/`, {
-        method: 'POST',
-        headers: { host: 'localhost', authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ host: RELAY_HOST, target: deployed.url, relay: {} }),
-      });
-      await route.body.dump();
-      const cli = spawnCli(
-        [
-          'dev-proxy',
-          'stop',
-          '--relay',
-          `http://${RELAY_HOST}`,
-          '--relay-connect',
-          `127.0.0.1:${gh.port}`,
-          '--developer',
-          'ysg',
-        ],
-        { DEV_PROXY_SHARED_SECRET: 'not-the-secret' },
-      );
-      assert.equal(await new Promise((resolve) => cli.child.once('exit', resolve)), 7);
-      assert.match(cli.stderr(), /unregister failed \(403\): hmac_signature does not match/);
-    } finally {
-      await gh.stop();
-      await deployed.close();
-    }
+    t.after(() => deployed.close());
+    const route = await request(`http://127.0.0.1:${gh.port}/api/v1/routes/`, {
+      method: 'POST',
+      headers: { host: 'localhost', authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ host: RELAY_HOST, target: deployed.url, relay: {} }),
+    });
+    await route.body.dump();
+    const cli = spawnCli(
+      [
+        'dev-proxy',
+        'stop',
+        '--relay',
+        `http://${RELAY_HOST}`,
+        '--relay-connect',
+        `127.0.0.1:${gh.port}`,
+        '--developer',
+        'ysg',
+      ],
+      { DEV_PROXY_SHARED_SECRET: 'not-the-secret' },
+    );
+    t.after(() => cli.stop());
+    assert.equal(await new Promise((resolve) => cli.child.once('exit', resolve)), 7);
+    assert.match(cli.stderr(), /unregister failed \(403\): hmac_signature does not match/);
   });
 });

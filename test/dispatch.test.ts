@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { request } from 'undici';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createLogger } from '../src/core/logger.ts';
@@ -20,8 +20,9 @@ import { startUpstream } from './helpers/upstream.ts';
 
 const route = { kind: 'proxy', id: 'r1', host: 'app.test', path: '/' } as UpstreamRoute;
 
-/** A dispatcher on a loopback port whose handlers say who answered. */
+/** A dispatcher on a loopback port whose handlers say who answered, closed when the test ends. */
 async function startDispatcher(
+  t: TestContext,
   overrides: Partial<DispatchDeps>,
 ): Promise<{ url: string; port: number; server: Server }> {
   const named = (name: string): RouteHandler => ({
@@ -55,6 +56,7 @@ async function startDispatcher(
   });
   const server = createServer(dispatcher.request);
   server.on('upgrade', dispatcher.upgrade);
+  t.after(() => server.close());
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -67,7 +69,7 @@ async function get(url: string, host: string, path = '/') {
 }
 
 describe('dispatch', () => {
-  test('a mount on every host answers its paths before routing; other paths are routed', async () => {
+  test('a mount on every host answers its paths before routing; other paths are routed', async (t) => {
     const mount: Mount = {
       kind: 'acme',
       hosts: 'any',
@@ -76,7 +78,7 @@ describe('dispatch', () => {
         res.end(`challenge for ${host}`);
       },
     };
-    const { url, server } = await startDispatcher({ mounts: [mount] });
+    const { url } = await startDispatcher(t, { mounts: [mount] });
     assert.deepEqual(await get(url, 'app.test', '/.well-known/acme-challenge/tok'), {
       status: 200,
       text: 'challenge for app.test',
@@ -86,10 +88,9 @@ describe('dispatch', () => {
       'challenge for other.test',
     );
     assert.equal((await get(url, 'app.test', '/.well-known/acme-challengex')).text, 'proxy');
-    server.close();
   });
 
-  test('an admin-host mount answers only on the admin hosts, and only the exchange types it declares', async () => {
+  test('an admin-host mount answers only on the admin hosts, and only the exchange types it declares', async (t) => {
     const mount: Mount = {
       kind: 'admin',
       hosts: 'admin',
@@ -98,7 +99,7 @@ describe('dispatch', () => {
         res.end('admin');
       },
     };
-    const { url, port, server } = await startDispatcher({
+    const { url, port } = await startDispatcher(t, {
       mounts: [mount],
       resolve: (host) => (host === 'ghost.test' ? undefined : { kind: 'proxy', route }),
     });
@@ -110,11 +111,10 @@ describe('dispatch', () => {
       'GET /healthz HTTP/1.1\r\nhost: admin.test\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n',
     );
     assert.match(raw, /^HTTP\/1\.1 418 /);
-    server.close();
   });
 
-  test('requests and upgrades to no route both get 404 ROUTE_NOT_FOUND as JSON', async () => {
-    const { url, port, server } = await startDispatcher({});
+  test('requests and upgrades to no route both get 404 ROUTE_NOT_FOUND as JSON', async (t) => {
+    const { url, port } = await startDispatcher(t, {});
     const plain = await get(url, 'ghost.test', '/x');
     assert.equal(plain.status, 404);
     assert.equal(JSON.parse(plain.text).error, 'ROUTE_NOT_FOUND');
@@ -125,10 +125,9 @@ describe('dispatch', () => {
     assert.match(raw, /^HTTP\/1\.1 404 Not Found\r\n/);
     assert.match(raw, /content-type: application\/json/);
     assert.equal(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).error, 'ROUTE_NOT_FOUND');
-    server.close();
   });
 
-  test('guards run in order before the handler; one that answers stops the rest', async () => {
+  test('guards run in order before the handler; one that answers stops the rest', async (t) => {
     const seen: string[] = [];
     const pass: Guard = () => {
       seen.push('first');
@@ -145,7 +144,7 @@ describe('dispatch', () => {
       seen.push('third');
       return 'pass';
     };
-    const { url, server } = await startDispatcher({ guards: () => [pass, refuse, never] });
+    const { url } = await startDispatcher(t, { guards: () => [pass, refuse, never] });
     const refused = await get(url, 'app.test');
     assert.deepEqual(refused, { status: 401, text: 'refused by guard' });
     assert.deepEqual(seen, ['first', 'second']);
@@ -153,10 +152,9 @@ describe('dispatch', () => {
     const res = await request(`${url}/`, { headers: { host: 'app.test', 'x-let-me-in': 'yes' } });
     assert.equal(await res.body.text(), 'proxy');
     assert.deepEqual(seen, ['first', 'second', 'third']);
-    server.close();
   });
 
-  test('a handler that throws gets 500 INTERNAL and the server keeps serving', async () => {
+  test('a handler that throws gets 500 INTERNAL and the server keeps serving', async (t) => {
     const broken: RouteHandler = {
       request: async () => {
         throw new Error('boom');
@@ -165,7 +163,7 @@ describe('dispatch', () => {
         throw new Error('boom');
       },
     };
-    const { url, port, server } = await startDispatcher({
+    const { url, port } = await startDispatcher(t, {
       handlers: {
         proxy: broken,
         relay: broken,
@@ -184,7 +182,6 @@ describe('dispatch', () => {
     );
     assert.match(raw, /^HTTP\/1\.1 500 /);
     assert.equal((await get(url, 'app.test')).status, 500);
-    server.close();
   });
 });
 
@@ -209,23 +206,24 @@ describe('upgrades take the same path as requests', () => {
     return local;
   }
 
-  test('an upgrade to an offline tunnel waits for its agent, as a request does', async () => {
+  test('an upgrade to an offline tunnel waits for its agent, as a request does', async (t) => {
     const local = await echoHeaders();
-    const t = await createTunnel(gw, 'ws-late');
+    t.after(() => local.close());
+    const tunnel = await createTunnel(gw, 'ws-late');
     const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/`, { headers: { host: 'ws-late.localhost' } });
+    t.after(() => ws.close());
     const message = once(ws, 'message');
     // The agent comes online only after the upgrade is waiting at the gateway.
     await once(gw.gateway.tunnels.registry, 'waiting');
-    const agent = await startAgent(gw, t, local.url);
+    const agent = await startAgent(gw, tunnel, local.url);
+    t.after(() => agent.stop());
     const [data] = await message;
     assert.equal(JSON.parse(String(data)).host, new URL(local.url).host);
-    ws.close();
-    agent.stop();
-    await local.close();
   });
 
-  test('an upgrade to a tunnel that stays offline gets 503 TUNNEL_NOT_CONNECTED as JSON', async () => {
+  test('an upgrade to a tunnel that stays offline gets 503 TUNNEL_NOT_CONNECTED as JSON', async (t) => {
     const quick = await startTestGateway({ flags: { 'tunnel-offline-wait': '0' } });
+    t.after(() => quick.stop());
     await createTunnel(quick, 'ws-gone');
     const raw = await rawExchange(
       quick.port,
@@ -234,11 +232,11 @@ describe('upgrades take the same path as requests', () => {
     assert.match(raw, /^HTTP\/1\.1 503 /);
     assert.match(raw, /content-type: application\/json/);
     assert.equal(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).error, 'TUNNEL_NOT_CONNECTED');
-    await quick.stop();
   });
 
-  test('an upgrade on a relay route follows the developer cookie to their tunnel, signed, forged headers dropped', async () => {
+  test('an upgrade on a relay route follows the developer cookie to their tunnel, signed, forged headers dropped', async (t) => {
     const deployed = await startUpstream();
+    t.after(() => deployed.close());
     let deployedUpgrades = 0;
     deployed.server.on('upgrade', (_req, socket) => {
       deployedUpgrades++;
@@ -246,8 +244,10 @@ describe('upgrades take the same path as requests', () => {
     });
     await gw.addRoute({ host: 'relay.example.test', target: deployed.url, relay: {} });
     const local = await echoHeaders();
-    const t = await createTunnel(gw, 'dev-ws');
-    const agent = await startAgent(gw, t, local.url);
+    t.after(() => local.close());
+    const tunnel = await createTunnel(gw, 'dev-ws');
+    const agent = await startAgent(gw, tunnel, local.url);
+    t.after(() => agent.stop());
     await registerTunnel(gw, { host: 'relay.example.test', secret: SECRET }, 'dev-ws', 'wsdev');
     const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/socket`, {
       headers: {
@@ -257,14 +257,11 @@ describe('upgrades take the same path as requests', () => {
         'x-relay-hmac': 'forged',
       },
     });
+    t.after(() => ws.close());
     const [data] = await once(ws, 'message');
     const headers = JSON.parse(String(data));
     assert.equal(headers['x-relay-from'], 'wsdev');
     assert.match(headers['x-relay-hmac'], /^[0-9a-f]{64}$/);
     assert.equal(deployedUpgrades, 0, 'the deployed app saw nothing');
-    ws.close();
-    agent.stop();
-    await local.close();
-    await deployed.close();
   });
 });

@@ -4,10 +4,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fleetWorld, runCli } from './helpers/fleet-world.ts';
+import { LONG_SUITE } from './helpers/long-suite.ts';
 
 const VIN = '5YJ3E7EB2NF000001';
 
-describe('gatehouse fleet keys and partner, against the simulator', () => {
+// Each step runs the CLI as a process of its own against the simulator: a minute or more in all.
+describe('gatehouse fleet keys and partner, against the simulator', LONG_SUITE, () => {
   let world: Awaited<ReturnType<typeof fleetWorld>>;
   before(async () => {
     world = await fleetWorld();

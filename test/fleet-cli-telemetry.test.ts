@@ -9,13 +9,15 @@ import { createServer, type Server } from 'node:tls';
 import { verifySs256Jws } from '../src/fleet/ss256-verify.ts';
 import { bundle, certChain } from './helpers/cert-chain.ts';
 import { fleetWorld, runCli } from './helpers/fleet-world.ts';
+import { LONG_SUITE } from './helpers/long-suite.ts';
 
 const PAIRED = '5YJ3E7EB2NF000001';
 const UNPAIRED = '7SAYGDEE1PF000002';
 const HOST = 'telemetry.test';
 const FIELDS = '{"VehicleSpeed":10,"Location":10,"Soc":60}';
 
-describe('gatehouse fleet telemetry-config, against the simulator and a real mTLS server', () => {
+// Each step runs the CLI as a process of its own against the simulator: a minute or more in all.
+describe('gatehouse fleet telemetry-config, against the simulator and a real mTLS server', LONG_SUITE, () => {
   let world: Awaited<ReturnType<typeof fleetWorld>>;
   let telemetry: Server;
   let caPath: string;
@@ -264,16 +266,13 @@ describe('gatehouse fleet telemetry-config, against the simulator and a real mTL
 });
 
 describe('gatehouse fleet telemetry-config when Tesla rate-limits', () => {
-  test('a 429 says when to try again', async () => {
+  test('a 429 says when to try again', async (t) => {
     const world = await fleetWorld({ rate_limits: { requests_per_minute: 1 } });
-    try {
-      const register = await world.run(['partner', 'register', '--domain', 'localhost', ...world.reachFlags]);
-      assert.equal(register.code, 0, register.stderr);
-      const run = await world.run(['telemetry-config', 'get', PAIRED]);
-      assert.equal(run.code, 1);
-      assert.match(run.stderr, /rate limit is reached: try again in \d+ seconds/);
-    } finally {
-      await world.stop();
-    }
+    t.after(() => world.stop());
+    const register = await world.run(['partner', 'register', '--domain', 'localhost', ...world.reachFlags]);
+    assert.equal(register.code, 0, register.stderr);
+    const run = await world.run(['telemetry-config', 'get', PAIRED]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /rate limit is reached: try again in \d+ seconds/);
   });
 });

@@ -134,11 +134,12 @@ describe('a bad fleet key stops the start with a message naming the file', () =>
     });
   }
   for (const c of cases) {
-    test(c.name, async () => {
+    test(c.name, async (t) => {
       const cli = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--data', tempDir(), ...c.flags], {
         GATEHOUSE_LOG_LEVEL: 'info',
         ...c.env,
       });
+      t.after(() => cli.stop());
       const code = await new Promise<number | null>((resolve) => cli.child.once('exit', resolve));
       assert.notEqual(code, 0);
       assert.match(cli.stderr(), c.says);

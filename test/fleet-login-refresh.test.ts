@@ -147,46 +147,40 @@ describe('fleet-login tokens on two nodes sharing Redis', () => {
     assert.equal(await accounts.get(account.id), undefined, 'the refused tokens are forgotten');
   });
 
-  test('a node without GATEHOUSE_SECRET_KEY on Redis answers 503 saying to set it', async () => {
+  test('a node without GATEHOUSE_SECRET_KEY on Redis answers 503 saying to set it', async (t) => {
     const keyless = await startTestGateway({
       clock,
       env: { ...TESLA_ENV, TESLA_SIMULATOR: sim.url },
       flags: { store: redis.url },
     });
-    try {
-      const answer = await waitFor('the route on the keyless node', async () => {
-        const res = await keyless.send('127.0.0.1', '/tesla/login');
-        return res.status === 503 ? res : undefined;
-      });
-      assert.match(answer.text, /set GATEHOUSE_SECRET_KEY/);
-    } finally {
-      await keyless.stop();
-    }
+    t.after(() => keyless.stop());
+    const answer = await waitFor('the route on the keyless node', async () => {
+      const res = await keyless.send('127.0.0.1', '/tesla/login');
+      return res.status === 503 ? res : undefined;
+    });
+    assert.match(answer.text, /set GATEHOUSE_SECRET_KEY/);
   });
 });
 
 describe('fleet-login tokens in the embedded store', () => {
-  test('a generated secret.key (0600) seals them: the SQLite files hold no token as plain text', async () => {
+  test('a generated secret.key (0600) seals them: the SQLite files hold no token as plain text', async (t) => {
     const clock = manualClock(Date.parse('2026-03-02T09:00:00Z'));
     const { seen, fleetFetch } = watchTokens();
     const sim = await startSimulator({ clock, seed: seed() });
+    t.after(() => sim.stop());
     const gw = await startTestGateway({ clock, env: { ...TESLA_ENV, TESLA_SIMULATOR: sim.url }, fleetFetch });
-    try {
-      await gw.addRoute({ kind: 'fleet-login', host: '127.0.0.1', path: '/tesla' });
-      const browser = new TestBrowser();
-      await logIn(browser, `${gw.url}/tesla`);
-      clock.advance(ACCESS_TOKEN_MS);
-      assert.equal((await browser.send(`${gw.url}/tesla/report.json?refresh=1`)).status, 200);
-      assert.equal(statSync(join(gw.dataDir, 'secret.key')).mode & 0o777, 0o600);
-      const files = readdirSync(gw.dataDir).filter((f) => f.startsWith('gatehouse.db'));
-      const bytes = files.map((f) => readFileSync(join(gw.dataDir, f)).toString('latin1')).join('\n');
-      assert.ok(bytes.includes('sealedTokens'), 'the account is in these files, sealed');
-      assert.ok(seen.tokens.size >= 4);
-      for (const token of seen.tokens)
-        assert.ok(!bytes.includes(token), 'a token is readable in the SQLite files');
-    } finally {
-      await gw.stop();
-      await sim.stop();
-    }
+    t.after(() => gw.stop());
+    await gw.addRoute({ kind: 'fleet-login', host: '127.0.0.1', path: '/tesla' });
+    const browser = new TestBrowser();
+    await logIn(browser, `${gw.url}/tesla`);
+    clock.advance(ACCESS_TOKEN_MS);
+    assert.equal((await browser.send(`${gw.url}/tesla/report.json?refresh=1`)).status, 200);
+    assert.equal(statSync(join(gw.dataDir, 'secret.key')).mode & 0o777, 0o600);
+    const files = readdirSync(gw.dataDir).filter((f) => f.startsWith('gatehouse.db'));
+    const bytes = files.map((f) => readFileSync(join(gw.dataDir, f)).toString('latin1')).join('\n');
+    assert.ok(bytes.includes('sealedTokens'), 'the account is in these files, sealed');
+    assert.ok(seen.tokens.size >= 4);
+    for (const token of seen.tokens)
+      assert.ok(!bytes.includes(token), 'a token is readable in the SQLite files');
   });
 });

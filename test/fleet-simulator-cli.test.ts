@@ -11,9 +11,10 @@ import { waitFor } from './helpers/wait-for.ts';
 const exitOf = (cli: ReturnType<typeof spawnCli>) =>
   new Promise<number | null>((resolve) => cli.child.once('exit', (code) => resolve(code)));
 
-test('--print-ca makes the CA in the data dir once and prints the same PEM every run', async () => {
+test('--print-ca makes the CA in the data dir once and prints the same PEM every run', async (t) => {
   const dir = tempDir('gatehouse-sim-cli-');
   const first = spawnCli(['fleet', 'simulate', '--data', dir, '--print-ca']);
+  t.after(() => first.stop());
   assert.equal(await exitOf(first), 0, first.stderr());
   const pem = first.stdout();
   assert.match(pem, /^-----BEGIN CERTIFICATE-----/);
@@ -22,13 +23,15 @@ test('--print-ca makes the CA in the data dir once and prints the same PEM every
   assert.equal(statSync(join(dir, 'vehicle-ca.key')).mode & 0o777, 0o600);
 
   const second = spawnCli(['fleet', 'simulate', '--data', dir, '--print-ca']);
+  t.after(() => second.stop());
   assert.equal(await exitOf(second), 0, second.stderr());
   assert.equal(second.stdout(), pem);
 });
 
-test('the simulator prints what a newcomer needs, serves, and stops on SIGTERM', async () => {
+test('the simulator prints what a newcomer needs, serves, and stops on SIGTERM', async (t) => {
   const dir = tempDir('gatehouse-sim-cli-');
   const cli = spawnCli(['fleet', 'simulate', '--port', '0', '--data', dir, '--log-level', 'silent']);
+  t.after(() => cli.stop());
   const banner = await waitFor('the banner', () => (/Pair a domain/.test(cli.stderr()) ? cli.stderr() : ''), {
     detail: () => cli.stderr(),
   });
@@ -44,7 +47,7 @@ test('the simulator prints what a newcomer needs, serves, and stops on SIGTERM',
   assert.equal(await cli.stop('SIGTERM'), 0);
 });
 
-test('a seed file with a mistake is refused naming the field', async () => {
+test('a seed file with a mistake is refused naming the field', async (t) => {
   const dir = tempDir('gatehouse-sim-cli-');
   const seed = join(dir, 'seed.yaml');
   const { writeFileSync } = await import('node:fs');
@@ -53,11 +56,12 @@ test('a seed file with a mistake is refused naming the field', async () => {
     'apps:\n  - client_id: a\n    client_secret: b\naccounts:\n  - email: x@example.com\n    password: p\n    region: mars\n',
   );
   const cli = spawnCli(['fleet', 'simulate', '--port', '0', '--data', dir, '--seed', seed]);
+  t.after(() => cli.stop());
   assert.equal(await exitOf(cli), 2);
   assert.match(cli.stderr(), /accounts\.0\.region/);
 });
 
-test("--issue-cert writes a server certificate from the simulator's CA that verifies for the host", async () => {
+test("--issue-cert writes a server certificate from the simulator's CA that verifies for the host", async (t) => {
   const dir = tempDir('gatehouse-sim-cli-');
   const out = join(dir, 'certs');
   const issue = spawnCli([
@@ -70,9 +74,11 @@ test("--issue-cert writes a server certificate from the simulator's CA that veri
     '--out',
     out,
   ]);
+  t.after(() => issue.stop());
   assert.equal(await exitOf(issue), 0, issue.stderr());
   assert.match(issue.stderr(), /gatehouse serve --tls-cert .*localhost\.pem --tls-key .*localhost\.key/);
   const printed = spawnCli(['fleet', 'simulate', '--data', dir, '--print-ca']);
+  t.after(() => printed.stop());
   assert.equal(await exitOf(printed), 0);
   const ca = new X509Certificate(printed.stdout());
   const cert = new X509Certificate(readFileSync(join(out, 'localhost.pem')));
@@ -81,6 +87,7 @@ test("--issue-cert writes a server certificate from the simulator's CA that veri
   assert.equal(cert.checkIP('127.0.0.1'), '127.0.0.1');
   assert.equal(statSync(join(out, 'localhost.key')).mode & 0o777, 0o600);
   const again = spawnCli(['fleet', 'simulate', '--data', dir, '--issue-cert', 'localhost', '--out', out]);
+  t.after(() => again.stop());
   assert.equal(await exitOf(again), 2);
   assert.match(again.stderr(), /localhost\.pem exists already/);
 });

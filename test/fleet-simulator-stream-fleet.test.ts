@@ -43,7 +43,7 @@ describe('--vehicles N', () => {
     assert.equal(parseVehicleCount('1000'), 1000);
   });
 
-  test('gatehouse fleet simulate --vehicles 3 lists the fleet and serves it', async () => {
+  test('gatehouse fleet simulate --vehicles 3 lists the fleet and serves it', async (t) => {
     const cli = spawnCli([
       'fleet',
       'simulate',
@@ -56,6 +56,7 @@ describe('--vehicles N', () => {
       '--log-level',
       'silent',
     ]);
+    t.after(() => cli.stop());
     after(() => cli.stop('SIGKILL'));
     const banner = await waitFor(
       'the banner',

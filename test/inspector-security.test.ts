@@ -136,46 +136,40 @@ describe("the inspector lets in only its user's own pages and tools", () => {
     assert.equal(replays(), before + 2);
   });
 
-  test('in a browser, the inspector URL with its token shows the requests', async () => {
+  test('in a browser, the inspector URL with its token shows the requests', async (t) => {
     const page = await browser.newPage();
-    try {
-      await page.goto(`${inspector}/#token=${token}`);
-      await page.locator('#rows tr', { hasText: '/orders' }).first().waitFor();
-      assert.equal(new URL(page.url()).hash, '', 'the token leaves the address bar');
-      await page.reload();
-      await page.locator('#rows tr', { hasText: '/orders' }).first().waitFor();
-    } finally {
-      await page.close();
-    }
+    t.after(() => page.close());
+    await page.goto(`${inspector}/#token=${token}`);
+    await page.locator('#rows tr', { hasText: '/orders' }).first().waitFor();
+    assert.equal(new URL(page.url()).hash, '', 'the token leaves the address bar');
+    await page.reload();
+    await page.locator('#rows tr', { hasText: '/orders' }).first().waitFor();
   });
 
-  test('in a browser, another site cannot replay or read, and a rebound name gets nothing', async () => {
+  test('in a browser, another site cannot replay or read, and a rebound name gets nothing', async (t) => {
     const page = await browser.newPage();
-    try {
-      const before = replays();
-      await page.goto(attackerUrl);
-      const outcome = await page.evaluate(
-        async ({ target, id }) => {
-          const tries: string[] = [];
-          // A simple request needs no preflight, so it reaches the inspector: the Origin check stops it.
-          await fetch(`${target}/api/requests/${id}/replay`, { method: 'POST', mode: 'no-cors' }).catch(
-            () => {},
-          );
-          await fetch(`${target}/api/requests`).then(
-            (r) => tries.push(`read ${r.status}`),
-            () => tries.push('unreadable'),
-          );
-          return tries;
-        },
-        { target: inspector, id },
-      );
-      assert.deepEqual(outcome, ['unreadable']);
-      assert.equal(replays(), before, 'no replay reached the local server');
+    t.after(() => page.close());
+    const before = replays();
+    await page.goto(attackerUrl);
+    const outcome = await page.evaluate(
+      async ({ target, id }) => {
+        const tries: string[] = [];
+        // A simple request needs no preflight, so it reaches the inspector: the Origin check stops it.
+        await fetch(`${target}/api/requests/${id}/replay`, { method: 'POST', mode: 'no-cors' }).catch(
+          () => {},
+        );
+        await fetch(`${target}/api/requests`).then(
+          (r) => tries.push(`read ${r.status}`),
+          () => tries.push('unreadable'),
+        );
+        return tries;
+      },
+      { target: inspector, id },
+    );
+    assert.deepEqual(outcome, ['unreadable']);
+    assert.equal(replays(), before, 'no replay reached the local server');
 
-      const rebound = await page.goto(`http://${REBOUND}:${port}/`);
-      assert.equal(rebound?.status(), 421);
-    } finally {
-      await page.close();
-    }
+    const rebound = await page.goto(`http://${REBOUND}:${port}/`);
+    assert.equal(rebound?.status(), 421);
   });
 });

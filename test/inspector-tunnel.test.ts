@@ -79,20 +79,17 @@ describe('the inspector says which tunnel it belongs to', () => {
     assert.ok(Date.now() - Date.parse(shown.since) < 60_000, shown.since);
   });
 
-  test('its page: the same, in the header and the title', async () => {
+  test('its page: the same, in the header and the title', async (t) => {
     const page = await browser.newPage();
-    try {
-      await page.goto(printed.href);
-      const header = page.locator('header', { hasText: 'online' });
-      await header.waitFor();
-      const text = await header.textContent();
-      assert.match(text ?? '', /shown/);
-      assert.match(text ?? '', new RegExp(`http://shown.localhost:${gh.port}`));
-      assert.match(text ?? '', new RegExp(local.url));
-      assert.match(await page.title(), /^shown · Gatehouse inspector$/);
-    } finally {
-      await page.close();
-    }
+    t.after(() => page.close());
+    await page.goto(printed.href);
+    const header = page.locator('header', { hasText: 'online' });
+    await header.waitFor();
+    const text = await header.textContent();
+    assert.match(text ?? '', /shown/);
+    assert.match(text ?? '', new RegExp(`http://shown.localhost:${gh.port}`));
+    assert.match(text ?? '', new RegExp(local.url));
+    assert.match(await page.title(), /^shown · Gatehouse inspector$/);
   });
 
   test('and that it is offline, with why, once the server is gone', async () => {

@@ -176,10 +176,12 @@ describe('listener configuration errors', () => {
     });
   }
 
-  test('a port another listener holds is named with what to do', async () => {
+  test('a port another listener holds is named with what to do', async (t) => {
     const holder = await startTestGateway();
+    t.after(() => holder.stop());
     const file = `listeners: [{ name: second, port: ${holder.port}, host: 127.0.0.1 }]`;
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-busy-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'busy.yaml'), file);
     await assert.rejects(
       startTestGateway({
@@ -193,7 +195,5 @@ describe('listener configuration errors', () => {
         `listener second: 127\\.0\\.0\\.1 port ${holder.port} is already in use \\(EADDRINUSE\\); choose another port`,
       ),
     );
-    await holder.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 });

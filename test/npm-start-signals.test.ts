@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { LONG_SUITE } from './helpers/long-suite.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -64,9 +65,11 @@ after(() => {
   for (const pid of leftOver) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 });
 
-describe('npm start', () => {
+// npm start builds first (tsc, then Vite: about 10 s on two busy cores), and a stop that fails is
+// waited for 20 s: a test may take longer than 60 s before its assertion can speak.
+describe('npm start', LONG_SUITE, () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    test(`${signal} to the npm process stops Gatehouse itself`, async () => {
+    test(`${signal} to the npm process stops Gatehouse itself`, { timeout: 120_000 }, async () => {
       const npm = spawn(
         'npm',
         ['start', '--', '--host', '127.0.0.1', '--port', '0', '--data', tempDir(), '--log-level', 'warn'],

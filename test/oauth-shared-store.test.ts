@@ -94,55 +94,55 @@ for (const [name, open] of backends) {
 }
 
 describe('two nodes on one Redis', () => {
-  test('share signing keys, and a token issued on node A refreshes on node B', async () => {
+  test('share signing keys, and a token issued on node A refreshes on node B', async (t) => {
     const storeA = await RedisStore.open(`${redis.url}?prefix=twonodes:`);
     const world = await startOAuthWorld({ store: storeA });
+    t.after(() => world.stop());
     const storeB = await RedisStore.open(`${redis.url}?prefix=twonodes:`);
     const nodeB = await world.addNode(storeB);
-    try {
-      assert.deepEqual(await nodeB.server.jwks(), await world.node.server.jwks(), 'one key set, made once');
-      const config = await world.register();
-      const { url, verifier, state } = await authorizationRequest(config);
-      const callback = await world.login(url, 'u-alice');
-      const tokens = await client.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
-      });
-      // The client talks to node B for its refresh: same issuer, another process.
-      const onB = new client.Configuration(
-        {
-          ...JSON.parse(JSON.stringify(config.serverMetadata())),
-          token_endpoint: `${nodeB.url}/oauth/token`,
-        },
-        config.clientMetadata().client_id,
-        undefined,
-        client.None(),
-      );
-      insecure.execute[0]!(onB);
-      const refreshed = await client.refreshTokenGrant(onB, tokens.refresh_token!);
-      assert.ok(refreshed.access_token);
-      const gid = JSON.parse(Buffer.from(refreshed.access_token.split('.')[1]!, 'base64url').toString()).gid;
-      assert.equal(await world.node.server.grantActive(gid), true);
-      // A rotation on A reaches B through the store's change feed.
-      await world.node.server.rotateSigningKey();
-      const rotated = await world.node.server.jwks();
-      assert.equal(rotated.keys.length, 2);
-      await waitFor(
-        'node B to load the rotated keys',
-        async () => JSON.stringify(await nodeB.server.jwks()) === JSON.stringify(rotated),
-      );
-      const again = await client.refreshTokenGrant(onB, refreshed.refresh_token!);
-      const kid = JSON.parse(Buffer.from(again.access_token.split('.')[0]!, 'base64url').toString()).kid;
-      assert.equal(kid, rotated.keys[0]!.kid, 'node B signs with the new key');
-      // The old refresh token reused on A revokes the family for both nodes.
-      await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token!), {
-        error: 'invalid_grant',
-      });
-      assert.equal(await nodeB.server.grantActive(gid), false);
-    } finally {
+    // Node B stops before the store it runs on closes.
+    t.after(async () => {
       await nodeB.stop();
       await storeB.close();
-      await world.stop();
-    }
+    });
+    assert.deepEqual(await nodeB.server.jwks(), await world.node.server.jwks(), 'one key set, made once');
+    const config = await world.register();
+    const { url, verifier, state } = await authorizationRequest(config);
+    const callback = await world.login(url, 'u-alice');
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    // The client talks to node B for its refresh: same issuer, another process.
+    const onB = new client.Configuration(
+      {
+        ...JSON.parse(JSON.stringify(config.serverMetadata())),
+        token_endpoint: `${nodeB.url}/oauth/token`,
+      },
+      config.clientMetadata().client_id,
+      undefined,
+      client.None(),
+    );
+    insecure.execute[0]!(onB);
+    const refreshed = await client.refreshTokenGrant(onB, tokens.refresh_token!);
+    assert.ok(refreshed.access_token);
+    const gid = JSON.parse(Buffer.from(refreshed.access_token.split('.')[1]!, 'base64url').toString()).gid;
+    assert.equal(await world.node.server.grantActive(gid), true);
+    // A rotation on A reaches B through the store's change feed.
+    await world.node.server.rotateSigningKey();
+    const rotated = await world.node.server.jwks();
+    assert.equal(rotated.keys.length, 2);
+    await waitFor(
+      'node B to load the rotated keys',
+      async () => JSON.stringify(await nodeB.server.jwks()) === JSON.stringify(rotated),
+    );
+    const again = await client.refreshTokenGrant(onB, refreshed.refresh_token!);
+    const kid = JSON.parse(Buffer.from(again.access_token.split('.')[0]!, 'base64url').toString()).kid;
+    assert.equal(kid, rotated.keys[0]!.kid, 'node B signs with the new key');
+    // The old refresh token reused on A revokes the family for both nodes.
+    await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token!), {
+      error: 'invalid_grant',
+    });
+    assert.equal(await nodeB.server.grantActive(gid), false);
   });
 });

@@ -127,7 +127,7 @@ describe('proxy', () => {
     });
   });
 
-  test('upstream refused → 502, reset → 502, hang → 504 within its timeout', async () => {
+  test('upstream refused → 502, reset → 502, hang → 504 within its timeout', async (t) => {
     const closed = await startUpstream();
     const deadPort = closed.port;
     await closed.close();
@@ -138,35 +138,36 @@ describe('proxy', () => {
     assert.doesNotMatch(refused.text, new RegExp(String(deadPort)), 'the upstream address is not disclosed');
 
     const resetting = await startUpstream((req) => req.socket.destroy());
+    t.after(() => resetting.close());
     await gw.addRoute({ host: 'reset.test', target: resetting.url });
     const reset = await gw.send('reset.test', '/');
     assert.equal(reset.status, 502);
 
     const hanging = await startUpstream(() => {});
+    t.after(() => hanging.close());
     await gw.addRoute({ host: 'hang.test', target: hanging.url, timeouts: { responseMs: 300 } });
     const started = Date.now();
     const hung = await gw.send('hang.test', '/', { headers: { accept: 'application/json' } });
     assert.equal(hung.status, 504);
     assert.equal(JSON.parse(hung.text).error, 'UPSTREAM_TIMEOUT');
     assert.ok(Date.now() - started < 3000, 'the client is not held past the timeout');
-    await resetting.close();
-    await hanging.close();
   });
 
-  test('an upstream that stalls mid-body is cut after its idle timeout', async () => {
+  test('an upstream that stalls mid-body is cut after its idle timeout', async (t) => {
     const stalling = await startUpstream((_req, res) => {
       res.writeHead(200, { 'content-length': '100' });
       res.write('partial');
     });
+    t.after(() => stalling.close());
     await gw.addRoute({ host: 'stall.test', target: stalling.url, timeouts: { idleMs: 300 } });
     const res = await request(`${gw.url}/`, { headers: { host: 'stall.test' } });
     assert.equal(res.statusCode, 200);
     await assert.rejects(res.body.text());
-    await stalling.close();
   });
 
-  test('WebSocket echo through the proxy', async () => {
+  test('WebSocket echo through the proxy', async (t) => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    t.after(() => wss.close());
     await once(wss, 'listening');
     wss.on('connection', (socket, req) => {
       socket.on('message', (data, isBinary) =>
@@ -176,6 +177,7 @@ describe('proxy', () => {
     const port = (wss.address() as { port: number }).port;
     await gw.addRoute({ host: 'ws.test', target: `http://127.0.0.1:${port}` });
     const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/chat?room=1`, { headers: { host: 'ws.test' } });
+    t.after(() => ws.terminate());
     await once(ws, 'open');
     ws.send('hi');
     const [text] = await once(ws, 'message');
@@ -186,18 +188,17 @@ describe('proxy', () => {
     assert.deepEqual(echoed, blob);
     ws.close();
     await once(ws, 'close');
-    wss.close();
   });
 
-  test('a WebSocket to a host without a route is refused with 404', async () => {
+  test('a WebSocket to a host without a route is refused with 404', async (t) => {
     const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/`, { headers: { host: 'no-ws.test' } });
+    ws.on('error', () => {});
+    t.after(() => ws.terminate());
     const [, res] = await once(ws, 'unexpected-response');
     assert.equal(res.statusCode, 404);
-    ws.on('error', () => {});
-    ws.terminate();
   });
 
-  test('the response head arrives at once when the upstream is slow to send its body', async () => {
+  test('the response head arrives at once when the upstream is slow to send its body', async (t) => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => {
       release = resolve;
@@ -208,6 +209,7 @@ describe('proxy', () => {
       await released;
       res.end('done');
     });
+    t.after(() => slow.close());
     await gw.addRoute({ host: 'slow-body.test', target: slow.url });
     // The body is held back until the head has been seen: a proxy that waited for body bytes
     // before sending the head would never answer.
@@ -216,10 +218,9 @@ describe('proxy', () => {
     assert.equal(res.headers['x-started'], 'yes');
     release();
     assert.equal(await res.body.text(), 'done');
-    await slow.close();
   });
 
-  test('a client that leaves mid-download ends the upstream request and the gateway stays up', async () => {
+  test('a client that leaves mid-download ends the upstream request and the gateway stays up', async (t) => {
     let upstreamClosed!: () => void;
     const closed = new Promise<void>((resolve) => {
       upstreamClosed = resolve;
@@ -231,6 +232,7 @@ describe('proxy', () => {
         upstreamClosed();
       });
     });
+    t.after(() => endless.close());
     await gw.addRoute({ host: 'endless.test', target: endless.url });
     const res = await request(`${gw.url}/`, { headers: { host: 'endless.test' } });
     await res.body[Symbol.asyncIterator]().next();
@@ -238,10 +240,9 @@ describe('proxy', () => {
     // The gateway let go of the upstream: its side of the exchange is over.
     await closed;
     assert.equal((await request(`${gw.url}/healthz`, { headers: { host: 'localhost' } })).statusCode, 200);
-    await endless.close();
   });
 
-  test('server-sent events arrive as they are sent, not at the end', async () => {
+  test('server-sent events arrive as they are sent, not at the end', async (t) => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => {
       release = resolve;
@@ -252,6 +253,7 @@ describe('proxy', () => {
       await released;
       res.end('data: last\n\n');
     });
+    t.after(() => sse.close());
     await gw.addRoute({ host: 'sse.test', target: sse.url });
     const res = await request(`${gw.url}/events`, {
       headers: { host: 'sse.test', accept: 'text/event-stream' },
@@ -264,6 +266,5 @@ describe('proxy', () => {
     let rest = '';
     for (let n = await iterator.next(); !n.done; n = await iterator.next()) rest += String(n.value);
     assert.equal(rest, 'data: last\n\n');
-    await sse.close();
   });
 });

@@ -133,7 +133,7 @@ describe('webhooks through the relay', () => {
     assert.equal(res.text, `deployed got ${body.length} bytes`);
   });
 
-  test('deliveries are recorded and replayed to a chosen developer from the admin API', async () => {
+  test('deliveries are recorded and replayed to a chosen developer from the admin API', async (t) => {
     const body = JSON.stringify({ repository: { full_name: 'acme/api' }, n: 7 });
     await post(gw, '/hooks/github', body, { authorization: 'Bearer provider-token' });
     const list = await gw.api('GET', `/api/v1/routes/${routeIds['json']}/deliveries`);
@@ -176,11 +176,13 @@ describe('webhooks through the relay', () => {
         GATEHOUSE_ADMIN_KEY: ADMIN_KEY,
       },
     );
+    t.after(() => cli.stop());
     assert.equal(await new Promise((resolve) => cli.child.once('exit', resolve)), 0, cli.stderr());
     assert.equal(cli.stdout(), 'Replayed to alice: 200\n');
     const listed = spawnCli(['deliveries', 'list', '--route', routeIds['json']!, '--server', gw.url], {
       GATEHOUSE_ADMIN_KEY: ADMIN_KEY,
     });
+    t.after(() => listed.stop());
     assert.equal(await new Promise((resolve) => listed.child.once('exit', resolve)), 0, listed.stderr());
     assert.match(
       listed.stdout(),

@@ -264,26 +264,23 @@ describe('relay switched off', () => {
     ['enabled in tst (environment guard)', { environment: 'tst' }],
   ];
   for (const [name, options] of cases) {
-    test(`${name}: the API answers 404 and callbacks process locally`, async () => {
+    test(`${name}: the API answers 404 and callbacks process locally`, async (t) => {
       const { gw, deployed } = await relayGateway(options);
-      try {
-        const res = await call(
-          gw,
-          'POST',
-          '/api/v1/dev-proxy/register',
-          signed({ tunnel_url: 'https://x.trycloudflare.test', developer_id: 'x' }),
-        );
-        assert.equal(res.status, 404);
-        assert.equal(res.body.error, 'RELAY_DISABLED');
-        assert.equal((await call(gw, 'GET', '/api/v1/dev-proxy/status')).status, 404);
-        assert.equal(
-          (await call(gw, 'GET', `${CALLBACK}?code=c&state=s`)).body,
-          `deployed app: ${CALLBACK}?code=c&state=s`,
-        );
-      } finally {
-        await gw.stop();
-        await deployed.close();
-      }
+      t.after(() => gw.stop());
+      t.after(() => deployed.close());
+      const res = await call(
+        gw,
+        'POST',
+        '/api/v1/dev-proxy/register',
+        signed({ tunnel_url: 'https://x.trycloudflare.test', developer_id: 'x' }),
+      );
+      assert.equal(res.status, 404);
+      assert.equal(res.body.error, 'RELAY_DISABLED');
+      assert.equal((await call(gw, 'GET', '/api/v1/dev-proxy/status')).status, 404);
+      assert.equal(
+        (await call(gw, 'GET', `${CALLBACK}?code=c&state=s`)).body,
+        `deployed app: ${CALLBACK}?code=c&state=s`,
+      );
     });
   }
 });
@@ -408,14 +405,16 @@ describe('callbacks relayed by state', () => {
 });
 
 describe('URL targets', () => {
-  test('relays over https to the checked address; a name resolving inside the network is refused', async () => {
+  test('relays over https to the checked address; a name resolving inside the network is refused', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-relay-tls-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const cert = selfSigned(dir, 'dev', ['dev-ysg.trycloudflare.test', 'inside.trycloudflare.test']);
     const server = createHttpsServer(
       { cert: readFileSync(cert.cert), key: readFileSync(cert.key) },
       (req, res) =>
         res.end(`tls app: ${req.url} host=${req.headers.host} from=${req.headers['x-relay-from']}`),
     );
+    t.after(() => server.close());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     // This test's "internet": one name is the TLS app above, one resolves to a private address.
@@ -429,52 +428,47 @@ describe('URL targets', () => {
       env: { DEV_PROXY_SHARED_SECRET: SECRET },
       relayNetwork: { resolve, addressAllowed: (a) => a === '127.0.0.1', ca: readFileSync(cert.cert) },
     });
+    t.after(() => gw.stop());
     const deployed = await startUpstream();
-    try {
-      await gw.addRoute({
-        host: HOST,
-        target: deployed.url,
-        relay: { allowedTargets: ['*.trycloudflare.test'] },
-      });
-      const good = `https://dev-ysg.trycloudflare.test:${port}`;
-      assert.equal(
-        (
-          await call(
-            gw,
-            'POST',
-            '/api/v1/dev-proxy/register',
-            signed({ tunnel_url: good, developer_id: 'ysg' }),
-          )
-        ).status,
-        201,
-      );
-      const res = await request(`${gw.url}/hello`, { headers: { host: HOST, 'x-dev-proxy-target': 'ysg' } });
-      assert.equal(await res.body.text(), `tls app: /hello host=dev-ysg.trycloudflare.test:${port} from=ysg`);
+    t.after(() => deployed.close());
+    await gw.addRoute({
+      host: HOST,
+      target: deployed.url,
+      relay: { allowedTargets: ['*.trycloudflare.test'] },
+    });
+    const good = `https://dev-ysg.trycloudflare.test:${port}`;
+    assert.equal(
+      (
+        await call(
+          gw,
+          'POST',
+          '/api/v1/dev-proxy/register',
+          signed({ tunnel_url: good, developer_id: 'ysg' }),
+        )
+      ).status,
+      201,
+    );
+    const res = await request(`${gw.url}/hello`, { headers: { host: HOST, 'x-dev-proxy-target': 'ysg' } });
+    assert.equal(await res.body.text(), `tls app: /hello host=dev-ysg.trycloudflare.test:${port} from=ysg`);
 
-      const bad = `https://inside.trycloudflare.test:${port}`;
-      assert.equal(
-        (
-          await call(
-            gw,
-            'POST',
-            '/api/v1/dev-proxy/register',
-            signed({ tunnel_url: bad, developer_id: 'mallory' }),
-          )
-        ).status,
-        201,
-      );
-      const viaBad = await request(`${gw.url}/hello`, {
-        headers: { host: HOST, 'x-dev-proxy-target': 'mallory', accept: 'application/json' },
-      });
-      assert.equal(viaBad.statusCode, 502);
-      const answer = (await viaBad.body.json()) as { error: string; message: string };
-      assert.equal(answer.error, 'RELAY_TARGET_UNREACHABLE');
-      assert.match(answer.message, /non-public address/);
-    } finally {
-      await gw.stop();
-      await deployed.close();
-      server.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const bad = `https://inside.trycloudflare.test:${port}`;
+    assert.equal(
+      (
+        await call(
+          gw,
+          'POST',
+          '/api/v1/dev-proxy/register',
+          signed({ tunnel_url: bad, developer_id: 'mallory' }),
+        )
+      ).status,
+      201,
+    );
+    const viaBad = await request(`${gw.url}/hello`, {
+      headers: { host: HOST, 'x-dev-proxy-target': 'mallory', accept: 'application/json' },
+    });
+    assert.equal(viaBad.statusCode, 502);
+    const answer = (await viaBad.body.json()) as { error: string; message: string };
+    assert.equal(answer.error, 'RELAY_TARGET_UNREACHABLE');
+    assert.match(answer.message, /non-public address/);
   });
 });

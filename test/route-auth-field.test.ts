@@ -179,15 +179,12 @@ describe('both store backends keep a route’s auth as it was', () => {
     ['sqlite', async () => SqliteStore.open(':memory:')],
     ['redis', () => RedisStore.open(`${redis.url}?prefix=auth:`)],
   ] as const)
-    test(name, async () => {
+    test(name, async (t) => {
       const store: Store = await open();
-      try {
-        await store.routes.insert(route);
-        assert.deepEqual(await store.routes.get('r1'), route);
-        assert.match(JSON.stringify(await store.routes.get('r1')), /"auth":\{"allow":\["github:alice"/);
-      } finally {
-        await store.close();
-      }
+      t.after(() => store.close());
+      await store.routes.insert(route);
+      assert.deepEqual(await store.routes.get('r1'), route);
+      assert.match(JSON.stringify(await store.routes.get('r1')), /"auth":\{"allow":\["github:alice"/);
     });
 });
 

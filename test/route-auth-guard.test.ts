@@ -67,6 +67,7 @@ describe('a route with auth, end to end through the gateway', () => {
   });
 
   test('no token: 401 whose challenge an MCP client follows to the metadata and the issuer', async () => {
+    const seenBefore = up.seen.length;
     for (const [host, path, resource] of [
       ['app.test', '/', APP],
       ['app.test', '/deep/page?x=1', APP],
@@ -94,7 +95,7 @@ describe('a route with auth, end to end through the gateway', () => {
       assert.deepEqual(doc.bearer_methods_supported, ['header']);
       assert.ok(doc.scopes_supported.includes('user'));
     }
-    assert.equal(up.seen.length, 0, 'nothing reached the upstream');
+    assert.equal(up.seen.length, seenBefore, 'nothing reached the upstream');
   });
 
   test('metadata answers CORS preflights and is only served for protected routes', async () => {
@@ -138,6 +139,7 @@ describe('a route with auth, end to end through the gateway', () => {
   });
 
   test('tokens that must not pass get 401 invalid_token naming what was wrong', async () => {
+    const seenBefore = up.seen.length;
     const other = await generateKeyPair('ES256');
     const now = Math.floor(clock() / 1000);
     const claims = {
@@ -191,7 +193,7 @@ describe('a route with auth, end to end through the gateway', () => {
       assert.equal(params['error'], 'invalid_token', name);
       assert.equal(params['resource_metadata'], 'http://app.test/.well-known/oauth-protected-resource', name);
     }
-    assert.equal(up.seen.filter((r) => r.url === '/').length, 0, 'none reached the upstream');
+    assert.equal(up.seen.length, seenBefore, 'none reached the upstream');
   });
 
   test('the injected clock decides expiry', async () => {

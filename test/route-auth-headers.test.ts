@@ -111,30 +111,28 @@ describe('identity headers are removed on tunnels and upgrades too', () => {
 });
 
 describe('without an authorization server', () => {
-  test('a protected route answers 503 and never lets a request through unchecked', async () => {
+  test('a protected route answers 503 and never lets a request through unchecked', async (t) => {
     const up = await startUpstream();
+    t.after(() => up.close());
     // A shared store without GATEHOUSE_SECRET_KEY: the authorization server cannot start.
     const redis = await startRedis();
+    t.after(() => redis.stop());
     const gw = await startTestGateway({ flags: { store: redis.url } });
-    try {
-      await gw.addRoute({ host: 'locked.test', target: up.url, auth: { allow: ['*'] } });
-      const res = await gw.send('locked.test', '/', { headers: { accept: 'application/json' } });
-      assert.equal(res.status, 503);
-      assert.equal(JSON.parse(res.text).error, 'AUTH_UNAVAILABLE');
-      assert.equal(up.seen.length, 0);
-    } finally {
-      await gw.stop();
-      await up.close();
-      await redis.stop();
-    }
+    t.after(() => gw.stop());
+    await gw.addRoute({ host: 'locked.test', target: up.url, auth: { allow: ['*'] } });
+    const res = await gw.send('locked.test', '/', { headers: { accept: 'application/json' } });
+    assert.equal(res.status, 503);
+    assert.equal(JSON.parse(res.text).error, 'AUTH_UNAVAILABLE');
+    assert.equal(up.seen.length, 0);
   });
 });
 
 describe('browsers and CORS preflights', () => {
-  test('a browser without a token goes to the injected login hook; an API client still gets 401', async () => {
+  test('a browser without a token goes to the injected login hook; an API client still gets 401', async (t) => {
     const clock = manualClock();
     const issuer = await startTokenIssuer(ISSUER, clock);
     const up = await startUpstream();
+    t.after(() => up.close());
     const gw = await startTestGateway({
       clock,
       routeAuth: {
@@ -147,41 +145,34 @@ describe('browsers and CORS preflights', () => {
         },
       },
     });
-    try {
-      await gw.addRoute({ host: 'web.test', target: up.url, auth: { allow: ['*'] } });
-      await gw.addRoute({ host: 'cors.test', target: up.url, auth: { allow: ['*'], corsPreflight: true } });
-      const browser = await gw.send('web.test', '/page', {
-        headers: { accept: 'text/html,application/xhtml+xml' },
-      });
-      assert.equal(browser.status, 302);
-      assert.equal(browser.headers['location'], 'http://auth.test/login?return_to=/page');
-      const post = await gw.send('web.test', '/page', {
-        method: 'POST',
-        headers: { accept: 'text/html' },
-        body: 'x',
-      });
-      assert.equal(post.status, 401, 'only a GET is sent to log in');
-      assert.equal(
-        (await gw.send('web.test', '/page', { headers: { accept: 'application/json' } })).status,
-        401,
-      );
+    t.after(() => gw.stop());
+    await gw.addRoute({ host: 'web.test', target: up.url, auth: { allow: ['*'] } });
+    await gw.addRoute({ host: 'cors.test', target: up.url, auth: { allow: ['*'], corsPreflight: true } });
+    const browser = await gw.send('web.test', '/page', {
+      headers: { accept: 'text/html,application/xhtml+xml' },
+    });
+    assert.equal(browser.status, 302);
+    assert.equal(browser.headers['location'], 'http://auth.test/login?return_to=/page');
+    const post = await gw.send('web.test', '/page', {
+      method: 'POST',
+      headers: { accept: 'text/html' },
+      body: 'x',
+    });
+    assert.equal(post.status, 401, 'only a GET is sent to log in');
+    assert.equal(
+      (await gw.send('web.test', '/page', { headers: { accept: 'application/json' } })).status,
+      401,
+    );
 
-      const preflight = { origin: 'https://client.example', 'access-control-request-method': 'POST' };
-      assert.equal(
-        (await gw.send('web.test', '/mcp', { method: 'OPTIONS', headers: preflight })).status,
-        401,
-      );
-      const passed = await gw.send('cors.test', '/mcp', { method: 'OPTIONS', headers: preflight });
-      assert.equal(passed.status, 200, 'the upstream answers its own preflights');
-      assert.equal(up.seen.length, 1);
-      assert.equal(
-        (await gw.send('cors.test', '/mcp', { method: 'OPTIONS' })).status,
-        401,
-        'a bare OPTIONS is no preflight',
-      );
-    } finally {
-      await gw.stop();
-      await up.close();
-    }
+    const preflight = { origin: 'https://client.example', 'access-control-request-method': 'POST' };
+    assert.equal((await gw.send('web.test', '/mcp', { method: 'OPTIONS', headers: preflight })).status, 401);
+    const passed = await gw.send('cors.test', '/mcp', { method: 'OPTIONS', headers: preflight });
+    assert.equal(passed.status, 200, 'the upstream answers its own preflights');
+    assert.equal(up.seen.length, 1);
+    assert.equal(
+      (await gw.send('cors.test', '/mcp', { method: 'OPTIONS' })).status,
+      401,
+      'a bare OPTIONS is no preflight',
+    );
   });
 });

@@ -52,16 +52,16 @@ describe('route kinds', () => {
     assert.doesNotMatch(upgrade, /content-length/i);
   });
 
-  test('a tunnel route sends a host and path of any name to a tunnel', async () => {
+  test('a tunnel route sends a host and path of any name to a tunnel', async (t) => {
     const local = await startUpstream((req, res) => res.end(`laptop ${req.url}`));
-    const t = await createTunnel(gw, 'hooks-laptop');
-    const agent = await startAgent(gw, t, local.url);
+    t.after(() => local.close());
+    const laptop = await createTunnel(gw, 'hooks-laptop');
+    const agent = await startAgent(gw, laptop, local.url);
+    t.after(() => agent.stop());
     const route = await gw.addRoute({ host: 'api.example.test', path: '/hooks', tunnel: 'hooks-laptop' });
     assert.equal(route.kind, 'tunnel');
     assert.equal((await gw.send('api.example.test', '/hooks/github?x=1')).text, 'laptop /hooks/github?x=1');
     assert.equal((await gw.send('api.example.test', '/other')).status, 404, 'only its path');
-    agent.stop();
-    await local.close();
   });
 
   test('a tunnel route to a tunnel that is offline answers 503 naming it', async () => {

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -14,6 +12,7 @@ import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { type ApiKeyRecord, type ChangeEvent, type Store, TUNNEL_EVENTS_KEPT } from '../src/store/types.ts';
 import { type RedisServer, startRedis } from './helpers/redis.ts';
+import { tempDir } from './helpers/temp-dirs.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 function route(id: string, createdAt: string, overrides: Partial<RouteOf<'proxy'>> = {}): Route {
@@ -420,8 +419,8 @@ function conformance(name: string, open: (clock: Clock) => Promise<Store>): void
 conformance('sqlite', async (clock) => SqliteStore.open(':memory:', clock));
 
 describe('sqlite store upgrades', () => {
-  test('routes, keys and tunnels of a version-3 database move into the collections intact', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-migrate-'));
+  test('routes, keys and tunnels of a version-3 database move into the collections intact', async (t) => {
+    const dir = tempDir('gatehouse-migrate-');
     const old = new DatabaseSync(join(dir, 'gatehouse.db'));
     for (const sql of SQLITE_MIGRATIONS.slice(0, 3)) old.exec(sql);
     old.exec('PRAGMA user_version = 3');
@@ -449,20 +448,16 @@ describe('sqlite store upgrades', () => {
       .run('ysg', JSON.stringify({ type: 'connect', at: 'x', ip: '1' }));
     old.close();
     const store = SqliteStore.open(dir);
-    try {
-      assert.deepEqual(await store.routes.list(), [{ ...r, kind: 'proxy' }], 'the route gained its kind');
-      assert.deepEqual(await store.apiKeys.findByHash('hash-1'), k);
-      assert.deepEqual(await store.tunnels.get('ysg'), tunnel);
-      assert.equal((await store.tunnels.events('ysg', 10)).length, 1);
-      await assert.rejects(
-        store.apiKeys.insert(key('k2', 'hash-1')),
-        (e: unknown) => e instanceof StoreError && e.code === 'STORE_CONFLICT',
-        'the unique hash came along',
-      );
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    t.after(() => store.close());
+    assert.deepEqual(await store.routes.list(), [{ ...r, kind: 'proxy' }], 'the route gained its kind');
+    assert.deepEqual(await store.apiKeys.findByHash('hash-1'), k);
+    assert.deepEqual(await store.tunnels.get('ysg'), tunnel);
+    assert.equal((await store.tunnels.events('ysg', 10)).length, 1);
+    await assert.rejects(
+      store.apiKeys.insert(key('k2', 'hash-1')),
+      (e: unknown) => e instanceof StoreError && e.code === 'STORE_CONFLICT',
+      'the unique hash came along',
+    );
   });
 });
 
@@ -478,21 +473,18 @@ after(async () => {
 conformance('redis', async (clock) => RedisStore.open(`${redis.url}?prefix=t${db++}:`, { clock }));
 
 describe('redis store across nodes', () => {
-  test('a change on one node reaches another through pub/sub', async () => {
+  test('a change on one node reaches another through pub/sub', async (t) => {
     const a = await RedisStore.open(`${redis.url}?prefix=nodes:`);
+    t.after(() => a.close());
     const b = await RedisStore.open(`${redis.url}?prefix=nodes:`);
-    try {
-      const heard = new Promise<ChangeEvent>((resolve) => b.onChange(resolve));
-      await a.routes.insert(route('x', '2026-01-01T00:00:00.000Z'));
-      assert.equal((await heard).topic, 'routes');
-      assert.equal((await b.routes.get('x'))?.id, 'x');
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    t.after(() => b.close());
+    const heard = new Promise<ChangeEvent>((resolve) => b.onChange(resolve));
+    await a.routes.insert(route('x', '2026-01-01T00:00:00.000Z'));
+    assert.equal((await heard).topic, 'routes');
+    assert.equal((await b.routes.get('x'))?.id, 'x');
   });
 
-  test('routes stored before kinds existed gain theirs on upgrade', async () => {
+  test('routes stored before kinds existed gain theirs on upgrade', async (t) => {
     const seed = await RedisStore.open(`${redis.url}?prefix=upgrade:`);
     await seed.close();
     const { Redis } = await import('ioredis');
@@ -503,17 +495,14 @@ describe('redis store across nodes', () => {
     await raw.set('upgrade:schema', '3');
     await raw.quit();
     const store = await RedisStore.open(`${redis.url}?prefix=upgrade:`);
-    try {
-      assert.deepEqual(
-        (await store.routes.list()).map((r) => [r.id, r.kind]),
-        [
-          ['p', 'proxy'],
-          ['q', 'relay'],
-        ],
-      );
-    } finally {
-      await store.close();
-    }
+    t.after(() => store.close());
+    assert.deepEqual(
+      (await store.routes.list()).map((r) => [r.id, r.kind]),
+      [
+        ['p', 'proxy'],
+        ['q', 'relay'],
+      ],
+    );
   });
 
   test('an unreachable Redis is STORE_UNAVAILABLE, not a hang', async () => {

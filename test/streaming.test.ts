@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import { bulkHandler, digestOf, GIB, patternDigest, patternStream } from './helpers/bytes.ts';
+import { bulkHandler, digestOf, GIB, GIB_STEP, patternDigest, patternStream } from './helpers/bytes.ts';
 import { type CliProcess, rssGrowthCheck, spawnServe } from './helpers/cli-process.ts';
+import { LONG_SUITE } from './helpers/long-suite.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const KEY = 'gk_streaming-test-key';
 
-describe('1 GiB through the proxy, both ways, with bounded memory', () => {
+describe('1 GiB through the proxy, both ways, with bounded memory', LONG_SUITE, () => {
   let gh: CliProcess & { port: number };
   let up: Upstream;
   let dir: string;
@@ -30,7 +31,7 @@ describe('1 GiB through the proxy, both ways, with bounded memory', () => {
     assert.equal(res.statusCode, 201);
     await res.body.dump();
     checkMemory = rssGrowthCheck([['gateway', gh]]);
-  });
+  }, GIB_STEP);
 
   after(async () => {
     await gh?.stop();
@@ -38,7 +39,7 @@ describe('1 GiB through the proxy, both ways, with bounded memory', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('upload: 1 GiB arrives intact', async () => {
+  test('upload: 1 GiB arrives intact', GIB_STEP, async () => {
     const res = await request(`http://127.0.0.1:${gh.port}/upload`, {
       method: 'POST',
       headers: { host: 'big.test', 'content-type': 'application/octet-stream' },
@@ -51,7 +52,7 @@ describe('1 GiB through the proxy, both ways, with bounded memory', () => {
     checkMemory();
   });
 
-  test('download: 1 GiB arrives intact', async () => {
+  test('download: 1 GiB arrives intact', GIB_STEP, async () => {
     const res = await request(`http://127.0.0.1:${gh.port}/download`, { headers: { host: 'big.test' } });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-length'], String(GIB));

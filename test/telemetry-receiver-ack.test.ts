@@ -65,53 +65,47 @@ describe('reliable ack', () => {
     await car.close();
   });
 
-  test('slow sinks stop the reads instead of growing a queue, and every ack still comes in order', async () => {
+  test('slow sinks stop the reads instead of growing a queue, and every ack still comes in order', async (t) => {
     const slow = new TestSink('slow');
     slow.holding = true;
     const gs = await receiver('  records: { V: [slow] }\n  reliableAck: { V: slow }\n  maxInFlight: 4\n', {
       telemetrySinks: { slow: () => slow },
     });
-    try {
-      const vin = '5YJ3E7EB0KF000102';
-      const car = await connectVehicle(gs.gateway.telemetry!.port, pki.server.cert, pki.vehicle(vin));
-      const count = 40;
-      // Large frames, so that a pause takes effect within a few of them.
-      for (let i = 0; i < count; i++)
-        car.ws.send(vehicleDataFrame({ txid: `tx-${i}`, vin, fields: { VehicleName: 'x'.repeat(30_000) } }));
-      const acked: string[] = [];
-      while (acked.length < count) {
-        await waitFor('a held write', () => slow.pending > 0);
-        slow.release();
-        const ack = await car.next();
-        acked.push(txidOf(ack));
-      }
-      assert.deepEqual(
-        acked,
-        Array.from({ length: count }, (_, i) => `tx-${i}`),
-      );
-      assert.ok(slow.maxPending <= 12, `at most a few frames past the bound were taken (${slow.maxPending})`);
-      await car.close();
-    } finally {
-      await gs.stop();
+    t.after(() => gs.stop());
+    const vin = '5YJ3E7EB0KF000102';
+    const car = await connectVehicle(gs.gateway.telemetry!.port, pki.server.cert, pki.vehicle(vin));
+    const count = 40;
+    // Large frames, so that a pause takes effect within a few of them.
+    for (let i = 0; i < count; i++)
+      car.ws.send(vehicleDataFrame({ txid: `tx-${i}`, vin, fields: { VehicleName: 'x'.repeat(30_000) } }));
+    const acked: string[] = [];
+    while (acked.length < count) {
+      await waitFor('a held write', () => slow.pending > 0);
+      slow.release();
+      const ack = await car.next();
+      acked.push(txidOf(ack));
     }
+    assert.deepEqual(
+      acked,
+      Array.from({ length: count }, (_, i) => `tx-${i}`),
+    );
+    assert.ok(slow.maxPending <= 12, `at most a few frames past the bound were taken (${slow.maxPending})`);
+    await car.close();
   });
 });
 
 describe('reliable ack to the store', () => {
-  test('the ack comes once the state holding the record is in the store', async () => {
+  test('the ack comes once the state holding the record is in the store', async (t) => {
     const gh = await receiver('  reliableAck: { V: store }\n  flushMs: 60000\n');
-    try {
-      const vin = '5YJ3E7EB0KF000150';
-      const car = await connectVehicle(gh.gateway.telemetry!.port, pki.server.cert, pki.vehicle(vin));
-      car.ws.send(vehicleDataFrame({ txid: 'tx-stored', vin, fields: { Soc: 42 } }));
-      assert.equal(txidOf(await car.next()), 'tx-stored');
-      // Long before the minute-long batch interval: the ack itself waited for the write.
-      const stored = await gh.gateway.store.ephemeral.get('telemetry-vehicles', vin);
-      assert.equal(JSON.parse(stored!).fields.Soc, 42);
-      await car.close();
-    } finally {
-      await gh.stop();
-    }
+    t.after(() => gh.stop());
+    const vin = '5YJ3E7EB0KF000150';
+    const car = await connectVehicle(gh.gateway.telemetry!.port, pki.server.cert, pki.vehicle(vin));
+    car.ws.send(vehicleDataFrame({ txid: 'tx-stored', vin, fields: { Soc: 42 } }));
+    assert.equal(txidOf(await car.next()), 'tx-stored');
+    // Long before the minute-long batch interval: the ack itself waited for the write.
+    const stored = await gh.gateway.store.ephemeral.get('telemetry-vehicles', vin);
+    assert.equal(JSON.parse(stored!).fields.Soc, 42);
+    await car.close();
   });
 });
 
@@ -163,24 +157,21 @@ describe('configuration', () => {
     );
   });
 
-  test('TLS_CERT_PATH, TLS_KEY_PATH and TLS_CA_PATH are read; a port in use is named', async () => {
+  test('TLS_CERT_PATH, TLS_KEY_PATH and TLS_CA_PATH are read; a port in use is named', async (t) => {
     const gh = await startTestGateway({
       flags: { 'telemetry-port': '0', 'telemetry-host': '127.0.0.1' },
       env: { TLS_CERT_PATH: pki.server.cert, TLS_KEY_PATH: pki.server.key, TLS_CA_PATH: pki.ca },
     });
-    try {
-      const car = await connectVehicle(
-        gh.gateway.telemetry!.port,
-        pki.server.cert,
-        pki.vehicle('5YJ3E7EB0KF000301'),
-      );
-      await car.close();
-      await assert.rejects(
-        receiver('', { flags: { 'telemetry-port': String(gh.gateway.telemetry!.port) } }),
-        /telemetry listener: cannot listen on 127\.0\.0\.1 port \d+ \(EADDRINUSE\); choose another with --telemetry-port/,
-      );
-    } finally {
-      await gh.stop();
-    }
+    t.after(() => gh.stop());
+    const car = await connectVehicle(
+      gh.gateway.telemetry!.port,
+      pki.server.cert,
+      pki.vehicle('5YJ3E7EB0KF000301'),
+    );
+    await car.close();
+    await assert.rejects(
+      receiver('', { flags: { 'telemetry-port': String(gh.gateway.telemetry!.port) } }),
+      /telemetry listener: cannot listen on 127\.0\.0\.1 port \d+ \(EADDRINUSE\); choose another with --telemetry-port/,
+    );
   });
 });

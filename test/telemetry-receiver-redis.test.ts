@@ -19,7 +19,7 @@ const pki = telemetryPki(dir);
 const redis = await startDurableRedis();
 after(() => redis.stop());
 
-test('reliable ack to Redis: withheld while Redis is stopped, sent for the resend once it is back, nothing lost', async () => {
+test('reliable ack to Redis: withheld while Redis is stopped, sent for the resend once it is back, nothing lost', async (t) => {
   // The real Redis sink, watched: how many of its writes were refused.
   let refused = 0;
   const config = telemetryConfigFile(
@@ -54,41 +54,38 @@ test('reliable ack to Redis: withheld while Redis is stopped, sent for the resen
       },
     },
   });
+  t.after(() => gh.stop());
   const reader = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    const vin = '5YJ3E7EB0KF000401';
-    const car = await connectVehicle(gh.gateway.telemetry!.port, pki.server.cert, pki.vehicle(vin));
-    const acks: string[] = [];
-    car.ws.on('message', (data) => acks.push(Buffer.from(decodeEnvelope(data as Buffer).txid).toString()));
-    const send = (txid: string) => car.ws.send(vehicleDataFrame({ txid, vin, fields: { Soc: 50 } }));
+  t.after(() => reader.disconnect());
+  const vin = '5YJ3E7EB0KF000401';
+  const car = await connectVehicle(gh.gateway.telemetry!.port, pki.server.cert, pki.vehicle(vin));
+  const acks: string[] = [];
+  car.ws.on('message', (data) => acks.push(Buffer.from(decodeEnvelope(data as Buffer).txid).toString()));
+  const send = (txid: string) => car.ws.send(vehicleDataFrame({ txid, vin, fields: { Soc: 50 } }));
 
-    send('tx-a');
-    await waitFor('the ack of tx-a', () => acks.includes('tx-a'));
+  send('tx-a');
+  await waitFor('the ack of tx-a', () => acks.includes('tx-a'));
 
-    await redis.stop();
+  await redis.stop();
+  send('tx-b');
+  await waitFor('the refused write', () => refused > 0);
+  assert.deepEqual(acks, ['tx-a'], 'no ack while Redis is down');
+
+  await redis.start();
+  // As a vehicle does: send what was not acked again until it is.
+  for (;;) {
+    const before = refused;
     send('tx-b');
-    await waitFor('the refused write', () => refused > 0);
-    assert.deepEqual(acks, ['tx-a'], 'no ack while Redis is down');
-
-    await redis.start();
-    // As a vehicle does: send what was not acked again until it is.
-    for (;;) {
-      const before = refused;
-      send('tx-b');
-      await waitFor('an ack or a refusal', () => acks.includes('tx-b') || refused > before);
-      if (acks.includes('tx-b')) break;
-    }
-    assert.deepEqual(acks, ['tx-a', 'tx-b']);
-
-    await reader.connect();
-    const stored = (await reader.xrange('e2e_V', '-', '+')).map(
-      ([, fields]) => fields[fields.indexOf('txid') + 1],
-    );
-    const hex = (t: string) => Buffer.from(t).toString('hex');
-    for (const txid of ['tx-a', 'tx-b']) assert.ok(stored.includes(hex(txid)), `${txid} is in the stream`);
-    await car.close();
-  } finally {
-    reader.disconnect();
-    await gh.stop();
+    await waitFor('an ack or a refusal', () => acks.includes('tx-b') || refused > before);
+    if (acks.includes('tx-b')) break;
   }
+  assert.deepEqual(acks, ['tx-a', 'tx-b']);
+
+  await reader.connect();
+  const stored = (await reader.xrange('e2e_V', '-', '+')).map(
+    ([, fields]) => fields[fields.indexOf('txid') + 1],
+  );
+  const hex = (text: string) => Buffer.from(text).toString('hex');
+  for (const txid of ['tx-a', 'tx-b']) assert.ok(stored.includes(hex(txid)), `${txid} is in the stream`);
+  await car.close();
 });

@@ -50,7 +50,7 @@ describe('gatehouse tunnel sends a key only to a host that proves to be Gatehous
       2,
     ],
   ] as const) {
-    test(name, async () => {
+    test(name, async (t) => {
       seen.length = 0;
       dropFirst = drops;
       const cli = spawnCli([
@@ -64,6 +64,7 @@ describe('gatehouse tunnel sends a key only to a host that proves to be Gatehous
         '30',
         ...flags,
       ]);
+      t.after(() => cli.stop());
       const code = await new Promise<number | null>((resolve) => cli.child.once('exit', resolve));
       assert.equal(code, 2, cli.stderr());
       assert.match(cli.stderr(), /is not Gatehouse's admin API.*No key was sent.*--server/s);
@@ -74,7 +75,7 @@ describe('gatehouse tunnel sends a key only to a host that proves to be Gatehous
     });
   }
 
-  test('a --server without http:// or https:// is a usage error at once, not five minutes of retries', async () => {
+  test('a --server without http:// or https:// is a usage error at once, not five minutes of retries', async (t) => {
     const cli = spawnCli([
       'tunnel',
       '3000',
@@ -85,6 +86,7 @@ describe('gatehouse tunnel sends a key only to a host that proves to be Gatehous
       '--key',
       TUNNEL_KEY,
     ]);
+    t.after(() => cli.stop());
     const code = await new Promise<number | null>((resolve) => cli.child.once('exit', resolve));
     assert.equal(code, 2);
     assert.match(cli.stderr(), /--server .*must be the Gatehouse URL, e\.g\. https:\/\//);

@@ -125,35 +125,32 @@ describe('the gateway killed mid-upload', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('the agent aborts the local request', async () => {
+  test('the agent aborts the local request', async (t) => {
     const key = 'gk_killed-mid-upload';
     const gh = await spawnServe(['--data', dir, '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: key });
+    t.after(() => gh.stop('SIGKILL'));
     const local = await startOutcomeServer();
+    t.after(() => local.close());
     const server = `http://127.0.0.1:${gh.port}`;
     let agent: TunnelAgent | undefined;
-    try {
-      const created = await request(`${server}/api/v1/tunnels/`, {
-        method: 'POST',
-        headers: { host: 'localhost', authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'doomed' }),
-      });
-      const tunnel = (await created.body.json()) as { name: string; key: string };
-      agent = await startAgent({ url: server } as TestGateway, tunnel, local.url, { backoffBaseMs: 60_000 });
-      const socket = await startRequest(
-        gh.port,
-        'POST /upload HTTP/1.1\r\nhost: doomed.localhost\r\ntransfer-encoding: chunked\r\n\r\n' +
-          'a\r\nfirst part\r\n',
-      );
-      await local.received('/upload', 'first part');
-      await gh.stop('SIGKILL');
-      const outcome = await within(local.outcome('/upload'), CUT_MS, 'the orphaned upload');
-      assert.equal(outcome.ended, 'aborted');
-      socket.destroy();
-    } finally {
-      agent?.stop();
-      await gh.stop('SIGKILL');
-      await local.close();
-    }
+    const created = await request(`${server}/api/v1/tunnels/`, {
+      method: 'POST',
+      headers: { host: 'localhost', authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'doomed' }),
+    });
+    const tunnel = (await created.body.json()) as { name: string; key: string };
+    agent = await startAgent({ url: server } as TestGateway, tunnel, local.url, { backoffBaseMs: 60_000 });
+    t.after(() => agent?.stop());
+    const socket = await startRequest(
+      gh.port,
+      'POST /upload HTTP/1.1\r\nhost: doomed.localhost\r\ntransfer-encoding: chunked\r\n\r\n' +
+        'a\r\nfirst part\r\n',
+    );
+    await local.received('/upload', 'first part');
+    await gh.stop('SIGKILL');
+    const outcome = await within(local.outcome('/upload'), CUT_MS, 'the orphaned upload');
+    assert.equal(outcome.ended, 'aborted');
+    socket.destroy();
   });
 });
 

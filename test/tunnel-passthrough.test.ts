@@ -282,21 +282,18 @@ describe('TLS passthrough: connections routed by server name to a tunnel, unterm
     socket.destroy();
   });
 
-  test('a local server that refuses the connection reaches the client as a TLS alert', async () => {
+  test('a local server that refuses the connection reaches the client as a TLS alert', async (t) => {
     const closed = createTcpServer();
     const port = await listen(closed);
     closed.close();
     const gone = await createTunnel(gw, 'gone');
     const goneAgent = await startPassthroughAgent(gone, port);
-    try {
-      const error = await vehicle('gone.localhost').then(
-        () => assert.fail('handshake completed'),
-        (e: NodeJS.ErrnoException) => e,
-      );
-      assert.match(String(error.code), /ALERT_INTERNAL_ERROR/);
-    } finally {
-      goneAgent.stop();
-    }
+    t.after(() => goneAgent.stop());
+    const error = await vehicle('gone.localhost').then(
+      () => assert.fail('handshake completed'),
+      (e: NodeJS.ErrnoException) => e,
+    );
+    assert.match(String(error.code), /ALERT_INTERNAL_ERROR/);
   });
 
   test('an offline passthrough tunnel closes the connection with a TLS alert, not Gatehouse’s certificate', async () => {
@@ -311,7 +308,7 @@ describe('TLS passthrough: connections routed by server name to a tunnel, unterm
     assert.match(String(error.code), /ALERT_INTERNAL_ERROR/);
   });
 
-  test('an offline tunnel that comes back within the offline wait gets the connection', async () => {
+  test('an offline tunnel that comes back within the offline wait gets the connection', async (t) => {
     const back = await createTunnel(gw, 'back');
     const first = await startPassthroughAgent(back, localTlsPort);
     first.stop();
@@ -320,47 +317,38 @@ describe('TLS passthrough: connections routed by server name to a tunnel, unterm
     const connecting = vehicle('back.localhost');
     await waiting;
     const second = await startPassthroughAgent(back, localTlsPort);
-    try {
-      const socket = await connecting;
-      assert.equal(socket.authorized, true);
-      socket.destroy();
-    } finally {
-      second.stop();
-    }
+    t.after(() => second.stop());
+    const socket = await connecting;
+    assert.equal(socket.authorized, true);
+    socket.destroy();
   });
 
-  test('an agent asking for passthrough from a Gatehouse without HTTPS stops, saying why', async () => {
+  test('an agent asking for passthrough from a Gatehouse without HTTPS stops, saying why', async (t) => {
     const plain = await startTestGateway();
-    try {
-      const tunnel = await createTunnel(plain, 'car');
-      const refused = new TunnelAgent({
-        server: new URL(plain.url),
-        name: tunnel.name,
-        key: tunnel.key,
-        tlsPassthrough: { host: '127.0.0.1', port: localTlsPort },
-        version: 'test',
-      });
-      refused.start();
-      const [reason] = await once(refused, 'fatal');
-      assert.equal(reason.kind, 'passthrough-unavailable');
-      assert.match(reason.message, /no HTTPS listener.*--tls-cert/);
-    } finally {
-      await plain.stop();
-    }
+    t.after(() => plain.stop());
+    const tunnel = await createTunnel(plain, 'car');
+    const refused = new TunnelAgent({
+      server: new URL(plain.url),
+      name: tunnel.name,
+      key: tunnel.key,
+      tlsPassthrough: { host: '127.0.0.1', port: localTlsPort },
+      version: 'test',
+    });
+    refused.start();
+    const [reason] = await once(refused, 'fatal');
+    assert.equal(reason.kind, 'passthrough-unavailable');
+    assert.match(reason.message, /no HTTPS listener.*--tls-cert/);
   });
 
-  test('an HTTP tunnel on the same Gatehouse still serves HTTPS through Gatehouse’s own TLS', async () => {
+  test('an HTTP tunnel on the same Gatehouse still serves HTTPS through Gatehouse’s own TLS', async (t) => {
     const web = await createTunnel(gw, 'site');
     // An HTTP agent, no passthrough: its name is terminated by Gatehouse as before.
     const up = await startUpstream();
+    t.after(() => up.close());
     const webAgent = await startAgent(gw, web, up.url);
-    try {
-      const socket = await vehicle('site.localhost', { ca: files.gatehouse.cert });
-      assert.equal(socket.getPeerCertificate().subject.CN, 'gatehouse.localhost');
-      socket.destroy();
-    } finally {
-      webAgent.stop();
-      await up.close();
-    }
+    t.after(() => webAgent.stop());
+    const socket = await vehicle('site.localhost', { ca: files.gatehouse.cert });
+    assert.equal(socket.getPeerCertificate().subject.CN, 'gatehouse.localhost');
+    socket.destroy();
   });
 });

@@ -47,8 +47,9 @@ describe('the headers a public request travels down a tunnel with', () => {
     assert.match(record.id, UUID, 'the request id is the edge’s own');
   });
 
-  test('an upgrade carries the edge’s request id too', async () => {
+  test('an upgrade carries the edge’s request id too', async (t) => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    t.after(() => wss.close());
     await once(wss, 'listening');
     const seenHeaders = new Promise<Record<string, unknown>>((resolve) =>
       wss.once('connection', (_socket, req) => resolve(req.headers)),
@@ -58,16 +59,16 @@ describe('the headers a public request travels down a tunnel with', () => {
       await createTunnel(gw, 'ws-headers'),
       `http://127.0.0.1:${(wss.address() as { port: number }).port}`,
     );
+    t.after(() => wsAgent.stop());
     const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/live`, {
       headers: { host: 'ws-headers.localhost', 'gatehouse-request-id': 'forged' },
     });
+    t.after(() => ws.terminate());
     await once(ws, 'open');
     const headers = await seenHeaders;
     assert.equal(headers['x-forwarded-host'], 'ws-headers.localhost');
     for (const name of Object.keys(headers)) assert.doesNotMatch(name, /^gatehouse-/);
     ws.close();
     await once(ws, 'close');
-    wsAgent.stop();
-    wss.close();
   });
 });

@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import { bulkHandler, digestOf, GIB, patternDigest, patternStream } from './helpers/bytes.ts';
+import { bulkHandler, digestOf, GIB, GIB_STEP, patternDigest, patternStream } from './helpers/bytes.ts';
 import { type CliProcess, rssGrowthCheck, spawnCli, spawnServe } from './helpers/cli-process.ts';
+import { LONG_SUITE } from './helpers/long-suite.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 const KEY = 'gk_tunnel-streaming';
 
-describe('1 GiB through a tunnel, both ways, with bounded memory on both ends', () => {
+describe('1 GiB through a tunnel, both ways, with bounded memory on both ends', LONG_SUITE, () => {
   let gh: CliProcess & { port: number };
   let agent: CliProcess;
   let local: Upstream;
@@ -46,7 +47,7 @@ describe('1 GiB through a tunnel, both ways, with bounded memory on both ends', 
       ['gateway', gh],
       ['agent', agent],
     ]);
-  });
+  }, GIB_STEP);
 
   after(async () => {
     await agent?.stop();
@@ -58,7 +59,7 @@ describe('1 GiB through a tunnel, both ways, with bounded memory on both ends', 
   // Each end's peak RSS may grow only so far while 1 GiB goes each way.
   let checkMemory: () => void;
 
-  test('upload: 1 GiB arrives intact', async () => {
+  test('upload: 1 GiB arrives intact', GIB_STEP, async () => {
     const res = await request(`http://127.0.0.1:${gh.port}/upload`, {
       method: 'POST',
       headers: { host: 'bulk.localhost', 'content-type': 'application/octet-stream' },
@@ -69,7 +70,7 @@ describe('1 GiB through a tunnel, both ways, with bounded memory on both ends', 
     checkMemory();
   });
 
-  test('download: 1 GiB arrives intact', async () => {
+  test('download: 1 GiB arrives intact', GIB_STEP, async () => {
     const res = await request(`http://127.0.0.1:${gh.port}/download`, {
       headers: { host: 'bulk.localhost' },
     });

@@ -123,19 +123,30 @@ describe('traffic through a tunnel', () => {
     assert.equal(posted.headers['content-type'], 'application/x-www-form-urlencoded');
   });
 
-  test('the listing shows the tunnel online with its counters', async () => {
-    const view = (await gw.api('GET', '/api/v1/tunnels/otter')).body;
+  test('the listing shows the tunnel online with its counters', async (t) => {
+    // A tunnel of its own, so the counters hold only this test's traffic.
+    const counted = await createTunnel(gw, 'counted-otter');
+    const countedAgent = await startAgent(gw, counted, local.url);
+    t.after(() => countedAgent.stop());
+    assert.equal((await gw.send('counted-otter.localhost', '/one')).status, 200);
+    assert.equal(
+      (await gw.send('counted-otter.localhost', '/two', { method: 'POST', body: 'x' })).status,
+      200,
+    );
+    const view = (await gw.api('GET', '/api/v1/tunnels/counted-otter')).body;
     assert.equal(view.online, true);
     assert.equal(view.agentVersion, 'test');
     assert.equal(view.transport, 'raw', 'agents connect on the raw upgrade by default');
     assert.equal(view.clientIp, '127.0.0.1');
-    assert.ok(view.requests >= 2);
+    assert.equal(view.requests, 2);
+    assert.equal(view.activeRequests, 0);
     assert.ok(Date.parse(view.connectedSince) <= Date.now());
   });
 
-  test('connect and disconnect are in the audit trail', async () => {
-    const t = await createTunnel(gw, 'audited');
-    const a = await startAgent(gw, t, local.url);
+  test('connect and disconnect are in the audit trail', async (t) => {
+    const audited = await createTunnel(gw, 'audited');
+    const a = await startAgent(gw, audited, local.url);
+    t.after(() => a.stop());
     assert.equal((await gw.send('audited.localhost', '/')).status, 200);
     a.stop();
     // The disconnect is seen by the server: the tunnel goes offline and its requests get 503.
@@ -158,8 +169,9 @@ describe('traffic through a tunnel', () => {
     }
   });
 
-  test('WebSocket echo through the tunnel', async () => {
+  test('WebSocket echo through the tunnel', async (t) => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    t.after(() => wss.close());
     await once(wss, 'listening');
     wss.on('connection', (socket, req) =>
       socket.on('message', (m, binary) => socket.send(binary ? m : `${req.url}:${m}`, { binary })),
@@ -170,9 +182,11 @@ describe('traffic through a tunnel', () => {
       wsTunnel,
       `http://127.0.0.1:${(wss.address() as { port: number }).port}`,
     );
+    t.after(() => wsAgent.stop());
     const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/room?id=7`, {
       headers: { host: 'ws-tunnel.localhost' },
     });
+    t.after(() => ws.terminate());
     await once(ws, 'open');
     ws.send('ping');
     assert.equal(String((await once(ws, 'message'))[0]), '/room?id=7:ping');
@@ -181,11 +195,9 @@ describe('traffic through a tunnel', () => {
     assert.deepEqual((await once(ws, 'message'))[0], big);
     ws.close();
     await once(ws, 'close');
-    wsAgent.stop();
-    wss.close();
   });
 
-  test('server-sent events arrive one by one, and trailers pass', async () => {
+  test('server-sent events arrive one by one, and trailers pass', async (t) => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -197,6 +209,10 @@ describe('traffic through a tunnel', () => {
       res.addTrailers({ 'x-checksum': 'abc123' });
       res.end('data: two\n\n');
     });
+    t.after(() => {
+      sse.closeAllConnections();
+      sse.close();
+    });
     sse.listen(0, '127.0.0.1');
     await once(sse, 'listening');
     const sseTunnel = await createTunnel(gw, 'sse-tunnel');
@@ -205,6 +221,7 @@ describe('traffic through a tunnel', () => {
       sseTunnel,
       `http://127.0.0.1:${(sse.address() as { port: number }).port}`,
     );
+    t.after(() => sseAgent.stop());
     const res = await request(`${gw.url}/stream`, {
       headers: { host: 'sse-tunnel.localhost', te: 'trailers' },
     });
@@ -216,20 +233,18 @@ describe('traffic through a tunnel', () => {
     for (let n = await it.next(); !n.done; n = await it.next()) rest += String(n.value);
     assert.equal(rest, 'data: two\n\n');
     assert.equal(res.trailers['x-checksum'], 'abc123');
-    sseAgent.stop();
-    sse.close();
   });
 
-  test('a local server that refuses: 502 naming the cause', async () => {
+  test('a local server that refuses: 502 naming the cause', async (t) => {
     const down = await startUpstream();
     const port = down.port;
     await down.close();
-    const t = await createTunnel(gw, 'refusing');
-    const a = await startAgent(gw, t, `http://127.0.0.1:${port}`);
+    const refusing = await createTunnel(gw, 'refusing');
+    const a = await startAgent(gw, refusing, `http://127.0.0.1:${port}`);
+    t.after(() => a.stop());
     const res = await gw.send('refusing.localhost', '/');
     assert.equal(res.status, 502);
     assert.match(res.text, /refused the connection/);
-    a.stop();
   });
 
   test('an offline tunnel answers 503 naming it', async () => {
@@ -243,12 +258,14 @@ describe('traffic through a tunnel', () => {
     });
   });
 
-  test('limits: request body over the maximum → 413; streams over the maximum → 429', async () => {
+  test('limits: request body over the maximum → 413; streams over the maximum → 429', async (t) => {
     const big = await gw.send('otter.localhost', '/', { method: 'POST', body: 'x'.repeat(2000) });
     assert.equal(big.status, 413);
     const slowLocal = await startUpstream(() => {});
-    const t = await createTunnel(gw, 'busy');
-    const a = await startAgent(gw, t, slowLocal.url);
+    t.after(() => slowLocal.close());
+    const busy = await createTunnel(gw, 'busy');
+    const a = await startAgent(gw, busy, slowLocal.url);
+    t.after(() => a.stop());
     const hanging = Array.from({ length: 4 }, () =>
       request(`${gw.url}/`, { headers: { host: 'busy.localhost' } }).catch(() => undefined),
     );
@@ -259,7 +276,6 @@ describe('traffic through a tunnel', () => {
     assert.equal(JSON.parse(refused.text).error, 'TUNNEL_LIMIT_REACHED');
     a.stop();
     await Promise.all(hanging);
-    await slowLocal.close();
   });
 });
 
@@ -270,15 +286,19 @@ describe('tunnel connections', () => {
   });
   after(async () => gw.stop());
 
-  test('two agents for one name: the newest wins, and the dropped one’s cleanup does not remove it', async () => {
+  test('two agents for one name: the newest wins, and the dropped one’s cleanup does not remove it', async (t) => {
     const first = await startUpstream((_req, res) => res.end('first'));
+    t.after(() => first.close());
     const second = await startUpstream((_req, res) => res.end('second'));
-    const t = await createTunnel(gw, 'race');
+    t.after(() => second.close());
+    const race = await createTunnel(gw, 'race');
     // The first agent retries only after a long backoff, so the newcomer is not kicked back at once.
-    const a = await startAgent(gw, t, first.url, { backoffBaseMs: 60_000 });
+    const a = await startAgent(gw, race, first.url, { backoffBaseMs: 60_000 });
+    t.after(() => a.stop());
     assert.equal((await gw.send('race.localhost', '/')).text, 'first');
     const dropped = once(a, 'offline');
-    const b = await startAgent(gw, t, second.url);
+    const b = await startAgent(gw, race, second.url);
+    t.after(() => b.stop());
     await dropped;
     // The server has run the replaced connection's cleanup once its disconnect is in the audit trail.
     await waitFor('the replaced connection’s disconnect', async () =>
@@ -289,31 +309,29 @@ describe('tunnel connections', () => {
     );
     for (let i = 0; i < 5; i++) assert.equal((await gw.send('race.localhost', '/')).text, 'second');
     assert.equal((await gw.api('GET', '/api/v1/tunnels/race')).body.online, true);
-    a.stop();
-    b.stop();
-    await first.close();
-    await second.close();
   });
 
-  test('a request for an offline tunnel waits for its agent to come back', async () => {
+  test('a request for an offline tunnel waits for its agent to come back', async (t) => {
     const local = await startUpstream((_req, res) => res.end('back'));
-    const t = await createTunnel(gw, 'returning');
+    t.after(() => local.close());
+    const returning = await createTunnel(gw, 'returning');
     const waiting = once(gw.gateway.tunnels.registry, 'waiting');
     const pending = gw.send('returning.localhost', '/');
     assert.deepEqual(await waiting, ['returning'], 'the request waits for its tunnel');
-    const a = await startAgent(gw, t, local.url);
+    const a = await startAgent(gw, returning, local.url);
+    t.after(() => a.stop());
     assert.equal((await pending).text, 'back');
-    a.stop();
-    await local.close();
   });
 
-  test('a bad or rotated key: refused before the upgrade, and the agent stops', async () => {
+  test('a bad or rotated key: refused before the upgrade, and the agent stops', async (t) => {
     const local = await startUpstream();
-    const t = await createTunnel(gw, 'rotating');
-    const a = await startAgent(gw, t, local.url);
+    t.after(() => local.close());
+    const rotating = await createTunnel(gw, 'rotating');
+    const a = await startAgent(gw, rotating, local.url);
+    t.after(() => a.stop());
     const rotated = await gw.api('POST', '/api/v1/tunnels/rotating/rotate-key');
     assert.equal(rotated.status, 200);
-    assert.notEqual(rotated.body.key, t.key);
+    assert.notEqual(rotated.body.key, rotating.key);
     assert.equal(rotated.body.url, `http://rotating.localhost:${gw.port}`, 'the URL does not change');
     const [reason] = await once(a, 'fatal');
     assert.equal(reason.kind, 'bad-key');
@@ -324,12 +342,11 @@ describe('tunnel connections', () => {
       ['rejected', 'disconnect', 'connect'],
     );
     const fresh = await startAgent(gw, { name: 'rotating', key: rotated.body.key }, local.url);
+    t.after(() => fresh.stop());
     assert.equal((await gw.send('rotating.localhost', '/')).status, 200);
-    fresh.stop();
-    await local.close();
   });
 
-  test('an unknown tunnel name: refused with 404 and the agent says so', async () => {
+  test('an unknown tunnel name: refused with 404 and the agent says so', async (t) => {
     const agent = new TunnelAgent({
       server: new URL(gw.url),
       name: 'nobody-here',
@@ -337,19 +354,22 @@ describe('tunnel connections', () => {
       local: { url: new URL('http://127.0.0.1:1'), preserveHost: false, captureBytes: 0 },
       version: 'test',
     });
+    t.after(() => agent.stop());
     agent.start();
     const [reason] = await once(agent, 'fatal');
     assert.equal(reason.kind, 'no-such-tunnel');
   });
 
-  test('random and truncated bytes on a tunnel socket never crash the server', async () => {
+  test('random and truncated bytes on a tunnel socket never crash the server', async (t) => {
     const local = await startUpstream();
-    const t = await createTunnel(gw, 'noisy');
+    t.after(() => local.close());
+    const noisy = await createTunnel(gw, 'noisy');
     for (let i = 0; i < 20; i++) {
       const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/api/v1/tunnels/connect`, {
-        headers: { host: 'localhost', authorization: `Bearer ${t.key}`, 'gatehouse-tunnel': 'noisy' },
+        headers: { host: 'localhost', authorization: `Bearer ${noisy.key}`, 'gatehouse-tunnel': 'noisy' },
       });
       ws.on('error', () => {});
+      t.after(() => ws.terminate());
       await once(ws, 'open');
       const junk =
         i % 2 === 0
@@ -365,11 +385,10 @@ describe('tunnel connections', () => {
         await closed;
       }
     }
-    const a = await startAgent(gw, t, local.url);
+    const a = await startAgent(gw, noisy, local.url);
+    t.after(() => a.stop());
     assert.equal((await gw.send('noisy.localhost', '/')).status, 200);
     assert.equal((await gw.send('localhost', '/healthz')).status, 200);
-    a.stop();
-    await local.close();
   });
 });
 
@@ -406,9 +425,10 @@ describe('tunnel transports', () => {
     await local.close();
   });
 
-  test('the websocket transport carries the same traffic, and the listing names it', async () => {
-    const t = await createTunnel(gw, 'wrapped');
-    const agent = await startAgent(gw, t, local.url, { transport: 'websocket' });
+  test('the websocket transport carries the same traffic, and the listing names it', async (t) => {
+    const wrapped = await createTunnel(gw, 'wrapped');
+    const agent = await startAgent(gw, wrapped, local.url, { transport: 'websocket' });
+    t.after(() => agent.stop());
     const body = 'x'.repeat(300_000);
     const res = await gw.send('wrapped.localhost', '/through-ws', { method: 'POST', body });
     assert.equal(res.status, 200);
@@ -416,12 +436,12 @@ describe('tunnel transports', () => {
     assert.equal(seen.url, '/through-ws');
     assert.equal(seen.body.length, body.length);
     assert.equal((await gw.api('GET', '/api/v1/tunnels/wrapped')).body.transport, 'websocket');
-    agent.stop();
   });
 
-  test('an upgrade to another protocol is refused with 400 naming it, before anything switches', async () => {
-    const t = await createTunnel(gw, 'picky');
-    const { socket, head } = await rawUpgrade(gw, t, 'h2c');
+  test('an upgrade to another protocol is refused with 400 naming it, before anything switches', async (t) => {
+    const picky = await createTunnel(gw, 'picky');
+    const { socket, head } = await rawUpgrade(gw, picky, 'h2c');
+    t.after(() => socket.destroy());
     assert.match(head, /^HTTP\/1\.1 400 Bad Request\r\n/);
     await once(socket, 'close');
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -430,7 +450,7 @@ describe('tunnel transports', () => {
           host: 'localhost',
           connection: 'Upgrade',
           upgrade: 'h2c',
-          authorization: `Bearer ${t.key}`,
+          authorization: `Bearer ${picky.key}`,
           'gatehouse-tunnel': 'picky',
         },
       });
@@ -444,10 +464,11 @@ describe('tunnel transports', () => {
     assert.match(error.message, /gatehouse-tunnel\/1.*"h2c"/);
   });
 
-  test('random and truncated bytes after a raw upgrade never crash the server', async () => {
-    const t = await createTunnel(gw, 'noisy-raw');
+  test('random and truncated bytes after a raw upgrade never crash the server', async (t) => {
+    const noisy = await createTunnel(gw, 'noisy-raw');
     for (let i = 0; i < 20; i++) {
-      const { socket, head } = await rawUpgrade(gw, t);
+      const { socket, head } = await rawUpgrade(gw, noisy);
+      t.after(() => socket.destroy());
       assert.match(head, /^HTTP\/1\.1 101 /);
       assert.match(head, /\r\nupgrade: gatehouse-tunnel\/1\r\n/i);
       const junk =
@@ -463,62 +484,56 @@ describe('tunnel transports', () => {
         await closed;
       }
     }
-    const agent = await startAgent(gw, t, local.url);
+    const agent = await startAgent(gw, noisy, local.url);
+    t.after(() => agent.stop());
     assert.equal((await gw.send('noisy-raw.localhost', '/')).status, 200);
     assert.equal((await gw.send('localhost', '/healthz')).status, 200);
-    agent.stop();
   });
 });
 
 describe('tunnels over TLS, Host handling and metrics', () => {
-  test('an agent connects over wss:// to a TLS edge, and public https requests reach it', async () => {
+  test('an agent connects over wss:// to a TLS edge, and public https requests reach it', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-ttls-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const cert = selfSigned(dir, 'edge', ['localhost', '*.localhost']);
     const gw = await startTestGateway({
       flags: { 'tls-cert': cert.cert, 'tls-key': cert.key, 'tls-port': '0' },
     });
+    t.after(() => gw.stop());
     const local = await startUpstream();
-    try {
-      const t = await createTunnel(gw, 'secure');
-      assert.equal(t.url, `https://secure.localhost:${gw.gateway.httpsPort}`);
-      const agent = await startAgent(gw, t, local.url, {
-        server: `https://localhost:${gw.gateway.httpsPort}`,
-        ca: readFileSync(cert.cert),
-        preserveHost: true,
-      });
-      const res = await request(`https://127.0.0.1:${gw.gateway.httpsPort}/over-tls`, {
-        headers: { host: 'secure.localhost' },
-        dispatcher: new Agent({ connect: { rejectUnauthorized: false, servername: 'secure.localhost' } }),
-      });
-      const seen = JSON.parse(await res.body.text());
-      assert.equal(seen.headers['x-forwarded-proto'], 'https');
-      assert.equal(seen.headers.host, 'secure.localhost', '--preserve-host keeps the public Host');
-      agent.stop();
-    } finally {
-      await gw.stop();
-      await local.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    t.after(() => local.close());
+    const secure = await createTunnel(gw, 'secure');
+    assert.equal(secure.url, `https://secure.localhost:${gw.gateway.httpsPort}`);
+    const agent = await startAgent(gw, secure, local.url, {
+      server: `https://localhost:${gw.gateway.httpsPort}`,
+      ca: readFileSync(cert.cert),
+      preserveHost: true,
+    });
+    t.after(() => agent.stop());
+    const res = await request(`https://127.0.0.1:${gw.gateway.httpsPort}/over-tls`, {
+      headers: { host: 'secure.localhost' },
+      dispatcher: new Agent({ connect: { rejectUnauthorized: false, servername: 'secure.localhost' } }),
+    });
+    const seen = JSON.parse(await res.body.text());
+    assert.equal(seen.headers['x-forwarded-proto'], 'https');
+    assert.equal(seen.headers.host, 'secure.localhost', '--preserve-host keeps the public Host');
   });
 
-  test('metrics count requests and bytes per tunnel', async () => {
+  test('metrics count requests and bytes per tunnel', async (t) => {
     const gw = await startTestGateway();
+    t.after(() => gw.stop());
     const local = await startUpstream((_req, res) => res.end('0123456789'));
-    try {
-      const t = await createTunnel(gw, 'counted');
-      const agent = await startAgent(gw, t, local.url);
-      await gw.send('counted.localhost', '/', { method: 'POST', body: 'abcde' });
-      await gw.send('counted.localhost', '/');
-      const metrics = (await gw.send('localhost', '/metrics')).text;
-      assert.match(metrics, /gatehouse_tunnel_requests_total\{tunnel="counted",status="200"\} 2/);
-      assert.match(metrics, /gatehouse_tunnel_bytes_total\{tunnel="counted",direction="in"\} 5/);
-      assert.match(metrics, /gatehouse_tunnel_bytes_total\{tunnel="counted",direction="out"\} 20/);
-      assert.match(metrics, /gatehouse_tunnels_online 1/);
-      agent.stop();
-    } finally {
-      await gw.stop();
-      await local.close();
-    }
+    t.after(() => local.close());
+    const counted = await createTunnel(gw, 'counted');
+    const agent = await startAgent(gw, counted, local.url);
+    t.after(() => agent.stop());
+    await gw.send('counted.localhost', '/', { method: 'POST', body: 'abcde' });
+    await gw.send('counted.localhost', '/');
+    const metrics = (await gw.send('localhost', '/metrics')).text;
+    assert.match(metrics, /gatehouse_tunnel_requests_total\{tunnel="counted",status="200"\} 2/);
+    assert.match(metrics, /gatehouse_tunnel_bytes_total\{tunnel="counted",direction="in"\} 5/);
+    assert.match(metrics, /gatehouse_tunnel_bytes_total\{tunnel="counted",direction="out"\} 20/);
+    assert.match(metrics, /gatehouse_tunnels_online 1/);
   });
 });
 

@@ -82,6 +82,7 @@ ${hidden('form_token', sessions.formToken(session))}
 <button type="submit">Add key</button>
 </form>`,
       ),
+      status,
     );
   };
 

@@ -3,6 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 
 export const GIB = 1024 ** 3;
+
+/**
+ * The time a step that moves or hashes 1 GiB is given: 5 to 10 s alone, several times that beside
+ * other suites on two busy cores, so more than the 60 s a test has by default.
+ */
+export const GIB_STEP = { timeout: 120_000 };
 const BLOCK = 64 * 1024;
 
 /** A deterministic 64 KiB block, stamped with its index so that reordering shows in the digest. */

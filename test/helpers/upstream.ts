@@ -5,7 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** A request as the test upstream saw it. */
 export interface SeenRequest {
@@ -16,7 +16,7 @@ export interface SeenRequest {
   readonly body: string;
 }
 
-/** A real HTTP server on a loopback port that records what reached it. */
+/** A real HTTP server on a loopback port that records what reached it; `close()` cuts every connection. */
 export interface Upstream {
   readonly url: string;
   readonly port: number;
@@ -67,6 +67,12 @@ export async function startUpstream(
       handler(req, res, body);
     });
   });
+  // Upgraded sockets (WebSockets a test accepted) are no longer the HTTP server's to close: kept here.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -76,8 +82,8 @@ export async function startUpstream(
     seen,
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections();
         server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }
