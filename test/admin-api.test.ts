@@ -124,6 +124,39 @@ describe('admin API', () => {
     assert.equal((await gw.api('POST', '/api/v1/keys/', { name: '' })).body.field, 'name');
   });
 
+  test('key names and route targets with control or bidirectional characters are refused, naming the character', async () => {
+    const names: [string, RegExp][] = [
+      ['ci\u202Egpj.exe', /U\+202E RIGHT-TO-LEFT OVERRIDE \(a bidirectional control\) at character 3/],
+      ['ci\0', /U\+0000 NULL \(a control character\) at character 3/],
+      ['ci\nkey', /U\+000A LINE FEED/],
+      ['c\u0085i', /U\+0085 NEXT LINE/],
+      ['\u2066ci', /U\+2066 LEFT-TO-RIGHT ISOLATE .* at character 1/],
+      ['c\x1bi', /U\+001B ESCAPE/],
+    ];
+    for (const [name, why] of names) {
+      const res = await gw.api('POST', '/api/v1/keys/', { name });
+      assert.equal(res.status, 400, JSON.stringify(name));
+      assert.equal(res.body.error, 'VALIDATION_FAILED');
+      assert.equal(res.body.field, 'name');
+      assert.match(res.body.message, why);
+    }
+    assert.ok(
+      (await gw.api('GET', '/api/v1/keys/')).body.keys.every((k: { name: string }) =>
+        /^[\x20-\x7e]+$/.test(k.name),
+      ),
+      'none of them was stored',
+    );
+    const route = await gw.api('POST', '/api/v1/routes/', {
+      host: 'crlf.test',
+      target: 'http://127.0.0.1:9/a\r\nX-Injected: 1',
+    });
+    assert.equal(route.status, 400);
+    assert.equal(route.body.field, 'target');
+    assert.match(route.body.message, /^target: must not contain U\+000D CARRIAGE RETURN/);
+    const stored = (await gw.api('GET', '/api/v1/routes/')).body;
+    assert.ok(!JSON.stringify(stored).includes('crlf.test'), 'the route was not stored');
+  });
+
   test('health, readiness, metrics and the OpenAPI document', async () => {
     assert.deepEqual((await gw.send('localhost', '/healthz')).text, '{"status":"ok"}');
     const ready = JSON.parse((await gw.send('localhost', '/readyz')).text);

@@ -1,9 +1,29 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { createLogger } from '../src/core/logger.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { rawExchange, rawSend } from './helpers/raw-http.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
+
+test('a password in an absolute-form target stays out of the access log', async () => {
+  const lines: string[] = [];
+  const logged = await startTestGateway({
+    logger: createLogger('info', { write: (line: string) => void lines.push(line) }),
+  });
+  try {
+    await rawExchange(
+      logged.port,
+      'GET http://user:hunter2@bad.test/where?token=t0p HTTP/1.1\r\nHost: bad.test\r\nConnection: close\r\n\r\n',
+    );
+    const access = lines.find((line) => line.includes('"msg":"request"'));
+    assert.ok(access, 'the refusal is logged');
+    assert.match(access, /"path":"http:\/\/bad\.test\/where"/);
+    assert.doesNotMatch(lines.join(''), /hunter2|t0p/);
+  } finally {
+    await logged.stop();
+  }
+});
 
 describe('malformed requests are refused without touching the upstream', () => {
   let gw: TestGateway;
@@ -46,9 +66,31 @@ describe('malformed requests are refused without touching the upstream', () => {
     [
       'unsupported transfer coding',
       'POST / HTTP/1.1\r\nHost: bad.test\r\nTransfer-Encoding: gzip\r\n\r\n',
-      400,
+      501,
     ],
     ['CONNECT', 'CONNECT bad.test:443 HTTP/1.1\r\nHost: bad.test:443\r\n\r\n', 405],
+    [
+      'absolute-form with user and password',
+      'GET http://user:pass@bad.test/ HTTP/1.1\r\nHost: bad.test\r\n\r\n',
+      400,
+    ],
+    ['absolute-form with a user name', 'GET http://user@bad.test/ HTTP/1.1\r\nHost: bad.test\r\n\r\n', 400],
+    ['absolute-form with an empty userinfo', 'GET http://@bad.test/ HTTP/1.1\r\nHost: bad.test\r\n\r\n', 400],
+    [
+      'identity before chunked',
+      'POST / HTTP/1.1\r\nHost: bad.test\r\nTransfer-Encoding: identity, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+      501,
+    ],
+    [
+      'gzip before chunked',
+      'POST / HTTP/1.1\r\nHost: bad.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+      501,
+    ],
+    [
+      'a coding and chunked in two headers',
+      'POST / HTTP/1.1\r\nHost: bad.test\r\nTransfer-Encoding: deflate\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      501,
+    ],
   ];
   for (const [name, raw, status] of cases) {
     test(`${name} → ${status}`, async () => {
@@ -74,6 +116,20 @@ describe('malformed requests are refused without touching the upstream', () => {
       up.seen.every((r) => r.url === '/still-alive'),
       'nothing malformed reached the upstream',
     );
+  });
+
+  test('the refusals say what was wrong', async () => {
+    const credentials = await rawExchange(
+      gw.port,
+      'GET http://user:secret@bad.test/ HTTP/1.1\r\nHost: bad.test\r\nAccept: application/json\r\n\r\n',
+    );
+    assert.match(credentials, /user name or password .* Authorization header/);
+    const coding = await rawExchange(
+      gw.port,
+      'POST / HTTP/1.1\r\nHost: bad.test\r\nAccept: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n',
+    );
+    assert.match(coding, /"error":"TRANSFER_CODING_UNSUPPORTED"/);
+    assert.match(coding, /the gzip transfer coding, which Gatehouse does not decode/);
   });
 
   test('absolute-form that agrees with Host is served', async () => {

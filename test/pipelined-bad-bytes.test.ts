@@ -40,5 +40,24 @@ describe('a valid request followed by unparsable bytes gets its answer, then the
       assert.match(second ?? '', /^HTTP\/1\.1 400 /, answer);
       assert.match(second ?? '', /connection: close/i);
     });
+
+    test(`a TE header frames no body through ${through}: the chunks after it are a bad next request`, async () => {
+      // TE names the codings accepted in the answer (RFC 9110 section 10.1.4); only
+      // Transfer-Encoding and Content-Length frame a request, so this one has no body.
+      const path = `/te-${through.split(' ').at(-1)}`;
+      const answer = await rawExchange(
+        gw.port,
+        `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nTE: identity, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
+      );
+      const seen = up.seen.filter((r) => r.url === path);
+      assert.equal(seen.length, 1, 'one request reached the upstream');
+      assert.equal(seen[0]!.body, '', 'with no body');
+      assert.equal(seen[0]!.headers['te'], undefined, 'and no TE, a hop-by-hop header');
+      const [first, second, third] = answer.split(/(?=HTTP\/1\.1 )/);
+      assert.match(first ?? '', /^HTTP\/1\.1 200 /, answer);
+      assert.match(second ?? '', /^HTTP\/1\.1 400 /, answer);
+      assert.match(second ?? '', /connection: close/i, 'nothing after the bad bytes is read');
+      assert.equal(third, undefined, answer);
+    });
   }
 });

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../src/config/load-config.ts';
+import { isPublicAddress } from '../src/http/public-address.ts';
 import { relayAllowed } from '../src/relay/environment.ts';
 import { RelayError } from '../src/relay/errors.ts';
 import { hmacHex, registrationMessage, signatureMatches, verifySigned } from '../src/relay/signature.ts';
-import {
-  checkTargetUrl,
-  hostAllowed,
-  isPublicAddress,
-  resolvePublicAddress,
-} from '../src/relay/target-policy.ts';
+import { checkTargetUrl, hostAllowed, resolvePublicAddress } from '../src/relay/target-policy.ts';
 
 const SECRET = 'relay-secret';
 const NOW = 1_800_000_000_000;
@@ -113,6 +109,10 @@ describe('relay targets (SSRF rules)', () => {
     ['fd00::1', false],
     ['::ffff:127.0.0.1', false],
     ['::ffff:93.184.216.34', true],
+    ['::ffff:7f00:1', false],
+    ['2002:7f00:1::1', false],
+    ['2001:0:4136:e378::1', false],
+    ['64:ff9b:1::a00:1', false],
     ['not-an-ip', false],
   ];
   for (const [address, expected] of addresses) {

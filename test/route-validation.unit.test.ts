@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { validationError } from '../src/http/validation-error.ts';
-import { routeInput } from '../src/routes/route.ts';
+import { routeInput, routePatch } from '../src/routes/route.ts';
 
 const good = { host: 'app.example.com', target: 'http://127.0.0.1:3000' };
 
@@ -147,7 +147,7 @@ describe('route validation refuses bad input and names the field', () => {
       'a static header with a line break',
       { host: good.host, static: { headers: { 'x-a': 'v\r\nx' } } },
       'static.headers.x-a',
-      /CR, LF/,
+      /U\+000D CARRIAGE RETURN/,
     ],
   ];
   for (const [name, body, field, message] of kindCases) {
@@ -169,5 +169,119 @@ describe('route validation refuses bad input and names the field', () => {
     const login = routeInput.parse({ host: good.host, path: '/tesla', fleetLogin: {} });
     assert.equal(login.kind, 'fleet-login');
     assert.equal(login.kind === 'fleet-login' && login.fleetLogin.sessionHours, 168);
+  });
+});
+
+describe('control and bidirectional characters are refused wherever a route string can reach a header, URL or log', () => {
+  const relay = (settings: Record<string, unknown>) => ({ ...good, relay: settings });
+  const webhooks = (settings: Record<string, unknown>) =>
+    relay({ webhooks: { paths: ['/hooks'], select: 'broadcast', ...settings } });
+  // [what, body, field, the character and where it is]
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    [
+      'CR LF inside the target',
+      { ...good, target: 'http://host/a\r\nX-Injected: 1' },
+      'target',
+      /U\+000D CARRIAGE RETURN \(a control character\) at character 14/,
+    ],
+    ['LF alone inside the target', { ...good, target: 'http://host/a\nb' }, 'target', /U\+000A LINE FEED/],
+    [
+      'TAB inside the target',
+      { ...good, target: 'http://ho\tst/' },
+      'target',
+      /U\+0009 CHARACTER TABULATION/,
+    ],
+    ['NUL in the target', { ...good, target: 'http://host/\0' }, 'target', /U\+0000 NULL/],
+    ['DEL in the target', { ...good, target: 'http://host/\x7f' }, 'target', /U\+007F DELETE/],
+    ['a C1 control in the target', { ...good, target: 'http://host/\u0085' }, 'target', /U\+0085 NEXT LINE/],
+    [
+      'a right-to-left override in the target',
+      { ...good, target: 'http://host/\u202Egpj.exe' },
+      'target',
+      /U\+202E RIGHT-TO-LEFT OVERRIDE \(a bidirectional control\) at character 13/,
+    ],
+    ['an isolate in the path', { ...good, path: '/a\u2066b' }, 'path', /U\+2066 LEFT-TO-RIGHT ISOLATE/],
+    ['NUL in the path', { ...good, path: '/a\0' }, 'path', /U\+0000 NULL/],
+    [
+      'LF in a request header value',
+      { ...good, requestHeaders: { set: { 'x-a': 'v\nx-b: 1' } } },
+      'requestHeaders.set.x-a',
+      /U\+000A LINE FEED .* at character 2/,
+    ],
+    [
+      'a C1 control in a response header value',
+      { ...good, responseHeaders: { set: { 'x-a': 'v\u009b' } } },
+      'responseHeaders.set.x-a',
+      /U\+009B \(a control character\)/,
+    ],
+    [
+      'a bidirectional control in a static header value',
+      { host: good.host, static: { headers: { 'x-a': 'a\u202Db' } } },
+      'static.headers.x-a',
+      /U\+202D LEFT-TO-RIGHT OVERRIDE/,
+    ],
+    [
+      'CR LF in a fleet-login redirect URI',
+      { host: good.host, fleetLogin: { redirectUri: 'https://app.example.com/cb\r\nSet-Cookie: x=1' } },
+      'fleetLogin.redirectUri',
+      /U\+000D CARRIAGE RETURN/,
+    ],
+    ['NUL in a relay state parameter', relay({ stateParam: 'st\0ate' }), 'relay.stateParam', /U\+0000 NULL/],
+    [
+      'an isolate in a relay allowed target',
+      relay({ allowedTargets: ['*.example.com', 'evil\u2067.example.com'] }),
+      'relay.allowedTargets.1',
+      /U\+2067 RIGHT-TO-LEFT ISOLATE/,
+    ],
+    [
+      'LF in a webhook selector header',
+      webhooks({ select: { header: 'x-dev\nx' } }),
+      'relay.webhooks.select.header',
+      /U\+000A LINE FEED/,
+    ],
+    [
+      'an override in a webhook map name',
+      webhooks({ select: { header: 'x-dev' }, map: { 'a\u202Eb': 'dev' } }),
+      'relay.webhooks.map',
+      /a name must not contain U\+202E/,
+    ],
+    [
+      'CR in a route OAuth client id',
+      {
+        ...good,
+        auth: { allow: ['*'], providers: { github: { clientId: 'abc\r', clientSecret: 's' } } },
+      },
+      'auth.providers.github.clientId',
+      /U\+000D CARRIAGE RETURN/,
+    ],
+  ];
+  for (const [what, body, field, message] of cases) {
+    test(what, () => {
+      const parsed = routeInput.safeParse(body);
+      assert.equal(parsed.success, false, 'refused');
+      if (!parsed.success) {
+        const error = validationError(parsed.error);
+        assert.equal(error.code, 'VALIDATION_FAILED');
+        assert.equal(error.field, field);
+        assert.match(
+          error.message,
+          new RegExp(`^${field.replaceAll('.', '\\.')}: must not|^${field}: a name`),
+        );
+        assert.match(error.message, message);
+      }
+    });
+  }
+
+  test('a patch is held to the same rule', () => {
+    const parsed = routePatch.safeParse({ target: 'http://host/a\r\nX-Injected: 1' });
+    assert.equal(parsed.success, false);
+    if (!parsed.success) assert.equal(validationError(parsed.error).field, 'target');
+  });
+
+  test('a TAB in a header value and anything in a static body are still taken', () => {
+    assert.ok(routeInput.safeParse({ ...good, requestHeaders: { set: { 'x-a': 'a\tb' } } }).success);
+    const body = 'line one\r\nline two \u202E\0';
+    const parsed = routeInput.parse({ host: good.host, static: { body } });
+    assert.equal(parsed.kind === 'static' && parsed.static.body, body);
   });
 });

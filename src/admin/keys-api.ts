@@ -1,14 +1,22 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { dateOf } from '../core/clock.ts';
+import { plainText } from '../http/plain-text.ts';
 import type { ApiKeyRecord } from '../store/types.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
 import { jsonBody } from './json-body.ts';
 
-/** Body of `POST /api/v1/keys/`. */
+/** Body of `POST /api/v1/keys/`: the name is shown in listings and logs, so it is plain text. */
 export const keyInput = z
-  .object({ name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters') })
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(100, 'must be at most 100 characters')
+      .superRefine(plainText()),
+  })
   .strict();
 
 /** A key as the API shows it: never the hash, never the secret. */

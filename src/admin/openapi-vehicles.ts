@@ -8,6 +8,11 @@ export const vehicleState = {
     vin: { type: 'string', description: "From the vehicle certificate's CN (`.` becomes `-`)." },
     status: { type: 'string', enum: ['CONNECTED', 'DISCONNECTED', 'UNKNOWN'] },
     connectionId: { type: 'string' },
+    receiver: {
+      type: 'string',
+      description:
+        'The node whose receiver holds the connection: CONNECTED holds only while that receiver runs (its lease lives).',
+    },
     networkInterface: { type: 'string', description: 'X-Network-Interface of the connection, e.g. wifi.' },
     deviceClientVersion: { type: 'string', description: 'Version header of the connection.' },
     statusChangedAt: { type: 'integer', description: 'ms since the epoch' },

@@ -5,6 +5,8 @@ export const EDGE_ERROR_CODES = [
   'MISDIRECTED_REQUEST',
   /** The request head is larger than `--max-header-size` allows. */
   'HEADERS_TOO_LARGE',
+  /** The request body has a transfer coding other than chunked (gzip, identity…), which Gatehouse does not decode. */
+  'TRANSFER_CODING_UNSUPPORTED',
   /** No route serves this host and path: add one through the admin API, or check the Host header. */
   'ROUTE_NOT_FOUND',
   /** The route's upstream refused the connection, could not be resolved or reset it. */

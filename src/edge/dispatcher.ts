@@ -9,6 +9,7 @@ import { writeRawError } from '../http/error-response.ts';
 import { type AnswerKind, answerError, type Exchange } from '../http/exchange.ts';
 import { type ClientInfo, clientIp } from '../http/forwarded.ts';
 import { checkRequest } from '../http/request-guard.ts';
+import { targetForLog } from '../http/request-target.ts';
 import { type GuardPolicy, passGuards } from '../routes/guard.ts';
 import { findMount, type Mount } from '../routes/mount.ts';
 import { handlerFor, type RouteHandlers } from '../routes/route-handler.ts';
@@ -46,8 +47,7 @@ export function createDispatcher(deps: DispatchDeps) {
         kind: fields.kind,
         method: req.method,
         host: req.headers.host,
-        // The query is left out on purpose: it carries OAuth codes, states and tokens.
-        path: (req.url ?? '').split('?')[0],
+        path: targetForLog(req.url ?? ''),
         status: fields.status,
         ms: Math.round(seconds * 1e4) / 10,
         ...(fields.name ? { [fields.kind === 'tunnel' ? 'tunnel' : 'route']: fields.name } : {}),

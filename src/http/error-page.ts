@@ -9,6 +9,7 @@ const TITLES: Readonly<Record<number, string>> = {
   429: 'Too many requests',
   421: 'Misdirected request',
   431: 'Request headers too large',
+  501: 'Not implemented',
   502: 'Upstream unreachable',
   503: 'Service unavailable',
   504: 'Upstream timed out',

@@ -13,7 +13,8 @@ export interface CheckedRequest {
 
 /**
  * Checks what the HTTP parser lets through but a proxy must not: a missing or repeated Host, an
- * absolute-form target whose authority disagrees with Host, and targets that are not paths.
+ * absolute-form target whose authority disagrees with Host or carries credentials, targets that
+ * are not paths, and transfer codings other than chunked.
  */
 export function checkRequest(req: IncomingMessage): CheckedRequest | EdgeError {
   let hosts = 0;
@@ -24,6 +25,13 @@ export function checkRequest(req: IncomingMessage): CheckedRequest | EdgeError {
   if (!/^[A-Za-z0-9.\-_~:[\]]+$/.test(rawHost))
     return new EdgeError('BAD_REQUEST', 'The Host header is not a valid host.');
 
+  const coding = unsupportedTransferCoding(req);
+  if (coding !== undefined)
+    return new EdgeError(
+      'TRANSFER_CODING_UNSUPPORTED',
+      `The request body is sent with the ${coding} transfer coding, which Gatehouse does not decode: send it with Transfer-Encoding: chunked alone, or with Content-Length.`,
+    );
+
   const url = req.url ?? '';
   let target: RequestTarget | undefined;
   if (url.startsWith('/')) {
@@ -31,6 +39,13 @@ export function checkRequest(req: IncomingMessage): CheckedRequest | EdgeError {
   } else if (/^https?:\/\//i.test(url) && URL.canParse(url)) {
     // absolute-form: allowed, but its authority must be the Host header (RFC 9112 section 3.2.2).
     const absolute = new URL(url);
+    // RFC 9110 section 4.2.4: userinfo is deprecated in http(s) URIs; a target carrying a password
+    // also puts it in every log of the path.
+    if (hasUserinfo(url))
+      return new EdgeError(
+        'BAD_REQUEST',
+        'The request target carries a user name or password (user:pass@host): send credentials in the Authorization header, never in the URL.',
+      );
     if (normalizeHost(absolute.host) !== normalizeHost(rawHost)) {
       return new EdgeError('BAD_REQUEST', 'The request target names a different host than the Host header.');
     }
@@ -38,6 +53,30 @@ export function checkRequest(req: IncomingMessage): CheckedRequest | EdgeError {
   }
   if (!target) return new EdgeError('BAD_REQUEST', 'The request target must be a path such as /index.html.');
   return { rawHost, host: normalizeHost(rawHost), target };
+}
+
+/**
+ * The first transfer coding of the request other than `chunked`, or undefined. llhttp accepts any
+ * list ending in chunked (`gzip, chunked`, `identity, chunked`) and only removes the chunking, so
+ * the body would be forwarded still gzip-coded with nothing saying so; and a front proxy reading
+ * such a list differently is how request smuggling starts. RFC 9112 section 6.1 answers 501.
+ */
+function unsupportedTransferCoding(req: IncomingMessage): string | undefined {
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() !== 'transfer-encoding') continue;
+    for (const part of req.rawHeaders[i + 1]!.split(',')) {
+      const coding = part.trim().toLowerCase();
+      if (coding !== '' && coding !== 'chunked') return coding.split(';')[0]!.trim().slice(0, 40);
+    }
+  }
+  return undefined;
+}
+
+/** True when an absolute-form target's authority has a userinfo part (`user:pass@`), even an empty one. */
+function hasUserinfo(url: string): boolean {
+  const afterScheme = url.slice(url.indexOf('//') + 2);
+  const end = afterScheme.search(/[/?#\\]/);
+  return (end === -1 ? afterScheme : afterScheme.slice(0, end)).includes('@');
 }
 
 /** Status and message for an error the HTTP parser raised before a request existed. */

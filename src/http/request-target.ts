@@ -28,6 +28,16 @@ export function parseRequestTarget(raw: string): RequestTarget | undefined {
   return { path: removeDotSegments(decoded), search };
 }
 
+/**
+ * A raw request-target as the access log shows it: the query is left out (it carries OAuth codes,
+ * states and tokens), and so is any `user:pass@` of an absolute-form target.
+ */
+export function targetForLog(raw: string): string {
+  const end = raw.search(/[?#]/);
+  const path = end === -1 ? raw : raw.slice(0, end);
+  return path.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/\\]*@/i, '$1');
+}
+
 /** RFC 3986 section 5.2.4 on an absolute path. */
 export function removeDotSegments(path: string): string {
   const out: string[] = [];

@@ -8,6 +8,7 @@ import type { ProxyHandler } from '../edge/proxy/proxy-handler.ts';
 import { sendEdgeError } from '../http/error-page.ts';
 import { sendJsonError } from '../http/error-response.ts';
 import { answerError, type RequestExchange, type UpgradeExchange } from '../http/exchange.ts';
+import { isPublicAddress } from '../http/public-address.ts';
 import { pathHasPrefix, type RequestTarget } from '../http/request-target.ts';
 import type { RelayGlobals } from '../routes/relay-settings.ts';
 import type { RelayRoute } from '../routes/routed.ts';
@@ -20,7 +21,6 @@ import { createRelayApi, RELAY_API_MAX_BODY_BYTES, SELECT_COOKIE } from './relay
 import { RELAY_HEADERS, relayHeaders } from './relay-headers.ts';
 import { relayRequestHeaders } from './relay-request-headers.ts';
 import { relayToUrl, type UrlRelayNetwork } from './relay-to-url.ts';
-import { isPublicAddress } from './target-policy.ts';
 import { WebhookRelay } from './webhook-relay.ts';
 
 /** What the relay needs from the rest of Gatehouse, passed in. */

@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { endToEndHeaders } from '../http/hop-by-hop.ts';
 import { pinnedAgent } from '../http/pinned-agent.ts';
-import { type Resolve, resolvePublicAddress } from './target-policy.ts';
+import type { Resolve } from '../http/public-address.ts';
+import { resolvePublicAddress } from './target-policy.ts';
 
 /** How a URL target is reached: its resolver and the address policy (public only, by default). */
 export interface UrlRelayNetwork {

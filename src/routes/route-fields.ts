@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { plainText } from '../http/plain-text.ts';
 
 const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/i;
-// Field values are tab, visible ASCII and Latin-1 (RFC 9110 section 5.5): no CR, LF or NUL, which
-// is how header injection starts, and nothing Node would refuse to write.
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+// Field values are tab, visible ASCII and Latin-1 (RFC 9110 section 5.5) but its C1 controls:
+// nothing Node would refuse to write. Control characters (CR, LF and NUL are how header injection
+// starts) are refused first, by plainText, with a message naming the one found.
+const HEADER_VALUE = /^[\t\x20-\x7e\xa0-\xff]*$/;
 
 /** True when `name` is a DNS host name made of valid labels. */
 function isHostName(name: string): boolean {
@@ -29,6 +31,7 @@ function isIpLiteral(h: string): boolean {
 export const pathPrefix = z
   .string()
   .trim()
+  .superRefine(plainText())
   .refine((p) => p.startsWith('/'), { message: 'must start with /' })
   .refine((p) => !/[?#\s]/.test(p), { message: 'must not contain a query, fragment or white space' })
   .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), {
@@ -40,6 +43,8 @@ export const pathPrefix = z
 export const targetUrl = z
   .string()
   .trim()
+  // Before parsing: the URL parser drops CR, LF and TAB without a word, the stored text keeps them.
+  .superRefine(plainText())
   .refine(
     (t) => {
       try {
@@ -61,9 +66,12 @@ export const targetUrl = z
 /** A header field name. */
 export const headerName = z.string().regex(HEADER_NAME, { message: 'must be a valid header name' });
 /** A header field value. */
-export const headerValue = z.string().regex(HEADER_VALUE, {
-  message: 'must not contain CR, LF, NUL, other control characters or characters beyond Latin-1',
-});
+export const headerValue = z
+  .string()
+  .superRefine(plainText({ allowTab: true }))
+  .regex(HEADER_VALUE, {
+    message: 'must not contain characters beyond Latin-1; percent-encode them, or use ASCII',
+  });
 
 /** Headers to set (replacing any present) and to remove, on the request or the response. */
 export const headerRules = z

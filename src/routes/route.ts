@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GatehouseError } from '../core/errors.ts';
+import { refuseUnsafeText, type TextRule } from '../http/plain-text.ts';
 import { fleetLoginSettings } from './fleet-login-settings.ts';
 import { routeRelaySettings } from './relay-settings.ts';
 import { routeAuthSettings } from './route-auth-settings.ts';
@@ -111,6 +112,24 @@ const FIELDS_OF: Readonly<Record<RouteKind, readonly string[]>> = {
   'fleet-login': [...Object.keys(common), 'fleetLogin'],
 };
 
+/** Where a route may hold TAB (header values) or anything at all (a static body); the rest is plain. */
+function routeTextRule(path: readonly PropertyKey[]): TextRule {
+  const [first, second, third] = path;
+  if (first === 'static' && second === 'body') return 'free';
+  if (first === 'static' && second === 'headers' && path.length === 3) return 'header-value';
+  if ((first === 'requestHeaders' || first === 'responseHeaders') && second === 'set' && third !== undefined)
+    return 'header-value';
+  return 'plain';
+}
+
+/**
+ * Refuses control and bidirectional characters in every string of a route: its target, headers,
+ * redirect URI and the rest end up in header lines, URLs and logs, where a CR/LF or U+202E does harm.
+ */
+function plainRoute(route: unknown, ctx: z.RefinementCtx): void {
+  refuseUnsafeText(route, ctx, routeTextRule);
+}
+
 /** The kind a body without `kind` means: the field that only that kind has, else a proxy. */
 function inferredKind(body: Record<string, unknown>): RouteKind {
   if (body['relay'] !== undefined && body['relay'] !== null) return 'relay';
@@ -129,7 +148,9 @@ export const routeInput = z.preprocess(
     (body as { kind?: unknown }).kind === undefined
       ? { ...body, kind: inferredKind(body as Record<string, unknown>) }
       : body,
-  z.discriminatedUnion('kind', kinds, { error: `must be one of ${ROUTE_KINDS.join(', ')}` }),
+  z
+    .discriminatedUnion('kind', kinds, { error: `must be one of ${ROUTE_KINDS.join(', ')}` })
+    .superRefine(plainRoute),
 );
 
 /** Body of `PATCH /api/v1/routes/{id}`: any subset of the fields; the result is validated whole. */
@@ -152,7 +173,8 @@ export const routePatch = z
     /** Replaces the route's auth whole; `null` opens the route. */
     auth: routeAuthSettings.nullable().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(plainRoute);
 
 export type RouteInput = z.output<typeof routeInput>;
 export type RoutePatch = z.infer<typeof routePatch>;

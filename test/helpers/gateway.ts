@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { Clock } from '../../src/core/clock.ts';
-import { createLogger } from '../../src/core/logger.ts';
+import { createLogger, type Logger } from '../../src/core/logger.ts';
 import { type Gateway, type GatewayOptions, startGateway } from '../../src/gateway/gateway.ts';
 import type { Route } from '../../src/routes/route.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -57,6 +57,8 @@ export async function startTestGateway(
     dashboardDir?: string;
     /** The authorization server protected routes check tokens against. */
     routeAuth?: GatewayOptions['routeAuth'];
+    /** Where the gateway logs; silent unless given. */
+    logger?: Logger;
   } = {},
 ): Promise<TestGateway> {
   const ownDir = options.dataDir === undefined;
@@ -67,7 +69,7 @@ export async function startTestGateway(
   });
   const gateway = await startGateway({
     config,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     adminKey: options.adminKey === null ? undefined : (options.adminKey ?? ADMIN_KEY),
     ...(options.store ? { store: options.store } : {}),
     environment: options.environment,

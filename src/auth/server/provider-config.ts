@@ -3,7 +3,7 @@ import type { ClientMetadata, Configuration } from 'oidc-provider';
 import type { Clock } from '../../core/clock.ts';
 import type { EphemeralRepository } from '../../store/types.ts';
 import type { Lifetimes } from './lifetimes.ts';
-import { type MetadataFetchOptions, metadataFetch } from './metadata-fetch.ts';
+import { LARGEST_DOCUMENT_BYTES, type MetadataFetchOptions, metadataFetch } from './metadata-fetch.ts';
 import { deviceSuccessPage, errorPage, userCodeConfirmPage, userCodeInputPage } from './pages.ts';
 import { resourceScopes } from './resource-scopes.ts';
 import { StoreAdapter } from './store-adapter.ts';
@@ -131,8 +131,8 @@ export function createProvider(oidc: typeof import('oidc-provider'), base: Provi
     fetch: metadataFetch(settings.clientMetadata) as unknown as Configuration['fetch'],
     fetchResponseBodyLimits: {
       'client_id metadata document': settings.clientMetadata.maxBytes ?? 5 * 1024,
-      jwks_uri: 64 * 1024,
-      sector_identifier_uri: 64 * 1024,
+      jwks_uri: LARGEST_DOCUMENT_BYTES,
+      sector_identifier_uri: LARGEST_DOCUMENT_BYTES,
     },
     features: {
       devInteractions: { enabled: false },

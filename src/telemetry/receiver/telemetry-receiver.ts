@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { EphemeralRepository } from '../../store/types.ts';
+import { holdReceiverLease } from '../state/receiver-leases.ts';
 import { VehicleStates } from '../state/vehicle-states.ts';
 import { TelemetryHub } from '../telemetry-hub.ts';
 import { BROKER_SINKS } from './broker-sinks.ts';
@@ -36,6 +38,9 @@ export async function startTelemetryReceiver(options: TelemetryReceiverOptions):
   const { config, clock } = options;
   const logger = options.logger.child({ component: 'telemetry' });
   const tls = readTelemetryTls(config);
+  // Which node's receiver holds a vehicle's connection: a new one each start, since a restarted
+  // process holds none of the connections its predecessor did.
+  const node = randomUUID();
   const states = new VehicleStates(
     options.ephemeral,
     {
@@ -46,6 +51,7 @@ export async function startTelemetryReceiver(options: TelemetryReceiverOptions):
       flushMs: config.flushMs,
     },
     logger,
+    node,
   );
   const hub = new TelemetryHub(states, logger);
   const routes = createSinkRoutes(
@@ -53,6 +59,8 @@ export async function startTelemetryReceiver(options: TelemetryReceiverOptions):
     { ...BUILTIN_SINKS, ...BROKER_SINKS, ...options.sinkFactories },
     { logger, clock, states },
   );
+  // Held before any vehicle connects, so no CONNECTED is ever written without a live lease.
+  const lease = await holdReceiverLease(options.ephemeral, node, { clock, logger });
   let listener: Awaited<ReturnType<typeof startTelemetryListener>>;
   try {
     listener = await startTelemetryListener(config, tls, {
@@ -69,6 +77,7 @@ export async function startTelemetryReceiver(options: TelemetryReceiverOptions):
       maxInFlight: config.maxInFlight,
     });
   } catch (error) {
+    await lease.stop();
     await routes.close();
     throw error;
   }
@@ -79,6 +88,8 @@ export async function startTelemetryReceiver(options: TelemetryReceiverOptions):
     stop: async () => {
       await listener.close();
       await states.stop();
+      // After the DISCONNECTED records are written: readers elsewhere see them, not a lapse.
+      await lease.stop();
       await routes.close();
     },
   };

@@ -9,6 +9,11 @@ export interface VehicleState {
   readonly status: ConnectionStatus;
   /** The connection the status belongs to. */
   readonly connectionId?: string | undefined;
+  /**
+   * The node whose receiver holds that connection: `CONNECTED` is read as such only while that
+   * receiver's lease lives (see `receiver-leases.ts`).
+   */
+  readonly receiver?: string | undefined;
   /** `X-Network-Interface` of that connection (e.g. wifi). */
   readonly networkInterface?: string | undefined;
   /** `Version` header of that connection. */

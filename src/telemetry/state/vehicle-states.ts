@@ -9,6 +9,7 @@ import {
   mergeStored,
   type RetentionSettings,
 } from './apply-record.ts';
+import { heldConnection, liveReceivers } from './receiver-leases.ts';
 import { VEHICLE_HISTORIES, VEHICLE_STATES } from './state-specs.ts';
 import { storedVehicles } from './stored-vehicles.ts';
 import type { VehicleHistory, VehicleState, VehicleStateReader } from './vehicle-state.ts';
@@ -46,6 +47,8 @@ interface Waiter {
 export class VehicleStates implements VehicleStateReader {
   readonly #settings: StateSettings;
   readonly #logger: Logger;
+  readonly #node: string;
+  readonly #ephemeral: EphemeralRepository;
   readonly #stored: VehicleStateReader;
   readonly #states;
   readonly #histories;
@@ -58,9 +61,15 @@ export class VehicleStates implements VehicleStateReader {
   #flushing: Promise<void> | undefined;
   #failing = false;
 
-  constructor(ephemeral: EphemeralRepository, settings: StateSettings, logger: Logger) {
+  /**
+   * `node` names this node's receiver in the states it writes; its lease (see
+   * `receiver-leases.ts`) is what keeps them `CONNECTED` for readers elsewhere.
+   */
+  constructor(ephemeral: EphemeralRepository, settings: StateSettings, logger: Logger, node: string) {
     this.#settings = settings;
     this.#logger = logger;
+    this.#node = node;
+    this.#ephemeral = ephemeral;
     this.#stored = storedVehicles(ephemeral);
     this.#states = expiringCollection(ephemeral, VEHICLE_STATES);
     this.#histories = expiringCollection(ephemeral, VEHICLE_HISTORIES);
@@ -78,6 +87,9 @@ export class VehicleStates implements VehicleStateReader {
       this.#entries.set(record.vin, entry);
     }
     entry.state = applyRecord(entry.state, record, this.#settings);
+    // The connection now in the state is one this node's receiver holds.
+    if (record.type === 'connectivity' && entry.state.connectionId === record.connectionId)
+      entry.state = { ...entry.state, receiver: this.#node };
     if (record.type === 'V') {
       entry.history = appendHistory(entry.history, record, this.#settings);
       this.#historyDirty.add(record.vin);
@@ -109,16 +121,25 @@ export class VehicleStates implements VehicleStateReader {
 
   async list(): Promise<VehicleState[]> {
     const stored = new Map((await this.#stored.list()).map((s) => [s.vin, s]));
+    const live = await this.#liveReceivers();
     for (const vin of this.#entries.keys()) {
       const merged = await this.#view(vin, stored.get(vin));
-      if (merged) stored.set(vin, merged.state);
+      if (merged) stored.set(vin, heldConnection(merged.state, live));
     }
     return [...stored.values()].sort((a, b) => a.vin.localeCompare(b.vin));
   }
 
   async get(vin: string): Promise<VehicleState | undefined> {
     if (!this.#entries.has(vin)) return this.#stored.get(vin);
-    return (await this.#view(vin))?.state;
+    const state = (await this.#view(vin))?.state;
+    return state && heldConnection(state, await this.#liveReceivers());
+  }
+
+  /** The receivers alive: those with a lease, and this one, alive whatever the store says now. */
+  async #liveReceivers(): Promise<Set<string>> {
+    const live = await liveReceivers(this.#ephemeral);
+    live.add(this.#node);
+    return live;
   }
 
   async history(vin: string): Promise<VehicleHistory | undefined> {
