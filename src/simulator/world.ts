@@ -36,6 +36,8 @@ export interface SimVehicle {
   readonly ownerId: string;
   readonly unsupportedHardware: boolean;
   readonly otherTelemetryConfigs: number;
+  /** Firmware from before August 2025: numbers and booleans as strings unless `prefer_typed`. */
+  readonly stringValues: boolean;
   readonly pairedDomains: Set<string>;
   readonly tokens: readonly string[];
   /** The index in the seed, so each vehicle drives its own phase of the loop. */
@@ -138,6 +140,7 @@ export class World {
           ownerId: id,
           unsupportedHardware: v.unsupported_hardware,
           otherTelemetryConfigs: v.other_telemetry_configs,
+          stringValues: v.string_values,
           pairedDomains: new Set(v.paired_domains.map(originHost)),
           tokens: [randomBytes(8).toString('hex'), randomBytes(8).toString('hex')],
           index: index++,
@@ -272,6 +275,7 @@ export class World {
         waking: v.wakesAt !== undefined,
         paired_domains: [...v.pairedDomains],
         unsupported_hardware: v.unsupportedHardware,
+        string_values: v.stringValues,
         telemetry_configs: this.telemetryConfigCount(v),
       })),
       partner_accounts: [...this.partners.values()].map((p) => ({

@@ -174,6 +174,7 @@ export class VirtualFleet implements VehicleStreams {
           displayName: vehicle.displayName,
           firmware: vehicle.firmware,
         },
+        stringValues: vehicle.stringValues,
         scheduler: this.#scheduler,
         clock,
         certificate: () => this.#certificate(vehicle.vin),
