@@ -96,6 +96,8 @@ function numericId(vin: string, salt: string): number {
 export class World {
   readonly seed: Seed;
   readonly clock: Clock;
+  /** When the world was made (clock ms): the vehicles' odometers read their seeded start then. */
+  readonly startedAt: number;
   readonly apps = new Map<string, SimApp>();
   readonly accounts = new Map<string, SimAccount>();
   readonly vehicles = new Map<string, SimVehicle>();
@@ -107,6 +109,7 @@ export class World {
   constructor(seed: Seed, clock: Clock) {
     this.seed = seed;
     this.clock = clock;
+    this.startedAt = clock();
     for (const app of seed.apps) {
       this.apps.set(app.client_id, {
         clientId: app.client_id,

@@ -171,6 +171,7 @@ export class VirtualFleet implements VehicleStreams {
           vin: vehicle.vin,
           index: vehicle.index,
           region,
+          startedAt: world.startedAt,
           displayName: vehicle.displayName,
           firmware: vehicle.firmware,
         },
