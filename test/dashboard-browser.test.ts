@@ -10,6 +10,7 @@ import { waitFor } from './helpers/wait-for.ts';
 
 const TOKEN = 'dashboard-shared-token-0123456789';
 const CAR = '5YJ3E1EA7KF000001';
+const OLD_FIRMWARE_CAR = '5YJ3E1EA7KF000002';
 const NOW = Date.parse('2026-03-02T09:00:00Z');
 
 describe('the dashboard page in Chromium', () => {
@@ -95,6 +96,8 @@ describe('the dashboard page in Chromium', () => {
     // uPlot drew both charts; the trace has every position.
     assert.equal(await page.locator('[data-chart="speed"] canvas').count(), 1);
     assert.equal(await page.locator('[data-chart="soc"] canvas').count(), 1);
+    assert.equal(await page.getAttribute('[data-chart="speed"]', 'data-values'), '3');
+    assert.equal(await page.getAttribute('[data-chart="soc"]', 'data-values'), '3');
     const points = (await page.getAttribute('.trace polyline', 'points')) ?? '';
     assert.equal(points.trim().split(/\s+/).length, 3);
     assert.equal(await page.textContent('[data-field="location"]'), '37.49320, -121.94310');
@@ -148,6 +151,43 @@ describe('the dashboard page in Chromium', () => {
     assert.equal(await row.locator('[data-field="speed"]').textContent(), '61.5');
     await page.locator('[data-error="gps_lost"]').waitFor();
     assert.equal(await page.locator('[data-alert]').count(), 0);
+    await context.close();
+  });
+
+  test('numbers sent as strings, as older firmware does without prefer_typed, count as numbers', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${gw.url}/fleet/dashboard?token=${TOKEN}`);
+    await page.waitForSelector('[data-connection="open"]');
+    feed.push(connectivity(OLD_FIRMWARE_CAR, NOW, 'CONNECTED'));
+    for (const [i, soc] of ['66.92', '66.9'].entries()) {
+      feed.push(
+        vehicleData(OLD_FIRMWARE_CAR, NOW + (i + 1) * 1000, {
+          VehicleSpeed: String(30 + i),
+          Soc: soc,
+          Locked: 'false',
+        }),
+      );
+    }
+    feed.push(vehicleData(OLD_FIRMWARE_CAR, NOW + 3000, { VehicleSpeed: 'not a number', Soc: '' }));
+    const row = page.locator(`tr[data-vin="${OLD_FIRMWARE_CAR}"]`);
+    await row.locator('[data-status="CONNECTED"]').waitFor();
+    await waitFor(
+      'the last record on the page',
+      async () => (await row.locator('[data-field="speed"]').textContent()) === 'not a number',
+    );
+    await row.click();
+    await page.locator(`[data-detail="${OLD_FIRMWARE_CAR}"]`).waitFor();
+    // Two numeric strings each; the text and the empty string are no value, not zero.
+    assert.equal(await page.getAttribute('[data-chart="speed"]', 'data-values'), '2');
+    assert.equal(await page.getAttribute('[data-chart="soc"]', 'data-values'), '2');
+    assert.equal(await row.locator('[data-field="soc"]').textContent(), '–');
+    feed.push(vehicleData(OLD_FIRMWARE_CAR, NOW + 4000, { Soc: '65.5' }));
+    await waitFor(
+      'the charge as a number',
+      async () => (await row.locator('[data-field="soc"]').textContent()) === '65.5',
+    );
+    assert.equal(await page.getAttribute('[data-chart="soc"]', 'data-values'), '3');
     await context.close();
   });
 

@@ -119,6 +119,15 @@ describe('fleet-login against the simulator: callback checks, reports and Tesla 
     assert.match(html.text, /Night Owl/);
     assert.ok(html.text.includes(`href="${sim.url}/_ak/127.0.0.1"`), 'the pairing link of the simulator');
     assert.match(html.text, /<svg[^>]*>/);
+    const [, day, minute] = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(report.generatedAt)!;
+    assert.ok(
+      html.text.includes(`Report made <time datetime="${report.generatedAt}">${day} ${minute} UTC</time>.`),
+      'the time readable, the exact one in datetime',
+    );
+    const miles = /<th>Odometer<\/th><td>([\d,]+) mi/.exec(html.text)?.[1];
+    assert.ok(miles, 'an odometer row');
+    const odometer = Number(miles.replaceAll(',', ''));
+    assert.ok(odometer >= 2_000 && odometer < 50_000, `a used car's odometer, not ${miles} mi`);
   });
 
   test('a callback without a state, or with one never issued, is refused with the way back to /login', async () => {

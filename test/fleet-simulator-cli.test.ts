@@ -44,6 +44,41 @@ test('the simulator prints what a newcomer needs, serves, and stops on SIGTERM',
   assert.equal(state.statusCode, 200);
   const text = await state.body.text();
   assert.doesNotMatch(text, /gatehouse-sim-secret|"password"/, 'no secrets in the state');
+  const vehicles = (JSON.parse(text) as { vehicles: { string_values: boolean }[] }).vehicles;
+  assert.ok(vehicles.length > 0);
+  assert.ok(
+    vehicles.every((v) => v.string_values === false),
+    'typed values by default, as Tesla sends',
+  );
+  assert.equal(await cli.stop('SIGTERM'), 0);
+});
+
+test('--string-values puts every vehicle, --vehicles ones too, on firmware that sends strings', async () => {
+  const dir = tempDir('gatehouse-sim-cli-');
+  const cli = spawnCli([
+    'fleet',
+    'simulate',
+    '--port',
+    '0',
+    '--data',
+    dir,
+    '--log-level',
+    'silent',
+    '--vehicles',
+    '2',
+    '--string-values',
+  ]);
+  const banner = await waitFor('the banner', () => (/Pair a domain/.test(cli.stderr()) ? cli.stderr() : ''), {
+    detail: () => cli.stderr(),
+  });
+  assert.match(banner, /5YJ3E7EB2NF000001 .* string values/);
+  assert.match(banner, /\+ 2 fleet vehicles .* string values/);
+  const url = /simulator at (http:\/\/\S+)/.exec(banner)![1]!;
+  const state = (await (await request(`${url}/sim/state`)).body.json()) as {
+    vehicles: { string_values: boolean }[];
+  };
+  assert.equal(state.vehicles.length, 5);
+  assert.ok(state.vehicles.every((v) => v.string_values === true));
   assert.equal(await cli.stop('SIGTERM'), 0);
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { manualClock } from '../src/core/clock.ts';
+import { startingOdometer, vehicleMotion } from '../src/simulator/vehicle-data.ts';
 import { FieldSchedule, fieldPlans } from '../src/simulator/vehicles/field-schedule.ts';
 import { IncidentModel } from '../src/simulator/vehicles/incidents.ts';
 import { Outbox } from '../src/simulator/vehicles/outbox.ts';
@@ -86,6 +87,7 @@ describe('vehicle signals', () => {
       vin: '5YJ3E7EB2NF000001',
       index: 0,
       region: 'na' as const,
+      startedAt: T0,
       displayName: 'Blue',
       firmware: '2024.26.5',
     };
@@ -100,6 +102,38 @@ describe('vehicle signals', () => {
     });
     assert.deepEqual(parked.get('VehicleSpeed'), num(0));
     assert.deepEqual(parked.get('CarType'), { kind: 'enum', value: 'CarTypeModel3' });
+  });
+});
+
+describe('odometer', () => {
+  const vin = '5YJ3E7EB2NF000001';
+  const at = (index: number, now: number) =>
+    vehicleMotion({ vin, index, region: 'na', startedAt: T0 }, now).odometer;
+
+  test("starts where the VIN puts it, a used car's reading, the same on every run", () => {
+    const start = startingOdometer(vin);
+    assert.ok(start >= 2_000 && start <= 40_000, String(start));
+    assert.equal(startingOdometer(vin), start);
+    assert.notEqual(startingOdometer('7SAYGDEE1PF000002'), start, 'each VIN its own');
+    assert.equal(at(0, T0), start);
+    assert.equal(at(3, T0), start, 'whatever the phase the vehicle is in');
+  });
+
+  test('grows by the loop while driving and stands still while parked', () => {
+    const start = startingOdometer(vin);
+    // Vehicle 0 starts its cycle at T0: an hour's 22-mile loop, then an hour parked.
+    assert.equal(at(0, T0 + 30 * 60_000), start + 11);
+    assert.equal(at(0, T0 + 60 * 60_000), start + 22);
+    assert.equal(at(0, T0 + 119 * 60_000), start + 22);
+    assert.equal(at(0, T0 + 150 * 60_000), start + 33);
+    // Any phase: never backwards, and three loops in six hours.
+    let last = at(1, T0);
+    for (let minute = 1; minute <= 360; minute++) {
+      const now = at(1, T0 + minute * 60_000);
+      assert.ok(now >= last, `minute ${minute}: ${now} after ${last}`);
+      last = now;
+    }
+    assert.equal(Math.round(last - at(1, T0)), 66);
   });
 });
 

@@ -6,14 +6,19 @@ import { waitFor } from './helpers/wait-for.ts';
 
 const VIN = '5YJ3E7EB2NF000101';
 const OTHER_VIN = '5YJ3E7EB2NF000102';
+/** On firmware from before August 2025, which heeds prefer_typed. */
+const OLD_FIRMWARE_VIN = '5YJ3E7EB2NF000103';
 
-const setup: StreamingSetup = await startStreamingSetup([VIN, OTHER_VIN], {
-  alertsPerHour: 0,
-  errorsPerHour: 0,
-  ackTimeoutMs: 10_000,
-  minBackoffMs: 1_000,
-  maxBackoffMs: 4_000,
-});
+const setup: StreamingSetup = await startStreamingSetup(
+  [VIN, OTHER_VIN, { vin: OLD_FIRMWARE_VIN, string_values: true }],
+  {
+    alertsPerHour: 0,
+    errorsPerHour: 0,
+    ackTimeoutMs: 10_000,
+    minBackoffMs: 1_000,
+    maxBackoffMs: 4_000,
+  },
+);
 const { server, vehicles, sim } = setup;
 const start = sim.clock();
 
@@ -155,15 +160,47 @@ describe('a configured vehicle streams to its server', () => {
     );
   });
 
-  test('without prefer_typed numbers arrive as strings, as vehicles send them', async () => {
+  test('without prefer_typed numbers still arrive typed, as vehicles send them since August 2025', async () => {
     await setup.configure([OTHER_VIN], {
-      fields: { Odometer: { interval_seconds: 60 }, Gear: { interval_seconds: 60 } },
+      fields: {
+        Odometer: { interval_seconds: 60 },
+        Gear: { interval_seconds: 60 },
+        Locked: { interval_seconds: 60 },
+      },
     });
     vehicles.tick();
     const frame = await waitFor('the other vehicle', () => framesOf(OTHER_VIN).find((f) => f.v));
-    assert.equal(typeof frame.v!.fields['Odometer'], 'string');
-    assert.ok(Number(frame.v!.fields['Odometer']) > 12_000);
+    assert.equal(typeof frame.v!.fields['Odometer'], 'number');
+    assert.equal(typeof frame.v!.fields['Locked'], 'boolean');
     assert.equal(frame.v!.fields['Gear'], 'ShiftStateD');
+  });
+
+  test('older firmware (string_values) sends numbers and booleans as strings unless prefer_typed', async () => {
+    const fields = {
+      Soc: { interval_seconds: 60 },
+      Locked: { interval_seconds: 60 },
+      Gear: { interval_seconds: 60 },
+    };
+    await setup.configure([OLD_FIRMWARE_VIN], { fields });
+    vehicles.tick();
+    const strings = await waitFor('the old vehicle', () => framesOf(OLD_FIRMWARE_VIN).find((f) => f.v));
+    assert.equal(typeof strings.v!.fields['Soc'], 'string');
+    assert.ok(Number.isFinite(Number(strings.v!.fields['Soc'])), String(strings.v!.fields['Soc']));
+    assert.match(String(strings.v!.fields['Locked']), /^(true|false)$/);
+    assert.equal(typeof strings.v!.fields['Locked'], 'string');
+    assert.match(String(strings.v!.fields['Gear']), /^ShiftState[DP]$/, 'enums keep their own member');
+
+    const before = framesOf(OLD_FIRMWARE_VIN).length;
+    await setup.configure([OLD_FIRMWARE_VIN], { prefer_typed: true, fields });
+    vehicles.tick();
+    const typed = await waitFor('the snapshot after prefer_typed', () =>
+      framesOf(OLD_FIRMWARE_VIN)
+        .slice(before)
+        .find((f) => f.v),
+    );
+    assert.equal(typeof typed.v!.fields['Soc'], 'number');
+    assert.equal(typeof typed.v!.fields['Locked'], 'boolean');
+    await setup.unconfigure(OLD_FIRMWARE_VIN);
   });
 
   test('an asleep vehicle disconnects; deleting the configuration stops the stream', async () => {

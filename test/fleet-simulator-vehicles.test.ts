@@ -74,6 +74,8 @@ describe('vehicles', () => {
     assert.equal(typeof data['charge_state']!['battery_level'], 'number');
     assert.equal(data['drive_state']!['latitude'], undefined);
     assert.ok(data['vehicle_state']!['car_version']);
+    const odometer = data['vehicle_state']!['odometer'] as number;
+    assert.ok(odometer >= 2_000 && odometer < 50_000, `a used car's odometer, not ${odometer} mi`);
     sim.clock.advance(20 * 60_000);
     const later = await fleet(
       sim,

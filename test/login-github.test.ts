@@ -6,9 +6,12 @@ import { manualClock } from '../src/core/clock.ts';
 import { GatehouseError } from '../src/core/errors.ts';
 import { statusForCode } from '../src/http/error-status.ts';
 import { type GithubStandin, type GithubUser, startGithubStandin } from './helpers/github-standin.ts';
+import { warningsNamed } from './helpers/process-warnings.ts';
 import type { InjectedAnswer } from './helpers/standin-http.ts';
 import { closedPortUrl } from './helpers/standin-http.ts';
 import { clickThrough, logIn, newAttempt } from './helpers/standin-login.ts';
+
+const listenerLeaks = warningsNamed('MaxListenersExceededWarning');
 
 const SECRET = 'gh-secret-5f1c9a7e0b2d4c6e8a';
 const CALLBACK = 'http://127.0.0.1:9/_gatehouse/login/github/callback';
@@ -302,4 +305,9 @@ describe('GitHub login against the GitHub stand-in', () => {
       });
     });
   }
+
+  // The flood of bytes waits for 'drain' once per chunk; a listener left behind each time warns.
+  it('left no listener behind on the stand-in or the client: no MaxListenersExceededWarning', () => {
+    assert.deepEqual(listenerLeaks, []);
+  });
 });

@@ -159,8 +159,18 @@ test('the Tesla Fleet walkthrough works as written, browser steps included', asy
   const row = page.locator('tr[data-vin="5YJ3E7EB2NF000001"]');
   await row.locator('[data-status="CONNECTED"]').waitFor({ timeout: 30_000 });
   await waitFor(
-    'a live speed on the dashboard',
-    async () => /\d/.test((await row.locator('[data-field="speed"]').textContent()) ?? ''),
+    'a live speed and charge on the dashboard, and both charts drawing',
+    async () => {
+      const [speed, soc, speedValues, socValues] = await Promise.all([
+        row.locator('[data-field="speed"]').textContent(),
+        row.locator('[data-field="soc"]').textContent(),
+        page.getAttribute('[data-chart="speed"]', 'data-values'),
+        page.getAttribute('[data-chart="soc"]', 'data-values'),
+      ]);
+      return (
+        /\d/.test(speed ?? '') && /\d/.test(soc ?? '') && Number(speedValues) > 0 && Number(socValues) > 0
+      );
+    },
     { timeoutMs: 30_000, intervalMs: 200 },
   );
 });

@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import Provider from 'oidc-provider';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { TunnelAgent } from '../src/tunnel/agent/tunnel-agent.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { type OAuthApp, startOAuthApp } from './helpers/oauth-app.ts';
+import { type OidcIssuer, startOidcIssuer } from './helpers/oidc-issuer.ts';
+import { oidcProviderNotices } from './helpers/process-warnings.ts';
 import { registerTunnel, startRelayGateway } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 
 const SECRET = 'e2e-relay-shared-secret';
 const RELAY_HOST = 'dev.api.example.test';
+const providerNotices = oidcProviderNotices();
 
 describe('end to end: one registered callback URL, two developers, a real provider and browser', () => {
   let gw: TestGateway;
   let deployed: Upstream;
-  let providerServer: ReturnType<typeof createServer>;
+  let issuer: OidcIssuer;
   let browser: Browser;
   const apps: Record<string, OAuthApp> = {};
   const agents: TunnelAgent[] = [];
@@ -29,37 +29,24 @@ describe('end to end: one registered callback URL, two developers, a real provid
     const redirectUri = `${relayBase}/api/v1/tesla/oauth/callback`;
 
     // The provider knows exactly one redirect URI: the relay host's.
-    let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
-    providerServer = createServer((req, res) => handler(req, res));
-    await new Promise<void>((resolve) => providerServer.listen(0, '127.0.0.1', resolve));
-    const issuer = `http://127.0.0.1:${(providerServer.address() as AddressInfo).port}`;
-    const provider = new Provider(issuer, {
-      clients: [
-        {
-          client_id: 'fleet-app',
-          client_secret: 'fleet-app-secret',
-          redirect_uris: [redirectUri],
-          response_types: ['code'],
-          grant_types: ['authorization_code'],
-        },
-      ],
-      findAccount: async (_ctx: unknown, id: string) => ({
-        accountId: id,
-        claims: async () => ({ sub: id, name: `Driver ${id}` }),
-      }),
-      claims: { openid: ['sub'], profile: ['name'] },
-      cookies: { keys: ['e2e-cookie-signing-key'] },
+    issuer = await startOidcIssuer({
+      redirectUris: [redirectUri],
+      users: ['alice', 'bob'].map((developer) => ({
+        sub: `${developer}-driver`,
+        preferred_username: `${developer}-driver`,
+        name: `Driver ${developer}-driver`,
+        groups: [],
+      })),
     });
-    handler = provider.callback();
 
     deployed = await startUpstream((req, res) => res.end(`deployed app: ${req.url}`));
     await gw.addRoute({ host: RELAY_HOST, target: deployed.url, relay: {} });
 
     for (const developer of ['alice', 'bob']) {
       const app = await startOAuthApp(developer, {
-        issuer,
-        clientId: 'fleet-app',
-        clientSecret: 'fleet-app-secret',
+        issuer: issuer.url,
+        clientId: issuer.clientId,
+        clientSecret: issuer.clientSecret,
         redirectUri,
       });
       apps[developer] = app;
@@ -87,8 +74,7 @@ describe('end to end: one registered callback URL, two developers, a real provid
     for (const app of Object.values(apps)) await app.close();
     await gw.stop();
     await deployed.close();
-    providerServer.closeAllConnections();
-    providerServer.close();
+    await issuer?.stop();
   });
 
   test('each developer logs in at the provider and lands on their own success page with their own report', async () => {
@@ -105,11 +91,8 @@ describe('end to end: one registered callback URL, two developers, a real provid
     }
     for (const developer of ['alice', 'bob']) {
       const page = pages[developer]!;
-      await page.fill('input[name="login"]', `${developer}-driver`);
-      await page.fill('input[name="password"]', 'any password');
-      await page.click('button[type="submit"]');
-      await page.waitForURL(/\/interaction\//);
-      await page.click('button[type="submit"]');
+      await page.fill('input[name="user"]', `${developer}-driver`);
+      await page.click('#login button');
       await page.waitForURL(new RegExp(`^${relayBase}/app\\?oauth=success&session_id=`));
       await page.waitForFunction("document.getElementById('report').textContent !== ''");
       const report = JSON.parse((await page.textContent('#report')) ?? '{}');
@@ -122,5 +105,9 @@ describe('end to end: one registered callback URL, two developers, a real provid
     assert.equal(apps['bob']!.callbacks.length, 1);
     assert.notEqual(apps['alice']!.callbacks[0], apps['bob']!.callbacks[0]);
     assert.ok(!deployed.seen.some((r) => r.url.startsWith('/api/v1/tesla/oauth/callback')));
+  });
+
+  test('the provider printed no notice or warning: none of its development defaults is in use', () => {
+    assert.deepEqual(providerNotices, []);
   });
 });

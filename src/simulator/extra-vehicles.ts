@@ -96,6 +96,7 @@ export function withExtraVehicles(seed: Seed, count: number): { seed: Seed; vins
     paired_domains: domains,
     unsupported_hardware: false,
     other_telemetry_configs: 0,
+    string_values: false,
   }));
   return {
     seed: { ...seed, accounts: [{ ...account, vehicles: [...account.vehicles, ...vehicles] }, ...others] },

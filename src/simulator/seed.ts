@@ -27,6 +27,8 @@ import { GatehouseError } from '../core/errors.ts';
  *         paired_domains: []     # domains whose key the vehicle holds (virtual key paired)
  *         unsupported_hardware: false
  *         other_telemetry_configs: 0   # configs of other apps, counting toward the five allowed
+ *         string_values: false   # true: firmware from before August 2025, which sends numbers and
+ *                                # booleans as strings unless the configuration sets prefer_typed
  * token_lifetimes: { access_token_seconds: 28800, refresh_token_seconds: 7776000, auth_code_seconds: 300 }
  * rate_limits: { requests_per_minute: 600, vehicle_data_per_minute: 60, wake_up_per_minute: 3 }
  * wake_up_seconds: 10            # how long an asleep vehicle takes to come online after wake_up
@@ -44,6 +46,8 @@ const vehicleSchema = z.strictObject({
   paired_domains: z.array(z.string()).default([]),
   unsupported_hardware: z.boolean().default(false),
   other_telemetry_configs: z.number().int().min(0).max(5).default(0),
+  // Tesla's firmware has sent typed values whatever `prefer_typed` says since August 2025.
+  string_values: z.boolean().default(false),
 });
 
 const accountSchema = z.strictObject({
@@ -133,6 +137,17 @@ export const DEFAULT_SEED_INPUT: SeedInput = {
     },
   ],
 };
+
+/** The seed with every vehicle on firmware from before August 2025: strings unless `prefer_typed`. */
+export function withStringValues(seed: Seed): Seed {
+  return {
+    ...seed,
+    accounts: seed.accounts.map((account) => ({
+      ...account,
+      vehicles: account.vehicles.map((vehicle) => ({ ...vehicle, string_values: true })),
+    })),
+  };
+}
 
 /** Checks a seed object; throws a {@link GatehouseError} naming each wrong field. */
 export function validateSeed(input: unknown, source = 'the seed'): Seed {

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { Region } from './seed.ts';
 
 /**
  * Live data of a simulated vehicle: pure, from the clock alone. Each vehicle repeats a two-hour
  * cycle, its own phase apart: an hour driving a loop around a city (the battery falls from 80 % to
- * 62 %), then an hour parked and charging back to its 80 % limit.
+ * 62 %), then an hour parked and charging back to its 80 % limit. Its odometer starts where its
+ * VIN puts it when the simulator starts, and grows by the loops driven since.
  */
 
 /** The `endpoints` Tesla accepts on vehicle_data. */
@@ -39,14 +41,24 @@ const CENTERS: Readonly<Record<Region, readonly [number, number]>> = {
 };
 const LOOP_RADIUS_DEG = 0.02;
 const FULL_RANGE_MILES = 310;
+/** Miles of one loop, driven in the cycle's driving hour. */
+const LOOP_MILES = 22;
+/** Odometer readings at the simulator's start lie in this range (miles). */
+const FIRST_ODOMETER_MILES = 2_000;
+const ODOMETER_SPREAD_MILES = 38_000;
 
-/** Which vehicle, where, at what time. */
-export interface VehicleDataInput {
+/** Which vehicle, for its motion; `startedAt` is when the simulator started (clock ms). */
+export interface MotionSource {
   readonly vin: string;
   readonly index: number;
+  readonly region: Region;
+  readonly startedAt: number;
+}
+
+/** Which vehicle, where, at what time. */
+export interface VehicleDataInput extends MotionSource {
   readonly displayName: string;
   readonly firmware: string;
-  readonly region: Region;
   readonly now: number;
   /** The names asked for (`endpoints=a;b`), already checked. */
   readonly endpoints: readonly string[];
@@ -86,15 +98,34 @@ export interface VehicleMotion {
   readonly outsideTemp: number;
 }
 
-/** The vehicle's motion at `now`: pure, from its seed index, region and the time. */
-export function vehicleMotion(index: number, region: Region, now: number): VehicleMotion {
-  const phase = ((((now + index * (CYCLE_MS / 4)) % CYCLE_MS) + CYCLE_MS) % CYCLE_MS) / CYCLE_MS;
+/** Where a vehicle's odometer stands when the simulator starts: the same for a VIN on every run. */
+export function startingOdometer(vin: string): number {
+  const share = createHash('sha256').update(`odometer:${vin}`).digest().readUInt32BE() / 2 ** 32;
+  return round(FIRST_ODOMETER_MILES + share * ODOMETER_SPREAD_MILES, 1);
+}
+
+/** The vehicle's time in its cycle: its phase (0 to 1) and how many cycles it has completed. */
+function cycleAt(index: number, now: number): { readonly phase: number; readonly cycles: number } {
+  const shifted = now + index * (CYCLE_MS / 4);
+  const cycles = Math.floor(shifted / CYCLE_MS);
+  return { phase: (shifted - cycles * CYCLE_MS) / CYCLE_MS, cycles };
+}
+
+/** Loop miles driven from the epoch to `now`: a count that only grows, and only while driving. */
+function milesDriven(index: number, now: number): number {
+  const { phase, cycles } = cycleAt(index, now);
+  return cycles * LOOP_MILES + (phase < 0.5 ? 2 * LOOP_MILES * phase : LOOP_MILES);
+}
+
+/** The vehicle's motion at `now`: pure, from who it is, when the simulator started and the time. */
+export function vehicleMotion(vehicle: MotionSource, now: number): VehicleMotion {
+  const { phase } = cycleAt(vehicle.index, now);
   const driving = phase < 0.5;
   const battery = driving ? 80 - 36 * phase : Math.min(80, 62 + 36 * (phase - 0.5));
   const charging = !driving && battery < 80;
   const angle = driving ? phase * 2 * 2 * Math.PI : 0;
-  const [lat, lon] = CENTERS[region];
-  const cycles = Math.floor(now / CYCLE_MS);
+  const [lat, lon] = CENTERS[vehicle.region];
+  const driven = milesDriven(vehicle.index, now) - milesDriven(vehicle.index, vehicle.startedAt);
   return {
     driving,
     charging,
@@ -104,7 +135,7 @@ export function vehicleMotion(index: number, region: Region, now: number): Vehic
     latitude: round(lat + LOOP_RADIUS_DEG * Math.sin(angle), 6),
     longitude: round(lon + LOOP_RADIUS_DEG * Math.cos(angle), 6),
     heading: Math.round((((90 - (angle * 180) / Math.PI) % 360) + 360) % 360),
-    odometer: round(12_000 + cycles * 22 + (driving ? 44 * phase : 22), 3),
+    odometer: round(startingOdometer(vehicle.vin) + Math.max(0, driven), 3),
     range: round((battery / 100) * FULL_RANGE_MILES, 2),
     insideTemp: round(21 + Math.sin(now / 600_000), 1),
     outsideTemp: round(14 + 6 * Math.sin((now / 86_400_000) * 2 * Math.PI), 1),
@@ -115,7 +146,7 @@ export function vehicleMotion(index: number, region: Region, now: number): Vehic
 export function vehicleData(input: VehicleDataInput): Record<string, unknown> {
   const { now, region } = input;
   const timestamp = now;
-  const motion = vehicleMotion(input.index, region, now);
+  const motion = vehicleMotion(input, now);
   const { driving, battery, charging, speed, odometer, range } = motion;
   const metric = region !== 'na';
   const wanted = new Set(

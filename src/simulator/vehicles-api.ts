@@ -102,6 +102,7 @@ export function vehiclesApi(deps: FleetDeps): Hono<FleetEnv> {
       displayName: vehicle.displayName,
       firmware: vehicle.firmware,
       region,
+      startedAt: world.startedAt,
       now: world.clock(),
       endpoints,
       locationAllowed: c.get('principal').scopes.includes('vehicle_location'),

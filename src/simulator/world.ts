@@ -36,6 +36,8 @@ export interface SimVehicle {
   readonly ownerId: string;
   readonly unsupportedHardware: boolean;
   readonly otherTelemetryConfigs: number;
+  /** Firmware from before August 2025: numbers and booleans as strings unless `prefer_typed`. */
+  readonly stringValues: boolean;
   readonly pairedDomains: Set<string>;
   readonly tokens: readonly string[];
   /** The index in the seed, so each vehicle drives its own phase of the loop. */
@@ -94,6 +96,8 @@ function numericId(vin: string, salt: string): number {
 export class World {
   readonly seed: Seed;
   readonly clock: Clock;
+  /** When the world was made (clock ms): the vehicles' odometers read their seeded start then. */
+  readonly startedAt: number;
   readonly apps = new Map<string, SimApp>();
   readonly accounts = new Map<string, SimAccount>();
   readonly vehicles = new Map<string, SimVehicle>();
@@ -105,6 +109,7 @@ export class World {
   constructor(seed: Seed, clock: Clock) {
     this.seed = seed;
     this.clock = clock;
+    this.startedAt = clock();
     for (const app of seed.apps) {
       this.apps.set(app.client_id, {
         clientId: app.client_id,
@@ -138,6 +143,7 @@ export class World {
           ownerId: id,
           unsupportedHardware: v.unsupported_hardware,
           otherTelemetryConfigs: v.other_telemetry_configs,
+          stringValues: v.string_values,
           pairedDomains: new Set(v.paired_domains.map(originHost)),
           tokens: [randomBytes(8).toString('hex'), randomBytes(8).toString('hex')],
           index: index++,
@@ -272,6 +278,7 @@ export class World {
         waking: v.wakesAt !== undefined,
         paired_domains: [...v.pairedDomains],
         unsupported_hardware: v.unsupportedHardware,
+        string_values: v.stringValues,
         telemetry_configs: this.telemetryConfigCount(v),
       })),
       partner_accounts: [...this.partners.values()].map((p) => ({

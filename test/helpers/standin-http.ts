@@ -57,8 +57,7 @@ export async function startStandin(
         res.writeHead(200, { 'content-type': 'application/json' });
         const chunk = Buffer.alloc(64 * 1024, 0x20);
         for (let sent = 0; sent < answer.bytes && !res.destroyed; sent += chunk.length)
-          if (!res.write(chunk))
-            await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+          if (!res.write(chunk)) await drainedOrClosed(res);
         res.end();
         return;
       }
@@ -82,6 +81,17 @@ export async function startStandin(
         server.close(() => resolve());
       }),
   };
+}
+
+/** Resolves when `res` can take more, or is gone; either way both listeners leave with it. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.once('drain', done).once('close', done);
+  });
 }
 
 /** The URL of a loopback port where nothing listens (a server opened and closed again). */

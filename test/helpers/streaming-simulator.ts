@@ -35,14 +35,23 @@ export interface StreamingSetup {
   stream(vin: string): Record<string, unknown> | undefined;
 }
 
+/** A vehicle of the setup: its VIN, or its VIN with seed settings of its own. */
+export type StreamingVehicle = string | ({ vin: string } & Partial<SeedVehicleInput>);
+
+type SeedVehicleInput = NonNullable<Parameters<typeof driverSeed>[1]>[number];
+
 /** Starts a streaming simulator for `vins` (paired, online) and a test mTLS server for them. */
 export async function startStreamingSetup(
-  vins: string[],
+  vins: StreamingVehicle[],
   options: VirtualFleetOptions = {},
 ): Promise<StreamingSetup> {
   const seed = driverSeed(
     STREAM_DOMAIN,
-    vins.map((vin) => ({ vin, firmware: '2024.38.4', paired_domains: [STREAM_DOMAIN] })),
+    vins.map((v) => ({
+      firmware: '2024.38.4',
+      paired_domains: [STREAM_DOMAIN],
+      ...(typeof v === 'string' ? { vin: v } : v),
+    })),
   );
   const resolve = new Map<string, { address: string; port: number }>();
   const trust: string[] = [];

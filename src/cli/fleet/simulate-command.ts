@@ -5,7 +5,7 @@ import { GatehouseError } from '../../core/errors.ts';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../../core/logger.ts';
 import { parseResolve } from '../../fleet/hosted-key.ts';
 import { parseVehicleCount, withExtraVehicles } from '../../simulator/extra-vehicles.ts';
-import { defaultSeed, parseSeed, REGIONS, type Seed } from '../../simulator/seed.ts';
+import { defaultSeed, parseSeed, REGIONS, type Seed, withStringValues } from '../../simulator/seed.ts';
 import { type Simulator, startSimulator } from '../../simulator/simulator.ts';
 import { loadVehicleCa } from '../../simulator/vehicle-ca.ts';
 import { virtualVehicles } from '../../simulator/vehicles/virtual-fleet.ts';
@@ -37,6 +37,10 @@ simulator's CA). Runs until Ctrl-C or SIGTERM.`,
         {
           usage: '--vehicles N',
           does: "Add N vehicles to the seed's first account, online and paired with its apps' domains (VINs from 5YJ3E7EB?NF200001)",
+        },
+        {
+          usage: '--string-values',
+          does: 'Vehicles run firmware from before August 2025: numbers and booleans as strings unless a configuration sets prefer_typed (typed without it, as Tesla sends now)',
         },
         { usage: '--data DIR', does: "Keeps the vehicles' CA across runs (default ./.gatehouse/simulator)" },
         {
@@ -90,11 +94,12 @@ export function simulatorBanner(sim: Simulator, seed: Seed, extra: readonly stri
         .filter((v) => !added.has(v.vin))
         .map((v) => {
           const paired = v.paired_domains.length ? `paired: ${v.paired_domains.join(', ')}` : 'no key paired';
-          return `    ${v.vin}  ${v.display_name}  ${v.state}  firmware ${v.firmware}  ${paired}`;
+          const values = v.string_values ? '  string values' : '';
+          return `    ${v.vin}  ${v.display_name}  ${v.state}  firmware ${v.firmware}  ${paired}${values}`;
         }),
       ...(account === seed.accounts[0] && extra.length > 0
         ? [
-            `    + ${extra.length} fleet vehicle${extra.length === 1 ? '' : 's'} ${extra[0]}${extra.length > 1 ? ` … ${extra.at(-1)}` : ''}  online  paired: ${[...new Set(seed.apps.flatMap((a) => a.allowed_origins))].join(', ') || 'none'}`,
+            `    + ${extra.length} fleet vehicle${extra.length === 1 ? '' : 's'} ${extra[0]}${extra.length > 1 ? ` … ${extra.at(-1)}` : ''}  online  paired: ${[...new Set(seed.apps.flatMap((a) => a.allowed_origins))].join(', ') || 'none'}${account.vehicles.at(-1)?.string_values ? '  string values' : ''}`,
           ]
         : []),
     ]),
@@ -139,7 +144,9 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     );
   }
   const seeded = values.seed ? parseSeed(readFile(values.seed, '--seed'), values.seed) : defaultSeed();
-  const { seed, vins: extraVins } = withExtraVehicles(seeded, parseVehicleCount(values.vehicles ?? '0'));
+  const extended = withExtraVehicles(seeded, parseVehicleCount(values.vehicles ?? '0'));
+  const seed = values['string-values'] ? withStringValues(extended.seed) : extended.seed;
+  const extraVins = extended.vins;
   const trust = (values.trust ?? []).map((file) => readFile(file, '--trust'));
   const logger = createLogger(level);
   const sim = await startSimulator({

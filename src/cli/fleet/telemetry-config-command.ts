@@ -57,7 +57,10 @@ configurations and a chain a vehicle would refuse are refused before anything is
         },
         { usage: '--alert-types LIST', does: 'service, customer or both' },
         { usage: '--exp WHEN', does: 'Unix time or a duration like 30d (default 365d)' },
-        { usage: '--prefer-typed', does: 'Ask for typed values (--no-prefer-typed: strings)' },
+        {
+          usage: '--prefer-typed',
+          does: 'Ask for typed values, which vehicles send anyway since August 2025 (--no-prefer-typed: strings from older firmware)',
+        },
         { usage: '--config FILE', does: "Tesla's configuration JSON instead of the flags above" },
       ],
     },

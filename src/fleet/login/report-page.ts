@@ -14,6 +14,17 @@ function distance(miles: number): string {
   return `${Math.round(miles).toLocaleString('en-US')} mi (${Math.round(miles * KM_PER_MILE).toLocaleString('en-US')} km)`;
 }
 
+/**
+ * A moment as a person reads it wherever they are, `2026-12-07 08:15 UTC`, in a `<time>` whose
+ * `datetime` keeps the exact ISO time for whatever reads the page.
+ */
+export function timeHtml(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return escapeHtml(iso);
+  const exact = at.toISOString();
+  return `<time datetime="${escapeHtml(exact)}">${exact.slice(0, 10)} ${exact.slice(11, 16)} UTC</time>`;
+}
+
 /** The rows of one vehicle: only what Tesla said. */
 function rows(v: VehicleLine): [string, string][] {
   const out: [string, string][] = [
@@ -57,7 +68,7 @@ export function reportPage(report: VehicleReport, pairing: PairLink, actions: Re
   return page(
     'Your Tesla vehicles',
     `<h1>Your Tesla vehicles</h1>` +
-      `<p class="muted">Report made ${escapeHtml(report.generatedAt)}.</p>${vehicles}` +
+      `<p class="muted">Report made ${timeHtml(report.generatedAt)}.</p>${vehicles}` +
       `<h2>Virtual key</h2><p>To let this application send commands, add its key to each vehicle: ` +
       `open <a id="pair-link" href="${escapeHtml(pairing.url)}">${escapeHtml(pairing.url)}</a> ` +
       `on the phone with the Tesla app, or scan the code.</p>` +

@@ -20,10 +20,11 @@ export type StreamMessage =
   | { readonly topic: 'errors'; readonly createdAt: number; readonly errors: readonly VehicleError[] };
 
 /**
- * A signal as a FieldValue naming its `Value` member. Without `prefer_typed` a vehicle sends
- * numbers and booleans as strings, as Tesla's do; enums and locations keep their own members.
+ * A signal as a FieldValue naming its `Value` member. Typed, as Tesla's vehicles send it since
+ * August 2025; with `typed` false (older firmware without `prefer_typed`) numbers and booleans go
+ * as strings. Enums and locations keep their own members either way.
  */
-export function fieldValueOf(signal: Signal, preferTyped: boolean): FieldValue {
+export function fieldValueOf(signal: Signal, typed: boolean): FieldValue {
   switch (signal.kind) {
     case 'invalid':
       return null;
@@ -34,11 +35,11 @@ export function fieldValueOf(signal: Signal, preferTyped: boolean): FieldValue {
     case 'string':
       return { string_value: signal.value };
     case 'double':
-      return preferTyped ? { double_value: signal.value } : { string_value: String(signal.value) };
+      return typed ? { double_value: signal.value } : { string_value: String(signal.value) };
     case 'int':
-      return preferTyped ? { int_value: signal.value } : { string_value: String(signal.value) };
+      return typed ? { int_value: signal.value } : { string_value: String(signal.value) };
     case 'bool':
-      return preferTyped ? { boolean_value: signal.value } : { string_value: String(signal.value) };
+      return typed ? { boolean_value: signal.value } : { string_value: String(signal.value) };
   }
 }
 
@@ -48,14 +49,15 @@ export function encodeFrame(input: {
   readonly txid: string;
   readonly message: StreamMessage;
   readonly isResend: boolean;
-  readonly preferTyped: boolean;
+  /** Numbers and booleans typed; false sends them as strings. */
+  readonly typed: boolean;
   readonly now: number;
 }): Uint8Array {
   const { vin, message } = input;
   let payload: Uint8Array;
   if (message.topic === 'V') {
     const fields: Record<string, FieldValue> = {};
-    for (const [name, signal] of message.fields) fields[name] = fieldValueOf(signal, input.preferTyped);
+    for (const [name, signal] of message.fields) fields[name] = fieldValueOf(signal, input.typed);
     payload = encodeVehicleData({ vin, createdAt: message.createdAt, isResend: input.isResend, fields });
   } else if (message.topic === 'alerts') {
     payload = encodeAlerts({ vin, createdAt: message.createdAt, alerts: message.alerts });

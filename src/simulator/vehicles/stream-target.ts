@@ -15,6 +15,7 @@ export interface StreamTarget {
   readonly ca: string;
   readonly fields: readonly FieldPlan[];
   readonly alertTypes: readonly string[];
+  /** The configuration's `prefer_typed`: only firmware from before August 2025 heeds it. */
   readonly preferTyped: boolean;
   /** ms since the epoch after which the configuration lapsed; undefined without `exp`. */
   readonly expiresAt: number | undefined;

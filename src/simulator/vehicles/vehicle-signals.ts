@@ -1,5 +1,4 @@
-import type { Region } from '../seed.ts';
-import { carType, vehicleMotion } from '../vehicle-data.ts';
+import { carType, type MotionSource, vehicleMotion } from '../vehicle-data.ts';
 
 /**
  * A simulated vehicle's telemetry signals, by Tesla `Field` name, from the same motion model as
@@ -18,10 +17,7 @@ export type Signal =
   | { readonly kind: 'invalid' };
 
 /** Who the vehicle is, for its signals. */
-export interface SignalSource {
-  readonly vin: string;
-  readonly index: number;
-  readonly region: Region;
+export interface SignalSource extends MotionSource {
   readonly displayName: string;
   readonly firmware: string;
 }
@@ -43,7 +39,7 @@ const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
 /** Every field the model knows at `now`; fields it does not know are sent as invalid. */
 export function vehicleSignals(source: SignalSource, now: number): ReadonlyMap<string, Signal> {
-  const m = vehicleMotion(source.index, source.region, now);
+  const m = vehicleMotion(source, now);
   const soc = round(m.battery, 2);
   const packVoltage = round(350 + 0.6 * m.battery, 1);
   const chargeState = m.charging ? 'Charging' : m.driving ? 'Disconnected' : 'Complete';

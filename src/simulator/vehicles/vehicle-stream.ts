@@ -43,6 +43,8 @@ export interface StreamOptions {
 export interface VehicleStreamDeps {
   readonly clientId: string;
   readonly source: SignalSource;
+  /** Firmware from before August 2025: numbers and booleans as strings unless `prefer_typed`. */
+  readonly stringValues: boolean;
   readonly scheduler: Scheduler;
   readonly clock: Clock;
   readonly certificate: () => Promise<VehicleCertificate>;
@@ -169,7 +171,7 @@ export class VehicleStream {
           txid: message.txid,
           message: message.body,
           isResend: message.sends > 0,
-          preferTyped: this.#target.preferTyped,
+          typed: !this.#deps.stringValues || this.#target.preferTyped,
           now,
         });
       } catch (error) {

@@ -142,10 +142,16 @@ export function stateOfCharge(fields: Readonly<Record<string, FieldValue>>): num
   return undefined;
 }
 
-/** A number, `null` for an invalid value, undefined when absent or not a number. */
+/**
+ * A number, `null` for an invalid value, undefined when absent or not a number. A numeric string
+ * counts: firmware from before August 2025 sends `"66.92"` unless the configuration set `prefer_typed`.
+ */
 function numberOf(value: FieldValue | undefined): number | null | undefined {
   if (value === null) return null;
-  return typeof value === 'number' ? value : undefined;
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
 }
 
 function isLocation(value: FieldValue | undefined): value is { latitude: number; longitude: number } {
