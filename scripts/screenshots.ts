@@ -106,6 +106,9 @@ async function dashboard(): Promise<void> {
       await page.waitForTimeout(25);
     }
     await page.locator(`tr[data-vin="${VINS[0]}"] [data-status="CONNECTED"]`).waitFor();
+    // The one on the move, whose charts have the most to show.
+    await page.locator(`tr[data-vin="${VINS[2]}"]`).click();
+    await page.locator('[data-values]:not([data-values="0"])').first().waitFor();
     await page.screenshot({ path: join(IMAGES, 'fleet-dashboard.png') });
     step('wrote docs/images/fleet-dashboard.png');
   } finally {

@@ -20,7 +20,12 @@ export function LiveChart(props: {
       {
         width: Math.max(280, host.current.clientWidth || 420),
         height: 180,
-        scales: { x: { time: true }, ...(props.range ? { y: { range: props.range } } : {}) },
+        scales: {
+          // One value so far (a vehicle sends a field when it changes): a minute around it, where
+          // uPlot's own range for a single point spans years.
+          x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 60] : [min, max]) },
+          ...(props.range ? { y: { range: props.range } } : {}),
+        },
         series: [{}, { label: props.label, stroke: '#2563eb', width: 2, spanGaps: false }],
         axes: [{}, { size: 48 }],
         legend: { show: true },
