@@ -247,15 +247,22 @@ describe('traffic through a tunnel', () => {
     assert.match(res.text, /refused the connection/);
   });
 
-  test('an offline tunnel answers 503 naming it', async () => {
+  test('an offline tunnel answers 503 naming it and the command that brings it back', async () => {
     await createTunnel(gw, 'sleepy');
     const res = await gw.send('sleepy.localhost', '/', { headers: { accept: 'application/json' } });
     assert.equal(res.status, 503);
     assert.deepEqual(JSON.parse(res.text), {
       error: 'TUNNEL_NOT_CONNECTED',
-      message: 'Tunnel sleepy is offline: no agent is connected for it.',
+      message:
+        'Tunnel sleepy is offline: no agent is connected for it. Where its local server runs, start it with: ' +
+        `gatehouse tunnel <local port> --server http://localhost:${gw.port} --name sleepy`,
       docs: 'docs/reference/errors.md#tunnel_not_connected',
     });
+    // A browser gets the same as a page, titled for what happened.
+    const page = await gw.send('sleepy.localhost', '/', { headers: { accept: 'text/html' } });
+    assert.match(page.text, /<title>Tunnel offline<\/title>/);
+    assert.match(page.text, /gatehouse tunnel &#60;local port&#62; --server/);
+    assert.match(String(page.headers['content-security-policy']), /default-src 'none'/);
   });
 
   test('limits: request body over the maximum → 413; streams over the maximum → 429', async (t) => {

@@ -255,6 +255,8 @@ export interface GatehouseErrorOptions {
   readonly cause?: unknown;
   /** The `WWW-Authenticate` challenge the answer carries (a 401 without one says `Bearer`). */
   readonly challenge?: string | undefined;
+  /** Where a person reading the error page can go next (a page or command to run is in the message). */
+  readonly next?: { readonly href: string; readonly label: string } | undefined;
 }
 
 /** Base of every error Gatehouse raises on purpose: a stable string code plus a human message. */
@@ -265,12 +267,15 @@ export class GatehouseError<Code extends ErrorCode = ErrorCode> extends Error {
   readonly field: string | undefined;
   /** The `WWW-Authenticate` challenge of the answer, when it names one. */
   readonly challenge: string | undefined;
+  /** Where a person reading the error page can go next, when there is somewhere. */
+  readonly next: { readonly href: string; readonly label: string } | undefined;
 
   constructor(code: Code, message: string, options?: GatehouseErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.field = options?.field;
     this.challenge = options?.challenge;
+    this.next = options?.next;
     this.name = new.target.name;
   }
 }

@@ -1,19 +1,25 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import { GatehouseError } from '../core/errors.ts';
 import { errorAnswer } from './error-response.ts';
-import { escapeHtml } from './html-page.ts';
+import { messagePage, PAGE_CSP } from './html-page.ts';
 
-const TITLES: Readonly<Record<number, string>> = {
-  400: 'Bad request',
-  404: 'No route',
-  413: 'Request body too large',
-  429: 'Too many requests',
-  421: 'Misdirected request',
-  431: 'Request headers too large',
-  501: 'Not implemented',
-  502: 'Upstream unreachable',
-  503: 'Service unavailable',
-  504: 'Upstream timed out',
+/** Page titles by code, where the status's own name would not say what happened. */
+const CODE_TITLES: Readonly<Partial<Record<string, string>>> = {
+  ROUTE_NOT_FOUND: 'No route for this address',
+  TUNNEL_NOT_CONNECTED: 'Tunnel offline',
+  TUNNEL_NOT_FOUND: 'No such tunnel',
+  UPSTREAM_UNREACHABLE: 'Upstream unreachable',
+  UPSTREAM_TIMEOUT: 'Upstream timed out',
+  AUTH_ACCESS_DENIED: 'Not allowed',
+  SESSION_ACCESS_DENIED: 'Not allowed',
+  SESSION_LOGIN_INVALID: 'This login cannot be finished',
+  RATE_LIMITED: 'Too many requests',
 };
+
+/** The title of an error page: what happened, in the same words for every page of that kind. */
+export function errorTitle(status: number, code: string): string {
+  return CODE_TITLES[code] ?? STATUS_CODES[status] ?? 'Error';
+}
 
 /**
  * Answers with the error: JSON `{error, message}` for clients that ask for JSON, a small HTML page
@@ -24,19 +30,22 @@ export function sendEdgeError(req: IncomingMessage, res: ServerResponse, error: 
   const { status, headers, document } = errorAnswer(error);
   const wantsJson =
     /\bjson\b/i.test(req.headers.accept ?? '') && !/text\/html/i.test(req.headers.accept ?? '');
-  const title = TITLES[status] ?? 'Error';
+  const next = error instanceof GatehouseError ? error.next : undefined;
   const body = wantsJson
     ? JSON.stringify(document)
-    : `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${title}</title></head>` +
-      `<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;color:#222">` +
-      `<h1>${status} ${title}</h1><p>${escapeHtml(document.message)}</p>` +
-      `<p style="color:#888"><small>${document.error} &middot; Gatehouse</small></p></body></html>\n`;
+    : messagePage(
+        errorTitle(status, document.error),
+        document.message,
+        next,
+        `${status} · ${document.error}`,
+      );
   // The reason phrase is named: one left from a writeHead that failed must not stay.
   res.writeHead(status, STATUS_CODES[status] ?? 'Error', {
     ...headers,
     'content-type': wantsJson ? 'application/json' : 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
+    ...(wantsJson ? {} : { 'content-security-policy': PAGE_CSP }),
     // A body the client is still sending will not be read: close instead of draining it.
     ...(req.complete ? {} : { connection: 'close' }),
   });

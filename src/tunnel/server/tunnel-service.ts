@@ -210,7 +210,7 @@ export class TunnelService {
     const { req, res } = exchange;
     const session = await this.#online(name);
     if (!session) {
-      answerError(exchange, offline(name));
+      answerError(exchange, this.#offline(name));
       return;
     }
     const bytes = { in: 0, out: 0 };
@@ -245,7 +245,7 @@ export class TunnelService {
    */
   async exchange(name: string, req: WholeRequest, capBytes: number): Promise<WholeResponse> {
     const session = this.registry.get(name);
-    if (!session) throw offline(name);
+    if (!session) throw this.#offline(name);
     return exchangeWhole(session, name, req, { capBytes, timeoutMs: this.#settings.responseTimeoutMs });
   }
 
@@ -257,7 +257,7 @@ export class TunnelService {
   ): Promise<void> {
     const session = await this.#online(name);
     if (!session) {
-      answerError(exchange, offline(name));
+      answerError(exchange, this.#offline(name));
       return;
     }
     forwardUpgradeThroughTunnel(
@@ -270,8 +270,14 @@ export class TunnelService {
       { trustForwarded: this.#trustForwarded, requestId: randomUUID(), onDone: exchange.done, ...options },
     );
   }
-}
 
-function offline(name: string): TunnelError {
-  return new TunnelError('TUNNEL_NOT_CONNECTED', `Tunnel ${name} is offline: no agent is connected for it.`);
+  /** The refusal for a tunnel with no agent: what is wrong, and the command that brings it back. */
+  #offline(name: string): TunnelError {
+    const base = this.#publicBase();
+    return new TunnelError(
+      'TUNNEL_NOT_CONNECTED',
+      `Tunnel ${name} is offline: no agent is connected for it. Where its local server runs, start it with: ` +
+        `gatehouse tunnel <local port> --server ${base.scheme}://${this.#domain}${base.port} --name ${name}`,
+    );
+  }
 }
