@@ -43,6 +43,10 @@ describe('a browser logs in to a protected route through GitHub', () => {
     const answer = await logInThroughGithub(world, new HttpBrowser(), `${world.origin('app.test')}/`, 'bob');
     assert.equal(answer.status, 403);
     assert.match(answer.text, /github:bob/);
+    assert.match(answer.text, /<title>Not allowed<\/title>/);
+    // Logged in as the wrong person: the page offers the way to become another one.
+    const another = /<a id="next" href="([^"]+)">Use another account/.exec(answer.text)?.[1];
+    assert.equal(another, `${world.issuer}/oauth/logout`);
     assert.equal(world.upstream.seen.length, before);
   });
 

@@ -128,6 +128,10 @@ export function edgeAuth(options: EdgeAuthOptions) {
   });
   const secureOf = (exchange: Exchange) => publicScheme(exchange, config.trustProxy) === 'https';
   const login = new RouteLogin({
+    signOutUrl: () => {
+      const s = server.server();
+      return s && `${s.issuer}/oauth/logout`;
+    },
     admitWrite: options.admitWrite,
     ephemeral: store.ephemeral,
     clock,

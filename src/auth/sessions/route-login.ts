@@ -65,6 +65,8 @@ export interface RouteLoginOptions {
   readonly onLogin?: (host: string, tokens: EdgeTokens) => Promise<void>;
   /** Takes one anonymous write (a login started) for the exchange's client; false when it answered 429. */
   readonly admitWrite?: ((exchange: RequestExchange) => boolean) | undefined;
+  /** Where a person signs out of the auth host, to log in as someone else; undefined while it is down. */
+  readonly signOutUrl?: (() => string | undefined) | undefined;
 }
 
 /** The cookies Gatehouse sets on protected hosts: never passed on to the upstream. */
@@ -233,11 +235,21 @@ export class RouteLogin {
         'This login link has expired, was used already, or was opened in another browser: open the page you wanted again to log in.',
       );
     const error = params.get('error');
-    if (error)
+    if (error) {
+      const signOut = error === 'access_denied' ? this.#options.signOutUrl?.() : undefined;
       throw new GatehouseError(
         error === 'access_denied' ? 'SESSION_ACCESS_DENIED' : 'SESSION_LOGIN_INVALID',
         `${params.get('error_description') ?? error}.`,
+        signOut
+          ? {
+              next: {
+                href: signOut,
+                label: 'Use another account (sign out of Gatehouse, then log in again)',
+              },
+            }
+          : {},
       );
+    }
     const callbackUrl = new URL(`${this.#origin(exchange)}${exchange.target.path}${exchange.target.search}`);
     const tokens = await this.#options.client.exchange({
       host: exchange.host,
