@@ -122,7 +122,11 @@ async function loginPage(): Promise<void> {
   const world = await startLoginWorld({}, { oidc: true });
   const browser = await launchChromium('*.test');
   try {
-    await world.gw.addRoute({ host: 'app.test', target: world.upstream.url, auth: { allow: ['github-org:acme'] } });
+    await world.gw.addRoute({
+      host: 'app.test',
+      target: world.upstream.url,
+      auth: { allow: ['github-org:acme'] },
+    });
     const page = await browser.newPage({ viewport: { width: 900, height: 300 } });
     await page.goto(`${world.origin('app.test')}/`);
     await page.waitForSelector('a.provider');
