@@ -84,7 +84,7 @@ async function logIn(idp: DevIdp, sub: string) {
 }
 
 describe('gatehouse dev-idp, the stand-in OpenID Connect issuer', () => {
-  test('discovery: its issuer, code with S256 only, ES256 ID tokens, the claims of its people', async (t) => {
+  test('discovery: its issuer, code with S256 only, ES256 ID tokens, its people; its own page says what it is', async (t) => {
     const idp = await start(t);
     const metadata = (await configOf(idp)).serverMetadata();
     assert.equal(metadata.issuer, idp.url);
@@ -95,6 +95,11 @@ describe('gatehouse dev-idp, the stand-in OpenID Connect issuer', () => {
     for (const claim of ['sub', 'preferred_username', 'name', 'email', 'email_verified', 'groups'])
       assert.ok(metadata.claims_supported?.includes(claim), claim);
     assert.ok(metadata.scopes_supported?.includes('offline_access'));
+    const home = await new HttpBrowser().send(`${idp.url}/`);
+    assert.equal(home.status, 200);
+    assert.match(home.text, /For development only/);
+    assert.ok(home.text.includes(`${idp.url}/.well-known/openid-configuration`));
+    for (const person of DEFAULT_PEOPLE) assert.ok(home.text.includes(person.sub), person.sub);
   });
 
   test('code + PKCE as the person picked: ID token and userinfo carry their claims, refresh works', async (t) => {

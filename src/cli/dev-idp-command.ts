@@ -104,7 +104,7 @@ function readPeople(file: string): Person[] {
   } catch (error) {
     throw new GatehouseError(
       'DEV_IDP_PEOPLE_INVALID',
-      `--people ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      `--people ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check the path`,
       { cause: error },
     );
   }

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { isIP } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import Provider from 'oidc-provider';
 import { grantIdsOf, revokeGrant } from '../auth/server/store-adapter.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
@@ -70,8 +69,14 @@ function refuseRemote(host: string): GatehouseError {
 export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const { host, people } = options;
   if (!options.allowRemote && isIP(host) !== 0 && !isLoopbackAddress(host)) throw refuseRemote(host);
+  // Until the issuer is ready (and known to be on loopback), connections are dropped unanswered.
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.destroy();
   const server = createServer((req, res) => handler(req, res));
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {
@@ -79,65 +84,53 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       resolve();
     });
   });
-  const closeServer = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
   const bound = server.address() as AddressInfo;
   // A name (localhost, the machine's own) is judged by the address it was bound to.
-  if (!options.allowRemote && !isLoopbackAddress(bound.address)) {
-    await closeServer();
-    throw refuseRemote(`${host} (${bound.address})`);
-  }
+  const refusal = !options.allowRemote && !isLoopbackAddress(bound.address);
   const url = issuerUrl(options.issuer, host, bound.port);
-  if (!url) {
+  if (refusal || !url) {
     await closeServer();
-    throw new GatehouseError(
-      'DEV_IDP_OPTION_INVALID',
-      `listening on ${host} names no address clients can reach: give the URL they reach it at with --issuer`,
-    );
+    throw refusal
+      ? refuseRemote(`${host} (${bound.address})`)
+      : new GatehouseError(
+          'DEV_IDP_OPTION_INVALID',
+          `listening on ${host} names no address clients can reach: give the URL they reach it at with --issuer`,
+        );
   }
   const store = SqliteStore.open(options.dataDir);
   const clock = options.clock ?? systemClock;
-  const client = {
-    client_id: DEV_IDP_CLIENT.id,
-    client_secret: DEV_IDP_CLIENT.secret,
-    redirect_uris: [...options.redirectUris],
-    application_type: options.redirectUris.every(isLoopbackRedirect) ? 'native' : 'web',
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-  } as const;
-  const provider = new Provider(
-    url,
-    issuerConfiguration({
-      client,
-      people,
-      keys: await issuerKeys(store.ephemeral),
-      ephemeral: store.ephemeral,
-      clock,
-      accessTokenSeconds: options.accessTokenSeconds ?? 3600,
-    }),
-  );
+  let provider: Provider;
+  try {
+    provider = new Provider(
+      url,
+      issuerConfiguration({
+        client: clientOf(options.redirectUris),
+        people,
+        keys: await issuerKeys(store.ephemeral),
+        ephemeral: store.ephemeral,
+        clock,
+        accessTokenSeconds: options.accessTokenSeconds ?? 3600,
+      }),
+    );
+  } catch (error) {
+    await closeServer();
+    await store.close();
+    throw error;
+  }
   provider.on('server_error', (_ctx, error) => options.onError?.(error));
   const callback = provider.callback();
   const interactions = { provider, people, onLogin: options.onLogin };
-  handler = (req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    const answer =
-      path === '/' && req.method === 'GET'
-        ? Promise.resolve(sendPage(res, 200, homePage(url, people.values())))
-        : path.startsWith(`${INTERACTION_PATH}/`)
-          ? handleInteraction(interactions, req, res, path)
-          : Promise.resolve(callback(req, res));
-    answer.catch((error: unknown) => {
-      options.onError?.(error);
-      if (!res.headersSent)
-        sendPage(res, 500, problemPage('Login failed', 'The stand-in failed: see its terminal.'));
-      else res.destroy();
-    });
+  const answer = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+    if (path === '/' && req.method === 'GET') return sendPage(res, 200, homePage(url, people.values()));
+    if (path.startsWith(`${INTERACTION_PATH}/`)) return handleInteraction(interactions, req, res, path);
+    return callback(req, res);
   };
+  handler = (req, res) =>
+    void answer(req, res, (req.url ?? '/').split('?')[0]!).catch((error: unknown) => {
+      options.onError?.(error);
+      if (res.headersSent) res.destroy();
+      else sendPage(res, 500, problemPage('Login failed', 'The stand-in failed: see its terminal.'));
+    });
   return {
     url,
     clientId: DEV_IDP_CLIENT.id,
@@ -154,6 +147,22 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       await store.close();
     },
   };
+}
+
+/**
+ * Gatehouse as a client: confidential, code flow with refresh tokens. With every redirect URI on
+ * loopback it is a native client, whose http loopback redirect URIs take any port (RFC 8252 §7.3).
+ */
+function clientOf(redirectUris: readonly string[]) {
+  return {
+    client_id: DEV_IDP_CLIENT.id,
+    client_secret: DEV_IDP_CLIENT.secret,
+    redirect_uris: [...redirectUris],
+    application_type: redirectUris.every(isLoopbackRedirect) ? 'native' : 'web',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  } as const;
 }
 
 /** The issuer URL: as given, else `http://<host>:<port>`; undefined for a wildcard address. */
