@@ -17,14 +17,11 @@ import { waitFor } from './helpers/wait-for.ts';
 const REDIRECT = 'http://localhost:8080/login/callback/oidc';
 const insecure = { execute: [client.allowInsecureRequests] };
 
-async function start(t: test.TestContext, dataDir = ':memory:'): Promise<DevIdp> {
-  const idp = await startDevIdp({
-    host: '127.0.0.1',
-    port: 0,
-    people: peopleBySub(DEFAULT_PEOPLE),
-    redirectUris: [REDIRECT],
-    dataDir,
-  });
+async function start(
+  t: test.TestContext,
+  { dataDir = ':memory:', people = peopleBySub(DEFAULT_PEOPLE) } = {},
+): Promise<DevIdp> {
+  const idp = await startDevIdp({ host: '127.0.0.1', port: 0, people, redirectUris: [REDIRECT], dataDir });
   t.after(() => idp.stop());
   return idp;
 }
@@ -167,15 +164,24 @@ describe('gatehouse dev-idp, the stand-in OpenID Connect issuer', () => {
     await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token!), { error: 'invalid_grant' });
   });
 
+  test('someone taken out of its people loses their logins: userinfo and refresh are refused', async (t) => {
+    const people = peopleBySub(DEFAULT_PEOPLE);
+    const idp = await start(t, { people });
+    const { config, tokens } = await logIn(idp, 'u-bob');
+    people.delete('u-bob');
+    await assert.rejects(client.fetchUserInfo(config, tokens.access_token, 'u-bob'), { status: 401 });
+    await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token!), { error: 'invalid_grant' });
+  });
+
   test('a restart on the same data keeps its signing key and the logins it gave', async (t) => {
     const data = tempDir('gatehouse-dev-idp-');
-    const first = await start(t, data);
+    const first = await start(t, { dataDir: data });
     const { tokens } = await logIn(first, 'u-alice');
     const kid = async (idp: DevIdp) =>
       ((await (await fetch(`${idp.url}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
     const before = await kid(first);
     await first.stop();
-    const again = await start(t, data);
+    const again = await start(t, { dataDir: data });
     assert.deepEqual(await kid(again), before);
     const renewed = await client.refreshTokenGrant(await configOf(again), tokens.refresh_token!);
     assert.equal(renewed.claims()?.sub, 'u-alice');
