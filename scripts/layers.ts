@@ -12,6 +12,7 @@ export const LAYERS = [
   'edge',
   'admin',
   'simulator',
+  'dev-idp',
   'tunnel/self-service',
   'relay',
   'tunnel/agent',
@@ -42,10 +43,11 @@ const MODEL = ['routes', 'store', ...KIT] as const;
 
 /** What each layer may import besides itself. Nothing may import a layer above it. */
 export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
-  // The command line starts the gateway, the agent, the simulator and the kit's clients.
+  // The command line starts the gateway, the agent, the simulator, the stand-in issuer and the kit's clients.
   cli: [
     'gateway',
     'simulator',
+    'dev-idp',
     'tunnel/agent',
     'tunnel/protocol',
     'relay',
@@ -58,7 +60,7 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
     ...MODEL,
   ],
   // The one wiring file: everything a running gateway is made of, nothing of the CLI or agent.
-  gateway: LAYERS.filter((l) => !['cli', 'gateway', 'simulator', 'tunnel/agent'].includes(l)),
+  gateway: LAYERS.filter((l) => !['cli', 'gateway', 'simulator', 'dev-idp', 'tunnel/agent'].includes(l)),
   'edge/listen': ['edge', 'tunnel/server', 'config', ...KIT],
   // The dispatcher knows route handlers, guards and mounts only by their contracts in routes/.
   edge: ['routes', ...KIT],
@@ -74,6 +76,9 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
   ],
   // Tesla's cloud stand-in: runs beside a gateway, never inside one.
   simulator: ['fleet', 'telemetry', ...KIT],
+  // The stand-in OIDC issuer (`gatehouse dev-idp`): like the simulator, beside a gateway, never in one.
+  // It keeps oidc-provider's records as the authorization server does, through its store adapter.
+  'dev-idp': ['auth/server', 'store', ...KIT],
   'tunnel/self-service': ['tunnel/server', 'tunnel/protocol', 'auth/sessions', 'auth/identity', ...MODEL],
   relay: ['tunnel/server', 'tunnel/protocol', 'edge/proxy', ...MODEL],
   // The agent and the server share only the protocol.

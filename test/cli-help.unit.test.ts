@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DELIVERIES_HELP } from '../src/cli/deliveries-command.ts';
+import { DEV_IDP_HELP } from '../src/cli/dev-idp-command.ts';
 import { DEV_PROXY_HELP } from '../src/cli/dev-proxy-command.ts';
 import { KEYS_HELP } from '../src/cli/fleet/keys-command.ts';
 import { PAIR_LINK_HELP } from '../src/cli/fleet/pair-link-command.ts';
@@ -16,6 +17,7 @@ const HELPS = {
   serve: SERVE_HELP,
   tunnel: TUNNEL_HELP,
   'dev-proxy': DEV_PROXY_HELP,
+  'dev-idp': DEV_IDP_HELP,
   deliveries: DELIVERIES_HELP,
   'fleet keys': KEYS_HELP,
   'fleet partner': PARTNER_HELP,

@@ -71,9 +71,11 @@ export function codeGroups(source = readFileSync(SOURCE, 'utf8')): CodeGroup[] {
 const statusText = (status: number) =>
   STATUS_CODES[status] ?? (status === 499 ? 'Client Closed Request' : 'Unknown');
 
-/** `RouteAuth` → `Route auth`, `SimulatorApi` → `Simulator API`. */
+/** `RouteAuth` → `Route auth`, `SimulatorApi` → `Simulator API`, `DevIdp` → `Dev IdP`. */
 function heading(name: string): string {
-  const words = name.split(/(?=[A-Z])/).map((w, i) => (w === 'Api' ? 'API' : i === 0 ? w : w.toLowerCase()));
+  const words = name
+    .split(/(?=[A-Z])/)
+    .map((w, i) => (w === 'Api' ? 'API' : w === 'Idp' ? 'IdP' : i === 0 ? w : w.toLowerCase()));
   return words.join(' ');
 }
 

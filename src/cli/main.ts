@@ -39,6 +39,13 @@ export const COMMANDS: CommandTable = {
       return { help: m.DEV_PROXY_HELP, run: m.devProxyCommand };
     },
   },
+  'dev-idp': {
+    summary: 'A stand-in OIDC login with test people, to try logins locally',
+    load: async () => {
+      const m = await import('./dev-idp-command.ts');
+      return { help: m.DEV_IDP_HELP, run: m.devIdpCommand };
+    },
+  },
   deliveries: {
     summary: 'List and replay webhooks a relay route received',
     load: async () => {

@@ -233,6 +233,18 @@ export const ROUTE_AUTH_ERROR_CODES = [
 /** One of {@link ROUTE_AUTH_ERROR_CODES}. */
 export type RouteAuthErrorCode = (typeof ROUTE_AUTH_ERROR_CODES)[number];
 
+/** Codes of `gatehouse dev-idp`, the stand-in OpenID Connect issuer for trying logins locally. */
+export const DEV_IDP_ERROR_CODES = [
+  /** The `--people` file cannot be read, or breaks a rule of its shape (the message names the entry and field). */
+  'DEV_IDP_PEOPLE_INVALID',
+  /** An option of `gatehouse dev-idp` has a value it cannot use, or its port is taken. */
+  'DEV_IDP_OPTION_INVALID',
+  /** Asked to listen beyond loopback without `--allow-remote`: anyone who reached it could log in as anyone. */
+  'DEV_IDP_NOT_LOOPBACK',
+] as const;
+/** One of {@link DEV_IDP_ERROR_CODES}. */
+export type DevIdpErrorCode = (typeof DEV_IDP_ERROR_CODES)[number];
+
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
   | EdgeErrorCode
@@ -246,7 +258,8 @@ export type ErrorCode =
   | TelemetryErrorCode
   | SessionErrorCode
   | LoginErrorCode
-  | RouteAuthErrorCode;
+  | RouteAuthErrorCode
+  | DevIdpErrorCode;
 
 /** Options every {@link GatehouseError} takes. */
 export interface GatehouseErrorOptions {

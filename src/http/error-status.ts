@@ -162,6 +162,10 @@ const STATUS_BY_CODE = {
   AUTH_ACCESS_DENIED: 403,
   AUTH_UNAVAILABLE: 503,
   AUTH_SECRET_KEY_MISSING: 503,
+  // the stand-in issuer's command line: never an HTTP answer, a mistake in what it was given
+  DEV_IDP_PEOPLE_INVALID: 400,
+  DEV_IDP_OPTION_INVALID: 400,
+  DEV_IDP_NOT_LOOPBACK: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Every error code, in the order of the table above. */

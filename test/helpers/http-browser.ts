@@ -12,7 +12,7 @@ export interface BrowserAnswer {
  * A browser in miniature for HTTP tests, the one every HTTP login test walks with: keeps cookies
  * per host (host-only, as Gatehouse sets them; paths are not told apart, so a host's cookies all go
  * with each request), posts forms, follows redirects across hosts (stopping where told), and reaches every host name on this machine (names under
- * `.test`, `localhost`) at 127.0.0.1 with the name as the Host header. Enough to walk login
+ * `.test`, `localhost` and the names under it) at 127.0.0.1 with the name as the Host header. Enough to walk login
  * flows; Chromium tests cover what only a real browser shows.
  */
 export class HttpBrowser {
@@ -58,7 +58,7 @@ export class HttpBrowser {
   ): Promise<BrowserAnswer> {
     const url = new URL(target);
     this.visited.push(url);
-    const local = url.hostname.endsWith('.test') || url.hostname === 'localhost';
+    const local = /(^|\.)localhost$|\.test$/.test(url.hostname);
     const through = local ? this.via?.(url) : undefined;
     const address = through
       ? `http://127.0.0.1:${through.port}${url.pathname}${url.search}`

@@ -160,3 +160,11 @@ export async function revokeGrant(
 export async function grantExists(ephemeral: EphemeralRepository, grantId: string): Promise<boolean> {
   return (await ephemeral.get(ns.model('Grant'), grantId)) !== undefined;
 }
+
+/** The ids of the live grants an account holds, of any client: what revoking a person's logins removes. */
+export async function grantIdsOf(ephemeral: EphemeralRepository, accountId: string): Promise<string[]> {
+  const grants = await ephemeral.list(ns.model('Grant'));
+  return grants
+    .filter(({ value }) => (JSON.parse(value) as Stored).payload.accountId === accountId)
+    .map(({ key }) => key);
+}

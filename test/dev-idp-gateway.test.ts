@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { serveEnvironment } from '../src/cli/dev-idp-command.ts';
+import { type DevIdp, startDevIdp } from '../src/dev-idp/dev-idp.ts';
+import { DEFAULT_PEOPLE, peopleBySub } from '../src/dev-idp/people.ts';
+import { logInAtStandIn } from './helpers/dev-idp-login.ts';
+import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { HttpBrowser } from './helpers/http-browser.ts';
+import { startUpstream, type Upstream } from './helpers/upstream.ts';
+
+/** The environment the stand-in prints for `gatehouse serve`, as variables. */
+function printedEnvironment(idp: DevIdp): Record<string, string> {
+  return Object.fromEntries(
+    serveEnvironment(idp).map((line) => {
+      const [, name, value] = /^export (\w+)=(.*)$/.exec(line)!;
+      return [name!, value!.replace(/^'(.*)'$/, '$1')];
+    }),
+  );
+}
+
+describe('a gateway logging people in through gatehouse dev-idp, set up as it says', () => {
+  let idp: DevIdp;
+  let gw: TestGateway;
+  let app: Upstream;
+  const origin = (host: string) => `http://${host}:${gw.port}`;
+  before(async () => {
+    // Its defaults, as `npx gatehouse dev-idp` has them; the gateway is on a port of its own.
+    idp = await startDevIdp({
+      host: '127.0.0.1',
+      port: 0,
+      people: peopleBySub(DEFAULT_PEOPLE),
+      redirectUris: ['http://localhost:8080/login/callback/oidc'],
+      dataDir: ':memory:',
+    });
+    gw = await startTestGateway({ flags: { domain: 'localhost' }, env: printedEnvironment(idp) });
+    app = await startUpstream();
+    await gw.addRoute({ host: 'staff.localhost', target: app.url, auth: { allow: ['claim:groups=staff'] } });
+    await gw.addRoute({ host: 'open.localhost', target: app.url, auth: { allow: ['*'] } });
+  });
+  after(async () => {
+    await gw.stop();
+    await app.close();
+    await idp.stop();
+  });
+
+  /** A browser asks for `url`, meets Gatehouse's login page, goes to the stand-in, picks `sub`. */
+  async function logIn(url: string, sub: string) {
+    const loginPage = await new HttpBrowser().navigate(url);
+    assert.match(loginPage.text, /Continue with Stand-in login/, 'the label it printed');
+    return logInAtStandIn(new HttpBrowser(), url, idp.url, sub);
+  }
+
+  test('a person in staff gets through: the upstream is told oidc:<sub>, their email and name', async () => {
+    const page = await logIn(`${origin('staff.localhost')}/report`, 'u-alice');
+    assert.equal(page.status, 200, page.text);
+    assert.equal(page.url.href, `${origin('staff.localhost')}/report`);
+    const seen = app.seen.at(-1)!.headers;
+    assert.equal(seen['x-auth-user'], 'oidc:u-alice');
+    assert.equal(seen['x-auth-email'], 'alice@example.com');
+    assert.equal(seen['x-auth-name'], 'Alice Example');
+  });
+
+  test('someone outside staff is refused, by their sub', async () => {
+    const page = await logIn(`${origin('staff.localhost')}/`, 'u-carol');
+    assert.equal(page.status, 403);
+    assert.match(page.text, /oidc:u-carol/);
+  });
+
+  test('an unverified email never reaches the upstream', async () => {
+    const page = await logIn(`${origin('open.localhost')}/`, 'u-carol');
+    assert.equal(page.status, 200, page.text);
+    const seen = app.seen.at(-1)!.headers;
+    assert.equal(seen['x-auth-user'], 'oidc:u-carol');
+    assert.equal(seen['x-auth-email'], undefined);
+  });
+});
