@@ -91,8 +91,7 @@ describe('end to end: one registered callback URL, two developers, a real provid
     }
     for (const developer of ['alice', 'bob']) {
       const page = pages[developer]!;
-      await page.fill('input[name="user"]', `${developer}-driver`);
-      await page.click('#login button');
+      await page.click(`#login button[value="${developer}-driver"]`);
       await page.waitForURL(new RegExp(`^${relayBase}/app\\?oauth=success&session_id=`));
       await page.waitForFunction("document.getElementById('report').textContent !== ''");
       const report = JSON.parse((await page.textContent('#report')) ?? '{}');
