@@ -1,4 +1,7 @@
+import { closestName } from '../core/closest-name.ts';
 import { LINE_WIDTH, wrap } from './help.ts';
+
+export { closestName } from '../core/closest-name.ts';
 
 /** A loaded command: its help text and what it runs. */
 export interface Command {
@@ -31,17 +34,6 @@ export function commandList(table: CommandTable): string {
     .join('\n');
 }
 
-/** The known name closest to a mistyped one (at most two edits away), if any. */
-export function closestName(typed: string, names: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const name of names) {
-    const d = editDistance(typed.toLowerCase(), name.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [name, d];
-  }
-  return best;
-}
-
 /** The options a help text lists: the `--name` that starts each of its option rows. */
 export function optionsOf(help: string): string[] {
   return [...help.matchAll(/^ {2}(?:-[A-Za-z], )?(--[a-z0-9][a-z0-9-]*)/gm)].map((m) => m[1]!);
@@ -62,22 +54,6 @@ export async function commandOf(
     entry.subcommands && sub !== undefined ? await commandOf(await entry.subcommands(), [sub]) : undefined;
   if (below) return { name: `${name} ${below.name}`, help: below.help };
   return { name: name!, help: (await entry.load()).help };
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(
-        previous[j]! + 1,
-        row[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    previous = row;
-  }
-  return previous[b.length]!;
 }
 
 /**

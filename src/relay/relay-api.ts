@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Clock, dateOf } from '../core/clock.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { honoErrorHandler } from '../http/error-response.ts';
-import { validationError } from '../http/validation-error.ts';
+import { parseBody } from '../http/validation-error.ts';
 import type { RelayGlobals, RouteRelaySettings } from '../routes/relay-settings.ts';
 import type { Store } from '../store/types.ts';
 import { RelayError } from './errors.ts';
@@ -73,9 +73,7 @@ async function body<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<z.
   } catch {
     throw new RelayError('RELAY_BODY_INVALID', 'the body must be JSON');
   }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw validationError(parsed.error);
-  return parsed.data;
+  return parseBody(schema, value);
 }
 
 /** The signed text's first part: the URL, or `tunnel:<name>` for a tunnel. */
