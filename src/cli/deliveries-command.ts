@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
+import { type DeliveryView, deliveryDetail, deliverySummary } from './delivery-view.ts';
 import { optionTable } from './help.ts';
 
 /** `gatehouse deliveries --help`. */
@@ -8,6 +9,7 @@ export const DELIVERIES_HELP = `Usage: gatehouse deliveries list   --route ID [o
        gatehouse deliveries replay DELIVERY --route ID --developer DEV [options]
 
 Webhooks a relay route received: who got them, what they answered, and sending one again.
+'show' prints one whole: the request line, its headers (credentials read [redacted]) and its body.
 
 ${optionTable([
   {
@@ -22,15 +24,6 @@ ${optionTable([
     ],
   },
 ])}`;
-
-interface Delivery {
-  id: string;
-  receivedAt: string;
-  method: string;
-  pathAndQuery: string;
-  bodyBytes: number;
-  results: { developer: string; status: number; error?: string; replay?: boolean }[];
-}
 
 /** Runs `gatehouse deliveries …`; resolves with the exit code. */
 export async function deliveriesCommand(argv: string[]): Promise<number> {
@@ -69,24 +62,15 @@ export async function deliveriesCommand(argv: string[]): Promise<number> {
     });
     return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
   };
-  const show = (d: Delivery) =>
-    `${d.id}  ${d.receivedAt}  ${d.method} ${d.pathAndQuery}  ${d.bodyBytes} bytes\n` +
-    d.results
-      .map(
-        (r) =>
-          `    → ${r.developer}: ${r.status}${r.error ? ` (${r.error})` : ''}${r.replay ? ' [replay]' : ''}`,
-      )
-      .join('\n');
-
   try {
     if (action === 'list') {
       const res = await call('GET', base);
       if (res.status !== 200) return fail(String(res.body['message']), 1);
-      const deliveries = res.body['deliveries'] as Delivery[];
+      const deliveries = res.body['deliveries'] as DeliveryView[];
       process.stdout.write(
         values.json
           ? `${JSON.stringify(deliveries)}\n`
-          : `${deliveries.map(show).join('\n') || 'No deliveries.'}\n`,
+          : `${deliveries.map(deliverySummary).join('\n') || 'No deliveries.'}\n`,
       );
       return 0;
     }
@@ -95,7 +79,9 @@ export async function deliveriesCommand(argv: string[]): Promise<number> {
       const res = await call('GET', `${base}/${encodeURIComponent(id)}`);
       if (res.status !== 200) return fail(String(res.body['message']), 1);
       process.stdout.write(
-        values.json ? `${JSON.stringify(res.body)}\n` : `${show(res.body as unknown as Delivery)}\n`,
+        values.json
+          ? `${JSON.stringify(res.body)}\n`
+          : `${deliveryDetail(res.body as unknown as DeliveryView)}\n`,
       );
       return 0;
     }

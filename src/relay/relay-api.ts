@@ -8,6 +8,7 @@ import type { RelayGlobals, RouteRelaySettings } from '../routes/relay-settings.
 import type { Store } from '../store/types.ts';
 import { RelayError } from './errors.ts';
 import type { RelayRegistry, RelayTarget } from './registrations.ts';
+import { selectNext, selectPage, wantsPage } from './select-page.ts';
 import { FRESHNESS_SECONDS, registrationMessage, unregistrationMessage, verifySigned } from './signature.ts';
 import { checkTargetUrl } from './target-policy.ts';
 
@@ -182,11 +183,20 @@ export function createRelayApi(): Hono<Env> {
       });
     // Secure only over https: browsers drop Secure cookies set on plain http (a local relay).
     const secure = new URL(c.req.url).protocol === 'https:' ? '; Secure' : '';
+    const ttlSeconds = c.env.relay.settings.stateTtlSeconds;
     c.header(
       'set-cookie',
-      `${SELECT_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${c.env.relay.settings.stateTtlSeconds}${secure}`,
+      `${SELECT_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${ttlSeconds}${secure}`,
     );
-    return c.json({ selected: id });
+    // A browser gets a page that says what happened and leads on to the app; a script its JSON.
+    if (!wantsPage(c.req.header('accept'))) return c.json({ selected: id, expiresInSeconds: ttlSeconds });
+    const { html, headers } = selectPage({
+      developer: id,
+      host: new URL(c.req.url).host,
+      ttlSeconds,
+      next: selectNext(c.req.query('next')),
+    });
+    return c.html(html, 200, headers);
   });
 
   return app;
