@@ -1,6 +1,7 @@
 import QRCode from 'qrcode';
 import { defineCommand } from './define-command.ts';
 import { deviceLogin, discover, revokeLogin } from './device-login.ts';
+import { loginProblem } from './login-problem.ts';
 import { defaultConfigDir, SavedLogins } from './saved-logins.ts';
 
 const CA_ROW = { usage: '--ca FILE', does: 'Also trust this CA (PEM) for an https server' } as const;
@@ -71,10 +72,7 @@ export async function loginCommand(argv: string[], env: NodeJS.ProcessEnv = proc
   try {
     config = await discover({ server, caFile: values.ca });
   } catch (error) {
-    process.stderr.write(
-      `gatehouse login: ${server.origin} did not answer as a Gatehouse with login (${(error as Error).message}); ` +
-        'check --server, and that the server has a login provider configured\n',
-    );
+    process.stderr.write(`gatehouse login: ${loginProblem(error, server, 'discovery')}\n`);
     return 3;
   }
   const stop = new AbortController();
@@ -104,7 +102,7 @@ export async function loginCommand(argv: string[], env: NodeJS.ProcessEnv = proc
     );
     return 0;
   } catch (error) {
-    process.stderr.write(`gatehouse login: not logged in: ${(error as Error).message}\n`);
+    process.stderr.write(`gatehouse login: not logged in: ${loginProblem(error, server, 'login')}\n`);
     return 4;
   } finally {
     process.off('SIGINT', onSignal);
@@ -133,7 +131,7 @@ export async function logoutCommand(argv: string[], env: NodeJS.ProcessEnv = pro
     await revokeLogin(await discover({ server, caFile: values.ca }), login);
   } catch (error) {
     process.stderr.write(
-      `gatehouse logout: ${server.origin} could not revoke the token (${(error as Error).message}); it is forgotten here anyway\n`,
+      `gatehouse logout: the login could not be revoked (${loginProblem(error, server, 'login')}); it is forgotten here anyway\n`,
     );
   }
   saved.remove(server.origin);

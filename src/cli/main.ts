@@ -25,6 +25,13 @@ export const COMMANDS: CommandTable = {
       return { help: m.TUNNEL_HELP, run: m.tunnelCommand };
     },
   },
+  tunnels: {
+    summary: "List tunnels, give one a new key, or delete one (an admin key's work)",
+    load: async () => {
+      const m = await import('./tunnels-command.ts');
+      return { help: m.TUNNELS_HELP, run: m.tunnelsCommand };
+    },
+  },
   login: {
     summary: 'Log in to a Gatehouse (device flow); tunnels then need no key',
     load: async () => {
