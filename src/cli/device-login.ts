@@ -6,7 +6,7 @@ import { CLI_CLIENT_ID } from '../auth/identity/client-ids.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { ConfigError } from '../core/config-error.ts';
 import { GatehouseError } from '../core/errors.ts';
-import { outboundAgent } from '../http/outbound.ts';
+import { isLocalhostName, outboundAgent } from '../http/outbound.ts';
 import type { SavedLogin } from './saved-logins.ts';
 
 /** The client id Gatehouse's authorization server knows its own CLI by (a public client). */
@@ -32,9 +32,7 @@ export function apiResource(server: URL): string {
 
 /** True for servers on this machine, the only ones plain http is accepted for. */
 function isLoopback(server: URL): boolean {
-  return (
-    ['localhost', '127.0.0.1', '[::1]'].includes(server.hostname) || server.hostname.endsWith('.localhost')
-  );
+  return ['127.0.0.1', '[::1]'].includes(server.hostname) || isLocalhostName(server.hostname);
 }
 
 /** How to reach one Gatehouse's authorization server. */

@@ -61,11 +61,3 @@ export function outboundLookup(hostname: string, options: LookupOptions, callbac
 export function outboundAgent(options: { readonly ca?: string | Buffer | undefined } = {}): Agent {
   return new Agent({ connect: { lookup: outboundLookup, ...(options.ca ? { ca: options.ca } : {}) } });
 }
-
-let shared: Agent | undefined;
-
-/** The process's one {@link outboundAgent} without extra CAs, made when first asked for. */
-export function sharedOutboundAgent(): Agent {
-  shared ??= outboundAgent();
-  return shared;
-}
