@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
@@ -70,6 +71,7 @@ describe('admin API', () => {
         'VALIDATION_FAILED',
       ],
       [{ host: 'x.test', target: 'http://a', extra: 1 }, 'extra', 'VALIDATION_FAILED'],
+      [{ host: 'x.test', taget: 'http://a' }, 'taget', 'VALIDATION_FAILED'],
       ['{"host":', undefined, 'INVALID_JSON'],
       [[1, 2], undefined, 'VALIDATION_FAILED'],
     ];
@@ -93,6 +95,8 @@ describe('admin API', () => {
       pad: 'x'.repeat(2 * 1024 * 1024),
     });
     assert.equal(huge.status, 413);
+    const typo = await gw.api('POST', '/api/v1/routes/', { host: 'x.test', taget: 'http://a' });
+    assert.equal(typo.body.message, 'unknown field: taget (did you mean target?)');
     assert.equal((await gw.api('GET', '/api/v1/routes/')).body.routes.length, before);
   });
 
@@ -157,6 +161,35 @@ describe('admin API', () => {
     assert.ok(!JSON.stringify(stored).includes('crlf.test'), 'the route was not stored');
   });
 
+  test('keys: the list shows GATEHOUSE_ADMIN_KEY first, and which key the request came with', async () => {
+    const made = await gw.api('POST', '/api/v1/keys/', { name: 'second' });
+    const byEnv = (await gw.api('GET', '/api/v1/keys/')).body.keys;
+    assert.deepEqual(byEnv[0], {
+      id: 'env',
+      name: 'GATEHOUSE_ADMIN_KEY',
+      prefix: ADMIN_KEY.slice(0, 9),
+      source: 'environment',
+      inUse: true,
+      createdAt: null,
+      revokedAt: null,
+    });
+    assert.deepEqual(
+      byEnv.filter((k: { inUse: boolean }) => k.inUse).map((k: { id: string }) => k.id),
+      ['env'],
+    );
+    const byMade = (await gw.api('GET', '/api/v1/keys/', undefined, made.body.secret)).body.keys;
+    assert.deepEqual(
+      byMade.filter((k: { inUse: boolean }) => k.inUse).map((k: { id: string }) => k.id),
+      [made.body.id],
+    );
+    assert.equal((await gw.api('GET', '/api/v1/keys/env')).body.source, 'environment');
+    const revoke = await gw.api('DELETE', '/api/v1/keys/env');
+    assert.equal(revoke.status, 409);
+    assert.equal(revoke.body.error, 'ADMIN_KEY_FROM_ENVIRONMENT');
+    assert.match(revoke.body.message, /unset the variable and restart/);
+    assert.equal((await gw.api('GET', '/api/v1/routes/')).status, 200);
+  });
+
   test('health, readiness, metrics and the OpenAPI document', async () => {
     assert.deepEqual((await gw.send('localhost', '/healthz')).text, '{"status":"ok"}');
     const ready = JSON.parse((await gw.send('localhost', '/readyz')).text);
@@ -196,5 +229,33 @@ describe('admin keys without GATEHOUSE_ADMIN_KEY', () => {
     assert.equal(res.status, 409);
     assert.equal(res.body.error, 'LAST_ADMIN_KEY');
     assert.equal((await gw.api('GET', '/api/v1/routes/', undefined, key)).status, 200);
+  });
+
+  test('after a lost key is replaced by GATEHOUSE_ADMIN_KEY and revoked, the list shows the key in use', async () => {
+    const first = await startTestGateway({ adminKey: null });
+    const dataDir = first.dataDir;
+    await first.gateway.stop();
+    const recovered = await startTestGateway({ dataDir, adminKey: ADMIN_KEY });
+    try {
+      const lost = (await recovered.api('GET', '/api/v1/keys/')).body.keys.find(
+        (k: { name: string }) => k.name === 'bootstrap',
+      );
+      assert.equal((await recovered.api('DELETE', `/api/v1/keys/${lost.id}`)).status, 200);
+      const keys = (await recovered.api('GET', '/api/v1/keys/')).body.keys;
+      assert.deepEqual(
+        keys.map((k: { name: string; revokedAt: string | null; inUse: boolean }) => [
+          k.name,
+          k.revokedAt === null,
+          k.inUse,
+        ]),
+        [
+          ['GATEHOUSE_ADMIN_KEY', true, true],
+          ['bootstrap', false, false],
+        ],
+      );
+    } finally {
+      await recovered.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -88,21 +88,39 @@ describe('what gatehouse tunnel says when it cannot go on', () => {
     assert.equal(await exitCode(cli), 4);
     const err = fatalLine(cli);
     assert.match(err, new RegExp(`${server} refused the key for tunnel guarded`));
-    assert.equal(occurrences(err, 'guarded'), 2, err); // the name, and the rotate-key path
+    assert.equal(occurrences(err, 'guarded'), 2, err); // the name, and in the rotate-key command
     assert.match(err, /rotate-key/);
   });
 
-  test('creating a name that exists says to connect with its key', async (t) => {
+  test('the same command run again reuses its tunnel with a new key; the earlier run stops, saying why', async () => {
     await createTunnelOn(gh.port, 'mine', ADMIN);
-    const cli = spawnCli(['tunnel', local.url, '--server', server, '--name', 'mine', '--no-inspect'], {
-      GATEHOUSE_ADMIN_KEY: ADMIN,
-    });
-    t.after(() => cli.stop());
-    assert.equal(await exitCode(cli), 6);
-    const err = fatalLine(cli);
-    assert.match(err, new RegExp(`the tunnel name mine is taken on ${server}`));
-    assert.match(err, /--key/);
-    assert.match(err, /another --name/);
+    const run = () =>
+      spawnCli(['tunnel', local.url, '--server', server, '--name', 'mine', '--no-inspect'], {
+        GATEHOUSE_ADMIN_KEY: ADMIN,
+      });
+    const first = run();
+    try {
+      const [, key] = await waitForOutput(first, 'stderr', /Reusing tunnel mine with a new key .*: (gt_\S+)/);
+      await waitForOutput(first, 'stderr', /● online/);
+      const second = run();
+      try {
+        const [, next] = await waitForOutput(
+          second,
+          'stderr',
+          /Reusing tunnel mine with a new key .*: (gt_\S+)/,
+        );
+        assert.notEqual(next, key);
+        await waitForOutput(second, 'stderr', /● online/);
+        // The first run's key is the old one now: refused when it reconnects, it stops.
+        assert.equal(await exitCode(first), 4);
+        assert.match(fatalLine(first), /refused the key for tunnel mine/);
+        assert.equal(second.child.exitCode, null, 'the second run stays up');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await first.stop();
+    }
   });
 
   test('an unreachable server: given up after --retry-for, naming the URL and the time waited', async (t) => {

@@ -1,66 +1,65 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DELIVERIES_HELP } from '../src/cli/deliveries-command.ts';
-import { DEV_IDP_HELP } from '../src/cli/dev-idp-command.ts';
-import { DEV_PROXY_HELP } from '../src/cli/dev-proxy-command.ts';
-import { KEYS_HELP } from '../src/cli/fleet/keys-command.ts';
-import { PAIR_LINK_HELP } from '../src/cli/fleet/pair-link-command.ts';
-import { PARTNER_HELP } from '../src/cli/fleet/partner-command.ts';
-import { SIMULATE_HELP } from '../src/cli/fleet/simulate-command.ts';
-import { TELEMETRY_CONFIG_HELP } from '../src/cli/fleet/telemetry-config-command.ts';
+import { closestName, commandOf, optionsOf } from '../src/cli/command-table.ts';
+import { SUBCOMMANDS } from '../src/cli/fleet/fleet-command.ts';
+import { LINE_WIDTH } from '../src/cli/help.ts';
+import { COMMANDS, MAIN_HELP, main } from '../src/cli/main.ts';
 import { SERVE_HELP } from '../src/cli/serve-command.ts';
-import { TUNNEL_HELP } from '../src/cli/tunnel-command.ts';
 import { serveConfig } from '../src/config/schema.ts';
 import { SETTINGS, usageOf } from '../src/config/settings.ts';
 
-const HELPS = {
-  serve: SERVE_HELP,
-  tunnel: TUNNEL_HELP,
-  'dev-proxy': DEV_PROXY_HELP,
-  'dev-idp': DEV_IDP_HELP,
-  deliveries: DELIVERIES_HELP,
-  'fleet keys': KEYS_HELP,
-  'fleet partner': PARTNER_HELP,
-  'fleet pair-link': PAIR_LINK_HELP,
-  'fleet telemetry-config': TELEMETRY_CONFIG_HELP,
-  'fleet simulate': SIMULATE_HELP,
-};
+/** Every help text the CLI prints, by the command that prints it. */
+const HELPS: Record<string, string> = { gatehouse: MAIN_HELP };
+for (const [name, entry] of Object.entries(COMMANDS)) HELPS[name] = (await entry.load()).help;
+for (const [name, entry] of Object.entries(SUBCOMMANDS)) HELPS[`fleet ${name}`] = (await entry.load()).help;
 
 /** An option as a help row starts: `-h, --help`, `--port N`, `--store redis://HOST:P`. */
 const USAGE = /^(-[a-z], )?--[a-z][a-z-]*( [^\s]+)?$/;
 const VARIABLE = /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/;
 /** A row: an option, or the variable of a setting that has no flag (`GATEHOUSE_SECRET_KEY`). */
 const ROW = /^ {2}(-|[A-Z][A-Z0-9]*_[A-Z0-9_]+ {2})/;
+/** A variable on a line of its own, under its option's description. */
+const VARIABLE_LINE = /^( +)env: ([A-Z][A-Z0-9_]+)$/;
 
 /** The option rows of a help text: where the description and the variable start, and the usage. */
 function optionRows(help: string) {
-  return help
-    .split('\n')
-    .filter((line) => ROW.test(line))
-    .map((line) => {
-      const usage = /^ {2}(\S+(?: \S+)*)/.exec(line)![1]!;
-      const descriptionAt = line.slice(2 + usage.length).search(/\S/) + 2 + usage.length;
-      const last = /(\s+)(\S+)$/.exec(line)!;
-      // A row of a variable ends in its description, which may end in an older name of it.
-      const variable =
-        VARIABLE.test(last[2]!) && !VARIABLE.test(usage)
-          ? { at: line.length - last[2]!.length, gap: last[1]! }
-          : undefined;
-      return { line, usage, descriptionAt, variable };
-    });
+  const lines = help.split('\n');
+  return lines.flatMap((line, index) => {
+    if (!ROW.test(line)) return [];
+    const usage = /^ {2}(\S+(?: \S+)*)/.exec(line)![1]!;
+    const descriptionAt = line.slice(2 + usage.length).search(/\S/) + 2 + usage.length;
+    const last = /(\s+)(\S+)$/.exec(line)!;
+    // A row of a variable ends in its description, which may end in an older name of it.
+    const beside =
+      VARIABLE.test(last[2]!) && !VARIABLE.test(usage)
+        ? { name: last[2]!, at: line.length - last[2]!.length, gap: last[1]! }
+        : undefined;
+    // Or the variable has the line after the description to itself.
+    let next = index + 1;
+    while (lines[next] !== undefined && /^ {5,}\S/.test(lines[next]!) && !VARIABLE_LINE.test(lines[next]!))
+      next++;
+    const below = VARIABLE_LINE.exec(lines[next] ?? '');
+    const variable = below ? { name: below[2]!, at: below[1]!.length, gap: '' } : beside;
+    return [{ line, usage, descriptionAt, variable, below: below !== null }];
+  });
 }
 
 describe('--help', () => {
   for (const [command, help] of Object.entries(HELPS)) {
+    test(`${command} --help: no line is longer than ${LINE_WIDTH} columns`, () => {
+      for (const line of help.split('\n'))
+        assert.ok(line.length <= LINE_WIDTH, `${line.length} columns: ${line}`);
+    });
+    if (command === 'gatehouse' || command === 'fleet') continue;
     test(`gatehouse ${command}: option, description and variable never run into each other`, () => {
       const rows = optionRows(help);
-      assert.ok(rows.length > 3, 'the help lists options');
+      assert.ok(rows.length >= 3, 'the help lists options');
       for (const row of rows) {
         assert.ok(
           USAGE.test(row.usage) || VARIABLE.test(row.usage),
           `an option name or a variable alone, two spaces before its description: ${row.line}`,
         );
-        if (row.variable)
+        if (row.variable && !row.below)
           assert.ok(row.variable.gap.length >= 2, `two spaces before the variable: ${row.line}`);
       }
       const descriptionColumns = new Set(rows.map((r) => r.descriptionAt));
@@ -77,16 +76,67 @@ describe('--help', () => {
       }
     });
   }
+
+  test('logout says what it does, not what login does', () => {
+    assert.match(HELPS['logout']!, /--server URL +The Gatehouse to log out of/);
+    assert.doesNotMatch(HELPS['logout']!, /log in to/);
+  });
+});
+
+describe('a mistyped option', () => {
+  const cases: [argv: string[], near: string | undefined, helpOf: string][] = [
+    [['serve', '--prot', '8080'], '--port', 'serve'],
+    [['tunnel', '3000', '--admn-key', 'k'], '--admin-key', 'tunnel'],
+    [['login', '--sever', 'http://x'], '--server', 'login'],
+    [['logout', '--severs', 'http://x'], '--server', 'logout'],
+    [['deliveries', 'list', '--rout', 'r'], '--route', 'deliveries'],
+    [['dev-proxy', 'start', '--devloper', 'd'], '--developer', 'dev-proxy'],
+    [['fleet', 'keys', 'make', '--fleetkey', 'k'], '--fleet-key', 'fleet keys'],
+    [['tunnel', '--zzzzzzzz'], undefined, 'tunnel'],
+  ];
+  for (const [argv, near, helpOf] of cases) {
+    test(`${argv.join(' ')}: ${near ? `names ${near}` : 'names none far off'}`, async () => {
+      const written: string[] = [];
+      const write = process.stderr.write;
+      process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof write;
+      const code = await main(argv).finally(() => {
+        process.stderr.write = write;
+      });
+      const typed = argv.find((a) => a.startsWith('--'))!;
+      const hint = near ? `. Did you mean '${near}'?` : '';
+      assert.equal(
+        written.join(''),
+        `gatehouse: Unknown option '${typed}'${hint}\nRun 'gatehouse ${helpOf} --help' for its options.\n`,
+      );
+      assert.equal(code, 2);
+    });
+  }
+
+  test('the options named are the ones the help lists, for every command', async () => {
+    for (const name of Object.keys(HELPS).filter((n) => n !== 'gatehouse' && n !== 'fleet')) {
+      const command = await commandOf(COMMANDS, name.split(' '));
+      assert.equal(command?.help, HELPS[name]);
+      const options = optionsOf(command!.help);
+      assert.ok(options.includes('--help'), `${name} lists --help: ${options}`);
+      assert.equal(
+        closestName(
+          'hlep',
+          options.map((o) => o.slice(2)),
+        ),
+        'help',
+      );
+    }
+  });
 });
 
 describe('serve --help and the settings table', () => {
   test('lists every setting: its flag or, without one, its variable, with every older name', () => {
-    const rows = new Map(optionRows(SERVE_HELP).map((r) => [r.usage, r.line]));
+    const rows = new Map(optionRows(SERVE_HELP).map((r) => [r.usage, r]));
     for (const setting of SETTINGS) {
-      const line = rows.get(usageOf(setting));
-      assert.ok(line, `${setting.key} has a row ${usageOf(setting)}`);
+      const row = rows.get(usageOf(setting));
+      assert.ok(row, `${setting.key} has a row ${usageOf(setting)}`);
       if (setting.flag !== undefined)
-        assert.ok(line.endsWith(setting.env), `${setting.key} shows ${setting.env}`);
+        assert.equal(row.variable?.name, setting.env, `${setting.key} shows ${setting.env}`);
       for (const alias of setting.aliases ?? [])
         assert.match(SERVE_HELP, new RegExp(`\\b${alias}\\b`), `${setting.key} names ${alias}`);
     }

@@ -67,30 +67,72 @@ describe('gatehouse login, then gatehouse tunnel with no key', () => {
     assert.equal(saved.login, 'github:bob');
     assert.ok(saved.refreshToken);
 
+    // Without --json, the status line names the tunnel the server chose, as it names any other.
+    const plain = spawnCli(['tunnel', local.url, '--server', world.issuer, '--no-inspect'], env);
+    try {
+      const line = await waitFor('the status line online', () => /● online .*/.exec(plain.stderr())?.[0], {
+        detail: () => plain.stdout() + plain.stderr(),
+      });
+      assert.match(line, /● online +http:\/\/[a-z0-9-]+\.[^ ]+ → http:\/\/127\.0\.0\.1:\d+ /);
+      assert.doesNotMatch(plain.stderr(), /undefined/);
+      assert.match(plain.stderr(), /Connecting as github:bob \(gatehouse login\)/);
+    } finally {
+      await plain.stop();
+    }
+
     const tunnel = spawnCli(['tunnel', local.url, '--server', world.issuer, '--no-inspect', '--json'], env);
-    t.after(() => tunnel.stop());
-    const online = await waitFor(
-      'the tunnel online',
-      () =>
+    try {
+      const online = await waitFor(
+        'the tunnel online',
+        () =>
+          tunnel
+            .stdout()
+            .split('\n')
+            .find((l) => l.includes('"event":"online"')),
+        { detail: () => tunnel.stdout() + tunnel.stderr() },
+      );
+      const publicUrl = new URL(JSON.parse(online).url);
+      const name = publicUrl.hostname.split('.')[0]!;
+      const record = await world.gw.gateway.store.tunnels.get(name);
+      assert.equal(record?.owner, 'account:github|1002', "bob's own tunnel");
+      const res = await world.gw.send(publicUrl.hostname, '/through');
+      assert.equal(res.status, 200);
+      assert.equal(local.seen.at(-1)?.url, '/through');
+
+      // Logging out while the tunnel runs revokes the login: the server drops the agent at once
+      // (not at its next reconnect), and the agent, refused on reconnecting, stops saying why.
+      const logout = spawnCli(['logout', '--server', world.issuer], env);
+      await waitFor('the logout to finish', () => logout.child.exitCode !== null, { detail: logout.stderr });
+      assert.match(logout.stdout(), /Logged out/);
+      assert.equal(JSON.parse(await readFile(file, 'utf8').catch(() => '{}'))[world.issuer], undefined);
+      const events = await waitFor(
+        'the agent dropped for the revoked login',
+        async () => {
+          const all = await world.gw.gateway.store.tunnels.events(name, 10);
+          return all.some((e) => e.type === 'disconnect' && e.reason === 'login revoked') ? all : undefined;
+        },
+        { detail: () => tunnel.stdout() + tunnel.stderr() },
+      );
+      assert.ok(events.length > 0);
+      await waitFor('the agent to stop', () => tunnel.child.exitCode !== null, {
+        detail: () => tunnel.stdout() + tunnel.stderr(),
+      });
+      assert.equal(tunnel.child.exitCode, 4);
+      const fatal = JSON.parse(
         tunnel
           .stdout()
           .split('\n')
-          .find((l) => l.includes('"event":"online"')),
-      { detail: () => tunnel.stdout() + tunnel.stderr() },
-    );
-    const publicUrl = new URL(JSON.parse(online).url);
-    const name = publicUrl.hostname.split('.')[0]!;
-    const record = await world.gw.gateway.store.tunnels.get(name);
-    assert.equal(record?.owner, 'account:github|1002', "bob's own tunnel");
-    const res = await world.gw.send(publicUrl.hostname, '/through');
-    assert.equal(res.status, 200);
-    assert.equal(local.seen.at(-1)?.url, '/through');
-
-    const logout = spawnCli(['logout', '--server', world.issuer], env);
-    t.after(() => logout.stop());
-    await waitFor('the logout to finish', () => logout.child.exitCode !== null, { detail: logout.stderr });
-    assert.match(logout.stdout(), /Logged out/);
-    assert.equal(JSON.parse(await readFile(file, 'utf8').catch(() => '{}'))[world.issuer], undefined);
+          .find((l) => l.includes('"event":"fatal"'))!,
+      );
+      assert.equal(fatal.reason, 'bad-key');
+      assert.match(
+        fatal.message,
+        /no longer accepts the login as github:bob \(logged out, or revoked there\): log in again with gatehouse login --server http:\/\/127\.0\.0\.1:\d+/,
+      );
+      assert.doesNotMatch(tunnel.stderr() + tunnel.stdout(), /undefined/);
+    } finally {
+      await tunnel.stop();
+    }
   });
 
   test('without a key or a login, the tunnel says to log in first', async (t) => {

@@ -127,28 +127,55 @@ describe('gatehouse dev-proxy', () => {
     });
     t.after(() => gh.stop());
     const deployed = await startUpstream();
-    t.after(() => deployed.close());
-    const route = await request(`http://127.0.0.1:${gh.port}/api/v1/routes/`, {
-      method: 'POST',
-      headers: { host: 'localhost', authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ host: RELAY_HOST, target: deployed.url, relay: {} }),
-    });
-    await route.body.dump();
-    const cli = spawnCli(
-      [
-        'dev-proxy',
-        'stop',
-        '--relay',
-        `http://${RELAY_HOST}`,
-        '--relay-connect',
-        `127.0.0.1:${gh.port}`,
-        '--developer',
-        'ysg',
-      ],
-      { DEV_PROXY_SHARED_SECRET: 'not-the-secret' },
-    );
-    t.after(() => cli.stop());
-    assert.equal(await new Promise((resolve) => cli.child.once('exit', resolve)), 7);
-    assert.match(cli.stderr(), /unregister failed \(403\): hmac_signature does not match/);
+    try {
+      const route = await request(`http://127.0.0.1:${gh.port}/api/v1/routes/`, {
+        method: 'POST',
+        headers: { host: 'localhost', authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ host: RELAY_HOST, target: deployed.url, relay: {} }),
+      });
+      await route.body.dump();
+      const cli = spawnCli(
+        [
+          'dev-proxy',
+          'stop',
+          '--relay',
+          `http://${RELAY_HOST}`,
+          '--relay-connect',
+          `127.0.0.1:${gh.port}`,
+          '--developer',
+          'ysg',
+        ],
+        { DEV_PROXY_SHARED_SECRET: 'not-the-secret' },
+      );
+      assert.equal(await new Promise((resolve) => cli.child.once('exit', resolve)), 7);
+      assert.match(
+        cli.stderr(),
+        /the relay refused to unregister \(403 Forbidden\): hmac_signature does not match/,
+      );
+
+      // https to the relay's plain-HTTP port is no refusal by the relay: it is named as what it is.
+      const tls = spawnCli(
+        [
+          'dev-proxy',
+          'start',
+          '--relay',
+          `https://127.0.0.1:${gh.port}`,
+          '--tunnel-url',
+          'https://dev-ysg.trycloudflare.com',
+          '--developer',
+          'ysg',
+        ],
+        { DEV_PROXY_SHARED_SECRET: 'not-the-secret' },
+      );
+      assert.equal(await new Promise((resolve) => tls.child.once('exit', resolve)), 3);
+      assert.equal(
+        tls.stderr(),
+        `gatehouse dev-proxy: cannot reach the relay at https://127.0.0.1:${gh.port}: the server at ` +
+          `127.0.0.1:${gh.port} speaks plain HTTP, not TLS: use http://127.0.0.1:${gh.port}\n`,
+      );
+    } finally {
+      await gh.stop();
+      await deployed.close();
+    }
   });
 });

@@ -117,7 +117,7 @@ describe('the README, followed as written', () => {
       [...text.matchAll(/`([^`\n]+)`|^(.+)$/gm)]
         .map((m) => (m[1] ?? m[2])!.trim())
         .filter((line) =>
-          /^gatehouse (serve|tunnel|login|logout|dev-proxy|dev-idp|deliveries|help)\b\s+\S/.test(line),
+          /^gatehouse (serve|tunnels?|login|logout|dev-proxy|dev-idp|deliveries|help)\b\s+\S/.test(line),
         )
         .map((line) => `${path}: ${line}`),
     );

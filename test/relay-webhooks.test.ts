@@ -190,6 +190,21 @@ describe('webhooks through the relay', () => {
         `${latest.id} .* POST /hooks/github .*\\n {4}→ alice: 200\\n {4}→ bob: 200 \\[replay\\]\\n {4}→ alice: 200 \\[replay\\]`,
       ),
     );
+    const shown = spawnCli(
+      ['deliveries', 'show', latest.id, '--route', routeIds['json']!, '--server', gw.url],
+      { GATEHOUSE_ADMIN_KEY: ADMIN_KEY },
+    );
+    assert.equal(await new Promise((resolve) => shown.child.once('exit', resolve)), 0, shown.stderr());
+    const [summary, request] = shown.stdout().split('\n\n');
+    assert.match(
+      summary!,
+      new RegExp(`^${latest.id} .* POST /hooks/github  ${body.length} bytes\n {4}→ alice: 200`),
+    );
+    assert.match(request!, /^POST \/hooks\/github\n/);
+    assert.match(request!, /^authorization: \[redacted\]$/m, 'the headers, credentials redacted');
+    assert.match(request!, /^content-type: application\/json$/m);
+    assert.ok(shown.stdout().endsWith(`\n\n${body}\n`), 'the body as it came, decoded');
+    assert.ok(!shown.stdout().includes('provider-token'));
     assert.equal(
       (
         await gw.api('POST', `/api/v1/routes/${routeIds['json']}/deliveries/nope/replay`, {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { manualClock } from '../src/core/clock.ts';
+import { durationWords } from '../src/relay/select-page.ts';
 import { hmacHex, registrationMessage, unregistrationMessage } from '../src/relay/signature.ts';
 import type { TunnelAgent } from '../src/tunnel/agent/tunnel-agent.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
@@ -401,6 +402,38 @@ describe('callbacks relayed by state', () => {
     const res = await request(`${gw.url}/dashboard`, { headers: { host: HOST, cookie } });
     assert.equal(await res.body.text(), 'local app: /dashboard from ysg');
     assert.equal((await call(gw, 'GET', '/api/v1/dev-proxy/select?developer=nobody')).status, 404);
+  });
+
+  test('select shows a browser a page saying what the cookie does, for how long, and leading to the app', async () => {
+    const cases: [query: string, link: string][] = [
+      ['', '/'],
+      ['&next=/dashboard?tab=1', '/dashboard?tab=1'],
+      ['&next=//evil.example/', '/'],
+      ['&next=/\\evil.example/', '/'],
+      ['&next=https://evil.example/', '/'],
+    ];
+    for (const [query, link] of cases) {
+      const res = await request(`${gw.url}/api/v1/dev-proxy/select?developer=ysg${query}`, {
+        headers: { host: HOST, accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+      });
+      const html = await res.body.text();
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), /^text\/html/);
+      assert.match(String(res.headers['content-security-policy']), /default-src 'none'/);
+      assert.match(String(res.headers['set-cookie']), /^gatehouse_dev_proxy=ysg; .*Max-Age=900/);
+      assert.match(html, /For the next 15 minutes, requests from this browser to [^ ]+ go to developer ysg/);
+      assert.ok(html.includes(`<a id="next" href="${link.replace(/&/g, '&#38;')}">Open the app</a>`), html);
+    }
+    const json = await call(gw, 'GET', '/api/v1/dev-proxy/select?developer=ysg');
+    assert.deepEqual(json.body, { selected: 'ysg', expiresInSeconds: 900 });
+    const words: [seconds: number, said: string][] = [
+      [900, '15 minutes'],
+      [60, '1 minute'],
+      [3600, '1 hour'],
+      [7200, '2 hours'],
+      [90, '90 seconds'],
+    ];
+    for (const [seconds, said] of words) assert.equal(durationWords(seconds), said);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { validationError } from '../src/http/validation-error.ts';
+import { GatehouseError } from '../src/core/errors.ts';
+import { parseBody, validationError } from '../src/http/validation-error.ts';
 import { routeInput, routePatch } from '../src/routes/route.ts';
 
 const good = { host: 'app.example.com', target: 'http://127.0.0.1:3000' };
@@ -284,4 +285,54 @@ describe('control and bidirectional characters are refused wherever a route stri
     const parsed = routeInput.parse({ host: good.host, static: { body } });
     assert.equal(parsed.kind === 'static' && parsed.static.body, body);
   });
+});
+
+describe('an unknown field is named, with the field it is closest to', () => {
+  const cases: [name: string, body: Record<string, unknown>, field: string, message: string][] = [
+    [
+      'a mistyped required field is named, not the one it leaves missing',
+      { host: good.host, taget: good.target },
+      'taget',
+      'unknown field: taget (did you mean target?)',
+    ],
+    [
+      'a mistyped optional field',
+      { ...good, stripPrefx: true },
+      'stripPrefx',
+      'unknown field: stripPrefx (did you mean stripPrefix?)',
+    ],
+    [
+      'a mistyped field inside another',
+      { ...good, timeouts: { responsMs: 5 } },
+      'timeouts.responsMs',
+      'unknown field: timeouts.responsMs (did you mean responseMs?)',
+    ],
+    [
+      'a field of the kind the route is, not of another kind',
+      { host: good.host, tunnel: 'ysg', taget: good.target },
+      'taget',
+      'unknown field: taget',
+    ],
+    ['a field like none', { ...good, colour: 'red' }, 'colour', 'unknown field: colour'],
+    [
+      'two unknown fields',
+      { ...good, hots: 'x', colour: 'red' },
+      'hots, colour',
+      'unknown field: hots (did you mean host?), colour',
+    ],
+  ];
+  for (const [name, body, field, message] of cases) {
+    test(name, () => {
+      assert.throws(
+        () => parseBody(routeInput, body),
+        (error: unknown) => {
+          assert.ok(error instanceof GatehouseError);
+          assert.equal(error.code, 'VALIDATION_FAILED');
+          assert.equal(error.field, field);
+          assert.equal(error.message, message);
+          return true;
+        },
+      );
+    });
+  }
 });

@@ -147,7 +147,7 @@ describe('gatehouse tunnel (processes)', LONG_SUITE, () => {
     assert.equal(await res.body.text(), 'alive');
   });
 
-  test('exit codes and messages: bad key 4, unreachable 3, local refusing 5, taken name 6', async (t) => {
+  test('exit codes and messages: bad key 4, unreachable 3 (at once when retrying cannot help), local refusing 5', async (t) => {
     const local = await startUpstream();
     t.after(() => local.close());
     const gh = await spawnServe(['--data', dataDir(), '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: ADMIN });
@@ -204,12 +204,39 @@ describe('gatehouse tunnel (processes)', LONG_SUITE, () => {
     assert.equal(await exitCode(refusing), 5);
     assert.match(refusing.stderr(), /nothing is listening at/);
 
-    const taken = spawnCli(['tunnel', local.url, '--server', server, '--name', 'guarded', '--no-inspect'], {
-      GATEHOUSE_ADMIN_KEY: ADMIN,
-    });
-    t.after(() => taken.stop());
-    assert.equal(await exitCode(taken), 6);
-    assert.match(taken.stderr(), /name guarded is taken/);
+    // Failures no retry can help end the run at once, whatever --retry-for says, saying what to do.
+    const permanent: [server: string, message: RegExp][] = [
+      [
+        'http://nowhere.invalid:8080',
+        /cannot reach http:\/\/nowhere\.invalid:8080: the name nowhere\.invalid does not exist \(DNS answered ENOTFOUND\)/,
+      ],
+      [
+        `https://127.0.0.1:${gh.port}`,
+        new RegExp(
+          `the server at 127\\.0\\.0\\.1:${gh.port} speaks plain HTTP, not TLS: use http://127\\.0\\.0\\.1:${gh.port}`,
+        ),
+      ],
+    ];
+    for (const [to, message] of permanent) {
+      const started = Date.now();
+      const run = spawnCli([
+        'tunnel',
+        local.url,
+        '--server',
+        to,
+        '--name',
+        'x',
+        '--key',
+        'gt_x',
+        '--retry-for',
+        '300',
+        '--no-inspect',
+      ]);
+      assert.equal(await exitCode(run), 3, run.stderr());
+      assert.match(run.stderr(), message);
+      assert.doesNotMatch(run.stderr(), /retrying|gave up after|OpenSSL|SSL routines/);
+      assert.ok(Date.now() - started < 60_000, 'not retried for --retry-for');
+    }
   });
 
   test('the inspector lists requests and replays one to the local server', async (t) => {

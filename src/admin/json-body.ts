@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { validationError } from '../http/validation-error.ts';
+import { parseBody } from '../http/validation-error.ts';
 import { AdminError } from './errors.ts';
 
 /** Reads the request body as JSON and validates it, with errors that say what was wrong and where. */
@@ -18,7 +18,5 @@ export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Prom
       cause: error,
     });
   }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw validationError(parsed.error);
-  return parsed.data;
+  return parseBody(schema, value);
 }

@@ -201,12 +201,17 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
         Key: {
           type: 'object',
-          required: ['id', 'name', 'prefix', 'createdAt', 'revokedAt'],
+          required: ['id', 'name', 'prefix', 'source', 'inUse', 'createdAt', 'revokedAt'],
           properties: {
-            id: { type: 'string' },
+            id: { type: 'string', description: '`env` for the key from GATEHOUSE_ADMIN_KEY.' },
             name: { type: 'string' },
             prefix: { type: 'string' },
-            createdAt: { type: 'string' },
+            source: {
+              enum: ['stored', 'environment'],
+              description: 'Stored through this API, or GATEHOUSE_ADMIN_KEY (listed first, never stored).',
+            },
+            inUse: { type: 'boolean', description: 'The key this request was made with.' },
+            createdAt: { type: ['string', 'null'], description: 'Null for GATEHOUSE_ADMIN_KEY.' },
             revokedAt: { type: ['string', 'null'] },
             secret: { type: 'string', description: 'Only in the response that creates the key.' },
           },

@@ -1,6 +1,8 @@
 import { setTimeout as pause } from 'node:timers/promises';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { ADMIN_API_TITLE } from '../admin/openapi.ts';
+import { connectFailure } from '../http/connect-failure.ts';
+import { outboundAgent } from '../http/outbound.ts';
 import { backoffDelay } from '../tunnel/agent/backoff.ts';
 
 /** What {@link probeAdminApi} found: Gatehouse's admin API, or why the server is not trusted with a key. */
@@ -12,6 +14,8 @@ export type AdminProbe =
       readonly reason: string;
       /** For an unreachable server: what connecting failed with. */
       readonly error?: string;
+      /** For an unreachable server: trying again cannot help (no such name, https to plain HTTP). */
+      readonly permanent?: boolean;
     };
 
 /**
@@ -25,13 +29,13 @@ export async function probeAdminApi(
 ): Promise<AdminProbe> {
   let status: number;
   let title: unknown;
-  const dispatcher = options.ca ? new Agent({ connect: { ca: options.ca } }) : undefined;
+  const dispatcher = outboundAgent({ ca: options.ca });
   try {
     const res = await request(new URL('/api/v1/openapi.json', server), {
       headers: { accept: 'application/json' },
       headersTimeout: 10_000,
       bodyTimeout: 10_000,
-      ...(dispatcher ? { dispatcher } : {}),
+      dispatcher,
     });
     status = res.statusCode;
     const text = await res.body.text();
@@ -41,14 +45,16 @@ export async function probeAdminApi(
       title = undefined;
     }
   } catch (error) {
+    const failure = connectFailure(error, server);
     return {
       ok: false,
       unreachable: true,
-      reason: `could not reach ${server.origin}: ${(error as Error).message}`,
-      error: (error as Error).message,
+      reason: `could not reach ${server.origin}: ${failure.message}`,
+      error: failure.message,
+      permanent: failure.permanent,
     };
   } finally {
-    dispatcher?.close().catch(() => {});
+    dispatcher.close().catch(() => {});
   }
   if (status === 200 && title === ADMIN_API_TITLE) return { ok: true };
   return {
@@ -63,7 +69,8 @@ export async function probeAdminApi(
 /**
  * {@link probeAdminApi} until the server answers, with the agent's backoff, for up to
  * `retryForMs` (0: no limit): a server that is not up yet is waited for, and nothing is sent
- * to it before it has answered as Gatehouse. `onWait` hears of each failed attempt.
+ * to it before it has answered as Gatehouse. A failure no retry can help (a name that does not
+ * exist) ends it at once. `onWait` hears of each failed attempt.
  */
 export async function awaitAdminApi(
   server: URL,
@@ -73,7 +80,7 @@ export async function awaitAdminApi(
   for (let attempt = 0; ; attempt++) {
     const probe = await probeAdminApi(server, { ca: options.ca });
     const waitedMs = Date.now() - started;
-    if (probe.ok || !probe.unreachable) return { ...probe, waitedMs };
+    if (probe.ok || !probe.unreachable || probe.permanent) return { ...probe, waitedMs };
     if (options.retryForMs > 0 && waitedMs >= options.retryForMs) return { ...probe, waitedMs };
     let delay = backoffDelay(attempt, 500, 5_000);
     // The last attempt is made when the retry time ends, not a whole backoff step after it.

@@ -1,3 +1,8 @@
+import { closestName } from '../core/closest-name.ts';
+import { LINE_WIDTH, wrap } from './help.ts';
+
+export { closestName } from '../core/closest-name.ts';
+
 /** A loaded command: its help text and what it runs. */
 export interface Command {
   readonly help: string;
@@ -8,43 +13,47 @@ export interface Command {
 export interface CommandEntry {
   readonly summary: string;
   load(): Promise<Command>;
+  /** The commands under this one (`fleet keys`), for naming the options of the one that ran. */
+  subcommands?(): Promise<CommandTable>;
 }
 
 /** Commands by name. */
 export type CommandTable = Readonly<Record<string, CommandEntry>>;
 
-/** The `Commands:` list of a usage text: names in one column, summaries beside them. */
+/** The `Commands:` list of a usage text: names in one column, summaries beside them, wrapped. */
 export function commandList(table: CommandTable): string {
   const names = Object.keys(table);
   const width = Math.max(0, ...names.map((n) => n.length));
-  return names.map((n) => `  ${n.padEnd(width)}  ${table[n]?.summary}`).join('\n');
+  const column = 2 + width + 2;
+  return names
+    .flatMap((n) =>
+      wrap(table[n]?.summary ?? '', LINE_WIDTH - column).map(
+        (line, i) => `${i === 0 ? `  ${n.padEnd(width)}  ` : ' '.repeat(column)}${line}`,
+      ),
+    )
+    .join('\n');
 }
 
-/** The known name closest to a mistyped one (at most two edits away), if any. */
-export function closestName(typed: string, names: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const name of names) {
-    const d = editDistance(typed.toLowerCase(), name.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [name, d];
-  }
-  return best;
+/** The options a help text lists: the `--name` that starts each of its option rows. */
+export function optionsOf(help: string): string[] {
+  return [...help.matchAll(/^ {2}(?:-[A-Za-z], )?(--[a-z0-9][a-z0-9-]*)/gm)].map((m) => m[1]!);
 }
 
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(
-        previous[j]! + 1,
-        row[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    previous = row;
-  }
-  return previous[b.length]!;
+/**
+ * The command `argv` runs, however deep (`fleet keys`), and its help text; undefined for a name
+ * that is no command.
+ */
+export async function commandOf(
+  table: CommandTable,
+  argv: readonly string[],
+): Promise<{ readonly name: string; readonly help: string } | undefined> {
+  const [name, sub] = argv;
+  const entry = name !== undefined && Object.hasOwn(table, name) ? table[name] : undefined;
+  if (!entry) return undefined;
+  const below =
+    entry.subcommands && sub !== undefined ? await commandOf(await entry.subcommands(), [sub]) : undefined;
+  if (below) return { name: `${name} ${below.name}`, help: below.help };
+  return { name: name!, help: (await entry.load()).help };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type OptionHelp, optionTable } from './help.ts';
+import { LINE_WIDTH, type OptionHelp, optionTable, wrap } from './help.ts';
 
 /** An option as its help row shows it; `--name VALUE` takes a value, `--name` alone is a switch. */
 export interface OptionRow extends OptionHelp {
@@ -87,9 +87,15 @@ export function defineCommand<const G extends readonly OptionRows[]>(spec: {
     const { name, ...option } = optionOf(row);
     options[name] = option;
   }
-  const footer = spec.footer ? `\n${spec.footer.trimEnd()}\n` : '';
+  // Free text keeps its lines, each wrapped where it would pass the width every help keeps to.
+  const fit = (text: string) =>
+    text
+      .split('\n')
+      .flatMap((line) => wrap(line, LINE_WIDTH))
+      .join('\n');
+  const footer = spec.footer ? `\n${fit(spec.footer.trimEnd())}\n` : '';
   return {
-    help: `${spec.usage.trimEnd()}\n\n${spec.about.trim()}\n\n${optionTable(spec.options)}${footer}`,
+    help: `${spec.usage.trimEnd()}\n\n${fit(spec.about.trim())}\n\n${optionTable(spec.options)}${footer}`,
     parse: (argv) => {
       const { values, positionals } = parseArgs({
         args: [...argv],

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { request } from 'undici';
+import { answerExit, answerProblem, callAdmin } from './admin-client.ts';
+import { type DeliveryView, deliveryDetail, deliverySummary } from './delivery-view.ts';
 import { optionTable } from './help.ts';
 
 /** `gatehouse deliveries --help`. */
@@ -8,6 +9,7 @@ export const DELIVERIES_HELP = `Usage: gatehouse deliveries list   --route ID [o
        gatehouse deliveries replay DELIVERY --route ID --developer DEV [options]
 
 Webhooks a relay route received: who got them, what they answered, and sending one again.
+'show' prints one whole: the request line, its headers (credentials read [redacted]) and its body.
 
 ${optionTable([
   {
@@ -22,15 +24,6 @@ ${optionTable([
     ],
   },
 ])}`;
-
-interface Delivery {
-  id: string;
-  receivedAt: string;
-  method: string;
-  pathAndQuery: string;
-  bodyBytes: number;
-  results: { developer: string; status: number; error?: string; replay?: boolean }[];
-}
 
 /** Runs `gatehouse deliveries …`; resolves with the exit code. */
 export async function deliveriesCommand(argv: string[]): Promise<number> {
@@ -59,61 +52,51 @@ export async function deliveriesCommand(argv: string[]): Promise<number> {
   const key = values['admin-key'] ?? process.env['GATEHOUSE_ADMIN_KEY'];
   if (!values.route) return fail('--route is required');
   if (!key) return fail('give an admin key with --admin-key or GATEHOUSE_ADMIN_KEY');
-  const server = values.server ?? process.env['GATEHOUSE_SERVER'] ?? 'http://localhost:8080';
-  const base = `${server.replace(/\/+$/, '')}/api/v1/routes/${encodeURIComponent(values.route)}/deliveries`;
-  const call = async (method: 'GET' | 'POST', url: string, body?: unknown) => {
-    const res = await request(url, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+  const serverArg = values.server ?? process.env['GATEHOUSE_SERVER'] ?? 'http://localhost:8080';
+  if (!URL.canParse(serverArg) || !/^https?:$/.test(new URL(serverArg).protocol))
+    return fail(
+      '--server (or GATEHOUSE_SERVER) must be the Gatehouse URL, e.g. https://gatehouse.example.com',
+    );
+  const access = { server: new URL(serverArg), key };
+  const base = `routes/${encodeURIComponent(values.route)}/deliveries`;
+  /** The answer when it is the one hoped for; otherwise the line saying why, and the exit code. */
+  const call = async (what: string, method: 'GET' | 'POST', path: string, body?: unknown) => {
+    const answer = await callAdmin(access, method, path, body);
+    if (answer.reached && answer.status === 200) return answer.body;
+    return fail(answerProblem(what, access, answer), answerExit(answer));
   };
-  const show = (d: Delivery) =>
-    `${d.id}  ${d.receivedAt}  ${d.method} ${d.pathAndQuery}  ${d.bodyBytes} bytes\n` +
-    d.results
-      .map(
-        (r) =>
-          `    → ${r.developer}: ${r.status}${r.error ? ` (${r.error})` : ''}${r.replay ? ' [replay]' : ''}`,
-      )
-      .join('\n');
-
-  try {
-    if (action === 'list') {
-      const res = await call('GET', base);
-      if (res.status !== 200) return fail(String(res.body['message']), 1);
-      const deliveries = res.body['deliveries'] as Delivery[];
-      process.stdout.write(
-        values.json
-          ? `${JSON.stringify(deliveries)}\n`
-          : `${deliveries.map(show).join('\n') || 'No deliveries.'}\n`,
-      );
-      return 0;
-    }
-    if (!id) return fail(`${action} needs a delivery id`);
-    if (action === 'show') {
-      const res = await call('GET', `${base}/${encodeURIComponent(id)}`);
-      if (res.status !== 200) return fail(String(res.body['message']), 1);
-      process.stdout.write(
-        values.json ? `${JSON.stringify(res.body)}\n` : `${show(res.body as unknown as Delivery)}\n`,
-      );
-      return 0;
-    }
-    if (action === 'replay') {
-      if (!values.developer) return fail('replay needs --developer');
-      const res = await call('POST', `${base}/${encodeURIComponent(id)}/replay`, {
-        developer_id: values.developer,
-      });
-      if (res.status !== 200) return fail(String(res.body['message']), 1);
-      process.stdout.write(
-        values.json
-          ? `${JSON.stringify(res.body)}\n`
-          : `Replayed to ${values.developer}: ${res.body['status']}${res.body['error'] ? ` (${res.body['error']})` : ''}\n`,
-      );
-      return res.body['status'] === 502 || res.body['status'] === 404 ? 1 : 0;
-    }
-    return fail(`unknown action '${action}'; use list, show or replay`);
-  } catch (error) {
-    return fail(`could not reach ${server}: ${(error as Error).message}`, 3);
+  if (action === 'list') {
+    const body = await call('listing the deliveries', 'GET', base);
+    if (typeof body === 'number') return body;
+    const deliveries = body['deliveries'] as DeliveryView[];
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(deliveries)}\n`
+        : `${deliveries.map(deliverySummary).join('\n') || 'No deliveries.'}\n`,
+    );
+    return 0;
   }
+  if (!id) return fail(`${action} needs a delivery id`);
+  if (action === 'show') {
+    const body = await call(`reading delivery ${id}`, 'GET', `${base}/${encodeURIComponent(id)}`);
+    if (typeof body === 'number') return body;
+    process.stdout.write(
+      values.json ? `${JSON.stringify(body)}\n` : `${deliveryDetail(body as unknown as DeliveryView)}\n`,
+    );
+    return 0;
+  }
+  if (action === 'replay') {
+    if (!values.developer) return fail('replay needs --developer');
+    const body = await call(`replaying delivery ${id}`, 'POST', `${base}/${encodeURIComponent(id)}/replay`, {
+      developer_id: values.developer,
+    });
+    if (typeof body === 'number') return body;
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(body)}\n`
+        : `Replayed to ${values.developer}: ${body['status']}${body['error'] ? ` (${body['error']})` : ''}\n`,
+    );
+    return body['status'] === 502 || body['status'] === 404 ? 1 : 0;
+  }
+  return fail(`unknown action '${action}'; use list, show or replay`);
 }

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import { connectFailure } from '../http/connect-failure.ts';
 import { type ClientTarget, RelayClient } from '../relay/relay-client.ts';
 import type { TunnelAgent } from '../tunnel/agent/tunnel-agent.ts';
 import { defineCommand } from './define-command.ts';
@@ -106,18 +108,25 @@ export async function devProxyCommand(argv: string[]): Promise<number> {
     : { tunnel: tunnelName };
   const say = (line: string) => process.stderr.write(`${line}\n`);
 
+  /** Why the relay could not be reached, named as such: not its refusal, which it never gave. */
+  const unreachable = (error: unknown) => ({
+    status: 0,
+    body: { message: connectFailure(error, relayUrl).message } as Record<string, unknown>,
+  });
+  const relayProblem = (what: string, res: { status: number; body: Record<string, unknown> }) =>
+    res.status === 0
+      ? `gatehouse dev-proxy: cannot reach the relay at ${relayUrl.origin}: ${String(res.body['message'])}`
+      : `gatehouse dev-proxy: the relay ${what} (${res.status} ${STATUS_CODES[res.status] ?? ''}`.trimEnd() +
+        `): ${String(res.body['message'] ?? '')}`;
+
   if (action === 'stop') {
-    const res = await client
-      .unregister(target, developer)
-      .catch((error: Error) => ({ status: 0, body: { message: error.message } }));
+    const res = await client.unregister(target, developer).catch(unreachable);
     client.close();
     if (res.status === 200) {
       say(`Unregistered ${developer} from ${relayUrl.origin}.`);
       return 0;
     }
-    say(
-      `gatehouse dev-proxy: unregister failed (${res.status || 'unreachable'}): ${String(res.body['message'] ?? '')}`,
-    );
+    say(relayProblem('refused to unregister', res));
     return res.status === 0 ? 3 : 7;
   }
 
@@ -155,18 +164,11 @@ export async function devProxyCommand(argv: string[]): Promise<number> {
     say(`Tunnel ${tunnelName} is online: ${agent.publicUrl} → ${local.origin}`);
   }
 
-  const registered = await client
-    .register(target, developer)
-    .catch((error: Error): { status: number; body: Record<string, unknown> } => ({
-      status: 0,
-      body: { message: error.message },
-    }));
+  const registered = await client.register(target, developer).catch(unreachable);
   if (registered.status !== 201) {
     agent?.stop();
     client.close();
-    say(
-      `gatehouse dev-proxy: the relay refused the registration (${registered.status || 'unreachable'}): ${String(registered.body['message'] ?? '')}`,
-    );
+    say(relayProblem('refused the registration', registered));
     return registered.status === 0 ? 3 : 7;
   }
   const redirectUri = new URL(values['callback-path'] ?? '/api/v1/tesla/oauth/callback', relayUrl).toString();
@@ -201,7 +203,7 @@ export async function devProxyCommand(argv: string[]): Promise<number> {
     agent?.once('fatal', () => onSignal());
   });
   clearInterval(renew);
-  const gone = await client.unregister(target, developer).catch(() => ({ status: 0, body: {} }));
+  const gone = await client.unregister(target, developer).catch(unreachable);
   say(
     gone.status === 200
       ? `Unregistered ${developer}.`

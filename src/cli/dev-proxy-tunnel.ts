@@ -1,7 +1,7 @@
 import { VERSION } from '../core/version.ts';
 import { type FatalReason, TunnelAgent } from '../tunnel/agent/tunnel-agent.ts';
 import { probeAdminApi } from './admin-probe.ts';
-import { createTunnel, rotateTunnelKey } from './tunnel-setup.ts';
+import { createOrReuseTunnel } from './tunnel-setup.ts';
 
 /** What `dev-proxy start` needs to bring its tunnel online. */
 export interface DevTunnelOptions {
@@ -36,15 +36,10 @@ export async function openDevTunnel(
   if (!key) {
     if (!options.adminKey)
       return { exit: 2, message: 'give the tunnel key (--key) or an admin key (--admin-key)' };
-    let made = await createTunnel(server, options.adminKey, name);
-    let verb = 'Created';
-    if ('exit' in made && made.reason === 'name-taken') {
-      made = await rotateTunnelKey(server, options.adminKey, name);
-      verb = 'Reusing';
-    }
+    const made = await createOrReuseTunnel(server, options.adminKey, name);
     if ('exit' in made) return made;
     key = made.key;
-    say(`${verb} tunnel ${name}; its key (reuse with --key): ${key}`);
+    say(`${made.reused ? 'Reusing' : 'Created'} tunnel ${name}; its key (reuse with --key): ${key}`);
   }
   const agent = new TunnelAgent({
     server,

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { decodeJwt } from 'jose';
 import * as oauth from 'openid-client';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { fetch as undiciFetch } from 'undici';
 import { CLI_CLIENT_ID } from '../auth/identity/client-ids.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { ConfigError } from '../core/config-error.ts';
 import { GatehouseError } from '../core/errors.ts';
+import { isLocalhostName, outboundAgent } from '../http/outbound.ts';
 import type { SavedLogin } from './saved-logins.ts';
 
 /** The client id Gatehouse's authorization server knows its own CLI by (a public client). */
@@ -31,9 +32,7 @@ export function apiResource(server: URL): string {
 
 /** True for servers on this machine, the only ones plain http is accepted for. */
 function isLoopback(server: URL): boolean {
-  return (
-    ['localhost', '127.0.0.1', '[::1]'].includes(server.hostname) || server.hostname.endsWith('.localhost')
-  );
+  return ['127.0.0.1', '[::1]'].includes(server.hostname) || isLocalhostName(server.hostname);
 }
 
 /** How to reach one Gatehouse's authorization server. */
@@ -52,18 +51,17 @@ export async function discover(access: ServerAccess): Promise<oauth.Configuratio
       { field: 'server' },
     );
   const ca = access.caFile ? readFileSync(access.caFile) : undefined;
-  const dispatcher = ca ? new Agent({ connect: { ca } }) : undefined;
-  // A private CA is trusted through undici's own fetch, which takes a dispatcher per request.
-  const trusted = dispatcher
-    ? (url: string, options: oauth.CustomFetchOptions) =>
-        undiciFetch(url, { ...options, dispatcher } as never) as unknown as Promise<Response>
-    : undefined;
+  // undici's own fetch, with the CLI's dispatcher: `*.localhost` is loopback (as in a browser,
+  // where Node's fetch would ask DNS), and a private CA is trusted.
+  const dispatcher = outboundAgent({ ca });
+  const outbound = (url: string, options: oauth.CustomFetchOptions) =>
+    undiciFetch(url, { ...options, dispatcher } as never) as unknown as Promise<Response>;
   const config = await oauth.discovery(new URL(server.origin), CLI_CLIENT_ID, undefined, oauth.None(), {
     algorithm: 'oauth2',
     ...(server.protocol === 'http:' ? { execute: [oauth.allowInsecureRequests] } : {}),
-    ...(trusted ? { [oauth.customFetch]: trusted } : {}),
+    [oauth.customFetch]: outbound,
   });
-  if (trusted) config[oauth.customFetch] = trusted;
+  config[oauth.customFetch] = outbound;
   return config;
 }
 

@@ -1,39 +1,54 @@
-import { parseArgs } from 'node:util';
 import QRCode from 'qrcode';
+import { defineCommand } from './define-command.ts';
 import { deviceLogin, discover, revokeLogin } from './device-login.ts';
-import { optionTable } from './help.ts';
+import { loginProblem } from './login-problem.ts';
 import { defaultConfigDir, SavedLogins } from './saved-logins.ts';
 
-const OPTIONS = optionTable([
-  {
-    heading: 'Options',
-    options: [
-      { usage: '--server URL', does: 'The Gatehouse to log in to (its --domain)', env: 'GATEHOUSE_SERVER' },
-      { usage: '--ca FILE', does: 'Also trust this CA (PEM) for an https server' },
-      { usage: '-h, --help', does: 'Show this help' },
-    ],
-  },
-]);
+const CA_ROW = { usage: '--ca FILE', does: 'Also trust this CA (PEM) for an https server' } as const;
+const HELP_ROW = { usage: '-h, --help', does: 'Show this help' } as const;
 
-/** `gatehouse login --help`. */
-export const LOGIN_HELP = `Usage: gatehouse login --server URL [options]
-
-Logs you in to a Gatehouse through your browser (the OAuth device flow: open the link shown,
+const LOGIN = defineCommand({
+  usage: 'Usage: gatehouse login --server URL [options]',
+  about: `Logs you in to a Gatehouse through your browser (the OAuth device flow: open the link shown,
 check the code, log in with GitHub, GitLab or the server's OIDC provider) and saves the token in
 $XDG_CONFIG_HOME/gatehouse/logins.json (0600). After that, 'gatehouse tunnel 3000 --server URL'
-connects your own tunnel with no key; administrators' tokens also work on the admin API.
+connects your own tunnel with no key; administrators' tokens also work on the admin API.`,
+  options: [
+    {
+      heading: 'Options',
+      options: [
+        { usage: '--server URL', does: 'The Gatehouse to log in to (its --domain)', env: 'GATEHOUSE_SERVER' },
+        CA_ROW,
+        HELP_ROW,
+      ],
+    },
+  ],
+  footer: `Exit codes: 0 logged in, 2 bad usage, 3 server unreachable or not a Gatehouse with login,
+4 refused or expired before it was approved.`,
+});
 
-${OPTIONS}
-Exit codes: 0 logged in, 2 bad usage, 3 server unreachable or not a Gatehouse with login,
-4 refused or expired before it was approved.
-`;
+const LOGOUT = defineCommand({
+  usage: 'Usage: gatehouse logout --server URL [options]',
+  about: `Forgets the login saved for the server and revokes it there: its refresh token, and the
+tunnels connected with it, which go offline at once.`,
+  options: [
+    {
+      heading: 'Options',
+      options: [
+        { usage: '--server URL', does: 'The Gatehouse to log out of', env: 'GATEHOUSE_SERVER' },
+        CA_ROW,
+        HELP_ROW,
+      ],
+    },
+  ],
+  footer: 'Exit codes: 0 logged out (or not logged in), 2 bad usage.',
+});
+
+/** `gatehouse login --help`. */
+export const LOGIN_HELP = LOGIN.help;
 
 /** `gatehouse logout --help`. */
-export const LOGOUT_HELP = `Usage: gatehouse logout --server URL
-
-Forgets the login saved for the server and revokes its refresh token there.
-
-${OPTIONS}`;
+export const LOGOUT_HELP = LOGOUT.help;
 
 function serverOf(raw: string | undefined): URL | string {
   if (!raw || !URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol))
@@ -41,21 +56,9 @@ function serverOf(raw: string | undefined): URL | string {
   return new URL(raw);
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      server: { type: 'string' },
-      ca: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }).values;
-}
-
 /** Runs `gatehouse login`; resolves with the exit code. */
 export async function loginCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const values = parse(argv);
+  const { values } = LOGIN.parse(argv);
   if (values.help) {
     process.stdout.write(LOGIN_HELP);
     return 0;
@@ -69,10 +72,7 @@ export async function loginCommand(argv: string[], env: NodeJS.ProcessEnv = proc
   try {
     config = await discover({ server, caFile: values.ca });
   } catch (error) {
-    process.stderr.write(
-      `gatehouse login: ${server.origin} did not answer as a Gatehouse with login (${(error as Error).message}); ` +
-        'check --server, and that the server has a login provider configured\n',
-    );
+    process.stderr.write(`gatehouse login: ${loginProblem(error, server, 'discovery')}\n`);
     return 3;
   }
   const stop = new AbortController();
@@ -102,7 +102,7 @@ export async function loginCommand(argv: string[], env: NodeJS.ProcessEnv = proc
     );
     return 0;
   } catch (error) {
-    process.stderr.write(`gatehouse login: not logged in: ${(error as Error).message}\n`);
+    process.stderr.write(`gatehouse login: not logged in: ${loginProblem(error, server, 'login')}\n`);
     return 4;
   } finally {
     process.off('SIGINT', onSignal);
@@ -111,7 +111,7 @@ export async function loginCommand(argv: string[], env: NodeJS.ProcessEnv = proc
 
 /** Runs `gatehouse logout`; resolves with the exit code. */
 export async function logoutCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const values = parse(argv);
+  const { values } = LOGOUT.parse(argv);
   if (values.help) {
     process.stdout.write(LOGOUT_HELP);
     return 0;
@@ -131,7 +131,7 @@ export async function logoutCommand(argv: string[], env: NodeJS.ProcessEnv = pro
     await revokeLogin(await discover({ server, caFile: values.ca }), login);
   } catch (error) {
     process.stderr.write(
-      `gatehouse logout: ${server.origin} could not revoke the token (${(error as Error).message}); it is forgotten here anyway\n`,
+      `gatehouse logout: the login could not be revoked (${loginProblem(error, server, 'login')}); it is forgotten here anyway\n`,
     );
   }
   saved.remove(server.origin);

@@ -1,6 +1,13 @@
 import { GatehouseError } from '../core/errors.ts';
 import { VERSION } from '../core/version.ts';
-import { type CommandTable, commandList, runFromTable } from './command-table.ts';
+import {
+  type CommandTable,
+  closestName,
+  commandList,
+  commandOf,
+  optionsOf,
+  runFromTable,
+} from './command-table.ts';
 
 /** Every command; each module is imported only when its command runs (or its help is asked for). */
 export const COMMANDS: CommandTable = {
@@ -16,6 +23,13 @@ export const COMMANDS: CommandTable = {
     load: async () => {
       const m = await import('./tunnel-command.ts');
       return { help: m.TUNNEL_HELP, run: m.tunnelCommand };
+    },
+  },
+  tunnels: {
+    summary: "List tunnels, give one a new key, or delete one (an admin key's work)",
+    load: async () => {
+      const m = await import('./tunnels-command.ts');
+      return { help: m.TUNNELS_HELP, run: m.tunnelsCommand };
     },
   },
   login: {
@@ -59,6 +73,7 @@ export const COMMANDS: CommandTable = {
       const m = await import('./fleet/fleet-command.ts');
       return { help: m.fleetHelp(), run: m.fleetCommand };
     },
+    subcommands: async () => (await import('./fleet/fleet-command.ts')).SUBCOMMANDS,
   },
 };
 
@@ -93,12 +108,29 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      // An unknown or malformed option: say where the right ones are listed.
-      process.stderr.write(
-        `gatehouse: ${error.message}\nRun 'gatehouse ${command} --help' for its options.\n`,
-      );
+      process.stderr.write(await optionError(error, argv));
       return 2;
     }
     throw error;
   }
+}
+
+/**
+ * What an unknown or malformed option gets: the parser's words (without its advice on `--`, which
+ * is never what a mistyped option needs), the command's closest option, and where all are listed.
+ */
+async function optionError(error: TypeError & { code?: unknown }, argv: readonly string[]): Promise<string> {
+  const command = await commandOf(COMMANDS, argv);
+  const name = command?.name ?? argv[0];
+  const typed = /^Unknown option '(-{1,2}[^'=]+)/.exec(error.message)?.[1];
+  let message = error.message.replace(/\. To specify a positional argument.*$/s, '');
+  if (typed && command) {
+    const known = optionsOf(command.help);
+    const near = closestName(
+      typed.replace(/^-+/, ''),
+      known.map((o) => o.slice(2)),
+    );
+    if (near) message += `. Did you mean '--${near}'?`;
+  }
+  return `gatehouse: ${message}\nRun 'gatehouse ${name} --help' for its options.\n`;
 }

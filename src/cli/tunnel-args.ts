@@ -25,7 +25,9 @@ connects your own tunnel (your first, or the one of yours --name gives).`,
         { usage: '--key KEY', does: "The tunnel's key (gt_…)", env: 'GATEHOUSE_KEY' },
         {
           usage: '--admin-key KEY',
-          does: 'Without --key: create the tunnel first with this admin key and print its key',
+          does:
+            'Without --key: create the tunnel with this admin key and print its key; when --name exists ' +
+            'already (an earlier run), give it a new key instead, so the same command runs again',
           env: 'GATEHOUSE_ADMIN_KEY',
         },
         {
@@ -55,9 +57,11 @@ connects your own tunnel (your first, or the one of yours --name gives).`,
       ],
     },
   ],
-  footer: `Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 server unreachable after --retry-for,
-4 key refused or no such tunnel, 5 nothing listening at the local URL, 6 tunnel name taken,
-7 the server cannot pass TLS through (no HTTPS listener).`,
+  footer: `Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 3 server unreachable after --retry-for
+(at once for a name that does not exist, or https to a plain-HTTP port), 4 key refused or no such
+tunnel, 5 nothing listening at the local URL, 7 the server cannot pass TLS through (no HTTPS
+listener).
+'gatehouse tunnels' lists tunnels, gives one a new key (rotate-key) or deletes one.`,
 });
 
 /** What a `gatehouse tunnel` run is asked to do, checked. */

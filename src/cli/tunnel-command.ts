@@ -12,7 +12,7 @@ import { defaultConfigDir, type SavedLogin, SavedLogins } from './saved-logins.t
 import { parseTunnelArgs, TUNNEL } from './tunnel-args.ts';
 import { fatalMessage } from './tunnel-messages.ts';
 import { passthroughTargetText } from './tunnel-passthrough.ts';
-import { canConnect, createTunnel } from './tunnel-setup.ts';
+import { canConnect, createOrReuseTunnel } from './tunnel-setup.ts';
 import { TunnelView } from './tunnel-view.ts';
 
 /** `gatehouse tunnel --help`. */
@@ -145,10 +145,12 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   });
   if (!proof.ok && proof.unreachable) {
     const message = fatalMessage(
-      {
-        kind: 'unreachable',
-        message: `cannot reach ${server.origin} (${proof.error}); gave up after ${(proof.waitedMs / 1000).toFixed(1)} s`,
-      },
+      proof.permanent
+        ? { kind: 'unreachable', permanent: true, message: `cannot reach ${server.origin}: ${proof.error}` }
+        : {
+            kind: 'unreachable',
+            message: `cannot reach ${server.origin} (${proof.error}); gave up after ${(proof.waitedMs / 1000).toFixed(1)} s`,
+          },
       { server, name: name ?? '', retryForSeconds: retryFor },
     );
     return fail('unreachable', message, 3);
@@ -158,13 +160,18 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     return fail('not-gatehouse', message, 2);
   }
   if (!key && !savedLogin && adminKey) {
-    const created = await createTunnel(server, adminKey, name);
+    // A tunnel this name already has (an earlier run's) gets a new key: the command reruns as is.
+    const created = await createOrReuseTunnel(server, adminKey, name, ca);
     if ('exit' in created) return fail(created.reason, created.message, created.exit);
     name = created.name;
     inspected = { ...inspected, name };
     key = created.key;
-    view.say(`Created tunnel ${name}. Its key (shown once; reuse it with --key): ${key}`);
-    view.emit('created', { name, key });
+    view.say(
+      created.reused
+        ? `Reusing tunnel ${name} with a new key (the earlier one no longer works; reuse this with --key): ${key}`
+        : `Created tunnel ${name}. Its key (shown once; reuse it with --key): ${key}`,
+    );
+    view.emit('created', { name, key, reused: created.reused === true });
   }
   const credential = savedLogin
     ? loginCredential(logins, savedLogin, { server, caFile: args.caFile })
@@ -186,9 +193,10 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
     ca,
   });
   view.showRoutes({
-    publicName: () => agent.publicUrl || name || '',
+    // A login's tunnel is named by the server when it connects; until then it is just "yours".
+    publicName: () => agent.publicUrl || name || (savedLogin ? 'your tunnel' : ''),
     localOrigin: local?.url.origin,
-    passthroughName: () => agent.passthroughAddress ?? name ?? '',
+    passthroughName: () => agent.passthroughAddress ?? name ?? (savedLogin ? 'your tunnel' : ''),
     tlsLocal,
     inspectorUrl: () => inspector?.url,
   });
@@ -218,7 +226,15 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
   const stopReleasingMemory = releaseMemoryWhenIdle();
   const code = await new Promise<number>((resolve) => {
     agent.on('fatal', (reason: FatalReason) => {
-      view.fatal(reason.kind, fatalMessage(reason, { server, name: name ?? '', retryForSeconds: retryFor }));
+      view.fatal(
+        reason.kind,
+        fatalMessage(reason, {
+          server,
+          name: name ?? '',
+          retryForSeconds: retryFor,
+          login: savedLogin?.login,
+        }),
+      );
       resolve(reason.kind === 'unreachable' ? 3 : reason.kind === 'passthrough-unavailable' ? 7 : 4);
     });
     const onSignal = () => {

@@ -1,59 +1,45 @@
 import { connect } from 'node:net';
-import { request } from 'undici';
+import { outboundLookup } from '../http/outbound.ts';
+import { answerProblem, callAdmin } from './admin-client.ts';
+
+/** A tunnel made or given a new key, or the exit code and message the CLI should give instead. */
+export type TunnelKeyResult =
+  | { readonly name: string; readonly key: string }
+  | { readonly exit: number; readonly reason: string; readonly message: string };
 
 /** Creates a tunnel with an admin key; on failure, the exit code and message the CLI should give. */
 export async function createTunnel(
   server: URL,
   adminKey: string,
   name: string | undefined,
-): Promise<{ name: string; key: string } | { exit: number; reason: string; message: string }> {
-  let status: number;
-  let body: { name?: string; key?: string; message?: string };
-  try {
-    const res = await request(new URL('/api/v1/tunnels/', server), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(name ? { name } : {}),
-    });
-    status = res.statusCode;
-    body = parseBody(await res.body.text());
-  } catch (error) {
+  ca?: Buffer,
+): Promise<TunnelKeyResult> {
+  const access = { server, key: adminKey, ca };
+  const answer = await callAdmin(access, 'POST', 'tunnels/', name ? { name } : {});
+  if (!answer.reached)
     return {
       exit: 3,
       reason: 'unreachable',
-      message: `cannot reach ${server.origin} (${(error as Error).message}); check --server and that Gatehouse runs there`,
+      message: `${answer.message}; check --server${answer.permanent ? '' : ' and that Gatehouse runs there'}`,
     };
-  }
-  if (status === 201 && body.name && body.key) return { name: body.name, key: body.key };
-  if (status === 409)
+  if (
+    answer.status === 201 &&
+    typeof answer.body['name'] === 'string' &&
+    typeof answer.body['key'] === 'string'
+  )
+    return { name: answer.body['name'], key: answer.body['key'] };
+  if (answer.status === 409)
     return {
       exit: 6,
       reason: 'name-taken',
       message:
-        `the tunnel name ${name} is taken on ${server.origin}. If the tunnel is yours, connect with its key: ` +
-        `--key gt_… instead of --admin-key (it was printed when the tunnel was created; ` +
-        `POST /api/v1/tunnels/${name}/rotate-key gives a new one); otherwise choose another --name`,
+        `the tunnel name ${name} is taken on ${server.origin}. If the tunnel is yours, connect with its key ` +
+        '(--key gt_…), or give it a new one: gatehouse tunnels rotate-key ' +
+        `${name} --server ${server.origin}; otherwise choose another --name`,
     };
-  if (status === 401)
-    return {
-      exit: 4,
-      reason: 'bad-key',
-      message: `${server.origin} refused the admin key (${body.message}); check --admin-key or GATEHOUSE_ADMIN_KEY`,
-    };
-  return {
-    exit: 2,
-    reason: 'create-failed',
-    message: `creating the tunnel on ${server.origin} failed (${status}): ${body.message}`,
-  };
-}
-
-/** The JSON error body, or the start of whatever else came (a proxy's HTML page, say). */
-function parseBody(text: string): { name?: string; key?: string; message?: string } {
-  try {
-    return JSON.parse(text) as { name?: string; key?: string; message?: string };
-  } catch {
-    return { message: text.trim().slice(0, 200) || 'no message' };
-  }
+  if (answer.status === 401)
+    return { exit: 4, reason: 'bad-key', message: answerProblem('creating the tunnel', access, answer) };
+  return { exit: 2, reason: 'create-failed', message: answerProblem('creating the tunnel', access, answer) };
 }
 
 /** Gives an existing tunnel a new key with an admin key; an agent still using the old key is disconnected. */
@@ -61,35 +47,39 @@ export async function rotateTunnelKey(
   server: URL,
   adminKey: string,
   name: string,
-): Promise<{ name: string; key: string } | { exit: number; reason: string; message: string }> {
-  try {
-    const res = await request(new URL(`/api/v1/tunnels/${encodeURIComponent(name)}/rotate-key`, server), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminKey}` },
-    });
-    const body = (await res.body.json()) as { key?: string; message?: string };
-    if (res.statusCode === 200 && body.key) return { name, key: body.key };
-    if (res.statusCode === 401)
-      return { exit: 4, reason: 'bad-key', message: `the server refused the admin key: ${body.message}` };
-    return {
-      exit: 2,
-      reason: 'rotate-failed',
-      message: `giving tunnel ${name} a new key failed (${res.statusCode}): ${body.message}`,
-    };
-  } catch (error) {
-    return {
-      exit: 3,
-      reason: 'unreachable',
-      message: `could not reach ${server.origin}: ${(error as Error).message}`,
-    };
-  }
+  ca?: Buffer,
+): Promise<TunnelKeyResult> {
+  const access = { server, key: adminKey, ca };
+  const answer = await callAdmin(access, 'POST', `tunnels/${encodeURIComponent(name)}/rotate-key`);
+  if (answer.reached && answer.status === 200 && typeof answer.body['key'] === 'string')
+    return { name, key: answer.body['key'] };
+  const message = answerProblem(`giving tunnel ${name} a new key`, access, answer);
+  if (answer.status === 0) return { exit: 3, reason: 'unreachable', message };
+  if (answer.status === 401) return { exit: 4, reason: 'bad-key', message };
+  return { exit: 2, reason: 'rotate-failed', message };
+}
+
+/**
+ * Creates the tunnel, or, when an earlier run created it already, gives it a new key: the same
+ * command runs again as it ran the first time (a run still connected with the old key stops).
+ */
+export async function createOrReuseTunnel(
+  server: URL,
+  adminKey: string,
+  name: string | undefined,
+  ca?: Buffer,
+): Promise<TunnelKeyResult & { readonly reused?: boolean }> {
+  const made = await createTunnel(server, adminKey, name, ca);
+  if (!('exit' in made) || made.reason !== 'name-taken' || !name) return made;
+  const rotated = await rotateTunnelKey(server, adminKey, name, ca);
+  return 'exit' in rotated ? rotated : { ...rotated, reused: true };
 }
 
 /** True when something accepts TCP connections at the URL's host and port. */
 export function canConnect(url: URL): Promise<boolean> {
   return new Promise((resolve) => {
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    const socket = connect(port, url.hostname.replace(/^\[|\]$/g, ''));
+    const socket = connect({ port, host: url.hostname.replace(/^\[|\]$/g, ''), lookup: outboundLookup });
     socket.setTimeout(3000, () => socket.destroy());
     socket.once('connect', () => {
       socket.destroy();

@@ -41,6 +41,8 @@ export const ADMIN_ERROR_CODES = [
   'METHOD_NOT_ALLOWED',
   /** Revoking this key would leave no active admin key: create another first. */
   'LAST_ADMIN_KEY',
+  /** The key is GATEHOUSE_ADMIN_KEY: it stops working when the variable is unset and Gatehouse restarts. */
+  'ADMIN_KEY_FROM_ENVIRONMENT',
   /** The admin API request body is larger than it accepts. */
   'PAYLOAD_TOO_LARGE',
   /** The body must be JSON, sent with Content-Type: application/json. */

@@ -233,7 +233,14 @@ export function edgeAuth(options: EdgeAuthOptions) {
     tokenTunnel: tokenTunnelResolver({
       ownerOf: async (token) => {
         const claims = await apiToken(token);
-        return claims && { accountId: String(claims.sub), admin: scopesOf(claims).includes('admin') };
+        if (!claims) return undefined;
+        // The session outlives the access token; it lasts as long as the login (the grant) does.
+        const grantId = claims.gid;
+        return {
+          accountId: String(claims.sub),
+          admin: scopesOf(claims).includes('admin'),
+          loginActive: async () => grantId !== '' && (await running().grantActive(grantId)),
+        };
       },
       accounts: accountTunnels,
       store,

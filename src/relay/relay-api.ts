@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { type Clock, dateOf } from '../core/clock.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { honoErrorHandler } from '../http/error-response.ts';
-import { validationError } from '../http/validation-error.ts';
+import { parseBody } from '../http/validation-error.ts';
 import type { RelayGlobals, RouteRelaySettings } from '../routes/relay-settings.ts';
 import type { Store } from '../store/types.ts';
 import { RelayError } from './errors.ts';
 import type { RelayRegistry, RelayTarget } from './registrations.ts';
+import { selectNext, selectPage, wantsPage } from './select-page.ts';
 import { FRESHNESS_SECONDS, registrationMessage, unregistrationMessage, verifySigned } from './signature.ts';
 import { checkTargetUrl } from './target-policy.ts';
 
@@ -73,9 +74,7 @@ async function body<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<z.
   } catch {
     throw new RelayError('RELAY_BODY_INVALID', 'the body must be JSON');
   }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw validationError(parsed.error);
-  return parsed.data;
+  return parseBody(schema, value);
 }
 
 /** The signed text's first part: the URL, or `tunnel:<name>` for a tunnel. */
@@ -184,11 +183,20 @@ export function createRelayApi(): Hono<Env> {
       });
     // Secure only over https: browsers drop Secure cookies set on plain http (a local relay).
     const secure = new URL(c.req.url).protocol === 'https:' ? '; Secure' : '';
+    const ttlSeconds = c.env.relay.settings.stateTtlSeconds;
     c.header(
       'set-cookie',
-      `${SELECT_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${c.env.relay.settings.stateTtlSeconds}${secure}`,
+      `${SELECT_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${ttlSeconds}${secure}`,
     );
-    return c.json({ selected: id });
+    // A browser gets a page that says what happened and leads on to the app; a script its JSON.
+    if (!wantsPage(c.req.header('accept'))) return c.json({ selected: id, expiresInSeconds: ttlSeconds });
+    const { html, headers } = selectPage({
+      developer: id,
+      host: new URL(c.req.url).host,
+      ttlSeconds,
+      next: selectNext(c.req.query('next')),
+    });
+    return c.html(html, 200, headers);
   });
 
   return app;

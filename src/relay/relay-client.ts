@@ -1,4 +1,5 @@
 import { type Agent, request } from 'undici';
+import { outboundAgent } from '../http/outbound.ts';
 import { pinnedAgent } from '../http/pinned-agent.ts';
 import { hmacHex, registrationMessage, unregistrationMessage } from './signature.ts';
 
@@ -19,14 +20,14 @@ export type ClientTarget = { readonly tunnel: string } | { readonly tunnel_url: 
 /** Signs and sends `register` / `unregister` to a relay. */
 export class RelayClient {
   readonly #endpoint: RelayEndpoint;
-  readonly #dispatcher: Agent | undefined;
+  readonly #dispatcher: Agent;
 
   constructor(endpoint: RelayEndpoint) {
     this.#endpoint = endpoint;
     if (endpoint.connectTo) {
       const [host] = splitHostPort(endpoint.connectTo);
       this.#dispatcher = pinnedAgent({ servername: endpoint.url.hostname, address: host });
-    }
+    } else this.#dispatcher = outboundAgent();
   }
 
   register(
@@ -73,7 +74,7 @@ export class RelayClient {
       method,
       headers: { 'content-type': 'application/json', host: this.#endpoint.url.host },
       body: JSON.stringify(body),
-      ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
+      dispatcher: this.#dispatcher,
     });
     const text2 = await res.body.text();
     let parsed: Record<string, unknown> = {};
@@ -86,7 +87,7 @@ export class RelayClient {
   }
 
   close(): void {
-    this.#dispatcher?.close().catch(() => {});
+    this.#dispatcher.close().catch(() => {});
   }
 }
 

@@ -34,3 +34,20 @@ export const TESLA_ACCOUNTS: CollectionSpec<TeslaAccountRecord> = {
   key: (a) => a.id,
   order: byCreation((a) => a.id),
 };
+
+/** A login's grant revoked, by grant id: written and deleted at once, only to tell every node. */
+export interface GrantRevocation {
+  readonly id: string;
+  readonly createdAt: string;
+}
+
+/**
+ * Announcements of revoked grants (a logout, a reused refresh token): nodes holding a session
+ * that a revoked grant let in end it when they hear of one.
+ */
+export const GRANT_REVOCATIONS: CollectionSpec<GrantRevocation> = {
+  name: 'grantrevocations',
+  topic: 'grantRevocations',
+  key: (r) => r.id,
+  order: byCreation((r) => r.id),
+};

@@ -1,7 +1,7 @@
 import { type Clock, dateOf, systemClock } from '../../core/clock.ts';
 import { newId } from '../../core/ids.ts';
 import type { ApiKeyRecord, Store } from '../../store/types.ts';
-import { digestsEqual, generateApiKey, hashApiKey } from './api-key.ts';
+import { digestsEqual, displayPrefix, generateApiKey, hashApiKey } from './api-key.ts';
 
 /** A person acting through an OAuth access token of Gatehouse's own authorization server. */
 export interface OAuthPrincipal {
@@ -32,17 +32,24 @@ export function ownerOf(principal: AdminPrincipal): string {
 export class AdminKeys {
   readonly #store: Store;
   readonly #envKeyHash: string | undefined;
+  readonly #envKeyPrefix: string | undefined;
   readonly #clock: Clock;
 
   constructor(store: Store, envKey: string | undefined, clock: Clock = systemClock) {
     this.#store = store;
     this.#envKeyHash = envKey ? hashApiKey(envKey) : undefined;
+    this.#envKeyPrefix = envKey ? displayPrefix(envKey) : undefined;
     this.#clock = clock;
   }
 
   /** True when a key is configured through the environment. */
   get hasEnvKey(): boolean {
     return this.#envKeyHash !== undefined;
+  }
+
+  /** The start of the environment's key, as listings show stored keys' (undefined without one). */
+  get envKeyPrefix(): string | undefined {
+    return this.#envKeyPrefix;
   }
 
   /** The principal the secret belongs to, or undefined when it is unknown or revoked. */

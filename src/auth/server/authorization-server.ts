@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { importJWK, type JSONWebKeySet, type JWTPayload, SignJWT } from 'jose';
 import type Provider from 'oidc-provider';
-import type { Clock } from '../../core/clock.ts';
+import { type Clock, dateOf } from '../../core/clock.ts';
 import { ConfigError } from '../../core/config-error.ts';
 import type { Logger } from '../../core/logger.ts';
 import { sealingKey } from '../../core/sealing.ts';
 import type { Mount } from '../../routes/mount.ts';
+import { GRANT_REVOCATIONS } from '../../store/entities.ts';
 import { expiringCollection } from '../../store/expiring.ts';
 import type { Store } from '../../store/types.ts';
 import type { LoginProviders } from '../identity/login-providers.ts';
@@ -86,7 +87,21 @@ export async function startAuthorizationServer(
   });
   const accounts = new Accounts(store, clock, sealingKey(secret, 'gatehouse oauth', 'accounts'));
   const cookieKeys = [sealingKey(secret, 'gatehouse oauth', 'cookies').toString('base64url')];
-  const revoke = (grantId: string) => revokeGrant(store.ephemeral, clock, grantId);
+  const revocations = store.collection(GRANT_REVOCATIONS);
+  /** Tells every node a grant is gone, so sessions it let in (tunnel agents) end now, not later. */
+  const announceRevoked = async (grantId: string): Promise<void> => {
+    const id = `${grantId}:${randomUUID()}`;
+    try {
+      await revocations.insert({ id, createdAt: dateOf(clock).toISOString() });
+      await revocations.delete(id);
+    } catch (error) {
+      logger.warn({ err: error }, 'announcing a revoked grant failed; sessions end at their next check');
+    }
+  };
+  const revoke = async (grantId: string) => {
+    await revokeGrant(store.ephemeral, clock, grantId);
+    await announceRevoked(grantId);
+  };
 
   type Built = { provider: Provider; callback: ReturnType<Provider['callback']> };
   const build = async (keySet: KeySet): Promise<Built> => {
@@ -109,6 +124,8 @@ export async function startAuthorizationServer(
       revokeGrant: revoke,
     });
     bridgeProviderLogs(provider, logger);
+    // A refresh token revoked (gatehouse logout) revokes its grant inside oidc-provider.
+    provider.on('grant.revoked', (_ctx: unknown, grantId: string) => void announceRevoked(grantId));
     return { provider, callback: provider.callback() };
   };
 

@@ -12,7 +12,8 @@ export const usage = (message: string) => new GatehouseError('FLEET_USAGE', mess
 
 /**
  * Runs one `gatehouse fleet <name>` command: errors become their message on stderr and an exit
- * code (2 for usage, 1 for refusals and Tesla's errors), never a stack trace.
+ * code (2 for usage, 1 for refusals and Tesla's errors), never a stack trace; the parser's
+ * errors are explained by the CLI's main.
  */
 export async function runFleet(name: string, run: () => Promise<number>): Promise<number> {
   try {
@@ -26,12 +27,7 @@ export async function runFleet(name: string, run: () => Promise<number>): Promis
       }
       return code;
     }
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(
-        `gatehouse fleet ${name}: ${error.message}\nRun 'gatehouse fleet ${name.split(' ')[0]} --help' for its options.\n`,
-      );
-      return 2;
-    }
+    // An unknown option goes up to the CLI, which names the closest one the command takes.
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { type Clock, dateOf } from '../../core/clock.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import { validationError } from '../../http/validation-error.ts';
+import { parseBody } from '../../http/validation-error.ts';
 import {
   applyRoutePatch,
   type Route,
@@ -62,10 +62,9 @@ export class RouteService {
     // Applied to the route as stored at the moment of writing, so two patches at once both count.
     const next = await this.#store.routes.update(id, (current) => {
       const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = applyRoutePatch(current, patch, now);
-      const checked = routeInput.safeParse(fields);
-      if (!checked.success) throw validationError(checked.error);
+      const checked = parseBody(routeInput, fields);
       return this.#prepare(
-        { ...checked.data, id: current.id, createdAt: current.createdAt, updatedAt: now },
+        { ...checked, id: current.id, createdAt: current.createdAt, updatedAt: now },
         current,
       );
     });

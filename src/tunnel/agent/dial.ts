@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { outboundLookup } from '../../http/outbound.ts';
 import { TunnelError } from '../protocol/errors.ts';
 import {
   AGENT_HEADER,
@@ -81,6 +82,7 @@ function dialRaw(options: DialOptions, signal: AbortSignal): Promise<Dialed> {
       method: 'GET',
       headers: { ...credentials(options), connection: 'Upgrade', upgrade: RAW_UPGRADE },
       agent: false,
+      lookup: outboundLookup,
       signal,
       timeout: HANDSHAKE_TIMEOUT_MS,
       ...(options.ca ? { ca: options.ca } : {}),
@@ -119,6 +121,8 @@ function dialWebSocket(options: DialOptions, signal: AbortSignal): Promise<Diale
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       maxPayload: 64 * 1024 * 1024,
       ...(options.ca ? { ca: options.ca } : {}),
+      // Passed on to the connection as it is (ws's types leave it out).
+      ...({ lookup: outboundLookup } as object),
     });
     const abort = () => ws.terminate();
     signal.addEventListener('abort', abort, { once: true });

@@ -9,6 +9,7 @@ import type { ExchangeLog } from './exchange-log.ts';
 import { guardInspector } from './inspector-guard.ts';
 import { INSPECTOR_PAGE } from './inspector-page.ts';
 import type { ExchangeRecord, LocalTarget } from './local-forwarder.ts';
+import { localDispatcher } from './local-forwarder.ts';
 
 const HOP = new Set([
   'host',
@@ -129,6 +130,7 @@ export function createInspectorApp(options: InspectorOptions): Hono<{ Bindings: 
         method: original.method as 'GET',
         headers,
         body: captured > 0 ? Buffer.concat(original.requestBody) : null,
+        dispatcher: localDispatcher,
       });
       replay.status = res.statusCode;
       replay.responseHeaders = res.headers as Record<string, string | string[]>;

@@ -3,6 +3,7 @@ import { constants } from 'node:http2';
 import { type Readable, Transform } from 'node:stream';
 import { Agent, request } from 'undici';
 import { endToEndHeaders, hopByHopNames } from '../../http/hop-by-hop.ts';
+import { outboundLookup } from '../../http/outbound.ts';
 import { ClientGoneError, discard, streamResponse } from '../../http/stream-response.ts';
 import { TunnelError } from '../protocol/errors.ts';
 import { PROTOCOL_HEADER_PREFIX, REQUEST_ID_HEADER, UPGRADE_HEADER } from '../protocol/protocol.ts';
@@ -41,7 +42,11 @@ export interface ExchangeHooks {
   onEnd(record: ExchangeRecord): void;
 }
 
-const dispatcher = new Agent({ keepAliveTimeout: 10_000, connect: { timeout: 10_000 } });
+/** Connections to the local server; `*.localhost` is loopback, as in a browser. */
+export const localDispatcher = new Agent({
+  keepAliveTimeout: 10_000,
+  connect: { timeout: 10_000, lookup: outboundLookup },
+});
 
 /** Handles one stream from the edge: a public request to forward to the local server. */
 export function handleTunnelStream(
@@ -106,7 +111,7 @@ async function forward(
       method: record.method as 'GET',
       headers: withoutHopByHop(record.requestHeaders),
       body: hasBody ? requestBody(stream, record, target.captureBytes, abort) : null,
-      dispatcher,
+      dispatcher: localDispatcher,
       signal: abort.signal,
       headersTimeout: 0,
       bodyTimeout: 0,

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { connect } from 'node:net';
+import { outboundLookup } from '../../http/outbound.ts';
 import { REQUEST_ID_HEADER } from '../protocol/protocol.ts';
 import { splice } from '../protocol/splice.ts';
 
@@ -50,7 +51,7 @@ export function passThroughLocally(
     onEnd(record);
   };
   let connected = false;
-  const local = connect({ host: target.host, port: target.port });
+  const local = connect({ host: target.host, port: target.port, lookup: outboundLookup });
   local.once('connect', () => {
     connected = true;
     if (stream.destroyed) {

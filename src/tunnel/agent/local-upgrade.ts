@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { endToEndHeaders } from '../../http/hop-by-hop.ts';
+import { outboundLookup } from '../../http/outbound.ts';
 import { serializeHead } from '../../http/raw-response.ts';
 import { discard, streamResponse } from '../../http/stream-response.ts';
 import { SWITCHED_HEADER } from '../protocol/protocol.ts';
@@ -36,6 +37,7 @@ export function forwardUpgradeLocally(
     path: upgrade.path,
     headers: { ...upgrade.headers, connection: 'upgrade', upgrade: upgrade.protocol },
     agent: false,
+    lookup: outboundLookup,
   });
   stream.once('close', () => local.destroy());
 

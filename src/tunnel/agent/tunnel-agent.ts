@@ -5,6 +5,7 @@ import {
   type ServerHttp2Session,
   type ServerHttp2Stream,
 } from 'node:http2';
+import { connectFailure } from '../../http/connect-failure.ts';
 import { startHeartbeat } from '../protocol/heartbeat.ts';
 import { releaseOnClose } from '../protocol/release-stream.ts';
 import type { TransportKind, TunnelTransport } from '../protocol/transport.ts';
@@ -46,7 +47,8 @@ export interface AgentOptions {
 export type FatalReason =
   | { kind: 'bad-key'; message: string }
   | { kind: 'no-such-tunnel'; message: string }
-  | { kind: 'unreachable'; message: string }
+  /** `permanent`: no retry could help (a name that does not exist, https to a plain-HTTP port). */
+  | { kind: 'unreachable'; message: string; permanent?: boolean }
   | { kind: 'passthrough-unavailable'; message: string };
 
 /** Events of a {@link TunnelAgent}. */
@@ -64,7 +66,8 @@ export interface AgentEvents {
 /**
  * The tunnel agent: keeps one connection open to Gatehouse, serves HTTP/2 on it, and forwards each
  * stream to the local server. It reconnects with capped backoff from the first attempt on, and
- * gives up only on a refused key, an unknown tunnel, or after `retryForMs` offline.
+ * gives up only on a refused key, an unknown tunnel, a server no retry can reach (a name that
+ * does not exist, https to a plain-HTTP port), or after `retryForMs` offline.
  */
 export class TunnelAgent extends EventEmitter<AgentEvents> {
   readonly #options: Required<Omit<AgentOptions, 'ca' | 'local' | 'tlsPassthrough' | 'credential'>> &
@@ -134,11 +137,11 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
         },
         (error: Error & { fatal?: boolean }) => {
           if (this.#stopped) return;
-          if (error.fatal) this.#fatal({ kind: 'bad-key', message: error.message });
-          else
-            this.#scheduleRetry(
-              `cannot renew the login at ${this.#options.server.origin} (${error.message})`,
-            );
+          if (error.fatal) return this.#fatal({ kind: 'bad-key', message: error.message });
+          const failure = connectFailure(error, this.#options.server);
+          const reason = `cannot renew the login at ${this.#options.server.origin} (${failure.message})`;
+          if (failure.permanent) this.#fatal({ kind: 'unreachable', permanent: true, message: reason });
+          else this.#scheduleRetry(reason);
         },
       );
     } else this.#dial({ ...this.#options, passthrough }, dialing);
@@ -164,7 +167,14 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
       (error: Error) => {
         if (this.#stopped) return;
         if (!(error instanceof DialRefused)) {
-          this.#scheduleRetry(`cannot reach ${this.#options.server.origin} (${error.message})`);
+          const failure = connectFailure(error, this.#options.server);
+          if (failure.permanent)
+            this.#fatal({
+              kind: 'unreachable',
+              permanent: true,
+              message: `cannot reach ${this.#options.server.origin}: ${failure.message}`,
+            });
+          else this.#scheduleRetry(`cannot reach ${this.#options.server.origin} (${failure.message})`);
         } else if (error.status === 401) {
           this.#fatal({ kind: 'bad-key', message: error.message });
         } else if (error.status === 404) {

@@ -1,6 +1,6 @@
-import type { Store, TunnelRecord } from '../../store/types.ts';
+import type { Store } from '../../store/types.ts';
 import { TunnelError } from '../protocol/errors.ts';
-import type { TokenTunnelResolver } from '../server/agent-connections.ts';
+import type { LoginTunnel, TokenTunnelResolver } from '../server/agent-connections.ts';
 import type { AccountTunnels, TunnelOwner } from './account-tunnels.ts';
 
 /**
@@ -8,12 +8,17 @@ import type { AccountTunnels, TunnelOwner } from './account-tunnels.ts';
  * when it is theirs, else their first. Each refusal says what to do.
  */
 export function tokenTunnelResolver(deps: {
-  /** The owner a valid login token for Gatehouse's API stands for, or undefined. */
-  readonly ownerOf: (token: string) => Promise<TunnelOwner | undefined>;
+  /**
+   * The owner a valid login token for Gatehouse's API stands for, and whether the login it came
+   * from is still active (false once it is revoked); undefined for a token that is not valid.
+   */
+  readonly ownerOf: (
+    token: string,
+  ) => Promise<(TunnelOwner & { readonly loginActive: () => Promise<boolean> }) | undefined>;
   readonly accounts: () => AccountTunnels;
   readonly store: Store;
 }): TokenTunnelResolver {
-  return async (token: string, name: string | undefined): Promise<TunnelRecord> => {
+  return async (token: string, name: string | undefined): Promise<LoginTunnel> => {
     const owner = await deps.ownerOf(token);
     if (!owner)
       throw new TunnelError(
@@ -34,6 +39,6 @@ export function tokenTunnelResolver(deps: {
           ? `you have no tunnel named ${name}: see your tunnels at /tunnels`
           : 'you may not have a tunnel here (--tunnels-per-user is 0): ask an administrator',
       );
-    return record;
+    return { record, loginActive: owner.loginActive };
   };
 }

@@ -8,6 +8,7 @@ import type { Metrics } from '../../core/metrics.ts';
 import { writeRawError } from '../../http/error-response.ts';
 import type { UpgradeExchange } from '../../http/exchange.ts';
 import { clientIp } from '../../http/forwarded.ts';
+import { GRANT_REVOCATIONS } from '../../store/entities.ts';
 import type { Store, TunnelEvent, TunnelRecord } from '../../store/types.ts';
 import { TunnelError } from '../protocol/errors.ts';
 import {
@@ -36,11 +37,17 @@ export interface AgentConnectionDeps {
   readonly passthroughAddress: (name: string) => string | undefined;
 }
 
+/** The tunnel a login connects as, and whether that login is still active (false once revoked). */
+export interface LoginTunnel {
+  readonly record: TunnelRecord;
+  readonly loginActive: () => Promise<boolean>;
+}
+
 /**
  * The tunnel an agent logged in as a person may connect as: the one it names, when it is theirs,
  * else their first. Throws a `TunnelError` saying what to do when the token is not good.
  */
-export type TokenTunnelResolver = (token: string, name: string | undefined) => Promise<TunnelRecord>;
+export type TokenTunnelResolver = (token: string, name: string | undefined) => Promise<LoginTunnel>;
 
 /** What the upgrade's extra response headers carry, kept on the request for the WebSocket path. */
 type AgentRequest = IncomingMessage & { tunnelHeaders?: [string, string][] };
@@ -52,6 +59,10 @@ type AgentRequest = IncomingMessage & { tunnelHeaders?: [string, string][] };
 export class AgentConnections {
   readonly #deps: AgentConnectionDeps;
   #tokenTunnel: TokenTunnelResolver | undefined;
+  /** Sessions a login let in, with the check of that login: each ends once its login is revoked. */
+  readonly #logins = new Map<TunnelSession, () => Promise<boolean>>();
+  #loginTimer: NodeJS.Timeout | undefined;
+  readonly #unsubscribe: () => void;
   readonly #wss = new WebSocketServer({
     noServer: true,
     maxPayload: 64 * 1024 * 1024,
@@ -64,6 +75,11 @@ export class AgentConnections {
       for (const [name, value] of (req as AgentRequest).tunnelHeaders ?? [])
         headers.push(`${name}: ${value}`);
     });
+    // A logout on any node is announced to all: the sessions of that login end at once. The
+    // heartbeat-paced check catches what an announcement missed (or a grant that ran out).
+    this.#unsubscribe = deps.store.onChange((event) => {
+      if (event.topic === GRANT_REVOCATIONS.topic) void this.checkLogins();
+    });
   }
 
   /** Accepts agents logged in as a person (`gatehouse login`): their token names the tunnel. */
@@ -73,7 +89,35 @@ export class AgentConnections {
 
   /** Stops accepting WebSocket connections. */
   close(): void {
+    this.#unsubscribe();
+    clearInterval(this.#loginTimer);
     this.#wss.close();
+  }
+
+  /** Ends every session whose login has been revoked since it connected; resolves when checked. */
+  async checkLogins(): Promise<void> {
+    await Promise.all(
+      [...this.#logins].map(async ([session, loginActive]) => {
+        const active = await loginActive().catch((error: unknown) => {
+          // A store that cannot answer now is no proof of a revocation: checked again later.
+          this.#deps.logger.warn({ err: error }, 'checking a tunnel login failed');
+          return true;
+        });
+        if (!active) session.close('login revoked');
+      }),
+    );
+  }
+
+  #watchLogin(session: TunnelSession, loginActive: () => Promise<boolean>): void {
+    this.#logins.set(session, loginActive);
+    this.#loginTimer ??= setInterval(() => void this.checkLogins(), this.#deps.settings.heartbeatMs);
+    this.#loginTimer.unref();
+    session.onClose(() => {
+      this.#logins.delete(session);
+      if (this.#logins.size > 0) return;
+      clearInterval(this.#loginTimer);
+      this.#loginTimer = undefined;
+    });
   }
 
   /**
@@ -84,7 +128,7 @@ export class AgentConnections {
   handle(exchange: UpgradeExchange): void {
     const { req, socket, head } = exchange;
     this.#authenticate(req).then(
-      ({ record, passthrough }) => {
+      ({ record, passthrough, loginActive }) => {
         const extra: [string, string][] = [[PUBLIC_URL_HEADER, this.#deps.publicUrl(record.name)]];
         if (passthrough) extra.push([PASSTHROUGH_ADDRESS_HEADER, passthrough]);
         if (upgradeToken(req) === RAW_UPGRADE) {
@@ -97,7 +141,13 @@ export class AgentConnections {
               `${extra.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`,
             (error) => {
               if (!error && !socket.destroyed)
-                this.#attach(req, record, rawTransport(socket as Socket), passthrough !== undefined);
+                this.#attach(
+                  req,
+                  record,
+                  rawTransport(socket as Socket),
+                  passthrough !== undefined,
+                  loginActive,
+                );
               exchange.done(101);
             },
           );
@@ -105,7 +155,7 @@ export class AgentConnections {
         }
         (req as AgentRequest).tunnelHeaders = extra;
         this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-          this.#attach(req, record, webSocketTransport(ws), passthrough !== undefined);
+          this.#attach(req, record, webSocketTransport(ws), passthrough !== undefined, loginActive);
           exchange.done(101);
         });
       },
@@ -120,6 +170,7 @@ export class AgentConnections {
     record: TunnelRecord,
     transport: TunnelTransport,
     passthrough: boolean,
+    loginActive: (() => Promise<boolean>) | undefined,
   ): void {
     const ip = clientIp(req.socket.remoteAddress);
     const agentVersion = String(req.headers[AGENT_HEADER] ?? 'unknown').slice(0, 40);
@@ -132,6 +183,7 @@ export class AgentConnections {
       },
     );
     this.#deps.registry.register(session);
+    if (loginActive) this.#watchLogin(session, loginActive);
     this.#deps.metrics?.tunnelConnects.inc({ tunnel: record.name });
     this.#deps.metrics?.tunnelsOnline.set(this.#deps.registry.all().length);
     this.#audit(record.name, {
@@ -182,15 +234,19 @@ export class AgentConnections {
    * The tunnel the agent connects as, once its key checks out, and for an agent asking for TLS
    * passthrough the address TLS clients will reach it at (refused when there is no HTTPS listener).
    */
-  async #authenticate(
-    req: IncomingMessage,
-  ): Promise<{ record: TunnelRecord; passthrough: string | undefined }> {
+  async #authenticate(req: IncomingMessage): Promise<{
+    record: TunnelRecord;
+    passthrough: string | undefined;
+    loginActive: (() => Promise<boolean>) | undefined;
+  }> {
     const name = String(req.headers[TUNNEL_HEADER] ?? '');
     const key = bearerToken(req.headers.authorization);
-    const record =
+    const login =
       key && !key.startsWith('gt_') && this.#tokenTunnel
         ? await this.#tokenTunnel(key, name || undefined)
-        : await this.#keyed(req, name, key);
+        : undefined;
+    const record = login?.record ?? (await this.#keyed(req, name, key));
+    const loginActive = login?.loginActive;
     const token = upgradeToken(req);
     if (token !== RAW_UPGRADE && token !== 'websocket')
       throw new TunnelError(
@@ -198,7 +254,7 @@ export class AgentConnections {
         `expected Upgrade: ${RAW_UPGRADE} (or websocket), not ${JSON.stringify(token)}`,
       );
     const asked = req.headers[PASSTHROUGH_HEADER];
-    if (asked === undefined) return { record, passthrough: undefined };
+    if (asked === undefined) return { record, passthrough: undefined, loginActive };
     if (asked !== 'tls')
       throw new TunnelError(
         'TUNNEL_UPGRADE_INVALID',
@@ -211,7 +267,7 @@ export class AgentConnections {
         'this Gatehouse has no HTTPS listener, so it cannot pass TLS connections through; ' +
           'start it with a TLS certificate (--tls-cert and --tls-key) or a listener with tls in its config',
       );
-    return { record, passthrough };
+    return { record, passthrough, loginActive };
   }
 
   #audit(name: string, event: TunnelEvent): void {
