@@ -334,11 +334,23 @@ describe('admin app: keys', () => {
     assert.ok(secret.startsWith(made.body.prefix));
     assert.equal(made.body.createdAt, new Date(NOW).toISOString());
     const listed = await call('GET', '/api/v1/keys');
+    // The key the gateway was started with comes first, marked as the one this request used.
     assert.deepEqual(listed.body.keys, [
+      {
+        id: 'env',
+        name: 'GATEHOUSE_ADMIN_KEY',
+        prefix: listed.body.keys[0].prefix,
+        source: 'environment',
+        inUse: true,
+        createdAt: null,
+        revokedAt: null,
+      },
       {
         id: made.body.id,
         name: 'ci',
         prefix: made.body.prefix,
+        source: 'stored',
+        inUse: false,
         createdAt: made.body.createdAt,
         revokedAt: null,
       },

@@ -4,6 +4,7 @@ import { logInAtStandIn } from './helpers/dev-idp-login.ts';
 import { docPage } from './helpers/doc-files.ts';
 import { HttpBrowser } from './helpers/http-browser.ts';
 import { driveLogin } from './helpers/oauth-world.ts';
+import { refusesConnections } from './helpers/port-probe.ts';
 import { freePort } from './helpers/redis.ts';
 import { shellBlocks } from './helpers/shell-blocks.ts';
 import { waitFor } from './helpers/wait-for.ts';
@@ -48,6 +49,9 @@ test('Logins on one machine works as written: the stand-in, a protected route, g
   assert.match(created, /"host":"app\.localhost"/);
   assert.match(created, /^401$/m, created);
   assert.match(appBlock, /# 401$/m, 'the guide says what comes back');
+
+  // The app started in the background: a person reading the guide takes longer than it does.
+  await waitFor('the app listening', async () => !(await refusesConnections(ports[3000])));
 
   // The browser step: alice is let in and the app sees what the guide shows; carol is refused.
   const app = `http://app.localhost:${ports[8080]}/`;

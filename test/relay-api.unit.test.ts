@@ -119,7 +119,7 @@ describe('relay API: registration, status, states and the browser pin', () => {
     assert.deepEqual(mapped.body, { state: 'st-1', developer_id: 'ann' });
     assert.equal(await context.registry.consumeState('st-1', new Date(NOW_S * 1000)), 'ann');
     const selected = await call('GET', '/select?developer=ann');
-    assert.deepEqual(selected.body, { selected: 'ann' });
+    assert.deepEqual(selected.body, { selected: 'ann', expiresInSeconds: 900 });
     assert.equal(
       selected.headers.get('set-cookie'),
       `${SELECT_COOKIE}=ann; Path=/; HttpOnly; SameSite=Lax; Max-Age=900; Secure`,

@@ -132,5 +132,6 @@ async function optionError(error: TypeError & { code?: unknown }, argv: readonly
     );
     if (near) message += `. Did you mean '--${near}'?`;
   }
-  return `gatehouse: ${message}\nRun 'gatehouse ${name} --help' for its options.\n`;
+  // Named as every other message of that command is (`gatehouse fleet partner: …`).
+  return `gatehouse ${name}: ${message}\nRun 'gatehouse ${name} --help' for its options.\n`;
 }
