@@ -125,5 +125,7 @@ async function optionError(error: TypeError & { code?: unknown }, argv: readonly
     );
     if (near) message += `. Did you mean '--${near}'?`;
   }
-  return `gatehouse: ${message}\nRun 'gatehouse ${name} --help' for its options.\n`;
+  // A subcommand's errors are all prefixed with its name (`gatehouse fleet keys:`), so this one too.
+  const prefix = name?.includes(' ') ? `gatehouse ${name}` : 'gatehouse';
+  return `${prefix}: ${message}\nRun 'gatehouse ${name} --help' for its options.\n`;
 }
