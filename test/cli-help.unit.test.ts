@@ -106,7 +106,8 @@ describe('a mistyped option', () => {
       const hint = near ? `. Did you mean '${near}'?` : '';
       assert.equal(
         written.join(''),
-        `gatehouse ${helpOf}: Unknown option '${typed}'${hint}\nRun 'gatehouse ${helpOf} --help' for its options.\n`,
+        `gatehouse${helpOf.includes(' ') ? ` ${helpOf}` : ''}: Unknown option '${typed}'${hint}\n` +
+          `Run 'gatehouse ${helpOf} --help' for its options.\n`,
       );
       assert.equal(code, 2);
     });

@@ -185,7 +185,7 @@ describe('gatehouse serve refusing to start', () => {
       'an unknown option says where the options are listed',
       async () => ['--prot', '8080'],
       () =>
-        "gatehouse serve: Unknown option '--prot'. Did you mean '--port'?\nRun 'gatehouse serve --help' for its options.\n",
+        "gatehouse: Unknown option '--prot'. Did you mean '--port'?\nRun 'gatehouse serve --help' for its options.\n",
     ],
   ];
   for (const [name, args, message] of refusals) {

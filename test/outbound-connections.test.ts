@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { loginCommand } from '../src/cli/login-command.ts';
 import { connectFailure } from '../src/http/connect-failure.ts';
-import { outboundAgent, outboundLookup } from '../src/http/outbound.ts';
+import { outboundAgent, outboundFetch, outboundLookup } from '../src/http/outbound.ts';
 import { type FatalReason, TunnelAgent } from '../src/tunnel/agent/tunnel-agent.ts';
 
 /** What {@link outboundLookup} answers for a name. */
@@ -56,6 +56,18 @@ describe('the one lookup of every outbound connection', () => {
 
   test('a name with localhost inside it is no loopback name', async () => {
     await assert.rejects(lookup('gatehouse.localhost.invalid', {}), { code: 'ENOTFOUND' });
+  });
+
+  test("fetch through the outbound agent (the fleet commands') reaches *.localhost too", async () => {
+    const server = createServer((req, res) => res.end(`fetched ${req.headers.host}`));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const res = await outboundFetch(`http://sim.localhost:${port}/`);
+      assert.equal(await res.text(), `fetched sim.localhost:${port}`);
+    } finally {
+      server.close();
+    }
   });
 
   test('an undici request to *.localhost reaches a server on loopback', async () => {

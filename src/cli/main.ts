@@ -132,6 +132,7 @@ async function optionError(error: TypeError & { code?: unknown }, argv: readonly
     );
     if (near) message += `. Did you mean '--${near}'?`;
   }
-  // Named as every other message of that command is (`gatehouse fleet partner: …`).
-  return `gatehouse ${name}: ${message}\nRun 'gatehouse ${name} --help' for its options.\n`;
+  // A subcommand's errors are all prefixed with its name (`gatehouse fleet keys:`), so this one too.
+  const prefix = name?.includes(' ') ? `gatehouse ${name}` : 'gatehouse';
+  return `${prefix}: ${message}\nRun 'gatehouse ${name} --help' for its options.\n`;
 }

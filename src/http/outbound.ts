@@ -1,5 +1,5 @@
 import { type LookupAddress, type LookupOptions, lookup as systemLookup } from 'node:dns';
-import { Agent } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,
@@ -61,3 +61,11 @@ export function outboundLookup(hostname: string, options: LookupOptions, callbac
 export function outboundAgent(options: { readonly ca?: string | Buffer | undefined } = {}): Agent {
   return new Agent({ connect: { lookup: outboundLookup, ...(options.ca ? { ca: options.ca } : {}) } });
 }
+
+let shared: Agent | undefined;
+
+/** `fetch` through one shared {@link outboundAgent}: for clients that take a fetch (Tesla's APIs). */
+export const outboundFetch: typeof fetch = (input, init) => {
+  shared ??= outboundAgent();
+  return undiciFetch(input as never, { ...(init as object), dispatcher: shared } as never) as never;
+};

@@ -10,6 +10,7 @@ import {
 } from '../../fleet/partner-token.ts';
 import { requireClientCredentials, type TeslaSettings, teslaSettings } from '../../fleet/tesla-settings.ts';
 import { defaultCacheDir, fileTokenStorage } from '../../fleet/token-file-cache.ts';
+import { outboundFetch } from '../../http/outbound.ts';
 import type { OptionRow } from '../define-command.ts';
 import { warn } from './fleet-cli.ts';
 
@@ -40,7 +41,7 @@ let tokens: PartnerTokens | undefined;
 export function partnerToken(settings: TeslaSettings, useCache: boolean): Promise<PartnerToken> {
   tokens ??= new PartnerTokens({
     clock: systemClock,
-    grant: (request) => new TeslaOAuth(request.tokenUrl).clientCredentials(request),
+    grant: (request) => new TeslaOAuth(request.tokenUrl, outboundFetch).clientCredentials(request),
     storage: fileTokenStorage(defaultCacheDir(process.env), (error) =>
       warn(
         'partner',
@@ -64,6 +65,7 @@ export function fleetApiOf(
   let fromCache = false;
   return new FleetApi({
     baseUrl: settings.fleetApi,
+    fetch: outboundFetch,
     token: async () => {
       if (userToken) return userToken;
       const token = await partnerToken(settings, useCache);
