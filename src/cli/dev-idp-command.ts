@@ -7,6 +7,7 @@ import { isLoopbackRedirect } from '../dev-idp/issuer-config.ts';
 import { STAND_IN_WARNING } from '../dev-idp/pages.ts';
 import { DEFAULT_PEOPLE, type Person, parsePeople, peopleBySub } from '../dev-idp/people.ts';
 import { defineCommand } from './define-command.ts';
+import { untilStopSignal } from './stop-signal.ts';
 
 /** Where Gatehouse, as `npm start` runs it, sends people back from an OIDC login. */
 const DEFAULT_REDIRECT_URI = 'http://localhost:8080/login/callback/oidc';
@@ -152,15 +153,7 @@ export async function devIdpCommand(argv: string[]): Promise<number> {
       throw optionError(`cannot listen on ${host}:${port} (${code}): pick another --port or --host`);
     throw error;
   });
-  const signalled = new Promise<void>((resolve) => {
-    const onSignal = () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      resolve();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  const signalled = untilStopSignal();
   process.stderr.write(devIdpBanner(idp, people));
   if (values['allow-remote'] && !isLoopbackAddress(host) && host !== 'localhost')
     say(`\nWARNING: listening on ${host}, beyond this machine (--allow-remote): ${STAND_IN_WARNING}\n`);

@@ -11,6 +11,7 @@ import { loadVehicleCa } from '../../simulator/vehicle-ca.ts';
 import { virtualVehicles } from '../../simulator/vehicles/virtual-fleet.ts';
 import type { Command } from '../command-table.ts';
 import { defineCommand } from '../define-command.ts';
+import { untilStopSignal } from '../stop-signal.ts';
 
 /** `gatehouse fleet simulate --help`. */
 const SIMULATE = defineCommand({
@@ -169,15 +170,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     }
     throw error;
   });
-  const signalled = new Promise<void>((resolve) => {
-    const onSignal = () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      resolve();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  const signalled = untilStopSignal();
   process.stderr.write(simulatorBanner(sim, seed, extraVins));
   const host = values.host ?? '127.0.0.1';
   if (!/^(127\.|::1$|localhost$)/.test(host)) {
