@@ -7,10 +7,13 @@ import { TunnelError } from '../protocol/errors.ts';
 import {
   AGENT_HEADER,
   CONNECT_PATH,
+  LOCAL_HOST_HEADER,
   PASSTHROUGH_ADDRESS_HEADER,
   PASSTHROUGH_HEADER,
+  PROTOCOL_VERSION_HEADER,
   PUBLIC_URL_HEADER,
   RAW_UPGRADE,
+  RAW_UPGRADE_V2,
   TUNNEL_HEADER,
 } from '../protocol/protocol.ts';
 import {
@@ -34,6 +37,10 @@ export interface DialOptions {
   readonly ca?: Buffer | undefined;
   /** Ask for TLS connections to the tunnel's name, passed through unterminated. */
   readonly passthrough?: boolean;
+  /** The tunnel protocol to ask for (2 unless talking to a Gatehouse of the previous release). */
+  readonly protocol: 1 | 2;
+  /** (Protocol 2) The `Host` the local server expects; absent to pass the public one on. */
+  readonly localHost?: string | undefined;
 }
 
 /** A connected tunnel, ready for HTTP/2. */
@@ -42,6 +49,8 @@ export interface Dialed {
   readonly publicUrl: string;
   /** Where TLS clients reach the tunnel, when passthrough was asked for and granted. */
   readonly passthroughAddress: string | undefined;
+  /** The protocol the server agreed to speak. */
+  readonly protocol: 1 | 2;
 }
 
 /** The server answered the upgrade with something other than 101; `status` says what it was. */
@@ -65,7 +74,14 @@ function credentials(options: DialOptions): Record<string, string> {
     ...(options.name ? { [TUNNEL_HEADER]: options.name } : {}),
     [AGENT_HEADER]: options.version,
     ...(options.passthrough ? { [PASSTHROUGH_HEADER]: 'tls' } : {}),
+    ...(options.protocol === 2 ? { [PROTOCOL_VERSION_HEADER]: '2' } : {}),
+    ...(options.protocol === 2 && options.localHost ? { [LOCAL_HOST_HEADER]: options.localHost } : {}),
   };
+}
+
+/** The protocol a server's 101 agreed to: 2 only when it says so (a previous release says nothing). */
+function protocolOf(headers: IncomingMessage['headers']): 1 | 2 {
+  return headers[PROTOCOL_VERSION_HEADER] === '2' ? 2 : 1;
 }
 
 /** The passthrough address on a 101, if the server granted one. */
@@ -80,7 +96,7 @@ function dialRaw(options: DialOptions, signal: AbortSignal): Promise<Dialed> {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(url, {
       method: 'GET',
-      headers: { ...credentials(options), connection: 'Upgrade', upgrade: RAW_UPGRADE },
+      headers: { ...credentials(options), connection: 'Upgrade', upgrade: tokenOf(options.protocol) },
       agent: false,
       lookup: outboundLookup,
       signal,
@@ -93,11 +109,10 @@ function dialRaw(options: DialOptions, signal: AbortSignal): Promise<Dialed> {
       readRefusal(res).catch(reject);
     });
     req.on('upgrade', (res, socket: Socket, head: Buffer) => {
-      if (String(res.headers.upgrade ?? '').toLowerCase() !== RAW_UPGRADE) {
+      const token = tokenOf(options.protocol);
+      if (String(res.headers.upgrade ?? '').toLowerCase() !== token) {
         socket.destroy();
-        reject(
-          new DialRefused(101, `the server switched to ${String(res.headers.upgrade)}, not ${RAW_UPGRADE}`),
-        );
+        reject(new DialRefused(101, `the server switched to ${String(res.headers.upgrade)}, not ${token}`));
         return;
       }
       if (head.length > 0) socket.unshift(head);
@@ -105,6 +120,7 @@ function dialRaw(options: DialOptions, signal: AbortSignal): Promise<Dialed> {
         transport: rawTransport(socket),
         publicUrl: String(res.headers[PUBLIC_URL_HEADER] ?? ''),
         passthroughAddress: passthroughAddressOf(res.headers),
+        protocol: options.protocol,
       });
     });
     req.end();
@@ -128,9 +144,11 @@ function dialWebSocket(options: DialOptions, signal: AbortSignal): Promise<Diale
     signal.addEventListener('abort', abort, { once: true });
     let publicUrl = '';
     let passthroughAddress: string | undefined;
+    let protocol: 1 | 2 = 1;
     ws.on('upgrade', (res) => {
       publicUrl = String(res.headers[PUBLIC_URL_HEADER] ?? '');
       passthroughAddress = passthroughAddressOf(res.headers);
+      protocol = protocolOf(res.headers);
     });
     ws.on('unexpected-response', (_req, res) => {
       readRefusal(res).catch(reject);
@@ -140,9 +158,19 @@ function dialWebSocket(options: DialOptions, signal: AbortSignal): Promise<Diale
     ws.on('close', () => reject(new Error('the connection closed during the handshake')));
     ws.once('open', () => {
       signal.removeEventListener('abort', abort);
-      resolve({ transport: webSocketTransport(ws), publicUrl, passthroughAddress });
+      resolve({ transport: webSocketTransport(ws), publicUrl, passthroughAddress, protocol });
     });
   });
+}
+
+/** The raw upgrade's token for a protocol version. */
+function tokenOf(protocol: 1 | 2): string {
+  return protocol === 2 ? RAW_UPGRADE_V2 : RAW_UPGRADE;
+}
+
+/** True when a refusal is a Gatehouse of the previous release that knows only protocol 1. */
+export function refusedAsTooNew(error: DialRefused): boolean {
+  return error.status === 400 && error.message.includes(`expected Upgrade: ${RAW_UPGRADE} (or websocket)`);
 }
 
 /** Reads a refusal's JSON message (up to 4 KiB) into a {@link DialRefused}. */

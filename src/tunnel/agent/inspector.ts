@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { request } from 'undici';
 import { honoErrorHandler } from '../../http/error-response.ts';
+import { readCaptured } from './captured-exchange.ts';
 import { InspectorError } from './errors.ts';
 import type { ExchangeLog } from './exchange-log.ts';
 import { guardInspector } from './inspector-guard.ts';
@@ -99,11 +100,11 @@ export function createInspectorApp(options: InspectorOptions): Hono<{ Bindings: 
   app.get('/api/requests', (c) =>
     c.json({ tunnel: options.tunnel(), requests: log.list().map((r) => describeExchange(r, false)) }),
   );
-  app.get('/api/requests/:id', (c) => {
-    return c.json(describeExchange(recorded(log, c.req.param('id')), true));
+  app.get('/api/requests/:id', async (c) => {
+    return c.json(describeExchange(await readCaptured(recorded(log, c.req.param('id'))), true));
   });
   app.post('/api/requests/:id/replay', async (c) => {
-    const original = recorded(log, c.req.param('id'));
+    const original = await readCaptured(recorded(log, c.req.param('id')));
     const captured = original.requestBody.reduce((n, b) => n + b.length, 0);
     if (captured < original.bytesIn)
       throw new InspectorError(

@@ -15,7 +15,7 @@ export interface ExchangeRecord {
   readonly id: string;
   readonly method: string;
   readonly path: string;
-  readonly requestHeaders: Record<string, string>;
+  requestHeaders: Record<string, string>;
   status: number;
   responseHeaders: Record<string, string | string[]>;
   readonly startedAt: number;
@@ -26,6 +26,12 @@ export interface ExchangeRecord {
   requestBody: Buffer[];
   responseBody: Buffer[];
   error?: string;
+  /**
+   * (Protocol 2) The first bytes each way as they crossed the tunnel, heads included; headers and
+   * bodies are read from them when the inspector asks (see `captured-exchange.ts`).
+   */
+  rawRequest?: Buffer[];
+  rawResponse?: Buffer[];
 }
 
 /** Where and how the agent forwards. */

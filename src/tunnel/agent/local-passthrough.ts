@@ -12,7 +12,7 @@ export interface PassthroughTarget {
 
 /** One passed-through connection, as the status line and `--json` events report it. */
 export interface PassthroughRecord {
-  readonly id: string;
+  id: string;
   readonly startedAt: number;
   durationMs: number;
   /** Bytes from the client to the local server, and back. */

@@ -1,19 +1,12 @@
 import { EventEmitter } from 'node:events';
-import {
-  type IncomingHttpHeaders,
-  performServerHandshake,
-  type ServerHttp2Session,
-  type ServerHttp2Stream,
-} from 'node:http2';
 import { connectFailure } from '../../http/connect-failure.ts';
-import { startHeartbeat } from '../protocol/heartbeat.ts';
-import { releaseOnClose } from '../protocol/release-stream.ts';
 import type { TransportKind, TunnelTransport } from '../protocol/transport.ts';
-import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from '../protocol/tunnel-session.ts';
 import { backoffDelay } from './backoff.ts';
-import { type DialOptions, DialRefused, dial } from './dial.ts';
-import { type ExchangeRecord, handleTunnelStream, type LocalTarget } from './local-forwarder.ts';
-import { type PassthroughRecord, type PassthroughTarget, passThroughLocally } from './local-passthrough.ts';
+import { type Dialed, type DialOptions, DialRefused, dial, refusedAsTooNew } from './dial.ts';
+import { serveOverHttp2 } from './h2-serve.ts';
+import type { ExchangeRecord, LocalTarget } from './local-forwarder.ts';
+import type { PassthroughRecord, PassthroughTarget } from './local-passthrough.ts';
+import { type ServeOptions, serveOverMux } from './mux-serve.ts';
 
 /** Settings of a {@link TunnelAgent}. */
 export interface AgentOptions {
@@ -41,6 +34,11 @@ export interface AgentOptions {
   readonly transport?: TransportKind;
   /** Extra CA certificates (PEM) to trust for a `https` server, e.g. a private one. */
   readonly ca?: Buffer | undefined;
+  /**
+   * The tunnel protocol to start with (default 2). A Gatehouse of the previous release refuses 2,
+   * and the agent then speaks 1 to it.
+   */
+  readonly protocol?: 1 | 2;
 }
 
 /** Why the agent stopped for good. */
@@ -73,9 +71,9 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
   readonly #options: Required<Omit<AgentOptions, 'ca' | 'local' | 'tlsPassthrough' | 'credential'>> &
     Pick<AgentOptions, 'ca' | 'local' | 'tlsPassthrough' | 'credential'>;
   #dialing: AbortController | undefined;
-  #connection:
-    | { transport: TunnelTransport; session: ServerHttp2Session; stopHeartbeat: () => void }
-    | undefined;
+  #connection: { transport: TunnelTransport; stop: () => void } | undefined;
+  /** The protocol the next dial asks for. */
+  #protocol: 1 | 2;
   #attempt = 0;
   #offlineSince = Date.now();
   #stopped = false;
@@ -91,8 +89,10 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
       backoffCapMs: 15_000,
       retryForMs: 300_000,
       transport: 'raw',
+      protocol: 2,
       ...options,
     };
+    this.#protocol = this.#options.protocol;
   }
 
   /** The public URL once connected. */
@@ -128,12 +128,18 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     this.emit('connecting', this.#attempt);
     const dialing = new AbortController();
     this.#dialing = dialing;
-    const passthrough = this.#options.tlsPassthrough !== undefined;
+    const local = this.#options.local;
+    const base = {
+      ...this.#options,
+      passthrough: this.#options.tlsPassthrough !== undefined,
+      protocol: this.#protocol,
+      localHost: local && !local.preserveHost ? local.url.host : undefined,
+    };
     const credential = this.#options.credential;
     if (credential) {
       credential().then(
         (key) => {
-          if (!dialing.signal.aborted) this.#dial({ ...this.#options, key, passthrough }, dialing);
+          if (!dialing.signal.aborted) this.#dial({ ...base, key }, dialing);
         },
         (error: Error & { fatal?: boolean }) => {
           if (this.#stopped) return;
@@ -144,7 +150,7 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
           else this.#scheduleRetry(reason);
         },
       );
-    } else this.#dial({ ...this.#options, passthrough }, dialing);
+    } else this.#dial(base, dialing);
   }
 
   #dial(options: DialOptions, dialing: AbortController): void {
@@ -161,7 +167,7 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
           });
         } else {
           this.#passthroughAddress = dialed.passthroughAddress;
-          this.#online(dialed.transport, dialed.publicUrl);
+          this.#online(dialed);
         }
       },
       (error: Error) => {
@@ -175,6 +181,10 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
               message: `cannot reach ${this.#options.server.origin}: ${failure.message}`,
             });
           else this.#scheduleRetry(`cannot reach ${this.#options.server.origin} (${failure.message})`);
+        } else if (this.#protocol === 2 && refusedAsTooNew(error)) {
+          // A Gatehouse of the previous release: it speaks protocol 1, and so does this agent to it.
+          this.#protocol = 1;
+          this.#connect();
         } else if (error.status === 401) {
           this.#fatal({ kind: 'bad-key', message: error.message });
         } else if (error.status === 404) {
@@ -194,22 +204,24 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     );
   }
 
-  #online(transport: TunnelTransport, publicUrl: string): void {
+  #online(dialed: Dialed): void {
+    const { transport, publicUrl } = dialed;
     this.#attempt = 0;
     this.#publicUrl = publicUrl;
-    const session = performServerHandshake(transport.stream, {
-      settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, maxConcurrentStreams: 1000 },
-    });
-    session.setLocalWindowSize(SESSION_WINDOW);
-    session.on('error', () => {});
-    session.on('stream', (stream, headers, flags) => {
-      releaseOnClose(stream);
-      this.#serve(stream, headers, flags);
-    });
-    const stopHeartbeat = startHeartbeat(session, this.#options.heartbeatMs, () =>
-      transport.close('heartbeat missed'),
-    );
-    this.#connection = { transport, session, stopHeartbeat };
+    const serving: ServeOptions = {
+      name: this.#options.name,
+      heartbeatMs: this.#options.heartbeatMs,
+      local: this.#options.local,
+      tlsPassthrough: this.#options.tlsPassthrough,
+      exchanges: {
+        onStart: (record) => this.emit('request', record),
+        onEnd: (record) => this.emit('response', record),
+      },
+      onPassthrough: (record) => this.emit('passthrough', record),
+    };
+    const stop =
+      dialed.protocol === 2 ? serveOverMux(transport, serving) : serveOverHttp2(transport, serving);
+    this.#connection = { transport, stop };
     transport.onClose(() => {
       if (this.#connection?.transport !== transport) return;
       this.#goOffline();
@@ -219,38 +231,11 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     this.emit('online', publicUrl);
   }
 
-  /** One stream from the edge: a passed-through TLS connection (CONNECT) or an HTTP request. */
-  #serve(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number): void {
-    const { local, tlsPassthrough } = this.#options;
-    if (headers[':method'] === 'CONNECT') {
-      if (tlsPassthrough)
-        passThroughLocally(stream, headers, tlsPassthrough, (record) => this.emit('passthrough', record));
-      else refuseStream(stream, 501, 'this agent was not started with --tls-passthrough');
-      return;
-    }
-    if (!local) {
-      refuseStream(
-        stream,
-        502,
-        `tunnel ${this.#options.name} takes TLS connections only (--tls-passthrough); ` +
-          'give the agent a local URL as well to serve HTTP requests',
-      );
-      return;
-    }
-    handleTunnelStream(stream, headers, flags, local, {
-      onStart: (record) => this.emit('request', record),
-      onEnd: (record) => this.emit('response', record),
-    });
-  }
-
   #goOffline(): void {
     const connection = this.#connection;
     if (!connection) return;
     this.#connection = undefined;
-    connection.stopHeartbeat();
-    // Node feeds a new session the socket's buffered bytes on its first tick, and fails if the
-    // session is gone by then (stopped the moment it came online): destroy it after that tick.
-    process.nextTick(() => connection.session.destroy());
+    connection.stop();
     connection.transport.close('agent stopping');
   }
 
@@ -277,16 +262,4 @@ export class TunnelAgent extends EventEmitter<AgentEvents> {
     this.stop();
     this.emit('fatal', reason);
   }
-}
-
-/** Answers a stream the agent cannot serve, saying why. */
-function refuseStream(stream: ServerHttp2Stream, status: number, message: string): void {
-  stream.on('error', () => {});
-  if (stream.destroyed) return;
-  stream.respond({
-    ':status': status,
-    'content-type': 'text/plain; charset=utf-8',
-    'gatehouse-agent-error': 'local',
-  });
-  stream.end(`Gatehouse agent: ${message}.\n`);
 }

@@ -1,10 +1,15 @@
 /**
  * The tunnel wire protocol. An agent sends one HTTP/1.1 upgrade request to {@link CONNECT_PATH}
- * on the Gatehouse admin host, authenticated by the tunnel's key, asking for {@link RAW_UPGRADE}
- * (or `websocket`, for proxies that pass nothing else). Over the upgraded connection (or the
- * WebSocket's byte stream) the edge is an HTTP/2 client and the agent an HTTP/2 server: each
- * public request is one HTTP/2 stream, so flow control, backpressure, multiplexing and
- * heartbeats (PING) come from HTTP/2 itself.
+ * on the Gatehouse admin host, authenticated by the tunnel's key, asking for {@link RAW_UPGRADE_V2}
+ * (or `websocket` with {@link PROTOCOL_VERSION_HEADER} 2, for proxies that pass nothing else).
+ *
+ * Protocol 2 runs the multiplexing layer of `mux-frames.ts` over the connection: each stream is a
+ * connection to the agent's local server. The edge speaks HTTP/1.1 on it with Node's client (so
+ * framing is decided once, by the edge's parser) and the agent passes the bytes on unchanged;
+ * idle streams are kept for the next request. TLS passthrough connections get a stream each.
+ *
+ * Protocol 1 (the previous release, still accepted): the edge is an HTTP/2 client and the agent an
+ * HTTP/2 server over the connection, each public request one HTTP/2 stream.
  *
  * Upgrades (WebSocket) travel as a stream carrying {@link UPGRADE_HEADER}. If the local server
  * switches protocols, the agent answers with {@link SWITCHED_HEADER} and the stream's bytes are
@@ -18,8 +23,17 @@
  */
 export const CONNECT_PATH = '/api/v1/tunnels/connect';
 
-/** Upgrade token for HTTP/2 straight on the upgraded connection. */
+/** Upgrade token for protocol 1: HTTP/2 straight on the upgraded connection (the previous release). */
 export const RAW_UPGRADE = 'gatehouse-tunnel/1';
+/** Upgrade token for protocol 2: the multiplexing layer (`mux-*.ts`) straight on the connection. */
+export const RAW_UPGRADE_V2 = 'gatehouse-tunnel/2';
+/**
+ * Header with the protocol version: on the agent's upgrade, the one it asks for (WebSocket
+ * upgrades carry no token of their own; absent means 1); on the 101, the one the edge speaks.
+ */
+export const PROTOCOL_VERSION_HEADER = 'gatehouse-protocol';
+/** Header on a protocol-2 upgrade: the `Host` the agent's local server expects (absent: the public one). */
+export const LOCAL_HOST_HEADER = 'gatehouse-local-host';
 
 /** Request header naming the tunnel the agent connects as. */
 export const TUNNEL_HEADER = 'gatehouse-tunnel';
@@ -27,9 +41,9 @@ export const TUNNEL_HEADER = 'gatehouse-tunnel';
 export const AGENT_HEADER = 'gatehouse-agent';
 /** Response header (on the 101) with the tunnel's public URL. */
 export const PUBLIC_URL_HEADER = 'gatehouse-public-url';
-/** Header on an upgrade stream: the protocol the client asks the local server to switch to. */
+/** (Protocol 1) Header on an upgrade stream: the protocol the client asks the local server to switch to. */
 export const UPGRADE_HEADER = 'gatehouse-upgrade';
-/** Response header on an upgrade stream: the local server switched, raw bytes follow. */
+/** (Protocol 1) Response header on an upgrade stream: the local server switched, raw bytes follow. */
 export const SWITCHED_HEADER = 'gatehouse-switched';
 /** Header on every stream with the edge's id for the request, shown by the agent's inspector. */
 export const REQUEST_ID_HEADER = 'gatehouse-request-id';

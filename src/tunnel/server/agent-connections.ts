@@ -11,16 +11,21 @@ import { clientIp } from '../../http/forwarded.ts';
 import { GRANT_REVOCATIONS } from '../../store/entities.ts';
 import type { Store, TunnelEvent, TunnelRecord } from '../../store/types.ts';
 import { TunnelError } from '../protocol/errors.ts';
+import { Http2TunnelSession } from '../protocol/h2-session.ts';
 import {
   AGENT_HEADER,
+  LOCAL_HOST_HEADER,
   PASSTHROUGH_ADDRESS_HEADER,
   PASSTHROUGH_HEADER,
+  PROTOCOL_VERSION_HEADER,
   PUBLIC_URL_HEADER,
   RAW_UPGRADE,
+  RAW_UPGRADE_V2,
   TUNNEL_HEADER,
 } from '../protocol/protocol.ts';
 import { rawTransport, type TunnelTransport, webSocketTransport } from '../protocol/transport.ts';
-import { TunnelSession } from '../protocol/tunnel-session.ts';
+import type { TunnelSession } from '../protocol/tunnel-session.ts';
+import { MuxTunnelSession } from './mux-tunnel-session.ts';
 import type { TunnelRegistry } from './tunnel-registry.ts';
 
 /** What agent connections need from the tunnel service. */
@@ -128,16 +133,18 @@ export class AgentConnections {
   handle(exchange: UpgradeExchange): void {
     const { req, socket, head } = exchange;
     this.#authenticate(req).then(
-      ({ record, passthrough, loginActive }) => {
+      ({ record, passthrough, loginActive, protocol }) => {
         const extra: [string, string][] = [[PUBLIC_URL_HEADER, this.#deps.publicUrl(record.name)]];
         if (passthrough) extra.push([PASSTHROUGH_ADDRESS_HEADER, passthrough]);
-        if (upgradeToken(req) === RAW_UPGRADE) {
+        if (protocol === 2) extra.push([PROTOCOL_VERSION_HEADER, '2']);
+        const token = upgradeToken(req);
+        if (token !== 'websocket') {
           if (socket.destroyed) return;
           if (head.length > 0) socket.unshift(head);
           // HTTP/2 takes over the socket's native handle; a write still in flight on it (a TLS
           // one completes later) would land in HTTP/2's bookkeeping, so it waits for the 101.
           socket.write(
-            `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${RAW_UPGRADE}\r\n` +
+            `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${token}\r\n` +
               `${extra.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`,
             (error) => {
               if (!error && !socket.destroyed)
@@ -145,7 +152,7 @@ export class AgentConnections {
                   req,
                   record,
                   rawTransport(socket as Socket),
-                  passthrough !== undefined,
+                  { passthrough: passthrough !== undefined, protocol },
                   loginActive,
                 );
               exchange.done(101);
@@ -155,7 +162,13 @@ export class AgentConnections {
         }
         (req as AgentRequest).tunnelHeaders = extra;
         this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-          this.#attach(req, record, webSocketTransport(ws), passthrough !== undefined, loginActive);
+          this.#attach(
+            req,
+            record,
+            webSocketTransport(ws),
+            { passthrough: passthrough !== undefined, protocol },
+            loginActive,
+          );
           exchange.done(101);
         });
       },
@@ -169,19 +182,25 @@ export class AgentConnections {
     req: IncomingMessage,
     record: TunnelRecord,
     transport: TunnelTransport,
-    passthrough: boolean,
+    { passthrough, protocol }: { passthrough: boolean; protocol: 1 | 2 },
     loginActive: (() => Promise<boolean>) | undefined,
   ): void {
     const ip = clientIp(req.socket.remoteAddress);
     const agentVersion = String(req.headers[AGENT_HEADER] ?? 'unknown').slice(0, 40);
-    const session = new TunnelSession(
-      transport,
-      { name: record.name, ip, agentVersion, connectedAt: dateOf(this.#deps.clock), passthrough },
-      {
-        heartbeatMs: this.#deps.settings.heartbeatMs,
-        maxConcurrentStreams: this.#deps.settings.maxConcurrentStreams,
-      },
-    );
+    const info = { name: record.name, ip, agentVersion, connectedAt: dateOf(this.#deps.clock), passthrough };
+    const limits = {
+      heartbeatMs: this.#deps.settings.heartbeatMs,
+      maxConcurrentStreams: this.#deps.settings.maxConcurrentStreams,
+    };
+    const localHost = req.headers[LOCAL_HOST_HEADER];
+    const session: TunnelSession =
+      protocol === 2
+        ? new MuxTunnelSession(transport, info, {
+            ...limits,
+            localHost:
+              typeof localHost === 'string' && localHost !== '' ? localHost.slice(0, 300) : undefined,
+          })
+        : new Http2TunnelSession(transport, info, limits);
     this.#deps.registry.register(session);
     if (loginActive) this.#watchLogin(session, loginActive);
     this.#deps.metrics?.tunnelConnects.inc({ tunnel: record.name });
@@ -193,7 +212,7 @@ export class AgentConnections {
       agentVersion,
     });
     this.#deps.logger.info(
-      { tunnel: record.name, ip, agentVersion, transport: transport.kind, passthrough },
+      { tunnel: record.name, ip, agentVersion, transport: transport.kind, protocol, passthrough },
       'tunnel connected',
     );
     session.onClose((reason) => {
@@ -238,6 +257,7 @@ export class AgentConnections {
     record: TunnelRecord;
     passthrough: string | undefined;
     loginActive: (() => Promise<boolean>) | undefined;
+    protocol: 1 | 2;
   }> {
     const name = String(req.headers[TUNNEL_HEADER] ?? '');
     const key = bearerToken(req.headers.authorization);
@@ -247,14 +267,9 @@ export class AgentConnections {
         : undefined;
     const record = login?.record ?? (await this.#keyed(req, name, key));
     const loginActive = login?.loginActive;
-    const token = upgradeToken(req);
-    if (token !== RAW_UPGRADE && token !== 'websocket')
-      throw new TunnelError(
-        'TUNNEL_UPGRADE_INVALID',
-        `expected Upgrade: ${RAW_UPGRADE} (or websocket), not ${JSON.stringify(token)}`,
-      );
+    const protocol = protocolOf(req);
     const asked = req.headers[PASSTHROUGH_HEADER];
-    if (asked === undefined) return { record, passthrough: undefined, loginActive };
+    if (asked === undefined) return { record, passthrough: undefined, loginActive, protocol };
     if (asked !== 'tls')
       throw new TunnelError(
         'TUNNEL_UPGRADE_INVALID',
@@ -267,7 +282,7 @@ export class AgentConnections {
         'this Gatehouse has no HTTPS listener, so it cannot pass TLS connections through; ' +
           'start it with a TLS certificate (--tls-cert and --tls-key) or a listener with tls in its config',
       );
-    return { record, passthrough, loginActive };
+    return { record, passthrough, loginActive, protocol };
   }
 
   #audit(name: string, event: TunnelEvent): void {
@@ -277,7 +292,31 @@ export class AgentConnections {
   }
 }
 
+/**
+ * The tunnel protocol version an upgrade asks for: its token says it for the raw connection, the
+ * version header for a WebSocket (absent: 1, the previous release's agents). Anything else is
+ * refused with the versions this Gatehouse speaks.
+ */
+export function protocolOf(req: Pick<IncomingMessage, 'headers'>): 1 | 2 {
+  const token = upgradeToken(req);
+  if (token === RAW_UPGRADE_V2) return 2;
+  if (token === RAW_UPGRADE) return 1;
+  if (token !== 'websocket')
+    throw new TunnelError(
+      'TUNNEL_UPGRADE_INVALID',
+      `expected Upgrade: ${RAW_UPGRADE_V2} (or ${RAW_UPGRADE}, or websocket), not ${JSON.stringify(token.slice(0, 60))}`,
+    );
+  const asked = req.headers[PROTOCOL_VERSION_HEADER];
+  if (asked === undefined || asked === '1') return 1;
+  if (asked === '2') return 2;
+  throw new TunnelError(
+    'TUNNEL_UPGRADE_INVALID',
+    `this Gatehouse speaks tunnel protocols 1 and 2, and the agent asked for ${JSON.stringify(String(asked).slice(0, 20))}: ` +
+      'run an agent of the same release as the server',
+  );
+}
+
 /** The protocol an upgrade request asks for, lower-cased. */
-function upgradeToken(req: IncomingMessage): string {
+function upgradeToken(req: Pick<IncomingMessage, 'headers'>): string {
   return (req.headers.upgrade ?? '').trim().toLowerCase();
 }

@@ -1,9 +1,9 @@
 import type { ClientHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { Http2TunnelSession } from '../protocol/h2-session.ts';
 import { PASSTHROUGH_HEADER, REQUEST_ID_HEADER } from '../protocol/protocol.ts';
 import { type SpliceOutcome, splice } from '../protocol/splice.ts';
 import { refuseWithAlert } from '../protocol/tls-alert.ts';
-import type { TunnelSession } from '../protocol/tunnel-session.ts';
 
 /** How a passthrough connection went, for logs and metrics. */
 export type PassthroughOutcome =
@@ -19,7 +19,7 @@ export type PassthroughOutcome =
 export function forwardPassthrough(
   socket: Socket,
   hello: Buffer,
-  session: TunnelSession,
+  session: Http2TunnelSession,
   options: {
     readonly serverName: string;
     readonly requestId: string;

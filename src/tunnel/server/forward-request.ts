@@ -4,6 +4,7 @@ import type { ClientInfo } from '../../http/forwarded.ts';
 import type { RequestTarget } from '../../http/request-target.ts';
 import { flushHeadersSoon } from '../../http/stream-response.ts';
 import { TunnelError } from '../protocol/errors.ts';
+import type { Http2TunnelSession } from '../protocol/h2-session.ts';
 import { cancelStream, endedWhole } from '../protocol/stream-cut.ts';
 import type { TunnelSession } from '../protocol/tunnel-session.ts';
 import { responseHeadersFromStream, tunnelRequestHeaders } from './stream-headers.ts';
@@ -18,13 +19,36 @@ export interface TunnelRequestLimits {
 }
 
 /**
- * Sends one public request down the tunnel as an HTTP/2 stream and streams the answer back,
+ * Refuses a request the tunnel cannot take now (too many in flight) or at all (a declared body
+ * over the limit), before anything is sent down it; undefined when it may go.
+ */
+export function admitRequest(
+  req: IncomingMessage,
+  session: TunnelSession,
+  limits: TunnelRequestLimits,
+): TunnelError | undefined {
+  if (session.activeStreams >= limits.maxConcurrentStreams)
+    return new TunnelError(
+      'TUNNEL_LIMIT_REACHED',
+      `Tunnel ${session.info.name} already has ${limits.maxConcurrentStreams} requests in flight.`,
+    );
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (limits.maxBodyBytes > 0 && declared > limits.maxBodyBytes)
+    return new TunnelError(
+      'TUNNEL_BODY_TOO_LARGE',
+      `The request body is larger than this tunnel's limit of ${limits.maxBodyBytes} bytes.`,
+    );
+  return undefined;
+}
+
+/**
+ * (Protocol 1) Sends one public request down the tunnel as an HTTP/2 stream and streams the answer back,
  * trailers included. Nothing is retried: if the tunnel drops, the client gets 502 at once.
  */
 export function forwardThroughTunnel(
   req: IncomingMessage,
   res: ServerResponse,
-  session: TunnelSession,
+  session: Http2TunnelSession,
   target: RequestTarget,
   client: ClientInfo,
   options: {
@@ -40,23 +64,7 @@ export function forwardThroughTunnel(
   },
 ): Promise<TunnelError | undefined> {
   const { limits } = options;
-  if (session.activeStreams >= limits.maxConcurrentStreams) {
-    return Promise.resolve(
-      new TunnelError(
-        'TUNNEL_LIMIT_REACHED',
-        `Tunnel ${session.info.name} already has ${limits.maxConcurrentStreams} requests in flight.`,
-      ),
-    );
-  }
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (limits.maxBodyBytes > 0 && declared > limits.maxBodyBytes) {
-    return Promise.resolve(
-      new TunnelError(
-        'TUNNEL_BODY_TOO_LARGE',
-        `The request body is larger than this tunnel's limit of ${limits.maxBodyBytes} bytes.`,
-      ),
-    );
-  }
   const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
   const headers = tunnelRequestHeaders(req, target, client, {
     trustForwarded: options.trustForwarded,

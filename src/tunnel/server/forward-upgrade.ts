@@ -4,9 +4,9 @@ import type { Duplex } from 'node:stream';
 import type { ClientInfo } from '../../http/forwarded.ts';
 import { serializeHead, writeRawResponse } from '../../http/raw-response.ts';
 import type { RequestTarget } from '../../http/request-target.ts';
+import type { Http2TunnelSession } from '../protocol/h2-session.ts';
 import { SWITCHED_HEADER } from '../protocol/protocol.ts';
 import { cancelStream, endedWhole } from '../protocol/stream-cut.ts';
-import type { TunnelSession } from '../protocol/tunnel-session.ts';
 import { responseHeadersFromStream, tunnelRequestHeaders } from './stream-headers.ts';
 
 /**
@@ -19,7 +19,7 @@ export function forwardUpgradeThroughTunnel(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
-  session: TunnelSession,
+  session: Http2TunnelSession,
   target: RequestTarget,
   client: ClientInfo,
   options: {

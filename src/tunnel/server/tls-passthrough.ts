@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
+import type { Http2TunnelSession } from '../protocol/h2-session.ts';
 import { refuseWithAlert } from '../protocol/tls-alert.ts';
 import { forwardPassthrough, type PassthroughOutcome } from './forward-passthrough.ts';
+import { forwardPassthroughOverMux } from './mux-passthrough.ts';
+import { MuxTunnelSession } from './mux-tunnel-session.ts';
 import type { TunnelRegistry } from './tunnel-registry.ts';
 
 /** What passthrough routing needs from the tunnel service. */
@@ -72,7 +75,9 @@ export class TlsPassthrough implements PassthroughRoute {
         done({ kind: 'refused', reason: `tunnel ${tunnel} already has ${limit} streams open` });
         return;
       }
-      forwardPassthrough(socket, hello, session, { serverName, requestId: randomUUID(), onDone: done });
+      const options = { serverName, requestId: randomUUID(), onDone: done };
+      if (session instanceof MuxTunnelSession) forwardPassthroughOverMux(socket, hello, session, options);
+      else forwardPassthrough(socket, hello, session as Http2TunnelSession, options);
     });
   }
 

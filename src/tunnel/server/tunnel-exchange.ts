@@ -1,8 +1,8 @@
 import { endToEndHeaders } from '../../http/hop-by-hop.ts';
 import { TunnelError } from '../protocol/errors.ts';
+import type { Http2TunnelSession } from '../protocol/h2-session.ts';
 import { PROTOCOL_HEADER_PREFIX } from '../protocol/protocol.ts';
 import { cancelStream, endedWhole } from '../protocol/stream-cut.ts';
-import type { TunnelSession } from '../protocol/tunnel-session.ts';
 import { responseHeadersFromStream } from './stream-headers.ts';
 
 /** A request whose body is already in hand (a webhook delivery). */
@@ -28,7 +28,7 @@ export interface WholeResponse {
  * than none.
  */
 export function exchangeWhole(
-  session: TunnelSession,
+  session: Http2TunnelSession,
   name: string,
   req: WholeRequest,
   limits: { readonly capBytes: number; readonly timeoutMs: number },

@@ -7,11 +7,15 @@ import { sendEdgeError } from '../../http/error-page.ts';
 import { answerError, type RequestExchange, type UpgradeExchange } from '../../http/exchange.ts';
 import type { Store, TunnelRecord } from '../../store/types.ts';
 import { TunnelError } from '../protocol/errors.ts';
+import type { Http2TunnelSession } from '../protocol/h2-session.ts';
 import type { TransportKind } from '../protocol/transport.ts';
 import type { TunnelSession } from '../protocol/tunnel-session.ts';
 import { AgentConnections } from './agent-connections.ts';
-import { forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
+import { admitRequest, forwardThroughTunnel, type TunnelRequestLimits } from './forward-request.ts';
 import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
+import { exchangeOverMux, forwardOverMux } from './mux-forward.ts';
+import { MuxTunnelSession } from './mux-tunnel-session.ts';
+import { forwardUpgradeOverMux } from './mux-upgrade.ts';
 import { TlsPassthrough } from './tls-passthrough.ts';
 import { exchangeWhole, type WholeRequest, type WholeResponse } from './tunnel-exchange.ts';
 import { TunnelRecords } from './tunnel-records.ts';
@@ -214,15 +218,28 @@ export class TunnelService {
       return;
     }
     const bytes = { in: 0, out: 0 };
-    const error = await forwardThroughTunnel(req, res, session, exchange.target, exchange.client, {
+    const forwardOptions = {
       trustForwarded: this.#trustForwarded,
       limits: this.#settings,
       requestId: randomUUID(),
       ...options,
-      onBytes: (direction, n) => {
+      onBytes: (direction: 'in' | 'out', n: number) => {
         bytes[direction] += n;
       },
-    });
+    };
+    const refusal = admitRequest(req, session, this.#settings);
+    const error =
+      refusal ??
+      (session instanceof MuxTunnelSession
+        ? await forwardOverMux(req, res, session, exchange.target, exchange.client, forwardOptions)
+        : await forwardThroughTunnel(
+            req,
+            res,
+            session as Http2TunnelSession,
+            exchange.target,
+            exchange.client,
+            forwardOptions,
+          ));
     if (error) sendEdgeError(req, res, error);
     if (this.#metrics) {
       this.#metrics.tunnelRequests.inc({
@@ -246,7 +263,10 @@ export class TunnelService {
   async exchange(name: string, req: WholeRequest, capBytes: number): Promise<WholeResponse> {
     const session = this.registry.get(name);
     if (!session) throw this.#offline(name);
-    return exchangeWhole(session, name, req, { capBytes, timeoutMs: this.#settings.responseTimeoutMs });
+    const limits = { capBytes, timeoutMs: this.#settings.responseTimeoutMs };
+    return session instanceof MuxTunnelSession
+      ? exchangeOverMux(session, name, req, limits)
+      : exchangeWhole(session as Http2TunnelSession, name, req, limits);
   }
 
   /** Forwards an upgrade request to the tunnel, answering 503 (JSON) when it stays offline. */
@@ -260,15 +280,25 @@ export class TunnelService {
       answerError(exchange, this.#offline(name));
       return;
     }
-    forwardUpgradeThroughTunnel(
-      exchange.req,
-      exchange.socket,
-      exchange.head,
-      session,
-      exchange.target,
-      exchange.client,
-      { trustForwarded: this.#trustForwarded, requestId: randomUUID(), onDone: exchange.done, ...options },
-    );
+    const upgradeOptions = {
+      trustForwarded: this.#trustForwarded,
+      requestId: randomUUID(),
+      onDone: exchange.done,
+      ...options,
+    };
+    const { req, socket, head, target, client } = exchange;
+    if (session instanceof MuxTunnelSession)
+      forwardUpgradeOverMux(req, socket, head, session, target, client, upgradeOptions);
+    else
+      forwardUpgradeThroughTunnel(
+        req,
+        socket,
+        head,
+        session as Http2TunnelSession,
+        target,
+        client,
+        upgradeOptions,
+      );
   }
 
   /** The refusal for a tunnel with no agent: what is wrong, and the command that brings it back. */
