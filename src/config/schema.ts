@@ -106,6 +106,11 @@ export const serveConfig = z
         maxPerOwner: z.coerce.number().int().min(1).max(100_000).default(100),
         /** Tunnels a person who logs in may own; administrators are held to maxPerOwner. */
         perUser: z.coerce.number().int().min(0).max(100_000).default(1),
+        /** `host:port` the other nodes reach this one at, for tunnels held here (shared store only). */
+        nodeAddress: z
+          .string()
+          .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 10.0.0.5:8080')
+          .optional(),
       })
       .strict()
       .default({

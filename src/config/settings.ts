@@ -362,6 +362,15 @@ export const SETTINGS: readonly Setting[] = [
     description: 'Wait for the local server (300000)',
   },
   {
+    key: 'tunnels.nodeAddress',
+    flag: 'node-address',
+    value: 'HOST:PORT',
+    env: 'GATEHOUSE_NODE_ADDRESS',
+    group: 'tunnels',
+    description:
+      "With a shared --store: where the other nodes reach this one's HTTP listener, so a request for a tunnel connected here can arrive at any node (this host's name and the HTTP port)",
+  },
+  {
     key: 'tunnels.heartbeatMs',
     flag: 'tunnel-heartbeat',
     value: 'MS',

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { adminMount } from '../admin/admin-mount.ts';
 import { createAdminApp } from '../admin/app.ts';
@@ -42,7 +44,8 @@ import type { SinkFactory } from '../telemetry/receiver/sink-registry.ts';
 import { startTelemetryReceiver, type TelemetryReceiver } from '../telemetry/receiver/telemetry-receiver.ts';
 import { storedVehicles } from '../telemetry/state/stored-vehicles.ts';
 import type { TelemetryFeed } from '../telemetry/telemetry-feed.ts';
-import { tunnelConnectMount, tunnelHandler } from '../tunnel/server/tunnel-handler.ts';
+import { nodeLinkKey } from '../tunnel/server/node-link-auth.ts';
+import { nodeLinkMount, tunnelConnectMount, tunnelHandler } from '../tunnel/server/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/server/tunnel-service.ts';
 import { Closers } from './closers.ts';
 import { edgeAuth } from './edge-auth.ts';
@@ -153,6 +156,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     passthroughPort: () => httpsPort,
     trustForwarded: config.trustProxy,
     clock,
+    cluster: clusterOptions(config, secretKey(), () => httpPort),
   });
   await closers.starting(() => tunnels.start());
   closers.add('tunnels', () => tunnels.stop());
@@ -254,6 +258,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...auth.mounts,
       ...(fleetKey ? [fleetKeyMount(fleetKey, config.fleet.domains)] : []),
       tunnelConnectMount(tunnels),
+      ...nodeLinkMount(tunnels),
       dashboard.mount,
       adminMount(admin),
     ],
@@ -359,6 +364,22 @@ function secretKeySource(config: ServeConfig, logger: Logger): () => Buffer | un
       logger.info({ dir: config.data }, 'using the secret key in the data directory');
     }
     return key;
+  };
+}
+
+/**
+ * With a store shared by several nodes (and so a shared secret key), what this node needs to reach
+ * tunnels held by the others and be reached for its own; undefined on a node alone.
+ */
+function clusterOptions(config: ServeConfig, secretKey: Buffer | undefined, httpPort: () => number) {
+  if (!config.store || !secretKey) return undefined;
+  return {
+    node: `${hostname()
+      .replace(/[^\w-]/g, '-')
+      .slice(0, 40)}-${randomBytes(4).toString('hex')}`,
+    key: nodeLinkKey(secretKey),
+    address: () => config.tunnels.nodeAddress ?? `${hostname()}:${httpPort()}`,
+    adminHost: config.domain,
   };
 }
 

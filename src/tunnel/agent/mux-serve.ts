@@ -35,7 +35,7 @@ export function serveOverMux(transport: TunnelTransport, options: ServeOptions):
     onStream: (stream, kind) => {
       stream.on('error', () => {});
       if (kind === StreamKind.PASSTHROUGH) {
-        if (options.tlsPassthrough) passThrough(mux, stream, options.tlsPassthrough, options.onPassthrough);
+        if (options.tlsPassthrough) passThrough(stream, options.tlsPassthrough, options.onPassthrough);
         else stream.destroy(new Error('this agent was not started with --tls-passthrough'));
       } else if (!options.local) {
         stream.destroy(
@@ -57,7 +57,6 @@ export function serveOverMux(transport: TunnelTransport, options: ServeOptions):
  * the stream, which the edge turns into a TLS alert.
  */
 function passThrough(
-  mux: MuxSession,
   stream: MuxStream,
   target: PassthroughTarget,
   onEnd: (record: PassthroughRecord) => void,
@@ -88,7 +87,7 @@ function passThrough(
       local.destroy();
       return;
     }
-    mux.info(stream, Buffer.of(InfoKind.ACCEPTED));
+    stream.sendInfo(Buffer.of(InfoKind.ACCEPTED));
     spliceMux(local, stream, (outcome) => {
       record.whole = outcome.whole;
       record.bytesIn = outcome.bytesWritten;

@@ -21,14 +21,17 @@ export interface MuxOptions {
   readonly heartbeatMs: number;
   /** Most streams the peer may have open at once; more are refused with RESET. */
   readonly maxIncomingStreams: number;
-  /** A stream the peer opened. Without it, the peer may open none. */
-  readonly onStream?: (stream: MuxStream, kind: StreamKind) => void;
+  /**
+   * A stream the peer opened, and what it is for: `target` names a tunnel on links between nodes,
+   * and is empty on an agent's connection. Without it, the peer may open none.
+   */
+  readonly onStream?: (stream: MuxStream, kind: StreamKind, target: string) => void;
 }
 
 /**
  * A tunnel connection carrying many streams (protocol 2): frames of {@link FrameDecoder} over one
- * byte stream. Writes made in one tick leave in one system call (the connection is corked until
- * the next tick); a full connection buffer holds back every stream's writes until it drains.
+ * byte stream. Writes made in one turn of the event loop leave in one system call; a full
+ * connection buffer holds back every stream's writes until it drains.
  */
 export class MuxSession implements StreamLink {
   readonly #transport: Duplex;
@@ -81,22 +84,17 @@ export class MuxSession implements StreamLink {
     return this.#streams.size;
   }
 
-  /** Opens a stream to the peer. Throws when the connection is closing. */
-  openStream(kind: StreamKind): MuxStream {
+  /** Opens a stream to the peer (for `target`, on a link between nodes). Throws when the connection is closing. */
+  openStream(kind: StreamKind, target = ''): MuxStream {
     if (!this.accepting) throw new Error(`the tunnel connection is ${this.open ? 'going away' : 'closed'}`);
     let id = this.#nextId;
     while (this.#streams.has(id)) id = this.#after(id);
     this.#nextId = this.#after(id);
     const stream = new MuxStream(id, this, kind === StreamKind.PASSTHROUGH);
     this.#streams.set(id, stream);
-    this.#send(controlFrame(FrameType.OPEN, id, Buffer.of(kind)));
+    const payload = target === '' ? Buffer.of(kind) : Buffer.concat([Buffer.of(kind), Buffer.from(target)]);
+    this.#send(controlFrame(FrameType.OPEN, id, payload));
     return stream;
-  }
-
-  /** Sends an INFO frame about a stream's exchange (see {@link InfoKind}). */
-  info(stream: MuxStream, payload: Buffer): void {
-    if (this.open && payload.length <= MAX_CONTROL_PAYLOAD)
-      this.#send(controlFrame(FrameType.INFO, stream.id, payload));
   }
 
   /** Tells the peer no more streams will be opened; open ones may finish. */
@@ -149,6 +147,12 @@ export class MuxSession implements StreamLink {
   }
 
   /** @internal */
+  info(id: number, payload: Buffer): void {
+    if (this.open && payload.length <= MAX_CONTROL_PAYLOAD)
+      this.#send(controlFrame(FrameType.INFO, id, payload));
+  }
+
+  /** @internal */
   afterDrain(callback: () => void): void {
     if (!this.open || !this.#transport.writableNeedDrain) callback();
     else this.#drainWaiters.push(callback);
@@ -174,15 +178,21 @@ export class MuxSession implements StreamLink {
     this.#transport.write(frame);
   }
 
+  /**
+   * Holds writes until the event loop has run every I/O callback that is ready: what all streams
+   * wrote in that turn leaves in one system call, instead of one per callback.
+   */
   #cork(): void {
     if (this.#corked) return;
     this.#corked = true;
     this.#transport.cork();
-    process.nextTick(() => {
-      this.#corked = false;
-      this.#transport.uncork();
-    });
+    setImmediate(this.#uncork);
   }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#transport.uncork();
+  };
 
   #onData(id: number, piece: Buffer): void {
     const stream = this.#streams.get(id);
@@ -232,7 +242,7 @@ export class MuxSession implements StreamLink {
       return;
     }
     const onStream = this.#options.onStream;
-    if (!onStream || payload.length !== 1) {
+    if (!onStream || payload.length < 1) {
       this.#send(controlFrame(FrameType.RESET, id, Buffer.from('this side accepts no such stream')));
       return;
     }
@@ -243,7 +253,7 @@ export class MuxSession implements StreamLink {
     const kind = payload[0] as StreamKind;
     const stream = new MuxStream(id, this, kind === StreamKind.PASSTHROUGH);
     this.#streams.set(id, stream);
-    onStream(stream, kind);
+    onStream(stream, kind, payload.length > 1 ? payload.toString('utf8', 1) : '');
   }
 
   #beat(): void {

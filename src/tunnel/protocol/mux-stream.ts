@@ -13,6 +13,8 @@ export interface StreamLink {
   end(id: number): void;
   reset(id: number, reason: string): void;
   credit(id: number, bytes: number): void;
+  /** Writes an INFO frame about the stream's exchange. */
+  info(id: number, payload: Buffer): void;
   /** Calls `callback` once the connection can take more. */
   afterDrain(callback: () => void): void;
   /** The stream closed: its id may be forgotten. */
@@ -73,6 +75,11 @@ export class MuxStream extends Duplex {
   }
   unref(): this {
     return this;
+  }
+
+  /** Tells the peer about the exchange on this stream (an INFO frame; see `InfoKind`). */
+  sendInfo(payload: Buffer): void {
+    if (!this.destroyed) this.#link.info(this.id, payload);
   }
 
   /** Bytes arrived for this stream. False when the peer sent more than it was granted. */

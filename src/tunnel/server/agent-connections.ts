@@ -25,7 +25,7 @@ import {
 } from '../protocol/protocol.ts';
 import { rawTransport, type TunnelTransport, webSocketTransport } from '../protocol/transport.ts';
 import type { TunnelSession } from '../protocol/tunnel-session.ts';
-import { MuxTunnelSession } from './mux-tunnel-session.ts';
+import { agentSession } from './mux-tunnel-session.ts';
 import type { TunnelRegistry } from './tunnel-registry.ts';
 
 /** What agent connections need from the tunnel service. */
@@ -195,7 +195,7 @@ export class AgentConnections {
     const localHost = req.headers[LOCAL_HOST_HEADER];
     const session: TunnelSession =
       protocol === 2
-        ? new MuxTunnelSession(transport, info, {
+        ? agentSession(transport, info, {
             ...limits,
             localHost:
               typeof localHost === 'string' && localHost !== '' ? localHost.slice(0, 300) : undefined,

@@ -29,11 +29,36 @@ export interface ExchangeOutcome {
   readonly error?: string | undefined;
 }
 
+/** Where a tunnel's streams are opened: the agent's own connection, or a link to the node holding it. */
+export interface StreamChannel {
+  openStream(kind: StreamKind): MuxStream;
+  /** False once no more streams may be opened. */
+  readonly accepting: boolean;
+  onClose(listener: (reason: string) => void): void;
+  close(reason: string): void;
+}
+
+/** The edge's session for an agent of protocol 2 connected to this node. */
+export function agentSession(
+  transport: TunnelTransport,
+  info: SessionInfo,
+  options: { heartbeatMs: number; maxConcurrentStreams: number; localHost: string | undefined },
+): MuxTunnelSession {
+  const mux = new MuxSession(transport.stream, {
+    role: 'edge',
+    heartbeatMs: options.heartbeatMs,
+    maxIncomingStreams: 0,
+  });
+  mux.onClose((reason) => transport.close(reason));
+  transport.onClose(() => mux.close('connection closed'));
+  return new MuxTunnelSession(mux, info, { ...options, transport: transport.kind });
+}
+
 /**
- * One agent connection of protocol 2, seen from the edge: a {@link MuxSession} whose streams are
- * connections to the agent's local server. HTTP requests travel as HTTP/1.1 on pooled streams,
- * framed by Node's HTTP client here and passed on byte for byte by the agent; TLS connections
- * travel on streams of their own.
+ * A tunnel of protocol 2, seen from the edge: a channel whose streams are connections to the
+ * agent's local server. HTTP requests travel as HTTP/1.1 on pooled streams, framed by Node's HTTP
+ * client here and passed on byte for byte by the agent; TLS connections travel on streams of their
+ * own. The channel is the agent's connection to this node, or a link to the node that holds it.
  */
 export class MuxTunnelSession implements TunnelSession {
   readonly protocol = 2;
@@ -41,41 +66,29 @@ export class MuxTunnelSession implements TunnelSession {
   readonly stats: SessionStats = { requests: 0, bytesIn: 0, bytesOut: 0 };
   /** The `Host` the agent's local server expects, or undefined to pass the public one on. */
   readonly localHost: string | undefined;
+  /** Which upgrade carries the agent's connection. */
+  readonly transport: TransportKind;
   /** Pooled HTTP connections to the local server. */
   readonly httpAgent: Agent;
-  readonly #transport: TunnelTransport;
-  readonly #mux: MuxSession;
+  readonly #channel: StreamChannel;
   #inFlight = 0;
 
   constructor(
-    transport: TunnelTransport,
+    channel: StreamChannel,
     info: SessionInfo,
-    options: { heartbeatMs: number; maxConcurrentStreams: number; localHost: string | undefined },
+    options: { maxConcurrentStreams: number; localHost: string | undefined; transport: TransportKind },
   ) {
     this.info = info;
     this.localHost = options.localHost;
-    this.#transport = transport;
-    this.#mux = new MuxSession(transport.stream, {
-      role: 'edge',
-      heartbeatMs: options.heartbeatMs,
-      maxIncomingStreams: 0,
-    });
+    this.transport = options.transport;
+    this.#channel = channel;
     this.httpAgent = new StreamAgent(() => this.openStream(StreamKind.HTTP), options.maxConcurrentStreams);
-    this.#mux.onClose((reason) => {
-      this.httpAgent.destroy();
-      transport.close(reason);
-    });
-    transport.onClose(() => this.#mux.close('connection closed'));
-  }
-
-  /** Which upgrade carries this tunnel. */
-  get transport(): TransportKind {
-    return this.#transport.kind;
+    channel.onClose(() => this.httpAgent.destroy());
   }
 
   /** True until the connection ends. */
   get open(): boolean {
-    return this.#mux.accepting;
+    return this.#channel.accepting;
   }
 
   /** Requests and passed-through connections in flight. */
@@ -97,33 +110,28 @@ export class MuxTunnelSession implements TunnelSession {
 
   /** Opens a stream to the agent. Throws when the connection is closing. */
   openStream(kind: StreamKind): MuxStream {
-    return this.#mux.openStream(kind);
+    return this.#channel.openStream(kind);
   }
 
   /** Tells the agent (its inspector and log) a request starts on `stream`. */
   requestStarted(stream: MuxStream, id: string, method: string, path: string): void {
-    this.#mux.info(stream, infoPayload(InfoKind.REQUEST, `${id}\n${method}\n${path}`));
+    stream.sendInfo(infoPayload(InfoKind.REQUEST, `${id}\n${method}\n${path}`));
   }
 
   /** Tells the agent the exchange on `stream` is over: its status, body bytes each way, and why it failed. */
   responseEnded(stream: MuxStream, outcome: ExchangeOutcome): void {
     const { status, bytesIn = 0, bytesOut = 0, error = '' } = outcome;
-    this.#mux.info(stream, infoPayload(InfoKind.RESPONSE, `${status}\n${bytesIn}\n${bytesOut}\n${error}`));
-  }
-
-  /** Asks the agent to open no more, and lets what is in flight finish. */
-  goAway(reason: string): void {
-    this.#mux.goAway(reason);
+    stream.sendInfo(infoPayload(InfoKind.RESPONSE, `${status}\n${bytesIn}\n${bytesOut}\n${error}`));
   }
 
   /** Calls `listener` once, when the connection ends, with why. */
   onClose(listener: (reason: string) => void): void {
-    this.#mux.onClose(listener);
+    this.#channel.onClose(listener);
   }
 
   /** Ends the connection; whatever is in flight fails at once (it is never re-sent). */
   close(reason: string): void {
-    this.#mux.close(reason);
+    this.#channel.close(reason);
   }
 }
 

@@ -16,8 +16,10 @@ import { forwardUpgradeThroughTunnel } from './forward-upgrade.ts';
 import { exchangeOverMux, forwardOverMux } from './mux-forward.ts';
 import { MuxTunnelSession } from './mux-tunnel-session.ts';
 import { forwardUpgradeOverMux } from './mux-upgrade.ts';
+import { NodeLinks } from './node-links.ts';
 import { TlsPassthrough } from './tls-passthrough.ts';
 import { exchangeWhole, type WholeRequest, type WholeResponse } from './tunnel-exchange.ts';
+import { TunnelHolders } from './tunnel-holders.ts';
 import { TunnelRecords } from './tunnel-records.ts';
 import { TunnelRegistry } from './tunnel-registry.ts';
 
@@ -35,6 +37,21 @@ export interface TunnelForwardOptions {
   readonly rewriteHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
   /** A stream the response body passes through on its way to the client. */
   readonly responseTap?: (headers: Record<string, string | string[]>) => Duplex | undefined;
+}
+
+/** How often a request for a tunnel held nowhere looks again while it waits, with several nodes. */
+const CLUSTER_POLL_MS = 200;
+
+/** What a node needs to share its tunnels with the other nodes of a deployment. */
+export interface ClusterOptions {
+  /** This node's id, unique in the deployment. */
+  readonly node: string;
+  /** The key links are signed with (see `nodeLinkKey`). */
+  readonly key: Buffer;
+  /** `host:port` the other nodes reach this one at. */
+  readonly address: () => string;
+  /** The admin host, sent as `Host` on links. */
+  readonly adminHost: string;
 }
 
 /** A tunnel as the admin API shows it. */
@@ -76,6 +93,8 @@ export class TunnelService {
   readonly #trustForwarded: boolean;
   /** Tunnel identities in the store: names, owners and key hashes. */
   readonly records: TunnelRecords;
+  /** Which node holds each tunnel, and the links to the others; undefined on a node alone. */
+  readonly #cluster: { holders: TunnelHolders; links: NodeLinks; timer: NodeJS.Timeout } | undefined;
 
   constructor(options: {
     store: Store;
@@ -90,6 +109,8 @@ export class TunnelService {
     /** Whether the client's own X-Forwarded-* headers are kept (`--trust-proxy`). */
     trustForwarded: boolean;
     clock?: Clock;
+    /** With a store shared by several nodes: this node's id, link key and address, and the admin host. */
+    cluster?: ClusterOptions | undefined;
   }) {
     this.#trustForwarded = options.trustForwarded;
     this.#store = options.store;
@@ -116,6 +137,7 @@ export class TunnelService {
       publicUrl: (name) => this.publicUrl(name),
       passthroughAddress: (name) => this.passthroughAddress(name),
     });
+    if (options.cluster) this.#cluster = this.#joinCluster(options.cluster, clock);
     this.passthrough = new TlsPassthrough({
       registry: this.registry,
       nameForHost: (host) => this.nameForHost(host),
@@ -134,6 +156,54 @@ export class TunnelService {
     this.records.stop();
     this.registry.closeAll('server shutting down');
     this.connections.close();
+    if (this.#cluster) {
+      clearInterval(this.#cluster.timer);
+      this.#cluster.links.close();
+    }
+  }
+
+  /** Links from the other nodes, when this node is one of several; undefined on a node alone. */
+  get links(): NodeLinks | undefined {
+    return this.#cluster?.links;
+  }
+
+  /**
+   * Claims each protocol-2 tunnel whose agent connects here (and withdraws the claim when it
+   * leaves), renews the claims every heartbeat, and lets go of a connection whose agent has since
+   * connected to another node.
+   */
+  #joinCluster(cluster: ClusterOptions, clock: Clock) {
+    const holders = new TunnelHolders({
+      store: this.#store,
+      node: cluster.node,
+      address: cluster.address,
+      heartbeatMs: this.#settings.heartbeatMs,
+      logger: this.#logger,
+    });
+    const links = new NodeLinks({
+      node: cluster.node,
+      key: cluster.key,
+      adminHost: cluster.adminHost,
+      registry: this.registry,
+      settings: this.#settings,
+      clock,
+      logger: this.#logger,
+    });
+    this.registry.on('connected', (session) => {
+      if (!(session instanceof MuxTunnelSession)) return;
+      void holders.claim(session.info, { transport: session.transport, localHost: session.localHost });
+      session.onClose(() => void holders.release(session.info.name));
+    });
+    const timer = setInterval(() => {
+      holders.renew().then(
+        (taken) => {
+          for (const name of taken) this.registry.disconnect(name, 'its agent connected to another node');
+        },
+        () => {},
+      );
+    }, this.#settings.heartbeatMs);
+    timer.unref();
+    return { holders, links, timer };
   }
 
   /** The public URL of a tunnel. */
@@ -251,9 +321,33 @@ export class TunnelService {
     }
   }
 
-  /** The tunnel's session, waiting up to the offline wait for its agent to (re)connect. */
-  #online(name: string): Promise<TunnelSession | undefined> {
-    return this.registry.waitFor(name, this.#settings.offlineWaitMs);
+  /**
+   * The tunnel's session: its agent's connection to this node, else (with several nodes) a link to
+   * the node holding it, waiting up to the offline wait for its agent to (re)connect anywhere.
+   */
+  async #online(name: string, waitMs = this.#settings.offlineWaitMs): Promise<TunnelSession | undefined> {
+    const cluster = this.#cluster;
+    if (!cluster) return this.registry.waitFor(name, waitMs);
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const local = this.registry.get(name);
+      if (local) return local;
+      const holder = await cluster.holders.remote(name);
+      if (holder) {
+        try {
+          return await cluster.links.remoteSession(name, holder);
+        } catch (error) {
+          this.#logger.warn(
+            { err: error, tunnel: name, node: holder.node },
+            'reaching the node holding a tunnel failed',
+          );
+        }
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      const arrived = await this.registry.waitFor(name, Math.min(left, CLUSTER_POLL_MS));
+      if (arrived) return arrived;
+    }
   }
 
   /**
@@ -261,7 +355,7 @@ export class TunnelService {
    * webhooks, whose bytes are already in hand and may go to several developers.
    */
   async exchange(name: string, req: WholeRequest, capBytes: number): Promise<WholeResponse> {
-    const session = this.registry.get(name);
+    const session = await this.#online(name, 0);
     if (!session) throw this.#offline(name);
     const limits = { capBytes, timeoutMs: this.#settings.responseTimeoutMs };
     return session instanceof MuxTunnelSession
