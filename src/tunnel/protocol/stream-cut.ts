@@ -18,8 +18,9 @@ export function cancelStream(stream: Http2Stream): void {
  * ends the readable side of a stream that was reset or whose connection died, so `'end'` alone
  * does not say the body is whole.
  */
-export function endedWhole(stream: Http2Stream): boolean {
-  const session = stream.session;
+export function endedWhole(stream: Http2Stream, session: Http2Session | undefined = stream.session): boolean {
+  // Node detaches a closed stream from its session, and may emit 'end' only after that (a GET
+  // answered at once): the caller then passes the session it kept.
   if (stream.aborted || session === undefined || session.destroyed) return false;
   return !stream.closed || stream.rstCode === constants.NGHTTP2_NO_ERROR;
 }

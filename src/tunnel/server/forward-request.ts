@@ -81,6 +81,7 @@ export function forwardThroughTunnel(
       resolve(error);
     };
     const stream = session.request(headers, { endStream: !hasBody });
+    const h2 = stream.session;
     // The response clock starts once the request is sent, so a long upload is not a timeout.
     let timer: NodeJS.Timeout | undefined;
     const startClock = () => {
@@ -142,7 +143,7 @@ export function forwardThroughTunnel(
       // Node ends a reset stream's body as if it were whole; a cut answer must reach the client as a cut.
       let whole = false;
       stream.once('end', () => {
-        whole = endedWhole(stream);
+        whole = endedWhole(stream, h2);
       });
       body.once('end', () => {
         if (whole) res.end();

@@ -47,6 +47,7 @@ export function exchangeWhole(
     },
     { endStream: req.body.length === 0 },
   );
+  const h2 = stream.session;
   if (req.body.length > 0) stream.end(req.body);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => stream.close(), limits.timeoutMs);
@@ -57,7 +58,7 @@ export function exchangeWhole(
     let whole = false;
     stream.on('error', () => {});
     stream.once('end', () => {
-      whole = size <= capBytes && endedWhole(stream);
+      whole = size <= capBytes && endedWhole(stream, h2);
     });
     stream.once('response', (h) => {
       status = Number(h[':status']);
