@@ -50,6 +50,13 @@ export class CertificateSet {
     this.#onDefault.add(listener);
   }
 
+  /** Whether a certificate is there for this name itself (exact or `*.` one label up), not by `*` or the default. */
+  covers(servername: string): boolean {
+    const name = servername.toLowerCase();
+    const dot = name.indexOf('.');
+    return this.#byHost.has(name) || (dot !== -1 && this.#byHost.has(`*${name.slice(dot)}`));
+  }
+
   /** The context for a server name: exact, then `*.` one label up, then `*`, then the default. */
   select(servername: string): SecureContext | undefined {
     const name = servername.toLowerCase();
