@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { Agent } from 'node:https';
+import { Agent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import * as acme from 'acme-client';
 import { type AcmeProblem, CertError } from './cert-error.ts';
@@ -243,14 +243,13 @@ async function call<T>(directory: string, work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof CertError) throw error;
-    const code = (error as { code?: string }).code;
-    if (
-      code &&
-      /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(code)
-    )
+    // The library loses a network error's code once its retries are spent (its interceptor then
+    // fails on the missing response), so the directory is asked once more, plainly.
+    const code = (error as { code?: string }).code ?? (await unreachableCode(directory));
+    if (code && NETWORK_CODES.test(code))
       throw new CertError(
         'CERT_CA_UNREACHABLE',
-        `the ACME CA at ${directory} did not answer (${code}): check --acme-directory and that this server can reach it; Gatehouse retries with backoff`,
+        `the ACME CA at ${directory} did not answer (${code}): check --acme-directory (and --acme-directory-ca for a private CA) and that this server can reach it; Gatehouse retries with backoff`,
         { cause: error },
       );
     const message = (error as Error).message ?? String(error);
@@ -259,4 +258,25 @@ async function call<T>(directory: string, work: () => Promise<T>): Promise<T> {
       cause: error,
     });
   }
+}
+
+const NETWORK_CODES =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPROTO|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/;
+
+/** The network error's code when the directory cannot be reached, else undefined. */
+function unreachableCode(directory: string): Promise<string | undefined> {
+  if (!directory.startsWith('https:')) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const req = httpsRequest(
+      directory,
+      { method: 'GET', agent: acme.axios.defaults.httpsAgent as Agent | undefined, timeout: 10_000 },
+      (res) => {
+        res.resume();
+        resolve(undefined);
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'ECONNRESET'));
+    req.end();
+  });
 }

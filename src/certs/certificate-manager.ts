@@ -195,6 +195,9 @@ export class CertificateManager {
       if (!record) {
         if (!this.#budget.take()) return refuse('past --acme-on-demand-per-hour: try again later');
         record = await this.#create([host], 'on-demand');
+      } else if (record.lastError && Date.parse(record.renewAt) > this.#o.clock()) {
+        // A name whose order failed waits for its backoff, however many handshakes ask.
+        return refuse(`its last order failed; next attempt at ${record.renewAt}`);
       }
       await this.#issue(record);
       record = await this.#certs.get(id);

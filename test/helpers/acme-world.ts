@@ -1,4 +1,5 @@
 import { connect, type PeerCertificate } from 'node:tls';
+import type { Clock } from '../../src/core/clock.ts';
 import type { Logger } from '../../src/core/logger.ts';
 import { startTestGateway, type TestGateway } from './gateway.ts';
 import { type Pebble, type PebbleOptions, startPebble } from './pebble.ts';
@@ -24,12 +25,20 @@ export async function startAcmeWorld(
     /** Starts the gateway on these ports against this pebble instead of new ones (a second node). */
     shared?: { pebble: Pebble; httpPort: number; httpsPort: number };
     env?: Record<string, string>;
+    clock?: Clock;
+    /** Where pebble's validator connects instead of the gateway's own ports (a port nothing answers on, say). */
+    validatorPorts?: { http?: number; tls?: number };
   } = {},
 ): Promise<AcmeWorld> {
   const httpPort = options.shared?.httpPort ?? (await freePort());
   const httpsPort = options.shared?.httpsPort ?? (await freePort());
   const pebble =
-    options.shared?.pebble ?? (await startPebble({ httpPort, tlsPort: httpsPort, ...options.pebble }));
+    options.shared?.pebble ??
+    (await startPebble({
+      httpPort: options.validatorPorts?.http ?? httpPort,
+      tlsPort: options.validatorPorts?.tls ?? httpsPort,
+      ...options.pebble,
+    }));
   try {
     const gatehouse = await startTestGateway({
       flags: {
@@ -42,6 +51,7 @@ export async function startAcmeWorld(
       },
       ...(options.env ? { env: options.env } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     return {
       pebble,

@@ -35,5 +35,4 @@ export async function answerAlpnChallenge(
   tls.once('secure', () => tls.end());
   tls.on('error', () => socket.destroy());
   tls.once('close', () => socket.destroy());
-  socket.resume();
 }
