@@ -32,6 +32,11 @@ export function certificatesApi(deps: AdminDeps): Hono<AdminEnv> {
     c.json({ certificates: deps.certificates ? await deps.certificates.list() : [] }),
   );
   app.get('/:id', async (c) => c.json(await manager().get(id(c.req.param('id')))));
+  app.get('/:id/chain', async (c) =>
+    c.body(await manager().chain(id(c.req.param('id'))), 200, {
+      'content-type': 'application/pem-certificate-chain',
+    }),
+  );
   app.post('/:id/renew', async (c) => c.json(await manager().renew(id(c.req.param('id')))));
   app.post('/:id/revoke', async (c) => c.json(await manager().revoke(id(c.req.param('id')))));
   return app;

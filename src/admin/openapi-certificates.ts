@@ -81,6 +81,17 @@ export const certificatesPaths = (
         },
       },
     },
+    '/certificates/{id}/chain': {
+      parameters: idParam,
+      get: {
+        summary:
+          "The issued chain (PEM, leaf first): public, for a client's trust, such as a vehicle config's ca",
+        responses: {
+          '200': { description: 'The chain', content: { 'application/pem-certificate-chain': {} } },
+          ...errors(401, 404, 409),
+        },
+      },
+    },
     '/certificates/{id}/renew': {
       parameters: idParam,
       post: {

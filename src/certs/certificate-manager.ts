@@ -142,6 +142,18 @@ export class CertificateManager {
     return this.#view(record);
   }
 
+  /** The certificate chain (PEM, leaf first) as issued: public, for a client's trust configuration. */
+  async chain(id: string): Promise<string> {
+    const record = await this.#certs.get(id);
+    if (!record) throw notFound(id);
+    if (!record.chainPem)
+      throw new CertError(
+        'CERT_NOT_FOUND',
+        `certificate ${id} is not issued yet: see its lastError in GET /api/v1/certificates/${id}`,
+      );
+    return record.chainPem;
+  }
+
   /** Renews a certificate now, whatever its schedule; resolves when the attempt is over. */
   async renew(id: string): Promise<CertificateView> {
     const marked = await this.#certs.update(id, (c) => ({

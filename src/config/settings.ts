@@ -628,7 +628,16 @@ export const SETTINGS: readonly Setting[] = [
     env: 'GATEHOUSE_TELEMETRY_CERT',
     aliases: ['TLS_CERT_PATH'],
     group: 'telemetry',
-    description: "The server's certificate chain (PEM)",
+    description: "The server's certificate chain (PEM), or auto for one by ACME for --telemetry-name",
+  },
+  {
+    key: 'telemetry.name',
+    flag: 'telemetry-name',
+    value: 'NAME',
+    env: 'GATEHOUSE_TELEMETRY_NAME',
+    group: 'telemetry',
+    description:
+      "The name vehicles connect to (their config's hostname); certified with --telemetry-cert auto",
   },
   {
     key: 'telemetry.key',

@@ -42,7 +42,14 @@ export function automaticCertificates(deps: {
 }): AutomaticCertificates | undefined {
   const { config, logger } = deps;
   const acme = config.acme;
-  if (!acmeEnabled(acme)) return undefined;
+  if (!acmeEnabled(acme)) {
+    if (config.telemetry.cert === 'auto')
+      throw new ConfigError(
+        'invalid configuration: telemetry.cert: auto needs automatic certificates: give --acme-email (or --acme-directory)',
+        { field: 'telemetry.cert' },
+      );
+    return undefined;
+  }
   const secret = deps.secretKey();
   if (!secret)
     throw new ConfigError(
@@ -64,6 +71,7 @@ export function automaticCertificates(deps: {
     namesToCertify({
       routeHosts: deps.catalog.table.routes.filter((r) => r.tls === 'auto').map((r) => r.host),
       ownHosts,
+      telemetryHost: config.telemetry.cert === 'auto' ? config.telemetry.name : undefined,
     });
   const skipped = wanted().skipped.filter((s) => s.name !== 'localhost');
   if (skipped.length > 0) logger.info({ skipped }, 'names that get no automatic certificate');

@@ -225,19 +225,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     telemetry = receiver;
   }
 
-  const certs = automaticCertificates({
-    config,
-    store,
-    clock,
-    logger,
-    metrics,
-    secretKey,
-    catalog,
-    hasHttpListener: specs.some((spec) => !spec.tls),
-    install: (names, pem) => {
-      for (const set of tls) set?.add(names, pem, `certificate for ${names.join(', ')}`);
-    },
-  });
+  const certs = await closers.starting(() =>
+    automaticCertificates({
+      config,
+      store,
+      clock,
+      logger,
+      metrics,
+      secretKey,
+      catalog,
+      hasHttpListener: specs.some((spec) => !spec.tls),
+      install: (names, pem) => {
+        for (const set of tls) set?.add(names, pem, `certificate for ${names.join(', ')}`);
+        const vehicles = config.telemetry.cert === 'auto' ? config.telemetry.name : undefined;
+        if (vehicles && names.includes(vehicles)) telemetry?.setCertificate(pem);
+      },
+    }),
+  );
   const admin = createAdminApp({
     store,
     catalog,
