@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ariCertId } from '../src/certs/ari-cert-id.ts';
+import { CertError } from '../src/certs/cert-error.ts';
+import type { ManagedCertificateRecord } from '../src/certs/cert-records.ts';
 import { namesToCertify, planCertificates } from '../src/certs/certificate-names.ts';
+import { OnDemandBudget } from '../src/certs/on-demand-budget.ts';
+import { withFailure, withRenewalInfo } from '../src/certs/record-updates.ts';
 import {
   ARI_DEFAULT_RECHECK_MS,
   BACKOFF_MAX_MS,
@@ -10,7 +14,11 @@ import {
   renewalTime,
   retryTime,
 } from '../src/certs/renewal-schedule.ts';
+import { routeServesName } from '../src/certs/routed-names.ts';
+import { ServedCertificates } from '../src/certs/served-certificates.ts';
 import { manualClock } from '../src/core/clock.ts';
+import { createLogger } from '../src/core/logger.ts';
+import { seal, sealingKey } from '../src/core/sealing.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -192,5 +200,131 @@ GPpTKdBv
 describe('ARI certificate identifier', () => {
   test('base64url AKI keyIdentifier, a dot, base64url serial as encoded', () => {
     assert.equal(ariCertId(ARI_EXAMPLE), 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE');
+  });
+});
+
+describe('records after an ARI answer or a failure', () => {
+  const base: ManagedCertificateRecord = {
+    id: 'c1',
+    names: ['a.test'],
+    origin: 'config',
+    directory: 'https://ca.test/dir',
+    notBefore: new Date(now - 10 * DAY).toISOString(),
+    notAfter: new Date(now + 80 * DAY).toISOString(),
+    ari: {
+      start: new Date(now + 50 * DAY).toISOString(),
+      end: new Date(now + 52 * DAY).toISOString(),
+      checkAfter: new Date(now).toISOString(),
+    },
+    renewAt: new Date(now + 51 * DAY).toISOString(),
+    failures: 0,
+    createdAt: new Date(now - 10 * DAY).toISOString(),
+    updatedAt: new Date(now - 10 * DAY).toISOString(),
+  };
+
+  test('the same window: the renewal time stays, ARI is asked again after Retry-After', () => {
+    const next = withRenewalInfo(
+      base,
+      { window: { start: now + 50 * DAY, end: now + 52 * DAY }, retryAfterSeconds: 7200 },
+      now,
+      () => 0,
+    );
+    assert.equal(next.renewAt, base.renewAt);
+    assert.equal(next.ari?.checkAfter, new Date(now + 2 * HOUR).toISOString());
+  });
+
+  test('a window moved earlier (a revocation ahead): the renewal moves into it', () => {
+    const next = withRenewalInfo(
+      base,
+      { window: { start: now + HOUR, end: now + 3 * HOUR }, retryAfterSeconds: undefined },
+      now,
+      () => 0.5,
+    );
+    assert.equal(next.renewAt, new Date(now + 2 * HOUR).toISOString());
+    assert.equal(next.ari?.start, new Date(now + HOUR).toISOString());
+  });
+
+  test('no usable window this time: the last one stands, asked about again later', () => {
+    const next = withRenewalInfo(base, { retryAfterSeconds: 60 }, now, () => 0);
+    assert.equal(next.renewAt, base.renewAt);
+    assert.equal(next.ari?.start, base.ari?.start);
+    assert.equal(next.ari?.checkAfter, new Date(now + 60_000).toISOString());
+  });
+
+  test("a failure is counted, keeps the CA's problem, and backs off", () => {
+    const problem = { type: 'urn:ietf:params:acme:error:rateLimited', detail: 'too many' };
+    const once = withFailure(base, new CertError('CERT_ORDER_FAILED', 'refused', { problem }), now);
+    const twice = withFailure(once, new CertError('CERT_ORDER_FAILED', 'refused', { problem }), now);
+    assert.equal(twice.failures, 2);
+    assert.deepEqual(twice.lastError, {
+      at: new Date(now).toISOString(),
+      code: 'CERT_ORDER_FAILED',
+      message: 'refused',
+      problem,
+    });
+    assert.equal(once.renewAt, new Date(now + 60_000).toISOString());
+    assert.equal(twice.renewAt, new Date(now + 120_000).toISOString());
+  });
+});
+
+describe('on demand', () => {
+  test('only names a route serves by its own host, not by the catch-all', () => {
+    const routes = [{ host: 'app.test' }, { host: '*.apps.test' }, { host: '*' }];
+    const cases: [string, boolean][] = [
+      ['app.test', true],
+      ['APP.test', true],
+      ['x.apps.test', true],
+      ['y.x.apps.test', false],
+      ['other.test', false],
+    ];
+    for (const [name, served] of cases) assert.equal(routeServesName(routes, name), served, name);
+  });
+
+  test('the hourly budget refills as the hour moves on', () => {
+    const clock = manualClock(now);
+    const budget = new OnDemandBudget(2, clock);
+    assert.deepEqual([budget.take(), budget.take(), budget.take()], [true, true, false]);
+    clock.advance(HOUR - 1);
+    assert.equal(budget.take(), false);
+    clock.advance(1);
+    assert.equal(budget.take(), true);
+  });
+});
+
+describe('what a node serves', () => {
+  const sealKey = sealingKey('a passphrase long enough for tests', 'test', 'certificates');
+  const record = (id: string, names: string[], chain: string): ManagedCertificateRecord => ({
+    id,
+    names,
+    origin: 'config',
+    directory: 'https://ca.test/dir',
+    chainPem: chain,
+    sealedKey: seal(sealKey, `key of ${id}`, id),
+    renewAt: new Date(now).toISOString(),
+    failures: 0,
+    createdAt: new Date(now).toISOString(),
+    updatedAt: new Date(now).toISOString(),
+  });
+
+  test('each chain installed once; a deleted certificate drops only the names no other one carries', () => {
+    const calls: string[] = [];
+    const served = new ServedCertificates(
+      {
+        install: (names, pem) => calls.push(`install ${names} ${pem.cert} ${pem.key}`),
+        uninstall: (names) => calls.push(`uninstall ${names}`),
+      },
+      sealKey,
+      createLogger('silent'),
+    );
+    const x = record('x', ['a.test', 'b.test'], 'chain-x');
+    const y = record('y', ['b.test'], 'chain-y');
+    served.sync([x, y]);
+    served.sync([x, y]);
+    served.sync([y]);
+    assert.deepEqual(calls, [
+      'install a.test,b.test chain-x key of x',
+      'install b.test chain-y key of y',
+      'uninstall a.test',
+    ]);
   });
 });

@@ -2,22 +2,23 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
-import { type SealingKey, seal, unseal } from '../core/sealing.ts';
+import { type SealingKey, seal } from '../core/sealing.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Store } from '../store/types.ts';
-import { AcmeCa, type AcmeCaSettings, type ChallengeType, newAccountKey } from './acme-ca.ts';
+import { openAcmeAccount } from './acme-account.ts';
+import type { AcmeCa, AcmeCaSettings, ChallengeType } from './acme-ca.ts';
 import { ariCertId } from './ari-cert-id.ts';
 import { CertError } from './cert-error.ts';
-import {
-  ACME_ACCOUNTS,
-  challengeStores,
-  MANAGED_CERTIFICATES,
-  type ManagedCertificateRecord,
-} from './cert-records.ts';
+import { challengeStores, MANAGED_CERTIFICATES, type ManagedCertificateRecord } from './cert-records.ts';
 import { planCertificates, unfitReason } from './certificate-names.ts';
+import { type CertificateView, certificateView } from './certificate-view.ts';
 import { storedChallengeHooks } from './challenges.ts';
 import { OnDemandBudget } from './on-demand-budget.ts';
-import { nearExpiry, nextAriCheck, renewalTime, retryTime } from './renewal-schedule.ts';
+import { ariFields, withFailure, withRenewalInfo } from './record-updates.ts';
+import { nearExpiry, renewalTime } from './renewal-schedule.ts';
+import { type CertificateSink, ServedCertificates } from './served-certificates.ts';
+
+export type { CertificateView } from './certificate-view.ts';
 
 /** The ACME settings the manager runs on, resolved from the configuration. */
 export interface AcmeSettings extends AcmeCaSettings {
@@ -38,28 +39,12 @@ export interface CertificateManagerOptions {
   readonly wanted: () => readonly string[];
   /** Whether a route serves a name: on-demand certifies only those. */
   readonly serves: (name: string) => boolean;
-  /** Serves a certificate for its names on every HTTPS listener (and the telemetry one). */
-  readonly install: (names: readonly string[], pem: { cert: Buffer; key: Buffer }) => void;
+  /** Where certificates are served: every HTTPS listener (and the telemetry one). */
+  readonly sink: CertificateSink;
   /** Uniform in [0, 1): picks the time inside an ARI window. */
   readonly random?: () => number;
   /** How often certificates are checked (real time; the clock decides what is due). */
   readonly checkEveryMs?: number;
-}
-
-/** What the admin API shows of a certificate: never its key. */
-export interface CertificateView {
-  readonly id: string;
-  readonly names: readonly string[];
-  readonly origin: ManagedCertificateRecord['origin'];
-  readonly status: 'pending' | 'valid' | 'near-expiry' | 'expired' | 'revoked';
-  readonly issuer: string | null;
-  readonly notBefore: string | null;
-  readonly notAfter: string | null;
-  readonly profile: string | null;
-  readonly ariWindow: { start: string; end: string; explanationUrl: string | null } | null;
-  readonly renewAt: string;
-  readonly failures: number;
-  readonly lastError: ManagedCertificateRecord['lastError'] | null;
 }
 
 /** How long one node holds a certificate's order before another may take it over. */
@@ -74,7 +59,7 @@ const ORDER_LEASE_MS = 5 * 60_000;
 export class CertificateManager {
   readonly #o: CertificateManagerOptions;
   readonly #node = randomUUID();
-  readonly #installed = new Map<string, string>();
+  readonly #served: ServedCertificates;
   readonly #budget: OnDemandBudget;
   #ca: Promise<AcmeCa> | undefined;
   #checking: Promise<void> | undefined;
@@ -85,6 +70,7 @@ export class CertificateManager {
 
   constructor(options: CertificateManagerOptions) {
     this.#o = options;
+    this.#served = new ServedCertificates(options.sink, options.sealKey, options.logger);
     this.#budget = new OnDemandBudget(options.settings.onDemand.perHour, options.clock);
   }
 
@@ -94,9 +80,9 @@ export class CertificateManager {
 
   /** Serves what the store holds, then checks now and every `checkEveryMs`, and on every route change. */
   async start(): Promise<void> {
-    await this.#installAll();
+    await this.#sync();
     this.#unsubscribe = this.#o.store.onChange((event) => {
-      if (event.topic === MANAGED_CERTIFICATES.topic) void this.#installAll().catch((e) => this.#failed(e));
+      if (event.topic === MANAGED_CERTIFICATES.topic) void this.#sync().catch((e) => this.#failed(e));
       if (event.topic === 'routes') void this.check();
     });
     this.#timer = setInterval(() => void this.check(), this.#o.checkEveryMs ?? 10 * 60_000);
@@ -132,20 +118,18 @@ export class CertificateManager {
 
   /** Every certificate as the admin API shows it. */
   async list(): Promise<CertificateView[]> {
-    return (await this.#certs.list()).map((r) => this.#view(r));
+    const now = this.#o.clock();
+    return (await this.#certs.list()).map((r) => certificateView(r, now));
   }
 
   /** One certificate as the admin API shows it. */
   async get(id: string): Promise<CertificateView> {
-    const record = await this.#certs.get(id);
-    if (!record) throw notFound(id);
-    return this.#view(record);
+    return certificateView(await this.#record(id), this.#o.clock());
   }
 
   /** The certificate chain (PEM, leaf first) as issued: public, for a client's trust configuration. */
   async chain(id: string): Promise<string> {
-    const record = await this.#certs.get(id);
-    if (!record) throw notFound(id);
+    const record = await this.#record(id);
     if (!record.chainPem)
       throw new CertError(
         'CERT_NOT_FOUND',
@@ -168,8 +152,7 @@ export class CertificateManager {
 
   /** Revokes a certificate at the CA and orders its replacement. */
   async revoke(id: string): Promise<CertificateView> {
-    const record = await this.#certs.get(id);
-    if (!record) throw notFound(id);
+    const record = await this.#record(id);
     if (record.chainPem && !record.revokedAt) {
       await (await this.#account()).revoke(record.chainPem);
       this.#o.logger.warn(
@@ -177,11 +160,12 @@ export class CertificateManager {
         'certificate revoked; ordering its replacement',
       );
     }
+    const now = this.#iso(this.#o.clock());
     await this.#certs.update(id, (c) => ({
       ...c,
-      revokedAt: c.revokedAt ?? this.#iso(this.#o.clock()),
+      revokedAt: c.revokedAt ?? now,
       forced: true,
-      renewAt: this.#iso(this.#o.clock()),
+      renewAt: now,
     }));
     await this.check();
     return this.get(id);
@@ -215,19 +199,26 @@ export class CertificateManager {
       record = await this.#certs.get(id);
     }
     if (!record?.chainPem) return false;
-    this.#installOne(record);
+    this.#served.serve(record);
     return true;
   }
 
   async #round(): Promise<void> {
     const now = this.#o.clock();
     const all = await this.#certs.list();
-    const configured = all.filter((c) => c.origin === 'config');
-    const plan = planCertificates(this.#o.wanted(), configured);
+    const plan = planCertificates(
+      this.#o.wanted(),
+      all.filter((c) => c.origin === 'config'),
+    );
     for (const names of plan.create) await this.#create(names, 'config');
-    for (const id of plan.retire) {
+    // On-demand certificates live as long as a route serves their name.
+    const unserved = all.filter((c) => c.origin === 'on-demand' && !c.names.some((n) => this.#o.serves(n)));
+    for (const id of [...plan.retire, ...unserved.map((c) => c.id)]) {
       await this.#certs.delete(id);
-      this.#o.logger.info({ certificate: id }, 'certificate no longer needed by any route: deleted');
+      this.#o.logger.info(
+        { certificate: id },
+        'certificate no longer needed by any route or setting: deleted',
+      );
     }
     for (const kept of plan.keep)
       await this.#certs.update(kept.id, (c) =>
@@ -311,16 +302,7 @@ export class CertificateManager {
           notAfter: this.#iso(issued.notAfter),
           ...(settings.profile ? { profile: settings.profile } : {}),
           ...(ariId ? { ariId } : {}),
-          ...(info?.window
-            ? {
-                ari: {
-                  start: this.#iso(info.window.start),
-                  end: this.#iso(info.window.end),
-                  ...(info.explanationUrl ? { explanationUrl: info.explanationUrl } : {}),
-                  checkAfter: this.#iso(nextAriCheck(now, info.retryAfterSeconds)),
-                },
-              }
-            : {}),
+          ...ariFields(info, now),
           renewAt: this.#iso(renewAt),
           failures: 0,
           updatedAt: this.#iso(now),
@@ -337,7 +319,10 @@ export class CertificateManager {
         },
         record.chainPem ? 'certificate renewed' : 'certificate issued',
       );
-      if (next) this.#installOne(next);
+      if (next) {
+        this.#served.serve(next);
+        this.#report(next, now);
+      }
     } catch (error) {
       await this.#recordFailure(record, error);
     } finally {
@@ -353,24 +338,7 @@ export class CertificateManager {
         : new CertError('CERT_ORDER_FAILED', `ordering failed: ${(error as Error).message}`, {
             cause: error,
           });
-    const updated = await this.#certs.update(record.id, (c) => ({
-      ...c,
-      failures: c.failures + 1,
-      forced: false,
-      renewAt: this.#iso(
-        retryTime(now, c.failures + 1, {
-          notAfter: c.notAfter ? Date.parse(c.notAfter) : undefined,
-          retryAfterSeconds: failure.retryAfterSeconds,
-        }),
-      ),
-      lastError: {
-        at: this.#iso(now),
-        code: failure.code,
-        message: failure.message,
-        ...(failure.problem ? { problem: failure.problem } : {}),
-      },
-      updatedAt: this.#iso(now),
-    }));
+    const updated = await this.#certs.update(record.id, (c) => withFailure(c, failure, now));
     this.#o.metrics.certificateOrders.inc({ outcome: 'failed' });
     this.#o.logger.warn(
       {
@@ -386,43 +354,14 @@ export class CertificateManager {
     if (updated) this.#report(updated, now);
   }
 
-  /** Asks ARI again; a new window moves the renewal time. */
+  /** Asks ARI again; a window that moved moves the renewal time into it. */
   async #refreshAri(record: ManagedCertificateRecord): Promise<ManagedCertificateRecord | undefined> {
     const now = this.#o.clock();
     try {
       const info = await (await this.#account()).renewalInfo(record.ariId!);
-      return await this.#certs.update(record.id, (c) => {
-        const moved =
-          info?.window &&
-          (!c.ari ||
-            Date.parse(c.ari.start) !== info.window.start ||
-            Date.parse(c.ari.end) !== info.window.end);
-        return {
-          ...c,
-          ...(info?.window
-            ? {
-                ari: {
-                  start: this.#iso(info.window.start),
-                  end: this.#iso(info.window.end),
-                  ...(info.explanationUrl ? { explanationUrl: info.explanationUrl } : {}),
-                  checkAfter: this.#iso(nextAriCheck(now, info.retryAfterSeconds)),
-                },
-              }
-            : {}),
-          ...(moved && info?.window
-            ? {
-                renewAt: this.#iso(
-                  renewalTime(
-                    { notBefore: Date.parse(c.notBefore!), notAfter: Date.parse(c.notAfter!) },
-                    info.window,
-                    this.#o.random ?? Math.random,
-                  ),
-                ),
-              }
-            : {}),
-          updatedAt: this.#iso(now),
-        };
-      });
+      return await this.#certs.update(record.id, (c) =>
+        withRenewalInfo(c, info, now, this.#o.random ?? Math.random),
+      );
     } catch (error) {
       this.#o.logger.warn(
         { certificate: record.id, err: (error as Error).message },
@@ -438,7 +377,7 @@ export class CertificateManager {
     for (let i = 0; i < 100 && !this.#stopped; i++) {
       const now = await this.#certs.get(record.id);
       if (now?.chainPem && now.chainPem !== before) {
-        this.#installOne(now);
+        this.#served.serve(now);
         return;
       }
       if (!(await challengeStores(this.#o.store.ephemeral).leases.get(record.id))) return;
@@ -446,7 +385,7 @@ export class CertificateManager {
     }
   }
 
-  /** Near-expiry warnings in the log and the metrics. */
+  /** Expiry in the metrics; a certificate near its end and not renewed is a warning in the log too. */
   #report(record: ManagedCertificateRecord, now: number): void {
     if (!record.notAfter || !record.notBefore) return;
     const labels = { certificate: record.id, name: record.names[0] ?? '' };
@@ -466,91 +405,24 @@ export class CertificateManager {
       );
   }
 
-  async #installAll(): Promise<void> {
-    for (const record of await this.#certs.list()) this.#installOne(record);
+  async #sync(): Promise<void> {
+    this.#served.sync(await this.#certs.list());
   }
 
-  #installOne(record: ManagedCertificateRecord): void {
-    if (!record.chainPem || !record.sealedKey) return;
-    if (this.#installed.get(record.id) === record.chainPem) return;
-    const key = unseal(this.#o.sealKey, record.sealedKey, record.id);
-    if (key === undefined) {
-      this.#o.logger.error(
-        { certificate: record.id },
-        'the stored certificate key does not open with this secret key: give every node the same GATEHOUSE_SECRET_KEY',
-      );
-      return;
-    }
-    this.#o.install(record.names, { cert: Buffer.from(record.chainPem), key: Buffer.from(key) });
-    this.#installed.set(record.id, record.chainPem);
+  async #record(id: string): Promise<ManagedCertificateRecord> {
+    const record = await this.#certs.get(id);
+    if (!record) throw notFound(id);
+    return record;
   }
 
-  /** The account at the configured CA, made and stored on first use (sealed), shared by every node. */
+  /** The account at the configured CA, opened on first use; a failed open (the CA down) is tried again next time. */
   #account(): Promise<AcmeCa> {
-    this.#ca ??= (async () => {
-      const { settings, sealKey } = this.#o;
-      const accounts = this.#o.store.collection(ACME_ACCOUNTS);
-      let account = await accounts.get(settings.directory);
-      if (!account) {
-        const fresh = {
-          directory: settings.directory,
-          sealedKey: seal(sealKey, (await newAccountKey()).toString(), settings.directory),
-          ...(settings.email ? { email: settings.email } : {}),
-          createdAt: this.#iso(this.#o.clock()),
-        };
-        try {
-          await accounts.insert(fresh);
-        } catch (error) {
-          if (!(error instanceof StoreError && error.code === 'STORE_CONFLICT')) throw error;
-        }
-        account = (await accounts.get(settings.directory))!;
-      }
-      const key = unseal(sealKey, account.sealedKey, settings.directory);
-      if (key === undefined)
-        throw new CertError(
-          'CERT_ORDER_FAILED',
-          'the stored ACME account key does not open with this secret key: give every node the same GATEHOUSE_SECRET_KEY',
-        );
-      const ca = new AcmeCa(settings, key, account.accountUrl);
-      const url = await ca.register();
-      if (url !== account.accountUrl)
-        await accounts.update(settings.directory, (a) => ({ ...a, accountUrl: url }));
-      return ca;
-    })();
-    // A failed start (the CA down) is tried again next time.
+    const { store, settings, sealKey, clock } = this.#o;
+    this.#ca ??= openAcmeAccount(store, settings, sealKey, clock);
     this.#ca.catch(() => {
       this.#ca = undefined;
     });
     return this.#ca;
-  }
-
-  #view(r: ManagedCertificateRecord): CertificateView {
-    const now = this.#o.clock();
-    const status: CertificateView['status'] = r.revokedAt
-      ? 'revoked'
-      : !r.notAfter || !r.notBefore
-        ? 'pending'
-        : Date.parse(r.notAfter) <= now
-          ? 'expired'
-          : nearExpiry({ notBefore: Date.parse(r.notBefore), notAfter: Date.parse(r.notAfter) }, now)
-            ? 'near-expiry'
-            : 'valid';
-    return {
-      id: r.id,
-      names: r.names,
-      origin: r.origin,
-      status,
-      issuer: r.issuer ?? null,
-      notBefore: r.notBefore ?? null,
-      notAfter: r.notAfter ?? null,
-      profile: r.profile ?? null,
-      ariWindow: r.ari
-        ? { start: r.ari.start, end: r.ari.end, explanationUrl: r.ari.explanationUrl ?? null }
-        : null,
-      renewAt: r.renewAt,
-      failures: r.failures,
-      lastError: r.lastError ?? null,
-    };
   }
 
   #failed(error: unknown): void {

@@ -4,6 +4,7 @@ import { CertificateManager } from '../certs/certificate-manager.ts';
 import { namesToCertify } from '../certs/certificate-names.ts';
 import { acmeChallengeMount, alpnChallengeLookup } from '../certs/challenges.ts';
 import { routeServesName } from '../certs/routed-names.ts';
+import type { CertificateSink } from '../certs/served-certificates.ts';
 import { acmeDirectoryUrl, acmeEnabled } from '../config/acme-schema.ts';
 import type { ServeConfig } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
@@ -25,7 +26,7 @@ export interface AutomaticCertificates {
 
 /**
  * Builds automatic certificates when ACME is on (undefined otherwise). Names come from routes with
- * `tls: "auto"`, the admin and auth hosts and `acme.hosts`; `install` puts each issued certificate
+ * `tls: "auto"`, the admin and auth hosts and `acme.hosts`; `sink` serves each issued certificate
  * on every HTTPS listener.
  */
 export function automaticCertificates(deps: {
@@ -37,7 +38,8 @@ export function automaticCertificates(deps: {
   readonly secretKey: () => Buffer | undefined;
   readonly catalog: RouteCatalog;
   readonly hasHttpListener: boolean;
-  readonly install: (names: readonly string[], pem: { cert: Buffer; key: Buffer }) => void;
+  /** Where certificates are served: every HTTPS listener, and the telemetry one. */
+  readonly sink: CertificateSink;
   readonly random?: (() => number) | undefined;
 }): AutomaticCertificates | undefined {
   const { config, logger } = deps;
@@ -92,7 +94,7 @@ export function automaticCertificates(deps: {
     sealKey: sealingKey(secret, 'gatehouse acme', 'certificate and account keys'),
     wanted: () => wanted().names,
     serves: (name) => routeServesName(deps.catalog.table.routes, name),
-    install: deps.install,
+    sink: deps.sink,
     ...(deps.random ? { random: deps.random } : {}),
   });
   return {

@@ -235,10 +235,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       secretKey,
       catalog,
       hasHttpListener: specs.some((spec) => !spec.tls),
-      install: (names, pem) => {
-        for (const set of tls) set?.add(names, pem, `certificate for ${names.join(', ')}`);
-        const vehicles = config.telemetry.cert === 'auto' ? config.telemetry.name : undefined;
-        if (vehicles && names.includes(vehicles)) telemetry?.setCertificate(pem);
+      sink: {
+        install: (names, pem) => {
+          for (const set of tls) set?.add(names, pem, `certificate for ${names.join(', ')}`);
+          const vehicles = config.telemetry.cert === 'auto' ? config.telemetry.name : undefined;
+          if (vehicles && names.includes(vehicles)) telemetry?.setCertificate(pem);
+        },
+        uninstall: (names) => {
+          for (const set of tls) set?.remove(names);
+        },
       },
     }),
   );

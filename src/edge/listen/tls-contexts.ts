@@ -30,6 +30,11 @@ export class CertificateSet {
     for (const host of hosts) this.#byHost.set(host.toLowerCase(), context);
   }
 
+  /** Stops serving certificates for these host names (others, and the default, stay). */
+  remove(hosts: readonly string[]): void {
+    for (const host of hosts) this.#byHost.delete(host.toLowerCase());
+  }
+
   /**
    * Serves this certificate for names no other certificate covers, and to clients that send no
    * name at all (the server's own default context, which SNI never consults).
