@@ -37,6 +37,8 @@ export function automaticCertificates(deps: {
   readonly metrics: Metrics;
   readonly secretKey: () => Buffer | undefined;
   readonly catalog: RouteCatalog;
+  /** Names served besides routes' (a tunnel's own `<name>.<domain>`), which on-demand may certify too. */
+  readonly alsoServes: (name: string) => boolean;
   readonly hasHttpListener: boolean;
   /** Where certificates are served: every HTTPS listener, and the telemetry one. */
   readonly sink: CertificateSink;
@@ -93,7 +95,7 @@ export function automaticCertificates(deps: {
     },
     sealKey: sealingKey(secret, 'gatehouse acme', 'certificate and account keys'),
     wanted: () => wanted().names,
-    serves: (name) => routeServesName(deps.catalog.table.routes, name),
+    serves: (name) => routeServesName(deps.catalog.table.routes, name) || deps.alsoServes(name),
     sink: deps.sink,
     ...(deps.random ? { random: deps.random } : {}),
   });

@@ -234,6 +234,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       metrics,
       secretKey,
       catalog,
+      alsoServes: (name) => tunnels.nameForHost(name) !== undefined,
       hasHttpListener: specs.some((spec) => !spec.tls),
       sink: {
         install: (names, pem) => {
