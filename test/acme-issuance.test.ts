@@ -59,6 +59,16 @@ test('HTTP-01: one certificate for two names, served by SNI with no restart; a r
     { timeoutMs: 30_000, intervalMs: 100 },
   );
   assert.deepEqual(dnsNames(peer), ['app.gatehouse.test']);
+
+  // A token Gatehouse never issued is routed as usual: a server behind a route may run its own ACME.
+  const foreign = await world.gatehouse.send('app.gatehouse.test', '/.well-known/acme-challenge/not-ours');
+  assert.deepEqual([foreign.status, foreign.text], [200, 'hello']);
+  const unrouted = await world.gatehouse.send(
+    'nobody.gatehouse.test',
+    '/.well-known/acme-challenge/not-ours',
+  );
+  assert.equal(unrouted.status, 404);
+  assert.match(unrouted.text, /ROUTE_NOT_FOUND/);
 });
 
 test('TLS-ALPN-01: the CA validates on the HTTPS listener, which then serves the certificate', async (t) => {

@@ -50,20 +50,34 @@ export function alpnChallengeLookup(
 
 /**
  * Answers HTTP-01 on every host before routing: `GET /.well-known/acme-challenge/<token>` gets
- * the key authorization from the store; an unknown token is a plain 404, as the CA expects.
+ * the key authorization from the store. A token Gatehouse never issued is not its to answer: the
+ * request is routed as usual, so a server behind a route or tunnel can run its own ACME client.
  */
 export function acmeChallengeMount(ephemeral: EphemeralRepository): Mount {
   const { http01 } = challengeStores(ephemeral);
+  const tokenOf = (path: string) => path.slice(HTTP01_PREFIX.length + 1);
   return {
     kind: 'acme-challenge',
     hosts: 'any',
     paths: { prefixes: [HTTP01_PREFIX] },
-    request: async ({ req, res }) => {
-      const token = (req.url ?? '').split('?')[0]!.slice(HTTP01_PREFIX.length + 1);
-      const answer = req.method === 'GET' || req.method === 'HEAD' ? await http01.get(token) : undefined;
-      const body = Buffer.from(answer ?? 'No ACME challenge with this token.\n');
-      res.writeHead(answer === undefined ? 404 : 200, {
-        'content-type': answer === undefined ? 'text/plain; charset=utf-8' : 'application/octet-stream',
+    declines: async (_host, path) => (await http01.get(tokenOf(path))) === undefined,
+    request: async ({ req, res, target }) => {
+      const answer = await http01.get(tokenOf(target.path));
+      if (answer === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) {
+        res.writeHead(answer === undefined ? 404 : 405, {
+          'content-type': 'text/plain; charset=utf-8',
+          ...(answer === undefined ? {} : { allow: 'GET, HEAD' }),
+        });
+        res.end(
+          answer === undefined
+            ? 'No ACME challenge with this token.\n'
+            : 'ACME challenges are read with GET.\n',
+        );
+        return;
+      }
+      const body = Buffer.from(answer);
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
         'content-length': body.length,
         'cache-control': 'no-store',
       });
