@@ -221,3 +221,57 @@ test('the admin API renews at once and revokes, answering with the certificate a
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.error, 'CERT_NOT_FOUND');
 });
+
+test("a rate-limited order keeps the CA's problem document and waits as its Retry-After says", async (t) => {
+  const clock = manualClock();
+  const [httpPort, httpsPort] = [await freePort(), await freePort()];
+  const pebble = await startPebble({ httpPort, tlsPort: httpsPort });
+  t.after(() => pebble.stop());
+  const standin = await startAriStandin(pebble, {}, { start: 0, end: 0 });
+  t.after(() => standin.stop());
+  standin.refuseOrders({
+    status: 429,
+    type: 'urn:ietf:params:acme:error:rateLimited',
+    detail: 'too many new orders recently',
+    retryAfterSeconds: 3600,
+  });
+  const world = await startAcmeWorld({
+    shared: { pebble, httpPort, httpsPort },
+    flags: { 'acme-hosts': 'limited.gatehouse.test', 'acme-directory': standin.directory },
+    clock,
+  });
+  t.after(() => world.stop());
+  const failed = await waitFor(
+    'the refusal',
+    async () => {
+      const { body } = await world.gatehouse.api('GET', '/api/v1/certificates/');
+      return (
+        body.certificates as {
+          renewAt: string;
+          lastError?: { message: string; problem: { type: string; detail: string } };
+        }[]
+      ).find((c) => c.lastError);
+    },
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
+  assert.deepEqual(failed.lastError!.problem, {
+    type: 'urn:ietf:params:acme:error:rateLimited',
+    detail: 'too many new orders recently',
+    status: 429,
+  });
+  assert.match(
+    failed.lastError!.message,
+    /too many new orders recently.*tries again in 3600 s, as the CA asks/,
+  );
+  assert.equal(
+    failed.renewAt,
+    new Date(clock() + 3600_000).toISOString(),
+    'Retry-After, not the first backoff minute',
+  );
+
+  standin.refuseOrders(undefined);
+  clock.advance(3600_000);
+  await world.gatehouse.gateway.certificates!.check();
+  const { body } = await world.gatehouse.api('GET', '/api/v1/certificates/');
+  assert.equal(body.certificates[0].status, 'valid', 'ordered once the wait is over');
+});

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { X509Certificate } from 'node:crypto';
 import { Agent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
@@ -237,12 +238,52 @@ export class AcmeCa {
   }
 }
 
+/** The last problem document the CA answered within one {@link call}, with its Retry-After. */
+interface ProblemSlot {
+  problem?: AcmeProblem;
+  retryAfterSeconds?: number | undefined;
+}
+
+/**
+ * The library turns a CA's problem document into an Error carrying only its detail; the answer
+ * itself is kept here, per call, so a failure reports the CA's type, subproblems and Retry-After.
+ */
+const problems = new AsyncLocalStorage<ProblemSlot>();
+acme.axios.interceptors.response.use((answer) => {
+  const slot = problems.getStore();
+  const data = answer.data as AcmeProblem | undefined;
+  if (slot && answer.status >= 400 && data && typeof data === 'object' && typeof data.type === 'string') {
+    slot.problem = data;
+    const retryAfter = Number(answer.headers['retry-after']);
+    slot.retryAfterSeconds = Number.isFinite(retryAfter) ? retryAfter : undefined;
+  }
+  return answer;
+});
+
 /** Runs a call to the CA, turning network failures and the library's errors into {@link CertError}s. */
 async function call<T>(directory: string, work: () => Promise<T>): Promise<T> {
+  const slot: ProblemSlot = {};
   try {
-    return await work();
+    return await problems.run(slot, work);
   } catch (error) {
     if (error instanceof CertError) throw error;
+    const message = (error as Error).message ?? String(error);
+    const problem = slot.problem && message.includes(slot.problem.detail ?? '') ? slot.problem : undefined;
+    if (problem) {
+      const wait =
+        slot.retryAfterSeconds === undefined
+          ? ''
+          : `; Gatehouse tries again in ${slot.retryAfterSeconds} s, as the CA asks`;
+      throw new CertError(
+        'CERT_ORDER_FAILED',
+        `the ACME CA at ${directory} refused: ${problem.detail ?? problem.type} (${problem.type})${wait}`,
+        {
+          problem,
+          retryAfterSeconds: slot.retryAfterSeconds,
+          cause: error,
+        },
+      );
+    }
     // The library loses a network error's code once its retries are spent (its interceptor then
     // fails on the missing response), so the directory is asked once more, plainly.
     const code = (error as { code?: string }).code ?? (await unreachableCode(directory));
@@ -252,7 +293,6 @@ async function call<T>(directory: string, work: () => Promise<T>): Promise<T> {
         `the ACME CA at ${directory} did not answer (${code}): check --acme-directory (and --acme-directory-ca for a private CA) and that this server can reach it; Gatehouse retries with backoff`,
         { cause: error },
       );
-    const message = (error as Error).message ?? String(error);
     throw new CertError('CERT_ORDER_FAILED', `the ACME CA at ${directory} refused: ${message}`, {
       problem: { detail: message },
       cause: error,

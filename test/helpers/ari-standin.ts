@@ -27,6 +27,10 @@ export interface AriStandin {
   readonly lookups: string[];
   /** Sets the window every renewalInfo answer suggests. */
   setWindow(window: StandinWindow): void;
+  /** Refuses every newOrder with this problem document and Retry-After (undefined: orders pass again). */
+  refuseOrders(
+    refusal: { status: number; type: string; detail: string; retryAfterSeconds: number } | undefined,
+  ): void;
   stop(): Promise<void>;
 }
 
@@ -44,6 +48,7 @@ export async function startAriStandin(
   const orders: SeenOrder[] = [];
   const lookups: string[] = [];
   let current = window;
+  let refusal: { status: number; type: string; detail: string; retryAfterSeconds: number } | undefined;
   const key = readFileSync(pebble.apiCaFile.replace(/\.pem$/, '.key'));
   const server: Server = createServer({ cert: pebble.apiCa, key }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -71,6 +76,14 @@ export async function startAriStandin(
       if (req.method === 'POST' && path === '/order-plz') {
         const jws = JSON.parse(body.toString()) as { payload: string };
         orders.push(JSON.parse(Buffer.from(jws.payload, 'base64url').toString()) as SeenOrder);
+        if (refusal) {
+          res.writeHead(refusal.status, {
+            'content-type': 'application/problem+json',
+            'retry-after': String(refusal.retryAfterSeconds),
+          });
+          res.end(JSON.stringify({ type: refusal.type, detail: refusal.detail, status: refusal.status }));
+          return;
+        }
       }
       const forward = httpsRequest(
         {
@@ -113,6 +126,9 @@ export async function startAriStandin(
     lookups,
     setWindow: (next) => {
       current = next;
+    },
+    refuseOrders: (next) => {
+      refusal = next;
     },
     stop: () =>
       new Promise((resolve) => {
