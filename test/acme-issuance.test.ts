@@ -144,3 +144,43 @@ test('a CA that does not answer is reported as unreachable, with what to check',
   assert.equal(failed.lastError!.code, 'CERT_CA_UNREACHABLE');
   assert.match(failed.lastError!.message, /did not answer \(ECONNREFUSED\).*check --acme-directory/);
 });
+
+test('External Account Binding: a CA that requires it issues with the key id and HMAC key, and says so without', async (t) => {
+  const eab = { kid: 'gatehouse-test-kid', hmacKey: Buffer.alloc(32, 9).toString('base64url') };
+  const world = await startAcmeWorld({
+    flags: { 'acme-hosts': 'eab.gatehouse.test', 'acme-eab-kid': eab.kid },
+    env: { GATEHOUSE_ACME_EAB_HMAC_KEY: eab.hmacKey },
+    pebble: { eab },
+  });
+  t.after(() => world.stop());
+  const issued = await waitFor(
+    'the certificate',
+    async () => (await listed(world)).find((c) => c.status === 'valid'),
+    {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      detail: () => world.pebble.output(),
+    },
+  );
+  assert.deepEqual(issued.names, ['eab.gatehouse.test']);
+
+  const without = await startTestGateway({
+    flags: {
+      'tls-port': '0',
+      'acme-directory': world.pebble.directory,
+      'acme-directory-ca': world.pebble.apiCaFile,
+      'acme-email': 'ops@gatehouse.test',
+      'acme-hosts': 'no-eab.gatehouse.test',
+    },
+  });
+  t.after(() => without.stop());
+  const refused = await waitFor(
+    'the refusal',
+    async () => {
+      const { body } = await without.api('GET', '/api/v1/certificates/');
+      return (body.certificates as { lastError?: { problem: { type: string } } }[]).find((c) => c.lastError);
+    },
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
+  assert.equal(refused.lastError!.problem.type, 'urn:ietf:params:acme:error:externalAccountRequired');
+});

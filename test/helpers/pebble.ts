@@ -31,6 +31,8 @@ export interface PebbleOptions {
   readonly tlsPort: number;
   /** Lifetime of issued certificates, in seconds (pebble's default is five years). */
   readonly validitySeconds?: number;
+  /** Requires External Account Binding with this key id and base64url HMAC key. */
+  readonly eab?: { readonly kid: string; readonly hmacKey: string };
 }
 
 /** GETs a URL of pebble's over HTTPS, trusting its API certificate. */
@@ -98,7 +100,8 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
         httpPort: options.httpPort,
         tlsPort: options.tlsPort,
         ocspResponderURL: '',
-        externalAccountBindingRequired: false,
+        externalAccountBindingRequired: options.eab !== undefined,
+        ...(options.eab ? { externalAccountMACKeys: { [options.eab.kid]: options.eab.hmacKey } } : {}),
         ...(options.validitySeconds ? { certificateValidityPeriod: options.validitySeconds } : {}),
       },
     }),
