@@ -542,7 +542,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'GATEHOUSE_ACME_ON_DEMAND',
     boolean: true,
     group: 'acme',
-    description: 'Certify any name a route serves (wildcard routes too) at its first handshake',
+    description: 'Certify any name a route (wildcard routes too) or a tunnel serves at its first handshake',
   },
   {
     key: 'acme.onDemandPerHour',
