@@ -74,4 +74,27 @@ test('two nodes on one Redis order a certificate once, and both serve it', async
   );
   assert.equal(fromB.serialNumber, fromA.serialNumber, 'the same certificate on both nodes');
   assert.equal(pebble.output().match(/Issued certificate serial/g)?.length, 1, 'ordered once');
+
+  // A renewal on one node reaches the other through the store, with no restart.
+  const { body } = await a.gatehouse.api('GET', '/api/v1/certificates/');
+  const renewed = await a.gatehouse.api('POST', `/api/v1/certificates/${body.certificates[0].id}/renew`);
+  assert.equal(renewed.status, 200);
+  const fromBAgain = await waitFor(
+    'node b to serve the renewed certificate',
+    async () => {
+      const peer = await handshake(b.gateway.httpsPort!, 'shared.gatehouse.test', root);
+      return peer.serialNumber !== fromA.serialNumber ? peer : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 50 },
+  );
+  assert.equal(
+    fromBAgain.serialNumber,
+    (await handshake(httpsPort, 'shared.gatehouse.test', root)).serialNumber,
+  );
+
+  await assert.rejects(
+    startTestGateway({ flags: { ...shared, 'tls-port': '0' } }),
+    /acme: certificates are kept sealed in the shared store, which needs GATEHOUSE_SECRET_KEY/,
+    'a node without the secret key refuses to start, saying which',
+  );
 });
