@@ -275,3 +275,30 @@ test("a rate-limited order keeps the CA's problem document and waits as its Retr
   const { body } = await world.gatehouse.api('GET', '/api/v1/certificates/');
   assert.equal(body.certificates[0].status, 'valid', 'ordered once the wait is over');
 });
+
+test('a certificate the CA says was replaced already is renewed without replaces, not failed at every attempt', async (t) => {
+  const [httpPort, httpsPort] = [await freePort(), await freePort()];
+  const pebble = await startPebble({ httpPort, tlsPort: httpsPort });
+  t.after(() => pebble.stop());
+  const far = Date.now() + 30 * 24 * HOUR;
+  const standin = await startAriStandin(pebble, {}, { start: far, end: far + HOUR });
+  t.after(() => standin.stop());
+  const world = await startAcmeWorld({
+    shared: { pebble, httpPort, httpsPort },
+    flags: { 'acme-hosts': 'replaced.gatehouse.test', 'acme-directory': standin.directory },
+  });
+  t.after(() => world.stop());
+  const first = await waitFor('the first certificate', () => only(world), {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+  });
+  standin.refuseReplaces(true);
+  const renewed = await world.gatehouse.api('POST', `/api/v1/certificates/${first.id}/renew`);
+  assert.equal(renewed.body.status, 'valid');
+  assert.equal(renewed.body.lastError, null);
+  assert.deepEqual(
+    standin.orders.map((o) => o.replaces !== undefined),
+    [false, true, false],
+    'first order, the refused renewal naming its predecessor, the renewal without',
+  );
+});

@@ -280,11 +280,19 @@ export class CertificateManager {
           );
       }
       const replaces = ariOffered && record.chainPem && !record.revokedAt ? record.ariId : undefined;
-      const issued = await ca.order(record.names, {
-        type: settings.challenge,
-        hooks: storedChallengeHooks(this.#o.store.ephemeral),
-        profile: settings.profile,
-        replaces,
+      const order = (replacing: string | undefined) =>
+        ca.order(record.names, {
+          type: settings.challenge,
+          hooks: storedChallengeHooks(this.#o.store.ephemeral),
+          profile: settings.profile,
+          replaces: replacing,
+        });
+      // A certificate the CA says was replaced already (an earlier order whose result was lost)
+      // can never be named again: order without `replaces` rather than fail at every attempt.
+      const issued = await order(replaces).catch((error: unknown) => {
+        if (replaces && error instanceof CertError && error.problem?.type?.endsWith(':alreadyReplaced'))
+          return order(undefined);
+        throw error;
       });
       const now = this.#o.clock();
       const ariId = ariCertId(issued.chainPem);

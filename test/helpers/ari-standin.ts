@@ -27,6 +27,8 @@ export interface AriStandin {
   readonly lookups: string[];
   /** Sets the window every renewalInfo answer suggests. */
   setWindow(window: StandinWindow): void;
+  /** Refuses newOrders naming a certificate they replace, as a CA does for one already replaced. */
+  refuseReplaces(on: boolean): void;
   /** Refuses every newOrder with this problem document and Retry-After (undefined: orders pass again). */
   refuseOrders(
     refusal: { status: number; type: string; detail: string; retryAfterSeconds: number } | undefined,
@@ -48,6 +50,7 @@ export async function startAriStandin(
   const orders: SeenOrder[] = [];
   const lookups: string[] = [];
   let current = window;
+  let refusingReplaces = false;
   let refusal: { status: number; type: string; detail: string; retryAfterSeconds: number } | undefined;
   const key = readFileSync(pebble.apiCaFile.replace(/\.pem$/, '.key'));
   const server: Server = createServer({ cert: pebble.apiCa, key }, (req, res) => {
@@ -75,7 +78,19 @@ export async function startAriStandin(
       }
       if (req.method === 'POST' && path === '/order-plz') {
         const jws = JSON.parse(body.toString()) as { payload: string };
-        orders.push(JSON.parse(Buffer.from(jws.payload, 'base64url').toString()) as SeenOrder);
+        const seen = JSON.parse(Buffer.from(jws.payload, 'base64url').toString()) as SeenOrder;
+        orders.push(seen);
+        if (refusingReplaces && seen.replaces) {
+          res.writeHead(409, { 'content-type': 'application/problem+json' });
+          res.end(
+            JSON.stringify({
+              type: 'urn:ietf:params:acme:error:alreadyReplaced',
+              detail: `${seen.replaces} was replaced already`,
+              status: 409,
+            }),
+          );
+          return;
+        }
         if (refusal) {
           res.writeHead(refusal.status, {
             'content-type': 'application/problem+json',
@@ -126,6 +141,9 @@ export async function startAriStandin(
     lookups,
     setWindow: (next) => {
       current = next;
+    },
+    refuseReplaces: (on) => {
+      refusingReplaces = on;
     },
     refuseOrders: (next) => {
       refusal = next;
