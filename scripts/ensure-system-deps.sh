@@ -14,6 +14,7 @@ case "${1:-test}" in
       [/usr/sbin/mosquitto]=mosquitto
       [openssl]=openssl
       [chromium]=chromium
+      [pebble]=pebble
     )
     ;;
   bench)

@@ -23,6 +23,7 @@ export const LAYERS = [
   'auth/server',
   'config',
   'telemetry',
+  'certs',
   'edge/proxy',
   'edge/routing',
   'auth/upstream',
@@ -72,6 +73,7 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
     'edge/routing',
     'auth/route',
     'auth/keys',
+    'certs',
     ...MODEL,
   ],
   // Tesla's cloud stand-in: runs beside a gateway, never inside one.
@@ -87,6 +89,9 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
   'tunnel/protocol': [...KIT],
   fleet: ['auth/sessions', ...MODEL],
   telemetry: [...MODEL],
+  // Certificates know routes by their schema and answer ACME challenges as a mount; the gateway
+  // hands them the route table and the listeners' certificate sets.
+  certs: [...MODEL],
   'edge/proxy': ['routes', ...KIT],
   'edge/routing': [...MODEL],
   'auth/route': ['auth/server', 'auth/upstream', 'auth/sessions', 'auth/keys', 'auth/identity', ...MODEL],

@@ -447,3 +447,27 @@ describe('admin app: the authorization server and vehicle telemetry', () => {
     assert.equal(unknown.body.field, 'vin');
   });
 });
+
+describe('admin app: certificates with ACME off', () => {
+  test('the list is empty; one certificate, a renewal or a revocation says how to turn ACME on', async (t) => {
+    const { call } = await adminApp(t);
+    const list = await call('GET', '/api/v1/certificates/');
+    assert.deepEqual([list.status, list.body], [200, { certificates: [] }]);
+    for (const [method, path] of [
+      ['GET', '/api/v1/certificates/abc123'],
+      ['POST', '/api/v1/certificates/abc123/renew'],
+      ['POST', '/api/v1/certificates/abc123/revoke'],
+      ['GET', '/api/v1/certificates/abc123/chain'],
+    ] as const) {
+      const res = await call(method, path);
+      assert.equal(res.status, 409, `${method} ${path}`);
+      assert.equal(res.body.error, 'CERT_ACME_OFF');
+      assert.match(res.body.message, /--acme-email or --acme-directory/);
+    }
+    assert.equal(
+      (await call('GET', '/api/v1/certificates/', { key: null })).status,
+      401,
+      'behind the admin key',
+    );
+  });
+});

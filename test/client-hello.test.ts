@@ -27,11 +27,20 @@ describe('reading the server name of a ClientHello', () => {
   });
 
   test("a real client's hello names its server", () => {
-    assert.deepEqual(peekClientHello(real), { kind: 'hello', serverName: NAME });
+    assert.deepEqual(peekClientHello(real), { kind: 'hello', serverName: NAME, alpn: [] });
+  });
+
+  test('a hello offering ALPN protocols lists them in order (TLS-ALPN-01 is told by acme-tls/1)', async () => {
+    const offered = await captureClientHello(NAME, ['acme-tls/1', 'http/1.1']);
+    assert.deepEqual(peekClientHello(offered), {
+      kind: 'hello',
+      serverName: NAME,
+      alpn: ['acme-tls/1', 'http/1.1'],
+    });
   });
 
   test('a hello without server_name names none', () => {
-    assert.deepEqual(peekClientHello(unnamed), { kind: 'hello', serverName: undefined });
+    assert.deepEqual(peekClientHello(unnamed), { kind: 'hello', serverName: undefined, alpn: [] });
   });
 
   test('names are compared lower-cased', () => {

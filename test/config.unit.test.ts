@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { acmeDirectoryUrl, acmeEnabled } from '../src/config/acme-schema.ts';
 import { loadConfig } from '../src/config/load-config.ts';
+import { listenersOf } from '../src/config/schema.ts';
 import { ConfigError } from '../src/core/config-error.ts';
 
 const files: Record<string, string> = {
@@ -42,6 +44,31 @@ describe('config loading', () => {
     assert.equal(loadConfig({ flags: { config: 'good.json' }, env: {}, readFile }).port, 7000);
   });
 
+  test('ACME: on with an email or a directory; names resolve to URLs; the HTTPS listener starts with it', () => {
+    const off = loadConfig({ flags: {}, env: {} });
+    assert.equal(acmeEnabled(off.acme), false);
+    assert.deepEqual(
+      listenersOf(off).map((l) => l.name),
+      ['http'],
+    );
+    const on = loadConfig({ flags: { 'acme-email': 'ops@example.com' }, env: {} });
+    assert.equal(acmeEnabled(on.acme), true);
+    assert.equal(acmeDirectoryUrl(on.acme), 'https://acme-v02.api.letsencrypt.org/directory');
+    assert.deepEqual(
+      listenersOf(on).map((l) => l.name),
+      ['http', 'https'],
+    );
+    const staging = loadConfig({
+      flags: { 'acme-directory': 'letsencrypt-staging', 'acme-hosts': 'a.example.com, b.example.com' },
+      env: { GATEHOUSE_ACME_EAB_KID: 'kid', GATEHOUSE_ACME_EAB_HMAC_KEY: 'hmac' },
+    });
+    assert.equal(acmeDirectoryUrl(staging.acme), 'https://acme-staging-v02.api.letsencrypt.org/directory');
+    assert.deepEqual(staging.acme.hosts, ['a.example.com', 'b.example.com']);
+    assert.equal(staging.acme.eabHmacKey, 'hmac');
+    const own = loadConfig({ flags: { 'acme-directory': 'https://ca.internal/acme/directory' }, env: {} });
+    assert.equal(acmeDirectoryUrl(own.acme), 'https://ca.internal/acme/directory');
+  });
+
   const bad: [
     name: string,
     flags: Record<string, string | boolean>,
@@ -75,6 +102,31 @@ describe('config loading', () => {
     ['file is not YAML', { config: 'not-yaml.yaml' }, {}, /not valid YAML/],
     ['file is a list', { config: 'list.yaml' }, {}, /must hold a mapping/],
     ['file missing', { config: 'missing.yaml' }, {}, /cannot read config file missing.yaml/],
+    [
+      'unknown ACME directory name',
+      { 'acme-directory': 'letsencrypt-prod' },
+      {},
+      /acme\.directory \(from --acme-directory\): must be letsencrypt or letsencrypt-staging, or the directory's https:\/\/ URL/,
+    ],
+    [
+      'ACME email not an address',
+      { 'acme-email': 'ops' },
+      {},
+      /acme\.email \(from --acme-email\): must be an email address/,
+    ],
+    [
+      'EAB key id without its HMAC key',
+      { 'acme-eab-kid': 'kid-1' },
+      {},
+      /acme\.eabHmacKey.*must be given together/,
+    ],
+    ['unknown challenge', { 'acme-challenge': 'dns-01' }, {}, /acme\.challenge \(from --acme-challenge\)/],
+    [
+      'telemetry cert auto without a name',
+      { 'telemetry-cert': 'auto', 'telemetry-port': '0', 'telemetry-ca': 'ca.pem' },
+      {},
+      /telemetry\.name.*required with cert: auto/,
+    ],
   ];
   for (const [name, flags, env, pattern] of bad) {
     test(`refuses: ${name}`, () => {

@@ -5,11 +5,13 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AdminError } from '../src/admin/errors.ts';
 import { TokenRejected } from '../src/auth/route/token-verifier.ts';
+import { CertError } from '../src/certs/cert-error.ts';
 import { LoginEndedError } from '../src/cli/device-login.ts';
 import { BodyTooLargeError } from '../src/core/bounded-body.ts';
 import { ConfigError } from '../src/core/config-error.ts';
 import {
   ADMIN_ERROR_CODES,
+  CERT_ERROR_CODES,
   CONFIG_ERROR_CODES,
   EDGE_ERROR_CODES,
   FLEET_ERROR_CODES,
@@ -124,6 +126,7 @@ describe('error classes', () => {
       codes: INSPECTOR_ERROR_CODES,
     },
     { name: 'RelayError', make: () => new RelayError('RELAY_DISABLED', 'x'), codes: RELAY_ERROR_CODES },
+    { name: 'CertError', make: () => new CertError('CERT_ORDER_FAILED', 'x'), codes: CERT_ERROR_CODES },
     { name: 'StoreError', make: () => new StoreError('STORE_CONFLICT', 'x'), codes: STORE_ERROR_CODES },
     { name: 'ConfigError', make: () => new ConfigError('x', { field: 'port' }), codes: CONFIG_ERROR_CODES },
     { name: 'TokenRejected', make: () => new TokenRejected('x'), codes: ROUTE_AUTH_ERROR_CODES },

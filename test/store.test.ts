@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { ACME_ACCOUNTS, challengeStores, MANAGED_CERTIFICATES } from '../src/certs/cert-records.ts';
 import { type Clock, manualClock, systemClock } from '../src/core/clock.ts';
+import { seal, sealingKey, unseal } from '../src/core/sealing.ts';
 import type { Route, RouteOf } from '../src/routes/route.ts';
 import { byCreation, type CollectionSpec } from '../src/store/collection.ts';
 import { StoreError } from '../src/store/errors.ts';
@@ -407,6 +409,41 @@ function conformance(name: string, open: (clock: Clock) => Promise<Store>): void
       );
       assert.equal(await a.delete('k1'), true);
       assert.equal(await a.get('k1'), undefined);
+    });
+
+    test('certificates: records with a sealed key, accounts, challenge tokens and one order lease', async (t) => {
+      t.after(done);
+      const certs = store.collection(MANAGED_CERTIFICATES);
+      const at = '2026-01-01T00:00:00.000Z';
+      const sealKey = sealingKey('a passphrase long enough for tests', 'test', 'certificates');
+      await certs.insert({
+        id: 'c1',
+        names: ['a.test', 'b.test'],
+        origin: 'config',
+        directory: 'https://ca.test/dir',
+        chainPem: '-----BEGIN CERTIFICATE-----',
+        sealedKey: seal(sealKey, 'PRIVATE KEY PEM', 'c1'),
+        renewAt: at,
+        failures: 0,
+        createdAt: at,
+        updatedAt: at,
+      });
+      await certs.update('c1', (c) => ({ ...c, failures: c.failures + 1 }));
+      const stored = await certs.get('c1');
+      assert.equal(stored?.failures, 1);
+      assert.doesNotMatch(JSON.stringify(stored), /PRIVATE KEY PEM/, 'the key is stored sealed');
+      assert.equal(unseal(sealKey, stored!.sealedKey!, 'c1'), 'PRIVATE KEY PEM');
+      assert.equal(unseal(sealKey, stored!.sealedKey!, 'c2'), undefined, 'bound to its record');
+      const accounts = store.collection(ACME_ACCOUNTS);
+      await accounts.insert({ directory: 'https://ca.test/dir', sealedKey: 'v1.x', createdAt: at });
+      assert.equal((await accounts.get('https://ca.test/dir'))?.sealedKey, 'v1.x');
+      const { http01, leases } = challengeStores(store.ephemeral);
+      await http01.put('token-1', 'token-1.thumbprint', 60_000);
+      assert.equal(await http01.get('token-1'), 'token-1.thumbprint');
+      const wins = await Promise.all(
+        ['node-a', 'node-b', 'node-c'].map((node) => leases.putIfAbsent('c1', { node }, 60_000)),
+      );
+      assert.equal(wins.filter(Boolean).length, 1, 'one node orders a certificate at a time');
     });
 
     test('ping answers while open', async (t) => {

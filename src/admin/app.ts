@@ -5,6 +5,7 @@ import { bearerToken } from '../auth/keys/api-key.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { VERSION } from '../core/version.ts';
 import { honoErrorHandler } from '../http/error-response.ts';
+import { certificatesApi } from './certificates-api.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
 import { keysApi } from './keys-api.ts';
@@ -96,6 +97,7 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
     ['/api/v1/keys', keysApi(deps)],
     ['/api/v1/tunnels', tunnelsApi(deps)],
     ['/api/v1/fleet/vehicles', vehiclesApi(deps)],
+    ['/api/v1/certificates', certificatesApi(deps)],
   ] as const) {
     app.route(path, sub);
     app.route(`${path}/`, sub);

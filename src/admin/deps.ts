@@ -1,4 +1,5 @@
 import type { AdminKeys, AdminPrincipal, OAuthPrincipal } from '../auth/keys/admin-keys.ts';
+import type { CertificateManager } from '../certs/certificate-manager.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { RouteCatalog } from '../edge/routing/route-catalog.ts';
@@ -27,6 +28,8 @@ export interface AdminDeps {
   readonly oauthPrincipal?: (token: string) => Promise<OAuthPrincipal | undefined>;
   /** Rotates the authorization server's signing key; gives the key ids now published, current first. */
   readonly rotateSigningKey?: () => Promise<readonly string[]>;
+  /** Automatic certificates, when ACME is on. */
+  readonly certificates?: CertificateManager | undefined;
   /** False while the process is shutting down; `/readyz` then answers 503. */
   readonly accepting: () => boolean;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorDocs } from '../http/error-docs.ts';
 import { routeInput, routePatch } from '../routes/route.ts';
 import { keyInput } from './keys-api.ts';
+import { certificatesPaths, certificateView } from './openapi-certificates.ts';
 import { vehicleState, vehiclesPaths } from './openapi-vehicles.ts';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') =>
@@ -193,6 +194,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         Delivery: delivery,
         DeliveryResult: deliveryResult,
         VehicleState: vehicleState,
+        Certificate: certificateView,
         ReplayInput: {
           type: 'object',
           required: ['developer_id'],
@@ -245,6 +247,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       ...deliveriesPaths(),
       ...vehiclesPaths(errors),
+      ...certificatesPaths(errors, json),
       '/keys/': {
         get: {
           summary: 'List API keys (prefixes only)',

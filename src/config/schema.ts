@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../core/logger.ts';
 import { secretKeyProblem } from '../core/secret-key.ts';
 import { hostPattern } from '../routes/route.ts';
+import { acmeConfig, acmeEnabled } from './acme-schema.ts';
 import { authConfig } from './auth-schema.ts';
 import { loginConfig } from './login-schema.ts';
 import { telemetryConfig } from './telemetry-schema.ts';
@@ -164,6 +165,8 @@ export const serveConfig = z
     tesla: teslaConfig.default(teslaConfig.parse({})),
     /** The Fleet Telemetry receiver; off unless `telemetry.port` is set. */
     telemetry: telemetryConfig.default(telemetryConfig.parse({})),
+    /** Automatic certificates by ACME; off unless a directory or an email is given. */
+    acme: acmeConfig.default(acmeConfig.parse({})),
     /** Upstream login providers (GitHub, GitLab, an OIDC issuer) for every protected route. */
     login: loginConfig,
     /** The authorization server: `--auth-host`, `--admin-users`, token lifetimes. */
@@ -210,7 +213,8 @@ export function listenersOf(config: ServeConfig): ListenerConfig[] {
     port: config.port,
     ...(config.host ? { host: config.host } : {}),
   };
-  if (!config.tls.cert && config.tls.certificates.length === 0) return [http];
+  // With ACME the HTTPS listener starts with no certificate and serves as soon as one exists.
+  if (!config.tls.cert && config.tls.certificates.length === 0 && !acmeEnabled(config.acme)) return [http];
   return [
     http,
     {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostPattern } from '../routes/route.ts';
 import { SINK_SETTINGS } from '../telemetry/sinks/sink-settings.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -32,8 +33,13 @@ export const telemetryConfig = z
     /** Off unless given. */
     port: port.optional(),
     host: z.string().min(1).optional(),
-    /** The server's certificate chain (PEM): the `ca` of the vehicles' config must lead to it. */
+    /**
+     * The server's certificate chain (PEM): the `ca` of the vehicles' config must lead to it; `auto`
+     * for one by ACME for `name` (ACME must be on).
+     */
     cert: z.string().min(1).optional(),
+    /** The name vehicles connect to (the `hostname` of their config); with `cert: auto`, the name certified. */
+    name: hostPattern.refine((d) => !d.includes('*'), { message: 'must be a plain host name' }).optional(),
     key: z.string().min(1).optional(),
     /** The CAs vehicle certificates must chain to (Tesla's bundle, or a simulator's CA). */
     ca: z.string().min(1).optional(),
@@ -80,9 +86,22 @@ export const telemetryConfig = z
   })
   .strict()
   .superRefine((t, ctx) => {
+    const auto = t.cert === 'auto';
+    if (auto && t.name === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: 'is required with cert: auto: the name vehicles connect to, to certify',
+      });
+    if (auto && t.key !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['key'],
+        message: 'comes with the certificate with cert: auto; leave it out',
+      });
     if (t.port !== undefined) {
       for (const file of ['cert', 'key', 'ca'] as const) {
-        if (t[file] === undefined)
+        if (t[file] === undefined && !(auto && file === 'key'))
           ctx.addIssue({
             code: 'custom',
             path: [file],

@@ -247,6 +247,24 @@ export const DEV_IDP_ERROR_CODES = [
 /** One of {@link DEV_IDP_ERROR_CODES}. */
 export type DevIdpErrorCode = (typeof DEV_IDP_ERROR_CODES)[number];
 
+/** Codes of automatic certificates (ACME): orders, challenges, renewals, on-demand issuance. */
+export const CERT_ERROR_CODES = [
+  /** The CA refused or failed the order (a challenge it could not validate, a rate limit…): its problem document says why. */
+  'CERT_ORDER_FAILED',
+  /** The ACME directory did not answer: check --acme-directory and this server's way out to it. */
+  'CERT_CA_UNREACHABLE',
+  /** No certificate with that id: list them with GET /api/v1/certificates/. */
+  'CERT_NOT_FOUND',
+  /** No route serves this name, so on-demand issuance refuses it. */
+  'CERT_NAME_NOT_SERVED',
+  /** On-demand issuance is past its rate: the next name is certified once the window moves on. */
+  'CERT_ON_DEMAND_LIMITED',
+  /** Automatic certificates are off: set --acme-email or --acme-directory to turn them on. */
+  'CERT_ACME_OFF',
+] as const;
+/** One of {@link CERT_ERROR_CODES}. */
+export type CertErrorCode = (typeof CERT_ERROR_CODES)[number];
+
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
   | EdgeErrorCode
@@ -261,7 +279,8 @@ export type ErrorCode =
   | SessionErrorCode
   | LoginErrorCode
   | RouteAuthErrorCode
-  | DevIdpErrorCode;
+  | DevIdpErrorCode
+  | CertErrorCode;
 
 /** Options every {@link GatehouseError} takes. */
 export interface GatehouseErrorOptions {

@@ -74,6 +74,24 @@ export class Metrics {
     labelNames: ['tunnel', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly certificateExpiry = new Gauge({
+    name: 'gatehouse_certificate_expiry_timestamp_seconds',
+    help: 'When each automatic certificate expires (Unix seconds), by certificate id and first name.',
+    labelNames: ['certificate', 'name'] as const,
+    registers: [this.registry],
+  });
+  readonly certificateNearExpiry = new Gauge({
+    name: 'gatehouse_certificate_near_expiry',
+    help: '1 when an automatic certificate is near its end and has not renewed (see the admin API for the last error).',
+    labelNames: ['certificate', 'name'] as const,
+    registers: [this.registry],
+  });
+  readonly certificateOrders = new Counter({
+    name: 'gatehouse_certificate_orders_total',
+    help: 'ACME orders by outcome (issued, failed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_process_' });

@@ -61,7 +61,7 @@ export function createDispatcher(deps: DispatchDeps) {
   const dispatch = async (exchange: Exchange): Promise<void> => {
     const { host, target } = exchange;
     const mount = findMount(deps.mounts, exchange.type, host, deps.adminHosts.has(host), target.path);
-    if (mount) {
+    if (mount && !(await mount.declines?.(host, target.path))) {
       exchange.label(mount.kind);
       await (exchange.type === 'request' ? mount.request!(exchange) : mount.upgrade!(exchange));
       return;

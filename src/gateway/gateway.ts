@@ -9,6 +9,7 @@ import { metadataRoute } from '../auth/route/protected-resource-metadata.ts';
 import { type RouteAuthDeps, routeAuthGuards } from '../auth/route/route-auth-guard.ts';
 import { routeSecretsKey, sealRouteSecrets } from '../auth/route/route-secrets.ts';
 import type { AuthorizationServer } from '../auth/server/authorization-server.ts';
+import type { CertificateManager } from '../certs/certificate-manager.ts';
 import { listenersOf, type ServeConfig } from '../config/schema.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
@@ -47,6 +48,7 @@ import type { TelemetryFeed } from '../telemetry/telemetry-feed.ts';
 import { nodeLinkKey } from '../tunnel/server/node-link-auth.ts';
 import { nodeLinkMount, tunnelConnectMount, tunnelHandler } from '../tunnel/server/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/server/tunnel-service.ts';
+import { automaticCertificates } from './automatic-certificates.ts';
 import { Closers } from './closers.ts';
 import { edgeAuth } from './edge-auth.ts';
 import { InFlight } from './in-flight.ts';
@@ -97,6 +99,8 @@ export interface Gateway {
   readonly fleetKey: FleetKey | undefined;
   /** The Fleet Telemetry receiver, when `telemetry.port` is set: its port, live feed and state. */
   readonly telemetry: TelemetryReceiver | undefined;
+  /** Automatic certificates (ACME), when on. */
+  readonly certificates: CertificateManager | undefined;
   /** The OAuth authorization server on the auth host; undefined when it could not start (see the log). */
   readonly authorizationServer: () => AuthorizationServer | undefined;
   /** Stops accepting, lets in-flight requests finish up to the shutdown timeout, then closes the store. */
@@ -225,6 +229,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     telemetry = receiver;
   }
 
+  const certs = await closers.starting(() =>
+    automaticCertificates({
+      config,
+      store,
+      clock,
+      logger,
+      metrics,
+      secretKey,
+      catalog,
+      alsoServes: (name) => tunnels.nameForHost(name) !== undefined,
+      hasHttpListener: specs.some((spec) => !spec.tls),
+      sink: {
+        install: (names, pem) => {
+          for (const set of tls) set?.add(names, pem, `certificate for ${names.join(', ')}`);
+          const vehicles = config.telemetry.cert === 'auto' ? config.telemetry.name : undefined;
+          if (vehicles && names.includes(vehicles)) telemetry?.setCertificate(pem);
+        },
+        uninstall: (names) => {
+          for (const set of tls) set?.remove(names);
+        },
+      },
+    }),
+  );
   const admin = createAdminApp({
     store,
     catalog,
@@ -243,6 +270,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     vehicles: telemetry?.states ?? storedVehicles(store.ephemeral),
     oauthPrincipal: auth.oauthPrincipal,
     rotateSigningKey: auth.rotateSigningKey,
+    certificates: certs?.manager,
   });
   const dashboard = createDashboard({
     feed: options.telemetryFeed ?? telemetry?.hub ?? EMPTY_FEED,
@@ -255,6 +283,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
   const handlers = createDispatcher({
     mounts: [
+      // ACME challenges first: the CA asks on every host, the admin and auth hosts included.
+      ...(certs ? [certs.mount] : []),
       ...auth.mounts,
       ...(fleetKey ? [fleetKeyMount(fleetKey, config.fleet.domains)] : []),
       tunnelConnectMount(tunnels),
@@ -306,6 +336,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     metrics,
     passthrough: tunnels.passthrough,
+    acme: certs?.listener,
   };
   const listeners: RunningListener[] = [];
   for (const [i, spec] of specs.entries()) {
@@ -320,6 +351,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   httpsPort = secure?.port;
   await closers.starting(() => auth.start(publicBase(httpPort, httpsPort)));
   closers.add('authorization server', () => auth.close());
+  if (certs) {
+    // After the listeners: the CA's validation of the first orders reaches them.
+    await closers.starting(() => certs.manager.start());
+    closers.add('certificates', () => certs.manager.stop());
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -345,6 +381,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tunnels,
     fleetKey,
     telemetry,
+    certificates: certs?.manager,
     authorizationServer: auth.server,
     stop,
   };

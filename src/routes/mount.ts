@@ -21,6 +21,11 @@ export interface Mount {
   readonly request?: (exchange: RequestExchange) => void | Promise<void>;
   /** Upgrade requests; without it, upgrades to these paths are routed as usual. */
   readonly upgrade?: (exchange: UpgradeExchange) => void | Promise<void>;
+  /**
+   * True when this request is not the mount's after all (an ACME token it never issued): it is
+   * then routed as if the mount were not there.
+   */
+  readonly declines?: (host: string, path: string) => Promise<boolean>;
 }
 
 /** True when `path` is one of the mount's paths. */

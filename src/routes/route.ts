@@ -26,6 +26,8 @@ const common = {
   host: hostPattern,
   path: pathPrefix.default('/'),
   priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+  /** `auto`: the route's host gets a certificate by ACME (when ACME is on); `manual`: from files only. */
+  tls: z.enum(['auto', 'manual']).optional(),
 };
 
 /** Fields of every kind a person reaches through: who may (see `route-auth-settings.ts`). */
@@ -160,6 +162,7 @@ export const routePatch = z
     host: hostPattern.optional(),
     path: pathPrefix.optional(),
     priority: common.priority.unwrap().optional(),
+    tls: common.tls,
     target: targetUrl.optional(),
     stripPrefix: z.boolean().optional(),
     preserveHost: z.boolean().optional(),

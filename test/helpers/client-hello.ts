@@ -6,7 +6,10 @@ import { connect } from 'node:tls';
  * The first bytes a real TLS client (Node's OpenSSL) sends: its ClientHello, as records. With
  * `servername` undefined the client sends no server name.
  */
-export async function captureClientHello(servername: string | undefined): Promise<Buffer> {
+export async function captureClientHello(
+  servername: string | undefined,
+  ALPNProtocols?: string[],
+): Promise<Buffer> {
   const server = createServer();
   const got = new Promise<Buffer>((resolve) => {
     server.once('connection', (socket) => {
@@ -23,6 +26,7 @@ export async function captureClientHello(servername: string | undefined): Promis
     port: (server.address() as AddressInfo).port,
     // Without a name to a host given as an IP address, Node sends no server_name at all.
     ...(servername ? { servername } : {}),
+    ...(ALPNProtocols ? { ALPNProtocols } : {}),
     rejectUnauthorized: false,
   });
   client.on('error', () => {});

@@ -58,11 +58,14 @@ export function connectVehicle(
   serverCert: string,
   identity: { cert: Buffer; key: Buffer } | undefined,
   headers: Record<string, string> = {},
+  /** The name the vehicle asks for by SNI and checks the certificate against; localhost unless given. */
+  servername?: string,
 ): Promise<TestVehicle> {
-  const ws = new WebSocket(`wss://localhost:${port}/`, {
+  const ws = new WebSocket(`wss://${servername ? '127.0.0.1' : 'localhost'}:${port}/`, {
     ca: readFileSync(serverCert),
+    ...(servername ? { servername } : {}),
     ...(identity ?? {}),
-    headers,
+    headers: servername ? { ...headers, host: servername } : headers,
   });
   const received: Buffer[] = [];
   const waiting: ((message: Buffer) => void)[] = [];

@@ -16,6 +16,7 @@ const HANDSHAKE_HEADER = 4;
 const CONTENT_HANDSHAKE = 22;
 const HANDSHAKE_CLIENT_HELLO = 1;
 const EXTENSION_SERVER_NAME = 0;
+const EXTENSION_ALPN = 16;
 const NAME_TYPE_HOST = 0;
 /** A plaintext record's fragment is at most 2^14 bytes (RFC 8446 §5.1). */
 const MAX_RECORD = 16_384;
@@ -24,8 +25,11 @@ const MAX_RECORD = 16_384;
 export type ClientHelloPeek =
   /** Not enough bytes yet to decide. */
   | { readonly kind: 'incomplete' }
-  /** A whole ClientHello; `serverName` lower-cased, absent when the client sent none. */
-  | { readonly kind: 'hello'; readonly serverName: string | undefined }
+  /**
+   * A whole ClientHello; `serverName` lower-cased, absent when the client sent none; `alpn` the
+   * protocols it offers (RFC 7301), empty when it offers none.
+   */
+  | { readonly kind: 'hello'; readonly serverName: string | undefined; readonly alpn: readonly string[] }
   /** Not a ClientHello one can route by: plain HTTP, another protocol, or a malformed hello. */
   | { readonly kind: 'other'; readonly reason: string };
 
@@ -44,7 +48,7 @@ export function peekClientHello(bytes: Uint8Array): ClientHelloPeek {
       if (bytes.length > MAX_PEEK_BYTES) return other('no whole ClientHello in the first 64 KiB');
       return { kind: 'incomplete' };
     }
-    return { kind: 'hello', serverName: serverNameOf(message) };
+    return { kind: 'hello', ...helloFields(message) };
   } catch (error) {
     if (error instanceof Malformed) return other(error.message);
     throw error;
@@ -144,8 +148,8 @@ class Reader {
   }
 }
 
-/** The host name in a ClientHello body's `server_name` extension, if it has one. */
-function serverNameOf(body: Uint8Array): string | undefined {
+/** The host name in a ClientHello body's `server_name` extension, if it has one, and the ALPN protocols offered. */
+function helloFields(body: Uint8Array): { serverName: string | undefined; alpn: string[] } {
   const r = new Reader(body);
   r.take(2, 'version');
   r.take(32, 'random');
@@ -159,20 +163,36 @@ function serverNameOf(body: Uint8Array): string | undefined {
   if (compressions < 1) throw new Malformed('no compression methods');
   r.take(compressions, 'compression methods');
   // A hello without extensions (SSL 3.0 style) names no server.
-  if (r.left === 0) return undefined;
+  if (r.left === 0) return { serverName: undefined, alpn: [] };
   const extensionsLength = r.u16('extensions length');
   if (extensionsLength !== r.left)
     throw new Malformed(`extensions of ${extensionsLength} bytes where ${r.left} remain`);
   const seen = new Set<number>();
   let name: string | undefined;
+  let alpn: string[] = [];
   while (r.left > 0) {
     const type = r.u16('extension type');
     const data = r.take(r.u16('extension length'), `extension ${type}`);
     if (seen.has(type)) throw new Malformed(`extension ${type} appears twice`);
     seen.add(type);
     if (type === EXTENSION_SERVER_NAME) name = hostNameIn(data);
+    if (type === EXTENSION_ALPN) alpn = protocolsIn(data);
   }
-  return name;
+  return { serverName: name, alpn };
+}
+
+/** The protocol names of an ALPN extension's ProtocolNameList. */
+function protocolsIn(data: Uint8Array): string[] {
+  const r = new Reader(data);
+  const listLength = r.u16('protocol name list length');
+  if (listLength !== r.left)
+    throw new Malformed(`a protocol name list of ${listLength} bytes where ${r.left} remain`);
+  const protocols: string[] = [];
+  while (r.left > 0) {
+    const name = r.take(r.u8('protocol name length'), 'protocol name');
+    protocols.push(String.fromCharCode(...name));
+  }
+  return protocols;
 }
 
 /** The host name in a `server_name` extension's ServerNameList (one per name type at most). */

@@ -9,6 +9,7 @@ import type { Metrics } from '../../core/metrics.ts';
 import { writeRawResponse } from '../../http/raw-response.ts';
 import { parserErrorStatus } from '../../http/request-guard.ts';
 import type { PassthroughRoute } from '../../tunnel/server/tls-passthrough.ts';
+import type { AlpnChallengeLookup } from './alpn-challenge.ts';
 import { type ConnectionLimits, ConnectionTable } from './connection-limits.ts';
 import type { CertificateSet } from './tls-contexts.ts';
 import { peekBeforeTermination } from './tls-peek.ts';
@@ -26,6 +27,16 @@ export interface ListenerDeps {
   readonly connectionLimits: ConnectionLimits;
   /** How long a TLS client has for its ClientHello and then the handshake, each. */
   readonly handshakeTimeoutMs: number;
+  /** Automatic certificates on HTTPS listeners, when ACME is on. */
+  readonly acme?: ListenerAcme | undefined;
+}
+
+/** What HTTPS listeners ask of automatic certificates. */
+export interface ListenerAcme {
+  /** Answers TLS-ALPN-01 validations. */
+  readonly alpnChallenge: AlpnChallengeLookup;
+  /** Certifies a name no certificate covers at its first handshake; resolves true once one does. */
+  readonly onDemand?: ((serverName: string) => Promise<boolean>) | undefined;
 }
 
 /** The TCP connection under a TLS one (the table tracks those), or the connection itself. */
@@ -135,7 +146,18 @@ export async function startListener(
     const https = createHttpsServer({
       ...common,
       ...(certificates.defaultPem ?? {}),
-      SNICallback: (name, cb) => cb(null, certificates.select(name)),
+      SNICallback: (name, cb) => {
+        const onDemand = deps.acme?.onDemand;
+        if (!onDemand || certificates.covers(name)) {
+          cb(null, certificates.select(name));
+          return;
+        }
+        // The handshake waits for the order; the handshake timeout bounds the wait.
+        onDemand(name).then(
+          () => cb(null, certificates.select(name)),
+          () => cb(null, certificates.select(name)),
+        );
+      },
       handshakeTimeout: deps.handshakeTimeoutMs,
       requestCert: spec.tls.clientCertificates !== 'none',
       rejectUnauthorized: spec.tls.clientCertificates === 'require',
@@ -151,8 +173,9 @@ export async function startListener(
       );
     });
     // Before configure(): its connection counting then sees passed-through connections too.
-    if (deps.passthrough)
+    if (deps.passthrough || deps.acme)
       peekBeforeTermination(https, deps.passthrough, {
+        alpnChallenge: deps.acme?.alpnChallenge,
         logger: deps.logger,
         listener: spec.name,
         timeoutMs: deps.handshakeTimeoutMs,

@@ -30,6 +30,11 @@ export class CertificateSet {
     for (const host of hosts) this.#byHost.set(host.toLowerCase(), context);
   }
 
+  /** Stops serving certificates for these host names (others, and the default, stay). */
+  remove(hosts: readonly string[]): void {
+    for (const host of hosts) this.#byHost.delete(host.toLowerCase());
+  }
+
   /**
    * Serves this certificate for names no other certificate covers, and to clients that send no
    * name at all (the server's own default context, which SNI never consults).
@@ -48,6 +53,13 @@ export class CertificateSet {
   /** Calls `listener` whenever the default certificate changes. */
   onDefaultChange(listener: (pem: { cert: Buffer; key: Buffer }) => void): void {
     this.#onDefault.add(listener);
+  }
+
+  /** Whether a certificate is there for this name itself (exact or `*.` one label up), not by `*` or the default. */
+  covers(servername: string): boolean {
+    const name = servername.toLowerCase();
+    const dot = name.indexOf('.');
+    return this.#byHost.has(name) || (dot !== -1 && this.#byHost.has(`*${name.slice(dot)}`));
   }
 
   /** The context for a server name: exact, then `*.` one label up, then `*`, then the default. */

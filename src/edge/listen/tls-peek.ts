@@ -1,6 +1,7 @@
 import type { Server as NetServer, Socket } from 'node:net';
 import type { Logger } from '../../core/logger.ts';
 import type { PassthroughRoute } from '../../tunnel/server/tls-passthrough.ts';
+import { ACME_TLS_ALPN, type AlpnChallengeLookup, answerAlpnChallenge } from './alpn-challenge.ts';
 import { peekClientHello } from './client-hello.ts';
 
 /**
@@ -9,11 +10,14 @@ import { peekClientHello } from './client-hello.ts';
  * handlers (TLS termination) wait until the server name is read. A name `route` claims has its
  * bytes, still encrypted, go to its tunnel; everything else (other names, no name, not TLS, a
  * malformed hello) reaches the server's TLS with every byte read given back, as if never looked at.
+ * A hello offering `acme-tls/1` is a CA validating TLS-ALPN-01, answered by `alpnChallenge`.
  */
 export function peekBeforeTermination(
   server: NetServer,
-  route: PassthroughRoute,
+  route: PassthroughRoute | undefined,
   deps: {
+    /** Answers TLS-ALPN-01 validations, when ACME is on. */
+    readonly alpnChallenge?: AlpnChallengeLookup | undefined;
     readonly logger: Logger;
     readonly listener: string;
     /** How long a client may take to send its whole ClientHello; then the connection is closed. */
@@ -47,11 +51,16 @@ export function peekBeforeTermination(
       const peek = peekClientHello(size === chunk.length ? chunk : read());
       if (peek.kind === 'incomplete') return;
       const serverName = peek.kind === 'hello' ? peek.serverName : undefined;
-      const tunnel = serverName === undefined ? undefined : route.claim(serverName);
+      const lookup = deps.alpnChallenge;
+      if (serverName !== undefined && lookup && peek.kind === 'hello' && peek.alpn.includes(ACME_TLS_ALPN)) {
+        decide(() => void answerAlpnChallenge(socket, read(), serverName, lookup, deps.logger));
+        return;
+      }
+      const tunnel = serverName === undefined ? undefined : route?.claim(serverName);
       if (serverName !== undefined && tunnel !== undefined) {
         decide(() => {
           deps.onPassed?.(socket);
-          route.pass(socket, read(), serverName, tunnel);
+          route!.pass(socket, read(), serverName, tunnel);
         });
         return;
       }

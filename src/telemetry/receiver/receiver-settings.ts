@@ -5,7 +5,10 @@ export interface ReceiverSettings {
   readonly port?: number | undefined;
   readonly host?: string | undefined;
   /** PEM files: the server's chain, its key, and the CAs vehicle certificates chain to. */
+  /** `auto`: a certificate by ACME arrives through `setCertificate`. */
   readonly cert?: string | undefined;
+  /** The name vehicles connect to. */
+  readonly name?: string | undefined;
   readonly key?: string | undefined;
   readonly ca?: string | undefined;
   /** Sink names per record type. */

@@ -15,12 +15,14 @@ export const MAX_MESSAGE_BYTES = 1_000_000;
 /** A running receiver listener. */
 export interface TelemetryListener {
   readonly port: number;
+  /** Serves this certificate from the next handshake on (an ACME certificate, new or renewed). */
+  setCertificate(pem: { cert: Buffer; key: Buffer }): void;
   /** Stops accepting and closes every vehicle connection. */
   close(): Promise<void>;
 }
 
 /** The PEM files of the listener, read now so a bad path stops the start naming it. */
-export function readTelemetryTls(config: ReceiverSettings): { cert: Buffer; key: Buffer; ca: Buffer } {
+export function readTelemetryTls(config: ReceiverSettings): { cert?: Buffer; key?: Buffer; ca: Buffer } {
   const read = (file: 'cert' | 'key' | 'ca'): Buffer => {
     const path = config[file];
     if (path === undefined)
@@ -36,6 +38,8 @@ export function readTelemetryTls(config: ReceiverSettings): { cert: Buffer; key:
       );
     }
   };
+  // With `auto` the listener starts without a certificate and serves as soon as ACME gives one.
+  if (config.cert === 'auto') return { ca: read('ca') };
   return { cert: read('cert'), key: read('key'), ca: read('ca') };
 }
 
@@ -45,7 +49,7 @@ export function readTelemetryTls(config: ReceiverSettings): { cert: Buffer; key:
  */
 export async function startTelemetryListener(
   config: ReceiverSettings,
-  tls: { cert: Buffer; key: Buffer; ca: Buffer },
+  tls: { cert?: Buffer; key?: Buffer; ca: Buffer },
   deps: ConnectionDeps,
 ): Promise<TelemetryListener> {
   let server: Server;
@@ -115,6 +119,7 @@ export async function startTelemetryListener(
   const port = (server.address() as AddressInfo).port;
   return {
     port,
+    setCertificate: (pem) => server.setSecureContext({ ...pem, ca: tls.ca }),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Each connection's end makes its DISCONNECTED record before the receiver goes on stopping.

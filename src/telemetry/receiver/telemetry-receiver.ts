@@ -27,6 +27,8 @@ export interface TelemetryReceiverOptions {
 /** A running receiver: its port, the live feed, the vehicle state. */
 export interface TelemetryReceiver {
   readonly port: number;
+  /** Serves this certificate to vehicles from the next handshake on (`telemetry.cert: auto`). */
+  setCertificate(pem: { cert: Buffer; key: Buffer }): void;
   readonly hub: TelemetryHub;
   readonly states: VehicleStates;
   /** Closes the vehicles' connections, writes the pending state, then closes the sinks. */
@@ -83,6 +85,7 @@ export async function startTelemetryReceiver(options: TelemetryReceiverOptions):
   }
   return {
     port: listener.port,
+    setCertificate: listener.setCertificate,
     hub,
     states,
     stop: async () => {
