@@ -10,7 +10,8 @@ export interface Budget {
   readonly connections: number;
   readonly rate: number;
   readonly transferBytes: number;
-  readonly idleTunnels: number;
+  /** Idle tunnel counts the memory measurement steps through; the last is the one the goals read. */
+  readonly idleTunnelSteps: readonly number[];
   readonly echoMessages: number;
   /** Vehicles streaming at once in the telemetry rate measurement. */
   readonly telemetryVehicles: number;

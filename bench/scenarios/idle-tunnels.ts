@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startGateway } from '../contenders/gatehouse.ts';
 import { type Running, rssBytes, run, waitForOutput } from '../lib/process.ts';
-import { type Row, record, type ScenarioResult } from '../lib/results.ts';
+import { type Metric, type Row, record, type ScenarioResult } from '../lib/results.ts';
 import type { BenchContext } from './context.ts';
 
 const SWARM = fileURLToPath(new URL('../servers/tunnel-swarm.ts', import.meta.url));
@@ -15,28 +15,45 @@ export const idleTunnelSteps = (ctx: Pick<BenchContext, 'budget'>) => 1 + ctx.bu
 /** Lets the process finish start-up work and its memory settle before a reading. */
 const SETTLE_MS = 2_000;
 
+/** The metric key of the gateway's resident memory with `tunnels` idle tunnels. */
+export const rssKey = (tunnels: number) => `rssMB_${tunnels}`;
+
 /**
- * Scenario 4: many agents connect to one fresh gateway and stay idle. The gateway's memory growth
- * divided by the number of tunnels is what one more idle tunnel costs the server.
+ * Scenario 4: agents connect to one fresh gateway per round and stay idle, in steps (1, 100, 1,000
+ * and, in the full run, 10,000 tunnels). The gateway's resident memory is read after each step;
+ * its growth at the last step divided by the number of tunnels is what one more idle tunnel costs
+ * the server.
  */
 export async function idleTunnels(ctx: BenchContext): Promise<ScenarioResult> {
-  const n = ctx.budget.idleTunnels;
+  const steps = ctx.budget.idleTunnelSteps;
+  const n = steps.at(-1)!;
+  const fmt = (x: number) => x.toLocaleString('en-US');
   const row: Row = { contender: 'gatehouse', label: 'Gatehouse', samples: {}, failures: 0 };
-  const spec = {
+  const spec: ScenarioResult = {
     id: 'idle-tunnels',
-    title: `${n.toLocaleString('en-US')} idle tunnels`,
-    description: `A fresh gateway per round; ${n.toLocaleString('en-US')} agents (one process, 100 connecting at a time) connect and stay idle. Memory is resident-set growth after ${SETTLE_MS / 1000} s of quiet, divided by the number of tunnels.`,
+    title: `Up to ${fmt(n)} idle tunnels`,
+    description: `A fresh gateway per round; agents (one process, 100 connecting at a time) connect in steps of ${steps.map(fmt).join(' → ')} tunnels and stay idle. Resident memory is read after ${SETTLE_MS / 1000} s of quiet at each step; per tunnel is the growth at ${fmt(n)} over the gateway with none, divided by ${fmt(n)}. Time to connect all adds up the steps' connecting time (not the pauses).`,
     metrics: [
       { key: 'kibPerTunnel', label: 'server memory per tunnel', unit: 'KiB', better: 'lower', digits: 1 },
-      { key: 'connectS', label: 'time to connect all', unit: 's', better: 'lower', digits: 2 },
+      { key: 'connectS', label: `time to connect ${fmt(n)}`, unit: 's', better: 'lower', digits: 2 },
       { key: 'agentKibPerTunnel', label: 'agent memory per tunnel', unit: 'KiB', better: 'lower', digits: 1 },
-    ] as const,
+      { key: rssKey(0), label: 'server RSS, no tunnel', unit: 'MB', better: 'lower', digits: 0 },
+      ...steps.map(
+        (step): Metric => ({
+          key: rssKey(step),
+          label: `at ${fmt(step)}`,
+          unit: 'MB',
+          better: 'lower',
+          digits: 0,
+        }),
+      ),
+    ],
     rows: [row],
   };
   const dir = join(ctx.dir, 'idle');
   const flags = ['--tunnel-max-per-key', String(n + 10), '--log-level', 'warn'];
 
-  ctx.progress.step(`${spec.title} · creating ${n} tunnels`);
+  ctx.progress.step(`${spec.title} · creating ${fmt(n)} tunnels`);
   const setup = await startGateway(dir, 'gateway', flags);
   const tunnels: { name: string; key: string }[] = [];
   let created = 0;
@@ -62,20 +79,34 @@ export async function idleTunnels(ctx: BenchContext): Promise<ScenarioResult> {
     try {
       await sleep(SETTLE_MS);
       const before = rssBytes(gatewayPid);
+      const values: Record<string, number> = { [rssKey(0)]: before / 1e6 };
       swarm = run(
         'tunnel swarm',
         process.execPath,
-        ['--import', 'tsx', SWARM, gateway.url, `http://127.0.0.1:${ctx.originPort}`, list],
+        ['--import', 'tsx', SWARM, gateway.url, `http://127.0.0.1:${ctx.originPort}`, list, steps.join(',')],
         { logFile: join(dir, `swarm-${round}.log`) },
       );
-      const online = await waitForOutput(swarm, /online (\d+) (\d+) (\d+) (\d+)/, 120_000);
-      await sleep(SETTLE_MS);
-      const after = rssBytes(gatewayPid);
-      record(row, {
-        kibPerTunnel: (after - before) / 1024 / n,
-        connectS: Number(online[2]) / 1000,
-        agentKibPerTunnel: (Number(online[4]) - Number(online[3])) / 1024 / n,
-      });
+      for (const step of steps) {
+        const online = await waitForOutput(
+          swarm,
+          new RegExp(`^online ${step} (\\d+) (\\d+) (\\d+)$`, 'm'),
+          120_000,
+        );
+        await sleep(SETTLE_MS);
+        const rss = rssBytes(gatewayPid);
+        values[rssKey(step)] = rss / 1e6;
+        if (step === n) {
+          Object.assign(values, {
+            tunnels: n,
+            kibPerTunnel: (rss - before) / 1024 / n,
+            connectS: Number(online[1]) / 1000,
+            agentKibPerTunnel: (Number(online[3]) - Number(online[2])) / 1024 / n,
+          });
+        } else {
+          swarm.child.kill('SIGUSR2');
+        }
+      }
+      record(row, values);
     } catch (error) {
       row.failures++;
       ctx.progress.note(`${spec.title}: ${(error as Error).message.split('\n')[0]}`);
