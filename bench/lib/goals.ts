@@ -75,6 +75,9 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
   const perTunnel = medianOf(idle, 'gatehouse', 'kibPerTunnel');
   const idleCount = medianOf(idle, 'gatehouse', 'tunnels');
   const connectS = medianOf(idle, 'gatehouse', 'connectS');
+  const idleIncomplete =
+    (idle?.rows.find((r) => r.contender === 'gatehouse')?.samples['incomplete'] ?? []).length > 0;
+  const idleCountGoal = `${count(IDLE_TUNNEL_GOAL)} idle tunnels on one node, all connected in ≤ 10 s`;
 
   const rateAt = (connections: number) => medianOf(growth, 'gatehouse-tunnel', `rps_${connections}`);
   const rssAt = (tunnels: number) => medianOf(idle, 'gatehouse', `rssMB_${tunnels}`);
@@ -119,16 +122,23 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
       () => perTunnel <= 32,
       () => `${perTunnel.toFixed(1)} KiB per tunnel (at ${count(idleCount)} tunnels)`,
     ),
-    goal(
-      'idle-tunnel-count',
-      `${count(IDLE_TUNNEL_GOAL)} idle tunnels on one node, all connected in ≤ 10 s`,
-      [connectS, idleCount >= IDLE_TUNNEL_GOAL ? idleCount : Number.NaN],
-      () => connectS <= 10,
-      () => `${count(idleCount)} connected in ${connectS.toFixed(2)} s`,
-      Number.isFinite(connectS)
-        ? `only ${count(idleCount)} tried (${connectS.toFixed(2)} s); the full run tries ${count(IDLE_TUNNEL_GOAL)}`
-        : '',
-    ),
+    idleIncomplete
+      ? {
+          id: 'idle-tunnel-count',
+          goal: idleCountGoal,
+          met: false,
+          measured: 'not all connected: a step timed out (see the idle-tunnel table)',
+        }
+      : goal(
+          'idle-tunnel-count',
+          idleCountGoal,
+          [connectS, idleCount >= IDLE_TUNNEL_GOAL ? idleCount : Number.NaN],
+          () => connectS <= 10,
+          () => `${count(idleCount)} connected in ${connectS.toFixed(2)} s`,
+          Number.isFinite(connectS)
+            ? `only ${count(idleCount)} tried (${connectS.toFixed(2)} s); the full run tries ${count(IDLE_TUNNEL_GOAL)}`
+            : '',
+        ),
     goal(
       'edge-rate',
       'Edge proxy small-GET rate ≥ 120% of http-proxy-3’s in every round, and ≥ Caddy’s',
