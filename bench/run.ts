@@ -67,7 +67,7 @@ Options:
     'websocket',
     'telemetry',
   ].join(', ')}
-  --rounds N         Rounds per comparison (default 3, quick 2)
+  --rounds N         Rounds per comparison (default 3; quick 2, and 1 for the cost-growth sweeps)
   --no-readme        Do not rewrite the latest run in docs/performance.md after a full run
   -h, --help         Show this help
 `;
@@ -96,6 +96,7 @@ function budgetFor(quick: boolean, rounds: number | undefined): Budget {
   return quick
     ? {
         rounds: rounds ?? 2,
+        growthRounds: rounds ?? 1,
         loadSeconds: 1,
         connections: 64,
         rate: 1000,
@@ -109,6 +110,7 @@ function budgetFor(quick: boolean, rounds: number | undefined): Budget {
       }
     : {
         rounds: rounds ?? 3,
+        growthRounds: rounds ?? 3,
         loadSeconds: 4,
         connections: 64,
         rate: 1000,

@@ -23,7 +23,7 @@ const running = (ctx: Pick<BenchContext, 'contenders'>) =>
 
 /** Steps {@link rateByConnections} reports. */
 export const connectionSteps = (ctx: Pick<BenchContext, 'budget' | 'contenders'>) =>
-  ctx.budget.rounds * CONNECTION_STEPS.length * running(ctx).length;
+  ctx.budget.growthRounds * CONNECTION_STEPS.length * running(ctx).length;
 
 /**
  * Scenario: how the small-GET rate of each tunnel grows (or not) with the number of keep-alive
@@ -31,7 +31,7 @@ export const connectionSteps = (ctx: Pick<BenchContext, 'budget' | 'contenders'>
  * alternating order.
  */
 export async function rateByConnections(ctx: BenchContext): Promise<ScenarioResult> {
-  const { loadSeconds, rounds } = ctx.budget;
+  const { loadSeconds, growthRounds: rounds } = ctx.budget;
   const metrics: Metric[] = CONNECTION_STEPS.map((n) => ({
     key: rateKey(n),
     label: `req/s at ${n}`,
@@ -49,7 +49,7 @@ export async function rateByConnections(ctx: BenchContext): Promise<ScenarioResu
   const spec = {
     id: 'connections',
     title: 'Small-GET rate by connections',
-    description: `wrk, ${CONNECTION_STEPS.join(', ')} keep-alive connections (up to 2 threads), ${loadSeconds} s each per round; the tunnels and the direct path only.`,
+    description: `wrk, ${CONNECTION_STEPS.join(', ')} keep-alive connections (up to 2 threads), ${loadSeconds} s each, ${rounds} ${rounds === 1 ? 'round' : 'rounds'}; the tunnels and the direct path only.`,
     metrics,
     rows,
   };

@@ -6,6 +6,8 @@ import { type Metric, type Row, record, roundOrder, type ScenarioResult } from '
 /** Sizes of a run: the full run, or `--quick`. */
 export interface Budget {
   readonly rounds: number;
+  /** Rounds of the cost-growth sweeps (rate by connections, idle tunnels): one in a quick run. */
+  readonly growthRounds: number;
   readonly loadSeconds: number;
   readonly connections: number;
   readonly rate: number;

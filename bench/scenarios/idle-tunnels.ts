@@ -35,7 +35,7 @@ async function createTunnels(data: string, n: number): Promise<{ name: string; k
 }
 
 /** Steps {@link idleTunnels} reports. */
-export const idleTunnelSteps = (ctx: Pick<BenchContext, 'budget'>) => 1 + ctx.budget.rounds;
+export const idleTunnelSteps = (ctx: Pick<BenchContext, 'budget'>) => 1 + ctx.budget.growthRounds;
 
 /** How long one step may take to connect before the round counts as failed. */
 const STEP_TIMEOUT_MS = 120_000;
@@ -60,7 +60,7 @@ export async function idleTunnels(ctx: BenchContext): Promise<ScenarioResult> {
   const spec: ScenarioResult = {
     id: 'idle-tunnels',
     title: `Up to ${fmt(n)} idle tunnels`,
-    description: `A fresh gateway per round; agents (one process, 100 connecting at a time) connect in steps of ${steps.map(fmt).join(' → ')} tunnels and stay idle. Resident memory is read after ${SETTLE_MS / 1000} s of quiet at each step; per tunnel is the growth at ${fmt(n)} over the gateway with none, divided by ${fmt(n)}. Time to connect all adds up the steps' connecting time (not the pauses).`,
+    description: `A fresh gateway in each of ${ctx.budget.growthRounds} ${ctx.budget.growthRounds === 1 ? 'round' : 'rounds'}; agents (one process, 100 connecting at a time) connect in steps of ${steps.map(fmt).join(' → ')} tunnels and stay idle. Resident memory is read after ${SETTLE_MS / 1000} s of quiet at each step; per tunnel is the growth at ${fmt(n)} over the gateway with none, divided by ${fmt(n)}. Time to connect all adds up the steps' connecting time (not the pauses).`,
     metrics: [
       { key: 'kibPerTunnel', label: 'server memory per tunnel', unit: 'KiB', better: 'lower', digits: 1 },
       { key: 'connectS', label: `time to connect ${fmt(n)}`, unit: 's', better: 'lower', digits: 2 },
@@ -94,8 +94,9 @@ export async function idleTunnels(ctx: BenchContext): Promise<ScenarioResult> {
   const list = join(dir, 'tunnels.json');
   writeFileSync(list, JSON.stringify(tunnels));
 
-  for (let round = 0; round < ctx.budget.rounds; round++) {
-    ctx.progress.step(`${spec.title} · round ${round + 1}/${ctx.budget.rounds}`);
+  const rounds = ctx.budget.growthRounds;
+  for (let round = 0; round < rounds; round++) {
+    ctx.progress.step(`${spec.title} · round ${round + 1}/${rounds}`);
     const gateway = await startGateway(dir, 'gateway', flags);
     const gatewayPid = gateway.program.child.pid!;
     let swarm: Running | undefined;
