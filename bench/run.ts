@@ -20,23 +20,17 @@ import {
   LABELS,
   type SetupContext,
 } from './contenders/types.ts';
-import { barChart, lineChart, seriesBySteps, shareOfDirect } from './lib/chart.ts';
 import { checkGoals, IDLE_TUNNEL_GOAL } from './lib/goals.ts';
 import { wrk } from './lib/load.ts';
-import { type ChartLink, type RunInfo, renderReport } from './lib/markdown.ts';
+import { type RunInfo, renderReport } from './lib/markdown.ts';
 import { Progress } from './lib/progress.ts';
 import { replaceSection } from './lib/readme.ts';
 import type { ScenarioResult } from './lib/results.ts';
-import {
-  CONNECTION_STEPS,
-  connectionSteps,
-  rateByConnections,
-  rateKey,
-  TUNNEL_PATHS,
-} from './scenarios/connections.ts';
+import { writeCharts } from './report-charts.ts';
+import { connectionSteps, rateByConnections } from './scenarios/connections.ts';
 import { type BenchContext, type Budget, interleavedSteps } from './scenarios/context.ts';
 import { fixedRateLatency } from './scenarios/fixed-rate.ts';
-import { idleTunnelSteps, idleTunnels, rssKey } from './scenarios/idle-tunnels.ts';
+import { idleTunnelSteps, idleTunnels } from './scenarios/idle-tunnels.ts';
 import { relayedCallback, relaySteps } from './scenarios/relay.ts';
 import { smallGet } from './scenarios/small-get.ts';
 import { telemetry, telemetrySteps } from './scenarios/telemetry.ts';
@@ -253,59 +247,7 @@ async function main(): Promise<void> {
   const stamp = info.startedAt.replace(/:/g, '-');
   const out = join(ROOT, 'bench/results');
   mkdirSync(out, { recursive: true });
-  const charts: ChartLink[] = [{ file: `${stamp}.svg`, title: 'Throughput as a share of direct' }];
-  writeFileSync(
-    join(out, charts[0]!.file),
-    barChart(
-      'Throughput as a share of the direct path (higher is better)',
-      shareOfDirect(
-        results,
-        CONTENDERS.map((id) => ({ id, label: LABELS[id] })),
-      ),
-    ),
-  );
-  const byConnections = results.find((s) => s.id === 'connections');
-  if (byConnections) {
-    const file = `${stamp}-connections.svg`;
-    const title = 'Small-GET rate by keep-alive connections';
-    writeFileSync(
-      join(out, file),
-      lineChart({
-        title,
-        xLabel: 'keep-alive connections',
-        yLabel: 'requests/s',
-        xs: CONNECTION_STEPS,
-        series: seriesBySteps(
-          byConnections,
-          TUNNEL_PATHS.map((id) => ({ id, label: LABELS[id] })),
-          CONNECTION_STEPS,
-          rateKey,
-        ),
-      }),
-    );
-    charts.push({ file, title });
-  }
-  const idle = results.find((s) => s.id === 'idle-tunnels');
-  if (idle) {
-    const file = `${stamp}-idle-tunnels.svg`;
-    const title = 'Gateway resident memory by idle tunnels';
-    writeFileSync(
-      join(out, file),
-      lineChart({
-        title,
-        xLabel: 'idle tunnels',
-        yLabel: 'MB',
-        xs: budget.idleTunnelSteps,
-        series: seriesBySteps(
-          idle,
-          [{ id: 'gatehouse', label: 'Gatehouse gateway' }],
-          budget.idleTunnelSteps,
-          rssKey,
-        ),
-      }),
-    );
-    charts.push({ file, title });
-  }
+  const charts = writeCharts(out, stamp, results, budget);
   const report = renderReport(info, results, goals, charts);
   writeFileSync(join(out, `${stamp}.md`), report);
   writeFileSync(

@@ -60,7 +60,7 @@ export async function idleTunnels(ctx: BenchContext): Promise<ScenarioResult> {
   const spec: ScenarioResult = {
     id: 'idle-tunnels',
     title: `Up to ${fmt(n)} idle tunnels`,
-    description: `A fresh gateway in each of ${ctx.budget.growthRounds} ${ctx.budget.growthRounds === 1 ? 'round' : 'rounds'}; agents (one process, 100 connecting at a time) connect in steps of ${steps.map(fmt).join(' → ')} tunnels and stay idle. Resident memory is read after ${SETTLE_MS / 1000} s of quiet at each step; per tunnel is the growth at ${fmt(n)} over the gateway with none, divided by ${fmt(n)}. Time to connect all adds up the steps' connecting time (not the pauses).`,
+    description: `A fresh gateway per round (${ctx.budget.growthRounds} ${ctx.budget.growthRounds === 1 ? 'round' : 'rounds'}); agents (one process, 100 connecting at a time) connect in steps of ${steps.map(fmt).join(' → ')} tunnels and stay idle. Resident memory is read after ${SETTLE_MS / 1000} s of quiet at each step; per tunnel is the growth at ${fmt(n)} over the gateway with none, divided by ${fmt(n)}. Time to connect all adds up the steps' connecting time (not the pauses).`,
     metrics: [
       { key: 'kibPerTunnel', label: 'server memory per tunnel', unit: 'KiB', better: 'lower', digits: 1 },
       { key: 'connectS', label: `time to connect ${fmt(n)}`, unit: 's', better: 'lower', digits: 2 },
