@@ -43,14 +43,14 @@ const HELP = `Usage: npm run bench -- [options]
 
 Runs Gatehouse (edge route and tunnel), the direct path, nginx, Caddy, http-proxy-3 and two tunnel
 peers, ssh -R and localtunnel, side by side on loopback, interleaved over several rounds. Each goal
-(docs/performance.md) is reported met or missed against a peer measured in the same run, or "not
-measured" with the reason. Writes bench/results/<time>.{json,md,svg}, and beside them two line
+(docs/performance.md) is reported met or missed, the tunnel and edge goals against a peer measured
+in the same run, or "not measured" with the reason. Writes bench/results/<time>.{json,md,svg}, and beside them two line
 charts of cost growth: <time>-connections.svg (small-GET rate of the tunnels and direct at
 1, 16, 64, 256 connections) and <time>-idle-tunnels.svg (gateway memory at 1, 100, 1,000 and
 10,000 idle tunnels; 1,000 at most with --quick).
 
 Options:
-  --quick            Smaller and shorter (about 3 minutes); never updates docs/performance.md
+  --quick            Smaller and shorter (3 to 4 minutes); never updates docs/performance.md
   --only LIST        Comma-separated scenarios: ${[
     'small-get',
     'connections',
