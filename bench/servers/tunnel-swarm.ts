@@ -1,19 +1,26 @@
-// Connects many tunnel agents from one process, for the idle-tunnel benchmark. Takes the
-// tunnels as a JSON file; prints `online <count> <ms> <rss before> <rss after>` once all are
-// connected, then stays until stopped.
+// Connects many tunnel agents from one process, for the idle-tunnel benchmark. Takes the tunnels
+// as a JSON file and the counts to stop at (comma-separated, rising). At each count it prints
+// `online <count> <ms connecting so far> <rss before> <rss now>` and waits for SIGUSR2 before
+// connecting the next ones; it stays until stopped.
 import { readFileSync } from 'node:fs';
 import { TunnelAgent } from '../../src/tunnel/agent/tunnel-agent.ts';
 
-const [server, local, listFile] = process.argv.slice(2);
+const [server, local, listFile, stepList] = process.argv.slice(2);
 const tunnels = JSON.parse(readFileSync(listFile!, 'utf8')) as { name: string; key: string }[];
+const steps = (stepList ?? String(tunnels.length)).split(',').map(Number);
 const CONCURRENCY = 100;
 const rssBefore = process.memoryUsage.rss();
-const started = performance.now();
 const agents: TunnelAgent[] = [];
 let next = 0;
+let resume: (() => void) | undefined;
+process.on('SIGUSR2', () => resume?.());
+process.on('SIGTERM', () => {
+  for (const agent of agents) agent.stop();
+  process.exit(0);
+});
 
-async function connectNext(): Promise<void> {
-  while (next < tunnels.length) {
+async function connectUpTo(count: number): Promise<void> {
+  while (next < count) {
     const tunnel = tunnels[next++]!;
     const agent = new TunnelAgent({
       server: new URL(server!),
@@ -31,10 +38,16 @@ async function connectNext(): Promise<void> {
   }
 }
 
-await Promise.all(Array.from({ length: CONCURRENCY }, connectNext));
-const elapsed = Math.round(performance.now() - started);
-process.stdout.write(`online ${agents.length} ${elapsed} ${rssBefore} ${process.memoryUsage.rss()}\n`);
-process.on('SIGTERM', () => {
-  for (const agent of agents) agent.stop();
-  process.exit(0);
-});
+let connectingMs = 0;
+for (const [i, step] of steps.entries()) {
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, () => connectUpTo(step)));
+  connectingMs += performance.now() - started;
+  const proceed = new Promise<void>((resolve) => {
+    resume = resolve;
+  });
+  process.stdout.write(
+    `online ${agents.length} ${Math.round(connectingMs)} ${rssBefore} ${process.memoryUsage.rss()}\n`,
+  );
+  if (i < steps.length - 1) await proceed;
+}
