@@ -29,6 +29,7 @@ import type { ScenarioResult } from './lib/results.ts';
 import { writeCharts } from './report-charts.ts';
 import { connectionSteps, rateByConnections } from './scenarios/connections.ts';
 import { type BenchContext, type Budget, interleavedSteps } from './scenarios/context.ts';
+import { crossNode, crossNodeSteps } from './scenarios/cross-node.ts';
 import { fixedRateLatency } from './scenarios/fixed-rate.ts';
 import { idleTunnelSteps, idleTunnels } from './scenarios/idle-tunnels.ts';
 import { relayedCallback, relaySteps } from './scenarios/relay.ts';
@@ -57,6 +58,7 @@ Options:
     'fixed-rate',
     'transfer',
     'idle-tunnels',
+    'cross-node',
     'relay',
     'websocket',
     'telemetry',
@@ -72,6 +74,7 @@ const SCENARIOS = {
   'fixed-rate': { run: fixedRateLatency, steps: interleavedSteps },
   transfer: { run: bulkTransfer, steps: interleavedSteps },
   'idle-tunnels': { run: idleTunnels, steps: idleTunnelSteps, ownServers: true },
+  'cross-node': { run: crossNode, steps: crossNodeSteps, ownServers: true },
   relay: { run: relayedCallback, steps: relaySteps },
   websocket: { run: webSocketRoundTrip, steps: interleavedSteps },
   telemetry: { run: telemetry, steps: telemetrySteps, ownServers: true },

@@ -27,16 +27,17 @@ export interface Gateway {
 export async function startGateway(
   dir: string,
   name: string,
-  flags: string[] = [],
+  flags: string[] | ((port: number) => string[]) = [],
   env: NodeJS.ProcessEnv = {},
 ): Promise<Gateway> {
   const data = join(dir, name);
   mkdirSync(data, { recursive: true });
   const port = await freePort();
+  const extra = typeof flags === 'function' ? flags(port) : flags;
   const program = run(
     name,
     process.execPath,
-    [CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', data, ...flags],
+    [CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', data, ...extra],
     {
       logFile: join(data, 'gatehouse.log'),
       env: {
