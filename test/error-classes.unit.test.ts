@@ -36,6 +36,7 @@ import { OAuthError } from '../src/simulator/oauth-error.ts';
 import { StoreError } from '../src/store/errors.ts';
 import { DashboardError } from '../src/telemetry/dashboard/dashboard-error.ts';
 import { DialRefused } from '../src/tunnel/agent/dial.ts';
+import { StreamCutError } from '../src/tunnel/protocol/mux-stream.ts';
 import { InspectorError } from '../src/tunnel/agent/errors.ts';
 import { TunnelError } from '../src/tunnel/protocol/errors.ts';
 
@@ -120,6 +121,7 @@ describe('error classes', () => {
     { name: 'AdminError', make: () => new AdminError('NOT_FOUND', 'x'), codes: ADMIN_ERROR_CODES },
     { name: 'TunnelError', make: () => new TunnelError('TUNNEL_NOT_FOUND', 'x'), codes: TUNNEL_ERROR_CODES },
     { name: 'DialRefused', make: () => new DialRefused(401, 'x'), codes: TUNNEL_ERROR_CODES },
+    { name: 'StreamCutError', make: () => new StreamCutError('reset by peer'), codes: TUNNEL_ERROR_CODES },
     {
       name: 'InspectorError',
       make: () => new InspectorError('INSPECTOR_TOKEN_INVALID', 'x'),

@@ -1,4 +1,5 @@
 import { Duplex } from 'node:stream';
+import { TunnelError } from './errors.ts';
 import { MAX_DATA_FRAME } from './mux-frames.ts';
 
 /** How many bytes a stream takes before its reader grants more: the protocol's per-stream window. */
@@ -21,10 +22,11 @@ export interface StreamLink {
   forget(id: number): void;
 }
 
-/** The peer cut the stream (RESET), or the connection under it ended. */
-export class StreamCutError extends Error {
-  /** Stable code, as Node's socket errors have. */
-  readonly code = 'ECONNRESET';
+/** The peer cut the stream (RESET), or the connection under it ended; the message says why. */
+export class StreamCutError extends TunnelError {
+  constructor(reason: string) {
+    super('TUNNEL_STREAM_FAILED', reason);
+  }
 }
 
 /**

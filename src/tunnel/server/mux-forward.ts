@@ -2,13 +2,14 @@ import { type ClientRequest, type IncomingMessage, request, type ServerResponse 
 import type { Duplex } from 'node:stream';
 import type { ClientInfo } from '../../http/forwarded.ts';
 import { endToEndHeaders } from '../../http/hop-by-hop.ts';
+import { planRequestHeaders } from '../../http/request-header-plan.ts';
 import type { RequestTarget } from '../../http/request-target.ts';
 import { ClientGoneError, flushHeadersSoon } from '../../http/stream-response.ts';
 import { TunnelError } from '../protocol/errors.ts';
 import type { MuxStream } from '../protocol/mux-stream.ts';
+import { PROTOCOL_HEADER_PREFIX } from '../protocol/protocol.ts';
 import type { TunnelRequestLimits } from './forward-request.ts';
 import type { MuxTunnelSession } from './mux-tunnel-session.ts';
-import { tunnelRequestHeaders } from './stream-headers.ts';
 import type { WholeRequest, WholeResponse } from './tunnel-exchange.ts';
 
 /** What the agent's record says of a request whose body the client cut short. */
@@ -25,20 +26,32 @@ export interface MuxForwardOptions {
 }
 
 /**
- * Request headers for the local server, as an HTTP/1.1 client sends them: the edge's view of the
- * request (hop-by-hop dropped, forwarding set, `gatehouse-*` stopped) with the `Host` the agent's
- * local server expects. A body without a length goes chunked, so both ends frame it the same way.
+ * Request headers for the local server, as an HTTP/1.1 client sends them, read once from the raw
+ * headers: hop-by-hop and `gatehouse-*` ones dropped, forwarding set, repeated fields joined, and
+ * the `Host` the agent's local server expects. A body without a length goes chunked, so both ends
+ * frame it the same way.
  */
 export function localRequestHeaders(
-  headers: Record<string, string | string[] | undefined>,
-  session: MuxTunnelSession,
-  hasBody: boolean,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers))
-    if (value !== undefined && name[0] !== ':' && !name.startsWith('gatehouse-')) out[name] = value;
-  out['host'] = session.localHost ?? String(headers[':authority'] ?? '');
-  if (hasBody && out['content-length'] === undefined) out['transfer-encoding'] = 'chunked';
+  req: Pick<IncomingMessage, 'rawHeaders'>,
+  client: ClientInfo,
+  options: {
+    readonly trustForwarded: boolean;
+    readonly localHost: string | undefined;
+    readonly hasBody: boolean;
+  },
+): Record<string, string> {
+  const { rawHeaders } = req;
+  const plan = planRequestHeaders(rawHeaders, client, options.trustForwarded);
+  const out: Record<string, string> = { host: options.localHost ?? client.host };
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (plan.stops(name) || name.startsWith(PROTOCOL_HEADER_PREFIX)) continue;
+    const value = rawHeaders[i + 1]!;
+    const prior = out[name];
+    out[name] = prior === undefined ? value : `${prior}${name === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  for (const [name, value] of plan.forwarding) out[name] = value;
+  if (options.hasBody && out['content-length'] === undefined) out['transfer-encoding'] = 'chunked';
   return out;
 }
 
@@ -68,11 +81,12 @@ export function forwardOverMux(
   const { limits } = options;
   const declared = Number(req.headers['content-length'] ?? 0);
   const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
-  const h2style = tunnelRequestHeaders(req, target, client, {
+  const headers = localRequestHeaders(req, client, {
     trustForwarded: options.trustForwarded,
-    requestId: options.requestId,
+    localHost: session.localHost,
+    hasBody,
   });
-  options.rewriteHeaders?.(h2style as Record<string, string | string[] | undefined>);
+  options.rewriteHeaders?.(headers);
   const method = req.method ?? 'GET';
   const path = target.path + target.search;
   const done = session.begin();
@@ -97,7 +111,7 @@ export function forwardOverMux(
         });
       resolve(error);
     };
-    const local = localRequest(session, method, path, localRequestHeaders(h2style, session, hasBody));
+    const local = localRequest(session, method, path, headers);
     local.on('socket', (socket) => {
       stream = socket as unknown as MuxStream;
       session.requestStarted(stream, options.requestId, method, path);
@@ -214,14 +228,12 @@ export function exchangeOverMux(
   whole: WholeRequest,
   limits: { readonly capBytes: number; readonly timeoutMs: number },
 ): Promise<WholeResponse> {
-  const headers = localRequestHeaders(
-    { ...endToEndHeaders(whole.headers), ':authority': whole.authority },
-    session,
-    false,
-  );
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(endToEndHeaders(whole.headers)))
+    if (name !== 'host' && name !== 'content-length' && !name.startsWith(PROTOCOL_HEADER_PREFIX))
+      headers[name] = value;
+  headers['host'] = session.localHost ?? whole.authority;
   if (whole.body.length > 0) headers['content-length'] = String(whole.body.length);
-  else delete headers['content-length'];
-  delete headers['transfer-encoding'];
   const done = session.begin();
   return new Promise((resolve, reject) => {
     const local = localRequest(session, whole.method, whole.pathAndQuery, headers);

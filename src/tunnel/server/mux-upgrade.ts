@@ -8,7 +8,6 @@ import { StreamKind } from '../protocol/mux-frames.ts';
 import type { MuxStream } from '../protocol/mux-stream.ts';
 import { localRequestHeaders } from './mux-forward.ts';
 import type { MuxTunnelSession } from './mux-tunnel-session.ts';
-import { tunnelRequestHeaders } from './stream-headers.ts';
 
 /**
  * Sends an upgrade request (WebSocket) down a protocol-2 tunnel on a stream of its own. If the
@@ -31,16 +30,14 @@ export function forwardUpgradeOverMux(
   },
 ): void {
   const protocol = req.headers.upgrade ?? 'websocket';
-  const h2style = tunnelRequestHeaders(req, target, client, {
+  const headers: Record<string, string> = localRequestHeaders(req, client, {
     trustForwarded: options.trustForwarded,
-    requestId: options.requestId,
+    localHost: session.localHost,
+    hasBody: false,
   });
-  options.rewriteHeaders?.(h2style as Record<string, string | string[] | undefined>);
-  const headers = {
-    ...localRequestHeaders(h2style, session, false),
-    connection: 'upgrade',
-    upgrade: protocol,
-  };
+  options.rewriteHeaders?.(headers);
+  headers['connection'] = 'upgrade';
+  headers['upgrade'] = protocol;
   const method = req.method ?? 'GET';
   const path = target.path + target.search;
   let done = false;
