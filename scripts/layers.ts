@@ -10,6 +10,7 @@ export const LAYERS = [
   'gateway',
   'edge/listen',
   'edge',
+  'mcp',
   'admin',
   'simulator',
   'dev-idp',
@@ -64,6 +65,8 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
   'edge/listen': ['edge', 'tunnel/server', 'config', ...KIT],
   // The dispatcher knows route handlers, guards and mounts only by their contracts in routes/.
   edge: ['routes', ...KIT],
+  // Gatehouse's own MCP server: its tools call the admin service, as the admin API does.
+  mcp: ['admin', 'auth/route', 'auth/keys', ...MODEL],
   admin: [
     'tunnel/server',
     'tunnel/protocol',

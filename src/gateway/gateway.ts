@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { adminMount } from '../admin/admin-mount.ts';
+import { adminService } from '../admin/admin-service.ts';
 import { createAdminApp } from '../admin/app.ts';
+import type { AdminDeps } from '../admin/deps.ts';
 import { AdminKeys } from '../auth/keys/admin-keys.ts';
 import { metadataRoute } from '../auth/route/protected-resource-metadata.ts';
 import { type RouteAuthDeps, routeAuthGuards } from '../auth/route/route-auth-guard.ts';
@@ -28,6 +30,8 @@ import { fleetLoginHandler } from '../fleet/login/fleet-login-handler.ts';
 import { fleetProxyHandler } from '../fleet/proxy/fleet-proxy-handler.ts';
 import { AnonymousWrites } from '../http/anonymous-writes.ts';
 import type { Exchange } from '../http/exchange.ts';
+import { mcpEndpoint } from '../mcp/mcp-endpoint.ts';
+import { mcpMount } from '../mcp/mcp-mount.ts';
 import { relayAllowed } from '../relay/environment.ts';
 import { relayHandler } from '../relay/relay-handler.ts';
 import { type RelayDeps, RelayService } from '../relay/relay-service.ts';
@@ -44,6 +48,7 @@ import { storedVehicles } from '../telemetry/state/stored-vehicles.ts';
 import type { TelemetryFeed } from '../telemetry/telemetry-feed.ts';
 import { tunnelConnectMount, tunnelHandler } from '../tunnel/server/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/server/tunnel-service.ts';
+import { adminHostsOf } from './admin-hosts.ts';
 import { Closers } from './closers.ts';
 import { edgeAuth } from './edge-auth.ts';
 import { InFlight } from './in-flight.ts';
@@ -221,7 +226,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     telemetry = receiver;
   }
 
-  const admin = createAdminApp({
+  const adminDeps: AdminDeps = {
     store,
     catalog,
     routes: new RouteService({
@@ -239,7 +244,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     vehicles: telemetry?.states ?? storedVehicles(store.ephemeral),
     oauthPrincipal: auth.oauthPrincipal,
     rotateSigningKey: auth.rotateSigningKey,
+  };
+  const admin = createAdminApp(adminDeps);
+  const mcp = mcpEndpoint({
+    service: adminService(adminDeps),
+    keys,
+    verifyToken: auth.verifyToken,
+    issuer: auth.issuer,
+    trustForwarded: config.trustProxy,
+    clock,
+    logger,
   });
+  closers.add('mcp sessions', () => mcp.close());
   const dashboard = createDashboard({
     feed: options.telemetryFeed ?? telemetry?.hub ?? EMPTY_FEED,
     token: config.dashboardToken,
@@ -248,7 +264,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
   closers.add('dashboard', () => dashboard.close());
-  const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
+  const adminHosts = adminHostsOf(config.domain);
   const handlers = createDispatcher({
     mounts: [
       ...auth.mounts,
@@ -256,6 +272,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       tunnelConnectMount(tunnels),
       dashboard.mount,
       adminMount(admin),
+      mcpMount(mcp),
     ],
     resolve: (host, path) => {
       const tunnel = tunnels.nameForHost(host);
