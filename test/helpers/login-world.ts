@@ -50,7 +50,7 @@ export const PEOPLE = [
  */
 export async function startLoginWorld(
   flags: Record<string, string> = {},
-  options: { oidc?: boolean } = {},
+  options: { oidc?: boolean; env?: Record<string, string> } = {},
 ): Promise<LoginWorld> {
   const port = await freePort();
   const issuer = `http://${flags['auth-host'] ?? 'gatehouse.test'}:${port}`;
@@ -82,6 +82,7 @@ export async function startLoginWorld(
             OIDC_LABEL: 'Company login',
           }
         : {}),
+      ...options.env,
     },
   });
   return {
