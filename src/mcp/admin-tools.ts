@@ -38,7 +38,8 @@ export function adminMcpServer(
 ): McpServer {
   const server = new McpServer(
     { name: 'gatehouse', title: 'Gatehouse', version: VERSION },
-    { instructions: INSTRUCTIONS },
+    // Logging: 2025 clients may set a level (nothing is logged to them yet); 2026-07-28 has no setLevel.
+    { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
   );
   for (const tool of ADMIN_TOOLS) {
     server.registerTool(
