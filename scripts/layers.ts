@@ -16,6 +16,7 @@ export const LAYERS = [
   'dev-idp',
   'tunnel/self-service',
   'relay',
+  'mcp/route',
   'tunnel/agent',
   'tunnel/server',
   'tunnel/protocol',
@@ -68,6 +69,7 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
   // Gatehouse's own MCP server: its tools call the admin service, as the admin API does.
   mcp: ['admin', 'auth/route', 'auth/keys', ...MODEL],
   admin: [
+    'mcp/route',
     'tunnel/server',
     'tunnel/protocol',
     'relay',
@@ -84,6 +86,8 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
   'dev-idp': ['auth/server', 'store', ...KIT],
   'tunnel/self-service': ['tunnel/server', 'tunnel/protocol', 'auth/sessions', 'auth/identity', ...MODEL],
   relay: ['tunnel/server', 'tunnel/protocol', 'edge/proxy', ...MODEL],
+  // The mcp route kind: an MCP server behind login, per-tool policy, its own credential, an audit.
+  'mcp/route': ['tunnel/server', 'edge/proxy', 'auth/route', 'auth/identity', ...MODEL],
   // The agent and the server share only the protocol.
   'tunnel/agent': ['tunnel/protocol', 'auth/keys', ...KIT],
   'tunnel/server': ['tunnel/protocol', 'auth/keys', ...MODEL],

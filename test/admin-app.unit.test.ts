@@ -15,6 +15,7 @@ import { proxyHandler } from '../src/edge/proxy/proxy-handler.ts';
 import { UpstreamPool } from '../src/edge/proxy/upstream-pool.ts';
 import { RouteCatalog } from '../src/edge/routing/route-catalog.ts';
 import { RouteService } from '../src/edge/routing/route-service.ts';
+import { McpAudit } from '../src/mcp/route/mcp-audit.ts';
 import { RelayService } from '../src/relay/relay-service.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { Store } from '../src/store/types.ts';
@@ -102,6 +103,7 @@ async function adminApp(
     routes: new RouteService({ store, catalog, clock }),
     keys: new AdminKeys(store, envKey, clock),
     tunnels,
+    mcpAudit: new McpAudit(store.ephemeral, clock),
     relay: new RelayService({
       store,
       tunnels,

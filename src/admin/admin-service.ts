@@ -84,6 +84,16 @@ export function adminService(deps: AdminDeps) {
       return new RelayRegistry(deps.store.ephemeral, r.host).list();
     },
 
+    /** The calls through an MCP route, newest first: who, what, a hash of the arguments, outcome, duration. */
+    async mcpCalls(routeId: string, limit: number) {
+      const r = await route(routeId);
+      if (r.kind !== 'mcp')
+        throw new AdminError('VALIDATION_FAILED', `route ${r.id} is a ${r.kind} route, not an mcp route`, {
+          field: 'route_id',
+        });
+      return deps.mcpAudit.calls(r.id, limit);
+    },
+
     /** Every tunnel with its live state. */
     listTunnels: async () => (await deps.store.tunnels.list()).map((t) => deps.tunnels.view(t)),
     getTunnel: async (name: string) => deps.tunnels.view(await tunnelRecord(name)),

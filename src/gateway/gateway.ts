@@ -32,6 +32,8 @@ import { AnonymousWrites } from '../http/anonymous-writes.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { mcpEndpoint } from '../mcp/mcp-endpoint.ts';
 import { mcpMount } from '../mcp/mcp-mount.ts';
+import { McpAudit } from '../mcp/route/mcp-audit.ts';
+import { mcpRouteHandler } from '../mcp/route/mcp-route-handler.ts';
 import { relayAllowed } from '../relay/environment.ts';
 import { relayHandler } from '../relay/relay-handler.ts';
 import { type RelayDeps, RelayService } from '../relay/relay-service.ts';
@@ -226,7 +228,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     telemetry = receiver;
   }
 
+  const mcpAudit = new McpAudit(store.ephemeral, clock);
   const adminDeps: AdminDeps = {
+    mcpAudit,
     store,
     catalog,
     routes: new RouteService({
@@ -291,6 +295,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       static: staticHandler(),
       'fleet-proxy': fleetProxyHandler({ proxy, key: fleetKey, logger, clock, fetch: options.fleetFetch }),
       'fleet-login': fleetLogin,
+      mcp: mcpRouteHandler({
+        pool,
+        tunnels,
+        ephemeral: store.ephemeral,
+        audit: mcpAudit,
+        routeSecrets,
+        clock,
+        logger,
+      }),
     },
     adminHosts,
     logger,

@@ -133,6 +133,25 @@ export const ROUTE_TOOLS = [
     }),
   }),
   adminTool({
+    name: 'list_mcp_calls',
+    title: 'List calls through an MCP route',
+    description:
+      'Lists the calls made through an mcp route in the last 30 days, newest first: who, the method, the tool, prompt or resource, a SHA-256 of the arguments (never the arguments), the outcome (ok, tool-error, denied, header-mismatch…) and how long each took.',
+    effect: 'read',
+    input: z
+      .object({
+        route_id: routeId,
+        limit: z.number().int().min(1).max(500).optional().describe('At most this many; 100 by default'),
+      })
+      .strict(),
+    output: z.object({
+      calls: z.array(record({ at: z.string(), who: z.string(), method: z.string(), outcome: z.string() })),
+    }),
+    run: async (service, { route_id, limit }) => ({
+      calls: await service.mcpCalls(route_id, listLimit(limit)),
+    }),
+  }),
+  adminTool({
     name: 'list_relay_registrations',
     title: 'List relay registrations',
     description:
