@@ -111,6 +111,7 @@ export const ROUTE_TOOLS = [
   adminTool({
     name: 'replay_webhook_delivery',
     title: 'Replay a webhook delivery',
+    openWorld: true,
     description:
       "Sends a recorded webhook again to one developer registered with the relay route, with its original headers and body; the attempt is added to the delivery's results.",
     effect: 'create',

@@ -25,6 +25,8 @@ export interface AdminTool<I extends z.ZodObject = z.ZodObject, O extends z.ZodO
   readonly title: string;
   readonly description: string;
   readonly effect: ToolEffect;
+  /** True when it reaches beyond Gatehouse (a webhook replay sends to a developer's machine). */
+  readonly openWorld?: boolean;
   readonly input: I;
   readonly output: O;
   /** The answer; the MCP SDK checks it against `output` before it leaves. */
@@ -42,13 +44,13 @@ export function scopesFor(tool: Pick<AdminTool, 'effect'>): readonly string[] {
 }
 
 /** MCP's behaviour hints for a tool: nothing here reaches outside Gatehouse but a webhook replay. */
-export function annotationsFor(tool: Pick<AdminTool, 'effect' | 'title'>) {
+export function annotationsFor(tool: Pick<AdminTool, 'effect' | 'title' | 'openWorld'>) {
   return {
     title: tool.title,
     readOnlyHint: tool.effect === 'read',
     destructiveHint: tool.effect === 'delete' || tool.effect === 'change',
     idempotentHint: tool.effect !== 'create',
-    openWorldHint: false,
+    openWorldHint: tool.openWorld === true,
   };
 }
 
