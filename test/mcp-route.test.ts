@@ -7,6 +7,7 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import type { Browser } from 'playwright-core';
 import { z } from 'zod';
+import { createTunnel, startAgent } from './helpers/agent.ts';
 import { launchChromium } from './helpers/chromium.ts';
 import { type LoginWorld, startLoginWorld } from './helpers/login-world.ts';
 import { loopbackFetch, MemoryOAuthProvider } from './helpers/mcp-oauth.ts';
@@ -88,9 +89,9 @@ describe('an mcp route: login, per-tool policy, the upstream’s own credential,
   const clients: Record<string, { client: Client; token: string }> = {};
 
   /** Logs `person` in through the SDK client's OAuth and a Chromium login at the GitHub stand-in. */
-  async function logIn(person: string) {
+  async function logIn(person: string, url = routeUrl) {
     const provider = new MemoryOAuthProvider(callbackUrl);
-    const transport = () => new StreamableHTTPClientTransport(routeUrl, { authProvider: provider, fetch });
+    const transport = () => new StreamableHTTPClientTransport(url, { authProvider: provider, fetch });
     await assert.rejects(new Client({ name: 't', version: '1' }).connect(transport()), UnauthorizedError);
     world.github.currentUser = person;
     world.github.autoApprove = true;
@@ -157,6 +158,21 @@ describe('an mcp route: login, per-tool policy, the upstream’s own credential,
       clients['bob']!.client.callTool({ name: 'drop_database', arguments: {} }),
       /github:bob may not use drop_database/,
     );
+    // The upstream answers as an SSE stream: it is filtered event by event on its way.
+    const raw = await fetch(routeUrl, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${clients['bob']!.token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-06-18',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/list' }),
+    });
+    assert.match(raw.headers.get('content-type') ?? '', /text\/event-stream/);
+    const stream = await raw.text();
+    assert.match(stream, /^data: .*"echo"/m);
+    assert.doesNotMatch(stream, /drop_database/);
     const allowed = await clients['alice']!.client.callTool({ name: 'drop_database', arguments: {} });
     assert.deepEqual(allowed.content, [{ type: 'text', text: 'dropped' }]);
   });
@@ -231,5 +247,36 @@ describe('an mcp route: login, per-tool policy, the upstream’s own credential,
     assert.ok(calls.some((c) => c['name'] === 'drop_database' && c['outcome'] === 'denied'));
     assert.ok(calls.some((c) => c['outcome'] === 'header-mismatch'));
     assert.ok(!JSON.stringify(calls).includes('audited'), 'arguments are never kept');
+  });
+
+  test('through a tunnel: a local MCP server behind the same login, policy and credential', async (t) => {
+    const tunnel = await createTunnel(world.gw, 'local-mcp');
+    const agent = await startAgent(world.gw, tunnel, new URL(upstream.url).origin);
+    t.after(() => agent.stop());
+    await world.gw.addRoute({
+      kind: 'mcp',
+      host: 'local-tools.localhost',
+      path: '/mcp',
+      auth: { allow: ['github:bob'] },
+      mcp: {
+        tunnel: 'local-mcp',
+        path: '/mcp',
+        access: [{ who: ['github:bob'], tools: ['echo', 'whoami'] }],
+        credential: { value: UPSTREAM_SECRET },
+      },
+    });
+    const { client, token } = await logIn('bob', new URL(`${world.origin('local-tools.localhost')}/mcp`));
+    t.after(() => client.close());
+    assert.deepEqual((await client.listTools()).tools.map((x) => x.name).sort(), ['echo', 'whoami']);
+    const answer = await client.callTool({ name: 'whoami', arguments: {} });
+    assert.deepEqual(JSON.parse((answer.content as { text: string }[])[0]!.text), {
+      user: 'github:bob',
+      authorization: UPSTREAM_SECRET,
+    });
+    await assert.rejects(
+      client.callTool({ name: 'drop_database', arguments: {} }),
+      /may not use drop_database/,
+    );
+    assert.ok(!upstream.seenAuthorization.some((h) => h.includes(token)));
   });
 });
