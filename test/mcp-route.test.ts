@@ -130,7 +130,7 @@ describe('an mcp route: login, per-tool policy, the upstream’s own credential,
       },
     });
     routeId = route.id;
-    routeUrl = new URL(world.origin('tools.localhost') + '/mcp');
+    routeUrl = new URL(`${world.origin('tools.localhost')}/mcp`);
     browser = await launchChromium();
     clients['alice'] = await logIn('alice');
     clients['bob'] = await logIn('bob');

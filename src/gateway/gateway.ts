@@ -303,6 +303,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         routeSecrets,
         clock,
         logger,
+        trustForwarded: config.trustProxy,
       }),
     },
     adminHosts,

@@ -19,14 +19,38 @@ export const mcpAccessRule = z
   })
   .strict();
 
-/** What Gatehouse sends upstream in place of the caller's token: a header, its value sealed when stored. */
-export const mcpCredential = z
+/** One credential for everyone: a header, its value sealed when stored. */
+const staticCredential = z
   .object({
     header: headerName.default('authorization'),
     /** The value (`Bearer sk-…`); stored sealed, shown as `(set)`, sent back as `(set)` to keep it. */
     value: headerValue.refine((v) => v.length > 0, 'must not be empty'),
   })
   .strict();
+
+/**
+ * Each person's own upstream login: Gatehouse is an OAuth client of the upstream's authorization
+ * server (found through its RFC 9728 metadata), and keeps each person's tokens sealed.
+ */
+const perPersonCredential = z
+  .object({
+    oauth: z
+      .object({
+        /** The scopes to ask the upstream for; none: what its metadata advertises. */
+        scopes: z
+          .array(z.string().regex(/^[!#-[\]-~]{1,128}$/, 'must be a scope token'))
+          .max(50)
+          .optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** What Gatehouse sends upstream in place of the caller's token. */
+export const mcpCredential = z.union([staticCredential, perPersonCredential], {
+  error:
+    'give {"value": "…"} (one credential, optionally with "header") or {"oauth": {}} (each person logs in upstream)',
+});
 
 /** The `mcp` of an MCP route: its MCP server (a URL or a tunnel), the per-tool policy, the upstream credential. */
 export const mcpRouteSettings = z

@@ -72,9 +72,10 @@ function sealMcpCredential(
   previous: Route | undefined,
   key: () => SealingKey | undefined,
 ): Route {
-  if (next.kind !== 'mcp' || !next.mcp.credential) return next;
+  if (next.kind !== 'mcp' || !next.mcp.credential || !('value' in next.mcp.credential)) return next;
   const field = 'mcp.credential.value';
-  const stored = previous?.kind === 'mcp' ? previous.mcp.credential?.value : undefined;
+  const before = previous?.kind === 'mcp' ? previous.mcp.credential : undefined;
+  const stored = before && 'value' in before ? before.value : undefined;
   let value = next.mcp.credential.value;
   if (value === SECRET_SET) {
     if (!stored)
@@ -107,7 +108,8 @@ export function mcpCredentialOf(
   route: Route,
   key: SealingKey | undefined,
 ): { readonly header: string; readonly value: string } | undefined {
-  if (route.kind !== 'mcp' || !route.mcp.credential || !key) return undefined;
+  if (route.kind !== 'mcp' || !route.mcp.credential || !('value' in route.mcp.credential) || !key)
+    return undefined;
   const { header, value } = route.mcp.credential;
   if (!value.startsWith(SEALED)) return undefined;
   const opened = unseal(key, value.slice(SEALED.length), contextOf(route.id, MCP_CREDENTIAL));
@@ -117,7 +119,7 @@ export function mcpCredentialOf(
 /** The route as the admin API shows it: client secrets as `(set)`, never sealed or plain. */
 export function publicRoute(shown: Route): Route {
   const route =
-    shown.kind === 'mcp' && shown.mcp.credential
+    shown.kind === 'mcp' && shown.mcp.credential && 'value' in shown.mcp.credential
       ? { ...shown, mcp: { ...shown.mcp, credential: { ...shown.mcp.credential, value: SECRET_SET } } }
       : shown;
   const auth = authOf(route);

@@ -1,7 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable, type Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { request } from 'undici';
+import type { Transform } from 'node:stream';
 import { mcpCredentialOf } from '../../auth/route/route-secrets.ts';
 import { verifiedIdentity } from '../../auth/route/verified-identity.ts';
 import { BodyTooLargeError, readBoundedBody } from '../../core/bounded-body.ts';
@@ -10,10 +7,7 @@ import { GatehouseError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { SealingKey } from '../../core/sealing.ts';
 import type { UpstreamPool } from '../../edge/proxy/upstream-pool.ts';
-import { errorAnswer } from '../../http/error-response.ts';
-import type { RequestExchange } from '../../http/exchange.ts';
-import { endToEndHeaders } from '../../http/hop-by-hop.ts';
-import type { RouteOf } from '../../routes/route.ts';
+import { publicScheme } from '../../http/forwarded.ts';
 import type { RouteHandler } from '../../routes/route-handler.ts';
 import type { Routed } from '../../routes/routed.ts';
 import type { EphemeralRepository } from '../../store/types.ts';
@@ -22,7 +16,15 @@ import { answerInspector, type CallOutcome, type ListFilter } from './answer-ins
 import type { McpAudit } from './mcp-audit.ts';
 import { callsOf, checkHeaders, HEADER_MISMATCH, type McpCall } from './mcp-message.ts';
 import { grantsOf, listFilterFor, nameAllowed, patternsFor } from './mcp-policy.ts';
+import { headerOf, headerValue, sendRpcError } from './rpc-answers.ts';
 import { SessionOwners } from './session-owners.ts';
+import { forward } from './upstream-forward.ts';
+import {
+  answerClientDocument,
+  answerUpstreamLogin,
+  URL_ELICITATION_REQUIRED,
+} from './upstream-login-pages.ts';
+import { UPSTREAM_PATHS, UpstreamLogins } from './upstream-logins.ts';
 
 /** What MCP routes need from the gateway. */
 export interface McpRouteDeps {
@@ -33,29 +35,12 @@ export interface McpRouteDeps {
   readonly routeSecrets: () => SealingKey | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Believe `X-Forwarded-Proto` for the route's own URLs (`--trust-proxy`). */
+  readonly trustForwarded: boolean;
 }
 
 /** Largest request body an MCP route reads to authorise it. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-type McpRoute = RouteOf<'mcp'>;
-
-/** A JSON-RPC error answer with the HTTP status of the Gatehouse error it stands for. */
-function sendRpcError(res: ServerResponse, error: unknown, id: string | number | null, code: number): void {
-  const { status, headers, document } = errorAnswer(error);
-  const body = JSON.stringify({
-    jsonrpc: '2.0',
-    id,
-    error: { code, message: document.message, data: document },
-  });
-  res
-    .writeHead(status, {
-      ...headers,
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-    })
-    .end(body);
-}
 
 /**
  * The handler of `mcp` routes. The route's auth has let the caller in and taken their token away;
@@ -65,10 +50,13 @@ function sendRpcError(res: ServerResponse, error: unknown, id: string | number |
  */
 export function mcpRouteHandler(deps: McpRouteDeps): RouteHandler<Extract<Routed, { kind: 'mcp' }>> {
   const sessions = new SessionOwners(deps.ephemeral);
+  const logins = new UpstreamLogins(deps.ephemeral, deps.routeSecrets, deps.clock);
   return {
     async request(exchange, { route }) {
       const { req, res } = exchange;
       const started = deps.clock();
+      const base = `${publicScheme(exchange, deps.trustForwarded)}://${exchange.rawHost}${route.path === '/' ? '' : route.path}`;
+      if (answerClientDocument(exchange, route, base)) return;
       const who = verifiedIdentity(req);
       if (!who) {
         sendRpcError(
@@ -80,6 +68,7 @@ export function mcpRouteHandler(deps: McpRouteDeps): RouteHandler<Extract<Routed
         return;
       }
       const caller = `${who.provider}:${who.login}`;
+      if (await answerUpstreamLogin(exchange, route, caller, base, logins)) return;
       let body: Buffer | undefined;
       let calls: McpCall[] = [];
       if (req.method === 'POST') {
@@ -139,6 +128,39 @@ export function mcpRouteHandler(deps: McpRouteDeps): RouteHandler<Extract<Routed
         );
         return;
       }
+      const perPerson = route.mcp.credential !== undefined && 'oauth' in route.mcp.credential;
+      let upstreamToken: string | undefined;
+      if (perPerson) {
+        upstreamToken = await logins.tokenFor(route, caller);
+        if (!upstreamToken) {
+          const url = `${base}${UPSTREAM_PATHS.connect}`;
+          const answer = JSON.stringify({
+            jsonrpc: '2.0',
+            id: calls.find((c) => c.id !== null)?.id ?? null,
+            error: {
+              code: URL_ELICITATION_REQUIRED,
+              message: `connect your account at the MCP server once: open ${url}`,
+              data: {
+                elicitations: [
+                  {
+                    mode: 'url',
+                    elicitationId: `connect-${route.id}`,
+                    url,
+                    message: 'Connect your account at the MCP server behind this route',
+                  },
+                ],
+              },
+            },
+          });
+          res
+            .writeHead(200, {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(answer),
+            })
+            .end(answer);
+          return;
+        }
+      }
       const session = headerOf(req, 'mcp-session-id');
       if (session && !(await sessions.ownedBy(route.id, session, caller))) {
         sendRpcError(
@@ -154,7 +176,9 @@ export function mcpRouteHandler(deps: McpRouteDeps): RouteHandler<Extract<Routed
       for (const call of requested)
         if (call.id !== null) watched.set(call.id, listFilterFor(grants, call.method));
       const outcomes = new Map<string | number, CallOutcome>();
-      const credential = mcpCredentialOf(route, deps.routeSecrets());
+      const credential = upstreamToken
+        ? { header: 'authorization', value: `Bearer ${upstreamToken}` }
+        : mcpCredentialOf(route, deps.routeSecrets());
       let status = 502;
       const tap = (headers: Record<string, string | string[]>): Transform => {
         const opened = headerValue(headers['mcp-session-id']);
@@ -167,6 +191,8 @@ export function mcpRouteHandler(deps: McpRouteDeps): RouteHandler<Extract<Routed
       };
       try {
         status = await forward(deps, exchange, route, body, credential, tap);
+        // The upstream no longer takes the person's token: they connect again on the next call.
+        if (status === 401 && perPerson) await logins.forget(route.id, caller);
       } finally {
         for (const call of requested)
           audit(
@@ -181,99 +207,4 @@ export function mcpRouteHandler(deps: McpRouteDeps): RouteHandler<Extract<Routed
       exchange.done(400);
     },
   };
-}
-
-function headerOf(req: IncomingMessage, name: string): string | undefined {
-  return headerValue(req.headers[name]);
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Sends the request to the route's MCP server (a URL or a tunnel); gives the status it answered. */
-async function forward(
-  deps: McpRouteDeps,
-  exchange: RequestExchange,
-  route: McpRoute,
-  body: Buffer | undefined,
-  credential: { header: string; value: string } | undefined,
-  tap: (headers: Record<string, string | string[]>) => Transform,
-): Promise<number> {
-  const { req, res } = exchange;
-  const withCredential = (headers: Record<string, string | string[] | undefined>) => {
-    delete headers['authorization'];
-    if (credential) headers[credential.header.toLowerCase()] = credential.value;
-  };
-  if (route.mcp.tunnel) {
-    const replay = replayedRequest(req, body);
-    await deps.tunnels.forward(
-      { ...exchange, req: replay, target: { ...exchange.target, path: route.mcp.path } },
-      route.mcp.tunnel,
-      { rewriteHeaders: withCredential, responseTap: tap },
-    );
-    return res.statusCode;
-  }
-  const target = new URL(route.mcp.target!);
-  const headers: Record<string, string | string[] | undefined> = endToEndHeaders(req.headers);
-  delete headers['host'];
-  delete headers['content-length'];
-  withCredential(headers);
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) abort.abort();
-  };
-  res.once('close', onClose);
-  try {
-    const upstream = await request(target, {
-      method: (req.method ?? 'GET') as 'GET',
-      headers: headers as Record<string, string | string[]>,
-      body: body ?? null,
-      dispatcher: deps.pool.agentFor(10_000),
-      headersTimeout: 60_000,
-      // An SSE stream may stay quiet a long time between events.
-      bodyTimeout: 0,
-      signal: abort.signal,
-    });
-    const downstream = endToEndHeaders(upstream.headers);
-    const inspector = tap(downstream);
-    res.writeHead(upstream.statusCode, downstream);
-    if (/text\/event-stream/i.test(headerValue(downstream['content-type']) ?? '')) res.flushHeaders();
-    await pipeline(upstream.body, inspector, res);
-    return upstream.statusCode;
-  } catch (error) {
-    if (res.headersSent) {
-      res.destroy();
-      return res.statusCode;
-    }
-    deps.logger.warn({ err: error, route: route.id }, 'the MCP route’s server did not answer');
-    sendRpcError(
-      res,
-      new GatehouseError('UPSTREAM_UNREACHABLE', `the MCP server at ${target.origin} did not answer`),
-      null,
-      -32603,
-    );
-    return 502;
-  } finally {
-    res.off('close', onClose);
-  }
-}
-
-/** The request with its body, already read here, to be read again by the tunnel. */
-function replayedRequest(req: IncomingMessage, body: Buffer | undefined): IncomingMessage {
-  const headers = { ...req.headers };
-  delete headers['transfer-encoding'];
-  headers['content-length'] = String(body?.length ?? 0);
-  return Object.assign(Readable.from(body ? [body] : []), {
-    url: req.url,
-    method: req.method,
-    httpVersion: req.httpVersion,
-    httpVersionMajor: req.httpVersionMajor,
-    httpVersionMinor: req.httpVersionMinor,
-    socket: req.socket,
-    rawHeaders: Object.entries(headers).flatMap(([k, v]) =>
-      Array.isArray(v) ? v.flatMap((x) => [k, x]) : [k, String(v)],
-    ),
-    headers,
-  }) as unknown as IncomingMessage;
 }
