@@ -23,6 +23,8 @@ export async function forward(
   const { req, res } = exchange;
   const withCredential = (headers: Record<string, string | string[] | undefined>) => {
     delete headers['authorization'];
+    // Answers are read on the way (lists filtered, outcomes noted): they must come uncompressed.
+    headers['accept-encoding'] = 'identity';
     if (credential) headers[credential.header.toLowerCase()] = credential.value;
   };
   if (route.mcp.tunnel) {
