@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core';
 import { z } from 'zod';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { launchChromium } from './helpers/chromium.ts';
+import { ADMIN_KEY } from './helpers/gateway.ts';
 import { type LoginWorld, startLoginWorld } from './helpers/login-world.ts';
 import { loopbackFetch, MemoryOAuthProvider } from './helpers/mcp-oauth.ts';
 
@@ -217,6 +218,61 @@ describe('an mcp route: login, per-tool policy, the upstream’s own credential,
     }
   });
 
+  test('a 2026-07-28 client (Mcp-Method and Mcp-Name on every request) is served and held to the same policy', async (t) => {
+    const client = new Client(
+      { name: 'modern', version: '1' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(routeUrl, {
+        fetch,
+        requestInit: { headers: { authorization: `Bearer ${clients['bob']!.token}` } },
+      }),
+    );
+    t.after(() => client.close());
+    assert.deepEqual((await client.listTools()).tools.map((x) => x.name).sort(), ['echo', 'whoami']);
+    const echoed = await client.callTool({ name: 'echo', arguments: { text: 'modern' } });
+    assert.deepEqual(echoed.content, [{ type: 'text', text: 'modern' }]);
+    await assert.rejects(
+      client.callTool({ name: 'drop_database', arguments: {} }),
+      /may not use drop_database/,
+    );
+  });
+
+  test('bodies that are not JSON-RPC, or too large, are refused before anything goes upstream', async () => {
+    const before = upstream.seenAuthorization.length;
+    const send = (body: string) =>
+      fetch(routeUrl, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${clients['bob']!.token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body,
+      });
+    for (const [body, status, code] of [
+      ['{not json', 400, -32700],
+      ['[]', 400, -32600],
+      ['"a string"', 400, -32600],
+      [
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'echo', arguments: { text: 'x'.repeat(10 * 1024 * 1024) } },
+        }),
+        413,
+        -32600,
+      ],
+    ] as const) {
+      const res = await send(body);
+      assert.equal(res.status, status, body.slice(0, 40));
+      assert.equal(((await res.json()) as { error: { code: number } }).error.code, code, body.slice(0, 40));
+    }
+    assert.equal(upstream.seenAuthorization.length, before);
+  });
+
   test('another person cannot use a session someone else began', async () => {
     const sessionOf = (clients['alice']!.client as unknown as { transport?: { sessionId?: string } })
       .transport?.sessionId;
@@ -247,6 +303,20 @@ describe('an mcp route: login, per-tool policy, the upstream’s own credential,
     assert.ok(calls.some((c) => c['name'] === 'drop_database' && c['outcome'] === 'denied'));
     assert.ok(calls.some((c) => c['outcome'] === 'header-mismatch'));
     assert.ok(!JSON.stringify(calls).includes('audited'), 'arguments are never kept');
+    // The same record through Gatehouse's own MCP server.
+    const admin = new Client({ name: 'admin', version: '1' });
+    await admin.connect(
+      new StreamableHTTPClientTransport(new URL(`${world.gw.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${ADMIN_KEY}` } },
+      }),
+    );
+    const listed = await admin.callTool({
+      name: 'list_mcp_calls',
+      arguments: { route_id: routeId, limit: 500 },
+    });
+    await admin.close();
+    const viaTool = (listed.structuredContent as { calls: Record<string, unknown>[] }).calls;
+    assert.ok(viaTool.some((c) => c['id'] === echo['id']));
   });
 
   test('through a tunnel: a local MCP server behind the same login, policy and credential', async (t) => {
