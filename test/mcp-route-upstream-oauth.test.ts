@@ -95,6 +95,8 @@ describe('an mcp route with per-person upstream logins: two people, two upstream
   const seen: URL[] = [];
   let callback: Server;
   let callbackUrl = '';
+  /** How far the gateway's clock runs ahead of the wall clock: moved to make upstream tokens run out. */
+  let ahead = 0;
 
   before(async () => {
     upstream = await upstreamWithOAuth();
@@ -104,7 +106,10 @@ describe('an mcp route with per-person upstream logins: two people, two upstream
     });
     await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
     callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
-    gatehouse = await startLoginWorld({ domain: 'gatehouse.localhost', 'auth-host': 'gatehouse.localhost' });
+    gatehouse = await startLoginWorld(
+      { domain: 'gatehouse.localhost', 'auth-host': 'gatehouse.localhost' },
+      { clock: () => Date.now() + ahead },
+    );
     await gatehouse.gw.addRoute({
       kind: 'mcp',
       host: 'up-tools.localhost',
@@ -177,4 +182,22 @@ describe('an mcp route with per-person upstream logins: two people, two upstream
         'the Gatehouse token never went upstream',
       );
     });
+
+  test('an upstream token about to run out is refreshed, with no new consent', async (t) => {
+    const page = await (await browser.newContext()).newPage();
+    t.after(() => page.context().close());
+    const { transport } = await gatehouseLogin(page, 'alice');
+    const client = new Client({ name: 't', version: '1' });
+    await client.connect(transport());
+    t.after(() => client.close());
+    const sentBefore = upstream.seenAuthorization.at(-1);
+    // Upstream tokens last 30 minutes; Gatehouse's own token still holds at 29.
+    ahead = 29.8 * 60_000;
+    t.after(() => {
+      ahead = 0;
+    });
+    const answer = await client.callTool({ name: 'whoami', arguments: {} });
+    assert.deepEqual(answer.content, [{ type: 'text', text: 'oidc:u-alice' }]);
+    assert.notEqual(upstream.seenAuthorization.at(-1), sentBefore, 'a refreshed token was sent');
+  });
 });

@@ -19,11 +19,7 @@ import { grantsOf, listFilterFor, nameAllowed, patternsFor } from './mcp-policy.
 import { headerOf, headerValue, sendRpcError } from './rpc-answers.ts';
 import { SessionOwners } from './session-owners.ts';
 import { forward } from './upstream-forward.ts';
-import {
-  answerClientDocument,
-  answerUpstreamLogin,
-  URL_ELICITATION_REQUIRED,
-} from './upstream-login-pages.ts';
+import { answerClientDocument, answerUpstreamLogin, sendConnectFirst } from './upstream-login-pages.ts';
 import { UPSTREAM_PATHS, UpstreamLogins } from './upstream-logins.ts';
 
 /** What MCP routes need from the gateway. */
@@ -133,31 +129,7 @@ export function mcpRouteHandler(deps: McpRouteDeps): RouteHandler<Extract<Routed
       if (perPerson) {
         upstreamToken = await logins.tokenFor(route, caller);
         if (!upstreamToken) {
-          const url = `${base}${UPSTREAM_PATHS.connect}`;
-          const answer = JSON.stringify({
-            jsonrpc: '2.0',
-            id: calls.find((c) => c.id !== null)?.id ?? null,
-            error: {
-              code: URL_ELICITATION_REQUIRED,
-              message: `connect your account at the MCP server once: open ${url}`,
-              data: {
-                elicitations: [
-                  {
-                    mode: 'url',
-                    elicitationId: `connect-${route.id}`,
-                    url,
-                    message: 'Connect your account at the MCP server behind this route',
-                  },
-                ],
-              },
-            },
-          });
-          res
-            .writeHead(200, {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(answer),
-            })
-            .end(answer);
+          sendConnectFirst(res, `${base}${UPSTREAM_PATHS.connect}`, route.id, calls);
           return;
         }
       }
@@ -191,8 +163,22 @@ export function mcpRouteHandler(deps: McpRouteDeps): RouteHandler<Extract<Routed
       };
       try {
         status = await forward(deps, exchange, route, body, credential, tap);
-        // The upstream no longer takes the person's token: they connect again on the next call.
-        if (status === 401 && perPerson) await logins.forget(route.id, caller);
+        if (status === 401 && !res.headersSent) {
+          if (perPerson) {
+            // The upstream no longer takes the person's token: they connect again.
+            await logins.forget(route.id, caller);
+            sendConnectFirst(res, `${base}${UPSTREAM_PATHS.connect}`, route.id, calls);
+          } else
+            sendRpcError(
+              res,
+              new GatehouseError(
+                'UPSTREAM_UNREACHABLE',
+                "the MCP server refused the route's credential: its operator sets mcp.credential anew",
+              ),
+              calls.find((c) => c.id !== null)?.id ?? null,
+              -32603,
+            );
+        }
       } finally {
         for (const call of requested)
           audit(

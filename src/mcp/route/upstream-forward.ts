@@ -57,6 +57,12 @@ export async function forward(
       bodyTimeout: 0,
       signal: abort.signal,
     });
+    // The upstream refusing the credential Gatehouse sent is Gatehouse's to answer: its challenge
+    // would send the client to the upstream's authorization server.
+    if (upstream.statusCode === 401) {
+      await upstream.body.dump();
+      return 401;
+    }
     const downstream = endToEndHeaders(upstream.headers);
     const inspector = tap(downstream);
     res.writeHead(upstream.statusCode, downstream);

@@ -1,5 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import { answerError, type RequestExchange } from '../../http/exchange.ts';
 import type { RouteOf } from '../../routes/route.ts';
+import type { McpCall } from './mcp-message.ts';
 import { clientDocument, UPSTREAM_PATHS, type UpstreamLogins } from './upstream-logins.ts';
 
 type McpRoute = RouteOf<'mcp'>;
@@ -56,6 +58,36 @@ export function answerClientDocument(exchange: RequestExchange, route: McpRoute,
     .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=3600' })
     .end(JSON.stringify(document));
   return true;
+}
+
+/** Answers a call with the URL its caller must open first to connect their upstream account (-32042). */
+export function sendConnectFirst(
+  res: ServerResponse,
+  url: string,
+  routeId: string,
+  calls: readonly McpCall[],
+): void {
+  const answer = JSON.stringify({
+    jsonrpc: '2.0',
+    id: calls.find((c) => c.id !== null)?.id ?? null,
+    error: {
+      code: URL_ELICITATION_REQUIRED,
+      message: `connect your account at the MCP server once: open ${url}`,
+      data: {
+        elicitations: [
+          {
+            mode: 'url',
+            elicitationId: `connect-${routeId}`,
+            url,
+            message: 'Connect your account at the MCP server behind this route',
+          },
+        ],
+      },
+    },
+  });
+  res
+    .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) })
+    .end(answer);
 }
 
 /** The page a person sees once their upstream account is connected. */

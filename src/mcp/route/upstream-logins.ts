@@ -56,8 +56,20 @@ export class UpstreamLogins {
     this.#clock = clock;
   }
 
+  /** Refreshes under way, by route and person: one at a time, as a rotated refresh token is good once. */
+  readonly #refreshing = new Map<string, Promise<string | undefined>>();
+
   /** The person's access token for the upstream, refreshed when it has run out; undefined: they must connect. */
-  async tokenFor(route: RouteOf<'mcp'>, caller: string): Promise<string | undefined> {
+  tokenFor(route: RouteOf<'mcp'>, caller: string): Promise<string | undefined> {
+    const key = `${route.id}:${caller}`;
+    const running = this.#refreshing.get(key);
+    if (running) return running;
+    const next = this.#currentToken(route, caller).finally(() => this.#refreshing.delete(key));
+    this.#refreshing.set(key, next);
+    return next;
+  }
+
+  async #currentToken(route: RouteOf<'mcp'>, caller: string): Promise<string | undefined> {
     const tokens = await this.#tokens(route.id, caller);
     if (!tokens) return undefined;
     if (tokens.expiresAt === undefined || tokens.expiresAt > this.#clock() + 30_000) return tokens.access;
