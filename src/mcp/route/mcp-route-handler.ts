@@ -157,6 +157,8 @@ export function mcpRouteHandler(deps: McpRouteDeps): RouteHandler<Extract<Routed
         if (opened && requested.some((c) => c.method === 'initialize'))
           void sessions.claim(route.id, opened, caller).catch(() => {});
         delete headers['content-length'];
+        // The upstream's challenge would send the client to the upstream's own authorization server.
+        delete headers['www-authenticate'];
         return answerInspector(headerValue(headers['content-type']) ?? '', watched, (id, outcome) =>
           outcomes.set(id, outcome),
         );
