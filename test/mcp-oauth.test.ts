@@ -81,7 +81,7 @@ describe('an MCP client given only the URL of /mcp logs in and manages Gatehouse
     world = await startLoginWorld(
       // *.localhost: the SDK sends credentials over plain http to loopback names only.
       { 'admin-users': 'github:alice', domain: 'gatehouse.localhost', 'auth-host': 'gatehouse.localhost' },
-      { env: { GATEHOUSE_DEV_CLIENT_METADATA_CA: docs.caFile } },
+      { env: { GATEHOUSE_DEV_CIMD_CA: docs.caFile } },
     );
     mcpUrl = new URL(`${world.issuer}/mcp`);
     browser = await launchChromium('*.test');

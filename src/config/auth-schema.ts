@@ -46,7 +46,7 @@ export const authConfig = z
       .refine((list) => list.length > 0, 'name who may log in, or * for anyone')
       .default(['*']),
     /**
-     * `GATEHOUSE_DEV_CLIENT_METADATA_CA`: development and tests only. Client ID Metadata Documents
+     * `GATEHOUSE_DEV_CIMD_CA`: development and tests only. Client ID Metadata Documents
      * may then be fetched from loopback and private addresses, over https this CA certifies.
      */
     devClientMetadataCa: z.string().min(1).optional(),

@@ -315,7 +315,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     key: 'auth.devClientMetadataCa',
-    env: 'GATEHOUSE_DEV_CLIENT_METADATA_CA',
+    env: 'GATEHOUSE_DEV_CIMD_CA',
     value: 'FILE',
     group: 'auth',
     description:

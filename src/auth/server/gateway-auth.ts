@@ -37,7 +37,7 @@ export interface GatewayAuthOptions {
 
 /**
  * How client documents are fetched: from public addresses only, unless a development CA is set
- * (`GATEHOUSE_DEV_CLIENT_METADATA_CA`), which lets loopback and private https servers in.
+ * (`GATEHOUSE_DEV_CIMD_CA`), which lets loopback and private https servers in.
  */
 function clientMetadataOptions(auth: AuthConfig, logger: Logger): MetadataFetchOptions {
   if (!auth.devClientMetadataCa) return {};
@@ -46,12 +46,12 @@ function clientMetadataOptions(auth: AuthConfig, logger: Logger): MetadataFetchO
     ca = readFileSync(auth.devClientMetadataCa, 'utf8');
   } catch (error) {
     throw new ConfigError(
-      `GATEHOUSE_DEV_CLIENT_METADATA_CA names ${auth.devClientMetadataCa}, which cannot be read: give a PEM file, or unset it`,
+      `GATEHOUSE_DEV_CIMD_CA names ${auth.devClientMetadataCa}, which cannot be read: give a PEM file, or unset it`,
       { field: 'auth.devClientMetadataCa', cause: error },
     );
   }
   logger.warn(
-    'Client ID Metadata Documents may come from loopback and private addresses (GATEHOUSE_DEV_CLIENT_METADATA_CA): for development only',
+    'Client ID Metadata Documents may come from loopback and private addresses (GATEHOUSE_DEV_CIMD_CA): for development only',
   );
   return { allowPrivateNetwork: { ca } };
 }
