@@ -10,11 +10,13 @@ export const LAYERS = [
   'gateway',
   'edge/listen',
   'edge',
+  'mcp',
   'admin',
   'simulator',
   'dev-idp',
   'tunnel/self-service',
   'relay',
+  'mcp/route',
   'tunnel/agent',
   'tunnel/server',
   'tunnel/protocol',
@@ -65,7 +67,10 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
   'edge/listen': ['edge', 'tunnel/server', 'config', ...KIT],
   // The dispatcher knows route handlers, guards and mounts only by their contracts in routes/.
   edge: ['routes', ...KIT],
+  // Gatehouse's own MCP server: its tools call the admin service, as the admin API does.
+  mcp: ['admin', 'auth/route', 'auth/keys', ...MODEL],
   admin: [
+    'mcp/route',
     'tunnel/server',
     'tunnel/protocol',
     'relay',
@@ -83,6 +88,8 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
   'dev-idp': ['auth/server', 'store', ...KIT],
   'tunnel/self-service': ['tunnel/server', 'tunnel/protocol', 'auth/sessions', 'auth/identity', ...MODEL],
   relay: ['tunnel/server', 'tunnel/protocol', 'edge/proxy', ...MODEL],
+  // The mcp route kind: an MCP server behind login, per-tool policy, its own credential, an audit.
+  'mcp/route': ['tunnel/server', 'edge/proxy', 'auth/route', 'auth/identity', ...MODEL],
   // The agent and the server share only the protocol.
   'tunnel/agent': ['tunnel/protocol', 'auth/keys', ...KIT],
   'tunnel/server': ['tunnel/protocol', 'auth/keys', ...MODEL],

@@ -208,7 +208,7 @@ describe('admin API', () => {
     }[];
     assert.deepEqual(
       variants.map((v) => v.properties['kind']?.const),
-      ['proxy', 'relay', 'tunnel', 'static', 'fleet-proxy', 'fleet-login'],
+      ['proxy', 'relay', 'tunnel', 'static', 'fleet-proxy', 'fleet-login', 'mcp'],
     );
     for (const v of variants) {
       assert.ok(v.properties['host'], 'every kind has a host');

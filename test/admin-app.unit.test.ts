@@ -15,6 +15,7 @@ import { proxyHandler } from '../src/edge/proxy/proxy-handler.ts';
 import { UpstreamPool } from '../src/edge/proxy/upstream-pool.ts';
 import { RouteCatalog } from '../src/edge/routing/route-catalog.ts';
 import { RouteService } from '../src/edge/routing/route-service.ts';
+import { McpAudit } from '../src/mcp/route/mcp-audit.ts';
 import { RelayService } from '../src/relay/relay-service.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { Store } from '../src/store/types.ts';
@@ -102,6 +103,7 @@ async function adminApp(
     routes: new RouteService({ store, catalog, clock }),
     keys: new AdminKeys(store, envKey, clock),
     tunnels,
+    mcpAudit: new McpAudit(store.ephemeral, clock),
     relay: new RelayService({
       store,
       tunnels,
@@ -320,6 +322,36 @@ describe('admin app: routes', () => {
     assert.equal(replay.status, 400);
     assert.equal(replay.body.field, 'developer_id');
     assert.equal((await call('GET', '/api/v1/routes/nope/deliveries')).status, 404);
+  });
+
+  test("an mcp route's calls: the audit, newest first; another kind of route has none", async (t) => {
+    const { call, deps } = await adminApp(t);
+    const made = await call('POST', '/api/v1/routes', {
+      body: {
+        host: 'tools.test',
+        auth: { allow: ['*'] },
+        mcp: { target: 'http://a/mcp', access: [{ who: ['*'], tools: ['*'] }] },
+      },
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal(made.body.kind, 'mcp');
+    const base = { who: 'github:alice', method: 'tools/call', argumentsHash: null, durationMs: 3 };
+    await deps.mcpAudit.record(made.body.id, { ...base, name: 'first', outcome: 'ok' });
+    (deps.clock as ReturnType<typeof manualClock>).advance(1000);
+    await deps.mcpAudit.record(made.body.id, { ...base, name: 'second', outcome: 'denied' });
+    const listed = await call('GET', `/api/v1/routes/${made.body.id}/mcp-calls?limit=10`);
+    assert.deepEqual(
+      listed.body.calls.map((c: { name: string; outcome: string }) => [c.name, c.outcome]),
+      [
+        ['second', 'denied'],
+        ['first', 'ok'],
+      ],
+    );
+    const proxy = (await call('POST', '/api/v1/routes', { body: { host: 'p.test', target: 'http://a' } }))
+      .body;
+    const refused = await call('GET', `/api/v1/routes/${proxy.id}/mcp-calls`);
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.message, /not an mcp route/);
   });
 });
 

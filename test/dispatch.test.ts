@@ -43,6 +43,7 @@ async function startDispatcher(
     static: named('static'),
     'fleet-proxy': named('fleet-proxy'),
     'fleet-login': named('fleet-login'),
+    mcp: named('mcp'),
   };
   const dispatcher = createDispatcher({
     mounts: [],
@@ -171,6 +172,7 @@ describe('dispatch', () => {
         static: broken,
         'fleet-proxy': broken,
         'fleet-login': broken,
+        mcp: broken,
       },
     });
     const res = await get(url, 'app.test');

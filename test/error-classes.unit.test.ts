@@ -36,9 +36,9 @@ import { OAuthError } from '../src/simulator/oauth-error.ts';
 import { StoreError } from '../src/store/errors.ts';
 import { DashboardError } from '../src/telemetry/dashboard/dashboard-error.ts';
 import { DialRefused } from '../src/tunnel/agent/dial.ts';
-import { StreamCutError } from '../src/tunnel/protocol/mux-stream.ts';
 import { InspectorError } from '../src/tunnel/agent/errors.ts';
 import { TunnelError } from '../src/tunnel/protocol/errors.ts';
+import { StreamCutError } from '../src/tunnel/protocol/mux-stream.ts';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 

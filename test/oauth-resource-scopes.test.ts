@@ -44,10 +44,15 @@ describe('a client given only a protected URL can register with the scopes its m
     const mixed = await register(`openid ${scopes.join(' ')}`);
     assert.equal(((await mixed.json()) as { scope?: string }).scope, 'openid');
     assert.equal((await register('user admin')).status, 201);
+    // What /mcp's metadata advertises, as a client that registers with its scopes_supported asks.
+    const mcpMetadata = await gw.send('localhost', '/.well-known/oauth-protected-resource/mcp');
+    const mcpScopes = (JSON.parse(mcpMetadata.text) as { scopes_supported: string[] }).scopes_supported;
+    assert.deepEqual(mcpScopes, ['mcp', 'admin']);
+    assert.equal((await register(mcpScopes.join(' '))).status, 201);
     const discovery = (await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json()) as {
       scopes_supported: string[];
     };
-    for (const scope of ['openid', 'user', 'admin', 'reports:read'])
+    for (const scope of ['openid', 'user', 'admin', 'mcp', 'reports:read'])
       assert.ok(discovery.scopes_supported.includes(scope), scope);
   });
 

@@ -35,6 +35,38 @@ describe('route validation refuses bad input and names the field', () => {
     ['timeout zero', { ...good, timeouts: { responseMs: 0 } }, 'timeouts.responseMs'],
     ['unknown field', { ...good, colour: 'red' }, 'colour'],
     ['stripPrefix not boolean', { ...good, stripPrefix: 'yes' }, 'stripPrefix'],
+    [
+      'an mcp route without auth',
+      { host: good.host, mcp: { target: good.target, access: [{ who: ['*'], tools: ['*'] }] } },
+      'auth',
+    ],
+    [
+      'an mcp route with both a target and a tunnel',
+      {
+        host: good.host,
+        auth: { allow: ['*'] },
+        mcp: { target: good.target, tunnel: 'dev', access: [{ who: ['*'], tools: ['*'] }] },
+      },
+      'mcp.target',
+    ],
+    [
+      'an mcp route whose access names nobody',
+      {
+        host: good.host,
+        auth: { allow: ['*'] },
+        mcp: { target: good.target, access: [{ who: [], tools: ['*'] }] },
+      },
+      'mcp.access.0.who',
+    ],
+    [
+      'an mcp tool pattern with a wildcard inside',
+      {
+        host: good.host,
+        auth: { allow: ['*'] },
+        mcp: { target: good.target, access: [{ who: ['*'], tools: ['read*x'] }] },
+      },
+      'mcp.access.0.tools.0',
+    ],
   ];
   for (const [name, body, field] of cases) {
     test(name, () => {
@@ -67,7 +99,7 @@ describe('route validation refuses bad input and names the field', () => {
       'an unknown kind',
       { ...good, kind: 'teleport' },
       'kind',
-      /must be one of proxy, relay, tunnel, static, fleet-proxy, fleet-login/,
+      /must be one of proxy, relay, tunnel, static, fleet-proxy, fleet-login, mcp/,
     ],
     [
       'a fleet-login route in an unknown region',

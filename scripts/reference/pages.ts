@@ -2,6 +2,7 @@ import { adminApiPage, openApiJson } from './admin-api-page.ts';
 import { cliPage } from './cli-page.ts';
 import { configurationPage } from './configuration-page.ts';
 import { errorsPage } from './errors-page.ts';
+import { mcpToolsPage } from './mcp-tools-page.ts';
 import { routesPage } from './routes-page.ts';
 
 /** Where the reference lives, relative to the repository. */
@@ -14,6 +15,7 @@ export async function referencePages(): Promise<Record<string, string>> {
     'cli.md': await cliPage(),
     'configuration.md': configurationPage(),
     'errors.md': errorsPage(),
+    'mcp-tools.md': mcpToolsPage(),
     'openapi.json': openApiJson(),
     'routes.md': routesPage(),
   };

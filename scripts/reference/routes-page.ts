@@ -52,7 +52,7 @@ export function routesPage(): string {
       'A route is one JSON object, created with `POST /api/v1/routes/` and changed with `PATCH',
       '/api/v1/routes/{id}` (see [the admin API](admin-api.md)). Its `kind` is one of',
       `${ROUTE_KINDS.map(code).join(', ')}; left out, it follows from the fields: \`relay\` makes a relay,`,
-      '`tunnel` a tunnel, `static` a static route, `fleetLogin` a fleet-login route, anything else a',
+      '`tunnel` a tunnel, `static` a static route, `fleetLogin` a fleet-login route, `mcp` an MCP route, anything else a',
       'proxy. A field another kind has is refused. Every route also gets `id`, `createdAt` and',
       '`updatedAt`.',
     ].join(' '),

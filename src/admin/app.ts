@@ -5,6 +5,7 @@ import { bearerToken } from '../auth/keys/api-key.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { VERSION } from '../core/version.ts';
 import { honoErrorHandler } from '../http/error-response.ts';
+import { adminService } from './admin-service.ts';
 import { certificatesApi } from './certificates-api.ts';
 import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
@@ -47,6 +48,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /** The control-plane application: health, metrics and the authenticated admin API. */
 export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
+  const service = adminService(deps);
 
   app.onError(honoErrorHandler);
   app.notFound(() => {
@@ -93,10 +95,10 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
 
   // Collections answer with and without the trailing slash.
   for (const [path, sub] of [
-    ['/api/v1/routes', routesApi(deps)],
-    ['/api/v1/keys', keysApi(deps)],
-    ['/api/v1/tunnels', tunnelsApi(deps)],
-    ['/api/v1/fleet/vehicles', vehiclesApi(deps)],
+    ['/api/v1/routes', routesApi(service)],
+    ['/api/v1/keys', keysApi(service)],
+    ['/api/v1/tunnels', tunnelsApi(service)],
+    ['/api/v1/fleet/vehicles', vehiclesApi(service)],
     ['/api/v1/certificates', certificatesApi(deps)],
   ] as const) {
     app.route(path, sub);

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { RouteCatalog } from '../edge/routing/route-catalog.ts';
 import type { RouteService } from '../edge/routing/route-service.ts';
+import type { McpAudit } from '../mcp/route/mcp-audit.ts';
 import type { RelayService } from '../relay/relay-service.ts';
 import type { Store } from '../store/types.ts';
 import type { VehicleStateReader } from '../telemetry/state/vehicle-state.ts';
@@ -17,6 +18,8 @@ export interface AdminDeps {
   readonly keys: AdminKeys;
   readonly tunnels: TunnelService;
   readonly relay: RelayService;
+  /** The record of calls through MCP routes. */
+  readonly mcpAudit: McpAudit;
   readonly metrics: Metrics;
   readonly clock: Clock;
   /** Vehicle telemetry state: the receiver's when this node runs one, else the store's. */

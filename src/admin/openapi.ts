@@ -105,6 +105,25 @@ const delivery = {
   },
 };
 
+/** One call through an mcp route, as `McpCallRecord` in src/mcp/route/mcp-audit.ts. */
+const mcpCallSchema = {
+  type: 'object',
+  required: ['id', 'at', 'who', 'method', 'name', 'argumentsHash', 'outcome', 'durationMs'],
+  properties: {
+    id: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+    who: { type: 'string', description: '`<provider>:<login>` of the caller.' },
+    method: { type: 'string', description: 'The JSON-RPC method (`tools/call`…).' },
+    name: { type: ['string', 'null'], description: 'The tool or prompt name, or the resource URI.' },
+    argumentsHash: { type: ['string', 'null'], description: 'SHA-256 (hex) of the arguments as sent.' },
+    outcome: {
+      type: 'string',
+      description: '`ok`, `tool-error`, `error <code>`, `denied`, `header-mismatch` or `upstream <status>`.',
+    },
+    durationMs: { type: 'integer' },
+  },
+};
+
 const deliveriesPaths = () => {
   const id = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The route' };
   const deliveryId = { name: 'delivery', in: 'path', required: true, schema: { type: 'string' } };
@@ -132,6 +151,30 @@ const deliveriesPaths = () => {
             },
           },
           ...errors(401, 404),
+        },
+      },
+    },
+    '/routes/{id}/mcp-calls': {
+      parameters: [id],
+      get: {
+        summary: 'Calls through an mcp route (30 days), newest first',
+        parameters: [
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+        ],
+        responses: {
+          '200': {
+            description: 'One record per call; the arguments are kept only as their SHA-256',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['calls'],
+                  properties: { calls: { type: 'array', items: { $ref: '#/components/schemas/McpCall' } } },
+                },
+              },
+            },
+          },
+          ...errors(400, 401, 404),
         },
       },
     },
@@ -192,6 +235,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
         KeyInput: schema(keyInput),
         Delivery: delivery,
+        McpCall: mcpCallSchema,
         DeliveryResult: deliveryResult,
         VehicleState: vehicleState,
         Certificate: certificateView,

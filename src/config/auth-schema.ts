@@ -45,6 +45,11 @@ export const authConfig = z
     tunnelUsers: commaList(accessMatcher)
       .refine((list) => list.length > 0, 'name who may log in, or * for anyone')
       .default(['*']),
+    /**
+     * `GATEHOUSE_DEV_CIMD_CA`: development and tests only. Client ID Metadata Documents
+     * may then be fetched from loopback and private addresses, over https this CA certifies.
+     */
+    devClientMetadataCa: z.string().min(1).optional(),
     accessTokenMinutes: minutes(24 * 60, 30),
     refreshTokenDays: minutes(3650, 365),
     sessionDays: minutes(365, 14),

@@ -315,6 +315,14 @@ export const SETTINGS: readonly Setting[] = [
       'Who may log in here for tunnels of their own, as a route allows people: github-org:acme,… (*)',
   },
   {
+    key: 'auth.devClientMetadataCa',
+    env: 'GATEHOUSE_DEV_CIMD_CA',
+    value: 'FILE',
+    group: 'auth',
+    description:
+      'Development and tests only: Client ID Metadata Documents may come from loopback and private addresses, over https this CA (PEM) certifies; unset, such documents are refused',
+  },
+  {
     key: 'auth.accessTokenMinutes',
     flag: 'access-token-minutes',
     value: 'N',

@@ -264,6 +264,19 @@ export const CERT_ERROR_CODES = [
 ] as const;
 /** One of {@link CERT_ERROR_CODES}. */
 export type CertErrorCode = (typeof CERT_ERROR_CODES)[number];
+/** Codes of MCP: Gatehouse's own MCP server at `/mcp` and the `mcp` route kind. */
+export const MCP_ERROR_CODES = [
+  /** A browser page of another origin sent the request: only the server's own origin may (DNS rebinding). */
+  'MCP_ORIGIN_REFUSED',
+  /** The caller's policy on this MCP route does not allow this tool, prompt or resource. */
+  'MCP_TOOL_DENIED',
+  /** The `Mcp-Method` or `Mcp-Name` header says something other than the JSON-RPC body (JSON-RPC -32020). */
+  'MCP_HEADER_MISMATCH',
+  /** The body is not a JSON-RPC message this endpoint can read. */
+  'MCP_INVALID_MESSAGE',
+] as const;
+/** One of {@link MCP_ERROR_CODES}. */
+export type McpErrorCode = (typeof MCP_ERROR_CODES)[number];
 
 /** Every code a {@link GatehouseError} can carry; `src/http/error-status.ts` maps each to a status. */
 export type ErrorCode =
@@ -280,7 +293,8 @@ export type ErrorCode =
   | LoginErrorCode
   | RouteAuthErrorCode
   | DevIdpErrorCode
-  | CertErrorCode;
+  | CertErrorCode
+  | McpErrorCode;
 
 /** Options every {@link GatehouseError} takes. */
 export interface GatehouseErrorOptions {

@@ -32,6 +32,7 @@ import { AccountTunnels } from '../tunnel/self-service/account-tunnels.ts';
 import { selfServiceMount } from '../tunnel/self-service/self-service-mount.ts';
 import { tokenTunnelResolver } from '../tunnel/self-service/token-tunnel.ts';
 import type { TunnelService } from '../tunnel/server/tunnel-service.ts';
+import { adminHostsOf } from './admin-hosts.ts';
 
 /** What {@link edgeAuth} puts together. */
 export interface EdgeAuthOptions {
@@ -56,6 +57,14 @@ export interface EdgeAuthOptions {
 export function edgeAuth(options: EdgeAuthOptions) {
   const { config, store, clock, logger, catalog } = options;
   const admins = parseAdminUsers(config.auth.adminUsers);
+  const adminHosts = adminHostsOf(config.domain);
+  /** `/mcp` on an admin host: Gatehouse's own MCP server as an OAuth resource. */
+  const isMcpResource = (resource: URL) =>
+    /^https?:$/.test(resource.protocol) &&
+    adminHosts.has(resource.hostname.toLowerCase()) &&
+    resource.pathname === '/mcp' &&
+    resource.search === '' &&
+    resource.hash === '';
   const authHost = config.auth.host ?? config.domain;
   const registry = new ProviderRegistry(config.login, {
     fetch,
@@ -96,6 +105,7 @@ export function edgeAuth(options: EdgeAuthOptions) {
         admins,
         config.auth.tunnelUsers,
         routeResourcePolicy(() => catalog.table),
+        isMcpResource,
       ),
     resourceScopes: () => advertisedScopes(catalog.table),
     firstPartyClients: (issuer) =>
@@ -223,6 +233,19 @@ export function edgeAuth(options: EdgeAuthOptions) {
         }
       );
     },
+    /** Checks an access token for one audience (`/mcp` as a request reached it); throws TokenRejected. */
+    verifyToken: async (token: string, audience: string): Promise<AccessTokenClaims> => {
+      const s = running();
+      return verifyAccessToken(token, {
+        keys,
+        issuer: s.issuer,
+        audience,
+        clock,
+        grantActive: (gid) => s.grantActive(gid),
+      });
+    },
+    /** The authorization server's issuer once it runs. */
+    issuer: (): string | undefined => server.server()?.issuer,
     /** Rotates the signing key on every node; gives the key ids published, the current one first. */
     rotateSigningKey: async (): Promise<readonly string[]> => {
       const s = running();

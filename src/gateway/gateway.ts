@@ -3,7 +3,9 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { adminMount } from '../admin/admin-mount.ts';
+import { adminService } from '../admin/admin-service.ts';
 import { createAdminApp } from '../admin/app.ts';
+import type { AdminDeps } from '../admin/deps.ts';
 import { AdminKeys } from '../auth/keys/admin-keys.ts';
 import { metadataRoute } from '../auth/route/protected-resource-metadata.ts';
 import { type RouteAuthDeps, routeAuthGuards } from '../auth/route/route-auth-guard.ts';
@@ -31,6 +33,10 @@ import { fleetLoginHandler } from '../fleet/login/fleet-login-handler.ts';
 import { fleetProxyHandler } from '../fleet/proxy/fleet-proxy-handler.ts';
 import { AnonymousWrites } from '../http/anonymous-writes.ts';
 import type { Exchange } from '../http/exchange.ts';
+import { mcpEndpoint } from '../mcp/mcp-endpoint.ts';
+import { mcpMount } from '../mcp/mcp-mount.ts';
+import { McpAudit } from '../mcp/route/mcp-audit.ts';
+import { mcpRouteHandler } from '../mcp/route/mcp-route-handler.ts';
 import { relayAllowed } from '../relay/environment.ts';
 import { relayHandler } from '../relay/relay-handler.ts';
 import { type RelayDeps, RelayService } from '../relay/relay-service.ts';
@@ -48,6 +54,7 @@ import type { TelemetryFeed } from '../telemetry/telemetry-feed.ts';
 import { nodeLinkKey } from '../tunnel/server/node-link-auth.ts';
 import { nodeLinkMount, tunnelConnectMount, tunnelHandler } from '../tunnel/server/tunnel-handler.ts';
 import { TunnelService } from '../tunnel/server/tunnel-service.ts';
+import { adminHostsOf } from './admin-hosts.ts';
 import { automaticCertificates } from './automatic-certificates.ts';
 import { Closers } from './closers.ts';
 import { edgeAuth } from './edge-auth.ts';
@@ -252,7 +259,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       },
     }),
   );
-  const admin = createAdminApp({
+  const mcpAudit = new McpAudit(store.ephemeral, clock);
+  const adminDeps: AdminDeps = {
+    mcpAudit,
     store,
     catalog,
     routes: new RouteService({
@@ -271,7 +280,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     oauthPrincipal: auth.oauthPrincipal,
     rotateSigningKey: auth.rotateSigningKey,
     certificates: certs?.manager,
+  };
+  const admin = createAdminApp(adminDeps);
+  const mcp = mcpEndpoint({
+    service: adminService(adminDeps),
+    keys,
+    verifyToken: auth.verifyToken,
+    issuer: auth.issuer,
+    trustForwarded: config.trustProxy,
+    clock,
+    logger,
   });
+  closers.add('mcp sessions', () => mcp.close());
   const dashboard = createDashboard({
     feed: options.telemetryFeed ?? telemetry?.hub ?? EMPTY_FEED,
     token: config.dashboardToken,
@@ -280,7 +300,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
   closers.add('dashboard', () => dashboard.close());
-  const adminHosts = new Set(['localhost', '127.0.0.1', '[::1]', config.domain]);
+  const adminHosts = adminHostsOf(config.domain);
   const handlers = createDispatcher({
     mounts: [
       // ACME challenges first: the CA asks on every host, the admin and auth hosts included.
@@ -291,6 +311,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...nodeLinkMount(tunnels),
       dashboard.mount,
       adminMount(admin),
+      mcpMount(mcp),
     ],
     resolve: (host, path) => {
       const tunnel = tunnels.nameForHost(host);
@@ -309,6 +330,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       static: staticHandler(),
       'fleet-proxy': fleetProxyHandler({ proxy, key: fleetKey, logger, clock, fetch: options.fleetFetch }),
       'fleet-login': fleetLogin,
+      mcp: mcpRouteHandler({
+        pool,
+        tunnels,
+        ephemeral: store.ephemeral,
+        audit: mcpAudit,
+        routeSecrets,
+        clock,
+        logger,
+        trustForwarded: config.trustProxy,
+      }),
     },
     adminHosts,
     logger,

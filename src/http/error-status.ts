@@ -174,6 +174,11 @@ const STATUS_BY_CODE = {
   DEV_IDP_PEOPLE_INVALID: 400,
   DEV_IDP_OPTION_INVALID: 400,
   DEV_IDP_NOT_LOOPBACK: 400,
+  // MCP: a foreign page is refused whoever it is; a denied tool is the caller's policy
+  MCP_ORIGIN_REFUSED: 403,
+  MCP_TOOL_DENIED: 403,
+  MCP_HEADER_MISMATCH: 400,
+  MCP_INVALID_MESSAGE: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Every error code, in the order of the table above. */

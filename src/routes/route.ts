@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GatehouseError } from '../core/errors.ts';
 import { refuseUnsafeText, type TextRule } from '../http/plain-text.ts';
 import { fleetLoginSettings } from './fleet-login-settings.ts';
+import { mcpRouteSettings } from './mcp-route-settings.ts';
 import { routeRelaySettings } from './relay-settings.ts';
 import { routeAuthSettings } from './route-auth-settings.ts';
 import {
@@ -17,7 +18,15 @@ import {
 export { hostPattern, pathPrefix } from './route-fields.ts';
 
 /** The kinds of stored route: each has one handler (see `Routed`). */
-export const ROUTE_KINDS = ['proxy', 'relay', 'tunnel', 'static', 'fleet-proxy', 'fleet-login'] as const;
+export const ROUTE_KINDS = [
+  'proxy',
+  'relay',
+  'tunnel',
+  'static',
+  'fleet-proxy',
+  'fleet-login',
+  'mcp',
+] as const;
 
 /** The kind of a route. */
 export type RouteKind = (typeof ROUTE_KINDS)[number];
@@ -102,6 +111,8 @@ const kinds = [
       fleetLogin: fleetLoginSettings.default({ sessionHours: 168 }),
     })
     .strict(),
+  // An MCP server behind login, per-tool policy, the upstream's own credential and an audit of calls.
+  z.object({ kind: z.literal('mcp'), ...common, auth: routeAuthSettings, mcp: mcpRouteSettings }).strict(),
 ] as const;
 
 /** The fields each kind has besides `kind` itself. */
@@ -112,6 +123,7 @@ const FIELDS_OF: Readonly<Record<RouteKind, readonly string[]>> = {
   static: [...Object.keys(common), 'auth', 'static'],
   'fleet-proxy': [...Object.keys(common), 'auth', ...Object.keys(upstream)],
   'fleet-login': [...Object.keys(common), 'fleetLogin'],
+  mcp: [...Object.keys(common), 'auth', 'mcp'],
 };
 
 /** Where a route may hold TAB (header values) or anything at all (a static body); the rest is plain. */
@@ -138,6 +150,7 @@ function inferredKind(body: Record<string, unknown>): RouteKind {
   if (body['tunnel'] !== undefined) return 'tunnel';
   if (body['static'] !== undefined) return 'static';
   if (body['fleetLogin'] !== undefined) return 'fleet-login';
+  if (body['mcp'] !== undefined) return 'mcp';
   return 'proxy';
 }
 
@@ -173,6 +186,7 @@ export const routePatch = z
     tunnel: tunnelName.optional(),
     static: staticResponse.optional(),
     fleetLogin: fleetLoginSettings.optional(),
+    mcp: mcpRouteSettings.optional(),
     /** Replaces the route's auth whole; `null` opens the route. */
     auth: routeAuthSettings.nullable().optional(),
   })
@@ -252,6 +266,7 @@ function patchedKind(route: Route, patch: RoutePatch): RouteKind {
   if (patch.tunnel) return 'tunnel';
   if (patch.static) return 'static';
   if (patch.fleetLogin) return 'fleet-login';
+  if (patch.mcp) return 'mcp';
   if (patch.target && !FIELDS_OF[route.kind].includes('target')) return 'proxy';
   return route.kind;
 }

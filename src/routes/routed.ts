@@ -14,7 +14,8 @@ export type Routed =
   | { readonly kind: 'tunnel'; readonly tunnel: string; readonly route?: RouteOf<'tunnel'> }
   | { readonly kind: 'static'; readonly route: RouteOf<'static'> }
   | { readonly kind: 'fleet-proxy'; readonly route: RouteOf<'fleet-proxy'> }
-  | { readonly kind: 'fleet-login'; readonly route: RouteOf<'fleet-login'> };
+  | { readonly kind: 'fleet-login'; readonly route: RouteOf<'fleet-login'> }
+  | { readonly kind: 'mcp'; readonly route: RouteOf<'mcp'> };
 
 /** The kinds of {@link Routed}. */
 export type RoutedKind = Routed['kind'];
@@ -34,6 +35,8 @@ export function routedFor(route: Route): Routed {
       return { kind: 'fleet-proxy', route };
     case 'fleet-login':
       return { kind: 'fleet-login', route };
+    case 'mcp':
+      return { kind: 'mcp', route };
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Clock } from '../../src/core/clock.ts';
 import { startTestGateway, type TestGateway } from './gateway.ts';
 import { type GithubStandin, startGithubStandin } from './github-standin.ts';
 import { formFields } from './html-forms.ts';
@@ -50,7 +51,7 @@ export const PEOPLE = [
  */
 export async function startLoginWorld(
   flags: Record<string, string> = {},
-  options: { oidc?: boolean } = {},
+  options: { oidc?: boolean; env?: Record<string, string>; clock?: Clock } = {},
 ): Promise<LoginWorld> {
   const port = await freePort();
   const issuer = `http://${flags['auth-host'] ?? 'gatehouse.test'}:${port}`;
@@ -69,6 +70,7 @@ export async function startLoginWorld(
   });
   const upstream = await startUpstream();
   const gw = await startTestGateway({
+    ...(options.clock ? { clock: options.clock } : {}),
     flags: { port: String(port), domain: 'gatehouse.test', ...flags },
     env: {
       GITHUB_CLIENT_ID: 'gh-app',
@@ -82,6 +84,7 @@ export async function startLoginWorld(
             OIDC_LABEL: 'Company login',
           }
         : {}),
+      ...options.env,
     },
   });
   return {

@@ -55,6 +55,7 @@ export async function startMiniDispatcher(options: { mounts?: Mount[]; guards?: 
       static: answered,
       'fleet-proxy': answered,
       'fleet-login': answered,
+      mcp: answered,
     },
     adminHosts: new Set(),
     logger: createLogger('silent'),

@@ -39,10 +39,16 @@ export function protectedRouteFor(table: RouteTable, resource: URL): ProtectedRo
 
 /**
  * Every scope a resource advertises in its RFC 9728 metadata: Gatehouse's own API (`admin`,
- * `user`) and each protected route's `auth.scopes`. The authorization server accepts these.
+ * `user`), its MCP server (`mcp`, `admin`) and each protected route's `auth.scopes`. The
+ * authorization server accepts these.
  */
 export function advertisedScopes(table: RouteTable): string[] {
-  return ['admin', 'user', ...table.routes.flatMap((route) => Object.keys(authOf(route)?.scopes ?? {}))];
+  return [
+    'admin',
+    'user',
+    'mcp',
+    ...table.routes.flatMap((route) => Object.keys(authOf(route)?.scopes ?? {})),
+  ];
 }
 
 /**

@@ -21,6 +21,7 @@ import { rewriteRequestHeaders } from './request-rewrite.ts';
 import { requestResourceUrl } from './resource-url.ts';
 import { identityOfToken, tokenScopes } from './token-identity.ts';
 import { TokenRejected, verifyAccessToken } from './token-verifier.ts';
+import { rememberIdentity } from './verified-identity.ts';
 
 /** Signs the identity assertion for an upstream: a short-lived JWT with the gateway's keys. */
 export type SignAssertion = (claims: Record<string, unknown>, audience: string) => Promise<string>;
@@ -135,6 +136,7 @@ export function protectedRouteGuard(deps: RouteAuthDeps): Guard {
       refuse(exchange, scopeInsufficient(metadata, required, missing));
       return 'answered';
     }
+    rememberIdentity(exchange.req, who);
     const names = identityHeaderNames(auth.headerPrefix);
     const assertion = await deps.signAssertion(
       {

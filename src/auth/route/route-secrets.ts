@@ -25,8 +25,9 @@ export function sealRouteSecrets(
   previous: Route | undefined,
   key: () => SealingKey | undefined,
 ): Route {
-  const auth = authOf(next);
-  if (!auth?.providers) return next;
+  const sealed = sealMcpCredential(next, previous, key);
+  const auth = authOf(sealed);
+  if (!auth?.providers) return sealed;
   const before = authOf(previous)?.providers ?? {};
   const providers: NonNullable<RouteAuthSettings['providers']> = {};
   for (const [provider, credentials] of Object.entries(auth.providers)) {
@@ -60,11 +61,67 @@ export function sealRouteSecrets(
     }
     providers[provider] = { clientId: credentials.clientId, clientSecret: secret };
   }
-  return { ...next, auth: { ...auth, providers } } as Route;
+  return { ...sealed, auth: { ...auth, providers } } as Route;
+}
+
+const MCP_CREDENTIAL = 'mcp-credential';
+
+/** An MCP route's upstream credential sealed as the providers' secrets are: `(set)` keeps the stored one. */
+function sealMcpCredential(
+  next: Route,
+  previous: Route | undefined,
+  key: () => SealingKey | undefined,
+): Route {
+  if (next.kind !== 'mcp' || !next.mcp.credential || !('value' in next.mcp.credential)) return next;
+  const field = 'mcp.credential.value';
+  const before = previous?.kind === 'mcp' ? previous.mcp.credential : undefined;
+  const stored = before && 'value' in before ? before.value : undefined;
+  let value = next.mcp.credential.value;
+  if (value === SECRET_SET) {
+    if (!stored)
+      throw new GatehouseError('VALIDATION_FAILED', `${field}: no credential is stored yet; send it itself`, {
+        field,
+      });
+    value = stored;
+  } else if (value.startsWith(SEALED)) {
+    if (value !== stored)
+      throw new GatehouseError(
+        'VALIDATION_FAILED',
+        `${field}: send the credential itself, or "${SECRET_SET}" to keep the stored one`,
+        { field },
+      );
+  } else {
+    const sealing = key();
+    if (!sealing)
+      throw new GatehouseError(
+        'AUTH_SECRET_KEY_MISSING',
+        `${field}: upstream credentials are stored sealed; set GATEHOUSE_SECRET_KEY (the same on every node)`,
+        { field },
+      );
+    value = SEALED + seal(sealing, value, contextOf(next.id, MCP_CREDENTIAL));
+  }
+  return { ...next, mcp: { ...next.mcp, credential: { ...next.mcp.credential, value } } };
+}
+
+/** An MCP route's upstream credential opened (header and value); undefined when it has none or it does not open. */
+export function mcpCredentialOf(
+  route: Route,
+  key: SealingKey | undefined,
+): { readonly header: string; readonly value: string } | undefined {
+  if (route.kind !== 'mcp' || !route.mcp.credential || !('value' in route.mcp.credential) || !key)
+    return undefined;
+  const { header, value } = route.mcp.credential;
+  if (!value.startsWith(SEALED)) return undefined;
+  const opened = unseal(key, value.slice(SEALED.length), contextOf(route.id, MCP_CREDENTIAL));
+  return opened === undefined ? undefined : { header, value: opened };
 }
 
 /** The route as the admin API shows it: client secrets as `(set)`, never sealed or plain. */
-export function publicRoute(route: Route): Route {
+export function publicRoute(shown: Route): Route {
+  const route =
+    shown.kind === 'mcp' && shown.mcp.credential && 'value' in shown.mcp.credential
+      ? { ...shown, mcp: { ...shown.mcp, credential: { ...shown.mcp.credential, value: SECRET_SET } } }
+      : shown;
   const auth = authOf(route);
   if (!auth?.providers) return route;
   const providers = Object.fromEntries(

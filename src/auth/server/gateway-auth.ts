@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { AuthConfig } from '../../config/auth-schema.ts';
 import type { Clock } from '../../core/clock.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Exchange } from '../../http/exchange.ts';
@@ -8,6 +10,7 @@ import type { Store } from '../../store/types.ts';
 import type { LoginProviders } from '../identity/login-providers.ts';
 import type { ResourcePolicy } from '../identity/resource-policy.ts';
 import { type AuthorizationServer, startAuthorizationServer } from './authorization-server.ts';
+import type { MetadataFetchOptions } from './metadata-fetch.ts';
 import type { FirstPartyClient } from './provider-config.ts';
 import { OAUTH_ROUTES } from './provider-config.ts';
 
@@ -30,6 +33,27 @@ export interface GatewayAuthOptions {
   readonly firstPartyClients?: (issuer: string) => readonly FirstPartyClient[];
   /** The scopes resources advertise now (Gatehouse's API and the protected routes). */
   readonly resourceScopes?: () => readonly string[];
+}
+
+/**
+ * How client documents are fetched: from public addresses only, unless a development CA is set
+ * (`GATEHOUSE_DEV_CIMD_CA`), which lets loopback and private https servers in.
+ */
+function clientMetadataOptions(auth: AuthConfig, logger: Logger): MetadataFetchOptions {
+  if (!auth.devClientMetadataCa) return {};
+  let ca: string;
+  try {
+    ca = readFileSync(auth.devClientMetadataCa, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `GATEHOUSE_DEV_CIMD_CA names ${auth.devClientMetadataCa}, which cannot be read: give a PEM file, or unset it`,
+      { field: 'auth.devClientMetadataCa', cause: error },
+    );
+  }
+  logger.warn(
+    'Client ID Metadata Documents may come from loopback and private addresses (GATEHOUSE_DEV_CIMD_CA): for development only',
+  );
+  return { allowPrivateNetwork: { ca } };
 }
 
 /**
@@ -99,6 +123,7 @@ export function gatewayAuthorizationServer(options: GatewayAuthOptions) {
           trustProxy: options.trustProxy,
           firstPartyClients: options.firstPartyClients?.(issuer),
           resourceScopes: options.resourceScopes,
+          clientMetadata: clientMetadataOptions(options.auth, options.logger),
         });
         failure = undefined;
         options.logger.info({ issuer }, 'authorization server ready');

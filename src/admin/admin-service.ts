@@ -1,0 +1,173 @@
+import { type AdminPrincipal, ownerOf } from '../auth/keys/admin-keys.ts';
+import { publicRoute } from '../auth/route/route-secrets.ts';
+import { dateOf } from '../core/clock.ts';
+import { GatehouseError } from '../core/errors.ts';
+import { VERSION } from '../core/version.ts';
+import { publicDelivery } from '../relay/deliveries.ts';
+import { RelayRegistry } from '../relay/registrations.ts';
+import type { Route, RouteInput, RoutePatch } from '../routes/route.ts';
+import { TunnelError } from '../tunnel/protocol/errors.ts';
+import type { AdminDeps } from './deps.ts';
+import { AdminError } from './errors.ts';
+import { ENV_KEY_ID, environmentKey, publicKey } from './public-key.ts';
+
+/** What a VIN may be: a certificate CN with `.` made `-`. */
+const VIN = /^[A-Za-z0-9-]{1,64}$/;
+
+/** A list size asked for, kept within 1..500 (100 when not a number). */
+export function listLimit(asked: unknown): number {
+  return Math.min(Math.max(Number(asked ?? 100) || 100, 1), 500);
+}
+
+/**
+ * Everything the admin API does, as plain functions over {@link AdminDeps}: the HTTP API and the
+ * MCP tools both call these, so the two can never do different things.
+ */
+export function adminService(deps: AdminDeps) {
+  const routes = deps.routes;
+  const route = (id: string): Promise<Route> => routes.get(id);
+  const redactOf = (r: Route) => (r.kind === 'relay' ? r.relay.webhooks?.redactHeaders : undefined);
+  const tunnelRecord = async (name: string) => {
+    const record = await deps.store.tunnels.get(name);
+    if (!record) throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`, { field: 'name' });
+    return record;
+  };
+
+  return {
+    /** Whether this node serves, its store answers, and how much it carries. */
+    async health() {
+      let store: 'ok' | 'unavailable' = 'ok';
+      try {
+        await deps.store.ping();
+      } catch {
+        store = 'unavailable';
+      }
+      const tunnels = await deps.store.tunnels.list();
+      return {
+        status: !deps.accepting() ? 'shutting down' : store === 'ok' ? 'ready' : 'store unavailable',
+        version: VERSION,
+        store: { kind: deps.store.kind, status: store },
+        routes: deps.catalog.table.size,
+        tunnels: tunnels.length,
+        tunnelsOnline: tunnels.filter((t) => deps.tunnels.view(t).online).length,
+      };
+    },
+
+    /** Every route, secrets shown as `(set)`. */
+    listRoutes: async () => (await routes.list()).map(publicRoute),
+    getRoute: async (id: string) => publicRoute(await route(id)),
+    createRoute: async (input: RouteInput) => publicRoute(await routes.create(input)),
+    updateRoute: async (id: string, patch: RoutePatch) => publicRoute(await routes.update(id, patch)),
+    deleteRoute: (id: string) => routes.delete(id),
+
+    /** The webhooks a relay route received, newest first, credentials redacted. */
+    async deliveries(routeId: string, limit: number) {
+      const r = await route(routeId);
+      return (await deps.relay.webhooks.deliveries(r.id, limit)).map((d) => publicDelivery(d, redactOf(r)));
+    },
+    async delivery(routeId: string, deliveryId: string) {
+      const r = await route(routeId);
+      const found = await deps.relay.webhooks.delivery(r.id, deliveryId);
+      if (!found) throw new AdminError('NOT_FOUND', `no delivery ${deliveryId} on route ${r.id}`);
+      return publicDelivery(found, redactOf(r));
+    },
+    async replay(routeId: string, deliveryId: string, developerId: string) {
+      return deps.relay.webhooks.replay(await route(routeId), deliveryId, developerId);
+    },
+    /** The developers registered with a relay route's host now, and where each one's requests go. */
+    async relayRegistrations(routeId: string) {
+      const r = await route(routeId);
+      if (r.kind !== 'relay')
+        throw new AdminError('VALIDATION_FAILED', `route ${r.id} is a ${r.kind} route, not a relay route`, {
+          field: 'route_id',
+        });
+      return new RelayRegistry(deps.store.ephemeral, r.host).list();
+    },
+
+    /** The calls through an MCP route, newest first: who, what, a hash of the arguments, outcome, duration. */
+    async mcpCalls(routeId: string, limit: number) {
+      const r = await route(routeId);
+      if (r.kind !== 'mcp')
+        throw new AdminError('VALIDATION_FAILED', `route ${r.id} is a ${r.kind} route, not an mcp route`, {
+          field: 'route_id',
+        });
+      return deps.mcpAudit.calls(r.id, limit);
+    },
+
+    /** Every tunnel with its live state. */
+    listTunnels: async () => (await deps.store.tunnels.list()).map((t) => deps.tunnels.view(t)),
+    getTunnel: async (name: string) => deps.tunnels.view(await tunnelRecord(name)),
+    async tunnelEvents(name: string, limit: number) {
+      await tunnelRecord(name);
+      return deps.store.tunnels.events(name, limit);
+    },
+    /** A new tunnel and its key, shown this once. */
+    async createTunnel(name: string | undefined, principal: AdminPrincipal) {
+      const made = await deps.tunnels.create(name, ownerOf(principal));
+      return { ...made.tunnel, key: made.key };
+    },
+    async rotateTunnelKey(name: string) {
+      const made = await deps.tunnels.rotateKey(name);
+      return { ...made.tunnel, key: made.key };
+    },
+    deleteTunnel: (name: string) => deps.tunnels.delete(name),
+
+    /** Admin API keys, the environment's first (after a lost key is replaced by it, it is the one in use). */
+    async listKeys(principal: AdminPrincipal) {
+      const stored = (await deps.store.apiKeys.list()).map((k) => publicKey(k, principal));
+      const prefix = deps.keys.envKeyPrefix;
+      return prefix ? [environmentKey(prefix, principal), ...stored] : stored;
+    },
+    async getKey(id: string, principal: AdminPrincipal) {
+      const prefix = deps.keys.envKeyPrefix;
+      if (prefix && id === ENV_KEY_ID) return environmentKey(prefix, principal);
+      const key = await deps.store.apiKeys.get(id);
+      if (!key) throw new AdminError('NOT_FOUND', `no API key with id ${id}`, { field: 'id' });
+      return publicKey(key, principal);
+    },
+    /** A new key; its secret is in this answer and nowhere else. */
+    async createKey(name: string, principal: AdminPrincipal) {
+      const { record, secret } = await deps.keys.create(name);
+      return { ...publicKey(record, principal), secret };
+    },
+    async revokeKey(id: string, principal: AdminPrincipal) {
+      if (deps.keys.hasEnvKey && id === ENV_KEY_ID)
+        throw new AdminError(
+          'ADMIN_KEY_FROM_ENVIRONMENT',
+          'this key is GATEHOUSE_ADMIN_KEY, which is not stored: unset the variable and restart Gatehouse to stop it working',
+        );
+      const key = await deps.store.apiKeys.get(id);
+      if (!key || key.revokedAt)
+        throw new AdminError('NOT_FOUND', `no active API key with id ${id}`, { field: 'id' });
+      const active = (await deps.store.apiKeys.list()).filter((k) => !k.revokedAt);
+      if (active.length === 1 && !deps.keys.hasEnvKey) {
+        // Revoking it would leave nobody able to use the admin API.
+        throw new AdminError('LAST_ADMIN_KEY', 'this is the last active admin key; create another first');
+      }
+      const revokedAt = dateOf(deps.clock).toISOString();
+      await deps.store.apiKeys.revoke(id, revokedAt);
+      return publicKey({ ...key, revokedAt }, principal);
+    },
+
+    /** What the telemetry receiver knows of each vehicle. */
+    listVehicles: () => deps.vehicles.list(),
+    async vehicle(vin: string) {
+      if (!VIN.test(vin))
+        throw new AdminError('VALIDATION_FAILED', 'a VIN is 1 to 64 letters, digits or dashes', {
+          field: 'vin',
+        });
+      const state = await deps.vehicles.get(vin);
+      if (!state)
+        throw new GatehouseError(
+          'FLEET_VEHICLE_UNKNOWN',
+          `no telemetry from ${vin} yet: it appears once the vehicle connects to the receiver`,
+          { field: 'vin' },
+        );
+      const history = await deps.vehicles.history(vin);
+      return { ...state, history: history?.samples ?? [] };
+    },
+  };
+}
+
+/** The admin service of {@link adminService}. */
+export type AdminService = ReturnType<typeof adminService>;
