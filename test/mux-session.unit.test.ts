@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { duplexPair, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, it, type TestContext } from 'node:test';
-import { StreamKind } from '../src/tunnel/protocol/mux-frames.ts';
+import { controlFrame, FrameType, StreamKind } from '../src/tunnel/protocol/mux-frames.ts';
 import { MuxSession } from '../src/tunnel/protocol/mux-session.ts';
 import { type MuxStream, STREAM_WINDOW, StreamCutError } from '../src/tunnel/protocol/mux-stream.ts';
 
@@ -138,6 +138,21 @@ describe('MuxSession', () => {
     const [error] = await once(streams[4]!, 'error');
     assert.match((error as Error).message, /too many streams/);
     assert.equal(edge.open, true);
+  });
+
+  it('does not grow its memory answering a peer that floods pings and never reads', async (t) => {
+    const [a, b] = duplexPair();
+    const edge = new MuxSession(a, { role: 'edge', heartbeatMs: 60_000, maxIncomingStreams: 0 });
+    t.after(() => edge.close('test over'));
+    const ping = controlFrame(FrameType.PING, 0, Buffer.alloc(8, 1));
+    for (let round = 0; round < 20; round++) {
+      b.write(Buffer.concat(Array.from({ length: 10_000 }, () => ping)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    // 200,000 pings would have made 3.4 MB of answers; at most the budget and one turn's are kept.
+    assert.ok(a.writableLength <= 1024 * 1024 + 200_000, `${a.writableLength} bytes waiting`);
+    assert.ok(a.writableLength > 0, 'it did answer while the peer still read nothing');
   });
 
   it('ends a connection whose peer stops answering pings', async (t) => {

@@ -11,6 +11,9 @@ import {
 } from './mux-frames.ts';
 import { MuxStream, type StreamLink } from './mux-stream.ts';
 
+/** Most bytes waiting to be written before answers to the peer's frames are dropped. */
+const REPLY_BUDGET = 1024 * 1024;
+
 /** Which end of a tunnel connection this is: the edge opens odd stream ids, the agent even ones. */
 export type MuxRole = 'edge' | 'agent';
 
@@ -173,6 +176,15 @@ export class MuxSession implements StreamLink {
     for (const wake of this.#drainWaiters.splice(0)) wake();
   }
 
+  /**
+   * Sends a frame that answers the peer's (PONG, a refused stream), unless the peer has left more
+   * than {@link REPLY_BUDGET} unread: a peer that floods without reading cannot grow this side's
+   * memory. It gets no answer, and so takes this side for dead, which it then is to it.
+   */
+  #reply(frame: Buffer): void {
+    if (this.#transport.writableLength <= REPLY_BUDGET) this.#send(frame);
+  }
+
   #send(frame: Buffer): void {
     this.#cork();
     this.#transport.write(frame);
@@ -219,7 +231,7 @@ export class MuxSession implements StreamLink {
         this.#streams.get(id)?.receiveCredit(payload.readUInt32BE(0));
         return;
       case FrameType.PING:
-        this.#send(controlFrame(FrameType.PONG, 0, payload));
+        this.#reply(controlFrame(FrameType.PONG, 0, payload));
         return;
       case FrameType.PONG:
         if (this.#pingPayload?.equals(payload)) this.#pingPayload = undefined;
@@ -243,11 +255,11 @@ export class MuxSession implements StreamLink {
     }
     const onStream = this.#options.onStream;
     if (!onStream || payload.length < 1) {
-      this.#send(controlFrame(FrameType.RESET, id, Buffer.from('this side accepts no such stream')));
+      this.#reply(controlFrame(FrameType.RESET, id, Buffer.from('this side accepts no such stream')));
       return;
     }
     if (this.#streams.size >= this.#options.maxIncomingStreams) {
-      this.#send(controlFrame(FrameType.RESET, id, Buffer.from('too many streams open')));
+      this.#reply(controlFrame(FrameType.RESET, id, Buffer.from('too many streams open')));
       return;
     }
     const kind = payload[0] as StreamKind;
