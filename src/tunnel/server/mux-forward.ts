@@ -97,6 +97,8 @@ export function forwardOverMux(
     let stream: MuxStream | undefined;
     let received = 0;
     let sent = 0;
+    /** The whole body arrived (its end, not `complete`: a body may come from another readable). */
+    let uploaded = false;
     const settle = (error?: TunnelError, cut?: string) => {
       if (settled) return;
       settled = true;
@@ -143,10 +145,13 @@ export function forwardOverMux(
           );
         }
       });
-      req.once('end', startClock);
+      req.once('end', () => {
+        uploaded = true;
+        startClock();
+      });
       // A cut upload must reach the local server as a cut: the stream is reset, not ended.
       req.once('close', () => {
-        if (req.complete) return;
+        if (uploaded) return;
         settle(undefined, UPLOAD_CUT);
         local.destroy();
       });
@@ -158,7 +163,7 @@ export function forwardOverMux(
     res.once('close', () => {
       if (res.writableFinished) return;
       // Told before the stream is cut, so the agent's record says why.
-      settle(undefined, hasBody && !req.complete ? UPLOAD_CUT : new ClientGoneError().message);
+      settle(undefined, hasBody && !uploaded ? UPLOAD_CUT : new ClientGoneError().message);
       local.destroy();
     });
 
