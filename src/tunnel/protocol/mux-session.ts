@@ -11,6 +11,11 @@ import {
 } from './mux-frames.ts';
 import { MuxStream, type StreamLink } from './mux-stream.ts';
 
+/**
+ * How much may wait to be written before streams hold back: the socket's own mark (16 KiB) would
+ * stop every stream after one frame per turn of the event loop while writes are corked.
+ */
+const WRITE_BUDGET = 1024 * 1024;
 /** Most bytes waiting to be written before answers to the peer's frames are dropped. */
 const REPLY_BUDGET = 1024 * 1024;
 
@@ -131,7 +136,8 @@ export class MuxSession implements StreamLink {
     if (!this.open) return true;
     this.#cork();
     this.#transport.write(frameHeader(FrameType.DATA, 0, id, bytes.length));
-    return this.#transport.write(bytes);
+    this.#transport.write(bytes);
+    return this.#transport.writableLength < WRITE_BUDGET;
   }
 
   /** @internal */
@@ -157,7 +163,7 @@ export class MuxSession implements StreamLink {
 
   /** @internal */
   afterDrain(callback: () => void): void {
-    if (!this.open || !this.#transport.writableNeedDrain) callback();
+    if (!this.open || this.#transport.writableLength < WRITE_BUDGET) callback();
     else this.#drainWaiters.push(callback);
   }
 
