@@ -6,9 +6,11 @@ import { request } from 'undici';
 import type { TunnelAgent } from '../src/tunnel/agent/tunnel-agent.ts';
 import { NODE_LINK_PATH, NODE_LINK_UPGRADE } from '../src/tunnel/server/node-links.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { spawnServe } from './helpers/cli-process.ts';
+import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { freePort, type RedisServer, startRedis } from './helpers/redis.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const SECRET = 'ab'.repeat(32);
 
@@ -68,6 +70,46 @@ describe('a tunnel reachable from every node of a deployment', () => {
       assert.equal(got.status, 200, `node ${i}: ${got.text}`);
       assert.match(got.text, new RegExp(`^POST /from-${i} ${100_000 * i} 127\\.0\\.0\\.1:`));
     }
+  });
+
+  test('every node lists the tunnel online, as the node holding it recorded it', async () => {
+    for (const node of nodes) {
+      const view = (await node.api('GET', '/api/v1/tunnels/roaming')).body;
+      assert.equal(view.online, true);
+      assert.equal(view.agentVersion, 'test');
+    }
+  });
+
+  test('a node that dies without a word: its claim runs out, and the tunnel comes back with its agent elsewhere', async (t) => {
+    const fragile = await createTunnel(nodes[0]!, 'fragile');
+    const port = await freePort();
+    const doomed = await spawnServe(
+      [
+        '--store',
+        redis.url,
+        '--port',
+        String(port),
+        '--node-address',
+        `127.0.0.1:${port}`,
+        '--tunnel-heartbeat',
+        '200',
+      ],
+      { GATEHOUSE_SECRET_KEY: SECRET, GATEHOUSE_ADMIN_KEY: ADMIN_KEY },
+    );
+    t.after(() => doomed.stop('SIGKILL'));
+    const first = await startAgent(nodes[0]!, fragile, local.url, {
+      server: `http://127.0.0.1:${port}`,
+    });
+    assert.equal((await call(nodes[1]!, 'fragile.localhost', '/before')).status, 200);
+    await doomed.stop('SIGKILL');
+    first.stop();
+    await waitFor('the dead node’s claim to run out', async () => {
+      return (await nodes[1]!.api('GET', '/api/v1/tunnels/fragile')).body.online === false;
+    });
+    assert.equal((await call(nodes[1]!, 'fragile.localhost', '/while-gone')).status, 503);
+    const second = await startAgent(nodes[2]!, fragile, local.url);
+    t.after(() => second.stop());
+    assert.equal((await call(nodes[0]!, 'fragile.localhost', '/after')).status, 200);
   });
 
   test('a link without the deployment key is refused before anything is upgraded', async () => {

@@ -49,6 +49,7 @@ export function adminService(deps: AdminDeps) {
         store: { kind: deps.store.kind, status: store },
         routes: deps.catalog.table.size,
         tunnels: tunnels.length,
+        // On this node: a health check stays one node's business, and cheap.
         tunnelsOnline: tunnels.filter((t) => deps.tunnels.view(t).online).length,
       };
     },
@@ -95,8 +96,8 @@ export function adminService(deps: AdminDeps) {
     },
 
     /** Every tunnel with its live state. */
-    listTunnels: async () => (await deps.store.tunnels.list()).map((t) => deps.tunnels.view(t)),
-    getTunnel: async (name: string) => deps.tunnels.view(await tunnelRecord(name)),
+    listTunnels: async () => deps.tunnels.views(await deps.store.tunnels.list()),
+    getTunnel: async (name: string) => (await deps.tunnels.views([await tunnelRecord(name)]))[0]!,
     async tunnelEvents(name: string, limit: number) {
       await tunnelRecord(name);
       return deps.store.tunnels.events(name, limit);

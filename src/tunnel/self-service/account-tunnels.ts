@@ -41,10 +41,10 @@ export class AccountTunnels {
   /** The person's tunnels, oldest first. */
   async list(owner: TunnelOwner): Promise<TunnelView[]> {
     const mine = accountOwner(owner.accountId);
-    return (await this.#options.store.tunnels.list())
+    const records = (await this.#options.store.tunnels.list())
       .filter((t) => t.owner === mine)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      .map((t) => this.#options.tunnels.view(t));
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return this.#options.tunnels.views(records);
   }
 
   /**

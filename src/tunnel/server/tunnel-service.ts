@@ -19,7 +19,7 @@ import { forwardUpgradeOverMux } from './mux-upgrade.ts';
 import { NodeLinks } from './node-links.ts';
 import { TlsPassthrough } from './tls-passthrough.ts';
 import { exchangeWhole, type WholeRequest, type WholeResponse } from './tunnel-exchange.ts';
-import { TunnelHolders } from './tunnel-holders.ts';
+import { type TunnelHolder, TunnelHolders } from './tunnel-holders.ts';
 import { TunnelRecords } from './tunnel-records.ts';
 import { TunnelRegistry } from './tunnel-registry.ts';
 
@@ -254,9 +254,23 @@ export class TunnelService {
     this.registry.disconnect(name, 'tunnel deleted');
   }
 
-  /** A tunnel with its live state on this node. */
-  view(record: TunnelRecord): TunnelView {
+  /**
+   * Tunnels with their live state across the deployment: connected here, or (with several nodes)
+   * held by another node, as that node recorded it.
+   */
+  async views(records: readonly TunnelRecord[]): Promise<TunnelView[]> {
+    const cluster = this.#cluster;
+    const elsewhere =
+      cluster && records.some((r) => !this.registry.get(r.name))
+        ? await cluster.holders.remoteAll()
+        : new Map<string, TunnelHolder>();
+    return records.map((record) => this.view(record, elsewhere.get(record.name)));
+  }
+
+  /** A tunnel with its live state on this node, or as `holder` (another node holding it) says. */
+  view(record: TunnelRecord, holder?: TunnelHolder): TunnelView {
     const session = this.registry.get(record.name);
+    if (!session && holder) return this.#heldElsewhere(record, holder);
     return {
       name: record.name,
       url: this.publicUrl(record.name),
@@ -272,6 +286,18 @@ export class TunnelService {
       tlsPassthrough: session?.info.passthrough ? (this.passthroughAddress(record.name) ?? null) : null,
       requests: session?.stats.requests ?? 0,
       activeRequests: session?.activeStreams ?? 0,
+    };
+  }
+
+  #heldElsewhere(record: TunnelRecord, holder: TunnelHolder): TunnelView {
+    return {
+      ...this.view(record),
+      online: true,
+      connectedSince: holder.connectedAt,
+      clientIp: holder.ip,
+      agentVersion: holder.agentVersion,
+      transport: holder.transport,
+      tlsPassthrough: holder.passthrough ? (this.passthroughAddress(record.name) ?? null) : null,
     };
   }
 
