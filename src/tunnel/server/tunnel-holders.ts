@@ -107,7 +107,9 @@ export class TunnelHolders {
   /** Every tunnel another node holds, by name (one read of the whole record). */
   async remoteAll(): Promise<Map<string, TunnelHolder>> {
     const all = await this.#records.list().catch(() => []);
-    return new Map(all.filter(({ record }) => record.node !== this.#node).map(({ key, record }) => [key, record]));
+    return new Map(
+      all.filter(({ record }) => record.node !== this.#node).map(({ key, record }) => [key, record]),
+    );
   }
 
   /** The node holding `name`, when it is another one. */
