@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { type AddressInfo, createServer } from 'node:net';
 import { type TestContext, test } from 'node:test';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { type AcmeWorld, dnsNames, handshake, startAcmeWorld } from './helpers/acme-world.ts';
-import { startTestGateway } from './helpers/gateway.ts';
+import { ADMIN_KEY, startTestGateway } from './helpers/gateway.ts';
 import { freePort } from './helpers/redis.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
@@ -69,6 +70,22 @@ test('HTTP-01: one certificate for two names, served by SNI with no restart; a r
   );
   assert.equal(unrouted.status, 404);
   assert.match(unrouted.text, /ROUTE_NOT_FOUND/);
+
+  // The same certificates through Gatehouse's MCP server, for an assistant managing it.
+  const mcp = new Client({ name: 'test', version: '1' });
+  await mcp.connect(
+    new StreamableHTTPClientTransport(new URL(`${world.gatehouse.url}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${ADMIN_KEY}` } },
+    }),
+  );
+  t.after(() => mcp.close());
+  const tool = await mcp.callTool({ name: 'list_certificates', arguments: {} });
+  const certificates = (tool.structuredContent as { certificates: { id: string; status: string }[] })
+    .certificates;
+  assert.ok(certificates.some((c) => c.id === issued.id && c.status === 'valid'));
+  const refused = await mcp.callTool({ name: 'renew_certificate', arguments: { id: 'not-an-id' } });
+  assert.equal(refused.isError, true);
+  assert.match(JSON.stringify(refused.content), /id/);
 });
 
 test('TLS-ALPN-01: the CA validates on the HTTPS listener, which then serves the certificate', async (t) => {

@@ -7,6 +7,7 @@ import { publicDelivery } from '../relay/deliveries.ts';
 import { RelayRegistry } from '../relay/registrations.ts';
 import type { Route, RouteInput, RoutePatch } from '../routes/route.ts';
 import { TunnelError } from '../tunnel/protocol/errors.ts';
+import { certificateService } from './certificate-service.ts';
 import type { AdminDeps } from './deps.ts';
 import { AdminError } from './errors.ts';
 import { ENV_KEY_ID, environmentKey, publicKey } from './public-key.ts';
@@ -34,6 +35,8 @@ export function adminService(deps: AdminDeps) {
   };
 
   return {
+    ...certificateService(deps),
+
     /** Whether this node serves, its store answers, and how much it carries. */
     async health() {
       let store: 'ok' | 'unavailable' = 'ok';

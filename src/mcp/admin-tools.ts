@@ -2,12 +2,13 @@ import { type AuthInfo, McpServer } from '@modelcontextprotocol/server';
 import type { AdminService } from '../admin/admin-service.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { VERSION } from '../core/version.ts';
+import { CERTIFICATE_TOOLS } from './certificate-tools.ts';
 import { GATEWAY_TOOLS } from './gateway-tools.ts';
 import { ROUTE_TOOLS } from './route-tools.ts';
 import { type AdminTool, annotationsFor, scopesFor, type ToolCaller } from './tool-kit.ts';
 
 /** Every tool of Gatehouse's own MCP server. None runs a command on the host: see docs/guides/mcp.md. */
-export const ADMIN_TOOLS: readonly AdminTool[] = [...GATEWAY_TOOLS, ...ROUTE_TOOLS];
+export const ADMIN_TOOLS: readonly AdminTool[] = [...GATEWAY_TOOLS, ...ROUTE_TOOLS, ...CERTIFICATE_TOOLS];
 
 /** The tool of that name, if there is one. */
 export function adminToolNamed(name: string): AdminTool | undefined {
