@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { duplexPair, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, it, type TestContext } from 'node:test';
-import { controlFrame, FrameType, StreamKind } from '../src/tunnel/protocol/mux-frames.ts';
+import { controlFrame, FrameType, frameHeader, StreamKind } from '../src/tunnel/protocol/mux-frames.ts';
 import { MuxSession } from '../src/tunnel/protocol/mux-session.ts';
 import { type MuxStream, STREAM_WINDOW, StreamCutError } from '../src/tunnel/protocol/mux-stream.ts';
 
@@ -138,6 +138,20 @@ describe('MuxSession', () => {
     const [error] = await once(streams[4]!, 'error');
     assert.match((error as Error).message, /too many streams/);
     assert.equal(edge.open, true);
+  });
+
+  it('ends the connection when the peer sends more on a stream than it was granted', async (t) => {
+    const [a, b] = duplexPair();
+    const edge = new MuxSession(a, { role: 'edge', heartbeatMs: 60_000, maxIncomingStreams: 0 });
+    t.after(() => edge.close('test over'));
+    const stream = edge.openStream(StreamKind.HTTP);
+    stream.on('error', () => {});
+    // Nobody reads the stream, so no credit is granted back past the first window.
+    const piece = Buffer.alloc(64 * 1024, 1);
+    for (let sent = 0; sent <= STREAM_WINDOW; sent += piece.length)
+      b.write(Buffer.concat([frameHeader(FrameType.DATA, 0, stream.id, piece.length), piece]));
+    const reason = await new Promise((resolve) => edge.onClose(resolve));
+    assert.match(String(reason), /overran stream 1/);
   });
 
   it('does not grow its memory answering a peer that floods pings and never reads', async (t) => {
