@@ -19,6 +19,10 @@ class StreamAgent extends Agent {
   override createConnection(): Duplex {
     return this.#open();
   }
+  /** Every connection of this pool goes to the same place: one name, not one built per request. */
+  override getName(): string {
+    return 'tunnel';
+  }
 }
 
 /** How an exchange on a stream ended, as the agent's log and inspector show it. */
