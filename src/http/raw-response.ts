@@ -27,3 +27,18 @@ export function serializeHead(status: number, statusText: string, rawHeaders: re
   for (let i = 0; i < rawHeaders.length; i += 2) lines.push(`${rawHeaders[i]}: ${rawHeaders[i + 1]}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
+
+/**
+ * The head of a response relayed as it is and then the connection closed (an upgrade the upstream
+ * declined): its end-to-end headers, the standard reason phrase, and `connection: close`.
+ */
+export function closingResponseHead(
+  status: number,
+  headers: Readonly<Record<string, string | string[]>>,
+): string {
+  const raw: string[] = [];
+  for (const [name, value] of Object.entries(headers))
+    for (const one of Array.isArray(value) ? value : [value]) raw.push(name, one);
+  raw.push('connection', 'close');
+  return serializeHead(status, STATUS_CODES[status] ?? 'Unknown', raw);
+}

@@ -34,6 +34,29 @@ export interface ExchangeRecord {
   rawResponse?: Buffer[];
 }
 
+/** A record of an exchange that starts now, nothing answered yet. */
+export function newExchangeRecord(
+  id: string,
+  method: string,
+  path: string,
+  requestHeaders: Record<string, string> = {},
+): ExchangeRecord {
+  return {
+    id,
+    method,
+    path,
+    requestHeaders,
+    status: 0,
+    responseHeaders: {},
+    startedAt: Date.now(),
+    durationMs: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    requestBody: [],
+    responseBody: [],
+  };
+}
+
 /** Where and how the agent forwards. */
 export interface LocalTarget {
   readonly url: URL;
@@ -78,20 +101,7 @@ export function handleTunnelStream(
     );
     return;
   }
-  const record: ExchangeRecord = {
-    id: String(headers[REQUEST_ID_HEADER] ?? ''),
-    method,
-    path,
-    requestHeaders,
-    status: 0,
-    responseHeaders: {},
-    startedAt: Date.now(),
-    durationMs: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    requestBody: [],
-    responseBody: [],
-  };
+  const record = newExchangeRecord(String(headers[REQUEST_ID_HEADER] ?? ''), method, path, requestHeaders);
   hooks.onStart(record);
   const hasBody = (flags & constants.NGHTTP2_FLAG_END_STREAM) === 0;
   forward(stream, record, hasBody, target).finally(() => {

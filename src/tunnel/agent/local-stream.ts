@@ -3,7 +3,12 @@ import { connect as connectTls } from 'node:tls';
 import { outboundLookup } from '../../http/outbound.ts';
 import { InfoKind } from '../protocol/mux-frames.ts';
 import type { MuxStream } from '../protocol/mux-stream.ts';
-import type { ExchangeHooks, ExchangeRecord, LocalTarget } from './local-forwarder.ts';
+import {
+  type ExchangeHooks,
+  type ExchangeRecord,
+  type LocalTarget,
+  newExchangeRecord,
+} from './local-forwarder.ts';
 
 /** How long connecting to the local server may take. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -94,18 +99,7 @@ const HEAD_ALLOWANCE = 16 * 1024;
 
 function startRecord(fields: string[]): ExchangeRecord {
   return {
-    id: fields[0] ?? '',
-    method: fields[1] ?? '',
-    path: fields[2] ?? '',
-    requestHeaders: {},
-    status: 0,
-    responseHeaders: {},
-    startedAt: Date.now(),
-    durationMs: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    requestBody: [],
-    responseBody: [],
+    ...newExchangeRecord(fields[0] ?? '', fields[1] ?? '', fields[2] ?? ''),
     rawRequest: [],
     rawResponse: [],
   };

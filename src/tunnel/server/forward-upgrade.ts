@@ -1,8 +1,8 @@
-import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { ClientInfo } from '../../http/forwarded.ts';
-import { serializeHead, writeRawResponse } from '../../http/raw-response.ts';
+import { closingResponseHead, writeRawResponse } from '../../http/raw-response.ts';
 import type { RequestTarget } from '../../http/request-target.ts';
 import type { Http2TunnelSession } from '../protocol/h2-session.ts';
 import { SWITCHED_HEADER } from '../protocol/protocol.ts';
@@ -81,11 +81,7 @@ export function forwardUpgradeThroughTunnel(
 /** Writes the stream's answer onto the client's socket as an HTTP/1.1 response, then closes it. */
 function relayAnswer(stream: ClientHttp2Stream, headers: IncomingHttpHeaders, socket: Duplex): number {
   const status = Number(headers[':status']);
-  const raw: string[] = [];
-  for (const [name, value] of Object.entries(responseHeadersFromStream(headers)))
-    for (const one of Array.isArray(value) ? value : [value]) raw.push(name, one);
-  raw.push('connection', 'close');
-  socket.write(serializeHead(status, STATUS_CODES[status] ?? 'Unknown', raw));
+  socket.write(closingResponseHead(status, responseHeadersFromStream(headers)));
   stream.pipe(socket, { end: false });
   stream.once('end', () => {
     if (endedWhole(stream)) socket.end();

@@ -2,7 +2,6 @@ import { type ClientRequest, type IncomingMessage, request, type ServerResponse 
 import type { Duplex } from 'node:stream';
 import type { ClientInfo } from '../../http/forwarded.ts';
 import { endToEndHeaders } from '../../http/hop-by-hop.ts';
-import { planRequestHeaders } from '../../http/request-header-plan.ts';
 import type { RequestTarget } from '../../http/request-target.ts';
 import { ClientGoneError, flushHeadersSoon } from '../../http/stream-response.ts';
 import { TunnelError } from '../protocol/errors.ts';
@@ -10,6 +9,7 @@ import type { MuxStream } from '../protocol/mux-stream.ts';
 import { PROTOCOL_HEADER_PREFIX } from '../protocol/protocol.ts';
 import type { TunnelRequestLimits } from './forward-request.ts';
 import type { MuxTunnelSession } from './mux-tunnel-session.ts';
+import { forwardedHeaders } from './stream-headers.ts';
 import type { WholeRequest, WholeResponse } from './tunnel-exchange.ts';
 
 /** What the agent's record says of a request whose body the client cut short. */
@@ -40,17 +40,9 @@ export function localRequestHeaders(
     readonly hasBody: boolean;
   },
 ): Record<string, string> {
-  const { rawHeaders } = req;
-  const plan = planRequestHeaders(rawHeaders, client, options.trustForwarded);
-  const out: Record<string, string> = { host: options.localHost ?? client.host };
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
-    if (plan.stops(name) || name.startsWith(PROTOCOL_HEADER_PREFIX)) continue;
-    const value = rawHeaders[i + 1]!;
-    const prior = out[name];
-    out[name] = prior === undefined ? value : `${prior}${name === 'cookie' ? '; ' : ', '}${value}`;
-  }
-  for (const [name, value] of plan.forwarding) out[name] = value;
+  const out = forwardedHeaders(req.rawHeaders, client, options.trustForwarded, {
+    host: options.localHost ?? client.host,
+  });
   if (options.hasBody && out['content-length'] === undefined) out['transfer-encoding'] = 'chunked';
   return out;
 }

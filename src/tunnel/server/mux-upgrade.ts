@@ -1,8 +1,8 @@
-import { type IncomingMessage, request, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ClientInfo } from '../../http/forwarded.ts';
 import { endToEndHeaders } from '../../http/hop-by-hop.ts';
-import { serializeHead, writeRawResponse } from '../../http/raw-response.ts';
+import { closingResponseHead, serializeHead, writeRawResponse } from '../../http/raw-response.ts';
 import type { RequestTarget } from '../../http/request-target.ts';
 import { StreamKind } from '../protocol/mux-frames.ts';
 import type { MuxStream } from '../protocol/mux-stream.ts';
@@ -98,11 +98,7 @@ export function forwardUpgradeOverMux(
     // Declined: the answer is relayed as an ordinary response, and the connection closes after it.
     const status = answer.statusCode ?? 502;
     session.responseEnded(stream, { status });
-    const raw: string[] = [];
-    for (const [name, value] of Object.entries(endToEndHeaders(answer.headers)))
-      for (const one of Array.isArray(value) ? value : [value]) raw.push(name, one);
-    raw.push('connection', 'close');
-    socket.write(serializeHead(status, STATUS_CODES[status] ?? 'Unknown', raw));
+    socket.write(closingResponseHead(status, endToEndHeaders(answer.headers)));
     answer.pipe(socket, { end: false });
     answer.once('end', () => {
       if (answer.complete) socket.end();

@@ -16,7 +16,30 @@ export interface TunnelRequestOptions {
 }
 
 /**
- * HTTP/2 request headers for a public request sent down a tunnel: hop-by-hop headers dropped,
+ * A public request's headers as they travel on down a tunnel, read once from the raw headers:
+ * hop-by-hop ones dropped, the protocol's own (`gatehouse-*`) stopped, forwarding headers set,
+ * repeated fields joined. `into` may hold fields set first (a `Host`).
+ */
+export function forwardedHeaders(
+  rawHeaders: readonly string[],
+  client: ClientInfo,
+  trustForwarded: boolean,
+  into: Record<string, string> = {},
+): Record<string, string> {
+  const plan = planRequestHeaders(rawHeaders, client, trustForwarded);
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (plan.stops(name) || name.startsWith(PROTOCOL_HEADER_PREFIX)) continue;
+    const value = rawHeaders[i + 1]!;
+    const prior = into[name];
+    into[name] = prior === undefined ? value : `${prior}${name === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  for (const [name, value] of plan.forwarding) into[name] = value;
+  return into;
+}
+
+/**
+ * (Protocol 1) HTTP/2 request headers for a public request sent down a tunnel: hop-by-hop headers dropped,
  * `Host` carried as `:authority`, forwarding headers set, repeated fields joined, and the
  * protocol's own headers set by the edge alone (a client's `gatehouse-*` headers stop here).
  */
@@ -26,17 +49,7 @@ export function tunnelRequestHeaders(
   client: ClientInfo,
   options: TunnelRequestOptions,
 ): Record<string, string> {
-  const { rawHeaders } = req;
-  const plan = planRequestHeaders(rawHeaders, client, options.trustForwarded);
-  const out: Record<string, string> = {};
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
-    if (plan.stops(name) || name.startsWith(PROTOCOL_HEADER_PREFIX)) continue;
-    const value = rawHeaders[i + 1]!;
-    const prior = out[name];
-    out[name] = prior === undefined ? value : `${prior}${name === 'cookie' ? '; ' : ', '}${value}`;
-  }
-  for (const [name, value] of plan.forwarding) out[name] = value;
+  const out = forwardedHeaders(req.rawHeaders, client, options.trustForwarded);
   out[REQUEST_ID_HEADER] = options.requestId;
   if (options.upgrade !== undefined) out[UPGRADE_HEADER] = options.upgrade;
   return {
