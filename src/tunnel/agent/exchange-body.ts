@@ -32,7 +32,6 @@ export function looksBinary(bytes: Buffer): boolean {
   return bytes.toString('utf8').includes('\uFFFD');
 }
 
-
 /** `00000000  7b 22 61 22 …  {"a"…`: sixteen bytes a line. */
 export function hexDump(bytes: Buffer, limit = HEX_PREVIEW_BYTES): string {
   const lines: string[] = [];
