@@ -45,7 +45,13 @@ describe('a person logged in with Tesla watches their own vehicles on the live d
     await gw.addRoute({ kind: 'fleet-login', host: '127.0.0.1', path: '/tesla' });
     for (const vin of [...SAMS, EVAS]) {
       feed.push(connectivity(vin, clock() - 5000, 'CONNECTED'));
-      feed.push(vehicleData(vin, clock() - 4000, { VehicleSpeed: 42, Soc: 80 }));
+      feed.push(
+        vehicleData(vin, clock() - 4000, {
+          VehicleSpeed: 42,
+          Soc: 80,
+          Location: { latitude: 37.4, longitude: -122.1 },
+        }),
+      );
     }
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -79,6 +85,9 @@ describe('a person logged in with Tesla watches their own vehicles on the live d
     assert.deepEqual((await vins.allTextContents()).sort(), SAMS);
     assert.equal(await page.locator(`text=${EVAS}`).count(), 0);
     assert.equal(await page.getAttribute('#report-link', 'href'), '/tesla/report');
+    // Units on the charts, and a scale on the location trace even with one position.
+    assert.equal(await page.locator('.chart-box figcaption').first().textContent(), 'Speed (mph)');
+    assert.equal(await page.locator('.trace .scale-bar text').textContent(), '50 m');
   });
 
   test("another person's VIN is refused with 403 and says why", async () => {

@@ -155,14 +155,16 @@ function Fleet(props: {
             <LiveChart
               key={`${shown.vin}/speed`}
               name="speed"
-              label="VehicleSpeed"
+              label="Speed"
+              unit="mph"
               series={shown.speed}
               version={version}
             />
             <LiveChart
               key={`${shown.vin}/soc`}
               name="soc"
-              label="State of charge %"
+              label="State of charge"
+              unit="%"
               series={shown.soc}
               version={version}
               range={[0, 100]}
