@@ -88,6 +88,9 @@ describe('a person logged in with Tesla watches their own vehicles on the live d
     // Units on the charts, and a scale on the location trace even with one position.
     assert.equal(await page.locator('.chart-box figcaption').first().textContent(), 'Speed (mph)');
     assert.equal(await page.locator('.trace .scale-bar text').textContent(), '50 m');
+    const soc = (await page.locator('.chart-box').nth(1).boundingBox())!;
+    const trace = (await page.locator('.trace').boundingBox())!;
+    assert.ok(soc.x + soc.width <= trace.x, 'the charts leave the location trace uncovered');
   });
 
   test("another person's VIN is refused with 403 and says why", async () => {

@@ -13,7 +13,7 @@ const STYLE = `
   main > section { min-width: 0; }
   table { width: 100%; border-collapse: collapse; background: #fff; }
   #list { table-layout: fixed; }
-  #list col.time { width: 76px; } #list col.method { width: 72px; } #list col.status { width: 60px; } #list col.ms { width: 56px; }
+  #list col.time { width: 88px; } #list col.method { width: 72px; } #list col.status { width: 60px; } #list col.ms { width: 56px; }
   th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #e4e7ec; vertical-align: top; }
   #list td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   #list td.ms, #list th.ms { text-align: right; }

@@ -51,7 +51,17 @@ export function LiveChart(props: {
       host.current,
     );
     plot.current = chart;
-    return () => chart.destroy();
+    // The charts share a row with the location trace: each follows its own box's width.
+    const box = host.current;
+    const resize = new ResizeObserver(() => {
+      const width = Math.max(240, box.clientWidth);
+      if (width !== chart.width) chart.setSize({ width, height: 180 });
+    });
+    resize.observe(box);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+    };
   }, [props.series]);
 
   useEffect(() => {
