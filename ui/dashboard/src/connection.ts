@@ -26,7 +26,8 @@ function socketUrl(token: string | undefined): string {
   const vin = new URLSearchParams(location.search).get('vin');
   if (vin) query.set('vin', vin);
   const search = query.toString();
-  return `${location.pathname.replace(/\/+$/, '')}/ws${search ? `?${search}` : ''}`;
+  const page = location.pathname.replace(/\/index\.html$/, '').replace(/\/+$/, '');
+  return `${page}/ws${search ? `?${search}` : ''}`;
 }
 
 /**
