@@ -1,21 +1,28 @@
 /**
- * The pictures in the README and the guides, taken from a real run: `npm run screenshots`.
- * Starts the simulator of Tesla's cloud with a few vehicles, a gateway whose receiver they stream
- * to over mTLS, a protected route and the login page in front of it, and photographs them in
- * Debian's Chromium into docs/images/. Run it again when a page changes: the pictures stay true.
+ * The pictures in the README and the guides, taken from a real run: `npm run screenshots` (after
+ * `npm run build`: the tunnel's gateway and agent run from dist/). Starts the simulator of Tesla's
+ * cloud with a few vehicles, a gateway whose receiver they stream to over mTLS, the dashboard as
+ * operators and as a driver logged in with Tesla see it, a protected route and the login page in
+ * front of it, and a tunnel with its inspector, and photographs them in Debian's Chromium into
+ * docs/images/. Run it again when a page changes: the pictures stay true.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
 import { manualClock } from '../src/core/clock.ts';
 import { signSs256Jws } from '../src/fleet/ss256.ts';
 import { validateSeed } from '../src/simulator/seed.ts';
 import { startSimulator } from '../src/simulator/simulator.ts';
 import { VirtualFleet } from '../src/simulator/vehicles/virtual-fleet.ts';
+import { createTunnelOn, waitForOutput } from '../test/helpers/agent-process.ts';
 import { launchChromium } from '../test/helpers/chromium.ts';
+import { spawnCli, spawnServe } from '../test/helpers/cli-process.ts';
 import { builtDashboard } from '../test/helpers/dashboard-build.ts';
 import {
+  CLIENT,
+  DRIVER,
   driverSeed,
   fleet,
   newFleetKey,
@@ -24,6 +31,7 @@ import {
 } from '../test/helpers/fleet-simulator.ts';
 import { startTestGateway } from '../test/helpers/gateway.ts';
 import { startLoginWorld } from '../test/helpers/login-world.ts';
+import { startUpstream } from '../test/helpers/upstream.ts';
 
 const IMAGES = fileURLToPath(new URL('../docs/images/', import.meta.url));
 const DOMAIN = 'app.example.test';
@@ -43,13 +51,26 @@ async function dashboard(): Promise<void> {
   step('starting the simulator with three vehicles');
   // Near the wall clock, so the page's charts (which show the last minutes) have the points.
   const clock = manualClock(Date.now() - 120_000);
+  const vehicle = (vin: string) => ({ vin, firmware: '2024.38.4', paired_domains: [DOMAIN] });
+  // The driver who logs in with Tesla owns two of the three; an operator sees all of them.
+  const seed = driverSeed(DOMAIN, VINS.slice(1).map(vehicle));
   const started = await startSimulator({
-    seed: validateSeed(
-      driverSeed(
-        DOMAIN,
-        VINS.map((vin) => ({ vin, firmware: '2024.38.4', paired_domains: [DOMAIN] })),
-      ),
-    ),
+    seed: validateSeed({
+      apps: seed.apps?.map((app) => ({
+        ...app,
+        redirect_uris: ['http://localhost:*', 'http://127.0.0.1:*'],
+      })),
+      accounts: [
+        ...(seed.accounts ?? []),
+        {
+          email: 'neighbour@example.com',
+          password: 'tesla',
+          region: 'na',
+          authorized_apps: [CLIENT.id],
+          vehicles: [vehicle(VINS[0]!)],
+        },
+      ],
+    }),
     clock,
     resolve,
     trust,
@@ -68,7 +89,12 @@ async function dashboard(): Promise<void> {
   writeFileSync(files.ca, sim.ca.certPem);
   step('starting the gateway and its telemetry receiver');
   const gw = await startTestGateway({
-    env: { DASHBOARD_TOKEN: TOKEN },
+    env: {
+      DASHBOARD_TOKEN: TOKEN,
+      TESLA_CLIENT_ID: CLIENT.id,
+      TESLA_CLIENT_SECRET: CLIENT.secret,
+      TESLA_SIMULATOR: sim.url,
+    },
     dashboardDir: await builtDashboard(),
     flags: {
       'telemetry-port': '0',
@@ -96,9 +122,20 @@ async function dashboard(): Promise<void> {
     await fleet(sim, await partnerToken(sim), 'POST', '/api/1/vehicles/fleet_telemetry_config_jws', {
       body: { vins: VINS, token: signSs256Jws(key, config) },
     });
+    await gw.addRoute({ kind: 'fleet-login', host: '127.0.0.1', path: '/tesla' });
     const page = await browser.newPage({ viewport: VIEWPORT });
     await page.goto(`${gw.url}/fleet/dashboard?token=${TOKEN}`);
     await page.waitForSelector('[data-connection="open"]');
+    step('logging in with Tesla as the driver of two of the vehicles');
+    const driver = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+    await driver.goto(`${gw.url}/tesla/login`);
+    await driver.fill('input[name="email"]', DRIVER.email);
+    await driver.fill('input[name="password"]', DRIVER.password);
+    await driver.click('button[type="submit"]');
+    await driver.click('button[name="decision"][value="allow"]');
+    await driver.waitForURL(`${gw.url}/tesla/report`);
+    await driver.click('#live-dashboard');
+    await driver.waitForSelector('[data-connection="open"]');
     step('streaming two simulated minutes');
     for (let second = 0; second < 120; second++) {
       sim.clock.advance(1000);
@@ -107,10 +144,14 @@ async function dashboard(): Promise<void> {
     }
     await page.locator(`tr[data-vin="${VINS[0]}"] [data-status="CONNECTED"]`).waitFor();
     // The one on the move, whose charts have the most to show.
-    await page.locator(`tr[data-vin="${VINS[2]}"]`).click();
+    await page.locator(`tr[data-vin="${VINS[1]}"]`).click();
     await page.locator('[data-values]:not([data-values="0"])').first().waitFor();
     await page.screenshot({ path: join(IMAGES, 'fleet-dashboard.png') });
     step('wrote docs/images/fleet-dashboard.png');
+    await driver.locator(`tr[data-vin="${VINS[1]}"]`).click();
+    await driver.locator('[data-values]:not([data-values="0"])').first().waitFor();
+    await driver.screenshot({ path: join(IMAGES, 'fleet-dashboard-tesla-login.png') });
+    step('wrote docs/images/fleet-dashboard-tesla-login.png');
   } finally {
     await browser.close();
     // The vehicles first: a gateway gone before them leaves them reconnecting.
@@ -141,8 +182,67 @@ async function loginPage(): Promise<void> {
   }
 }
 
+async function inspector(): Promise<void> {
+  step('starting a gateway, a tunnel agent with its inspector, and a local server');
+  const local = await startUpstream((req, res, body) => {
+    if (req.url?.startsWith('/missing')) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not here');
+      return;
+    }
+    res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id: 'ord_7Hq2', status: 'accepted', received: body ? JSON.parse(body) : null }));
+  });
+  const admin = 'gk_screenshots-admin-key';
+  const data = mkdtempSync(join(tmpdir(), 'gatehouse-screenshots-'));
+  const gh = await spawnServe(['--data', data, '--log-level', 'warn'], { GATEHOUSE_ADMIN_KEY: admin });
+  const key = await createTunnelOn(gh.port, 'shop', admin);
+  const agent = spawnCli([
+    'tunnel',
+    local.url,
+    '--server',
+    `http://127.0.0.1:${gh.port}`,
+    '--name',
+    'shop',
+    '--key',
+    key,
+    '--inspect',
+    '127.0.0.1:0',
+  ]);
+  const browser = await launchChromium();
+  try {
+    const printed = (await waitForOutput(agent, 'stderr', /Inspector: (http:\/\/\S+#token=\S+)/))[1]!;
+    await waitForOutput(agent, 'stderr', /● online/);
+    const send = async (method: string, path: string, body?: string) => {
+      const res = await request(`http://127.0.0.1:${gh.port}${path}`, {
+        method: method as 'GET',
+        headers: { host: 'shop.localhost', ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body } : {}),
+      });
+      await res.body.dump();
+    };
+    await send('GET', '/api/orders?page=1');
+    await send('GET', '/missing/favicon.ico');
+    await send('POST', '/api/orders', JSON.stringify({ sku: 'tea-green-250g', quantity: 2, gift: true }));
+    await send('GET', '/api/orders/ord_7Hq2');
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    await page.goto(printed);
+    await page.locator('#rows tr', { hasText: 'POST' }).click();
+    await page.locator('#request pre.json').waitFor();
+    await page.screenshot({ path: join(IMAGES, 'tunnel-inspector.png') });
+    step('wrote docs/images/tunnel-inspector.png');
+  } finally {
+    await browser.close();
+    await agent.stop();
+    await gh.stop();
+    await local.close();
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
 mkdirSync(IMAGES, { recursive: true });
 await dashboard();
 await loginPage();
+await inspector();
 // The pictures are written; the simulated vehicles' last sockets need not be waited for.
 process.exit(0);

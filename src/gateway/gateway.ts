@@ -218,6 +218,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     secretKey,
     fetch: options.fleetFetch,
     trustForwarded: config.trustProxy,
+    // Made below, once the telemetry it shows exists; asked for only when a request comes.
+    dashboard: () => dashboard,
   });
 
   let telemetry: TelemetryReceiver | undefined;

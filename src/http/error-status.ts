@@ -98,6 +98,7 @@ const STATUS_BY_CODE = {
   FLEET_REFRESH_BUSY: 503,
   // telemetry state on the admin API: no vehicle with that VIN has streamed here
   FLEET_VEHICLE_UNKNOWN: 404,
+  FLEET_VEHICLE_NOT_YOURS: 403,
   // a telemetry sink's broker did not confirm a record in time: the vehicle resends it later
   FLEET_SINK_UNAVAILABLE: 503,
   // the live dashboard: no token configured or no page built is the server's, a bad token the client's

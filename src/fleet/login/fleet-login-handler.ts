@@ -1,8 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import { BodyTooLargeError } from '../../core/bounded-body.ts';
 import { GatehouseError } from '../../core/errors.ts';
-import { errorAnswer } from '../../http/error-response.ts';
-import { answerError, type RequestExchange } from '../../http/exchange.ts';
+import { errorAnswer, writeRawError } from '../../http/error-response.ts';
+import { answerError, type RequestExchange, type UpgradeExchange } from '../../http/exchange.ts';
 import { messagePage, type NextStep } from '../../http/html-page.ts';
 import type { RouteHandler } from '../../routes/route-handler.ts';
 import type { Routed } from '../../routes/routed.ts';
@@ -10,6 +10,7 @@ import { TeslaApiError } from '../api/tesla-error.ts';
 import { bodyHeaders } from './answer-headers.ts';
 import { type FleetLoginDeps, isCallbackPath, type LoginContext, loginContext } from './login-context.ts';
 import { finishLogin, startLogin } from './login-flow.ts';
+import { dashboardSocket, showDashboard } from './personal-dashboard.ts';
 import { logout, rebuildReport, showReport } from './session-flow.ts';
 
 type FleetLoginRouted = Extract<Routed, { kind: 'fleet-login' }>;
@@ -37,12 +38,16 @@ const TITLES: Readonly<Record<string, string>> = {
 /**
  * The `fleet-login` route kind: Tesla user login (OAuth with PKCE) under the route's prefix,
  * tokens sealed in the store, and the vehicle report of each login. `GET {prefix}/login`,
- * the callback, `GET {prefix}/report` (and `.json`), `POST {prefix}/report`, `POST {prefix}/logout`.
+ * the callback, `GET {prefix}/report` (and `.json`), `POST {prefix}/report`, `POST {prefix}/logout`,
+ * and `GET {prefix}/dashboard`: the live dashboard of the person's own vehicles (WebSocket at
+ * `{prefix}/dashboard/ws`).
  */
 export function fleetLoginHandler(deps: FleetLoginDeps): RouteHandler<FleetLoginRouted> {
   return {
     request: async (exchange, { route }) => {
-      const json = exchange.target.path === `${route.path === '/' ? '' : route.path}/report.json`;
+      const base = route.path === '/' ? '' : route.path;
+      // The dashboard's page asks its socket's URL why it was refused, and reads JSON.
+      const json = [`${base}/report.json`, `${base}/dashboard/ws`].includes(exchange.target.path);
       let ctx: LoginContext | undefined;
       try {
         const key = deps.secretKey();
@@ -60,11 +65,38 @@ export function fleetLoginHandler(deps: FleetLoginDeps): RouteHandler<FleetLogin
         sendFailure(exchange, error, json, ctx?.prefix ?? (route.path === '/' ? '' : route.path));
       }
     },
-    // Nothing here speaks WebSocket.
-    upgrade: async (exchange) => {
-      answerError(exchange, new GatehouseError('BAD_REQUEST', 'fleet-login routes take no upgrades'));
+    // Only the dashboard's socket speaks WebSocket.
+    upgrade: async (exchange, { route }) => {
+      const base = route.path === '/' ? '' : route.path;
+      if (exchange.target.path !== `${base}/dashboard/ws`) {
+        answerError(
+          exchange,
+          new GatehouseError('BAD_REQUEST', `fleet-login routes take upgrades only at ${base}/dashboard/ws`),
+        );
+        return;
+      }
+      await upgradeDashboard(deps, exchange, route);
     },
   };
+}
+
+/** The dashboard's WebSocket for the session of the upgrade's cookie; refusals answered on the socket. */
+async function upgradeDashboard(
+  deps: FleetLoginDeps,
+  exchange: UpgradeExchange,
+  route: FleetLoginRouted['route'],
+): Promise<void> {
+  try {
+    const key = deps.secretKey();
+    if (!key)
+      throw new GatehouseError(
+        'FLEET_SECRET_KEY_MISSING',
+        'Tesla login needs a secret key to keep tokens encrypted: set GATEHOUSE_SECRET_KEY and restart.',
+      );
+    await dashboardSocket(loginContext(deps, exchange, route, key), exchange);
+  } catch (error) {
+    exchange.done(writeRawError(exchange.socket, error));
+  }
 }
 
 /** Routes the request to its page; unknown paths get a page naming the known ones. */
@@ -84,6 +116,7 @@ async function answer(ctx: LoginContext, exchange: RequestExchange): Promise<voi
   if (read && sub === '/report.json') return showReport(ctx, query, true);
   if (method === 'POST' && sub === '/report') return rebuildReport(ctx);
   if (method === 'POST' && sub === '/logout') return logout(ctx);
+  if (read && (sub === '/dashboard' || sub.startsWith('/dashboard/'))) return showDashboard(ctx, sub, query);
   if (read && (sub === '' || sub === '/')) {
     ctx.res.writeHead(302, { location: `${ctx.prefix}/report`, 'cache-control': 'no-store' });
     ctx.res.end();
@@ -91,7 +124,7 @@ async function answer(ctx: LoginContext, exchange: RequestExchange): Promise<voi
   }
   throw new GatehouseError(
     'NOT_FOUND',
-    `${method} ${path} is not a Tesla login page: use GET ${ctx.prefix}/login, GET ${ctx.prefix}/report (or .json), POST ${ctx.prefix}/logout.`,
+    `${method} ${path} is not a Tesla login page: use GET ${ctx.prefix}/login, GET ${ctx.prefix}/report (or .json), GET ${ctx.prefix}/dashboard, POST ${ctx.prefix}/logout.`,
   );
 }
 

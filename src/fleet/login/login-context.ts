@@ -1,9 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionSite } from '../../auth/sessions/session-cookie.ts';
 import type { Clock } from '../../core/clock.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import { type SealingKey, sealingKey } from '../../core/sealing.ts';
-import type { Exchange, RequestExchange } from '../../http/exchange.ts';
+import type { Exchange } from '../../http/exchange.ts';
 import { publicScheme } from '../../http/forwarded.ts';
 import type { RouteOf } from '../../routes/route.ts';
 import type { Collection } from '../../store/collection.ts';
@@ -22,6 +22,7 @@ import {
   type LoginState,
   REFRESH_LEASES,
 } from './login-records.ts';
+import type { PersonalDashboard } from './personal-dashboard.ts';
 import type { TokenRefreshDeps } from './token-refresh.ts';
 import type { VehicleReport } from './vehicle-report.ts';
 
@@ -46,6 +47,8 @@ export interface FleetLoginDeps {
   readonly trustForwarded: boolean;
   /** Takes one anonymous write (a login started) for the exchange's client; false when it answered 429. */
   readonly admitWrite?: ((exchange: Exchange) => boolean) | undefined;
+  /** The live dashboard a logged-in person may open for their own vehicles; none without telemetry. */
+  readonly dashboard?: (() => PersonalDashboard | undefined) | undefined;
 }
 
 /** Everything one request on a `fleet-login` route works with. */
@@ -93,14 +96,18 @@ export function routeSettings(
   return teslaSettings(deps.tesla, name);
 }
 
-/** The context of one request; `masterKey` is the configured secret key. */
+/**
+ * The context of one request; `masterKey` is the configured secret key. An upgrade (the
+ * dashboard's WebSocket) gets a response object of its own that nothing is ever sent through.
+ */
 export function loginContext(
   deps: FleetLoginDeps,
-  exchange: RequestExchange,
+  exchange: Exchange,
   route: RouteOf<'fleet-login'>,
   masterKey: Buffer,
 ): LoginContext {
-  const { req, res } = exchange;
+  const { req } = exchange;
+  const res = exchange.type === 'request' ? exchange.res : new ServerResponse(req);
   const proto = publicScheme(exchange, deps.trustForwarded);
   const host = (deps.trustForwarded && header(req, 'x-forwarded-host')) || exchange.rawHost;
   const prefix = route.path === '/' ? '' : route.path;

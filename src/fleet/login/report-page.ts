@@ -68,7 +68,11 @@ export function reportPage(report: VehicleReport, pairing: PairLink, actions: Re
   return page(
     'Your Tesla vehicles',
     `<h1>Your Tesla vehicles</h1>` +
-      `<p class="muted">Report made ${timeHtml(report.generatedAt)}.</p>${vehicles}` +
+      `<p class="muted">Report made ${timeHtml(report.generatedAt)}.</p>` +
+      (report.vehicles.length
+        ? `<p><a id="live-dashboard" href="${escapeHtml(actions.prefix)}/dashboard">Watch your vehicles live</a> on the dashboard.</p>`
+        : '') +
+      vehicles +
       `<h2>Virtual key</h2><p>To let this application send commands, add its key to each vehicle: ` +
       `open <a id="pair-link" href="${escapeHtml(pairing.url)}">${escapeHtml(pairing.url)}</a> ` +
       `on the phone with the Tesla app, or scan the code.</p>` +

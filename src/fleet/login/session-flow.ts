@@ -15,7 +15,7 @@ import { freshAccessToken, loginRequired } from './token-refresh.ts';
 import { buildReport, type VehicleReport } from './vehicle-report.ts';
 
 /** A session found by its cookie, with the key it is stored under. */
-interface FoundSession {
+export interface FoundSession {
   readonly key: string;
   readonly session: LoginSession;
 }
@@ -27,7 +27,7 @@ const FORM_LIMIT = 8 * 1024;
  * The session of the request's cookie, or the error asking to log in. A cookie of another name
  * (the `gh_tesla_session` of earlier versions) or one that does not open here counts as none.
  */
-async function requireSession(ctx: LoginContext): Promise<FoundSession> {
+export async function requireSession(ctx: LoginContext): Promise<FoundSession> {
   const key = requestSessionKey(ctx.req, ctx.cookieKey, ctx.site, ctx.secure);
   const session = key ? await ctx.sessions.get(key) : undefined;
   if (!key || !session) {
@@ -61,7 +61,11 @@ async function endSession(ctx: LoginContext, found: FoundSession, tokens: boolea
 }
 
 /** The stored report, or a new one when asked or when none is kept; a login Tesla ended ends the session. */
-async function reportOf(ctx: LoginContext, found: FoundSession, rebuild: boolean): Promise<VehicleReport> {
+export async function reportOf(
+  ctx: LoginContext,
+  found: FoundSession,
+  rebuild: boolean,
+): Promise<VehicleReport> {
   const kept = rebuild ? undefined : await ctx.reports.get(found.key);
   if (kept) return kept;
   try {

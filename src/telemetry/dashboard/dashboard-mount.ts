@@ -5,10 +5,11 @@ import type { Logger } from '../../core/logger.ts';
 import { sendEdgeError } from '../../http/error-page.ts';
 import { sendJsonError, writeRawError } from '../../http/error-response.ts';
 import type { RequestExchange, UpgradeExchange } from '../../http/exchange.ts';
+import { escapeHtml } from '../../http/html-page.ts';
 import type { Mount } from '../../routes/mount.ts';
 import type { TelemetryFeed } from '../telemetry-feed.ts';
-import { authorizeDashboard, tokenFromSearch } from './dashboard-access.ts';
-import { DashboardAssets } from './dashboard-assets.ts';
+import { authorizeDashboard, type DashboardAccess, tokenFromSearch } from './dashboard-access.ts';
+import { type DashboardAsset, DashboardAssets } from './dashboard-assets.ts';
 import { type BroadcastLimits, DashboardBroadcast } from './dashboard-broadcast.ts';
 import { DashboardError } from './dashboard-error.ts';
 
@@ -29,10 +30,22 @@ export interface DashboardDeps {
   readonly limits?: Partial<BroadcastLimits>;
 }
 
+/** The page's Content-Security-Policy: its own files and its own WebSocket, nothing else. */
+export const DASHBOARD_CSP =
+  "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 /** The live dashboard: its mount on the admin hosts and the clients it sends to. */
 export interface Dashboard {
   readonly mount: Mount;
   readonly broadcast: DashboardBroadcast;
+  /**
+   * The built page's file at `relative` (`''` or `/` is the page) as served under `base` (a path
+   * such as `/tesla/dashboard`), for the Tesla login's own copy of the dashboard; the page names
+   * `mode` in a meta tag so it knows how it is signed in.
+   */
+  file(relative: string, base: string, mode?: Readonly<Record<string, string>>): DashboardAsset | undefined;
+  /** Completes an upgrade someone else authorised and streams `access`'s vehicles over it. */
+  attach(exchange: UpgradeExchange, access: DashboardAccess): void;
   /** Closes every dashboard connection. */
   close(): void;
 }
@@ -60,21 +73,26 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   const authorize = (search: string) => authorizeDashboard(tokenFromSearch(search), deps.token, deps.clock);
 
   const upgrade = async (exchange: UpgradeExchange): Promise<void> => {
-    const { req, socket, head, target } = exchange;
+    const { req, socket, target } = exchange;
     try {
       if (target.path !== DASHBOARD_SOCKET_PATH)
         throw new GatehouseError('NOT_FOUND', `The dashboard's WebSocket is at ${DASHBOARD_SOCKET_PATH}.`);
       const access = await authorize(target.search);
       if (String(req.headers.upgrade).toLowerCase() !== 'websocket')
         throw new DashboardError('FLEET_DASHBOARD_UPGRADE_REQUIRED', 'The dashboard speaks WebSocket only.');
-      if (socket.destroyed) return;
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        broadcast.add(ws, access, socket);
-        exchange.done(101);
-      });
+      attach(exchange, access);
     } catch (error) {
       exchange.done(writeRawError(socket, error));
     }
+  };
+
+  const attach = (exchange: UpgradeExchange, access: DashboardAccess): void => {
+    const { req, socket, head } = exchange;
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      broadcast.add(ws, access, socket);
+      exchange.done(101);
+    });
   };
 
   const request = async (exchange: RequestExchange): Promise<void> => {
@@ -102,8 +120,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
         'x-content-type-options': 'nosniff',
         // The token travels in the page's URL: it must not leak to other sites or frames.
         'referrer-policy': 'no-referrer',
-        'content-security-policy':
-          "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        'content-security-policy': DASHBOARD_CSP,
       });
       res.end(req.method === 'HEAD' ? undefined : asset.body);
     } catch (error) {
@@ -115,6 +132,20 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   return {
     mount: { kind: 'dashboard', hosts: 'admin', paths: { prefixes: [DASHBOARD_PATH] }, request, upgrade },
     broadcast,
+    file: (relative, base, mode) => {
+      const asset = assets.get(relative);
+      if (!asset || (relative !== '' && relative !== '/')) return asset;
+      // The build links its files under /fleet/dashboard/; this copy lives under `base`.
+      const meta = Object.entries(mode ?? {})
+        .map(([name, value]) => `<meta name="gatehouse-${name}" content="${escapeHtml(value)}">`)
+        .join('');
+      const html = asset.body
+        .toString('utf8')
+        .replaceAll(`"${DASHBOARD_PATH}/`, `"${base}/`)
+        .replace('<head>', `<head>${meta}`);
+      return { ...asset, body: Buffer.from(html, 'utf8') };
+    },
+    attach,
     close: () => {
       broadcast.close();
       wss.close();

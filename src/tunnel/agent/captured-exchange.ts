@@ -61,15 +61,19 @@ function parseResponse(
   });
 }
 
+/** Exchanges already parsed: the raw bytes stay for the inspector's raw view. */
+const parsed = new WeakSet<ExchangeRecord>();
+
 /**
- * Fills an exchange's headers and bodies from the bytes the agent kept (protocol 2), once, when
- * the inspector asks for them: nothing is parsed while requests flow. The parsers are Node's own.
+ * Fills an exchange's headers and bodies from the bytes the agent kept (protocol 2), once it has
+ * ended, when the inspector asks for them: nothing is parsed while requests flow. The parsers are
+ * Node's own. The raw bytes are kept as they were, for the raw view.
  */
 export async function readCaptured(record: ExchangeRecord): Promise<ExchangeRecord> {
   const { rawRequest, rawResponse } = record;
-  if (!rawRequest || !rawResponse) return record;
-  delete record.rawRequest;
-  delete record.rawResponse;
+  if (!rawRequest || !rawResponse || parsed.has(record)) return record;
+  // One still under way is parsed again next time, when more of it has been kept.
+  if (record.status !== 0 || record.error !== undefined) parsed.add(record);
   const [sent, answered] = await Promise.all([
     parseRequest(Buffer.concat(rawRequest)),
     parseResponse(Buffer.concat(rawResponse), record.method),

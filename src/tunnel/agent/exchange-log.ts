@@ -18,6 +18,11 @@ export class ExchangeLog {
     return this.#records;
   }
 
+  /** Forgets every exchange (the inspector's Clear). */
+  clear(): void {
+    this.#records.length = 0;
+  }
+
   get(id: string): ExchangeRecord | undefined {
     return this.#records.find((r) => r.id === id);
   }

@@ -1,58 +1,51 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { request } from 'undici';
 import { honoErrorHandler } from '../../http/error-response.ts';
 import { readCaptured } from './captured-exchange.ts';
 import { InspectorError } from './errors.ts';
+import { showBody, showRaw } from './exchange-body.ts';
 import type { ExchangeLog } from './exchange-log.ts';
 import { guardInspector } from './inspector-guard.ts';
-import { INSPECTOR_PAGE } from './inspector-page.ts';
+import { INSPECTOR_CSP, INSPECTOR_PAGE } from './inspector-page.ts';
+import { readEdits, replayExchange } from './inspector-replay.ts';
 import type { ExchangeRecord, LocalTarget } from './local-forwarder.ts';
-import { localDispatcher } from './local-forwarder.ts';
 
-const HOP = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'content-length',
-  'upgrade',
-  'te',
-  'trailer',
-  'expect',
-]);
-
-function bodyText(chunks: Buffer[]): { text: string; bytes: number; encoding: 'utf8' | 'base64' } {
-  const buffer = Buffer.concat(chunks);
-  const text = buffer.toString('utf8');
-  // Binary bodies survive the trip to the page as base64.
-  return text.includes('\uFFFD')
-    ? { text: buffer.toString('base64'), bytes: buffer.length, encoding: 'base64' }
-    : { text, bytes: buffer.length, encoding: 'utf8' };
+/** The public address a request reached: the tunnel's public URL and the path, when it is known. */
+function fullUrl(publicUrl: string | null, path: string): string | null {
+  return publicUrl && /^https?:/.test(publicUrl) ? new URL(path, publicUrl).toString() : null;
 }
 
-/** An exchange as the inspector API shows it; bodies only in the detailed form. */
-export function describeExchange(record: ExchangeRecord, withBodies: boolean) {
+/** An exchange as the inspector API shows it; headers, bodies and raw bytes only in the detailed form. */
+export function describeExchange(
+  record: ExchangeRecord,
+  withBodies: boolean,
+  publicUrl: string | null = null,
+) {
   const summary = {
     id: record.id,
     method: record.method,
     path: record.path,
+    url: fullUrl(publicUrl, record.path),
     status: record.status,
     durationMs: record.durationMs,
     startedAt: new Date(record.startedAt).toISOString(),
     bytesIn: record.bytesIn,
     bytesOut: record.bytesOut,
     ...(record.error ? { error: record.error } : {}),
+    ...(record.replayOf ? { replayOf: record.replayOf } : {}),
   };
   if (!withBodies) return summary;
   return {
     ...summary,
     requestHeaders: record.requestHeaders,
     responseHeaders: record.responseHeaders,
-    requestBody: bodyText(record.requestBody),
-    responseBody: bodyText(record.responseBody),
+    requestBody: showBody(record.requestBody, record.bytesIn, record.requestHeaders),
+    responseBody: showBody(record.responseBody, record.bytesOut, record.responseHeaders),
+    // Replays are sent by the agent itself: no bytes crossed the tunnel for them.
+    rawRequest: showRaw(record.rawRequest),
+    rawResponse: showRaw(record.rawResponse),
   };
 }
 
@@ -85,69 +78,52 @@ export interface InspectorOptions {
   readonly token: string;
 }
 
+/** A replay's edits from a JSON body; none when there is no body. */
+async function editsOf(text: string) {
+  if (!text.trim()) return readEdits(undefined);
+  try {
+    return readEdits(JSON.parse(text));
+  } catch (error) {
+    if (error instanceof InspectorError) throw error;
+    throw new InspectorError(
+      'BAD_REQUEST',
+      'the replay edits are not JSON: send {"method", "path", "headers", "body"}',
+    );
+  }
+}
+
 /**
  * The agent's inspector: a page and a JSON API over the recent exchanges, and replay of one of
- * them straight to the local server (the public side is not involved in a replay).
+ * them, as it was or edited, straight to the local server (the public side is not involved).
  */
 export function createInspectorApp(options: InspectorOptions): Hono<{ Bindings: HttpBindings }> {
   const { log, target, onReplay } = options;
+  const publicUrl = () => options.tunnel().publicUrl;
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.onError(honoErrorHandler);
-  app.use(secureHeaders({ referrerPolicy: 'no-referrer' }));
+  app.use(secureHeaders({ referrerPolicy: 'no-referrer', contentSecurityPolicy: INSPECTOR_CSP }));
   app.use(guardInspector(options.token));
   app.get('/', (c) => c.html(INSPECTOR_PAGE));
   app.get('/api/tunnel', (c) => c.json(options.tunnel()));
-  app.get('/api/requests', (c) =>
-    c.json({ tunnel: options.tunnel(), requests: log.list().map((r) => describeExchange(r, false)) }),
-  );
+  app.get('/api/requests', (c) => {
+    const url = publicUrl();
+    return c.json({
+      tunnel: options.tunnel(),
+      requests: log.list().map((r) => describeExchange(r, false, url)),
+    });
+  });
+  app.delete('/api/requests', (c) => {
+    log.clear();
+    return c.body(null, 204);
+  });
   app.get('/api/requests/:id', async (c) => {
-    return c.json(describeExchange(await readCaptured(recorded(log, c.req.param('id'))), true));
+    return c.json(describeExchange(await readCaptured(recorded(log, c.req.param('id'))), true, publicUrl()));
   });
   app.post('/api/requests/:id/replay', async (c) => {
     const original = await readCaptured(recorded(log, c.req.param('id')));
-    const captured = original.requestBody.reduce((n, b) => n + b.length, 0);
-    if (captured < original.bytesIn)
-      throw new InspectorError(
-        'BODY_NOT_CAPTURED',
-        `only ${captured} of ${original.bytesIn} body bytes were kept; raise --inspect-body-limit to replay it`,
-      );
-    const replay: ExchangeRecord = {
-      id: randomUUID(),
-      method: original.method,
-      path: original.path,
-      requestHeaders: { ...original.requestHeaders, 'gatehouse-replay-of': original.id },
-      status: 0,
-      responseHeaders: {},
-      startedAt: Date.now(),
-      durationMs: 0,
-      bytesIn: captured,
-      bytesOut: 0,
-      requestBody: original.requestBody,
-      responseBody: [],
-    };
-    try {
-      const headers = Object.fromEntries(Object.entries(replay.requestHeaders).filter(([k]) => !HOP.has(k)));
-      const res = await request(new URL(original.path, target.url).toString(), {
-        method: original.method as 'GET',
-        headers,
-        body: captured > 0 ? Buffer.concat(original.requestBody) : null,
-        dispatcher: localDispatcher,
-      });
-      replay.status = res.statusCode;
-      replay.responseHeaders = res.headers as Record<string, string | string[]>;
-      for await (const chunk of res.body) {
-        const b = chunk as Buffer;
-        replay.bytesOut += b.length;
-        if (replay.responseBody.reduce((n, x) => n + x.length, 0) < target.captureBytes)
-          replay.responseBody.push(b);
-      }
-    } catch (error) {
-      replay.status = 502;
-      replay.error = error instanceof Error ? error.message : String(error);
-    }
-    replay.durationMs = Date.now() - replay.startedAt;
+    const replay = await replayExchange(original, await editsOf(await c.req.text()), target);
     onReplay(replay);
-    return c.json(describeExchange(replay, true), 201);
+    return c.json(describeExchange(replay, true, publicUrl()), 201);
   });
   return app;
 }

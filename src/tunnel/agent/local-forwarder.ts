@@ -26,6 +26,8 @@ export interface ExchangeRecord {
   requestBody: Buffer[];
   responseBody: Buffer[];
   error?: string;
+  /** Set on a replay made from the inspector: the id of the exchange it replayed. */
+  replayOf?: string;
   /**
    * (Protocol 2) The first bytes each way as they crossed the tunnel, heads included; headers and
    * bodies are read from them when the inspector asks (see `captured-exchange.ts`).

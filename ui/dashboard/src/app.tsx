@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { type PageAccess, pageAccess } from './access.ts';
 import { type ConnectionState, connect } from './connection.ts';
 import { FleetState } from './fleet-state.ts';
 import { LiveChart } from './live-chart.tsx';
@@ -6,10 +7,22 @@ import { LocationTrace } from './location-trace.tsx';
 import { ActiveAlerts, FieldTable, RecentErrors, VehicleTable } from './panels.tsx';
 import { forgetToken, keepToken, takeToken } from './token.ts';
 
-/** The dashboard: a token form until there is a token, then the live fleet. */
+/**
+ * The dashboard: a token form until there is a token, then the live fleet; served by a Tesla
+ * login, the person's own vehicles at once, signed in by the login's cookie.
+ */
 export function App() {
-  const [token, setToken] = useState<string | undefined>(() => takeToken());
+  const access = useMemo(() => pageAccess(), []);
+  const [token, setToken] = useState<string | undefined>(() =>
+    access.kind === 'token' ? takeToken() : undefined,
+  );
   const [refusal, setRefusal] = useState<string | undefined>(undefined);
+  if (access.kind === 'tesla-login')
+    return refusal ? (
+      <LoginEnded access={access} refusal={refusal} />
+    ) : (
+      <Fleet token={undefined} access={access} refused={setRefusal} />
+    );
   if (!token)
     return (
       <TokenForm
@@ -24,12 +37,31 @@ export function App() {
   return (
     <Fleet
       token={token}
+      access={access}
       refused={(message) => {
         forgetToken();
         setRefusal(message);
         setToken(undefined);
       }}
     />
+  );
+}
+
+function LoginEnded(props: {
+  readonly access: Extract<PageAccess, { kind: 'tesla-login' }>;
+  readonly refusal: string;
+}) {
+  return (
+    <main class="token">
+      <h1>Your vehicles, live</h1>
+      <p class="refusal" role="alert">
+        {props.refusal}
+      </p>
+      <p>
+        <a href={props.access.login}>Log in with Tesla</a> ·{' '}
+        <a href={props.access.report}>Your vehicles' report</a>
+      </p>
+    </main>
   );
 }
 
@@ -63,7 +95,11 @@ function TokenForm(props: {
   );
 }
 
-function Fleet(props: { readonly token: string; readonly refused: (message: string) => void }) {
+function Fleet(props: {
+  readonly token: string | undefined;
+  readonly access: PageAccess;
+  readonly refused: (message: string) => void;
+}) {
   const state = useMemo(() => new FleetState(), []);
   const [version, setVersion] = useState(0);
   const [connection, setConnection] = useState<ConnectionState>({ kind: 'connecting' });
@@ -94,7 +130,12 @@ function Fleet(props: { readonly token: string; readonly refused: (message: stri
   return (
     <main class="fleet" data-version={version}>
       <header>
-        <h1>Fleet dashboard</h1>
+        <h1>{props.access.kind === 'tesla-login' ? 'Your vehicles, live' : 'Fleet dashboard'}</h1>
+        {props.access.kind === 'tesla-login' ? (
+          <a id="report-link" href={props.access.report}>
+            Report
+          </a>
+        ) : null}
         <span class="connection" data-connection={connection.kind}>
           {connection.kind === 'retrying'
             ? `${connection.why}; retrying in ${connection.inSeconds} s`
@@ -114,14 +155,16 @@ function Fleet(props: { readonly token: string; readonly refused: (message: stri
             <LiveChart
               key={`${shown.vin}/speed`}
               name="speed"
-              label="VehicleSpeed"
+              label="Speed"
+              unit="mph"
               series={shown.speed}
               version={version}
             />
             <LiveChart
               key={`${shown.vin}/soc`}
               name="soc"
-              label="State of charge %"
+              label="State of charge"
+              unit="%"
               series={shown.soc}
               version={version}
               range={[0, 100]}

@@ -14,20 +14,33 @@ export interface ConnectionEvents {
   state(state: ConnectionState): void;
 }
 
-const SOCKET_PATH = '/fleet/dashboard/ws';
 const TOKEN_EXPIRED = 1008;
 
 /**
- * Keeps a WebSocket to the dashboard open with the token, reconnecting with backoff. A refused
- * upgrade shows no reason in a browser, so the page then asks the same URL over HTTP for it.
- * Returns the way to stop.
+ * The socket beside the page: `/fleet/dashboard/ws` for the operators' page, `{prefix}/dashboard/ws`
+ * for a Tesla login's. The page's `?vin=` narrows it to one vehicle.
  */
-export function connect(token: string, events: ConnectionEvents): () => void {
+function socketUrl(token: string | undefined): string {
+  const query = new URLSearchParams();
+  if (token) query.set('token', token);
+  const vin = new URLSearchParams(location.search).get('vin');
+  if (vin) query.set('vin', vin);
+  const search = query.toString();
+  const page = location.pathname.replace(/\/index\.html$/, '').replace(/\/+$/, '');
+  return `${page}/ws${search ? `?${search}` : ''}`;
+}
+
+/**
+ * Keeps a WebSocket to the dashboard open, with the token when there is one (a Tesla login's
+ * page is signed in by its cookie), reconnecting with backoff. A refused upgrade shows no reason
+ * in a browser, so the page then asks the same URL over HTTP for it. Returns the way to stop.
+ */
+export function connect(token: string | undefined, events: ConnectionEvents): () => void {
   let stopped = false;
   let ws: WebSocket | undefined;
   let timer: number | undefined;
   let failures = 0;
-  const url = `${SOCKET_PATH}?token=${encodeURIComponent(token)}`;
+  const url = socketUrl(token);
 
   const open = () => {
     events.state({ kind: 'connecting' });
@@ -43,7 +56,12 @@ export function connect(token: string, events: ConnectionEvents): () => void {
     socket.onclose = (event) => {
       if (stopped) return;
       if (event.code === TOKEN_EXPIRED) {
-        events.state({ kind: 'refused', message: 'The token has expired: open the page with a new one.' });
+        events.state({
+          kind: 'refused',
+          message: token
+            ? 'The token has expired: open the page with a new one.'
+            : 'Your Tesla login has ended: log in again.',
+        });
         return;
       }
       if (opened) retry(event.code === 1013 ? 'the page fell behind the vehicles' : 'the connection closed');
@@ -55,7 +73,7 @@ export function connect(token: string, events: ConnectionEvents): () => void {
     try {
       const res = await fetch(url, { headers: { accept: 'application/json' } });
       const body = (await res.json()) as { message?: string };
-      if (res.status === 401 || res.status === 503) {
+      if (res.status === 401 || res.status === 403 || res.status === 503) {
         events.state({ kind: 'refused', message: body.message ?? `refused (${res.status})` });
         return;
       }

@@ -16,7 +16,7 @@ export function VehicleTable(props: {
         <tr>
           <th>VIN</th>
           <th>Connection</th>
-          <th>Speed</th>
+          <th>Speed (mph)</th>
           <th>Charge %</th>
           <th>Gear</th>
           <th>Updated</th>
