@@ -61,4 +61,24 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `UPDATE records SET data = json_set(data, '$.kind',
      CASE WHEN json_type(data, '$.relay') = 'object' THEN 'relay' ELSE 'proxy' END)
    WHERE collection = 'routes' AND json_type(data, '$.kind') IS NULL;`,
+  // v6: the request log, with an index per filter the admin API offers (newest first by seq).
+  `CREATE TABLE requests (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     host TEXT NOT NULL,
+     path TEXT NOT NULL,
+     status INTEGER NOT NULL,
+     ip TEXT NOT NULL,
+     user TEXT,
+     route TEXT,
+     tunnel TEXT,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX requests_by_at ON requests (at);
+   CREATE INDEX requests_by_host ON requests (host, seq);
+   CREATE INDEX requests_by_route ON requests (route, seq);
+   CREATE INDEX requests_by_tunnel ON requests (tunnel, seq);
+   CREATE INDEX requests_by_status ON requests (status, seq);
+   CREATE INDEX requests_by_ip ON requests (ip, seq);
+   CREATE INDEX requests_by_user ON requests (user, seq);`,
 ];

@@ -15,9 +15,11 @@ import type {
   Store,
   TunnelRepository,
 } from '../types.ts';
+import type { RequestLogRepository } from '../request-log.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SqliteCollection } from './sqlite-collection.ts';
 import { SqliteEphemeral } from './sqlite-ephemeral.ts';
+import { SqliteRequestLog } from './sqlite-request-log.ts';
 import { SqliteTunnelEvents } from './sqlite-tunnel-events.ts';
 
 /** Embedded store in one SQLite file under the data directory (`:memory:` for a throwaway one). */
@@ -27,6 +29,7 @@ export class SqliteStore implements Store {
   readonly apiKeys: ApiKeyRepository;
   readonly tunnels: TunnelRepository;
   readonly ephemeral: EphemeralRepository;
+  readonly requests: RequestLogRepository;
   readonly #db: DatabaseSync;
   readonly #feed = new ChangeFeed();
 
@@ -45,6 +48,7 @@ export class SqliteStore implements Store {
     this.apiKeys = apiKeyRepository(this.collection(API_KEYS));
     this.tunnels = tunnelRepository(this.collection(TUNNELS), new SqliteTunnelEvents(db));
     this.ephemeral = new SqliteEphemeral(db, clock);
+    this.requests = new SqliteRequestLog(db);
   }
 
   collection<T>(spec: CollectionSpec<T>): Collection<T> {
