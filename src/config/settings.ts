@@ -182,7 +182,8 @@ export const SETTINGS: readonly Setting[] = [
     value: 'on|off',
     env: 'GATEHOUSE_REQUEST_LOG',
     group: 'general',
-    description: 'Keep a record of every request in the store, for the admin API and gatehouse logs (default on)',
+    description:
+      'Keep a record of every request in the store, for the admin API and gatehouse logs (default on)',
   },
   {
     key: 'requestLog.retention',

@@ -3,11 +3,12 @@ import type { AdminService } from '../admin/admin-service.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { VERSION } from '../core/version.ts';
 import { GATEWAY_TOOLS } from './gateway-tools.ts';
+import { REQUEST_TOOLS } from './request-tools.ts';
 import { ROUTE_TOOLS } from './route-tools.ts';
 import { type AdminTool, annotationsFor, scopesFor, type ToolCaller } from './tool-kit.ts';
 
 /** Every tool of Gatehouse's own MCP server. None runs a command on the host: see docs/guides/mcp.md. */
-export const ADMIN_TOOLS: readonly AdminTool[] = [...GATEWAY_TOOLS, ...ROUTE_TOOLS];
+export const ADMIN_TOOLS: readonly AdminTool[] = [...GATEWAY_TOOLS, ...ROUTE_TOOLS, ...REQUEST_TOOLS];
 
 /** The tool of that name, if there is one. */
 export function adminToolNamed(name: string): AdminTool | undefined {

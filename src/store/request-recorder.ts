@@ -125,7 +125,10 @@ export class RequestRecorder {
   /** Deletes what is older than the retention and beyond the count; resolves with how many went. */
   async prune(): Promise<number> {
     try {
-      return await this.#options.log.prune(this.#options.clock() - this.#options.retentionMs, this.#options.max);
+      return await this.#options.log.prune(
+        this.#options.clock() - this.#options.retentionMs,
+        this.#options.max,
+      );
     } catch (error) {
       this.#options.onError?.(error);
       throw error;

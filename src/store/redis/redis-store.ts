@@ -6,6 +6,7 @@ import type { Collection, CollectionSpec } from '../collection.ts';
 import { API_KEYS, ROUTES, TUNNELS } from '../entities.ts';
 import { StoreError } from '../errors.ts';
 import { apiKeyRepository, tunnelRepository } from '../repositories.ts';
+import type { RequestLogRepository } from '../request-log.ts';
 import type {
   ApiKeyRepository,
   ChangeEvent,
@@ -14,7 +15,6 @@ import type {
   Store,
   TunnelRepository,
 } from '../types.ts';
-import type { RequestLogRepository } from '../request-log.ts';
 import { REDIS_MIGRATIONS } from './migrations.ts';
 import { RedisCollection } from './redis-collection.ts';
 import { RedisEphemeral } from './redis-ephemeral.ts';

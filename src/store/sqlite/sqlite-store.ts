@@ -7,6 +7,7 @@ import type { Collection, CollectionSpec } from '../collection.ts';
 import { API_KEYS, ROUTES, TUNNELS } from '../entities.ts';
 import { StoreError } from '../errors.ts';
 import { apiKeyRepository, tunnelRepository } from '../repositories.ts';
+import type { RequestLogRepository } from '../request-log.ts';
 import type {
   ApiKeyRepository,
   ChangeEvent,
@@ -15,7 +16,6 @@ import type {
   Store,
   TunnelRepository,
 } from '../types.ts';
-import type { RequestLogRepository } from '../request-log.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SqliteCollection } from './sqlite-collection.ts';
 import { SqliteEphemeral } from './sqlite-ephemeral.ts';
