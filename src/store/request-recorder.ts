@@ -3,6 +3,9 @@ import type { Clock } from '../core/clock.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { RequestLogRepository, RequestRecord } from './request-log.ts';
 
+/** Most records one write carries when a backlog has built up. */
+const MAX_BATCH = 5000;
+
 /** A record as the edge hands it over: everything but the id and time, which the recorder adds. */
 export type RequestEntry = Omit<RequestRecord, 'id' | 'at'> & { readonly startedAt: number };
 
@@ -100,7 +103,8 @@ export class RequestRecorder {
   async flush(): Promise<void> {
     while (this.#writing) await this.#writing;
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#options.batchSize);
+      // A backlog goes in bigger writes: one round trip carries more, so the store catches up.
+      const batch = this.#queue.splice(0, Math.max(this.#options.batchSize, MAX_BATCH));
       this.#writing = this.#write(batch);
       try {
         await this.#writing;
