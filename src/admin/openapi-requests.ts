@@ -30,7 +30,7 @@ export const requestRecordSchema = {
     path: { type: 'string', description: 'Without the query.' },
     status: { type: 'integer', description: '499 when the client left before the answer.' },
     durationMs: { type: 'number' },
-    bytesIn: { type: 'integer', description: 'Request body bytes as received.' },
+    bytesIn: { type: 'integer', description: 'Request bytes as received, head included.' },
     bytesOut: { type: 'integer', description: 'Response bytes sent, head included.' },
     ip: { type: 'string', description: 'The client address.' },
     user: nullable('Who a route login or token named.'),

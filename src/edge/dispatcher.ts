@@ -93,6 +93,10 @@ export function createDispatcher(deps: DispatchDeps) {
   const recordOf = (req: IncomingMessage, path: string, ms: number, f: AccessFields, from: Start) => {
     const socket = from.socket;
     const named = f.name ?? null;
+    const read = socket?.bytesRead ?? 0;
+    const written = socket?.bytesWritten ?? 0;
+    const mark = socket ? marks.get(socket) : undefined;
+    if (socket) marks.set(socket, { read, written });
     record!({
       startedAt: from.at,
       method: req.method ?? '',
@@ -100,8 +104,8 @@ export function createDispatcher(deps: DispatchDeps) {
       path,
       status: f.status,
       durationMs: ms,
-      bytesIn: Math.max(0, (socket?.bytesRead ?? 0) - from.read),
-      bytesOut: Math.max(0, (socket?.bytesWritten ?? 0) - from.written),
+      bytesIn: Math.max(0, read - (mark?.read ?? 0)),
+      bytesOut: Math.max(0, written - (mark?.written ?? 0)),
       ip: clientIp(socket?.remoteAddress),
       user: deps.userOf?.(req) ?? null,
       route: named !== null && f.kind !== 'tunnel' ? named : null,
@@ -110,16 +114,11 @@ export function createDispatcher(deps: DispatchDeps) {
       error: f.error ?? null,
     });
   };
-  // Where the socket's counts stood when the exchange began: its bytes are the difference.
+  // Where each connection's byte counts stood when its previous exchange ended: an exchange's bytes
+  // are what the socket carried since (a keep-alive connection carries one exchange after another).
+  const marks = new WeakMap<Socket, { read: number; written: number }>();
   const startOf = (req: IncomingMessage): Start | undefined =>
-    record
-      ? {
-          at: clock(),
-          socket: req.socket,
-          read: req.socket?.bytesRead ?? 0,
-          written: req.socket?.bytesWritten ?? 0,
-        }
-      : undefined;
+    record ? { at: clock(), socket: req.socket } : undefined;
 
   const dispatch = async (exchange: Exchange): Promise<void> => {
     const { host, target } = exchange;
@@ -223,12 +222,10 @@ interface AccessFields {
   readonly error?: string | undefined;
 }
 
-/** When an exchange began and its socket's byte counts then. */
+/** When an exchange began, and its connection. */
 interface Start {
   readonly at: number;
   readonly socket: Socket | undefined;
-  readonly read: number;
-  readonly written: number;
 }
 
 function clientOf(req: IncomingMessage, rawHost: string): ClientInfo {

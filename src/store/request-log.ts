@@ -10,7 +10,7 @@ export interface RequestRecord {
   readonly path: string;
   readonly status: number;
   readonly durationMs: number;
-  /** Request body bytes as received. */
+  /** Request bytes as received, head included. */
   readonly bytesIn: number;
   /** Response bytes sent, head included. */
   readonly bytesOut: number;
