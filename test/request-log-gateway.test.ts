@@ -253,3 +253,21 @@ describe('request log off', () => {
     assert.match(result.stderr, /--request-log on/);
   });
 });
+
+describe('shutdown with a live follower', () => {
+  test('stopping the gateway ends the stream at once instead of waiting for the drain timeout', async () => {
+    const gw = await startTestGateway({ flags: { 'shutdown-timeout': '60000' } });
+    const res = await request(`${gw.url}/api/v1/requests/stream`, {
+      headers: { host: 'localhost', authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    assert.equal(res.statusCode, 200);
+    const ended = res.body.text();
+    const started = Date.now();
+    await gw.stop();
+    assert.match(await ended, /^: following the request log/);
+    assert.ok(
+      Date.now() - started < 30_000,
+      'the stream ended with the gateway, not after the drain timeout',
+    );
+  });
+});

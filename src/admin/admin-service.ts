@@ -188,11 +188,14 @@ export function adminService(deps: AdminDeps) {
       );
       return analyticsOf(records, span, to);
     },
-    /** Calls `listener` with each new record this node makes that matches `filter`; returns the unsubscribe. */
-    followRequests(filter: RequestFilter, listener: (record: RequestRecord) => void): () => void {
+    /**
+     * Calls `listener` with each new record this node makes that matches `filter`, and `ended` when
+     * the node stops; returns the unsubscribe.
+     */
+    followRequests(filter: RequestFilter, listener: (record: RequestRecord) => void, ended?: () => void) {
       return requestLog().follow((record) => {
         if (matchesRequest(record, filter)) listener(record);
-      });
+      }, ended);
     },
 
     /** What the telemetry receiver knows of each vehicle. */

@@ -22,19 +22,23 @@ export function requestsApi(service: AdminService): Hono<AdminEnv> {
     const filter = requestFilterOf(c.req.query());
     const waiting: RequestRecord[] = [];
     let wake: (() => void) | undefined;
-    // Subscribed before the answer starts, so a request made right after the stream opens is in it.
-    const stop = service.followRequests(filter, (record) => {
-      waiting.push(record);
+    let open = true;
+    const end = () => {
+      open = false;
       wake?.();
-    });
+    };
+    // Subscribed before the answer starts, so a request made right after the stream opens is in it.
+    const stop = service.followRequests(
+      filter,
+      (record) => {
+        waiting.push(record);
+        wake?.();
+      },
+      end,
+    );
     c.header('cache-control', 'no-store');
     return streamSSE(c, async (stream) => {
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
-        stop();
-        wake?.();
-      });
+      stream.onAbort(end);
       await stream.write(': following the request log\n\n');
       while (open) {
         const record = waiting.shift();
@@ -42,15 +46,15 @@ export function requestsApi(service: AdminService): Hono<AdminEnv> {
           await stream.writeSSE({ event: 'request', data: JSON.stringify(record) });
           continue;
         }
-        const timer = await new Promise<NodeJS.Timeout | undefined>((resolve) => {
-          const t = setTimeout(() => resolve(t), KEEP_ALIVE_MS);
+        const idle = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(true), KEEP_ALIVE_MS);
           wake = () => {
-            clearTimeout(t);
-            resolve(undefined);
+            clearTimeout(timer);
+            resolve(false);
           };
         });
         wake = undefined;
-        if (timer && open) await stream.write(': keep-alive\n\n');
+        if (idle && open) await stream.write(': keep-alive\n\n');
       }
       stop();
     });

@@ -413,6 +413,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     stopping ??= (async () => {
       accepting = false;
       for (const s of servers) s.close();
+      requestLog?.endFollowing();
       // Keep-alive connections become idle as their requests finish; each closes as it does.
       // Requests through tunnels drain too: the agents stay connected until nothing is in flight.
       const left = await inFlight.drain(servers, config.shutdownTimeoutMs);

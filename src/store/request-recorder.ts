@@ -47,7 +47,7 @@ export class RequestRecorder {
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #pruner: NodeJS.Timeout | undefined;
-  readonly #followers = new Set<(record: RequestRecord) => void>();
+  readonly #followers = new Map<(record: RequestRecord) => void, () => void>();
   readonly #node = randomBytes(3).toString('hex');
   #seq = 0;
   #dropped = 0;
@@ -83,7 +83,7 @@ export class RequestRecorder {
     const { startedAt, ...fields } = entry;
     const id = `${startedAt.toString(36).padStart(9, '0')}-${this.#node}-${(this.#seq++).toString(36)}`;
     const record: RequestRecord = { id, at: new Date(startedAt).toISOString(), ...fields };
-    for (const follower of this.#followers) follower(record);
+    for (const follower of this.#followers.keys()) follower(record);
     if (this.#queue.length >= this.#options.queueLimit) {
       this.#dropped++;
       this.#options.metrics?.requestRecords.inc({ outcome: 'dropped' });
@@ -93,10 +93,20 @@ export class RequestRecorder {
     if (this.#queue.length >= this.#options.batchSize && !this.#writing) void this.flush();
   }
 
-  /** Calls `listener` with every record this node makes from now on; returns the unsubscribe. */
-  follow(listener: (record: RequestRecord) => void): () => void {
-    this.#followers.add(listener);
+  /**
+   * Calls `listener` with every record this node makes from now on, and `ended` if
+   * {@link endFollowing} ends it first; returns the unsubscribe.
+   */
+  follow(listener: (record: RequestRecord) => void, ended: () => void = () => {}): () => void {
+    this.#followers.set(listener, ended);
     return () => this.#followers.delete(listener);
+  }
+
+  /** Ends every live follower (shutdown: a stream held open would hold the drain to its timeout). */
+  endFollowing(): void {
+    const ended = [...this.#followers.values()];
+    this.#followers.clear();
+    for (const end of ended) end();
   }
 
   /** Writes everything queued, in batches; resolves once the queue is empty (or a write failed). */
