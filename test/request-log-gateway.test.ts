@@ -179,9 +179,9 @@ describe('request records through a real gateway', () => {
       plain.lines[0]!,
       /^\S+Z {2}200 {2}GET {5}app\.example\.com\/hello {2}[\d.]+ms {2}\S+ \S*B {2}127\.0\.0\.1 {2}route:\S+$/,
     );
-    assert.doesNotMatch(plain.stdout, /\x1b\[/, 'no colour when not a terminal');
+    assert.ok(!plain.stdout.includes('\x1b['), 'no colour when not a terminal');
     const coloured = await logs(['--server', server, '--status', '404'], { terminal: true });
-    assert.match(coloured.stdout, /\x1b\[33m404\x1b\[0m/);
+    assert.ok(coloured.stdout.includes('\x1b[33m404\x1b[0m'), coloured.stdout);
     const json = await logs(['--server', server, '--json', '--status', '2xx', '--host', 'app.example.com']);
     assert.equal(json.code, 0);
     const records = json.lines.map((l) => JSON.parse(l) as RequestRecord);
