@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { logsCommand } from '../src/cli/logs-command.ts';
 import type { RequestRecord } from '../src/store/request-log.ts';
+import { createTunnel, startAgent } from './helpers/agent.ts';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { freePort } from './helpers/redis.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
@@ -108,6 +109,21 @@ describe('request records through a real gateway', () => {
     const missing = (await listed(gw, 'status=404')).requests.find((r) => r.host === 'nothing.example.com');
     assert.equal(missing?.error, 'ROUTE_NOT_FOUND');
     assert.equal(missing?.route, null);
+  });
+
+  test('a request through a tunnel names the tunnel, not a route', async (t) => {
+    const tunnel = await createTunnel(gw, 'logged');
+    const agent = await startAgent(gw, tunnel, upstream.url);
+    t.after(() => agent.stop());
+    assert.equal((await gw.send('logged.localhost', '/through')).status, 200);
+    const [record] = await waitFor('the tunnel request recorded', async () => {
+      const { requests } = await listed(gw, 'tunnel=logged');
+      return requests.length > 0 ? requests : undefined;
+    });
+    assert.equal(record?.path, '/through');
+    assert.equal(record?.tunnel, 'logged');
+    assert.equal(record?.route, null);
+    assert.equal(record?.host, 'logged.localhost');
   });
 
   test('filters and the cursor', async () => {
