@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { logsCommand } from '../src/cli/logs-command.ts';
@@ -126,6 +127,29 @@ describe('request records through a real gateway', () => {
     assert.equal(record?.host, 'logged.localhost');
   });
 
+  test('an upgrade the edge refuses is recorded with its error code', async () => {
+    const refused = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${gw.url}/socket`, {
+        headers: { host: 'nowhere.example.com', connection: 'Upgrade', upgrade: 'websocket' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('upgrade', () => reject(new Error('upgraded')));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(refused, 404);
+    const [record] = await waitFor('the upgrade recorded', async () => {
+      const { requests } = await listed(gw, 'host=nowhere.example.com');
+      return requests.length > 0 ? requests : undefined;
+    });
+    assert.equal(record?.path, '/socket');
+    assert.equal(record?.status, 404);
+    assert.equal(record?.error, 'ROUTE_NOT_FOUND');
+  });
+
   test('filters and the cursor', async () => {
     assert.deepEqual(
       (await listed(gw, `route=${api}`)).requests.map((r) => r.path),
@@ -140,9 +164,16 @@ describe('request records through a real gateway', () => {
     assert.ok(first.next);
     const second = await listed(gw, `limit=1&status=2xx&cursor=${encodeURIComponent(first.next)}`);
     assert.notEqual(second.requests[0]?.id, first.requests[0]?.id);
-    const bad = await gw.api('GET', '/api/v1/requests?status=6xx');
-    assert.equal(bad.status, 400);
-    assert.equal(bad.body.field, 'status');
+    for (const [query, field] of [
+      ['status=6xx', 'status'],
+      ['since=yesterday', 'since'],
+      ['until=12', 'until'],
+      ['cursor=not%20one', 'cursor'],
+    ]) {
+      const bad = await gw.api('GET', `/api/v1/requests?${query}`);
+      assert.equal(bad.status, 400, query);
+      assert.equal(bad.body.field, field, query);
+    }
   });
 
   test('analytics of a window', async () => {

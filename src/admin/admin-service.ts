@@ -16,6 +16,9 @@ import { analyticsOf, windowOf } from './request-queries.ts';
 /** Most records one analytics answer reads: the window's newest when there are more. */
 const ANALYTICS_MAX_RECORDS = 200_000;
 
+/** What the stores' cursors look like: a row number (base 36) or a stream entry id. */
+const CURSOR = /^(?:[0-9a-z]{1,16}|\d{1,16}-\d{1,16})$/;
+
 /** What a VIN may be: a certificate CN with `.` made `-`. */
 const VIN = /^[A-Za-z0-9-]{1,64}$/;
 
@@ -166,6 +169,10 @@ export function adminService(deps: AdminDeps) {
     /** Recorded requests matching `filter`, newest first, a page at a time (`next` is the following page's cursor). */
     async recentRequests(filter: RequestFilter, limit: number, cursor?: string) {
       requestLog();
+      if (cursor !== undefined && !CURSOR.test(cursor))
+        throw new AdminError('VALIDATION_FAILED', 'cursor must be the `next` of a previous answer', {
+          field: 'cursor',
+        });
       const page = await deps.store.requests.page(filter, limit, cursor);
       return { requests: page.records, next: page.next };
     },

@@ -19,7 +19,8 @@ const invalid = (field: string, message: string) => new AdminError('VALIDATION_F
 /** A time given as ISO 8601, as ms. */
 function timeOf(field: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const ms = Date.parse(value);
+  // Date.parse reads almost anything ('12' is a year): only ISO 8601 dates are taken.
+  const ms = /^\d{4}-\d\d-\d\d/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw invalid(field, `${field} must be an ISO 8601 time, e.g. 2026-12-07T12:00:00Z`);
   return ms;
 }

@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
 import { EdgeError } from '../http/edge-error.ts';
 import { errorCodeOf, sendEdgeError } from '../http/error-page.ts';
-import { writeRawError } from '../http/error-response.ts';
+import { rawErrorCodeOf, writeRawError } from '../http/error-response.ts';
 import { type AnswerKind, answerError, type Exchange } from '../http/exchange.ts';
 import { type ClientInfo, clientIp } from '../http/forwarded.ts';
 import { checkRequest } from '../http/request-guard.ts';
@@ -185,7 +185,8 @@ export function createDispatcher(deps: DispatchDeps) {
     const done = (status: number) => {
       if (finished) return;
       finished = true;
-      logLine(req, started, { kind, name, status, upgrade: true, from });
+      const error = from ? rawErrorCodeOf(socket) : undefined;
+      logLine(req, started, { kind, name, status, upgrade: true, from, error });
     };
     const checked = checkRequest(req);
     if (checked instanceof EdgeError) {
