@@ -3,7 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import { manualClock } from '../src/core/clock.ts';
 import { Metrics } from '../src/core/metrics.ts';
 import { RedisStore } from '../src/store/redis/redis-store.ts';
-import type { RequestFilter, RequestLogRepository, RequestRecord } from '../src/store/request-log.ts';
+import type {
+  PendingRequest,
+  RequestEntry,
+  RequestFilter,
+  RequestLogRepository,
+  RequestRecord,
+} from '../src/store/request-log.ts';
 import { RequestRecorder } from '../src/store/request-recorder.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../src/store/types.ts';
@@ -48,10 +54,16 @@ const FIXTURE: readonly RequestRecord[] = [
   request(9, { method: 'POST', bytesIn: 42, status: 201 }),
 ];
 
-/** What the edge hands the recorder for `request(n)`: the recorder adds the id and time. */
-function answered(n: number, startedAt: number) {
+/** What the edge hands the recorder for `request(n)`: the recorder adds the id. */
+function answered(n: number, startedAt: number): RequestEntry {
   const { id: _id, at: _at, ...fields } = request(n);
   return { ...fields, startedAt };
+}
+
+/** A fixture record as the recorder hands it to the store. */
+function pending(r: RequestRecord): PendingRequest {
+  const { id, at, ...fields } = r;
+  return { id, entry: { ...fields, startedAt: Date.parse(at) } };
 }
 
 const ids = (records: readonly RequestRecord[]) => records.map((r) => r.id);
@@ -85,8 +97,8 @@ function querySuite(name: string, open: () => Promise<Store>): void {
     };
     const filled = async (t: { after(fn: () => Promise<void>): void }) => {
       const log = await fresh(t);
-      await log.append(FIXTURE.slice(0, 4), 1000);
-      await log.append(FIXTURE.slice(4), 1000);
+      await log.append(FIXTURE.slice(0, 4).map(pending), 1000);
+      await log.append(FIXTURE.slice(4).map(pending), 1000);
       return log;
     };
 
@@ -185,7 +197,7 @@ describe('the recorder when the store cannot keep up', () => {
     const stalled = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const stored: RequestRecord[] = [];
+    const stored: PendingRequest[] = [];
     const log: RequestLogRepository = {
       append: async (records) => {
         await stalled;
@@ -207,14 +219,21 @@ describe('the recorder when the store cannot keep up', () => {
       queueLimit: 100,
     });
     for (let i = 0; i < 1000; i++) recorder.record(answered(i, T0 + i));
-    // One batch is being written; the queue holds the limit; the rest are dropped.
+    // The queue holds its limit; the rest are dropped.
     assert.equal(recorder.queued, 100);
-    assert.equal(recorder.dropped, 1000 - 100 - 10);
+    assert.equal(recorder.dropped, 900);
+    // The write of those hundred starts, and the store does not answer.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(recorder.queued, 0);
+    for (let i = 0; i < 1000; i++) recorder.record(answered(i, T0 + i));
+    assert.equal(recorder.queued, 100, 'the queue stops at its limit while the store stalls');
+    assert.equal(recorder.dropped, 1800);
     release();
     await recorder.stop();
-    assert.equal(stored.length, 110);
+    assert.equal(stored.length, 200, 'what was queued is written once the store answers');
     const text = await metrics.registry.getSingleMetricAsString('gatehouse_request_records_total');
-    assert.match(text, /outcome="dropped"} 890/);
+    assert.match(text, /outcome="dropped"} 1800/);
+    assert.match(text, /outcome="written"} 200/);
   });
 
   test('a live follower sees every record, written or not', () => {

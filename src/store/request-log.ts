@@ -26,6 +26,36 @@ export interface RequestRecord {
   readonly error: string | null;
 }
 
+/** A request as the edge reports it: a record but for its id, with its arrival as ms. */
+export type RequestEntry = Omit<RequestRecord, 'id' | 'at'> & { readonly startedAt: number };
+
+/** A request on its way to the store: the id the recorder gave it, and what the edge reported. */
+export interface PendingRequest {
+  readonly id: string;
+  readonly entry: RequestEntry;
+}
+
+/** The record of a pending request, as queries and the live feed give it. */
+export function recordOf({ id, entry }: PendingRequest): RequestRecord {
+  return {
+    id,
+    at: new Date(entry.startedAt).toISOString(),
+    method: entry.method,
+    host: entry.host,
+    path: entry.path,
+    status: entry.status,
+    durationMs: entry.durationMs,
+    bytesIn: entry.bytesIn,
+    bytesOut: entry.bytesOut,
+    ip: entry.ip,
+    user: entry.user,
+    route: entry.route,
+    tunnel: entry.tunnel,
+    userAgent: entry.userAgent,
+    error: entry.error,
+  };
+}
+
 /** Which records a query wants; every field given must match. */
 export interface RequestFilter {
   readonly host?: string | undefined;
@@ -51,8 +81,8 @@ export interface RequestPage {
 
 /** Persistence of request records: appended in batches, read newest first, trimmed by age and count. */
 export interface RequestLogRepository {
-  /** Stores records in the order given (oldest first); a capped backend keeps roughly the newest `keep`. */
-  append(records: readonly RequestRecord[], keep: number): Promise<void>;
+  /** Stores requests in the order given (oldest first); a capped backend keeps roughly the newest `keep`. */
+  append(requests: readonly PendingRequest[], keep: number): Promise<void>;
   /** Matching records newest first, at most `limit`, after the opaque `cursor` of a previous page. */
   page(filter: RequestFilter, limit: number, cursor?: string): Promise<RequestPage>;
   /** Matching records in `[since, until)` newest first, at most `max` (for analytics). */

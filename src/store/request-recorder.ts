@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import type { Metrics } from '../core/metrics.ts';
-import type { RequestLogRepository, RequestRecord } from './request-log.ts';
+import {
+  type PendingRequest,
+  type RequestEntry,
+  type RequestLogRepository,
+  type RequestRecord,
+  recordOf,
+} from './request-log.ts';
 
 /** Most records one write carries when a backlog has built up. */
 const MAX_BATCH = 5000;
-
-/** A record as the edge hands it over: everything but the id and time, which the recorder adds. */
-export type RequestEntry = Omit<RequestRecord, 'id' | 'at'> & { readonly startedAt: number };
 
 /** What {@link RequestRecorder} works with. */
 export interface RequestRecorderOptions {
@@ -43,17 +46,20 @@ export class RequestRecorder {
     readonly queueLimit: number;
     readonly pruneEveryMs: number;
   };
-  #queue: RequestRecord[] = [];
+  #queue: PendingRequest[] = [];
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #pruner: NodeJS.Timeout | undefined;
   readonly #followers = new Map<(record: RequestRecord) => void, () => void>();
-  readonly #node = randomBytes(3).toString('hex');
+  // Ids are this node's tag and a counter: unique across nodes sharing a store, and cheap.
+  readonly #node: string;
   #seq = 0;
+  #soon = false;
   #dropped = 0;
   #written = 0;
 
   constructor(options: RequestRecorderOptions) {
+    this.#node = `${options.clock().toString(36)}${randomBytes(3).toString('hex')}-`;
     this.#options = {
       ...options,
       flushEveryMs: options.flushEveryMs ?? 250,
@@ -80,17 +86,27 @@ export class RequestRecorder {
 
   /** Queues one answered request; never waits and never throws. */
   record(entry: RequestEntry): void {
-    const { startedAt, ...fields } = entry;
-    const id = `${startedAt.toString(36).padStart(9, '0')}-${this.#node}-${(this.#seq++).toString(36)}`;
-    const record: RequestRecord = { id, at: new Date(startedAt).toISOString(), ...fields };
-    for (const follower of this.#followers.keys()) follower(record);
+    // The entry is kept as the edge made it: this runs for every request, so nothing is copied,
+    // and the record's own shape is built only for live followers and stores that need it.
+    const pending: PendingRequest = { id: `${this.#node}${(this.#seq++).toString(36)}`, entry };
+    if (this.#followers.size > 0) {
+      const record = recordOf(pending);
+      for (const follower of this.#followers.keys()) follower(record);
+    }
     if (this.#queue.length >= this.#options.queueLimit) {
       this.#dropped++;
       this.#options.metrics?.requestRecords.inc({ outcome: 'dropped' });
       return;
     }
-    this.#queue.push(record);
-    if (this.#queue.length >= this.#options.batchSize && !this.#writing) void this.flush();
+    this.#queue.push(pending);
+    if (this.#queue.length >= this.#options.batchSize && !this.#writing && !this.#soon) {
+      // After the current callback: the answer that made this record is not held up by the write.
+      this.#soon = true;
+      setImmediate(() => {
+        this.#soon = false;
+        void this.flush();
+      });
+    }
   }
 
   /**
@@ -124,7 +140,7 @@ export class RequestRecorder {
     }
   }
 
-  async #write(batch: RequestRecord[]): Promise<void> {
+  async #write(batch: PendingRequest[]): Promise<void> {
     try {
       await this.#options.log.append(batch, this.#options.max);
       this.#written += batch.length;

@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
 import {
   matchesRequest,
+  type PendingRequest,
   type RequestFilter,
   type RequestLogRepository,
   type RequestPage,
   type RequestRecord,
+  recordOf,
 } from '../request-log.ts';
 
 /** Entries read per round trip while scanning the stream. */
@@ -23,12 +25,13 @@ export class RedisRequestLog implements RequestLogRepository {
     this.#key = `${prefix}requests`;
   }
 
-  async append(records: readonly RequestRecord[], keep: number): Promise<void> {
-    if (records.length === 0) return;
+  async append(requests: readonly PendingRequest[], keep: number): Promise<void> {
+    if (requests.length === 0) return;
     const pipeline = this.#redis.pipeline();
     // Trimmed roughly on every append (whole macro nodes, cheap); prune trims exactly.
     const cap = Math.max(keep, 1);
-    for (const r of records) pipeline.xadd(this.#key, 'MAXLEN', '~', cap, '*', 'r', JSON.stringify(r));
+    for (const r of requests)
+      pipeline.xadd(this.#key, 'MAXLEN', '~', cap, '*', 'r', JSON.stringify(recordOf(r)));
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([error]) => error);
     if (failed) throw failed[0];

@@ -1,7 +1,16 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
-import type { RequestFilter, RequestLogRepository, RequestPage, RequestRecord } from '../request-log.ts';
+import type {
+  PendingRequest,
+  RequestFilter,
+  RequestLogRepository,
+  RequestPage,
+  RequestRecord,
+} from '../request-log.ts';
 
-/** The request log in the embedded store: one row per request, its filters in indexed columns. */
+/**
+ * The request log in the embedded store: one row per request, newest read first by `seq`; time is
+ * indexed (windows, `since`, retention by age), other filters are checked as rows are read.
+ */
 export class SqliteRequestLog implements RequestLogRepository {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
@@ -9,26 +18,34 @@ export class SqliteRequestLog implements RequestLogRepository {
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.#insert = db.prepare(
-      'INSERT INTO requests (at, host, path, status, ip, user, route, tunnel, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO requests (${COLUMNS}) VALUES (${COLUMNS.split(', ')
+        .map(() => '?')
+        .join(', ')})`,
     );
   }
 
-  async append(records: readonly RequestRecord[], _keep: number): Promise<void> {
+  async append(requests: readonly PendingRequest[], _keep: number): Promise<void> {
     // The count is kept by prune: a table has no cap of its own.
-    if (records.length === 0) return;
+    if (requests.length === 0) return;
     this.#db.exec('BEGIN');
     try {
-      for (const r of records)
+      for (const { id, entry: r } of requests)
         this.#insert.run(
-          Date.parse(r.at),
+          id,
+          r.startedAt,
+          r.method,
           r.host,
           r.path,
           r.status,
+          r.durationMs,
+          r.bytesIn,
+          r.bytesOut,
           r.ip,
           r.user,
           r.route,
           r.tunnel,
-          JSON.stringify(r),
+          r.userAgent,
+          r.error,
         );
       this.#db.exec('COMMIT');
     } catch (error) {
@@ -45,12 +62,12 @@ export class SqliteRequestLog implements RequestLogRepository {
       args.push(after);
     }
     const rows = this.#db
-      .prepare(`SELECT seq, data FROM requests ${clause(where)} ORDER BY seq DESC LIMIT ?`)
-      .all(...args, limit + 1) as { seq: number; data: string }[];
+      .prepare(`SELECT seq, ${COLUMNS} FROM requests ${clause(where)} ORDER BY seq DESC LIMIT ?`)
+      .all(...args, limit + 1) as unknown as (Row & { seq: number })[];
     const more = rows.length > limit;
     const shown = rows.slice(0, limit);
     return {
-      records: shown.map((r) => JSON.parse(r.data) as RequestRecord),
+      records: shown.map(fromRow),
       next: more ? shown.at(-1)!.seq.toString(36) : null,
     };
   }
@@ -58,9 +75,9 @@ export class SqliteRequestLog implements RequestLogRepository {
   async window(filter: RequestFilter, max: number): Promise<RequestRecord[]> {
     const { where, args } = whereOf(filter);
     const rows = this.#db
-      .prepare(`SELECT data FROM requests ${clause(where)} ORDER BY seq DESC LIMIT ?`)
-      .all(...args, max) as { data: string }[];
-    return rows.map((r) => JSON.parse(r.data) as RequestRecord);
+      .prepare(`SELECT ${COLUMNS} FROM requests ${clause(where)} ORDER BY seq DESC LIMIT ?`)
+      .all(...args, max) as unknown as Row[];
+    return rows.map(fromRow);
   }
 
   async prune(before: number, keep: number): Promise<number> {
@@ -76,6 +93,49 @@ export class SqliteRequestLog implements RequestLogRepository {
   async count(): Promise<number> {
     return (this.#db.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n;
   }
+}
+
+/** The columns of a record, in the order they are written. */
+const COLUMNS =
+  'id, at, method, host, path, status, duration_ms, bytes_in, bytes_out, ip, user, route, tunnel, user_agent, error';
+
+/** A row as SQLite gives it back. */
+interface Row {
+  readonly id: string;
+  readonly at: number;
+  readonly method: string;
+  readonly host: string;
+  readonly path: string;
+  readonly status: number;
+  readonly duration_ms: number;
+  readonly bytes_in: number;
+  readonly bytes_out: number;
+  readonly ip: string;
+  readonly user: string | null;
+  readonly route: string | null;
+  readonly tunnel: string | null;
+  readonly user_agent: string | null;
+  readonly error: string | null;
+}
+
+function fromRow(r: Row): RequestRecord {
+  return {
+    id: r.id,
+    at: new Date(r.at).toISOString(),
+    method: r.method,
+    host: r.host,
+    path: r.path,
+    status: r.status,
+    durationMs: r.duration_ms,
+    bytesIn: r.bytes_in,
+    bytesOut: r.bytes_out,
+    ip: r.ip,
+    user: r.user,
+    route: r.route,
+    tunnel: r.tunnel,
+    userAgent: r.user_agent,
+    error: r.error,
+  };
 }
 
 function clause(where: readonly string[]): string {
