@@ -11,9 +11,8 @@ import { untilStopSignal } from './stop-signal.ts';
 /** `gatehouse logs`: its help and the parser of its options. */
 const LOGS = defineCommand({
   usage: 'Usage: gatehouse logs [options]',
-  about: `The requests a Gatehouse answered, from its request log through the admin API: the most
-recent first printed oldest to newest, one line each (time, status, method, host and path, duration,
-bytes sent, client, route or tunnel, user, error code). --follow then prints new ones as they come.`,
+  about:
+    'The requests a Gatehouse answered, read from its request log through the admin API: the most recent ones, printed oldest first, one line each (time, status, method, host and path, duration, bytes sent, client, route or tunnel, user, error code). With --follow, new ones are printed as they come.',
   options: [
     {
       heading: 'Filters (all given must match)',
