@@ -33,6 +33,7 @@ import { crossNode, crossNodeSteps } from './scenarios/cross-node.ts';
 import { fixedRateLatency } from './scenarios/fixed-rate.ts';
 import { idleTunnelSteps, idleTunnels } from './scenarios/idle-tunnels.ts';
 import { relayedCallback, relaySteps } from './scenarios/relay.ts';
+import { requestLogCost, requestLogSteps } from './scenarios/request-log.ts';
 import { smallGet } from './scenarios/small-get.ts';
 import { telemetry, telemetrySteps } from './scenarios/telemetry.ts';
 import { bulkTransfer } from './scenarios/transfer.ts';
@@ -62,6 +63,7 @@ Options:
     'relay',
     'websocket',
     'telemetry',
+    'request-log',
   ].join(', ')}
   --rounds N         Rounds per comparison (default 3; quick 2, and 1 for the cost-growth sweeps)
   --no-readme        Do not rewrite the latest run in docs/performance.md after a full run
@@ -78,6 +80,7 @@ const SCENARIOS = {
   relay: { run: relayedCallback, steps: relaySteps },
   websocket: { run: webSocketRoundTrip, steps: interleavedSteps },
   telemetry: { run: telemetry, steps: telemetrySteps, ownServers: true },
+  'request-log': { run: requestLogCost, steps: requestLogSteps, ownServers: true },
 } satisfies Record<
   string,
   {

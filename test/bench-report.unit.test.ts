@@ -223,4 +223,22 @@ describe('benchmark report', () => {
     assert.equal(goals['telemetry-ack-latency']?.met, true);
     assert.equal(checkGoals([]).find((g) => g.id === 'telemetry-rate')?.met, null);
   });
+
+  test('request recording goal: the median of the rounds’ on/off rate ratios, met at 95% or more', () => {
+    const cost = (on: number[]) =>
+      checkGoals([
+        scenario('request-log', [
+          row('recording-off', { rps: [10_000, 10_000, 10_000] }),
+          row('recording-on', { rps: on }),
+        ]),
+      ]).find((g) => g.id === 'request-log-cost');
+    assert.equal(cost([9_600, 9_000, 9_900])?.met, true, 'a median of 96%');
+    assert.equal(
+      cost([9_600, 9_000, 9_900])?.measured,
+      'recording on: 96% of the rate with it off (by round: 96%, 90%, 99%)',
+    );
+    assert.equal(cost([9_400, 9_000, 9_900])?.met, false, 'a median of 94%');
+    assert.equal(cost([9_600])?.met, null, 'rounds missing');
+    assert.equal(checkGoals([]).find((g) => g.id === 'request-log-cost')?.met, null);
+  });
 });

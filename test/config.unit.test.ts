@@ -44,6 +44,28 @@ describe('config loading', () => {
     assert.equal(loadConfig({ flags: { config: 'good.json' }, env: {}, readFile }).port, 7000);
   });
 
+  test('the request log: on by default, off by flag or variable, its age and count', () => {
+    const defaults = loadConfig({ flags: {}, env: {} }).requestLog;
+    assert.deepEqual(defaults, { enabled: true, retention: 7 * 86_400_000, max: 100_000 });
+    const cases: [Record<string, string>, Record<string, string>, Partial<typeof defaults>][] = [
+      [{ 'request-log': 'off' }, {}, { enabled: false }],
+      [{}, { GATEHOUSE_REQUEST_LOG: 'no' }, { enabled: false }],
+      [{ 'request-log-retention': '30m' }, {}, { retention: 30 * 60_000 }],
+      [{}, { GATEHOUSE_REQUEST_LOG_RETENTION: '12h' }, { retention: 12 * 3_600_000 }],
+      [
+        { 'request-log-retention': '2d', 'request-log-max': '5000' },
+        {},
+        { retention: 2 * 86_400_000, max: 5000 },
+      ],
+    ];
+    for (const [flags, env, expected] of cases)
+      assert.deepEqual(
+        loadConfig({ flags, env }).requestLog,
+        { ...defaults, ...expected },
+        JSON.stringify(flags),
+      );
+  });
+
   test('ACME: on with an email or a directory; names resolve to URLs; the HTTPS listener starts with it', () => {
     const off = loadConfig({ flags: {}, env: {} });
     assert.equal(acmeEnabled(off.acme), false);
@@ -121,6 +143,19 @@ describe('config loading', () => {
       /acme\.eabHmacKey.*must be given together/,
     ],
     ['unknown challenge', { 'acme-challenge': 'dns-01' }, {}, /acme\.challenge \(from --acme-challenge\)/],
+    [
+      'request log retention not an age',
+      { 'request-log-retention': 'a week' },
+      {},
+      /requestLog\.retention \(from --request-log-retention\): must be an age like 30m, 12h or 7d/,
+    ],
+    ['request log retention under a minute', { 'request-log-retention': '10s' }, {}, /must be at least 1m/],
+    [
+      'request log switch misspelt',
+      { 'request-log': 'of' },
+      {},
+      /requestLog\.enabled \(from --request-log\)/,
+    ],
     [
       'telemetry cert auto without a name',
       { 'telemetry-cert': 'auto', 'telemetry-port': '0', 'telemetry-ca': 'ca.pem' },

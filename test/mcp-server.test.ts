@@ -4,6 +4,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { ADMIN_TOOLS } from '../src/mcp/admin-tools.ts';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const MODERN = '2026-07-28';
 
@@ -100,6 +101,33 @@ describe("Gatehouse's own MCP server at /mcp", () => {
     assert.equal(shown.find((x) => x['name'] === 'mcp-made')?.['key'], undefined, 'the key is not listed');
     const rotated = await client.callTool({ name: 'rotate_tunnel_key', arguments: { name: 'mcp-made' } });
     assert.notEqual((rotated.structuredContent as { tunnel: { key: string } }).tunnel.key, tunnel.key);
+  });
+
+  test('recent_requests and request_analytics read the request log', async (t) => {
+    const client = await connect(gw, 'modern');
+    t.after(() => client.close());
+    await gw.send('logged.mcp.test', '/nowhere?q=1');
+    const recent = await waitFor('the request in the log', async () => {
+      const answer = await client.callTool({
+        name: 'recent_requests',
+        arguments: { host: 'logged.mcp.test' },
+      });
+      const found = (answer.structuredContent as { requests: Record<string, unknown>[] }).requests;
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(recent[0]?.['path'], '/nowhere');
+    assert.equal(recent[0]?.['status'], 404);
+    assert.equal(recent[0]?.['error'], 'ROUTE_NOT_FOUND');
+    const analytics = await client.callTool({
+      name: 'request_analytics',
+      arguments: { host: 'logged.mcp.test', window: '15m' },
+    });
+    const numbers = analytics.structuredContent as { total: number; status: Record<string, number> };
+    assert.equal(numbers.total, 1);
+    assert.equal(numbers.status['4xx'], 1);
+    const bad = await client.callTool({ name: 'recent_requests', arguments: { status: 'teapot' } });
+    assert.equal(bad.isError, true);
+    assert.match(JSON.stringify(bad.content), /VALIDATION_FAILED.*field: status/);
   });
 
   describe('bad input is refused with a clear error, and nothing is stored', () => {

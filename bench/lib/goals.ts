@@ -42,6 +42,13 @@ function roundRatios(scenario: ScenarioResult | undefined, a: string, b: string,
   return x.length > 0 && x.length === y.length ? x.map((v, i) => v / y[i]!) : [];
 }
 
+/** The median of a list of numbers. */
+function medianOfList(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** Checks the published goals against a run: each tunnel and edge figure against a peer of the same run. */
 export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
   const find = (id: string) => scenarios.find((s) => s.id === id);
@@ -53,6 +60,7 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
   const crossNode = find('cross-node');
   const relay = find('relay');
   const fleet = find('telemetry');
+  const recording = find('request-log');
 
   const tunnel = medianOf(rate, 'gatehouse-tunnel', 'rps');
   const ssh = medianOf(rate, 'ssh-tunnel', 'rps');
@@ -91,6 +99,9 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
   const vehicles = medianOf(fleet, 'gatehouse', 'vehicles');
   const perVehicle = medianOf(fleet, 'gatehouse', 'kibPerVehicle');
   const ackP99 = medianOf(fleet, 'gatehouse', 'ackP99Ms');
+
+  const recordingCost = roundRatios(recording, 'recording-on', 'recording-off', 'rps');
+  const recordingShare = recordingCost.length > 0 ? medianOfList(recordingCost) : Number.NaN;
 
   return [
     goal(
@@ -172,6 +183,15 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
       [relayAdded],
       () => relayAdded <= 2,
       () => `+${ms(relayAdded)} p50 over a direct call`,
+    ),
+    goal(
+      'request-log-cost',
+      'Request recording costs ≤ 5% of the edge’s small-request rate',
+      [recordingShare],
+      () => recordingShare >= 0.95,
+      () =>
+        `recording on: ${pct(recordingShare)} of the rate with it off (by round: ${recordingCost.map(pct).join(', ')})`,
+      'the request-log scenario did not run (`--only request-log`)',
     ),
     goal(
       'telemetry-rate',

@@ -6,11 +6,19 @@ import { VERSION } from '../core/version.ts';
 import { publicDelivery } from '../relay/deliveries.ts';
 import { RelayRegistry } from '../relay/registrations.ts';
 import type { Route, RouteInput, RoutePatch } from '../routes/route.ts';
+import { matchesRequest, type RequestFilter, type RequestRecord } from '../store/request-log.ts';
 import { TunnelError } from '../tunnel/protocol/errors.ts';
 import { certificateService } from './certificate-service.ts';
 import type { AdminDeps } from './deps.ts';
 import { AdminError } from './errors.ts';
 import { ENV_KEY_ID, environmentKey, publicKey } from './public-key.ts';
+import { analyticsOf, windowOf } from './request-queries.ts';
+
+/** Most records one analytics answer reads: the window's newest when there are more. */
+const ANALYTICS_MAX_RECORDS = 200_000;
+
+/** What the stores' cursors look like: a row number (base 36) or a stream entry id. */
+const CURSOR = /^(?:[0-9a-z]{1,16}|\d{1,16}-\d{1,16})$/;
 
 /** What a VIN may be: a certificate CN with `.` made `-`. */
 const VIN = /^[A-Za-z0-9-]{1,64}$/;
@@ -32,6 +40,15 @@ export function adminService(deps: AdminDeps) {
     const record = await deps.store.tunnels.get(name);
     if (!record) throw new TunnelError('TUNNEL_NOT_FOUND', `no tunnel named ${name}`, { field: 'name' });
     return record;
+  };
+
+  const requestLog = () => {
+    if (!deps.requestLog)
+      throw new AdminError(
+        'REQUEST_LOG_OFF',
+        'the request log is off on this node: start Gatehouse with --request-log on to record requests',
+      );
+    return deps.requestLog;
   };
 
   return {
@@ -151,6 +168,45 @@ export function adminService(deps: AdminDeps) {
       const revokedAt = dateOf(deps.clock).toISOString();
       await deps.store.apiKeys.revoke(id, revokedAt);
       return publicKey({ ...key, revokedAt }, principal);
+    },
+
+    /** Recorded requests matching `filter`, newest first, a page at a time (`next` is the following page's cursor). */
+    async recentRequests(filter: RequestFilter, limit: number, cursor?: string) {
+      requestLog();
+      if (cursor !== undefined && !CURSOR.test(cursor))
+        throw new AdminError('VALIDATION_FAILED', 'cursor must be the `next` of a previous answer', {
+          field: 'cursor',
+        });
+      const page = await deps.store.requests.page(filter, limit, cursor);
+      return { requests: page.records, next: page.next };
+    },
+    /** Rate, status mix, latency, bytes, visitors, top paths and errors of a window, for one host, route or tunnel or all. */
+    async requestAnalytics(scope: Pick<RequestFilter, 'host' | 'route' | 'tunnel'>, window?: string) {
+      requestLog();
+      if (Object.keys(scope).length > 1)
+        throw new AdminError(
+          'VALIDATION_FAILED',
+          'give one of host, route or tunnel (or none, for everything)',
+          {
+            field: 'host',
+          },
+        );
+      const span = windowOf(window);
+      const to = deps.clock();
+      const records = await deps.store.requests.window(
+        { ...scope, since: to - span.ms, until: to },
+        ANALYTICS_MAX_RECORDS,
+      );
+      return analyticsOf(records, span, to);
+    },
+    /**
+     * Calls `listener` with each new record this node makes that matches `filter`, and `ended` when
+     * the node stops; returns the unsubscribe.
+     */
+    followRequests(filter: RequestFilter, listener: (record: RequestRecord) => void, ended?: () => void) {
+      return requestLog().follow((record) => {
+        if (matchesRequest(record, filter)) listener(record);
+      }, ended);
     },
 
     /** What the telemetry receiver knows of each vehicle. */

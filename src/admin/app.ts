@@ -11,6 +11,7 @@ import type { AdminDeps, AdminEnv } from './deps.ts';
 import { AdminError } from './errors.ts';
 import { keysApi } from './keys-api.ts';
 import { openApiDocument } from './openapi.ts';
+import { analyticsApi, requestsApi } from './requests-api.ts';
 import { routesApi } from './routes-api.ts';
 import { tunnelsApi } from './tunnels-api.ts';
 import { vehiclesApi } from './vehicles-api.ts';
@@ -100,6 +101,8 @@ export function createAdminApp(deps: AdminDeps): Hono<AdminEnv> {
     ['/api/v1/tunnels', tunnelsApi(service)],
     ['/api/v1/fleet/vehicles', vehiclesApi(service)],
     ['/api/v1/certificates', certificatesApi(deps)],
+    ['/api/v1/requests', requestsApi(service)],
+    ['/api/v1/analytics', analyticsApi(service)],
   ] as const) {
     app.route(path, sub);
     app.route(`${path}/`, sub);

@@ -6,6 +6,7 @@ import type { RouteCatalog } from '../edge/routing/route-catalog.ts';
 import type { RouteService } from '../edge/routing/route-service.ts';
 import type { McpAudit } from '../mcp/route/mcp-audit.ts';
 import type { RelayService } from '../relay/relay-service.ts';
+import type { RequestRecorder } from '../store/request-recorder.ts';
 import type { Store } from '../store/types.ts';
 import type { VehicleStateReader } from '../telemetry/state/vehicle-state.ts';
 import type { TunnelService } from '../tunnel/server/tunnel-service.ts';
@@ -20,6 +21,8 @@ export interface AdminDeps {
   readonly relay: RelayService;
   /** The record of calls through MCP routes. */
   readonly mcpAudit: McpAudit;
+  /** The request log's recorder (its live feed); undefined when the log is off. */
+  readonly requestLog?: RequestRecorder | undefined;
   readonly metrics: Metrics;
   readonly clock: Clock;
   /** Vehicle telemetry state: the receiver's when this node runs one, else the store's. */

@@ -3,6 +3,7 @@ import { errorDocs } from '../http/error-docs.ts';
 import { routeInput, routePatch } from '../routes/route.ts';
 import { keyInput } from './keys-api.ts';
 import { certificatesPaths, certificateView } from './openapi-certificates.ts';
+import { analyticsSchema, requestRecordSchema, requestsPaths } from './openapi-requests.ts';
 import { vehicleState, vehiclesPaths } from './openapi-vehicles.ts';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') =>
@@ -239,6 +240,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
         DeliveryResult: deliveryResult,
         VehicleState: vehicleState,
         Certificate: certificateView,
+        RequestRecord: requestRecordSchema,
+        RequestAnalytics: analyticsSchema,
         ReplayInput: {
           type: 'object',
           required: ['developer_id'],
@@ -292,6 +295,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       ...deliveriesPaths(),
       ...vehiclesPaths(errors),
       ...certificatesPaths(errors, json),
+      ...requestsPaths(errors, json),
       '/keys/': {
         get: {
           summary: 'List API keys (prefixes only)',

@@ -32,6 +32,13 @@ export const COMMANDS: CommandTable = {
       return { help: m.TUNNELS_HELP, run: m.tunnelsCommand };
     },
   },
+  logs: {
+    summary: 'Print the requests a Gatehouse answered, filtered, or follow them live',
+    load: async () => {
+      const m = await import('./logs-command.ts');
+      return { help: m.LOGS_HELP, run: (argv) => m.logsCommand(argv) };
+    },
+  },
   login: {
     summary: 'Log in to a Gatehouse (device flow); tunnels then need no key',
     load: async () => {

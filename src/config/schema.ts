@@ -21,6 +21,18 @@ const onOff = z.preprocess((value) => {
   return value;
 }, z.boolean());
 
+const AGE_UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** An age like `30m`, `12h` or `7d`, as ms (a plain number is ms too). */
+const age = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const match = /^(\d+)\s*([smhd])?$/.exec(value.trim());
+    return match ? Number(match[1]) * (match[2] ? AGE_UNITS[match[2]]! : 1) : value;
+  },
+  z.number({ error: 'must be an age like 30m, 12h or 7d' }).int().min(60_000, 'must be at least 1m'),
+);
+
 /** A certificate and key (PEM files) served for some host names by SNI. */
 const certificate = z
   .object({
@@ -197,6 +209,15 @@ export const serveConfig = z
     maxConnectionsPerClient: z.coerce.number().int().min(1).max(1_000_000).default(1024),
     tlsHandshakeTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
     logLevel: z.enum(LOG_LEVELS).default('info'),
+    /** The request log: on or off, how long and how many records it keeps. */
+    requestLog: z
+      .object({
+        enabled: onOff.default(true),
+        retention: age.default(7 * 24 * 3600 * 1000),
+        max: z.coerce.number().int().min(100).max(100_000_000).default(100_000),
+      })
+      .strict()
+      .default({ enabled: true, retention: 7 * 24 * 3600 * 1000, max: 100_000 }),
   })
   .strict();
 

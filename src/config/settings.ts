@@ -177,6 +177,31 @@ export const SETTINGS: readonly Setting[] = [
     description: LOG_LEVELS.join('|'),
   },
   {
+    key: 'requestLog.enabled',
+    flag: 'request-log',
+    value: 'on|off',
+    env: 'GATEHOUSE_REQUEST_LOG',
+    group: 'general',
+    description:
+      'Keep a record of every request in the store, for the admin API and gatehouse logs (default on)',
+  },
+  {
+    key: 'requestLog.retention',
+    flag: 'request-log-retention',
+    value: 'AGE',
+    env: 'GATEHOUSE_REQUEST_LOG_RETENTION',
+    group: 'general',
+    description: 'How long request records are kept: 30m, 12h, 7d (default 7d)',
+  },
+  {
+    key: 'requestLog.max',
+    flag: 'request-log-max',
+    value: 'N',
+    env: 'GATEHOUSE_REQUEST_LOG_MAX',
+    group: 'general',
+    description: 'Most request records kept; the oldest go first (default 100000)',
+  },
+  {
     key: 'adminKey',
     env: 'GATEHOUSE_ADMIN_KEY',
     secret: true,

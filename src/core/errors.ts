@@ -47,6 +47,8 @@ export const ADMIN_ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   /** The body must be JSON, sent with Content-Type: application/json. */
   'UNSUPPORTED_MEDIA_TYPE',
+  /** The request log is off (--request-log off): there are no request records to read or follow. */
+  'REQUEST_LOG_OFF',
 ] as const;
 /** One of {@link ADMIN_ERROR_CODES}. */
 export type AdminErrorCode = (typeof ADMIN_ERROR_CODES)[number];

@@ -45,6 +45,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly requestRecords = new Counter({
+    name: 'gatehouse_request_records_total',
+    help: 'Request records, by outcome: written to the store, or dropped because the store could not keep up.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly tunnelRequests = new Counter({
     name: 'gatehouse_tunnel_requests_total',
     help: 'Requests forwarded through each tunnel, by status code.',

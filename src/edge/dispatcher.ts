@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { type Clock, systemClock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
 import { EdgeError } from '../http/edge-error.ts';
-import { sendEdgeError } from '../http/error-page.ts';
-import { writeRawError } from '../http/error-response.ts';
+import { errorCodeOf, sendEdgeError } from '../http/error-page.ts';
+import { rawErrorCodeOf, writeRawError } from '../http/error-response.ts';
 import { type AnswerKind, answerError, type Exchange } from '../http/exchange.ts';
 import { type ClientInfo, clientIp } from '../http/forwarded.ts';
 import { checkRequest } from '../http/request-guard.ts';
@@ -27,6 +29,31 @@ export interface DispatchDeps {
   readonly adminHosts: ReadonlySet<string>;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Told of every answered exchange, for the request log; absent when that is off. */
+  readonly record?: ((answered: AnsweredRequest) => void) | undefined;
+  /** Who a route's login or token let through on this request. */
+  readonly userOf?: ((req: IncomingMessage) => string | undefined) | undefined;
+  /** When a request arrived, for its record. */
+  readonly clock?: Clock | undefined;
+}
+
+/** One answered exchange as the request log takes it. */
+export interface AnsweredRequest {
+  /** Arrival, ms since the epoch. */
+  readonly startedAt: number;
+  readonly method: string;
+  readonly host: string;
+  readonly path: string;
+  readonly status: number;
+  readonly durationMs: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly ip: string;
+  readonly user: string | null;
+  readonly route: string | null;
+  readonly tunnel: string | null;
+  readonly userAgent: string | null;
+  readonly error: string | null;
 }
 
 /**
@@ -39,17 +66,22 @@ export function createDispatcher(deps: DispatchDeps) {
   // redaction pass, which otherwise costs a measurable share of each proxied request.
   const access = deps.logger.child({}, { redact: { paths: [] } });
 
+  const clock = deps.clock ?? systemClock;
+  const record = deps.record;
   const logLine = (req: IncomingMessage, started: bigint, fields: AccessFields) => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     deps.metrics.observe(fields.kind, fields.status, seconds);
+    const path = targetForLog(req.url ?? '');
+    const ms = Math.round(seconds * 1e4) / 10;
+    if (record && fields.from) recordOf(req, path, ms, fields, fields.from);
     access.info(
       {
         kind: fields.kind,
         method: req.method,
         host: req.headers.host,
-        path: targetForLog(req.url ?? ''),
+        path,
         status: fields.status,
-        ms: Math.round(seconds * 1e4) / 10,
+        ms,
         ...(fields.name ? { [fields.kind === 'tunnel' ? 'tunnel' : 'route']: fields.name } : {}),
         ...(fields.upgrade ? { upgrade: true } : {}),
         ...(fields.aborted ? { aborted: true } : {}),
@@ -57,6 +89,36 @@ export function createDispatcher(deps: DispatchDeps) {
       'request',
     );
   };
+
+  const recordOf = (req: IncomingMessage, path: string, ms: number, f: AccessFields, from: Start) => {
+    const socket = from.socket;
+    const named = f.name ?? null;
+    const read = socket?.bytesRead ?? 0;
+    const written = socket?.bytesWritten ?? 0;
+    const mark = socket ? marks.get(socket) : undefined;
+    if (socket) marks.set(socket, { read, written });
+    record!({
+      startedAt: from.at,
+      method: req.method ?? '',
+      host: (req.headers.host ?? '').toLowerCase(),
+      path,
+      status: f.status,
+      durationMs: ms,
+      bytesIn: Math.max(0, read - (mark?.read ?? 0)),
+      bytesOut: Math.max(0, written - (mark?.written ?? 0)),
+      ip: clientIp(socket?.remoteAddress),
+      user: deps.userOf?.(req) ?? null,
+      route: named !== null && f.kind !== 'tunnel' ? named : null,
+      tunnel: f.kind === 'tunnel' ? named : null,
+      userAgent: req.headers['user-agent'] ?? null,
+      error: f.error ?? null,
+    });
+  };
+  // Where each connection's byte counts stood when its previous exchange ended: an exchange's bytes
+  // are what the socket carried since (a keep-alive connection carries one exchange after another).
+  const marks = new WeakMap<Socket, { read: number; written: number }>();
+  const startOf = (req: IncomingMessage): Start | undefined =>
+    record ? { at: clock(), socket: req.socket } : undefined;
 
   const dispatch = async (exchange: Exchange): Promise<void> => {
     const { host, target } = exchange;
@@ -86,11 +148,13 @@ export function createDispatcher(deps: DispatchDeps) {
 
   const request = (req: IncomingMessage, res: ServerResponse): void => {
     const started = process.hrtime.bigint();
+    const from = startOf(req);
     let kind: AnswerKind = 'edge';
     let name: string | undefined;
     res.once('close', () => {
       const status = res.headersSent ? res.statusCode : 499;
-      logLine(req, started, { kind, name, status, aborted: !res.writableFinished });
+      const error = from ? errorCodeOf(res) : undefined;
+      logLine(req, started, { kind, name, status, aborted: !res.writableFinished, from, error });
     });
     const checked = checkRequest(req);
     if (checked instanceof EdgeError) {
@@ -113,6 +177,7 @@ export function createDispatcher(deps: DispatchDeps) {
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const started = process.hrtime.bigint();
+    const from = startOf(req);
     socket.on('error', () => socket.destroy());
     let kind: AnswerKind = 'edge';
     let name: string | undefined;
@@ -120,7 +185,8 @@ export function createDispatcher(deps: DispatchDeps) {
     const done = (status: number) => {
       if (finished) return;
       finished = true;
-      logLine(req, started, { kind, name, status, upgrade: true });
+      const error = from ? rawErrorCodeOf(socket) : undefined;
+      logLine(req, started, { kind, name, status, upgrade: true, from, error });
     };
     const checked = checkRequest(req);
     if (checked instanceof EdgeError) {
@@ -152,6 +218,15 @@ interface AccessFields {
   readonly status: number;
   readonly upgrade?: boolean;
   readonly aborted?: boolean;
+  /** Where the exchange began, when it is recorded. */
+  readonly from?: Start | undefined;
+  readonly error?: string | undefined;
+}
+
+/** When an exchange began, and its connection. */
+interface Start {
+  readonly at: number;
+  readonly socket: Socket | undefined;
 }
 
 function clientOf(req: IncomingMessage, rawHost: string): ClientInfo {

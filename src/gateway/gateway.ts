@@ -10,6 +10,7 @@ import { AdminKeys } from '../auth/keys/admin-keys.ts';
 import { metadataRoute } from '../auth/route/protected-resource-metadata.ts';
 import { type RouteAuthDeps, routeAuthGuards } from '../auth/route/route-auth-guard.ts';
 import { routeSecretsKey, sealRouteSecrets } from '../auth/route/route-secrets.ts';
+import { verifiedIdentity } from '../auth/route/verified-identity.ts';
 import type { AuthorizationServer } from '../auth/server/authorization-server.ts';
 import type { CertificateManager } from '../certs/certificate-manager.ts';
 import { listenersOf, type ServeConfig } from '../config/schema.ts';
@@ -42,6 +43,7 @@ import { relayHandler } from '../relay/relay-handler.ts';
 import { type RelayDeps, RelayService } from '../relay/relay-service.ts';
 import { routedFor } from '../routes/routed.ts';
 import { openStore } from '../store/open-store.ts';
+import { RequestRecorder } from '../store/request-recorder.ts';
 import type { Store } from '../store/types.ts';
 import { DashboardAssets } from '../telemetry/dashboard/dashboard-assets.ts';
 import { createDashboard } from '../telemetry/dashboard/dashboard-mount.ts';
@@ -262,8 +264,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }),
   );
   const mcpAudit = new McpAudit(store.ephemeral, clock);
+  const requestLog = config.requestLog.enabled
+    ? new RequestRecorder({
+        log: store.requests,
+        clock,
+        retentionMs: config.requestLog.retention,
+        max: config.requestLog.max,
+        metrics,
+        onError: (error) => logger.warn({ err: error }, 'writing request records failed'),
+      })
+    : undefined;
+  if (requestLog) {
+    requestLog.start();
+    closers.add('request log', () => requestLog.stop());
+  }
   const adminDeps: AdminDeps = {
     mcpAudit,
+    requestLog,
     store,
     catalog,
     routes: new RouteService({
@@ -346,6 +363,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     adminHosts,
     logger,
     metrics,
+    record: requestLog && ((answered) => requestLog.record(answered)),
+    userOf: (req) => verifiedIdentity(req)?.login,
+    clock,
   });
 
   // Requests being answered; shutdown drains them before closing tunnels and connections.
@@ -395,6 +415,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     stopping ??= (async () => {
       accepting = false;
       for (const s of servers) s.close();
+      requestLog?.endFollowing();
       // Keep-alive connections become idle as their requests finish; each closes as it does.
       // Requests through tunnels drain too: the agents stay connected until nothing is in flight.
       const left = await inFlight.drain(servers, config.shutdownTimeoutMs);

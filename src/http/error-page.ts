@@ -16,6 +16,14 @@ const CODE_TITLES: Readonly<Partial<Record<string, string>>> = {
   RATE_LIMITED: 'Too many requests',
 };
 
+/** The error code each response answered by Gatehouse itself carried, for the request log. */
+const answeredCodes = new WeakMap<ServerResponse, string>();
+
+/** The code of the error Gatehouse answered `res` with; undefined when something else answered. */
+export function errorCodeOf(res: ServerResponse): string | undefined {
+  return answeredCodes.get(res);
+}
+
 /** The title of an error page: what happened, in the same words for every page of that kind. */
 export function errorTitle(status: number, code: string): string {
   return CODE_TITLES[code] ?? STATUS_CODES[status] ?? 'Error';
@@ -28,6 +36,7 @@ export function errorTitle(status: number, code: string): string {
 export function sendEdgeError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
   if (res.headersSent || res.destroyed) return;
   const { status, headers, document } = errorAnswer(error);
+  answeredCodes.set(res, document.error);
   const wantsJson =
     /\bjson\b/i.test(req.headers.accept ?? '') && !/text\/html/i.test(req.headers.accept ?? '');
   const next = error instanceof GatehouseError ? error.next : undefined;

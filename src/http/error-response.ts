@@ -69,9 +69,18 @@ export function honoErrorHandler(error: unknown, c: Context): Response {
   return c.json(document, status as ContentfulStatusCode, headers);
 }
 
+/** The error code each upgrade answered on its raw socket carried, for the request log. */
+const rawErrorCodes = new WeakMap<Duplex, string>();
+
+/** The code of the error Gatehouse answered an upgrade's socket with; undefined when none. */
+export function rawErrorCodeOf(socket: Duplex): string | undefined {
+  return rawErrorCodes.get(socket);
+}
+
 /** Writes the error as a JSON response onto a socket the HTTP server handed over (upgrades), and closes it. */
 export function writeRawError(socket: Duplex, error: unknown): number {
   const { status, headers, document } = errorAnswer(error);
+  rawErrorCodes.set(socket, document.error);
   writeRawResponse(
     socket,
     status,

@@ -4,11 +4,17 @@ import { GatehouseError } from '../core/errors.ts';
 import { VERSION } from '../core/version.ts';
 import { CERTIFICATE_TOOLS } from './certificate-tools.ts';
 import { GATEWAY_TOOLS } from './gateway-tools.ts';
+import { REQUEST_TOOLS } from './request-tools.ts';
 import { ROUTE_TOOLS } from './route-tools.ts';
 import { type AdminTool, annotationsFor, scopesFor, type ToolCaller } from './tool-kit.ts';
 
 /** Every tool of Gatehouse's own MCP server. None runs a command on the host: see docs/guides/mcp.md. */
-export const ADMIN_TOOLS: readonly AdminTool[] = [...GATEWAY_TOOLS, ...ROUTE_TOOLS, ...CERTIFICATE_TOOLS];
+export const ADMIN_TOOLS: readonly AdminTool[] = [
+  ...GATEWAY_TOOLS,
+  ...ROUTE_TOOLS,
+  ...CERTIFICATE_TOOLS,
+  ...REQUEST_TOOLS,
+];
 
 /** The tool of that name, if there is one. */
 export function adminToolNamed(name: string): AdminTool | undefined {

@@ -1,5 +1,6 @@
 import type { Route } from '../routes/route.ts';
 import type { Collection, CollectionSpec } from './collection.ts';
+import type { RequestLogRepository } from './request-log.ts';
 
 /** A stored admin API key. The secret itself is never stored, only its SHA-256. */
 export interface ApiKeyRecord {
@@ -70,6 +71,8 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   readonly tunnels: TunnelRepository;
   readonly ephemeral: EphemeralRepository;
+  /** Every request the edge answered, kept by age and count. */
+  readonly requests: RequestLogRepository;
   /** The records of any declared entity; see {@link CollectionSpec}. */
   collection<T>(spec: CollectionSpec<T>): Collection<T>;
   /** Calls `listener` after any change, made by this node or (for shared stores) another. */

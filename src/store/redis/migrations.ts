@@ -24,4 +24,6 @@ export const REDIS_MIGRATIONS: readonly ((redis: Redis, prefix: string) => Promi
       );
     }
   },
+  // v5: the request log (a capped stream); nothing to transform.
+  async () => {},
 ];

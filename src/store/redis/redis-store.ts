@@ -6,6 +6,7 @@ import type { Collection, CollectionSpec } from '../collection.ts';
 import { API_KEYS, ROUTES, TUNNELS } from '../entities.ts';
 import { StoreError } from '../errors.ts';
 import { apiKeyRepository, tunnelRepository } from '../repositories.ts';
+import type { RequestLogRepository } from '../request-log.ts';
 import type {
   ApiKeyRepository,
   ChangeEvent,
@@ -17,6 +18,7 @@ import type {
 import { REDIS_MIGRATIONS } from './migrations.ts';
 import { RedisCollection } from './redis-collection.ts';
 import { RedisEphemeral } from './redis-ephemeral.ts';
+import { RedisRequestLog } from './redis-request-log.ts';
 import { RedisTunnelEvents } from './redis-tunnel-events.ts';
 
 /** Options of {@link RedisStore.open}. */
@@ -34,6 +36,7 @@ export class RedisStore implements Store {
   readonly apiKeys: ApiKeyRepository;
   readonly tunnels: TunnelRepository;
   readonly ephemeral: EphemeralRepository;
+  readonly requests: RequestLogRepository;
   readonly #redis: Redis;
   readonly #subscriber: Redis;
   readonly #feed = new ChangeFeed();
@@ -78,6 +81,7 @@ export class RedisStore implements Store {
     this.apiKeys = apiKeyRepository(this.collection(API_KEYS));
     this.tunnels = tunnelRepository(this.collection(TUNNELS), new RedisTunnelEvents(redis, prefix));
     this.ephemeral = new RedisEphemeral(redis, prefix, clock);
+    this.requests = new RedisRequestLog(redis, prefix);
   }
 
   async #migrate(): Promise<void> {

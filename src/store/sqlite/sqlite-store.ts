@@ -7,6 +7,7 @@ import type { Collection, CollectionSpec } from '../collection.ts';
 import { API_KEYS, ROUTES, TUNNELS } from '../entities.ts';
 import { StoreError } from '../errors.ts';
 import { apiKeyRepository, tunnelRepository } from '../repositories.ts';
+import type { RequestLogRepository } from '../request-log.ts';
 import type {
   ApiKeyRepository,
   ChangeEvent,
@@ -18,6 +19,7 @@ import type {
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SqliteCollection } from './sqlite-collection.ts';
 import { SqliteEphemeral } from './sqlite-ephemeral.ts';
+import { SqliteRequestLog } from './sqlite-request-log.ts';
 import { SqliteTunnelEvents } from './sqlite-tunnel-events.ts';
 
 /** Embedded store in one SQLite file under the data directory (`:memory:` for a throwaway one). */
@@ -27,24 +29,33 @@ export class SqliteStore implements Store {
   readonly apiKeys: ApiKeyRepository;
   readonly tunnels: TunnelRepository;
   readonly ephemeral: EphemeralRepository;
+  readonly requests: RequestLogRepository;
   readonly #db: DatabaseSync;
+  readonly #requestDb: DatabaseSync;
   readonly #feed = new ChangeFeed();
 
   /** Opens (creating if needed) `<dataDir>/gatehouse.db` and migrates it. */
   static open(dataDir: string, clock: Clock = systemClock): SqliteStore {
     if (dataDir === ':memory:') return new SqliteStore(new DatabaseSync(':memory:'), clock);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    return new SqliteStore(new DatabaseSync(join(dataDir, 'gatehouse.db')), clock);
+    const file = join(dataDir, 'gatehouse.db');
+    return new SqliteStore(new DatabaseSync(file), clock, () => new DatabaseSync(file));
   }
 
-  private constructor(db: DatabaseSync, clock: Clock) {
+  private constructor(db: DatabaseSync, clock: Clock, another?: () => DatabaseSync) {
     this.#db = db;
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     migrate(db);
+    // The request log writes on a connection of its own that never waits for the disk to sync:
+    // its batches come several times a second from the thread serving requests, and a record lost
+    // to a power cut costs little. Everything else keeps the safe setting.
+    this.#requestDb = another?.() ?? db;
+    if (this.#requestDb !== db) this.#requestDb.exec('PRAGMA synchronous = OFF; PRAGMA busy_timeout = 5000;');
     this.routes = this.collection(ROUTES);
     this.apiKeys = apiKeyRepository(this.collection(API_KEYS));
     this.tunnels = tunnelRepository(this.collection(TUNNELS), new SqliteTunnelEvents(db));
     this.ephemeral = new SqliteEphemeral(db, clock);
+    this.requests = new SqliteRequestLog(this.#requestDb);
   }
 
   collection<T>(spec: CollectionSpec<T>): Collection<T> {
@@ -61,6 +72,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.#requestDb.isOpen) this.#requestDb.close();
     if (this.#db.isOpen) this.#db.close();
   }
 }
