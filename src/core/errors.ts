@@ -47,6 +47,8 @@ export const ADMIN_ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   /** The body must be JSON, sent with Content-Type: application/json. */
   'UNSUPPORTED_MEDIA_TYPE',
+  /** The admin web app at /ui is not built into the package: run npm run build. */
+  'ADMIN_APP_NOT_BUILT',
 ] as const;
 /** One of {@link ADMIN_ERROR_CODES}. */
 export type AdminErrorCode = (typeof ADMIN_ERROR_CODES)[number];
