@@ -111,6 +111,95 @@ describe('the admin web app in Chromium, against a real gateway', () => {
     }
   });
 
+  test('the request log and the charts read the records API as its contract has it, live by SSE', async () => {
+    const problems: string[] = [];
+    const page = await signedIn(problems);
+    const record = (id: string, at: string, status: number, path: string) => ({
+      id,
+      at,
+      method: 'GET',
+      host: 'shop.admin-app.test',
+      path,
+      status,
+      durationMs: 12,
+      bytesIn: 0,
+      bytesOut: 2048,
+      ip: '203.0.113.9',
+      user: null,
+      route: 'r1',
+      tunnel: null,
+      userAgent: 'curl/8',
+      error: status >= 500 ? 'UPSTREAM_UNREACHABLE' : null,
+    });
+    const asked: string[] = [];
+    await page.route('**/api/v1/requests/stream**', (r) =>
+      r.fulfill({
+        contentType: 'text/event-stream',
+        body: `: hello\n\nevent: request\ndata: ${JSON.stringify(record('live', '2026-03-02T09:00:09Z', 502, '/live'))}\n\n`,
+      }),
+    );
+    await page.route(/\/api\/v1\/requests(\?|$)/, (r) => {
+      asked.push(new URL(r.request().url()).search);
+      const older = new URL(r.request().url()).searchParams.get('cursor') === 'c1';
+      return r.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify(
+          older
+            ? { requests: [record('old', '2026-03-02T08:00:00Z', 200, '/old')], next: null }
+            : { requests: [record('a', '2026-03-02T09:00:01Z', 200, '/cart')], next: 'c1' },
+        ),
+      });
+    });
+    await page.getByRole('link', { name: 'Requests', exact: true }).click();
+    await page.getByLabel('Status').fill('5xx');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.locator('tr[data-request="live"]').waitFor();
+    await page.locator('tr[data-request="a"]').waitFor();
+    assert.ok(asked.includes('?status=5xx'), asked.join(' '));
+    await page.getByRole('button', { name: 'Older requests' }).click();
+    await page.locator('tr[data-request="old"]').waitFor();
+    assert.deepEqual(
+      await page
+        .locator('tr[data-request]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-request'))),
+      ['live', 'a', 'old'],
+    );
+
+    const series = Array.from({ length: 60 }, (_, i) => ({
+      at: new Date(Date.parse('2026-03-02T08:00:00Z') + i * 60_000).toISOString(),
+      requests: i,
+      errors: i % 7 === 0 ? 1 : 0,
+      p50: 10,
+      p95: 40,
+    }));
+    await page.route(/\/api\/v1\/analytics(\?|$)/, (r) =>
+      r.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({
+          window: '1h',
+          from: series[0]!.at,
+          to: '2026-03-02T09:00:00Z',
+          total: 1770,
+          ratePerSecond: 0.49,
+          status: { '2xx': 1700, '3xx': 20, '4xx': 41, '5xx': 9 },
+          latencyMs: { p50: 10, p95: 40, p99: 95 },
+          bytesIn: 0,
+          bytesOut: 3_000_000,
+          uniqueVisitors: 31,
+          topPaths: [{ path: '/cart', count: 900 }],
+          topErrors: [{ status: 502, error: 'UPSTREAM_UNREACHABLE', count: 9 }],
+          series,
+        }),
+      }),
+    );
+    await page.getByRole('link', { name: 'Analytics', exact: true }).click();
+    await page.locator('[data-total]').filter({ hasText: '1770' }).waitFor();
+    assert.equal(await page.getAttribute('[data-chart="rate"]', 'data-points'), '60');
+    assert.equal(await page.locator('[data-chart="latency"] canvas').count(), 1);
+    assert.match((await page.locator('.status-mix').textContent()) ?? '', /5xx: 9/);
+    assert.deepEqual(problems, []);
+  });
+
   test('a route is created with its validation error shown next to the field, listed, serving, deleted', async () => {
     const problems: string[] = [];
     const page = await signedIn(problems);
