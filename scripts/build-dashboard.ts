@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * `npm run build`'s page step (so `npm start`'s and `npm install`'s too): `vite build ui/dashboard`
- * into dist/dashboard/ and `vite build ui/admin` into dist/admin/, each skipped while its output is
+ * into dist/dashboard/ and `vite build ui/admin` into dist/admin-app/ (dist/admin/ is the compiled src/admin/), each skipped while its output is
  * newer than everything it is built from. Times, not contents, decide: git writes every file it changes, so a pull, a checkout
  * or an edit makes the page stale, and a deleted or renamed source changes its directory's time.
  */
@@ -22,12 +22,12 @@ export interface DashboardPaths {
   readonly output: string;
 }
 
-/** The paths of the project's page `ui/<name>`, built into `dist/<name>`. */
-function projectPage(name: string): DashboardPaths {
+/** The paths of the project's page `ui/<name>`, built into `dist/<output>`. */
+function projectPage(name: string, output: string = name): DashboardPaths {
   return {
     sources: join(ROOT, 'ui', name),
     alsoFrom: [join(ROOT, 'package-lock.json'), fileURLToPath(import.meta.url)],
-    output: join(ROOT, 'dist', name),
+    output: join(ROOT, 'dist', output),
   };
 }
 
@@ -35,7 +35,7 @@ function projectPage(name: string): DashboardPaths {
 export const PROJECT_PATHS: DashboardPaths = projectPage('dashboard');
 
 /** Every page the package serves: the Fleet dashboard and the admin web app. */
-export const PROJECT_PAGES: readonly DashboardPaths[] = [PROJECT_PATHS, projectPage('admin')];
+export const PROJECT_PAGES: readonly DashboardPaths[] = [PROJECT_PATHS, projectPage('admin', 'admin-app')];
 
 /** Every file and folder under `dir` (node_modules left out), `dir` included. */
 function entriesUnder(dir: string): string[] {

@@ -9,8 +9,8 @@ import { AdminError } from './errors.ts';
 /** Where the admin web app is served on the admin hosts. */
 export const ADMIN_APP_PATH = '/ui';
 
-/** Where `npm run build` puts the app: `dist/admin/` in the package (from src/ and dist/ alike). */
-export const ADMIN_APP_BUILD_DIR = fileURLToPath(new URL('../../dist/admin/', import.meta.url));
+/** Where `npm run build` puts the app: `dist/admin-app/` in the package (from src/ and dist/ alike). */
+export const ADMIN_APP_BUILD_DIR = fileURLToPath(new URL('../../dist/admin-app/', import.meta.url));
 
 /**
  * The app only talks to its own origin; it keeps the API key in sessionStorage, so nothing from

@@ -83,7 +83,7 @@ export interface GatewayOptions {
   readonly telemetryFeed?: TelemetryFeed;
   /** The built dashboard page; the package's dist/dashboard/ unless a test built its own. */
   readonly dashboardDir?: string;
-  /** The built admin web app; the package's dist/admin/ unless a test built its own. */
+  /** The built admin web app; the package's dist/admin-app/ unless a test built its own. */
   readonly adminAppDir?: string;
   /** The authorization server routes with `auth` check tokens against; without it they answer 503. */
   readonly routeAuth?: Omit<RouteAuthDeps, 'clock' | 'trustForwarded'>;
