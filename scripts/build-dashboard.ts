@@ -4,9 +4,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * `npm run build`'s dashboard step (so `npm start`'s and `npm install`'s too): `vite build
- * ui/dashboard` into dist/dashboard/, skipped while that output is newer than everything it is
- * built from. Times, not contents, decide: git writes every file it changes, so a pull, a checkout
+ * `npm run build`'s page step (so `npm start`'s and `npm install`'s too): `vite build ui/dashboard`
+ * into dist/dashboard/ and `vite build ui/admin` into dist/admin-app/ (dist/admin/ is the compiled src/admin/), each skipped while its output is
+ * newer than everything it is built from. Times, not contents, decide: git writes every file it changes, so a pull, a checkout
  * or an edit makes the page stale, and a deleted or renamed source changes its directory's time.
  */
 
@@ -22,12 +22,20 @@ export interface DashboardPaths {
   readonly output: string;
 }
 
-/** The project's own paths. */
-export const PROJECT_PATHS: DashboardPaths = {
-  sources: join(ROOT, 'ui/dashboard'),
-  alsoFrom: [join(ROOT, 'package-lock.json'), fileURLToPath(import.meta.url)],
-  output: join(ROOT, 'dist/dashboard'),
-};
+/** The paths of the project's page `ui/<name>`, built into `dist/<output>`. */
+function projectPage(name: string, output: string = name): DashboardPaths {
+  return {
+    sources: join(ROOT, 'ui', name),
+    alsoFrom: [join(ROOT, 'package-lock.json'), fileURLToPath(import.meta.url)],
+    output: join(ROOT, 'dist', output),
+  };
+}
+
+/** The project's own paths: the Fleet dashboard. */
+export const PROJECT_PATHS: DashboardPaths = projectPage('dashboard');
+
+/** Every page the package serves: the Fleet dashboard and the admin web app. */
+export const PROJECT_PAGES: readonly DashboardPaths[] = [PROJECT_PATHS, projectPage('admin', 'admin-app')];
 
 /** Every file and folder under `dir` (node_modules left out), `dir` included. */
 function entriesUnder(dir: string): string[] {
@@ -72,13 +80,15 @@ export function buildDashboard(paths: DashboardPaths): void {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const paths = PROJECT_PATHS;
-  const why = process.argv.includes('--force') ? 'asked with --force' : staleBecause(paths);
-  const shown = relative(ROOT, paths.output);
-  if (why === undefined) {
-    process.stdout.write(`${shown} is newer than ui/dashboard and package-lock.json: not rebuilt\n`);
-  } else {
-    process.stdout.write(`building ${shown} (${why})\n`);
-    buildDashboard(paths);
+  for (const paths of PROJECT_PAGES) {
+    const why = process.argv.includes('--force') ? 'asked with --force' : staleBecause(paths);
+    const shown = relative(ROOT, paths.output);
+    if (why === undefined) {
+      const from = relative(ROOT, paths.sources);
+      process.stdout.write(`${shown} is newer than ${from} and package-lock.json: not rebuilt\n`);
+    } else {
+      process.stdout.write(`building ${shown} (${why})\n`);
+      buildDashboard(paths);
+    }
   }
 }

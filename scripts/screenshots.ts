@@ -3,8 +3,10 @@
  * `npm run build`: the tunnel's gateway and agent run from dist/). Starts the simulator of Tesla's
  * cloud with a few vehicles, a gateway whose receiver they stream to over mTLS, the dashboard as
  * operators and as a driver logged in with Tesla see it, a protected route and the login page in
- * front of it, and a tunnel with its inspector, and photographs them in Debian's Chromium into
- * docs/images/. Run it again when a page changes: the pictures stay true.
+ * front of it, a tunnel with its inspector, and the admin web app with a few routes and tunnels,
+ * and photographs them in Debian's Chromium into docs/images/. Run it again when a page changes:
+ * the pictures stay true. `npm run screenshots -- admin` takes only the pictures named (dashboard,
+ * login, inspector, admin).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,10 +18,11 @@ import { signSs256Jws } from '../src/fleet/ss256.ts';
 import { validateSeed } from '../src/simulator/seed.ts';
 import { startSimulator } from '../src/simulator/simulator.ts';
 import { VirtualFleet } from '../src/simulator/vehicles/virtual-fleet.ts';
+import { createTunnel, startAgent } from '../test/helpers/agent.ts';
 import { createTunnelOn, waitForOutput } from '../test/helpers/agent-process.ts';
 import { launchChromium } from '../test/helpers/chromium.ts';
 import { spawnCli, spawnServe } from '../test/helpers/cli-process.ts';
-import { builtDashboard } from '../test/helpers/dashboard-build.ts';
+import { builtAdminApp, builtDashboard } from '../test/helpers/dashboard-build.ts';
 import {
   CLIENT,
   DRIVER,
@@ -29,7 +32,7 @@ import {
   partnerToken,
   registerPartner,
 } from '../test/helpers/fleet-simulator.ts';
-import { startTestGateway } from '../test/helpers/gateway.ts';
+import { ADMIN_KEY, startTestGateway } from '../test/helpers/gateway.ts';
 import { startLoginWorld } from '../test/helpers/login-world.ts';
 import { startUpstream } from '../test/helpers/upstream.ts';
 
@@ -240,9 +243,47 @@ async function inspector(): Promise<void> {
   }
 }
 
+async function adminApp(): Promise<void> {
+  step('starting a gateway with routes and tunnels for the admin app');
+  const gw = await startTestGateway({ adminAppDir: await builtAdminApp() });
+  const local = await startUpstream((_req, res) => res.end('hello'));
+  const browser = await launchChromium('localhost');
+  const agents = [];
+  try {
+    await gw.addRoute({ host: 'shop.example.com', target: 'http://127.0.0.1:3000' });
+    await gw.addRoute({ host: 'api.example.com', path: '/v1', target: 'http://10.0.0.12:8080' });
+    for (const name of ['alice-laptop', 'ci-runner']) {
+      const tunnel = await createTunnel(gw, name);
+      agents.push(await startAgent(gw, tunnel, local.url));
+      await gw.addRoute({ host: `${name}.example.com`, tunnel: name });
+    }
+    await createTunnel(gw, 'staging-box');
+    for (let i = 0; i < 12; i++) await gw.send('alice-laptop.example.com', `/items/${i}`);
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    await page.goto(`http://localhost:${gw.port}/`);
+    await page.getByLabel('Admin API key').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Tunnels', exact: true }).click();
+    await page.locator('tr[data-tunnel="ci-runner"] [data-online="true"]').waitFor();
+    await page.screenshot({ path: join(IMAGES, 'admin-app.png') });
+    step('wrote docs/images/admin-app.png');
+  } finally {
+    for (const agent of agents) agent.stop();
+    await browser.close();
+    await local.close();
+    await gw.stop();
+  }
+}
+
+const PICTURES: Record<string, () => Promise<void>> = {
+  dashboard,
+  login: loginPage,
+  inspector,
+  admin: adminApp,
+};
+const asked = process.argv.slice(2);
 mkdirSync(IMAGES, { recursive: true });
-await dashboard();
-await loginPage();
-await inspector();
+for (const [name, take] of Object.entries(PICTURES))
+  if (asked.length === 0 || asked.includes(name)) await take();
 // The pictures are written; the simulated vehicles' last sockets need not be waited for.
 process.exit(0);

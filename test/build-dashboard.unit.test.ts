@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   buildDashboard,
   type DashboardPaths,
+  PROJECT_PAGES,
   PROJECT_PATHS,
   staleBecause,
 } from '../scripts/build-dashboard.ts';
@@ -76,5 +78,16 @@ describe('the dashboard build step skips a page newer than its inputs', () => {
     assert.match(staleBecause(paths) ?? 'up to date', /missing or incomplete/);
     buildDashboard(paths);
     assert.equal(staleBecause(paths), undefined);
+  });
+
+  test('no page is built where tsc puts a folder of src/ (Vite empties its output first)', () => {
+    const src = fileURLToPath(new URL('../src/', import.meta.url));
+    for (const page of PROJECT_PAGES) {
+      assert.equal(
+        existsSync(join(src, basename(page.output))),
+        false,
+        `${page.output} is also src/'s output`,
+      );
+    }
   });
 });

@@ -155,6 +155,28 @@ const deliveriesPaths = () => {
         },
       },
     },
+    '/routes/{id}/registrations': {
+      parameters: [id],
+      get: {
+        summary: "The developers registered with a relay route's host now, and where each one's requests go",
+        responses: {
+          '200': {
+            description:
+              'Each registration: developerId, target (a tunnel name or a URL), registeredAt, expiresAt',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['registrations'],
+                  properties: { registrations: { type: 'array', items: { type: 'object' } } },
+                },
+              },
+            },
+          },
+          ...errors(400, 401, 404),
+        },
+      },
+    },
     '/routes/{id}/mcp-calls': {
       parameters: [id],
       get: {

@@ -34,6 +34,10 @@ export function routesApi(service: AdminService): Hono<AdminEnv> {
     c.json({ deliveries: await service.deliveries(c.req.param('id'), listLimit(c.req.query('limit'))) }),
   );
 
+  app.get('/:id/registrations', async (c) =>
+    c.json({ registrations: await service.relayRegistrations(c.req.param('id')) }),
+  );
+
   app.get('/:id/mcp-calls', async (c) =>
     c.json({ calls: await service.mcpCalls(c.req.param('id'), listLimit(c.req.query('limit'))) }),
   );

@@ -49,6 +49,8 @@ export const ADMIN_ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   /** The request log is off (--request-log off): there are no request records to read or follow. */
   'REQUEST_LOG_OFF',
+  /** The admin web app at /ui is not built into the package: run npm run build. */
+  'ADMIN_APP_NOT_BUILT',
 ] as const;
 /** One of {@link ADMIN_ERROR_CODES}. */
 export type AdminErrorCode = (typeof ADMIN_ERROR_CODES)[number];

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
+import { adminAppMount } from '../admin/admin-app-mount.ts';
 import { adminMount } from '../admin/admin-mount.ts';
 import { adminService } from '../admin/admin-service.ts';
 import { createAdminApp } from '../admin/app.ts';
@@ -84,6 +85,8 @@ export interface GatewayOptions {
   readonly telemetryFeed?: TelemetryFeed;
   /** The built dashboard page; the package's dist/dashboard/ unless a test built its own. */
   readonly dashboardDir?: string;
+  /** The built admin web app; the package's dist/admin-app/ unless a test built its own. */
+  readonly adminAppDir?: string;
   /** The authorization server routes with `auth` check tokens against; without it they answer 503. */
   readonly routeAuth?: Omit<RouteAuthDeps, 'clock' | 'trustForwarded'>;
 }
@@ -330,6 +333,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...nodeLinkMount(tunnels),
       dashboard.mount,
       adminMount(admin),
+      adminAppMount((host) => catalog.table.match(host, '/') !== undefined, options.adminAppDir),
       mcpMount(mcp),
     ],
     resolve: (host, path) => {

@@ -55,6 +55,8 @@ export async function startTestGateway(
     telemetryFeed?: GatewayOptions['telemetryFeed'];
     /** A dashboard build of the test's own. */
     dashboardDir?: string;
+    /** An admin app build of the test's own. */
+    adminAppDir?: string;
     /** The authorization server protected routes check tokens against. */
     routeAuth?: GatewayOptions['routeAuth'];
     /** Where the gateway logs; silent unless given. */
@@ -79,6 +81,7 @@ export async function startTestGateway(
     ...(options.telemetrySinks ? { telemetrySinks: options.telemetrySinks } : {}),
     ...(options.telemetryFeed ? { telemetryFeed: options.telemetryFeed } : {}),
     ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
+    ...(options.adminAppDir ? { adminAppDir: options.adminAppDir } : {}),
     ...(options.routeAuth ? { routeAuth: options.routeAuth } : {}),
   });
   const url = `http://127.0.0.1:${gateway.httpPort}`;

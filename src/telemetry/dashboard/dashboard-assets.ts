@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { GatehouseError } from '../../core/errors.ts';
 import { DashboardError } from './dashboard-error.ts';
 
 /** Where `npm run build` puts the page: `dist/dashboard/` in the package (from src/ and dist/ alike). */
@@ -22,16 +23,30 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.map': 'application/json',
 };
 
+/** The dashboard's answer when its build is missing. */
+const dashboardNotBuilt = (index: string): GatehouseError =>
+  new DashboardError(
+    'FLEET_DASHBOARD_NOT_BUILT',
+    `The dashboard page is not built (no ${index}): run npm run build.`,
+  );
+
 /**
- * The built dashboard page, read into memory on first use: a few small files. Only files the
- * build made are served, looked up by exact name, so no request path reaches the file system.
+ * A built page (the dashboard's, or another Vite app's), read into memory on first use: a few
+ * small files. Only files the build made are served, looked up by exact name, so no request path
+ * reaches the file system.
  */
 export class DashboardAssets {
   readonly #dir: string;
+  readonly #notBuilt: (index: string) => GatehouseError;
   #files: Map<string, DashboardAsset> | undefined;
 
-  constructor(dir: string = DASHBOARD_BUILD_DIR) {
+  /** `notBuilt` makes the error for a missing build, given the index.html it looked for. */
+  constructor(
+    dir: string = DASHBOARD_BUILD_DIR,
+    notBuilt: (index: string) => GatehouseError = dashboardNotBuilt,
+  ) {
     this.#dir = dir;
+    this.#notBuilt = notBuilt;
   }
 
   /** The file at `relative` (`/` is the page, `/assets/…` the rest), or undefined. */
@@ -42,11 +57,8 @@ export class DashboardAssets {
 
   #load(): Map<string, DashboardAsset> {
     if (this.#files) return this.#files;
-    if (!existsSync(join(this.#dir, 'index.html')))
-      throw new DashboardError(
-        'FLEET_DASHBOARD_NOT_BUILT',
-        `The dashboard page is not built (no ${join(this.#dir, 'index.html')}): run npm run build.`,
-      );
+    const index = join(this.#dir, 'index.html');
+    if (!existsSync(index)) throw this.#notBuilt(index);
     const files = new Map<string, DashboardAsset>();
     for (const name of readdirSync(this.#dir, { recursive: true, encoding: 'utf8' })) {
       const path = join(this.#dir, name);

@@ -1,0 +1,287 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { request } from 'undici';
+import type { TunnelAgent } from '../src/tunnel/agent/tunnel-agent.ts';
+import { createTunnel, startAgent } from './helpers/agent.ts';
+import { launchChromium } from './helpers/chromium.ts';
+import { builtAdminApp } from './helpers/dashboard-build.ts';
+import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { registerTunnel } from './helpers/relay.ts';
+import { startUpstream, type Upstream } from './helpers/upstream.ts';
+
+const RELAY_SECRET = 'admin-app-relay-secret';
+const HOOKS_HOST = 'hooks.admin-app.test';
+
+describe('the admin web app in Chromium, against a real gateway', () => {
+  let gw: TestGateway;
+  let browser: Browser;
+  let upstream: Upstream;
+  let app: string;
+  const agents: TunnelAgent[] = [];
+
+  before(async () => {
+    gw = await startTestGateway({
+      environment: 'dev',
+      flags: { relay: true },
+      env: { DEV_PROXY_SHARED_SECRET: RELAY_SECRET },
+      adminAppDir: await builtAdminApp(),
+    });
+    upstream = await startUpstream((_req, res) => res.end('served by the shop'));
+    // `localhost` is an admin host; Chromium is told it is this machine's IPv4 loopback.
+    app = `http://localhost:${gw.port}`;
+    browser = await launchChromium('localhost');
+  });
+  after(async () => {
+    for (const agent of agents) agent.stop();
+    await browser?.close();
+    await upstream?.close();
+    await gw?.stop();
+  });
+
+  /** A fresh tab signed in with the admin key, its dialogs accepted, its page errors collected. */
+  async function signedIn(problems: string[]): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => {
+      // A refused call is logged by Chromium itself; the app's own errors are what count.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+    });
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${app}/`);
+    await page.getByLabel('Admin API key').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+    return page;
+  }
+
+  test('/ on an admin host leads to /ui, served whole from the package under a strict policy', async () => {
+    const root = await request(`${gw.url}/`, { headers: { host: 'localhost' } });
+    assert.equal(root.statusCode, 302);
+    assert.equal(root.headers['location'], '/ui/');
+    await root.body.dump();
+    const page = await request(`${gw.url}/ui/`, { headers: { host: 'localhost' } });
+    assert.equal(page.statusCode, 200);
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'; connect-src 'self'/);
+    const html = await page.body.text();
+    assert.doesNotMatch(html, /https?:\/\//, 'nothing is fetched from elsewhere');
+    const script = html.match(/src="(\/ui\/assets\/[^"]+\.js)"/)?.[1];
+    assert.ok(script, html);
+    const asset = await request(`${gw.url}${script}`, { headers: { host: 'localhost' } });
+    assert.equal(asset.statusCode, 200);
+    await asset.body.dump();
+
+    // A route that serves / on the admin host keeps it.
+    const own = await gw.addRoute({ host: 'localhost', target: upstream.url });
+    const routed = await request(`${gw.url}/`, { headers: { host: 'localhost' } });
+    assert.equal(await routed.body.text(), 'served by the shop');
+    assert.equal((await gw.api('DELETE', `/api/v1/routes/${own.id}`)).status, 204);
+  });
+
+  test('a wrong key is refused at sign-in; the right one opens the overview, kept out of the URL', async () => {
+    const problems: string[] = [];
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${app}/`);
+    assert.equal(new URL(page.url()).pathname, '/ui/');
+    await page.getByLabel('Admin API key').fill('gk_not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'UNAUTHORIZED' }).waitFor();
+    await page.close();
+
+    const signed = await signedIn(problems);
+    await signed.locator('[data-card="Tunnels online"]').waitFor();
+    assert.doesNotMatch(signed.url(), /gk_/);
+    assert.equal(await signed.evaluate(() => sessionStorage.getItem('gatehouse.admin.token')), ADMIN_KEY);
+    assert.deepEqual(problems, []);
+  });
+
+  test('without the records API, the request log and analytics say recording is not available', async () => {
+    const problems: string[] = [];
+    const page = await signedIn(problems);
+    const absent = {
+      status: 404,
+      contentType: 'application/json',
+      body: '{"error":"NOT_FOUND","message":"no such endpoint"}',
+    };
+    await page.route('**/api/v1/requests**', (r) => r.fulfill(absent));
+    await page.route('**/api/v1/analytics**', (r) => r.fulfill(absent));
+    for (const name of ['Requests', 'Analytics']) {
+      await page.getByRole('link', { name, exact: true }).click();
+      await page.getByText('Request recording is not available on this server.').waitFor();
+    }
+  });
+
+  test('the request log and the charts read the records API as its contract has it, live by SSE', async () => {
+    const problems: string[] = [];
+    const page = await signedIn(problems);
+    const record = (id: string, at: string, status: number, path: string) => ({
+      id,
+      at,
+      method: 'GET',
+      host: 'shop.admin-app.test',
+      path,
+      status,
+      durationMs: 12,
+      bytesIn: 0,
+      bytesOut: 2048,
+      ip: '203.0.113.9',
+      user: null,
+      route: 'r1',
+      tunnel: null,
+      userAgent: 'curl/8',
+      error: status >= 500 ? 'UPSTREAM_UNREACHABLE' : null,
+    });
+    const asked: string[] = [];
+    await page.route('**/api/v1/requests/stream**', (r) =>
+      r.fulfill({
+        contentType: 'text/event-stream',
+        body: `: hello\n\nevent: request\ndata: ${JSON.stringify(record('live', '2026-03-02T09:00:09Z', 502, '/live'))}\n\n`,
+      }),
+    );
+    await page.route(/\/api\/v1\/requests(\?|$)/, (r) => {
+      asked.push(new URL(r.request().url()).search);
+      const older = new URL(r.request().url()).searchParams.get('cursor') === 'c1';
+      return r.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify(
+          older
+            ? { requests: [record('old', '2026-03-02T08:00:00Z', 200, '/old')], next: null }
+            : { requests: [record('a', '2026-03-02T09:00:01Z', 200, '/cart')], next: 'c1' },
+        ),
+      });
+    });
+    await page.getByRole('link', { name: 'Requests', exact: true }).click();
+    await page.getByLabel('Status').fill('5xx');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.locator('tr[data-request="live"]').waitFor();
+    await page.locator('tr[data-request="a"]').waitFor();
+    assert.ok(asked.includes('?status=5xx'), asked.join(' '));
+    await page.getByRole('button', { name: 'Older requests' }).click();
+    await page.locator('tr[data-request="old"]').waitFor();
+    assert.deepEqual(
+      await page
+        .locator('tr[data-request]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-request'))),
+      ['live', 'a', 'old'],
+    );
+
+    const series = Array.from({ length: 60 }, (_, i) => ({
+      at: new Date(Date.parse('2026-03-02T08:00:00Z') + i * 60_000).toISOString(),
+      requests: i,
+      errors: i % 7 === 0 ? 1 : 0,
+      p50: 10,
+      p95: 40,
+    }));
+    await page.route(/\/api\/v1\/analytics(\?|$)/, (r) =>
+      r.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({
+          window: '1h',
+          from: series[0]!.at,
+          to: '2026-03-02T09:00:00Z',
+          total: 1770,
+          ratePerSecond: 0.49,
+          status: { '2xx': 1700, '3xx': 20, '4xx': 41, '5xx': 9 },
+          latencyMs: { p50: 10, p95: 40, p99: 95 },
+          bytesIn: 0,
+          bytesOut: 3_000_000,
+          uniqueVisitors: 31,
+          topPaths: [{ path: '/cart', count: 900 }],
+          topErrors: [{ status: 502, error: 'UPSTREAM_UNREACHABLE', count: 9 }],
+          series,
+        }),
+      }),
+    );
+    await page.getByRole('link', { name: 'Analytics', exact: true }).click();
+    await page.locator('[data-total]').filter({ hasText: '1770' }).waitFor();
+    assert.equal(await page.getAttribute('[data-chart="rate"]', 'data-points'), '60');
+    assert.equal(await page.locator('[data-chart="latency"] canvas').count(), 1);
+    assert.match((await page.locator('.status-mix').textContent()) ?? '', /5xx: 9/);
+    assert.deepEqual(problems, []);
+  });
+
+  test('a route is created with its validation error shown next to the field, listed, serving, deleted', async () => {
+    const problems: string[] = [];
+    const page = await signedIn(problems);
+    await page.getByRole('link', { name: 'Routes', exact: true }).click();
+    await page.getByRole('button', { name: 'New route' }).click();
+    const form = page.getByRole('form', { name: 'New route' });
+    await form.getByLabel('Host').fill('shop.admin-app.test');
+    await form.getByLabel('Target URL').fill('not a url');
+    await form.getByRole('button', { name: 'Create route' }).click();
+    const targetError = form.locator('[data-field="target"] .field-error');
+    await targetError.waitFor();
+    assert.match((await targetError.textContent()) ?? '', /target/);
+    assert.equal(await form.getByLabel('Target URL').getAttribute('aria-invalid'), 'true');
+    assert.equal(await form.locator('[data-field="host"] .field-error').count(), 0);
+
+    await form.getByLabel('Target URL').fill(upstream.url);
+    await form.getByRole('button', { name: 'Create route' }).click();
+    await page.locator('tr[data-route="shop.admin-app.test"]').waitFor();
+    const served = await gw.send('shop.admin-app.test', '/');
+    assert.equal(served.text, 'served by the shop');
+
+    await page.getByRole('button', { name: 'Delete shop.admin-app.test/' }).click();
+    await page.locator('tr[data-route="shop.admin-app.test"]').waitFor({ state: 'detached' });
+    assert.equal((await gw.send('shop.admin-app.test', '/')).status, 404);
+    assert.deepEqual(problems, []);
+  });
+
+  test("rotating a tunnel's key shows the new key once and the connected agent drops", async () => {
+    const problems: string[] = [];
+    const tunnel = await createTunnel(gw, 'laptop-ui');
+    agents.push(await startAgent(gw, tunnel, upstream.url, { backoffBaseMs: 5000 }));
+    const page = await signedIn(problems);
+    await page.getByRole('link', { name: 'Tunnels', exact: true }).click();
+    const row = page.locator('tr[data-tunnel="laptop-ui"]');
+    await row.locator('[data-online="true"]').waitFor();
+    assert.match((await row.textContent()) ?? '', /test/, 'the agent version');
+
+    await page.getByRole('button', { name: 'Rotate the key of laptop-ui' }).click();
+    const key = (await page.locator('[data-new-key]').textContent()) ?? '';
+    assert.notEqual(key.trim(), tunnel.key);
+    assert.ok(key.trim().length > 20, key);
+    await row.locator('[data-online="false"]').waitFor();
+    assert.equal((await gw.api('GET', '/api/v1/tunnels/laptop-ui')).body.online, false);
+    assert.deepEqual(problems, []);
+  });
+
+  test('a webhook delivery is shown decoded and replayed to a developer', async (t) => {
+    const problems: string[] = [];
+    const local = await startUpstream((_req, res) => res.end('alice got it'));
+    t.after(() => local.close());
+    await gw.addRoute({ host: HOOKS_HOST, target: upstream.url, relay: {} });
+    const hooks = await gw.addRoute({
+      host: HOOKS_HOST,
+      path: '/hooks',
+      target: upstream.url,
+      relay: { webhooks: { paths: ['/hooks'], select: { header: 'x-developer' } } },
+    });
+    const tunnel = await createTunnel(gw, 'alice-hooks');
+    agents.push(await startAgent(gw, tunnel, local.url));
+    await registerTunnel(gw, { host: HOOKS_HOST, secret: RELAY_SECRET }, tunnel.name, 'alice');
+    const sent = await request(`${gw.url}/hooks`, {
+      method: 'POST',
+      headers: { host: HOOKS_HOST, 'content-type': 'application/json', 'x-developer': 'alice' },
+      body: JSON.stringify({ action: 'opened', number: 7 }),
+    });
+    assert.equal(await sent.body.text(), 'alice got it');
+    assert.equal(local.seen.length, 1);
+
+    const page = await signedIn(problems);
+    await page.getByRole('link', { name: 'Relay', exact: true }).click();
+    await page.getByLabel('Route').selectOption(hooks.id);
+    await page.getByRole('cell', { name: 'alice', exact: true }).waitFor();
+    await page.locator('tr[data-delivery] button').click();
+    const body = page.locator('pre.body');
+    await body.waitFor();
+    assert.equal(await body.textContent(), JSON.stringify({ action: 'opened', number: 7 }, null, 2));
+    await page.getByLabel('Replay to developer').fill('alice');
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.getByRole('status').filter({ hasText: 'Replayed to alice: 200' }).waitFor();
+    assert.equal(local.seen.length, 2);
+    assert.equal(local.seen[1]!.body, JSON.stringify({ action: 'opened', number: 7 }));
+    await page.locator('[data-replay="true"]').waitFor();
+    assert.deepEqual(problems, []);
+  });
+});

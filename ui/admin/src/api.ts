@@ -1,0 +1,107 @@
+/** Where the app keeps the API key or access token: this tab only, gone when it closes. */
+const TOKEN_KEY = 'gatehouse.admin.token';
+
+/** The key or token the app signs its calls with, if signed in. */
+export function savedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** Keeps the key or token for this tab. */
+export function saveToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+/** Forgets the key or token. */
+export function forgetToken(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** An error answer of the admin API: `{error, message, field?}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** The field path the API names (`target`, `requestHeaders.set.a`), when it names one. */
+    readonly field: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Calls the admin API with the saved key as Bearer; JSON in and out, errors as {@link ApiError}. */
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = savedToken();
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) {
+    if (res.status === 401) dispatchEvent(new Event('gatehouse:unauthorized'));
+    const e = (parsed ?? {}) as { error?: string; message?: string; field?: string };
+    throw new ApiError(res.status, e.error ?? `HTTP_${res.status}`, e.message ?? text.slice(0, 200), e.field);
+  }
+  return parsed as T;
+}
+
+/**
+ * Follows a Server-Sent Events stream of the admin API (fetch, not EventSource: the key goes in
+ * a header, never in the URL). Calls `onEvent` per event; returns a function that stops it.
+ */
+export function follow(
+  path: string,
+  onEvent: (event: string, data: string) => void,
+  onError: (error: unknown) => void,
+): () => void {
+  const controller = new AbortController();
+  (async () => {
+    const token = savedToken();
+    const res = await fetch(path, {
+      headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      signal: controller.signal,
+    });
+    if (!res.ok || !res.body)
+      throw new ApiError(res.status, `HTTP_${res.status}`, 'the stream was refused', undefined);
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event = 'message';
+        const data: string[] = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) event = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        }
+        if (data.length > 0) onEvent(event, data.join('\n'));
+        end = buffer.indexOf('\n\n');
+      }
+    }
+  })().catch((error: unknown) => {
+    if (!controller.signal.aborted) onError(error);
+  });
+  return () => controller.abort();
+}
+
+/** A short text for an error, to show beside what failed. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) return `${error.message} (${error.code})`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,82 @@
+import { ApiError, api } from '../api.ts';
+import { daysUntil } from '../format.ts';
+import type { Analytics, Certificate, Tunnel } from '../types.ts';
+import { useLoad } from '../use-load.ts';
+
+/** Requests, errors and latency of the last hour (when recorded), tunnels online, certificates near expiry. */
+export function OverviewPage() {
+  const { data, error } = useLoad(async () => {
+    const [routes, tunnels, certificates, analytics] = await Promise.all([
+      api<{ routes: unknown[] }>('GET', '/api/v1/routes'),
+      api<{ tunnels: Tunnel[] }>('GET', '/api/v1/tunnels'),
+      api<{ certificates: Certificate[] }>('GET', '/api/v1/certificates'),
+      api<Analytics>('GET', '/api/v1/analytics?window=1h').catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+      }),
+    ]);
+    return {
+      routes: routes.routes.length,
+      tunnels: tunnels.tunnels,
+      certificates: certificates.certificates,
+      analytics,
+    };
+  });
+  if (error)
+    return (
+      <p class="error" role="alert">
+        {error}
+      </p>
+    );
+  if (!data) return <p>Loading…</p>;
+  const online = data.tunnels.filter((t) => t.online).length;
+  const expiring = data.certificates.filter((c) => {
+    const days = daysUntil(c.notAfter);
+    return c.status === 'near-expiry' || c.status === 'expired' || (days !== undefined && days < 21);
+  });
+  const a = data.analytics;
+  const errors = a ? a.status['5xx'] + a.status['4xx'] : 0;
+  return (
+    <>
+      <section class="cards" aria-label="Summary">
+        <Card label="Requests/s (1 h)" value={a ? a.ratePerSecond.toFixed(2) : 'not recorded'} />
+        <Card label="Errors (1 h)" value={a ? String(errors) : 'not recorded'} />
+        <Card label="p95 latency" value={a ? `${a.latencyMs.p95} ms` : 'not recorded'} />
+        <Card label="Routes" value={String(data.routes)} href="#/routes" />
+        <Card label="Tunnels online" value={`${online} of ${data.tunnels.length}`} href="#/tunnels" />
+        <Card label="Certificates near expiry" value={String(expiring.length)} href="#/certificates" />
+      </section>
+      {!a && <p class="note">Request recording is not available on this server.</p>}
+      {expiring.length > 0 && (
+        <>
+          <h2>Certificates near expiry</h2>
+          <ul>
+            {expiring.map((c) => (
+              <li key={c.id}>
+                {c.names.join(', ')}: {c.status}, {daysUntil(c.notAfter) ?? '?'} days left
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
+
+function Card({ label, value, href }: { label: string; value: string; href?: string }) {
+  const body = (
+    <>
+      <span class="card-label">{label}</span>
+      <span class="card-value" data-card={label}>
+        {value}
+      </span>
+    </>
+  );
+  return href ? (
+    <a class="card" href={href}>
+      {body}
+    </a>
+  ) : (
+    <div class="card">{body}</div>
+  );
+}
