@@ -1,6 +1,7 @@
-import { ApiError, api } from '../api.ts';
+import { api } from '../api.ts';
 import { daysUntil } from '../format.ts';
 import type { Analytics, Certificate, Tunnel } from '../types.ts';
+import { isUnavailable } from '../unavailable.ts';
 import { useLoad } from '../use-load.ts';
 
 /** Requests, errors and latency of the last hour (when recorded), tunnels online, certificates near expiry. */
@@ -11,7 +12,7 @@ export function OverviewPage() {
       api<{ tunnels: Tunnel[] }>('GET', '/api/v1/tunnels'),
       api<{ certificates: Certificate[] }>('GET', '/api/v1/certificates'),
       api<Analytics>('GET', '/api/v1/analytics?window=1h').catch((e: unknown) => {
-        if (e instanceof ApiError && e.status === 404) return null;
+        if (isUnavailable(e)) return null;
         throw e;
       }),
     ]);
