@@ -9,6 +9,7 @@ import { builtAdminApp } from './helpers/dashboard-build.ts';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { registerTunnel } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const RELAY_SECRET = 'admin-app-relay-secret';
 const HOOKS_HOST = 'hooks.admin-app.test';
@@ -116,6 +117,11 @@ describe('the admin web app in Chromium, against a real gateway', () => {
     for (const path of ['/one', '/two'])
       assert.equal((await gw.send('log.admin-app.test', path)).status, 200);
     assert.equal((await gw.send('down.admin-app.test', '/broken')).status, 502);
+    // Records are written in batches a moment after the answer: the page reads what is stored.
+    await waitFor('the records to be stored', async () => {
+      const listed = await gw.api('GET', '/api/v1/requests?host=down.admin-app.test');
+      return listed.body.requests?.length === 1;
+    });
     const page = await signedIn(problems);
     await page.getByRole('link', { name: 'Requests', exact: true }).click();
     const row = (path: string) => page.locator('tr[data-request]', { hasText: path });
@@ -124,7 +130,8 @@ describe('the admin web app in Chromium, against a real gateway', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await row('/broken').waitFor();
     await row('/two').waitFor({ state: 'detached' });
-    // A request made while the page is open arrives by the live stream.
+    // A request made while the page is open arrives by the live stream, once the server has it.
+    await page.locator('[data-live="open"]').waitFor();
     assert.equal((await gw.send('down.admin-app.test', '/while-watching')).status, 502);
     await row('/while-watching').waitFor();
 

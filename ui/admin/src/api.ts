@@ -58,12 +58,14 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 
 /**
  * Follows a Server-Sent Events stream of the admin API (fetch, not EventSource: the key goes in
- * a header, never in the URL). Calls `onEvent` per event; returns a function that stops it.
+ * a header, never in the URL). Calls `onOpen` once the server has taken the subscription, then
+ * `onEvent` per event; returns a function that stops it.
  */
 export function follow(
   path: string,
   onEvent: (event: string, data: string) => void,
   onError: (error: unknown) => void,
+  onOpen: () => void = () => {},
 ): () => void {
   const controller = new AbortController();
   (async () => {
@@ -72,8 +74,8 @@ export function follow(
       headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       signal: controller.signal,
     });
-    if (!res.ok || !res.body)
-      throw new ApiError(res.status, `HTTP_${res.status}`, 'the stream was refused', undefined);
+    if (!res.ok || !res.body) throw await refusal(res);
+    onOpen();
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
@@ -98,6 +100,17 @@ export function follow(
     if (!controller.signal.aborted) onError(error);
   });
   return () => controller.abort();
+}
+
+/** A refused stream as an {@link ApiError}, with the code and message the API gave. */
+async function refusal(res: Response): Promise<ApiError> {
+  const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
+  return new ApiError(
+    res.status,
+    body.error ?? `HTTP_${res.status}`,
+    body.message ?? 'the stream was refused',
+    undefined,
+  );
 }
 
 /** A short text for an error, to show beside what failed. */

@@ -25,6 +25,12 @@ function query(filters: Filters, extra: Record<string, string> = {}): string {
   return text ? `?${text}` : '';
 }
 
+/** Records first seen live, newest first, then the page read, each once. */
+function merged(shown: RequestRecord[], listed: RequestRecord[]): RequestRecord[] {
+  const ids = new Set(listed.map((r) => r.id));
+  return [...shown.filter((r) => !ids.has(r.id)), ...listed];
+}
+
 /** The request log: newest first, filtered, more on demand, and live while following. */
 export function RequestsPage() {
   const [draft, setDraft] = useState<Filters>({});
@@ -34,43 +40,67 @@ export function RequestsPage() {
   const [state, setState] = useState<'loading' | 'ready' | 'unavailable'>('loading');
   const [error, setError] = useState<string | undefined>(undefined);
   const [live, setLive] = useState(true);
+  const [streaming, setStreaming] = useState(false);
 
+  // Live records are subscribed to before the page is read, and the two merged: a request made
+  // between the two is in one or the other, never lost.
   useEffect(() => {
     let current = true;
+    let opened = false;
     setState('loading');
-    api<{ requests: RequestRecord[]; next: string | null }>('GET', `/api/v1/requests${query(filters)}`).then(
-      (page) => {
-        if (!current) return;
-        setRecords(page.requests);
-        setNext(page.next);
-        setState('ready');
-        setError(undefined);
-      },
-      (e: unknown) => {
-        if (!current) return;
-        if (isUnavailable(e)) setState('unavailable');
-        else setError(errorText(e));
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [filters]);
-
-  useEffect(() => {
-    if (!live || state !== 'ready') return;
-    return follow(
+    setRecords([]);
+    setStreaming(false);
+    const load = () =>
+      api<{ requests: RequestRecord[]; next: string | null }>(
+        'GET',
+        `/api/v1/requests${query(filters)}`,
+      ).then(
+        (page) => {
+          if (!current) return;
+          setRecords((shown) => merged(shown, page.requests));
+          setNext(page.next);
+          setState('ready');
+          setError(undefined);
+        },
+        (e: unknown) => {
+          if (!current) return;
+          if (isUnavailable(e)) setState('unavailable');
+          else setError(errorText(e));
+        },
+      );
+    if (!live) {
+      void load();
+      return () => {
+        current = false;
+      };
+    }
+    const stop = follow(
       `/api/v1/requests/stream${query(filters)}`,
       (event, data) => {
-        if (event !== 'request') return;
+        if (event !== 'request' || !current) return;
         const record = JSON.parse(data) as RequestRecord;
         setRecords((shown) =>
           shown.some((r) => r.id === record.id) ? shown : [record, ...shown].slice(0, 1000),
         );
       },
-      (e) => setError(`The live stream stopped: ${errorText(e)}`),
+      (e) => {
+        if (!current) return;
+        setStreaming(false);
+        if (!opened) void load();
+        else setError(`The live stream stopped: ${errorText(e)}`);
+      },
+      () => {
+        if (!current) return;
+        opened = true;
+        setStreaming(true);
+        void load();
+      },
     );
-  }, [live, state, filters]);
+    return () => {
+      current = false;
+      stop();
+    };
+  }, [filters, live]);
 
   const more = async () => {
     if (!next) return;
@@ -115,7 +145,7 @@ export function RequestsPage() {
         ))}
         <div class="buttons">
           <button type="submit">Apply</button>
-          <label class="check">
+          <label class="check" data-live={streaming ? 'open' : 'closed'}>
             <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> Live
           </label>
         </div>
