@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { request } from 'undici';
 import { connectFailure } from '../http/connect-failure.ts';
@@ -16,6 +17,30 @@ export interface AdminUnreachable {
   readonly status: 0;
   readonly message: string;
   readonly permanent: boolean;
+}
+
+/**
+ * The admin access a command's `--server`, `--admin-key` and `--ca` give (or GATEHOUSE_SERVER and
+ * GATEHOUSE_ADMIN_KEY), or what is wrong with them, in words for the person who typed them.
+ */
+export function adminAccessOf(
+  values: {
+    readonly server?: string | undefined;
+    readonly 'admin-key'?: string | undefined;
+    readonly ca?: string | undefined;
+  },
+  env: Readonly<Record<string, string | undefined>>,
+): AdminAccess | string {
+  const key = values['admin-key'] ?? env['GATEHOUSE_ADMIN_KEY'];
+  if (!key) return 'give an admin key with --admin-key or GATEHOUSE_ADMIN_KEY';
+  const serverArg = values.server ?? env['GATEHOUSE_SERVER'] ?? 'http://localhost:8080';
+  if (!URL.canParse(serverArg) || !/^https?:$/.test(new URL(serverArg).protocol))
+    return '--server (or GATEHOUSE_SERVER) must be the Gatehouse URL, e.g. https://gatehouse.example.com';
+  try {
+    return { server: new URL(serverArg), key, ca: values.ca ? readFileSync(values.ca) : undefined };
+  } catch (error) {
+    return `cannot read --ca ${values.ca}: ${(error as Error).message}`;
+  }
 }
 
 /** Where the admin API is and with what to call it. */

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { connectFailure } from '../http/connect-failure.ts';
 import { outboundAgent } from '../http/outbound.ts';
-import { type AdminAccess, answerExit, answerProblem, callAdmin } from './admin-client.ts';
+import { type AdminAccess, adminAccessOf, answerExit, answerProblem, callAdmin } from './admin-client.ts';
 import { defineCommand } from './define-command.ts';
 import { type LoggedRequest, requestLine } from './request-line.ts';
 import { untilStopSignal } from './stop-signal.ts';
@@ -135,20 +134,8 @@ export async function logsCommand(
   if (!Number.isInteger(limit) || limit < 1 || limit > 500)
     return fail(`--limit must be a whole number from 1 to 500, not '${values.limit}'`);
 
-  const key = values['admin-key'] ?? env['GATEHOUSE_ADMIN_KEY'];
-  if (!key) return fail('give an admin key with --admin-key or GATEHOUSE_ADMIN_KEY');
-  const serverArg = values.server ?? env['GATEHOUSE_SERVER'] ?? 'http://localhost:8080';
-  if (!URL.canParse(serverArg) || !/^https?:$/.test(new URL(serverArg).protocol))
-    return fail(
-      '--server (or GATEHOUSE_SERVER) must be the Gatehouse URL, e.g. https://gatehouse.example.com',
-    );
-  let ca: Buffer | undefined;
-  try {
-    ca = values.ca ? readFileSync(values.ca) : undefined;
-  } catch (error) {
-    return fail(`cannot read --ca ${values.ca}: ${(error as Error).message}`);
-  }
-  const access: AdminAccess = { server: new URL(serverArg), key, ca };
+  const access = adminAccessOf(values, env);
+  if (typeof access === 'string') return fail(access);
   const colour = output.terminal && !values.json;
   const print = (r: LoggedRequest) =>
     output.stdout(`${values.json ? JSON.stringify(r) : requestLine(r, colour)}\n`);

@@ -1,21 +1,7 @@
+import type { RequestRecord } from '../store/request-log.ts';
+
 /** A request record as `gatehouse logs` receives it from the admin API. */
-export interface LoggedRequest {
-  readonly id: string;
-  readonly at: string;
-  readonly method: string;
-  readonly host: string;
-  readonly path: string;
-  readonly status: number;
-  readonly durationMs: number;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  readonly ip: string;
-  readonly user: string | null;
-  readonly route: string | null;
-  readonly tunnel: string | null;
-  readonly userAgent: string | null;
-  readonly error: string | null;
-}
+export type LoggedRequest = RequestRecord;
 
 /** Terminal colours by status class: 2xx green, 3xx cyan, 4xx yellow, 5xx red. */
 const COLOURS: Readonly<Record<string, string>> = { '2': '32', '3': '36', '4': '33', '5': '31' };

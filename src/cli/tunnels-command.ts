@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { type AdminAccess, answerExit, answerProblem, callAdmin } from './admin-client.ts';
+import { adminAccessOf, answerExit, answerProblem, callAdmin } from './admin-client.ts';
 import { defineCommand } from './define-command.ts';
 
 /** `gatehouse tunnels`: its help and the parser of its options. */
@@ -87,20 +86,8 @@ export async function tunnelsCommand(
   if (action !== 'list' && !name) return fail(`${action} needs the tunnel's name`);
   if (extra !== undefined || (action === 'list' && name !== undefined))
     return fail(`unexpected argument '${extra ?? name}'`);
-  const key = values['admin-key'] ?? env['GATEHOUSE_ADMIN_KEY'];
-  if (!key) return fail('give an admin key with --admin-key or GATEHOUSE_ADMIN_KEY');
-  const serverArg = values.server ?? env['GATEHOUSE_SERVER'] ?? 'http://localhost:8080';
-  if (!URL.canParse(serverArg) || !/^https?:$/.test(new URL(serverArg).protocol))
-    return fail(
-      '--server (or GATEHOUSE_SERVER) must be the Gatehouse URL, e.g. https://gatehouse.example.com',
-    );
-  let ca: Buffer | undefined;
-  try {
-    ca = values.ca ? readFileSync(values.ca) : undefined;
-  } catch (error) {
-    return fail(`cannot read --ca ${values.ca}: ${(error as Error).message}`);
-  }
-  const access: AdminAccess = { server: new URL(serverArg), key, ca };
+  const access = adminAccessOf(values, env);
+  if (typeof access === 'string') return fail(access);
   const path = `tunnels/${name ? encodeURIComponent(name) : ''}`;
 
   if (action === 'list') {
