@@ -13,6 +13,7 @@ export interface GoalResult {
 export const IDLE_TUNNEL_GOAL = 10_000;
 
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+const signedPct = (x: number) => `${x >= 0 ? '+' : '−'}${pct(Math.abs(x))}`;
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const mb = (x: number) => `${x.toFixed(0)} MB`;
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${ms(Math.abs(x))}`;
@@ -102,6 +103,9 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
 
   const recordingCost = roundRatios(recording, 'recording-on', 'recording-off', 'rps');
   const recordingShare = recordingCost.length > 0 ? medianOfList(recordingCost) : Number.NaN;
+  const recordingCpu = roundRatios(recording, 'recording-on', 'recording-off', 'cpuUs');
+  const cpuOff = medianOf(recording, 'recording-off', 'cpuUs');
+  const cpuOn = medianOf(recording, 'recording-on', 'cpuUs');
 
   return [
     goal(
@@ -190,7 +194,11 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
       [recordingShare],
       () => recordingShare >= 0.95,
       () =>
-        `recording on: ${pct(recordingShare)} of the rate with it off (by round: ${recordingCost.map(pct).join(', ')})`,
+        `recording on: ${pct(recordingShare)} of the rate with it off (by round: ${recordingCost.map(pct).join(', ')}); ` +
+        `gateway CPU per request ${cpuOff.toFixed(1)} µs off, ${cpuOn.toFixed(1)} µs on` +
+        (recordingCpu.length > 0
+          ? ` (${signedPct(medianOfList(recordingCpu) - 1)} by the median round)`
+          : ''),
       'the request-log scenario did not run (`--only request-log`)',
     ),
     goal(

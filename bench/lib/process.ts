@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -101,4 +101,20 @@ export const peakRssBytes = (pid: number): number => statusField(pid, 'VmHWM');
 /** Starts a new peak-RSS window for the process (Linux `clear_refs` 5). */
 export function resetPeakRss(pid: number): void {
   writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+/**
+ * CPU time a process has used, all its threads together, in nanoseconds (the scheduler's own
+ * count in `/proc/<pid>/task/<tid>/schedstat`: finer than the 10 ms ticks of `/proc/<pid>/stat`).
+ */
+export function cpuNanos(pid: number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // A thread that ended between the listing and the read used nothing more.
+    }
+  }
+  return total;
 }
