@@ -180,7 +180,7 @@ describe('the admin web app in Chromium, against a real gateway', () => {
     await row.locator('[data-online="true"]').waitFor();
     assert.match((await row.textContent()) ?? '', /test/, 'the agent version');
 
-    await page.getByRole('button', { name: 'Rotate the key of laptop-ui' }).click();
+    await page.getByRole('button', { name: 'Rotate key of laptop-ui' }).click();
     const key = (await page.locator('[data-new-key]').textContent()) ?? '';
     assert.notEqual(key.trim(), tunnel.key);
     assert.ok(key.trim().length > 20, key);

@@ -97,7 +97,7 @@ export function TunnelsPage() {
                     type="button"
                     class="quiet"
                     onClick={() => rotate(t)}
-                    aria-label={`Rotate the key of ${t.name}`}
+                    aria-label={`Rotate key of ${t.name}`}
                   >
                     Rotate key
                   </button>
