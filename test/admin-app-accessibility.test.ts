@@ -1,50 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { TunnelAgent } from '../src/tunnel/agent/tunnel-agent.ts';
+import { accessibilityViolations as violations } from './helpers/accessibility.ts';
 import { createTunnel, startAgent } from './helpers/agent.ts';
 import { launchChromium } from './helpers/chromium.ts';
 import { builtAdminApp } from './helpers/dashboard-build.ts';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 import { waitFor } from './helpers/wait-for.ts';
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** The WCAG 2.1 A and AA rules: names, roles, contrast, labels, landmarks. */
-const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-/** The app's pages by their address, and what shows each has drawn its data. */
-const PAGES = [
-  { hash: 'overview', ready: '[data-card="Tunnels online"]' },
-  { hash: 'routes', ready: 'tr[data-route]' },
-  { hash: 'tunnels', ready: 'tr[data-tunnel] [data-online="true"]' },
-  { hash: 'requests', ready: 'tr[data-request]' },
-  { hash: 'analytics', ready: '[data-chart="rate"] canvas' },
-  { hash: 'relay', ready: 'tr[data-delivery]' },
-  { hash: 'certificates', ready: 'main p:has-text("No managed certificates")' },
-  { hash: 'mcp', ready: 'main p:has-text("No mcp routes")' },
-  { hash: 'keys', ready: 'main table' },
-] as const;
-
-interface Violation {
-  readonly id: string;
-  readonly help: string;
-  readonly nodes: readonly { readonly target: readonly string[] }[];
-}
-
-/** axe-core's WCAG 2.1 AA findings on the page as it is now, one line each. */
-async function violations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  // Page-side code as text: the tests compile without the DOM's types.
-  const options = JSON.stringify({ runOnly: { type: 'tag', values: WCAG_AA } });
-  const found = (await page.evaluate(
-    `axe.run(document, ${options}).then((result) => result.violations)`,
-  )) as Violation[];
-  return found.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** Page-side: the focused control's name (its label, aria-label or text) and whether a ring shows. */
 const FOCUSED = `(() => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { request } from 'undici';
+import { accessibilityViolations } from './helpers/accessibility.ts';
 import { launchChromium } from './helpers/chromium.ts';
 import { builtDashboard } from './helpers/dashboard-build.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
@@ -151,6 +152,22 @@ describe('the dashboard page in Chromium', () => {
     assert.equal(await row.locator('[data-field="speed"]').textContent(), '61.5');
     await page.locator('[data-error="gps_lost"]').waitFor();
     assert.equal(await page.locator('[data-alert]').count(), 0);
+    await context.close();
+  });
+
+  test('the live page and a vehicle opened from the keyboard meet WCAG 2.1 AA', async () => {
+    // The checker is injected as a script, which the dashboard's own policy forbids.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${gw.url}/fleet/dashboard?token=${TOKEN}`);
+    const row = page.locator(`tr[data-vin="${CAR}"]`);
+    await row.locator('[data-status]').waitFor();
+    assert.deepEqual(await accessibilityViolations(page), [], 'the vehicle list');
+    // Selected from the keyboard: the VIN is the row's button.
+    await row.getByRole('button', { name: CAR }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator(`[data-detail="${CAR}"]`).waitFor();
+    assert.deepEqual(await accessibilityViolations(page), [], 'a vehicle open');
     await context.close();
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { request } from 'undici';
+import { accessibilityViolations } from './helpers/accessibility.ts';
 import { createTunnelOn, waitForOutput } from './helpers/agent-process.ts';
 import { launchChromium } from './helpers/chromium.ts';
 import { type CliProcess, spawnCli, spawnServe } from './helpers/cli-process.ts';
@@ -185,6 +186,18 @@ describe('the inspector page, in Chromium, over a real gateway, agent and local 
     assert.ok(status.width > 20 && status.x + status.width <= detail.x);
     const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
     assert.ok(width <= 1280, `the page is ${width} px wide`);
+  });
+
+  test('the list and an open exchange meet WCAG 2.1 AA', async (t) => {
+    // The checker is injected as a script, which the inspector's own policy forbids.
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
+    t.after(() => context.close());
+    const page = await context.newPage();
+    await page.goto(printed.href);
+    await page.locator('#rows tr').first().waitFor();
+    assert.deepEqual(await accessibilityViolations(page), [], 'the list');
+    await pick(page, '/orders?id=3');
+    assert.deepEqual(await accessibilityViolations(page), [], 'an exchange open');
   });
 
   test('clear empties the list', async (t) => {

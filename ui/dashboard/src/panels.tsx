@@ -30,7 +30,19 @@ export function VehicleTable(props: {
             class={v.vin === props.selected ? 'selected' : ''}
             onClick={() => props.select(v.vin)}
           >
-            <td class="vin">{v.vin}</td>
+            <td class="vin">
+              <button
+                type="button"
+                aria-pressed={v.vin === props.selected}
+                onClick={(e) => {
+                  // The row's own click selects too; once is enough.
+                  e.stopPropagation();
+                  props.select(v.vin);
+                }}
+              >
+                {v.vin}
+              </button>
+            </td>
             <td>
               <span class="status" data-status={v.status}>
                 {v.status === 'UNKNOWN' ? 'not seen connecting' : v.status.toLowerCase()}
