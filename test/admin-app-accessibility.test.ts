@@ -10,6 +10,19 @@ import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
+/** The app's pages by their address, and what shows each has drawn its data. */
+const PAGES = [
+  { hash: 'overview', ready: '[data-card="Tunnels online"]' },
+  { hash: 'routes', ready: 'tr[data-route]' },
+  { hash: 'tunnels', ready: 'tr[data-tunnel] [data-online="true"]' },
+  { hash: 'requests', ready: 'tr[data-request]' },
+  { hash: 'analytics', ready: '[data-chart="rate"] canvas' },
+  { hash: 'relay', ready: 'tr[data-delivery]' },
+  { hash: 'certificates', ready: 'main p:has-text("No managed certificates")' },
+  { hash: 'mcp', ready: 'main p:has-text("No mcp routes")' },
+  { hash: 'keys', ready: 'main table' },
+] as const;
+
 /** Page-side: the focused control's name (its label, aria-label or text) and whether a ring shows. */
 const FOCUSED = `(() => {
   const el = document.activeElement;

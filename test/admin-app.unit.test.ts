@@ -246,6 +246,20 @@ describe('admin app: bad input is refused, with the field named, and nothing is 
     ['a patch of an unknown route', 'PATCH /api/v1/routes/nope', { priority: 1 }, '404 NOT_FOUND id'],
     ['a VIN with a dot', 'GET /api/v1/fleet/vehicles/5YJ.1', undefined, '400 VALIDATION_FAILED vin'],
     ['an unknown endpoint', 'GET /api/v1/nothing', undefined, '404 NOT_FOUND'],
+    ['a negative limit', 'GET /api/v1/requests?limit=-1', undefined, '400 VALIDATION_FAILED limit'],
+    ['a limit that is no number', 'GET /api/v1/requests?limit=ten', undefined, '400 VALIDATION_FAILED limit'],
+    [
+      'a limit over 500',
+      'GET /api/v1/routes/r/deliveries?limit=501',
+      undefined,
+      '400 VALIDATION_FAILED limit',
+    ],
+    [
+      'a fractional limit',
+      'GET /api/v1/tunnels/t/events?limit=2.5',
+      undefined,
+      '400 VALIDATION_FAILED limit',
+    ],
   ];
   for (const [name, request, body, answer] of cases) {
     test(`${name}: ${answer}`, async (t) => {

@@ -169,6 +169,8 @@ describe('request records through a real gateway', () => {
       ['since=yesterday', 'since'],
       ['until=12', 'until'],
       ['cursor=not%20one', 'cursor'],
+      ['since=2026-12-08T00:00:00Z&until=2026-12-01T00:00:00Z', 'until'],
+      ['limit=0', 'limit'],
     ]) {
       const bad = await gw.api('GET', `/api/v1/requests?${query}`);
       assert.equal(bad.status, 400, query);

@@ -23,9 +23,20 @@ const CURSOR = /^(?:[0-9a-z]{1,16}|\d{1,16}-\d{1,16})$/;
 /** What a VIN may be: a certificate CN with `.` made `-`. */
 const VIN = /^[A-Za-z0-9-]{1,64}$/;
 
-/** A list size asked for, kept within 1..500 (100 when not a number). */
+/** Most items one page of a listing holds. */
+const MAX_LIST = 500;
+
+/** A list size asked for: 100 when left out, else a whole number from 1 to 500 (anything else is refused). */
 export function listLimit(asked: unknown): number {
-  return Math.min(Math.max(Number(asked ?? 100) || 100, 1), 500);
+  if (asked === undefined || asked === '') return 100;
+  const limit = Number(asked);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST)
+    throw new AdminError(
+      'VALIDATION_FAILED',
+      `limit must be a whole number from 1 to ${MAX_LIST} (100 when left out), not ${JSON.stringify(String(asked).slice(0, 20))}`,
+      { field: 'limit' },
+    );
+  return limit;
 }
 
 /**

@@ -41,6 +41,10 @@ export function requestFilterOf(query: Readonly<Record<string, string | undefine
     return value === undefined || value === '' ? undefined : value;
   };
   const host = text('host')?.toLowerCase();
+  const since = timeOf('since', query['since']);
+  const until = timeOf('until', query['until']);
+  if (since !== undefined && until !== undefined && since >= until)
+    throw invalid('until', 'until must be later than since: the range would hold nothing');
   return {
     ...(host ? { host } : {}),
     ...optional('route', text('route')),
@@ -49,8 +53,8 @@ export function requestFilterOf(query: Readonly<Record<string, string | undefine
     ...optional('path', text('path')),
     ...optional('ip', text('ip')),
     ...optional('user', text('user')),
-    ...optional('since', timeOf('since', query['since'])),
-    ...optional('until', timeOf('until', query['until'])),
+    ...optional('since', since),
+    ...optional('until', until),
   };
 }
 
