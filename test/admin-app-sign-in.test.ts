@@ -99,6 +99,16 @@ describe('the admin app learns from /ui/sign-in.json whether it may offer the ad
       assert.match(body.error_description, /origin .* not allowed for client: gatehouse-admin/);
     }
   });
+
+  test('with logins but nobody in --admin-users, no login is offered, and the document says why', async (t) => {
+    const nobody = await startTestGateway({ flags: { domain: 'localhost' }, env: loginEnvironment(idp) });
+    t.after(() => nobody.stop());
+    const answer = await get(nobody, 'localhost', '/ui/sign-in.json');
+    assert.deepEqual(JSON.parse(answer.text), {
+      oauth: null,
+      reason: 'nobody is an administrator (--admin-users)',
+    });
+  });
 });
 
 describe('without a login provider the app offers the API key alone, under the strictest policy', () => {

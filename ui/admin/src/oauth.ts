@@ -68,10 +68,21 @@ export async function startLogin(login: AdminAppLogin): Promise<void> {
   location.assign(url.href);
 }
 
+/** True when the address bar holds an authorization server's answer (a code or an error). */
+function answerInAddressBar(): boolean {
+  const params = new URLSearchParams(location.search);
+  return params.has('code') || params.has('error');
+}
+
 /** True when this page is the authorization server's answer to a login this tab started. */
 export function loginReturned(): boolean {
-  const params = new URLSearchParams(location.search);
-  return (params.has('code') || params.has('error')) && sessionStorage.getItem(PENDING_KEY) !== null;
+  return answerInAddressBar() && sessionStorage.getItem(PENDING_KEY) !== null;
+}
+
+/** Takes an answer to a login this tab did not start (another tab's, a copied link) out of the address bar. */
+export function dropStrayAnswer(): void {
+  if (answerInAddressBar() && !loginReturned())
+    history.replaceState(null, '', `${location.pathname}${location.hash}`);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from './api.ts';
-import { completeLogin, loginErrorText, loginReturned, startLogin } from './oauth.ts';
+import { completeLogin, dropStrayAnswer, loginErrorText, loginReturned, startLogin } from './oauth.ts';
 import { type SignInDocument, signInDocument } from './sign-in-document.ts';
 import { forgetToken, saveToken } from './tokens.ts';
 
@@ -15,6 +15,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [finishing, setFinishing] = useState(loginReturned());
   useEffect(() => {
     void signInDocument().then(setOffer);
+    dropStrayAnswer();
     if (!loginReturned()) return;
     completeLogin().then(onSignedIn, (e: unknown) => {
       forgetToken();
