@@ -60,6 +60,23 @@ describe("Gatehouse's API as a resource", () => {
   ];
   for (const [name, resource, who, expected] of cases)
     test(name, async () => assert.deepEqual(await policy(new URL(resource), who), expected));
+
+  test('the admin web app is for administrators only: anyone else is refused, with the setting named', async () => {
+    const api = new URL(`${ISSUER}/api`);
+    assert.deepEqual(await policy(api, person('github', 'Root'), 'gatehouse-admin'), {
+      audience: `${ISSUER}/api`,
+      scopes: ['admin', 'user'],
+    });
+    assert.deepEqual(await policy(api, person('github', 'alice'), 'gatehouse-admin'), {
+      denied:
+        'github:alice is not an administrator of this Gatehouse (--admin-users), so cannot sign in to its admin app',
+    });
+    // Other clients are as before: a tunnel user gets their own tunnels.
+    assert.deepEqual(await policy(api, person('github', 'alice'), 'gatehouse-cli'), {
+      audience: `${ISSUER}/api`,
+      scopes: ['user'],
+    });
+  });
 });
 
 describe('where the edge client may be sent back with a code', () => {
@@ -83,6 +100,32 @@ describe('where the edge client may be sent back with a code', () => {
   ];
   for (const [uri, allowed] of cases)
     test(`${uri} → ${allowed}`, () => assert.equal(protectedCallback(table, ISSUER, uri), allowed));
+});
+
+test('first-party clients: the admin app is public on the code flow, back to itself, its origins answered', () => {
+  const home = 'https://gatehouse.example.com/ui/';
+  const clients = firstPartyClients(ISSUER, 'edge-secret', () => false, {
+    home,
+    allowed: (uri) => uri === home || uri === 'http://localhost:8080/ui/',
+    path: '/ui/',
+  });
+  const app = clients.find((c) => c.metadata.client_id === 'gatehouse-admin');
+  assert.equal(app?.metadata.token_endpoint_auth_method, 'none');
+  assert.equal(app?.metadata.client_secret, undefined);
+  assert.deepEqual(app?.metadata.grant_types, ['authorization_code', 'refresh_token']);
+  assert.deepEqual(app?.metadata.redirect_uris, [home]);
+  assert.equal(app?.redirectAllowed?.('http://localhost:8080/ui/'), true);
+  assert.equal(app?.redirectAllowed?.('http://localhost:8080/'), false);
+  assert.equal(app?.originAllowed?.('http://localhost:8080'), true);
+  assert.equal(app?.originAllowed?.('https://gatehouse.example.com'), true);
+  assert.equal(app?.originAllowed?.('https://evil.example.com'), false);
+  // Without the app's addresses there is no such client.
+  assert.equal(
+    firstPartyClients(ISSUER, 'edge-secret', () => false).some(
+      (c) => c.metadata.client_id === 'gatehouse-admin',
+    ),
+    false,
+  );
 });
 
 test('first-party clients: the edge client is confidential with the issuer callback, the CLI public on the device flow', () => {

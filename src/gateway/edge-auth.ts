@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { ADMIN_APP_PATH } from '../admin/admin-app-mount.ts';
+import type { AdminAppSignIn } from '../admin/admin-app-sign-in.ts';
 import { parseAdminUsers } from '../auth/identity/admin-policy.ts';
+import { ADMIN_APP_CLIENT_ID } from '../auth/identity/client-ids.ts';
 import { gatehouseApiPolicy } from '../auth/identity/gatehouse-api-policy.ts';
 import type { OAuthPrincipal } from '../auth/keys/admin-keys.ts';
 import { cachedJwks } from '../auth/route/jwks-cache.ts';
@@ -32,6 +35,7 @@ import { AccountTunnels } from '../tunnel/self-service/account-tunnels.ts';
 import { selfServiceMount } from '../tunnel/self-service/self-service-mount.ts';
 import { tokenTunnelResolver } from '../tunnel/self-service/token-tunnel.ts';
 import type { TunnelService } from '../tunnel/server/tunnel-service.ts';
+import { adminAppRedirect } from './admin-app-redirect.ts';
 import { adminHostsOf } from './admin-hosts.ts';
 
 /** What {@link edgeAuth} puts together. */
@@ -109,7 +113,11 @@ export function edgeAuth(options: EdgeAuthOptions) {
       ),
     resourceScopes: () => advertisedScopes(catalog.table),
     firstPartyClients: (issuer) =>
-      firstPartyClients(issuer, edgeSecret(), (uri) => protectedCallback(catalog.table, issuer, uri)),
+      firstPartyClients(issuer, edgeSecret(), (uri) => protectedCallback(catalog.table, issuer, uri), {
+        home: adminAppHome(issuer, config.domain),
+        allowed: adminAppRedirect(adminHosts, issuer),
+        path: `${ADMIN_APP_PATH}/`,
+      }),
   });
   const running = () => {
     const s = server.server();
@@ -221,6 +229,25 @@ export function edgeAuth(options: EdgeAuthOptions) {
   return {
     mounts,
     routeAuth,
+    /** What the admin web app may offer besides an API key: the admin login, when people can log in. */
+    adminAppSignIn: (): AdminAppSignIn => {
+      if (providers.length === 0)
+        return {
+          oauth: null,
+          reason: 'no login provider is configured (GITHUB_CLIENT_ID, GITLAB_CLIENT_ID or an OIDC issuer)',
+        };
+      if (admins.length === 0) return { oauth: null, reason: 'nobody is an administrator (--admin-users)' };
+      const s = server.server();
+      if (!s) return { oauth: null, reason: 'the authorization server is not running (see the log)' };
+      return {
+        oauth: {
+          issuer: s.issuer,
+          clientId: ADMIN_APP_CLIENT_ID,
+          resource: `${s.issuer}/api`,
+          scope: 'admin',
+        },
+      };
+    },
     /** The admin principal of an OAuth token for the admin API. */
     oauthPrincipal: async (token: string): Promise<OAuthPrincipal | undefined> => {
       const claims = await apiToken(token);
@@ -289,4 +316,12 @@ export function edgeAuth(options: EdgeAuthOptions) {
       await server.close();
     },
   };
+}
+
+/** The admin web app on the main admin host (the domain), with the issuer's scheme and port. */
+function adminAppHome(issuer: string, domain: string): string {
+  const url = new URL(issuer);
+  url.hostname = domain;
+  url.pathname = `${ADMIN_APP_PATH}/`;
+  return url.href;
 }

@@ -333,7 +333,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...nodeLinkMount(tunnels),
       dashboard.mount,
       adminMount(admin),
-      adminAppMount((host) => catalog.table.match(host, '/') !== undefined, options.adminAppDir),
+      adminAppMount((host) => catalog.table.match(host, '/') !== undefined, options.adminAppDir, {
+        signIn: auth.adminAppSignIn,
+        trustProxy: config.trustProxy,
+      }),
       mcpMount(mcp),
     ],
     resolve: (host, path) => {

@@ -7,10 +7,11 @@ export interface ResourceGrant {
   /** The identity's claims the resource's policy reads (its `claim:` matchers); its tokens carry them. */
   readonly claims?: Readonly<Record<string, unknown>>;
 }
-/** Given an absolute resource URL and the identity, what it grants; undefined = not a resource we protect (invalid_target); `{ denied: reason }` = this identity may not use it (access_denied). */
+/** Given an absolute resource URL, the identity and the client asking, what it grants; undefined = not a resource we protect (invalid_target); `{ denied: reason }` = this identity may not use it (access_denied). */
 export type ResourcePolicy = (
   resource: URL,
   identity: UpstreamIdentity,
+  clientId?: string,
 ) => Promise<ResourceGrant | { readonly denied: string } | undefined>;
 
 /** True when the policy's answer refuses the identity. */

@@ -202,10 +202,11 @@ async function finish(
     .split(' ')
     .filter(Boolean);
   const resources = resourcesOf(details.params['resource']);
-  const grant = new provider.Grant({ accountId, clientId: String(details.params['client_id']) });
+  const clientId = String(details.params['client_id']);
+  const grant = new provider.Grant({ accountId, clientId });
   grant.addOIDCScope(requested.filter((s) => OIDC_SCOPES.has(s)).join(' '));
   for (const resource of resources) {
-    const answer = await deps.resourcePolicy(new URL(resource), identity);
+    const answer = await deps.resourcePolicy(new URL(resource), identity, clientId);
     const refusal: InteractionResults | undefined = !answer
       ? {
           error: 'invalid_target',

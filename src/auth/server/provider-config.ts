@@ -58,11 +58,14 @@ export interface ProviderSettings extends Omit<TokenPolicyDeps, 'errors'> {
 /**
  * A client that is part of Gatehouse. `redirectAllowed` replaces the exact-match check for it:
  * the protected hosts' client comes back to whichever protected host started the login, a set
- * that changes with the routes.
+ * that changes with the routes; the admin app to whichever admin host it was opened on.
+ * `originAllowed` replaces the CORS check of its token and revocation calls (by default, the
+ * origins of its registered redirect URIs).
  */
 export interface FirstPartyClient {
   readonly metadata: ClientMetadata;
   readonly redirectAllowed?: (uri: string) => boolean;
+  readonly originAllowed?: (origin: string) => boolean;
 }
 
 const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
@@ -78,6 +81,11 @@ export function createProvider(oidc: typeof import('oidc-provider'), base: Provi
     if (payload.grantId) await settings.revokeGrant(payload.grantId);
     throw invalidGrant(errors, 'this code or token was already used: the whole grant is now revoked');
   };
+  const origins = new Map(
+    (settings.firstPartyClients ?? []).flatMap((c) =>
+      c.originAllowed ? [[c.metadata.client_id, c.originAllowed] as const] : [],
+    ),
+  );
   const configuration: Configuration = {
     adapter: (name: string) => new StoreAdapter(name, settings.ephemeral, settings.clock, onReplay),
     clients: (settings.firstPartyClients ?? []).map((c) => c.metadata),
@@ -123,7 +131,9 @@ export function createProvider(oidc: typeof import('oidc-provider'), base: Provi
       BackchannelAuthenticationRequest: 10 * 60,
     },
     clientBasedCORS: (_ctx, origin, client) =>
-      client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false,
+      origins.get(client.clientId)?.(origin) ??
+      client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ??
+      false,
     renderError: async (ctx, out) => {
       ctx.type = 'html';
       ctx.body = errorPage({ ...out });

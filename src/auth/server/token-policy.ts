@@ -130,7 +130,7 @@ export function resourceServerInfo(deps: TokenPolicyDeps) {
         audience: normalizeResource(resource),
         scope: requestedResourceScopes(ctx).join(' '),
       };
-    const answer = await deps.resourcePolicy(resource, account.identity);
+    const answer = await deps.resourcePolicy(resource, account.identity, ctx.oidc.client?.clientId);
     if (!answer)
       throw new deps.errors.InvalidTarget(`${indicator} is not a resource this server issues tokens for`);
     if (isDenied(answer)) {
@@ -162,7 +162,7 @@ export function extraTokenClaims(deps: TokenPolicyDeps) {
     const audience = token.resourceServer?.audience;
     const grant =
       typeof audience === 'string' && URL.canParse(audience)
-        ? await deps.resourcePolicy(new URL(audience), identity)
+        ? await deps.resourcePolicy(new URL(audience), identity, ctx.oidc.client?.clientId)
         : undefined;
     const claims = grant && !isDenied(grant) ? grant.claims : undefined;
     return {

@@ -1,20 +1,25 @@
-/** Where the app keeps the API key or access token: this tab only, gone when it closes. */
-const TOKEN_KEY = 'gatehouse.admin.token';
+import { refreshLogin } from './oauth.ts';
+import { heldLogin, savedToken } from './tokens.ts';
 
-/** The key or token the app signs its calls with, if signed in. */
-export function savedToken(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
+/**
+ * Sends a call signed with the held key or token. Refused (401) with a login's refresh token
+ * held, it refreshes the login once and sends the call again with the new token; a call refused
+ * after another call's refresh just goes again with the token that refresh got.
+ */
+async function signed(send: (token: string | null) => Promise<Response>): Promise<Response> {
+  const token = savedToken();
+  const res = await send(token);
+  if (res.status !== 401 || token === null) return res;
+  const now = savedToken();
+  if (now === token && (!heldLogin()?.refreshToken || !(await refreshLogin()))) return res;
+  const renewed = savedToken();
+  if (renewed === null) return res;
+  await res.body?.cancel();
+  return send(renewed);
 }
 
-/** Keeps the key or token for this tab. */
-export function saveToken(token: string): void {
-  sessionStorage.setItem(TOKEN_KEY, token);
-}
-
-/** Forgets the key or token. */
-export function forgetToken(): void {
-  sessionStorage.removeItem(TOKEN_KEY);
-}
+const bearer = (token: string | null): Record<string, string> =>
+  token ? { authorization: `Bearer ${token}` } : {};
 
 /** An error answer of the admin API: `{error, message, field?}`. */
 export class ApiError extends Error {
@@ -29,17 +34,20 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the admin API with the saved key as Bearer; JSON in and out, errors as {@link ApiError}. */
+/**
+ * Calls the admin API with the held key or token as Bearer (a login refreshed once when it is
+ * refused); JSON in and out, errors as {@link ApiError}.
+ */
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const token = savedToken();
-  if (token) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, {
-    method,
-    headers,
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
+  const res = await signed((token) =>
+    fetch(path, {
+      method,
+      headers: { ...headers, ...bearer(token) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    }),
+  );
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   let parsed: unknown;
@@ -57,9 +65,10 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 }
 
 /**
- * Follows a Server-Sent Events stream of the admin API (fetch, not EventSource: the key goes in
- * a header, never in the URL). Calls `onOpen` once the server has taken the subscription, then
- * `onEvent` per event; returns a function that stops it.
+ * Follows a Server-Sent Events stream of the admin API (fetch, not EventSource: the key or token
+ * goes in a header, never in the URL; a login is refreshed once as for {@link api}). Calls
+ * `onOpen` once the server has taken the subscription, then `onEvent` per event; returns a
+ * function that stops it.
  */
 export function follow(
   path: string,
@@ -69,11 +78,13 @@ export function follow(
 ): () => void {
   const controller = new AbortController();
   (async () => {
-    const token = savedToken();
-    const res = await fetch(path, {
-      headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      signal: controller.signal,
-    });
+    const res = await signed((token) =>
+      fetch(path, {
+        headers: { accept: 'text/event-stream', ...bearer(token) },
+        signal: controller.signal,
+      }),
+    );
+    if (res.status === 401) dispatchEvent(new Event('gatehouse:unauthorized'));
     if (!res.ok || !res.body) throw await refusal(res);
     onOpen();
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

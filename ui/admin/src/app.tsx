@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { forgetToken, savedToken } from './api.ts';
+import { revokeLogin } from './oauth.ts';
 import { AnalyticsPage } from './pages/analytics.tsx';
 import { CertificatesPage } from './pages/certificates.tsx';
 import { KeysPage } from './pages/keys.tsx';
@@ -11,6 +11,7 @@ import { RequestsPage } from './pages/requests.tsx';
 import { RoutesPage } from './pages/routes.tsx';
 import { TunnelsPage } from './pages/tunnels.tsx';
 import { SignIn } from './sign-in.tsx';
+import { forgetToken, savedToken } from './tokens.ts';
 
 /** The pages, in the order the navigation lists them, by their `#/…` address. */
 const PAGES: readonly { path: string; title: string; page: () => JSX.Element }[] = [
@@ -40,7 +41,7 @@ export function App() {
     return () => removeEventListener('hashchange', changed);
   }, []);
   useEffect(() => {
-    // A refused key sends the app back to sign-in.
+    // A refused key (or a login whose refresh was refused too) sends the app back to sign-in.
     const refused = () => setSignedIn(false);
     addEventListener('gatehouse:unauthorized', refused);
     return () => removeEventListener('gatehouse:unauthorized', refused);
@@ -68,7 +69,9 @@ export function App() {
         <button
           type="button"
           class="quiet"
-          onClick={() => {
+          onClick={async () => {
+            // A login ends at the server too; the tab forgets it even if the server cannot be told.
+            await revokeLogin().catch(() => {});
             forgetToken();
             setSignedIn(false);
           }}

@@ -1,10 +1,28 @@
-import { useState } from 'preact/hooks';
-import { api, errorText, forgetToken, saveToken } from './api.ts';
+import { useEffect, useState } from 'preact/hooks';
+import { api, errorText } from './api.ts';
+import { completeLogin, dropStrayAnswer, loginErrorText, loginReturned, startLogin } from './oauth.ts';
+import { type SignInDocument, signInDocument } from './sign-in-document.ts';
+import { forgetToken, saveToken } from './tokens.ts';
 
-/** Sign-in with an admin API key: kept in this tab's sessionStorage, sent as Bearer, never in a URL. */
+/**
+ * Sign-in with an admin API key, or, when the gateway offers it, the admin login through its
+ * authorization server. Either is kept in this tab's sessionStorage, sent as Bearer, never in a URL.
+ */
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
+  const [offer, setOffer] = useState<SignInDocument | undefined>(undefined);
+  const [finishing, setFinishing] = useState(loginReturned());
+  useEffect(() => {
+    void signInDocument().then(setOffer);
+    dropStrayAnswer();
+    if (!loginReturned()) return;
+    completeLogin().then(onSignedIn, (e: unknown) => {
+      forgetToken();
+      setError(loginErrorText(e));
+      setFinishing(false);
+    });
+  }, []);
   const submit = async (event: Event) => {
     event.preventDefault();
     saveToken(key.trim());
@@ -16,10 +34,42 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       setError(errorText(e));
     }
   };
+  const logIn = async () => {
+    if (!offer?.oauth) return;
+    setError(undefined);
+    try {
+      await startLogin(offer.oauth);
+    } catch (e) {
+      setError(loginErrorText(e));
+    }
+  };
+  if (finishing)
+    return (
+      <main class="sign-in">
+        <h1>Gatehouse admin</h1>
+        <p role="status">Signing in…</p>
+      </main>
+    );
   return (
     <main class="sign-in">
       <h1>Gatehouse admin</h1>
-      <form onSubmit={submit}>
+      {error && (
+        <p id="sign-in-error" class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {offer?.oauth && (
+        <section class="login" aria-label="Log in">
+          <button type="button" onClick={logIn}>
+            Log in
+          </button>
+          <p class="hint">
+            With your login at <code>{new URL(offer.oauth.issuer).host}</code>: for the people this gateway
+            names in <code>--admin-users</code>.
+          </p>
+        </section>
+      )}
+      <form onSubmit={submit} aria-label="Sign in with an API key">
         <label for="api-key">Admin API key</label>
         <input
           id="api-key"
@@ -31,11 +81,6 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           onInput={(e) => setKey(e.currentTarget.value)}
           aria-describedby={error ? 'sign-in-error' : undefined}
         />
-        {error && (
-          <p id="sign-in-error" class="error" role="alert">
-            {error}
-          </p>
-        )}
         <button type="submit">Sign in</button>
       </form>
       <p class="hint">
