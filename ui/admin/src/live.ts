@@ -1,0 +1,82 @@
+import { ApiError, follow } from './api.ts';
+
+/** Where a live stream stands: opening, open, waiting to open again after a drop, or stopped for good. */
+export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** How long to wait before opening a dropped stream again: doubling from `baseMs`, never above `capMs`. */
+export interface Backoff {
+  readonly baseMs: number;
+  readonly capMs: number;
+}
+
+/** Half a second after the first drop, then 1, 2, 4, 8 and at most 10 s between tries. */
+export const BACKOFF: Backoff = { baseMs: 500, capMs: 10_000 };
+
+/**
+ * The wait before try `attempt` (0 for the first after a drop): doubling, capped, up to a quarter
+ * shorter at random so many open tabs do not all come back in the same instant.
+ */
+export function retryDelay(attempt: number, backoff: Backoff = BACKOFF, random = Math.random): number {
+  const full = Math.min(backoff.capMs, backoff.baseMs * 2 ** Math.min(attempt, 20));
+  return Math.round(full * (1 - random() / 4));
+}
+
+/** What {@link followReconnecting} tells its page. */
+export interface LiveHandlers {
+  /** An event of the stream. */
+  onEvent(event: string, data: string): void;
+  /** The server has the subscription: the first time, or again after a drop (`reopened`). */
+  onOpen(reopened: boolean): void;
+  /** The stream's state changed. */
+  onState(state: LiveState): void;
+  /** The server refused the stream (a 4xx: a key gone, recording turned off): it is not tried again. */
+  onRefused(error: unknown): void;
+  /** The stream could not open or broke, and will be tried again. */
+  onDropped?(error: unknown): void;
+}
+
+/**
+ * Follows an admin API stream and opens it again whenever it breaks or the server ends it (a
+ * restart, the network), waiting longer after each failed try up to {@link Backoff.capMs}; a
+ * refusal stops it. Returns a function that stops it for good.
+ */
+export function followReconnecting(path: string, handlers: LiveHandlers, backoff = BACKOFF): () => void {
+  let stopped = false;
+  let opened = false;
+  let attempt = 0;
+  let stop: () => void = () => {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const open = () => {
+    if (!opened && attempt === 0) handlers.onState('connecting');
+    stop = follow(
+      path,
+      (event, data) => handlers.onEvent(event, data),
+      (error) => {
+        if (stopped) return;
+        if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+          stopped = true;
+          handlers.onState('closed');
+          handlers.onRefused(error);
+          return;
+        }
+        handlers.onState('reconnecting');
+        handlers.onDropped?.(error);
+        timer = setTimeout(open, retryDelay(attempt++, backoff));
+      },
+      () => {
+        if (stopped) return;
+        const reopened = opened;
+        opened = true;
+        attempt = 0;
+        handlers.onState('open');
+        handlers.onOpen(reopened);
+      },
+    );
+  };
+  open();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    stop();
+  };
+}
