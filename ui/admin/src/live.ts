@@ -1,25 +1,8 @@
 import { ApiError, follow } from './api.ts';
+import { BACKOFF, type Backoff, retryDelay } from './backoff.ts';
 
 /** Where a live stream stands: opening, open, waiting to open again after a drop, or stopped for good. */
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-/** How long to wait before opening a dropped stream again: doubling from `baseMs`, never above `capMs`. */
-export interface Backoff {
-  readonly baseMs: number;
-  readonly capMs: number;
-}
-
-/** Half a second after the first drop, then 1, 2, 4, 8 and at most 10 s between tries. */
-export const BACKOFF: Backoff = { baseMs: 500, capMs: 10_000 };
-
-/**
- * The wait before try `attempt` (0 for the first after a drop): doubling, capped, up to a quarter
- * shorter at random so many open tabs do not all come back in the same instant.
- */
-export function retryDelay(attempt: number, backoff: Backoff = BACKOFF, random = Math.random): number {
-  const full = Math.min(backoff.capMs, backoff.baseMs * 2 ** Math.min(attempt, 20));
-  return Math.round(full * (1 - random() / 4));
-}
 
 /** What {@link followReconnecting} tells its page. */
 export interface LiveHandlers {
@@ -40,7 +23,11 @@ export interface LiveHandlers {
  * restart, the network), waiting longer after each failed try up to {@link Backoff.capMs}; a
  * refusal stops it. Returns a function that stops it for good.
  */
-export function followReconnecting(path: string, handlers: LiveHandlers, backoff = BACKOFF): () => void {
+export function followReconnecting(
+  path: string,
+  handlers: LiveHandlers,
+  backoff: Backoff = BACKOFF,
+): () => void {
   let stopped = false;
   let opened = false;
   let attempt = 0;

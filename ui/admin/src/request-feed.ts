@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from './api.ts';
 import { followReconnecting, type LiveState } from './live.ts';
+import { catchUpSince, merged } from './merge-records.ts';
 import type { RequestRecord } from './types.ts';
 import { isUnavailable } from './unavailable.ts';
 
@@ -25,14 +26,6 @@ export function queryOf(
   for (const [name, value] of Object.entries({ ...filters, ...extra })) if (value) params.set(name, value);
   const text = params.toString();
   return text ? `?${text}` : '';
-}
-
-/** `shown` with the `incoming` records it lacks, newest first, each once. */
-export function merged(shown: readonly RequestRecord[], incoming: readonly RequestRecord[]): RequestRecord[] {
-  const ids = new Set(shown.map((r) => r.id));
-  const added = incoming.filter((r) => !ids.has(r.id) && ids.add(r.id));
-  if (added.length === 0) return shown as RequestRecord[];
-  return [...added, ...shown].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
 
 /** What the request log page shows: the records, the next page's cursor, and where loading and the stream stand. */
@@ -84,11 +77,10 @@ export function useRequestFeed(filters: Readonly<Record<string, string>>, follow
         setState('ready');
         setError(undefined);
       }, failed);
-    // Everything from the newest record held on (that one again, merged away), page by page.
+    // Everything from the newest record held on, page by page.
     const catchUp = async () => {
       if (newest === undefined) return load();
-      const asked = filters['since'];
-      const since = asked && Date.parse(asked) > Date.parse(newest) ? asked : newest;
+      const since = catchUpSince(newest, filters['since']);
       let cursor: string | null = null;
       let read = 0;
       try {
