@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BACKOFF, retryDelay } from '../ui/admin/src/backoff.ts';
 import { catchUpSince, merged } from '../ui/admin/src/merge-records.ts';
+import { isOwnCall } from '../ui/admin/src/own-calls.ts';
 import type { RequestRecord } from '../ui/admin/src/types.ts';
 
 /** A record made `s` seconds after noon, named by `id`. */
@@ -69,4 +70,19 @@ describe('the admin app: records caught up after a drop, merged with those shown
     assert.equal(catchUpSince(newest, '2026-12-07T11:00:00Z'), newest);
     assert.equal(catchUpSince(newest, '2026-12-07T14:00:00+01:00'), '2026-12-07T14:00:00+01:00');
   });
+});
+
+describe('the admin app: which live records make a page re-read its numbers', () => {
+  const cases: [host: string, path: string, own: boolean][] = [
+    ['localhost:8080', '/api/v1/analytics', true],
+    ['localhost:8080', '/ui/assets/index.js', true],
+    ['localhost:8080', '/', false],
+    ['localhost:8080', '/apis', false],
+    ['app.example.com', '/api/v1/analytics', false],
+    ['localhost:9090', '/api/v1/routes', false],
+  ];
+  for (const [host, path, own] of cases)
+    test(`${host}${path} is ${own ? '' : 'not '}the app's own call`, () => {
+      assert.equal(isOwnCall({ host, path }, 'localhost:8080'), own);
+    });
 });

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { followReconnecting, type LiveState } from './live.ts';
+import { isOwnCall } from './own-calls.ts';
+import type { RequestRecord } from './types.ts';
 
 /** At most this often a page re-reads what it sums up while requests stream in. */
 export const REFRESH_GAP_MS = 3000;
@@ -7,7 +9,8 @@ export const REFRESH_GAP_MS = 3000;
 /**
  * Calls `refresh` when new request records arrive on `stream` (an admin API stream path, null
  * for none), at most once every `gapMs` however many arrive, and after the stream comes back from
- * a drop (what changed meanwhile was not seen). Returns the stream's state.
+ * a drop (what changed meanwhile was not seen). Calls to this origin's admin API and app do not
+ * count: the re-reads themselves are such calls. Returns the stream's state.
  */
 export function useLiveRefresh(
   stream: string | null,
@@ -34,8 +37,8 @@ export function useLiveRefresh(
       if (timer === undefined) timer = setTimeout(now, Math.max(0, last + gapMs - Date.now()));
     };
     const stop = followReconnecting(stream, {
-      onEvent: (event) => {
-        if (event === 'request') soon();
+      onEvent: (event, data) => {
+        if (event === 'request' && !isOwnCall(JSON.parse(data) as RequestRecord, location.host)) soon();
       },
       onOpen: (reopened) => {
         if (reopened) now();

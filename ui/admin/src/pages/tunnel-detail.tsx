@@ -181,7 +181,9 @@ function History({ data, live }: { data: Analytics; live: ComponentChild }) {
         />
       </div>
       <details>
-        <summary>The history as a table ({busy.length} buckets with requests)</summary>
+        <summary>
+          The history as a table ({busy.length} {busy.length === 1 ? 'bucket' : 'buckets'} with requests)
+        </summary>
         <table>
           <thead>
             <tr>
