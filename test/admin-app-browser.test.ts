@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { request } from 'undici';
@@ -7,6 +10,7 @@ import { createTunnel, startAgent } from './helpers/agent.ts';
 import { launchChromium } from './helpers/chromium.ts';
 import { builtAdminApp } from './helpers/dashboard-build.ts';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { freePort } from './helpers/redis.ts';
 import { registerTunnel } from './helpers/relay.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
 import { waitFor } from './helpers/wait-for.ts';
@@ -108,6 +112,13 @@ describe('the admin web app in Chromium, against a real gateway', () => {
       await page.getByRole('link', { name, exact: true }).click();
       await page.getByText('Request recording is not available on this server.').waitFor();
     }
+    await createTunnel(quiet, 'unrecorded');
+    await page.getByRole('link', { name: 'Tunnels', exact: true }).click();
+    await page.getByRole('link', { name: 'unrecorded: status and traffic history' }).click();
+    await page.locator('[data-tunnel-detail="unrecorded"]').waitFor();
+    await page.locator('[data-unavailable]', { hasText: "this tunnel's traffic history" }).waitFor();
+    assert.equal(await page.locator('[data-chart]').count(), 0, 'no chart without records');
+    assert.deepEqual(problems, []);
   });
 
   test('requests through a route appear in the request log, filtered, live, and in the charts', async () => {
@@ -140,6 +151,136 @@ describe('the admin web app in Chromium, against a real gateway', () => {
     assert.ok(total >= 4, `${total} requests in the charts`);
     await page.locator('[data-chart="rate"] canvas').waitFor();
     assert.match((await page.locator('.status-mix').textContent()) ?? '', /5xx: [1-9]/);
+    assert.deepEqual(problems, []);
+  });
+
+  test('requests through a tunnel appear in its traffic history, reached and used by keyboard, and live', async () => {
+    const problems: string[] = [];
+    const tunnel = await createTunnel(gw, 'history-ui');
+    agents.push(await startAgent(gw, tunnel, upstream.url));
+    assert.equal((await gw.send('history-ui.localhost', '/a')).status, 200);
+    assert.equal((await gw.send('history-ui.localhost', '/b')).status, 200);
+    const upload = await gw.send('history-ui.localhost', '/upload', {
+      method: 'POST',
+      body: 'x'.repeat(5000),
+    });
+    assert.equal(upload.status, 200);
+    await waitFor('the tunnel requests to be stored', async () => {
+      const listed = await gw.api('GET', '/api/v1/requests?tunnel=history-ui');
+      return listed.body.requests?.length === 3;
+    });
+
+    const page = await signedIn(problems);
+    await page.getByRole('link', { name: 'Tunnels', exact: true }).click();
+    await page.getByRole('link', { name: 'history-ui: status and traffic history' }).focus();
+    await page.keyboard.press('Enter');
+    const heading = page.locator('[data-tunnel-detail="history-ui"]');
+    await heading.waitFor();
+    assert.ok(
+      await heading.evaluate((h) => h.ownerDocument.activeElement === h),
+      'the heading has the focus',
+    );
+    assert.match(new URL(page.url()).hash, /^#\/tunnels\/history-ui$/);
+    await page.locator('[data-online="true"]').waitFor();
+
+    const totals = (window: string) => page.locator(`[data-window="${window}"]`);
+    await totals('1h').waitFor();
+    assert.equal(await totals('1h').locator('[data-history-total]').textContent(), '3');
+    assert.match((await page.locator('[data-history-in]').textContent()) ?? '', /KiB/, 'the upload counted');
+    for (const chart of ['tunnel-requests', 'tunnel-bytes']) {
+      await page.locator(`[data-chart="${chart}"] canvas`).waitFor();
+      assert.equal(await page.locator(`[data-chart="${chart}"]`).getAttribute('data-points'), '60');
+    }
+    await page.getByText('The history as a table').click();
+    const buckets = await page
+      .locator('tr[data-bucket]')
+      .evaluateAll((rows) => rows.map((row) => Number(row.children[1]?.textContent)));
+    assert.equal(
+      buckets.reduce((a, b) => a + b, 0),
+      3,
+      'the buckets hold the three requests',
+    );
+
+    // The window is a radio group: arrow keys move through it.
+    await page.getByLabel('Last hour').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.ok(await page.getByLabel('Last 24 hours').isChecked());
+    await totals('24h').waitFor();
+    assert.equal(await totals('24h').locator('[data-history-total]').textContent(), '3');
+
+    // A request made while the page is open is in the history once the live stream has it.
+    await page.locator('[data-live="open"]').waitFor();
+    assert.equal((await gw.send('history-ui.localhost', '/c')).status, 200);
+    await totals('24h').locator('[data-history-total]', { hasText: /^4$/ }).waitFor();
+    assert.deepEqual(problems, []);
+  });
+
+  test('the overview re-reads its numbers while requests arrive', async () => {
+    const problems: string[] = [];
+    await gw.addRoute({ host: 'failing.admin-app.test', target: 'http://127.0.0.1:9' });
+    const page = await signedIn(problems);
+    await page.locator('[data-live="open"]').waitFor();
+    const card = page.locator('[data-card="Errors (1 h)"]');
+    const before = Number(await card.textContent());
+    assert.equal((await gw.send('failing.admin-app.test', '/')).status, 502);
+    await waitFor(
+      'the errors card to count the new error',
+      async () => Number(await card.textContent()) > before,
+    );
+    assert.deepEqual(problems, []);
+  });
+
+  test('the request log reconnects after a restart of the server and shows what was missed, once', async (t) => {
+    const problems: string[] = [];
+    // A gateway of its own, on a fixed port with its data kept, so it can be stopped and started again.
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-admin-app-restart-'));
+    const adminAppDir = await builtAdminApp();
+    const start = () => startTestGateway({ dataDir, flags: { port: String(port) }, adminAppDir });
+    let running: TestGateway | undefined = await start();
+    t.after(async () => {
+      await running?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    await running.addRoute({ host: 'restart.admin-app.test', target: upstream.url });
+    const send = async (path: string) =>
+      assert.equal((await running!.send('restart.admin-app.test', path)).status, 200);
+    const stored = (path: string) =>
+      waitFor(`${path} to be stored`, async () => {
+        const listed = await running!.api('GET', `/api/v1/requests?path=${path}`);
+        return listed.body.requests?.length === 1;
+      });
+    await send('/before');
+    await stored('/before');
+
+    const page = await signedIn(problems, `http://localhost:${port}`);
+    await page.getByRole('link', { name: 'Requests', exact: true }).click();
+    const row = (path: string) => page.locator('tr[data-request]', { hasText: path });
+    await row('/before').waitFor();
+    await page.locator('[data-live="open"]').waitFor();
+
+    // The server stops: its stream ends, and the page says it is reconnecting.
+    await running.stop();
+    running = undefined;
+    await page.locator('[data-live="reconnecting"]').waitFor();
+    await page.getByRole('status').filter({ hasText: 'reconnecting…' }).waitFor();
+
+    // It starts again, and requests are answered before the page is let back in: only the
+    // catching up can show them.
+    const stream = '**/api/v1/requests/stream**';
+    await page.route(stream, (route) => route.abort('connectionrefused'));
+    running = await start();
+    await send('/while-away-1');
+    await send('/while-away-2');
+    await stored('/while-away-2');
+    await page.unroute(stream);
+    await page.locator('[data-live="open"]').waitFor();
+    await row('/while-away-1').waitFor();
+    await row('/while-away-2').waitFor();
+    await send('/after');
+    await row('/after').waitFor();
+    for (const path of ['/before', '/while-away-1', '/while-away-2', '/after'])
+      assert.equal(await row(path).count(), 1, `${path} is shown once`);
     assert.deepEqual(problems, []);
   });
 

@@ -191,6 +191,10 @@ describe('request records through a real gateway', () => {
       a.series.reduce((n: number, b: { requests: number }) => n + b.requests, 0),
       2,
     );
+    const summed = (field: 'bytesIn' | 'bytesOut') =>
+      a.series.reduce((n: number, b: Record<string, number>) => n + b[field]!, 0);
+    assert.ok(a.bytesIn > 300, 'the upload is counted');
+    assert.deepEqual([summed('bytesIn'), summed('bytesOut')], [a.bytesIn, a.bytesOut], 'bytes per bucket');
     assert.ok(a.latencyMs.p99 >= a.latencyMs.p50);
     assert.deepEqual(a.topPaths.map((p: { path: string }) => p.path).sort(), ['/hello', '/upload']);
     const all = (await gw.api('GET', '/api/v1/analytics')).body;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { analyticsOf, windowOf } from '../src/admin/request-queries.ts';
 import { manualClock } from '../src/core/clock.ts';
 import { Metrics } from '../src/core/metrics.ts';
 import { RedisStore } from '../src/store/redis/redis-store.ts';
@@ -135,6 +136,45 @@ function querySuite(name: string, open: () => Promise<Store>): void {
       const second = await log.page({ status: { min: 200, max: 299 } }, 4, first.next!);
       assert.deepEqual(ids(second.records), newestFirst(1, 0));
       assert.equal(second.next, null);
+    });
+
+    test("a tunnel's history sums requests and bytes per bucket of its window", async (t) => {
+      const log = await fresh(t);
+      // Three buckets of the 15-minute window (15 s each): two requests in the first, one in the
+      // third, and one of another tunnel that must not count.
+      const to = T0 + 15 * 60_000;
+      const tunnelled = (n: number, fields: Partial<RequestRecord>) =>
+        request(n, { route: null, tunnel: 'demo', ...fields });
+      await log.append(
+        [
+          tunnelled(1, { bytesIn: 10, bytesOut: 1000 }),
+          tunnelled(2, { bytesIn: 20, bytesOut: 2000, status: 502 }),
+          request(3, { route: null, tunnel: 'other', bytesIn: 7, bytesOut: 7 }),
+          tunnelled(31, { bytesIn: 5, bytesOut: 50 }),
+        ].map(pending),
+        1000,
+      );
+      const window = windowOf('15m');
+      const records = await log.window({ tunnel: 'demo', since: to - window.ms, until: to }, 1000);
+      const history = analyticsOf(records, window, to);
+      assert.equal(history.series.length, 60);
+      const used = history.series
+        .map((bucket, i) => ({ i, ...bucket }))
+        .filter((b) => b.requests > 0)
+        .map(({ i, at, requests, errors, bytesIn, bytesOut }) => ({
+          i,
+          at,
+          requests,
+          errors,
+          bytesIn,
+          bytesOut,
+        }));
+      assert.deepEqual(used, [
+        { i: 0, at: new Date(T0).toISOString(), requests: 2, errors: 1, bytesIn: 30, bytesOut: 3000 },
+        { i: 2, at: new Date(T0 + 30_000).toISOString(), requests: 1, errors: 0, bytesIn: 5, bytesOut: 50 },
+      ]);
+      assert.equal(history.series[1]!.bytesOut, 0, 'an empty bucket carries no bytes');
+      assert.deepEqual([history.bytesIn, history.bytesOut], [35, 3050], 'the totals are the buckets summed');
     });
 
     test('window stops at its maximum, newest first', async (t) => {

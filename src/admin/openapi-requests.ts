@@ -94,15 +94,19 @@ export const analyticsSchema = {
     },
     series: {
       type: 'array',
-      description: '60 buckets over the window, oldest first; errors are 5xx answers.',
+      description:
+        '60 buckets over the window, oldest first; errors are 5xx answers, bytes the sums of the requests of the bucket.',
       items: {
         type: 'object',
+        required: ['at', 'requests', 'errors', 'p50', 'p95', 'bytesIn', 'bytesOut'],
         properties: {
-          at: { type: 'string' },
+          at: { type: 'string', description: 'Where the bucket starts (ISO 8601).' },
           requests: { type: 'integer' },
           errors: { type: 'integer' },
           p50: { type: 'number' },
           p95: { type: 'number' },
+          bytesIn: { type: 'integer', description: 'Request bytes received in the bucket, heads included.' },
+          bytesOut: { type: 'integer', description: 'Response bytes sent in the bucket, heads included.' },
         },
       },
     },

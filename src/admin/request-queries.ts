@@ -156,6 +156,8 @@ export function analyticsOf(
         errors: bucket.filter((r) => r.status >= 500).length,
         p50: percentile(sorted, 50),
         p95: percentile(sorted, 95),
+        bytesIn: bucket.reduce((sum, r) => sum + r.bytesIn, 0),
+        bytesOut: bucket.reduce((sum, r) => sum + r.bytesOut, 0),
       };
     }),
   };

@@ -49,7 +49,7 @@ export const REQUEST_TOOLS = [
     name: 'request_analytics',
     title: 'Request analytics',
     description:
-      'Numbers of the requests of a recent window for one host, route or tunnel, or for everything: total and rate, status mix, p50/p95/p99 latency, bytes, unique visitors (client IPs), top paths, top errors, and a time series of about 60 points.',
+      'Numbers of the requests of a recent window for one host, route or tunnel, or for everything: total and rate, status mix, p50/p95/p99 latency, bytes, unique visitors (client IPs), top paths, top errors, and a time series of 60 buckets (requests, errors, p50/p95 latency, bytes in and out).',
     effect: 'read',
     input: z
       .object({
@@ -66,6 +66,15 @@ export const REQUEST_TOOLS = [
       status: record({}),
       latencyMs: record({ p50: z.number(), p95: z.number(), p99: z.number() }),
       uniqueVisitors: z.number(),
+      series: z.array(
+        record({
+          at: z.string(),
+          requests: z.number(),
+          errors: z.number(),
+          bytesIn: z.number(),
+          bytesOut: z.number(),
+        }),
+      ),
     }),
     run: (service, { window, ...scope }) => service.requestAnalytics(requestFilterOf(scope), window),
   }),

@@ -64,11 +64,18 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   return parsed as T;
 }
 
+/** A live stream the server ended (it stopped or restarted): not a refusal, so worth opening again. */
+export class StreamEnded extends Error {
+  constructor() {
+    super('the server ended the live stream');
+  }
+}
+
 /**
  * Follows a Server-Sent Events stream of the admin API (fetch, not EventSource: the key or token
  * goes in a header, never in the URL; a login is refreshed once as for {@link api}). Calls
- * `onOpen` once the server has taken the subscription, then `onEvent` per event; returns a
- * function that stops it.
+ * `onOpen` once the server has taken the subscription, then `onEvent` per event, and `onError`
+ * when it cannot open, breaks or ends ({@link StreamEnded}); returns a function that stops it.
  */
 export function follow(
   path: string,
@@ -91,7 +98,7 @@ export function follow(
     let buffer = '';
     for (;;) {
       const { value, done } = await reader.read();
-      if (done) return;
+      if (done) throw new StreamEnded();
       buffer += value;
       let end = buffer.indexOf('\n\n');
       while (end >= 0) {

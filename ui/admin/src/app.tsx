@@ -13,8 +13,13 @@ import { TunnelsPage } from './pages/tunnels.tsx';
 import { SignIn } from './sign-in.tsx';
 import { forgetToken, savedToken } from './tokens.ts';
 
+/** What a page is given: the rest of its address (`demo` of `#/tunnels/demo`), empty on the page itself. */
+export interface PageProps {
+  readonly sub: string;
+}
+
 /** The pages, in the order the navigation lists them, by their `#/…` address. */
-const PAGES: readonly { path: string; title: string; page: () => JSX.Element }[] = [
+const PAGES: readonly { path: string; title: string; page: (props: PageProps) => JSX.Element }[] = [
   { path: 'overview', title: 'Overview', page: OverviewPage },
   { path: 'routes', title: 'Routes', page: RoutesPage },
   { path: 'tunnels', title: 'Tunnels', page: TunnelsPage },
@@ -26,15 +31,19 @@ const PAGES: readonly { path: string; title: string; page: () => JSX.Element }[]
   { path: 'keys', title: 'API keys', page: KeysPage },
 ];
 
-function currentPath(): string {
-  const asked = location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
-  return PAGES.some((p) => p.path === asked) ? asked : 'overview';
+/** The page the address names and the rest of the address after it. */
+function currentPath(): { path: string; sub: string } {
+  const address = location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
+  const slash = address.indexOf('/');
+  const asked = slash < 0 ? address : address.slice(0, slash);
+  if (!PAGES.some((p) => p.path === asked)) return { path: 'overview', sub: '' };
+  return { path: asked, sub: slash < 0 ? '' : address.slice(slash + 1) };
 }
 
 /** The admin app: sign-in until a key or token is held, then the pages. */
 export function App() {
   const [signedIn, setSignedIn] = useState(savedToken() !== null);
-  const [path, setPath] = useState(currentPath());
+  const [{ path, sub }, setPath] = useState(currentPath());
   useEffect(() => {
     const changed = () => setPath(currentPath());
     addEventListener('hashchange', changed);
@@ -81,7 +90,7 @@ export function App() {
       </nav>
       <main>
         <h1>{current.title}</h1>
-        <Page key={current.path} />
+        <Page key={current.path} sub={sub} />
       </main>
     </div>
   );

@@ -8,13 +8,15 @@ export interface Line {
   readonly values: readonly number[];
 }
 
-/** A uPlot time chart of several lines over the same times (seconds), with a y-axis unit. */
+/** A uPlot time chart of several lines over the same times (seconds), with a y-axis unit or format. */
 export function TimeChart(props: {
   name: string;
   title: string;
   unit: string;
   times: readonly number[];
   lines: readonly Line[];
+  /** How a y-axis value reads, when a unit after it is not enough (bytes as KiB, MiB). */
+  format?: (value: number) => string;
 }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -28,13 +30,19 @@ export function TimeChart(props: {
           x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 60] : [min, max]) },
         },
         series: [{}, ...props.lines.map((l) => ({ label: l.label, stroke: l.stroke, width: 2 }))],
-        axes: [{}, { size: 56, values: (_u, ticks) => ticks.map((t) => `${t} ${props.unit}`) }],
+        axes: [
+          {},
+          {
+            size: props.format ? 72 : 56,
+            values: (_u, ticks) => ticks.map((t) => (props.format ? props.format(t) : `${t} ${props.unit}`)),
+          },
+        ],
       },
       data,
       host.current,
     );
     return () => chart.destroy();
-  }, [props.times, props.lines, props.unit]);
+  }, [props.times, props.lines, props.unit, props.format]);
   return (
     <figure class="chart-box">
       <figcaption>{props.title}</figcaption>

@@ -71,7 +71,15 @@ export interface Analytics {
   uniqueVisitors: number;
   topPaths: { path: string; count: number }[];
   topErrors: { status: number; error: string | null; count: number }[];
-  series: { at: string; requests: number; errors: number; p50: number; p95: number }[];
+  series: {
+    at: string;
+    requests: number;
+    errors: number;
+    p50: number;
+    p95: number;
+    bytesIn: number;
+    bytesOut: number;
+  }[];
 }
 
 /** A webhook delivery of a relay route. */

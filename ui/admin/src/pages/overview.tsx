@@ -1,12 +1,17 @@
 import { api } from '../api.ts';
 import { daysUntil } from '../format.ts';
+import { LiveStatus } from '../live-status.tsx';
 import type { Analytics, Certificate, Tunnel } from '../types.ts';
-import { isUnavailable } from '../unavailable.ts';
+import { isUnavailable, NOT_RECORDED } from '../unavailable.ts';
+import { useLiveRefresh } from '../use-live.ts';
 import { useLoad } from '../use-load.ts';
 
-/** Requests, errors and latency of the last hour (when recorded), tunnels online, certificates near expiry. */
+/**
+ * Requests, errors and latency of the last hour (when recorded), tunnels online, certificates near
+ * expiry; read again, every few seconds at most, while requests arrive on the live stream.
+ */
 export function OverviewPage() {
-  const { data, error } = useLoad(async () => {
+  const { data, error, reload } = useLoad(async () => {
     const [routes, tunnels, certificates, analytics] = await Promise.all([
       api<{ routes: unknown[] }>('GET', '/api/v1/routes'),
       api<{ tunnels: Tunnel[] }>('GET', '/api/v1/tunnels'),
@@ -23,6 +28,9 @@ export function OverviewPage() {
       analytics,
     };
   });
+  // Without records there is nothing to follow; until the first read, whether there are is unknown.
+  const recorded = data !== undefined && data.analytics !== null;
+  const live = useLiveRefresh(recorded ? '/api/v1/requests/stream' : null, reload);
   if (error)
     return (
       <p class="error" role="alert">
@@ -47,7 +55,13 @@ export function OverviewPage() {
         <Card label="Tunnels online" value={`${online} of ${data.tunnels.length}`} href="#/tunnels" />
         <Card label="Certificates near expiry" value={String(expiring.length)} href="#/certificates" />
       </section>
-      {!a && <p class="note">Request recording is not available on this server.</p>}
+      {a ? (
+        <p class="hint">
+          Request numbers: <LiveStatus state={live} />
+        </p>
+      ) : (
+        <p class="note">{NOT_RECORDED}</p>
+      )}
       {expiring.length > 0 && (
         <>
           <h2>Certificates near expiry</h2>

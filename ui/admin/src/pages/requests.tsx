@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, errorText, follow } from '../api.ts';
+import { useState } from 'preact/hooks';
 import { bytes, when } from '../format.ts';
-import type { RequestRecord } from '../types.ts';
-import { isUnavailable, NOT_RECORDED } from '../unavailable.ts';
+import { LiveStatus } from '../live-status.tsx';
+import { useRequestFeed } from '../request-feed.ts';
+import { NOT_RECORDED } from '../unavailable.ts';
 
 /** The filters the records API takes, as the form holds them. */
 const FILTERS = [
@@ -18,103 +18,12 @@ const FILTERS = [
 ] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number][0], string>>;
 
-function query(filters: Filters, extra: Record<string, string> = {}): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries({ ...filters, ...extra })) if (value) params.set(name, value);
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
-/** Records first seen live, newest first, then the page read, each once. */
-function merged(shown: RequestRecord[], listed: RequestRecord[]): RequestRecord[] {
-  const ids = new Set(listed.map((r) => r.id));
-  return [...shown.filter((r) => !ids.has(r.id)), ...listed];
-}
-
 /** The request log: newest first, filtered, more on demand, and live while following. */
 export function RequestsPage() {
   const [draft, setDraft] = useState<Filters>({});
-  const [filters, setFilters] = useState<Filters>({});
-  const [records, setRecords] = useState<RequestRecord[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [state, setState] = useState<'loading' | 'ready' | 'unavailable'>('loading');
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [live, setLive] = useState(true);
-  const [streaming, setStreaming] = useState(false);
-
-  // Live records are subscribed to before the page is read, and the two merged: a request made
-  // between the two is in one or the other, never lost.
-  useEffect(() => {
-    let current = true;
-    let opened = false;
-    setState('loading');
-    setRecords([]);
-    setStreaming(false);
-    const load = () =>
-      api<{ requests: RequestRecord[]; next: string | null }>(
-        'GET',
-        `/api/v1/requests${query(filters)}`,
-      ).then(
-        (page) => {
-          if (!current) return;
-          setRecords((shown) => merged(shown, page.requests));
-          setNext(page.next);
-          setState('ready');
-          setError(undefined);
-        },
-        (e: unknown) => {
-          if (!current) return;
-          if (isUnavailable(e)) setState('unavailable');
-          else setError(errorText(e));
-        },
-      );
-    if (!live) {
-      void load();
-      return () => {
-        current = false;
-      };
-    }
-    const stop = follow(
-      `/api/v1/requests/stream${query(filters)}`,
-      (event, data) => {
-        if (event !== 'request' || !current) return;
-        const record = JSON.parse(data) as RequestRecord;
-        setRecords((shown) =>
-          shown.some((r) => r.id === record.id) ? shown : [record, ...shown].slice(0, 1000),
-        );
-      },
-      (e) => {
-        if (!current) return;
-        setStreaming(false);
-        if (!opened) void load();
-        else setError(`The live stream stopped: ${errorText(e)}`);
-      },
-      () => {
-        if (!current) return;
-        opened = true;
-        setStreaming(true);
-        void load();
-      },
-    );
-    return () => {
-      current = false;
-      stop();
-    };
-  }, [filters, live]);
-
-  const more = async () => {
-    if (!next) return;
-    try {
-      const page = await api<{ requests: RequestRecord[]; next: string | null }>(
-        'GET',
-        `/api/v1/requests${query(filters, { cursor: next })}`,
-      );
-      setRecords((shown) => [...shown, ...page.requests]);
-      setNext(page.next);
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
+  const [filters, setFilters] = useState<Readonly<Record<string, string>>>({});
+  const [following, setFollowing] = useState(true);
+  const { records, next, state, error, live, more } = useRequestFeed(filters, following);
 
   if (state === 'unavailable')
     return (
@@ -129,7 +38,7 @@ export function RequestsPage() {
         aria-label="Filters"
         onSubmit={(e) => {
           e.preventDefault();
-          setFilters({ ...draft });
+          setFilters(Object.fromEntries(Object.entries(draft).filter(([, v]) => v)));
         }}
       >
         {FILTERS.map(([name, label, placeholder]) => (
@@ -145,9 +54,15 @@ export function RequestsPage() {
         ))}
         <div class="buttons">
           <button type="submit">Apply</button>
-          <label class="check" data-live={streaming ? 'open' : 'closed'}>
-            <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> Live
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={following}
+              onChange={(e) => setFollowing(e.currentTarget.checked)}
+            />{' '}
+            Live
           </label>
+          {following && <LiveStatus state={live} />}
         </div>
       </form>
       {error && (

@@ -1,11 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.ts';
+import type { PageProps } from '../app.tsx';
 import { when } from '../format.ts';
 import type { Tunnel } from '../types.ts';
 import { useLoad } from '../use-load.ts';
+import { TunnelDetail } from './tunnel-detail.tsx';
+
+/** The tunnels, or one tunnel's page (`#/tunnels/<name>`) with its traffic history. */
+export function TunnelsPage({ sub }: PageProps) {
+  return sub ? <TunnelDetail name={decodeURIComponent(sub)} /> : <TunnelList />;
+}
 
 /** Tunnels with their agents' live state; rotate a key (shown once) or delete a tunnel. */
-export function TunnelsPage() {
+function TunnelList() {
   const { data, error, reload } = useLoad(() => api<{ tunnels: Tunnel[] }>('GET', '/api/v1/tunnels'));
   const [shown, setShown] = useState<{ name: string; key: string } | undefined>(undefined);
   const [actionError, setActionError] = useState<string | undefined>(undefined);
@@ -78,7 +85,12 @@ export function TunnelsPage() {
             {data.tunnels.map((t) => (
               <tr key={t.name} data-tunnel={t.name}>
                 <td>
-                  <a href={t.url}>{t.name}</a>
+                  <a
+                    href={`#/tunnels/${encodeURIComponent(t.name)}`}
+                    aria-label={`${t.name}: status and traffic history`}
+                  >
+                    {t.name}
+                  </a>
                 </td>
                 <td>
                   <span class="badge" data-online={String(t.online)}>
