@@ -127,4 +127,22 @@ describe('a person logged in with Tesla watches their own vehicles on the live d
     assert.equal(operators.statusCode, 503);
     await operators.body.dump();
   });
+
+  test('logging out in another tab signs the open dashboard out: it says so, links to the login and stops connecting', async () => {
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await page.goto(`${gw.url}/tesla/dashboard`);
+    await page.locator('[data-connection="open"]').waitFor();
+    const report = await context.newPage();
+    await report.goto(`${gw.url}/tesla/report`);
+    await report.click('#logout');
+    await report.waitForSelector('text=You are logged out');
+    await report.close();
+    const alert = page.locator('.refusal[role="alert"]');
+    await alert.waitFor();
+    assert.equal(await alert.textContent(), 'signed out: log in again');
+    assert.equal(await page.getAttribute('a[href="/tesla/login"]', 'href'), '/tesla/login');
+    assert.equal(await page.locator('[data-connection]').count(), 0, 'the live view is gone, and its socket');
+    assert.equal(sockets.length, 1, 'the page did not open another socket to be refused');
+  });
 });

@@ -111,7 +111,10 @@ export async function tunnelCommand(argv: string[]): Promise<number> {
         tunnel: () => inspected,
         log,
         target: local,
-        onReplay: (r) => log.add(r),
+        onReplay: (r) => {
+          log.add(r);
+          view.replay(r);
+        },
         token,
       });
     } catch (error) {

@@ -16,6 +16,31 @@ export interface TunnelRoutes {
   readonly inspectorUrl: () => string | undefined;
 }
 
+/** Where the view writes: stdout and stderr unless a test gives its own. */
+export interface TunnelOutput {
+  /** The `--json` events. */
+  readonly stdout: NodeJS.WriteStream;
+  /** The status line and notes. */
+  readonly stderr: NodeJS.WriteStream;
+  /** Whether tags are coloured: on a terminal, unless NO_COLOR is set. */
+  readonly colour: boolean;
+}
+
+/** The colour of the `replay` tag on a terminal (magenta: no status class uses it). */
+const REPLAY_COLOUR = '35';
+
+/**
+ * The line a replay gets, tagged `replay` (coloured when `colour`) so it is never taken for a
+ * request that crossed the tunnel: `replay  POST /orders?id=3 → 201  12 ms`.
+ */
+export function replayLine(record: ExchangeRecord, colour: boolean): string {
+  const tag = colour ? `\x1b[${REPLAY_COLOUR}mreplay\x1b[0m` : 'replay';
+  const outcome = record.error
+    ? `${record.status}: local server ${record.error}`
+    : `${record.status}  ${record.durationMs} ms`;
+  return `${tag}  ${record.method} ${record.path} → ${outcome}`;
+}
+
 /**
  * What `gatehouse tunnel` shows: a status line and notes on stderr for a person, or, with --json,
  * one JSON object per event on stdout for a script. Knows nothing of the agent itself.
@@ -24,14 +49,17 @@ export class TunnelView {
   readonly json: boolean;
   readonly #status: StatusLine;
   readonly #lines: JsonLines;
+  readonly #colour: boolean;
   readonly #counters = { requests: 0, connections: 0, bytesIn: 0, bytesOut: 0 };
   #state = 'connecting';
   #routes: TunnelRoutes | undefined;
 
-  constructor(json: boolean) {
+  constructor(json: boolean, output: Partial<TunnelOutput> = {}) {
     this.json = json;
-    this.#status = new StatusLine(process.stderr);
-    this.#lines = new JsonLines(process.stdout);
+    const stderr = output.stderr ?? process.stderr;
+    this.#status = new StatusLine(stderr);
+    this.#lines = new JsonLines(output.stdout ?? process.stdout);
+    this.#colour = output.colour ?? (stderr.isTTY === true && !process.env['NO_COLOR']);
   }
 
   /** Where the status line says traffic goes; set once the run knows its local targets. */
@@ -96,6 +124,24 @@ export class TunnelView {
     if (record.error)
       this.say(`${record.method} ${record.path} → ${record.status}: local server ${record.error}`);
     this.#progress();
+  }
+
+  /**
+   * A replay the inspector sent to the local server: a line of its own tagged `replay`, or, with
+   * --json, a `request` event with `replayOf` (the original's id), as the inspector's API marks it.
+   * It crossed no tunnel, so the counters leave it out.
+   */
+  replay(record: ExchangeRecord): void {
+    this.emit('request', {
+      id: record.id,
+      method: record.method,
+      path: record.path,
+      status: record.status,
+      ms: record.durationMs,
+      replayOf: record.replayOf,
+      ...(record.error ? { error: record.error } : {}),
+    });
+    this.say(replayLine(record, this.#colour));
   }
 
   connection(record: PassthroughRecord): void {

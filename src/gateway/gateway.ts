@@ -85,6 +85,8 @@ export interface GatewayOptions {
   readonly telemetryFeed?: TelemetryFeed;
   /** The built dashboard page; the package's dist/dashboard/ unless a test built its own. */
   readonly dashboardDir?: string;
+  /** How often a Tesla login's open dashboard looks whether the login still holds; 15 s unless a test wants it sooner. */
+  readonly fleetLoginCheckMs?: number;
   /** The built admin web app; the package's dist/admin-app/ unless a test built its own. */
   readonly adminAppDir?: string;
   /** The authorization server routes with `auth` check tokens against; without it they answer 503. */
@@ -225,6 +227,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     trustForwarded: config.trustProxy,
     // Made below, once the telemetry it shows exists; asked for only when a request comes.
     dashboard: () => dashboard,
+    loginCheckMs: options.fleetLoginCheckMs,
   });
 
   let telemetry: TelemetryReceiver | undefined;

@@ -19,9 +19,12 @@ export interface RefusedUpgrade {
   readonly body: any;
 }
 
-/** Opens the dashboard WebSocket; rejects with a {@link RefusedUpgrade} when the upgrade is refused. */
-export function connectDashboard(url: string): Promise<DashboardClient> {
-  const ws = new WebSocket(url);
+/**
+ * Opens the dashboard WebSocket, with `headers` (a login's cookie) when given; rejects with a
+ * {@link RefusedUpgrade} when the upgrade is refused.
+ */
+export function connectDashboard(url: string, headers?: Record<string, string>): Promise<DashboardClient> {
+  const ws = new WebSocket(url, headers ? { headers } : {});
   const received: unknown[] = [];
   let taken = 0;
   let wake: (() => void) | undefined;

@@ -55,6 +55,8 @@ export async function startTestGateway(
     telemetryFeed?: GatewayOptions['telemetryFeed'];
     /** A dashboard build of the test's own. */
     dashboardDir?: string;
+    /** How often a Tesla login's open dashboard looks whether the login still holds. */
+    fleetLoginCheckMs?: number;
     /** An admin app build of the test's own. */
     adminAppDir?: string;
     /** The authorization server protected routes check tokens against. */
@@ -81,6 +83,7 @@ export async function startTestGateway(
     ...(options.telemetrySinks ? { telemetrySinks: options.telemetrySinks } : {}),
     ...(options.telemetryFeed ? { telemetryFeed: options.telemetryFeed } : {}),
     ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
+    ...(options.fleetLoginCheckMs ? { fleetLoginCheckMs: options.fleetLoginCheckMs } : {}),
     ...(options.adminAppDir ? { adminAppDir: options.adminAppDir } : {}),
     ...(options.routeAuth ? { routeAuth: options.routeAuth } : {}),
   });

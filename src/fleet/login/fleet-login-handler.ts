@@ -10,6 +10,7 @@ import { TeslaApiError } from '../api/tesla-error.ts';
 import { bodyHeaders } from './answer-headers.ts';
 import { type FleetLoginDeps, isCallbackPath, type LoginContext, loginContext } from './login-context.ts';
 import { finishLogin, startLogin } from './login-flow.ts';
+import { LoginWatch } from './login-watch.ts';
 import { dashboardSocket, showDashboard } from './personal-dashboard.ts';
 import { logout, rebuildReport, showReport } from './session-flow.ts';
 
@@ -43,6 +44,12 @@ const TITLES: Readonly<Record<string, string>> = {
  * `{prefix}/dashboard/ws`).
  */
 export function fleetLoginHandler(deps: FleetLoginDeps): RouteHandler<FleetLoginRouted> {
+  const logins = new LoginWatch({
+    store: deps.store,
+    clock: deps.clock,
+    logger: deps.logger,
+    checkMs: deps.loginCheckMs,
+  });
   return {
     request: async (exchange, { route }) => {
       const base = route.path === '/' ? '' : route.path;
@@ -75,7 +82,7 @@ export function fleetLoginHandler(deps: FleetLoginDeps): RouteHandler<FleetLogin
         );
         return;
       }
-      await upgradeDashboard(deps, exchange, route);
+      await upgradeDashboard(deps, exchange, route, logins);
     },
   };
 }
@@ -85,6 +92,7 @@ async function upgradeDashboard(
   deps: FleetLoginDeps,
   exchange: UpgradeExchange,
   route: FleetLoginRouted['route'],
+  logins: LoginWatch,
 ): Promise<void> {
   try {
     const key = deps.secretKey();
@@ -93,7 +101,7 @@ async function upgradeDashboard(
         'FLEET_SECRET_KEY_MISSING',
         'Tesla login needs a secret key to keep tokens encrypted: set GATEHOUSE_SECRET_KEY and restart.',
       );
-    await dashboardSocket(loginContext(deps, exchange, route, key), exchange);
+    await dashboardSocket(loginContext(deps, exchange, route, key), exchange, logins);
   } catch (error) {
     exchange.done(writeRawError(exchange.socket, error));
   }

@@ -49,6 +49,11 @@ export interface FleetLoginDeps {
   readonly admitWrite?: ((exchange: Exchange) => boolean) | undefined;
   /** The live dashboard a logged-in person may open for their own vehicles; none without telemetry. */
   readonly dashboard?: (() => PersonalDashboard | undefined) | undefined;
+  /**
+   * How often open dashboard sockets look whether their login still holds, in ms (15 s unless a
+   * test wants it sooner); a logout is heard of at once, on every node sharing the store.
+   */
+  readonly loginCheckMs?: number | undefined;
 }
 
 /** Everything one request on a `fleet-login` route works with. */

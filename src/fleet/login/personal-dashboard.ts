@@ -1,7 +1,8 @@
 import { GatehouseError } from '../../core/errors.ts';
 import type { UpgradeExchange } from '../../http/exchange.ts';
 import type { LoginContext } from './login-context.ts';
-import { reportOf, requireSession } from './session-flow.ts';
+import type { LoginWatch } from './login-watch.ts';
+import { loginHolds, reportOf, requireLogin } from './session-flow.ts';
 
 /** One file of the dashboard page, ready to send. */
 export interface DashboardFile {
@@ -17,10 +18,17 @@ export interface DashboardFile {
 export interface PersonalDashboard {
   /** The page's file at `relative` as served under `base`; the page learns `mode` from meta tags. */
   file(relative: string, base: string, mode?: Readonly<Record<string, string>>): DashboardFile | undefined;
-  /** Completes an authorised upgrade and streams the vehicles `access` names until it expires. */
+  /**
+   * Completes an authorised upgrade and streams the vehicles `access` names until it expires or
+   * `ended` aborts, which closes the socket with 4401 and the abort's reason.
+   */
   attach(
     exchange: UpgradeExchange,
-    access: { readonly vins: ReadonlySet<string>; readonly expiresAt: number | undefined },
+    access: {
+      readonly vins: ReadonlySet<string>;
+      readonly expiresAt: number | undefined;
+      readonly ended: AbortSignal;
+    },
   ): void;
 }
 
@@ -40,11 +48,11 @@ function dashboardOf(ctx: LoginContext): PersonalDashboard {
 
 /**
  * The VINs the logged-in person may watch: those their Tesla account lists (its report, built
- * fresh when none is kept), or the one `?vin=` names when it is one of them. Another VIN is
- * refused with 403; no session, 401.
+ * fresh when none is kept), or the one `?vin=` names when it is one of them, with the session
+ * and when it ends. Another VIN is refused with 403; no session (or no tokens left), 401.
  */
 async function personalAccess(ctx: LoginContext, query: URLSearchParams) {
-  const found = await requireSession(ctx);
+  const found = await requireLogin(ctx);
   const report = await reportOf(ctx, found, false);
   const own = report.vehicles.map((v) => v.vin);
   const asked = query.get('vin');
@@ -55,7 +63,7 @@ async function personalAccess(ctx: LoginContext, query: URLSearchParams) {
         `open ${ctx.prefix}/dashboard for yours, or log in with the account that has it.`,
     );
   const sessionEnds = found.session.createdAt + ctx.route.fleetLogin.sessionHours * 3_600_000;
-  return { vins: new Set(asked !== null ? [asked] : own), expiresAt: sessionEnds };
+  return { vins: new Set(asked !== null ? [asked] : own), sessionEnds, found };
 }
 
 /**
@@ -93,11 +101,21 @@ export async function showDashboard(ctx: LoginContext, sub: string, query: URLSe
   ctx.res.end(ctx.req.method === 'HEAD' ? undefined : file.body);
 }
 
-/** `{prefix}/dashboard/ws` as a WebSocket: the person's vehicles, live, until their login ends. */
-export async function dashboardSocket(ctx: LoginContext, exchange: UpgradeExchange): Promise<void> {
+/**
+ * `{prefix}/dashboard/ws` as a WebSocket: the person's vehicles, live, until their login ends
+ * (logout on any node, expiry, tokens revoked), which `logins` watches for and closes it with
+ * 4401 and a reason saying to log in again.
+ */
+export async function dashboardSocket(
+  ctx: LoginContext,
+  exchange: UpgradeExchange,
+  logins: LoginWatch,
+): Promise<void> {
   const dashboard = dashboardOf(ctx);
-  const access = await personalAccess(ctx, new URLSearchParams(exchange.target.search));
+  const { vins, sessionEnds, found } = await personalAccess(ctx, new URLSearchParams(exchange.target.search));
   if (String(exchange.req.headers.upgrade).toLowerCase() !== 'websocket')
     throw new GatehouseError('FLEET_DASHBOARD_UPGRADE_REQUIRED', 'The dashboard speaks WebSocket only.');
-  dashboard.attach(exchange, access);
+  const ended = logins.watch(exchange.socket, { expiresAt: sessionEnds, holds: loginHolds(ctx, found) });
+  // The watch ends the socket at the session's end, by the gateway's clock: no expiry of its own.
+  dashboard.attach(exchange, { vins, expiresAt: undefined, ended });
 }

@@ -39,6 +39,30 @@ export async function requireSession(ctx: LoginContext): Promise<FoundSession> {
   return { key, session };
 }
 
+/**
+ * The session of the request's cookie while its account's tokens are kept. A session whose tokens
+ * are gone (logged out in another browser, or Tesla refused to renew them) ends here.
+ */
+export async function requireLogin(ctx: LoginContext): Promise<FoundSession> {
+  const found = await requireSession(ctx);
+  if (await ctx.accounts.get(found.session.accountId)) return found;
+  await endSession(ctx, found, false);
+  throw loginRequired(
+    'Your Tesla login has ended (logged out in another browser, or Tesla refused to renew it)',
+  );
+}
+
+/**
+ * Whether a session found earlier still holds: it is still stored (not logged out, not expired)
+ * and so are its account's tokens (not forgotten after Tesla refused to renew them).
+ */
+export function loginHolds(ctx: LoginContext, found: FoundSession): () => Promise<boolean> {
+  const { sessions, accounts } = ctx;
+  return async () =>
+    (await sessions.get(found.key)) !== undefined &&
+    (await accounts.get(found.session.accountId)) !== undefined;
+}
+
 /** The account's report, fresh from Tesla, its tokens refreshed first when near expiry. */
 export async function buildSessionReport(ctx: LoginContext, accountId: string): Promise<VehicleReport> {
   const account = await ctx.accounts.get(accountId);

@@ -9,6 +9,11 @@ export interface DashboardAccess {
   readonly vins: ReadonlySet<string> | 'all';
   /** When the access ends (a JWT's `exp`), ms since the epoch; unset for the shared token. */
   readonly expiresAt: number | undefined;
+  /**
+   * Aborted when whoever granted the access withdraws it (a Tesla login that ended): the socket
+   * closes with 4401 and the abort's reason. Unset for tokens, which end by `expiresAt` alone.
+   */
+  readonly ended?: AbortSignal | undefined;
 }
 
 /** The environment variable that sets the dashboard's token, as messages name it. */

@@ -30,6 +30,8 @@ export const DASHBOARD_CLOSE = {
   tokenExpired: 1008,
   internal: 1011,
   tooSlow: 1013,
+  /** The login that let the socket in has ended (logged out, expired, revoked): log in again. */
+  signedOut: 4401,
 } as const;
 
 interface Client {
@@ -38,6 +40,8 @@ interface Client {
   /** Records that arrived while the snapshot was read; unset once it has been sent. */
   pending: TelemetryRecord[] | undefined;
   expiry: NodeJS.Timeout | undefined;
+  /** Stops listening for the access to be withdrawn. */
+  unwatch: (() => void) | undefined;
   /** Corks the client's socket until the current burst of records is sent. */
   readonly hold: (() => void) | undefined;
 }
@@ -82,6 +86,7 @@ export class DashboardBroadcast {
       access,
       pending: [],
       expiry: undefined,
+      unwatch: undefined,
       // Records come one vehicle read at a time; a dashboard takes each turn's in one write.
       hold: socket && writeCoalescer(socket, 'turn'),
     };
@@ -99,6 +104,16 @@ export class DashboardBroadcast {
         );
         client.expiry.unref();
       }
+    }
+    if (access.ended) {
+      const { ended } = access;
+      const signOut = () => this.#drop(client, DASHBOARD_CLOSE.signedOut, signedOutReason(ended.reason));
+      if (ended.aborted) {
+        signOut();
+        return;
+      }
+      ended.addEventListener('abort', signOut, { once: true });
+      client.unwatch = () => ended.removeEventListener('abort', signOut);
     }
     this.#feed.snapshot().then(
       (vehicles) => {
@@ -163,12 +178,18 @@ export class DashboardBroadcast {
   #remove(client: Client): boolean {
     if (!this.#clients.delete(client)) return false;
     clearTimeout(client.expiry);
+    client.unwatch?.();
     if (this.#clients.size === 0) {
       this.#unsubscribe?.();
       this.#unsubscribe = undefined;
     }
     return true;
   }
+}
+
+/** The close reason of a withdrawn access: the abort's, when it gave one that fits a close frame. */
+function signedOutReason(reason: unknown): string {
+  return typeof reason === 'string' && Buffer.byteLength(reason) <= 123 ? reason : 'signed out: log in again';
 }
 
 /** True when the access covers the VIN. */

@@ -5,7 +5,7 @@ export type ConnectionState =
   | { readonly kind: 'connecting' }
   | { readonly kind: 'open' }
   | { readonly kind: 'retrying'; readonly inSeconds: number; readonly why: string }
-  /** The server refused the token (or the dashboard is off): retrying would not help. */
+  /** The server refused the token, the Tesla login ended, or the dashboard is off: retrying would not help. */
   | { readonly kind: 'refused'; readonly message: string };
 
 /** Callbacks of {@link connect}. */
@@ -15,6 +15,8 @@ export interface ConnectionEvents {
 }
 
 const TOKEN_EXPIRED = 1008;
+/** A Tesla login's socket closed because the login ended (logout, expiry, revocation): the reason says so. */
+const SIGNED_OUT = 4401;
 
 /**
  * The socket beside the page: `/fleet/dashboard/ws` for the operators' page, `{prefix}/dashboard/ws`
@@ -55,6 +57,11 @@ export function connect(token: string | undefined, events: ConnectionEvents): ()
     socket.onmessage = (event) => events.message(JSON.parse(String(event.data)) as DashboardMessage);
     socket.onclose = (event) => {
       if (stopped) return;
+      // Reconnecting would only be refused: the page says so and links to the login instead.
+      if (event.code === SIGNED_OUT) {
+        events.state({ kind: 'refused', message: event.reason || 'signed out: log in again' });
+        return;
+      }
       if (event.code === TOKEN_EXPIRED) {
         events.state({
           kind: 'refused',
