@@ -15,6 +15,7 @@ const PAGES = [
   { hash: 'overview', ready: '[data-card="Tunnels online"]' },
   { hash: 'routes', ready: 'tr[data-route]' },
   { hash: 'tunnels', ready: 'tr[data-tunnel] [data-online="true"]' },
+  { hash: 'tunnels/a11y-laptop', ready: 'main canvas' },
   { hash: 'requests', ready: 'tr[data-request]' },
   { hash: 'analytics', ready: '[data-chart="rate"] canvas' },
   { hash: 'relay', ready: 'tr[data-delivery]' },
@@ -60,9 +61,10 @@ describe('the admin web app can be read and used by everyone', () => {
     const tunnel = await createTunnel(gw, 'a11y-laptop');
     agent = await startAgent(gw, tunnel, upstream.url);
     assert.equal((await gw.send('shop.a11y.test', '/')).status, 200);
+    assert.equal((await gw.send('a11y-laptop.localhost', '/')).status, 200);
     assert.equal((await gw.send('down.a11y.test', '/')).status, 502);
     await waitFor('the records to be stored', async () => {
-      const listed = await gw.api('GET', '/api/v1/requests?host=down.a11y.test');
+      const listed = await gw.api('GET', '/api/v1/requests?tunnel=a11y-laptop');
       return listed.body.requests?.length === 1;
     });
     app = `http://localhost:${gw.port}`;

@@ -5,6 +5,7 @@ import { request } from 'undici';
 import { serveEnvironment } from '../src/cli/dev-idp-command.ts';
 import { type DevIdp, startDevIdp } from '../src/dev-idp/dev-idp.ts';
 import { DEFAULT_PEOPLE, peopleBySub } from '../src/dev-idp/people.ts';
+import { accessibilityViolations } from './helpers/accessibility.ts';
 import { launchChromium } from './helpers/chromium.ts';
 import { builtAdminApp } from './helpers/dashboard-build.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
@@ -53,10 +54,11 @@ describe('the admin web app in Chromium, signed in by the admin login', () => {
 
   /**
    * A fresh tab at `origin`'s app, its page errors collected. (With logins configured, `/` on the
-   * auth host is the self-service tunnel pages: the app is opened at `/ui/`.)
+   * auth host is the self-service tunnel pages: the app is opened at `/ui/`.) `bypassCSP` lets
+   * the accessibility checker be injected, which the app's policy forbids.
    */
-  async function openApp(problems: string[], origin: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
+  async function openApp(problems: string[], origin: string, bypassCSP = false): Promise<Page> {
+    const page = await (await browser.newContext({ bypassCSP })).newPage();
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => {
       // A refused call is logged by Chromium itself; the app's own errors are what count.
@@ -101,10 +103,13 @@ describe('the admin web app in Chromium, signed in by the admin login', () => {
 
   test('someone not in --admin-users is refused, told why and what to do, on the sign-in page', async () => {
     const problems: string[] = [];
-    const page = await openApp(problems, issuer);
+    const page = await openApp(problems, issuer, true);
+    await page.getByRole('button', { name: 'Log in', exact: true }).waitFor();
+    assert.deepEqual(await accessibilityViolations(page), [], 'the sign-in page with its Log in button');
     await logIn(page, 'carol');
     const alert = page.getByRole('alert');
     await alert.waitFor();
+    assert.deepEqual(await accessibilityViolations(page), [], 'the refusal shown');
     const text = (await alert.textContent()) ?? '';
     assert.match(text, /oidc:u-carol is not an administrator of this Gatehouse \(--admin-users\)/);
     assert.match(text, /sign in with an admin API key/);
