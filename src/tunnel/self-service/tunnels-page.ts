@@ -67,7 +67,7 @@ export function tunnelsPage(
     : '<p class="muted">You have as many tunnels as you may; delete one to make another.</p>';
   return page(
     'Your tunnels',
-    `<p class="muted">Signed in as <strong id="who">${escapeHtml(viewer.login)}</strong>${viewer.admin ? ' (administrator)' : ''} · ` +
+    `<p class="muted">Signed in as <strong id="who">${escapeHtml(viewer.login)}</strong>${viewer.admin ? ' (administrator: <a id="admin-app" href="/ui/">the admin app</a>)' : ''} · ` +
       `<a href="/.gatehouse/sign-out">Sign out</a></p><h1>Your tunnels</h1>` +
       connectHelp(viewer, fresh) +
       (rows
