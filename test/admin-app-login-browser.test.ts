@@ -2,26 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { request } from 'undici';
-import { serveEnvironment } from '../src/cli/dev-idp-command.ts';
-import { type DevIdp, startDevIdp } from '../src/dev-idp/dev-idp.ts';
-import { DEFAULT_PEOPLE, peopleBySub } from '../src/dev-idp/people.ts';
+import type { DevIdp } from '../src/dev-idp/dev-idp.ts';
 import { accessibilityViolations } from './helpers/accessibility.ts';
 import { launchChromium } from './helpers/chromium.ts';
 import { builtAdminApp } from './helpers/dashboard-build.ts';
+import { standInEnvironment, startStandIn } from './helpers/dev-idp-login.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 const TOKEN = 'gatehouse.admin.token';
 const REFRESH = 'gatehouse.admin.refresh';
-
-/** The environment the stand-in prints for `gatehouse serve`, as variables. */
-function loginEnvironment(idp: DevIdp): Record<string, string> {
-  return Object.fromEntries(
-    serveEnvironment(idp).map((line) => {
-      const [, name, value] = /^export (\w+)=(.*)$/.exec(line)!;
-      return [name!, value!.replace(/^'(.*)'$/, '$1')];
-    }),
-  );
-}
 
 describe('the admin web app in Chromium, signed in by the admin login', () => {
   let idp: DevIdp;
@@ -31,16 +20,10 @@ describe('the admin web app in Chromium, signed in by the admin login', () => {
   let issuer: string;
 
   before(async () => {
-    idp = await startDevIdp({
-      host: '127.0.0.1',
-      port: 0,
-      people: peopleBySub(DEFAULT_PEOPLE),
-      redirectUris: ['http://localhost:8080/login/callback/oidc'],
-      dataDir: ':memory:',
-    });
+    idp = await startStandIn();
     gw = await startTestGateway({
       flags: { domain: 'localhost', 'admin-users': 'oidc:u-alice' },
-      env: loginEnvironment(idp),
+      env: standInEnvironment(idp),
       adminAppDir: await builtAdminApp(),
     });
     issuer = `http://localhost:${gw.port}`;

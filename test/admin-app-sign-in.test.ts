@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import { serveEnvironment } from '../src/cli/dev-idp-command.ts';
-import { type DevIdp, startDevIdp } from '../src/dev-idp/dev-idp.ts';
-import { DEFAULT_PEOPLE, peopleBySub } from '../src/dev-idp/people.ts';
+import type { DevIdp } from '../src/dev-idp/dev-idp.ts';
 import { builtAdminApp } from './helpers/dashboard-build.ts';
+import { standInEnvironment, startStandIn } from './helpers/dev-idp-login.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
-
-/** The environment the stand-in prints for `gatehouse serve`, as variables. */
-function loginEnvironment(idp: DevIdp): Record<string, string> {
-  return Object.fromEntries(
-    serveEnvironment(idp).map((line) => {
-      const [, name, value] = /^export (\w+)=(.*)$/.exec(line)!;
-      return [name!, value!.replace(/^'(.*)'$/, '$1')];
-    }),
-  );
-}
 
 /** GET on the gateway with this Host; the answer's status, headers and text. */
 async function get(gw: TestGateway, host: string, path: string) {
@@ -31,16 +20,10 @@ describe('the admin app learns from /ui/sign-in.json whether it may offer the ad
   let gw: TestGateway;
   let issuer: string;
   before(async () => {
-    idp = await startDevIdp({
-      host: '127.0.0.1',
-      port: 0,
-      people: peopleBySub(DEFAULT_PEOPLE),
-      redirectUris: ['http://localhost:8080/login/callback/oidc'],
-      dataDir: ':memory:',
-    });
+    idp = await startStandIn();
     gw = await startTestGateway({
       flags: { domain: 'localhost', 'auth-host': 'auth.localhost', 'admin-users': 'oidc:u-alice' },
-      env: loginEnvironment(idp),
+      env: standInEnvironment(idp),
       adminAppDir: await builtAdminApp(),
     });
     issuer = `http://auth.localhost:${gw.port}`;
@@ -101,7 +84,7 @@ describe('the admin app learns from /ui/sign-in.json whether it may offer the ad
   });
 
   test('with logins but nobody in --admin-users, no login is offered, and the document says why', async (t) => {
-    const nobody = await startTestGateway({ flags: { domain: 'localhost' }, env: loginEnvironment(idp) });
+    const nobody = await startTestGateway({ flags: { domain: 'localhost' }, env: standInEnvironment(idp) });
     t.after(() => nobody.stop());
     const answer = await get(nobody, 'localhost', '/ui/sign-in.json');
     assert.deepEqual(JSON.parse(answer.text), {

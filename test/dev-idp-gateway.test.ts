@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { serveEnvironment } from '../src/cli/dev-idp-command.ts';
-import { type DevIdp, startDevIdp } from '../src/dev-idp/dev-idp.ts';
-import { DEFAULT_PEOPLE, peopleBySub } from '../src/dev-idp/people.ts';
-import { logInAtStandIn } from './helpers/dev-idp-login.ts';
+import type { DevIdp } from '../src/dev-idp/dev-idp.ts';
+import { logInAtStandIn, standInEnvironment, startStandIn } from './helpers/dev-idp-login.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { HttpBrowser } from './helpers/http-browser.ts';
 import { startUpstream, type Upstream } from './helpers/upstream.ts';
-
-/** The environment the stand-in prints for `gatehouse serve`, as variables. */
-function printedEnvironment(idp: DevIdp): Record<string, string> {
-  return Object.fromEntries(
-    serveEnvironment(idp).map((line) => {
-      const [, name, value] = /^export (\w+)=(.*)$/.exec(line)!;
-      return [name!, value!.replace(/^'(.*)'$/, '$1')];
-    }),
-  );
-}
 
 describe('a gateway logging people in through gatehouse dev-idp, set up as it says', () => {
   let idp: DevIdp;
@@ -25,14 +13,8 @@ describe('a gateway logging people in through gatehouse dev-idp, set up as it sa
   const origin = (host: string) => `http://${host}:${gw.port}`;
   before(async () => {
     // Its defaults, as `npx gatehouse dev-idp` has them; the gateway is on a port of its own.
-    idp = await startDevIdp({
-      host: '127.0.0.1',
-      port: 0,
-      people: peopleBySub(DEFAULT_PEOPLE),
-      redirectUris: ['http://localhost:8080/login/callback/oidc'],
-      dataDir: ':memory:',
-    });
-    gw = await startTestGateway({ flags: { domain: 'localhost' }, env: printedEnvironment(idp) });
+    idp = await startStandIn();
+    gw = await startTestGateway({ flags: { domain: 'localhost' }, env: standInEnvironment(idp) });
     app = await startUpstream();
     await gw.addRoute({ host: 'staff.localhost', target: app.url, auth: { allow: ['claim:groups=staff'] } });
     await gw.addRoute({ host: 'open.localhost', target: app.url, auth: { allow: ['*'] } });
