@@ -311,6 +311,24 @@ describe('the admin web app in Chromium, against a real gateway', () => {
     assert.deepEqual(problems, []);
   });
 
+  test('with recording off, the overview, left open, still counts a tunnel going offline', async (t) => {
+    // No records, so no live stream to tell the page: it reads the tunnels again by itself.
+    const quiet = await startTestGateway({
+      flags: { 'request-log': 'off' },
+      adminAppDir: await builtAdminApp(),
+    });
+    t.after(() => quiet.stop());
+    const problems: string[] = [];
+    const agent = await startAgent(quiet, await createTunnel(quiet, 'overview-ui'), upstream.url);
+    t.after(() => agent.stop());
+    const page = await signedIn(problems, `http://localhost:${quiet.port}`);
+    const card = (text: string) => page.locator('[data-card="Tunnels online"]', { hasText: text });
+    await card('1 of 1').waitFor();
+    agent.stop();
+    await card('0 of 1').waitFor();
+    assert.deepEqual(problems, []);
+  });
+
   test("rotating a tunnel's key shows the new key once and the connected agent drops", async () => {
     const problems: string[] = [];
     const tunnel = await createTunnel(gw, 'laptop-ui');

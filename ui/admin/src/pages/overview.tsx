@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks';
 import { api } from '../api.ts';
 import { daysUntil } from '../format.ts';
 import { LiveStatus } from '../live-status.tsx';
@@ -5,6 +6,9 @@ import type { Analytics, Certificate, Tunnel } from '../types.ts';
 import { isUnavailable, NOT_RECORDED } from '../unavailable.ts';
 import { useLiveRefresh } from '../use-live.ts';
 import { useLoad } from '../use-load.ts';
+
+/** How often the overview reads tunnels and certificates again when no request has made it. */
+const STATE_REFRESH_MS = 5000;
 
 /**
  * Requests, errors and latency of the last hour (when recorded), tunnels online, certificates near
@@ -31,6 +35,11 @@ export function OverviewPage() {
   // Without records there is nothing to follow; until the first read, whether there are is unknown.
   const recorded = data !== undefined && data.analytics !== null;
   const live = useLiveRefresh(recorded ? '/api/v1/requests/stream' : null, reload);
+  // Tunnels come and go, and certificates change, with no request to tell of it: read again now and then.
+  useEffect(() => {
+    const timer = setInterval(reload, STATE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
   if (error)
     return (
       <p class="error" role="alert">
