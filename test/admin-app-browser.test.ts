@@ -182,6 +182,10 @@ describe('the admin web app in Chromium, against a real gateway', () => {
     );
     assert.match(new URL(page.url()).hash, /^#\/tunnels\/history-ui$/);
     await page.locator('[data-online="true"]').waitFor();
+    // Its connections: the agent's, from this machine, with its version.
+    const connected = page.locator('tr[data-event="connect"]');
+    await connected.waitFor();
+    assert.match((await connected.textContent()) ?? '', /connected127\.0\.0\.1test/);
 
     const totals = (window: string) => page.locator(`[data-window="${window}"]`);
     await totals('1h').waitFor();
@@ -311,7 +315,7 @@ describe('the admin web app in Chromium, against a real gateway', () => {
     assert.deepEqual(problems, []);
   });
 
-  test('with recording off, the overview, left open, still counts a tunnel going offline', async (t) => {
+  test('with recording off, the overview, left open, still counts a tunnel going offline, and its page tells when', async (t) => {
     // No records, so no live stream to tell the page: it reads the tunnels again by itself.
     const quiet = await startTestGateway({
       flags: { 'request-log': 'off' },
@@ -326,6 +330,10 @@ describe('the admin web app in Chromium, against a real gateway', () => {
     await card('1 of 1').waitFor();
     agent.stop();
     await card('0 of 1').waitFor();
+    // The tunnel's page tells when it dropped, with no request log to read it from.
+    await page.goto(`http://localhost:${quiet.port}/ui/#/tunnels/overview-ui`);
+    await page.locator('tr[data-event="disconnect"]').waitFor();
+    await page.locator('[data-unavailable]').waitFor();
     assert.deepEqual(problems, []);
   });
 

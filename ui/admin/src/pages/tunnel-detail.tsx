@@ -8,6 +8,7 @@ import type { Analytics, Tunnel } from '../types.ts';
 import { isUnavailable, NOT_RECORDED } from '../unavailable.ts';
 import { useLiveRefresh } from '../use-live.ts';
 import { useLoad } from '../use-load.ts';
+import { TunnelConnections } from './tunnel-connections.tsx';
 
 /** The windows a tunnel's history covers, by the analytics API's name. */
 const WINDOWS = [
@@ -16,7 +17,10 @@ const WINDOWS = [
   ['7d', 'Last 7 days'],
 ] as const;
 
-/** One tunnel: its agent's state, and its requests and bytes in and out over the last hour, day or week. */
+/** How often the agent's state and its connections are read again. */
+const STATE_EVERY_MS = 3000;
+
+/** One tunnel: its agent's state and connections, and its requests and bytes in and out over the last hour, day or week. */
 export function TunnelDetail({ name }: { name: string }) {
   const path = `/api/v1/tunnels/${encodeURIComponent(name)}`;
   const tunnel = useLoad(() => api<Tunnel>('GET', path), [path]);
@@ -33,7 +37,7 @@ export function TunnelDetail({ name }: { name: string }) {
   const reloadTunnel = tunnel.reload;
   // The agent's state is read again as often as the list does; the history as requests arrive.
   useEffect(() => {
-    const timer = setInterval(reloadTunnel, 3000);
+    const timer = setInterval(reloadTunnel, STATE_EVERY_MS);
     return () => clearInterval(timer);
   }, [reloadTunnel]);
   const recorded = history.data !== undefined && history.data !== null;
@@ -84,6 +88,7 @@ export function TunnelDetail({ name }: { name: string }) {
           </dd>
         </dl>
       )}
+      <TunnelConnections name={name} everyMs={STATE_EVERY_MS} />
       <h2>Traffic history</h2>
       <fieldset class="choice">
         <legend>Window</legend>
