@@ -231,6 +231,49 @@ function querySuite(name: string, open: () => Promise<Store>): void {
   });
 }
 
+describe("the recorder's writes", () => {
+  test('records that come in during a write wait for the next full batch or tick, not a write each', async () => {
+    const writes: number[] = [];
+    const answers: (() => void)[] = [];
+    const log: RequestLogRepository = {
+      append: (records) => {
+        writes.push(records.length);
+        return new Promise<void>((resolve) => answers.push(resolve));
+      },
+      page: async () => ({ records: [], next: null }),
+      window: async () => [],
+      prune: async () => 0,
+      count: async () => 0,
+    };
+    const recorder = new RequestRecorder({
+      log,
+      clock: manualClock(T0),
+      retentionMs: 60_000,
+      max: 1000,
+      batchSize: 10,
+    });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 10; i++) recorder.record(answered(i, T0 + i));
+    await turn();
+    assert.deepEqual(writes, [10], 'a full batch is written');
+    for (let i = 10; i < 13; i++) recorder.record(answered(i, T0 + i));
+    answers.shift()!();
+    await turn();
+    assert.deepEqual(writes, [10], 'the three that came in during the write wait');
+    assert.equal(recorder.queued, 3);
+    for (let i = 13; i < 20; i++) recorder.record(answered(i, T0 + i));
+    await turn();
+    assert.deepEqual(writes, [10, 10], 'and go with the next full batch');
+    answers.shift()!();
+    recorder.record(answered(20, T0 + 20));
+    const stopped = recorder.stop();
+    await turn();
+    answers.shift()!();
+    await stopped;
+    assert.deepEqual(writes, [10, 10, 1], 'stopping writes the rest');
+  });
+});
+
 describe('the recorder when the store cannot keep up', () => {
   test('records past the queue limit are dropped and counted, and the rest are written', async () => {
     let release: () => void = () => {};

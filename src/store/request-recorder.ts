@@ -71,7 +71,7 @@ export class RequestRecorder {
 
   /** Starts the flush and retention timers. */
   start(): void {
-    this.#timer = setInterval(() => void this.flush(), this.#options.flushEveryMs);
+    this.#timer = setInterval(() => void this.#write(this.#options.batchSize), this.#options.flushEveryMs);
     this.#timer.unref();
     this.#pruner = setInterval(() => void this.prune().catch(() => {}), this.#options.pruneEveryMs);
     this.#pruner.unref();
@@ -104,7 +104,7 @@ export class RequestRecorder {
       this.#soon = true;
       setImmediate(() => {
         this.#soon = false;
-        void this.flush();
+        void this.#write(this.#options.batchSize);
       });
     }
   }
@@ -127,11 +127,23 @@ export class RequestRecorder {
 
   /** Writes everything queued, in batches; resolves once the queue is empty (or a write failed). */
   async flush(): Promise<void> {
+    await this.#write(1);
+  }
+
+  /**
+   * Writes what is queued, then goes on while at least `least` wait. The timer and a full batch
+   * leave what came in during their writes to the next of either: a store that answers later (a
+   * round trip, another thread) would otherwise be handed a few records at a time, back to back,
+   * and pay its cost per write for each few.
+   */
+  async #write(least: number): Promise<void> {
     while (this.#writing) await this.#writing;
-    while (this.#queue.length > 0) {
+    let first = true;
+    while (this.#queue.length >= (first ? 1 : least)) {
+      first = false;
       // A backlog goes in bigger writes: one round trip carries more, so the store catches up.
       const batch = this.#queue.splice(0, Math.max(this.#options.batchSize, MAX_BATCH));
-      this.#writing = this.#write(batch);
+      this.#writing = this.#append(batch);
       try {
         await this.#writing;
       } finally {
@@ -140,7 +152,7 @@ export class RequestRecorder {
     }
   }
 
-  async #write(batch: PendingRequest[]): Promise<void> {
+  async #append(batch: PendingRequest[]): Promise<void> {
     try {
       await this.#options.log.append(batch, this.#options.max);
       this.#written += batch.length;

@@ -6,52 +6,33 @@ import type {
   RequestPage,
   RequestRecord,
 } from '../request-log.ts';
+import type { RequestLogWriter } from './request-log-writer.ts';
+import { REQUEST_COLUMNS as COLUMNS, INSERT_REQUEST, insertRows, rowValuesOf } from './request-rows.ts';
 
 /**
  * The request log in the embedded store: one row per request, newest read first by `seq`; time is
  * indexed (windows, `since`, retention by age), other filters are checked as rows are read.
+ * Batches go to the `writer`'s thread when there is one (a database file) and it takes them; the
+ * rest, and all of a `:memory:` database's (which another thread cannot open), are inserted here.
  */
 export class SqliteRequestLog implements RequestLogRepository {
   readonly #db: DatabaseSync;
-  readonly #insert: StatementSync;
+  readonly #writer: RequestLogWriter | undefined;
+  #insert: StatementSync | undefined;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, writer?: RequestLogWriter) {
     this.#db = db;
-    this.#insert = db.prepare(
-      `INSERT INTO requests (${COLUMNS}) VALUES (${COLUMNS.split(', ')
-        .map(() => '?')
-        .join(', ')})`,
-    );
+    this.#writer = writer;
   }
 
   async append(requests: readonly PendingRequest[], _keep: number): Promise<void> {
     // The count is kept by prune: a table has no cap of its own.
     if (requests.length === 0) return;
-    this.#db.exec('BEGIN');
-    try {
-      for (const { id, entry: r } of requests)
-        this.#insert.run(
-          id,
-          r.startedAt,
-          r.method,
-          r.host,
-          r.path,
-          r.status,
-          r.durationMs,
-          r.bytesIn,
-          r.bytesOut,
-          r.ip,
-          r.user,
-          r.route,
-          r.tunnel,
-          r.userAgent,
-          r.error,
-        );
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    const values = rowValuesOf(requests);
+    const sent = this.#writer?.take(values);
+    if (sent) return sent;
+    this.#insert ??= this.#db.prepare(INSERT_REQUEST);
+    insertRows(this.#db, this.#insert, values);
   }
 
   async page(filter: RequestFilter, limit: number, cursor?: string): Promise<RequestPage> {
@@ -94,10 +75,6 @@ export class SqliteRequestLog implements RequestLogRepository {
     return (this.#db.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n;
   }
 }
-
-/** The columns of a record, in the order they are written. */
-const COLUMNS =
-  'id, at, method, host, path, status, duration_ms, bytes_in, bytes_out, ip, user, route, tunnel, user_agent, error';
 
 /** A row as SQLite gives it back. */
 interface Row {

@@ -17,6 +17,7 @@ import type {
   TunnelRepository,
 } from '../types.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { RequestLogWriter } from './request-log-writer.ts';
 import { SqliteCollection } from './sqlite-collection.ts';
 import { SqliteEphemeral } from './sqlite-ephemeral.ts';
 import { SqliteRequestLog } from './sqlite-request-log.ts';
@@ -31,7 +32,7 @@ export class SqliteStore implements Store {
   readonly ephemeral: EphemeralRepository;
   readonly requests: RequestLogRepository;
   readonly #db: DatabaseSync;
-  readonly #requestDb: DatabaseSync;
+  readonly #requestWriter: RequestLogWriter | undefined;
   readonly #feed = new ChangeFeed();
 
   /** Opens (creating if needed) `<dataDir>/gatehouse.db` and migrates it. */
@@ -39,23 +40,25 @@ export class SqliteStore implements Store {
     if (dataDir === ':memory:') return new SqliteStore(new DatabaseSync(':memory:'), clock);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const file = join(dataDir, 'gatehouse.db');
-    return new SqliteStore(new DatabaseSync(file), clock, () => new DatabaseSync(file));
+    return new SqliteStore(new DatabaseSync(file), clock, file);
   }
 
-  private constructor(db: DatabaseSync, clock: Clock, another?: () => DatabaseSync) {
+  private constructor(db: DatabaseSync, clock: Clock, file?: string) {
     this.#db = db;
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     migrate(db);
-    // The request log writes on a connection of its own that never waits for the disk to sync:
-    // its batches come several times a second from the thread serving requests, and a record lost
-    // to a power cut costs little. Everything else keeps the safe setting.
-    this.#requestDb = another?.() ?? db;
-    if (this.#requestDb !== db) this.#requestDb.exec('PRAGMA synchronous = OFF; PRAGMA busy_timeout = 5000;');
+    // The request log's batches (several a second under load) are inserted by a thread of its own
+    // (RequestLogWriter), on a connection of its own that never waits for the disk to sync: the
+    // inserts stay off the thread serving requests, and a record lost to a power cut costs little.
+    // Its queries and retention run here on this connection, which sees a batch once committed
+    // (WAL). Everything else keeps the safe setting. A `:memory:` database is this connection's
+    // alone, so there the request log writes here.
+    this.#requestWriter = file === undefined ? undefined : new RequestLogWriter(file);
     this.routes = this.collection(ROUTES);
     this.apiKeys = apiKeyRepository(this.collection(API_KEYS));
     this.tunnels = tunnelRepository(this.collection(TUNNELS), new SqliteTunnelEvents(db));
     this.ephemeral = new SqliteEphemeral(db, clock);
-    this.requests = new SqliteRequestLog(this.#requestDb);
+    this.requests = new SqliteRequestLog(db, this.#requestWriter);
   }
 
   collection<T>(spec: CollectionSpec<T>): Collection<T> {
@@ -72,7 +75,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.#requestDb.isOpen) this.#requestDb.close();
+    // Batches already handed to the request log's thread are written before it stops.
+    await this.#requestWriter?.close();
     if (this.#db.isOpen) this.#db.close();
   }
 }
