@@ -101,11 +101,13 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
   const perVehicle = medianOf(fleet, 'gatehouse', 'kibPerVehicle');
   const ackP99 = medianOf(fleet, 'gatehouse', 'ackP99Ms');
 
-  const recordingCost = roundRatios(recording, 'recording-on', 'recording-off', 'rps');
-  const recordingShare = recordingCost.length > 0 ? medianOfList(recordingCost) : Number.NaN;
-  const recordingCpu = roundRatios(recording, 'recording-on', 'recording-off', 'cpuUs');
-  const cpuOff = medianOf(recording, 'recording-off', 'cpuUs');
-  const cpuOn = medianOf(recording, 'recording-on', 'cpuUs');
+  // The edge serves on one thread: the rate it can reach is the inverse of that thread's CPU time
+  // per request, so the goal compares those, round by round; measured rates move with the machine.
+  const servingShare = roundRatios(recording, 'recording-off', 'recording-on', 'mainCpuUs');
+  const recordingShare = servingShare.length > 0 ? medianOfList(servingShare) : Number.NaN;
+  const measuredShare = roundRatios(recording, 'recording-on', 'recording-off', 'rps');
+  const allThreads = roundRatios(recording, 'recording-on', 'recording-off', 'cpuUs');
+  const us = (id: string, key: string) => `${medianOf(recording, id, key).toFixed(1)} µs`;
 
   return [
     goal(
@@ -194,11 +196,11 @@ export function checkGoals(scenarios: readonly ScenarioResult[]): GoalResult[] {
       [recordingShare],
       () => recordingShare >= 0.95,
       () =>
-        `recording on: ${pct(recordingShare)} of the rate with it off (by round: ${recordingCost.map(pct).join(', ')}); ` +
-        `gateway CPU per request ${cpuOff.toFixed(1)} µs off, ${cpuOn.toFixed(1)} µs on` +
-        (recordingCpu.length > 0
-          ? ` (${signedPct(medianOfList(recordingCpu) - 1)} by the median round)`
-          : ''),
+        `the serving thread spends ${us('recording-off', 'mainCpuUs')} a request with recording off, ` +
+        `${us('recording-on', 'mainCpuUs')} with it on: ${pct(recordingShare)} of the rate it allows ` +
+        `(by round: ${servingShare.map(pct).join(', ')}); all threads ${us('recording-off', 'cpuUs')} → ` +
+        `${us('recording-on', 'cpuUs')} (${signedPct(medianOfList(allThreads) - 1)}); measured rate with it on ` +
+        `${pct(medianOfList(measuredShare))} of off (by round: ${measuredShare.map(pct).join(', ')})`,
       'the request-log scenario did not run (`--only request-log`)',
     ),
     goal(

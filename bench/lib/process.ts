@@ -103,6 +103,11 @@ export function resetPeakRss(pid: number): void {
   writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
+/** CPU time a process's main thread has used, in nanoseconds: the thread a Node server serves on. */
+export function mainThreadCpuNanos(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
+}
+
 /**
  * CPU time a process has used, all its threads together, in nanoseconds (the scheduler's own
  * count in `/proc/<pid>/task/<tid>/schedstat`: finer than the 10 ms ticks of `/proc/<pid>/stat`).
