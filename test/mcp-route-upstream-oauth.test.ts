@@ -14,6 +14,9 @@ import { launchChromium } from './helpers/chromium.ts';
 import { type LoginWorld, startLoginWorld } from './helpers/login-world.ts';
 import { loopbackFetch, MemoryOAuthProvider } from './helpers/mcp-oauth.ts';
 import { type OAuthWorld, startOAuthWorld } from './helpers/oauth-world.ts';
+import { warningsNamed } from './helpers/process-warnings.ts';
+
+const listenerLeaks = warningsNamed('MaxListenersExceededWarning');
 
 /**
  * An MCP server built with the SDK that has its own OAuth: an authorization server of its own (a
@@ -199,5 +202,9 @@ describe('an mcp route with per-person upstream logins: two people, two upstream
     const answer = await client.callTool({ name: 'whoami', arguments: {} });
     assert.deepEqual(answer.content, [{ type: 'text', text: 'oidc:u-alice' }]);
     assert.notEqual(upstream.seenAuthorization.at(-1), sentBefore, 'a refreshed token was sent');
+  });
+
+  test('forwarding warns of no listener leak on the answers it streams', () => {
+    assert.deepEqual(listenerLeaks, []);
   });
 });

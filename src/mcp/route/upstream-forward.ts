@@ -67,6 +67,10 @@ export async function forward(
     const inspector = tap(downstream);
     res.writeHead(upstream.statusCode, downstream);
     if (/text\/event-stream/i.test(headerValue(downstream['content-type']) ?? '')) res.flushHeaders();
+    // The dispatcher, the route's audit and this function each watch the answer's end, and the
+    // pipeline adds its own: more 'close' listeners on this one response than the default ten,
+    // all gone when it ends. Past ten Node would warn of a leak that is not one.
+    res.setMaxListeners(Math.max(res.getMaxListeners(), 20));
     await pipeline(upstream.body, inspector, res);
     return upstream.statusCode;
   } catch (error) {
