@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Alert } from './alert.tsx';
 import { api, errorText } from './api.ts';
 import { completeLogin, dropStrayAnswer, loginErrorText, loginReturned, startLogin } from './oauth.ts';
 import { type SignInDocument, signInDocument } from './sign-in-document.ts';
@@ -53,11 +54,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   return (
     <main class="sign-in">
       <h1>Gatehouse admin</h1>
-      {error && (
-        <p id="sign-in-error" class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert id="sign-in-error" text={error} />
       {offer?.oauth && (
         <section class="login" aria-label="Log in">
           <button type="button" onClick={logIn}>

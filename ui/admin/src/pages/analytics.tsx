@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
+import { Alert } from '../alert.tsx';
 import { api } from '../api.ts';
 import { TimeChart } from '../chart.tsx';
 import { bytes } from '../format.ts';
@@ -84,11 +85,7 @@ export function AnalyticsPage() {
           <button type="submit">Show</button>
         </div>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {!data && !error && <p>Loading…</p>}
       {data && (
         <>

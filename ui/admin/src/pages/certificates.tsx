@@ -1,3 +1,4 @@
+import { Alert } from '../alert.tsx';
 import { api } from '../api.ts';
 import { daysUntil, when } from '../format.ts';
 import type { Certificate } from '../types.ts';
@@ -6,12 +7,7 @@ import { useLoad } from '../use-load.ts';
 /** The certificates Gatehouse manages: names, status, expiry, renewal. */
 export function CertificatesPage() {
   const { data, error } = useLoad(() => api<{ certificates: Certificate[] }>('GET', '/api/v1/certificates'));
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
+  if (error) return <Alert text={error} />;
   if (!data) return <p>Loading…</p>;
   if (data.certificates.length === 0)
     return <p>No managed certificates (automatic certificates are off, or none is issued yet).</p>;

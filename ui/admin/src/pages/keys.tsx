@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
+import { Alert } from '../alert.tsx';
 import { ApiError, api, errorText } from '../api.ts';
 import { when } from '../format.ts';
+import { ShownOnce } from '../shown-once.tsx';
 import { useLoad } from '../use-load.ts';
 
 interface ApiKey {
@@ -61,17 +63,8 @@ export function KeysPage() {
         </div>
         <button type="submit">Create key</button>
       </form>
-      {made && (
-        <div class="once" role="status">
-          <p>The new key, shown this once:</p>
-          <output class="mono">{made}</output>
-        </div>
-      )}
-      {(error ?? actionError) && (
-        <p class="error" role="alert">
-          {error ?? actionError}
-        </p>
-      )}
+      {made && <ShownOnce what="The new key" secret={made} onDone={() => setMade(undefined)} />}
+      <Alert text={error ?? actionError} />
       {data && (
         <table>
           <thead>

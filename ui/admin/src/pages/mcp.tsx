@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Alert } from '../alert.tsx';
 import { api } from '../api.ts';
 import { when } from '../format.ts';
 import { useLoad } from '../use-load.ts';
@@ -30,12 +31,7 @@ function Calls({ routeId }: { routeId: string }) {
   const { data, error } = useLoad(() =>
     api<{ calls: McpCall[] }>('GET', `/api/v1/routes/${encodeURIComponent(routeId)}/mcp-calls?limit=200`),
   );
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
+  if (error) return <Alert text={error} />;
   if (!data) return <p>Loading…</p>;
   if (data.calls.length === 0) return <p>No calls yet.</p>;
   return (

@@ -1,4 +1,5 @@
 import { useEffect } from 'preact/hooks';
+import { Alert } from '../alert.tsx';
 import { api } from '../api.ts';
 import { daysUntil } from '../format.ts';
 import { LiveStatus } from '../live-status.tsx';
@@ -40,12 +41,7 @@ export function OverviewPage() {
     const timer = setInterval(reload, STATE_REFRESH_MS);
     return () => clearInterval(timer);
   }, [reload]);
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
+  if (error) return <Alert text={error} />;
   if (!data) return <p>Loading…</p>;
   const online = data.tunnels.filter((t) => t.online).length;
   const expiring = data.certificates.filter((c) => {

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Alert } from '../alert.tsx';
 import { api, errorText } from '../api.ts';
 import { bytes, decodedBody, when } from '../format.ts';
 import type { Delivery } from '../types.ts';
@@ -30,7 +31,7 @@ function RelayRoute({ routeId }: { routeId: string }) {
   return (
     <>
       <h2>Registrations</h2>
-      {registrations.error && <p class="error">{registrations.error}</p>}
+      <Alert text={registrations.error} />
       {registrations.data && registrations.data.registrations.length === 0 && (
         <p>No developer is registered.</p>
       )}
@@ -58,7 +59,7 @@ function RelayRoute({ routeId }: { routeId: string }) {
       <button type="button" class="quiet" onClick={deliveries.reload}>
         Refresh
       </button>
-      {deliveries.error && <p class="error">{deliveries.error}</p>}
+      <Alert text={deliveries.error} />
       {deliveries.data && deliveries.data.deliveries.length === 0 && <p>No webhook received yet.</p>}
       {deliveries.data && deliveries.data.deliveries.length > 0 && (
         <table class="deliveries">
@@ -133,7 +134,7 @@ function DeliveryDetail({
   );
   const [developer, setDeveloper] = useState(developers[0] ?? '');
   const [outcome, setOutcome] = useState<string | undefined>(undefined);
-  if (error) return <p class="error">{error}</p>;
+  if (error) return <Alert text={error} />;
   if (!data) return <p>Loading…</p>;
   const body = decodedBody(data.body);
   const replay = async (event: Event) => {

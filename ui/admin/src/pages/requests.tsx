@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Alert } from '../alert.tsx';
 import { bytes, when } from '../format.ts';
 import { LiveStatus } from '../live-status.tsx';
 import { useRequestFeed } from '../request-feed.ts';
@@ -65,11 +66,7 @@ export function RequestsPage() {
           {following && <LiveStatus state={live} />}
         </div>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {state === 'loading' && <p>Loading…</p>}
       {state === 'ready' && records.length === 0 && <p>No requests match.</p>}
       {records.length > 0 && (

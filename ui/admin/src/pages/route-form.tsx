@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Alert } from '../alert.tsx';
 import { ApiError, api, errorText } from '../api.ts';
 import type { Route } from '../types.ts';
 
@@ -98,11 +99,7 @@ export function RouteForm({
           {fieldError.field}: {fieldError.message}
         </p>
       )}
-      {formError && (
-        <p class="error" role="alert">
-          {formError}
-        </p>
-      )}
+      <Alert text={formError} />
       <div class="buttons">
         <button type="submit">{route ? 'Save' : 'Create route'}</button>
         <button type="button" class="quiet" onClick={onCancel}>

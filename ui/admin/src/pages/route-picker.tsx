@@ -1,3 +1,4 @@
+import { Alert } from '../alert.tsx';
 import { api } from '../api.ts';
 import type { Route } from '../types.ts';
 import { useLoad } from '../use-load.ts';
@@ -19,12 +20,7 @@ export function RoutePicker({
     if (value === undefined && routes[0]) onChange(routes[0].id);
     return routes;
   });
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
+  if (error) return <Alert text={error} />;
   if (!data) return <p>Loading…</p>;
   if (data.length === 0) return <p>No {kind} routes.</p>;
   return (

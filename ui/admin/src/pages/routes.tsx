@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Alert } from '../alert.tsx';
 import { api, errorText } from '../api.ts';
 import type { Route } from '../types.ts';
 import { useLoad } from '../use-load.ts';
@@ -31,11 +32,7 @@ export function RoutesPage() {
           New route
         </button>
       )}
-      {(error ?? actionError) && (
-        <p class="error" role="alert">
-          {error ?? actionError}
-        </p>
-      )}
+      <Alert text={error ?? actionError} />
       {data && data.routes.length === 0 && <p>No routes yet.</p>}
       {data && data.routes.length > 0 && (
         <table class="routes">

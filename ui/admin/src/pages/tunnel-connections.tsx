@@ -1,4 +1,5 @@
 import { useEffect } from 'preact/hooks';
+import { Alert } from '../alert.tsx';
 import { api } from '../api.ts';
 import { when } from '../format.ts';
 import { useLoad } from '../use-load.ts';
@@ -35,11 +36,7 @@ export function TunnelConnections({ name, everyMs }: { name: string; everyMs: nu
   return (
     <>
       <h2>Connections</h2>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {data && data.events.length === 0 && <p>No agent has connected yet.</p>}
       {data && data.events.length > 0 && (
         <table>

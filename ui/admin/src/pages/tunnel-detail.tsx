@@ -1,5 +1,6 @@
 import type { ComponentChild } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Alert } from '../alert.tsx';
 import { api } from '../api.ts';
 import { TimeChart } from '../chart.tsx';
 import { bytes, when } from '../format.ts';
@@ -58,11 +59,7 @@ export function TunnelDetail({ name }: { name: string }) {
       <h2 ref={heading} tabIndex={-1} data-tunnel-detail={name}>
         Tunnel {name}
       </h2>
-      {tunnel.error && (
-        <p class="error" role="alert">
-          {tunnel.error}
-        </p>
-      )}
+      <Alert text={tunnel.error} />
       {t && (
         <dl class="facts">
           <dt>Status</dt>
@@ -110,11 +107,7 @@ export function TunnelDetail({ name }: { name: string }) {
           {NOT_RECORDED} Turn it on (<code>--request-log on</code>) to keep this tunnel's traffic history.
         </p>
       )}
-      {history.error && (
-        <p class="error" role="alert">
-          {history.error}
-        </p>
-      )}
+      <Alert text={history.error} />
       {history.data === undefined && !history.error && <p>Loading…</p>}
       {history.data && <History data={history.data} live={<LiveStatus state={live} />} />}
     </>

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Alert } from '../alert.tsx';
 import { api, errorText } from '../api.ts';
 import type { PageProps } from '../app.tsx';
 import { when } from '../format.ts';
+import { ShownOnce } from '../shown-once.tsx';
 import type { Tunnel } from '../types.ts';
 import { useLoad } from '../use-load.ts';
 import { TunnelDetail } from './tunnel-detail.tsx';
@@ -48,23 +50,17 @@ function TunnelList() {
   return (
     <>
       {shown && (
-        <div class="once" role="status">
-          <p>
-            The new key of <strong>{shown.name}</strong>, shown this once:
-          </p>
-          <output class="mono" data-new-key>
-            {shown.key}
-          </output>
-          <button type="button" class="quiet" onClick={() => setShown(undefined)}>
-            Done
-          </button>
-        </div>
+        <ShownOnce
+          what={
+            <>
+              The new key of <strong>{shown.name}</strong>
+            </>
+          }
+          secret={shown.key}
+          onDone={() => setShown(undefined)}
+        />
       )}
-      {(error ?? actionError) && (
-        <p class="error" role="alert">
-          {error ?? actionError}
-        </p>
-      )}
+      <Alert text={error ?? actionError} />
       {data && data.tunnels.length === 0 && <p>No tunnels yet: create one with gatehouse tunnel create.</p>}
       {data && data.tunnels.length > 0 && (
         <table>
