@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { manualClock } from '../src/core/clock.ts';
+import { type ManualClock, manualClock } from '../src/core/clock.ts';
 import { DEFAULT_SEED_INPUT, validateSeed } from '../src/simulator/seed.ts';
 import { type Simulator, startSimulator } from '../src/simulator/simulator.ts';
 import { TESLA_ACCOUNTS } from '../src/store/entities.ts';
@@ -80,6 +80,27 @@ async function refusedUpgrade(base: string, cookie: string): Promise<RefusedUpgr
   throw new Error('the upgrade was accepted');
 }
 
+/**
+ * The simulator and a gateway checking open login sockets every `checkMs`, with a `fleet-login`
+ * route at `/tesla` (its address is `base`).
+ */
+async function startLoginGateway(
+  clock: ManualClock,
+  feed: ReturnType<typeof feedWithSams>,
+  checkMs: number,
+  env: Record<string, string> = {},
+): Promise<{ sim: Simulator; gw: TestGateway; base: string }> {
+  const sim = await simulator(clock);
+  const gw = await startTestGateway({
+    clock,
+    telemetryFeed: feed,
+    fleetLoginCheckMs: checkMs,
+    env: { ...TESLA_ENV, TESLA_SIMULATOR: sim.url, ...env },
+  });
+  await gw.addRoute({ kind: 'fleet-login', host: '127.0.0.1', path: '/tesla' });
+  return { sim, gw, base: `${gw.url}/tesla` };
+}
+
 describe("a Tesla login's open dashboard ends when the login does, heard of at once", () => {
   const clock = manualClock(Date.parse('2026-03-02T09:00:00Z'));
   const feed = feedWithSams(clock);
@@ -88,22 +109,14 @@ describe("a Tesla login's open dashboard ends when the login does, heard of at o
   let base: string;
 
   before(async () => {
-    sim = await simulator(clock);
-    gw = await startTestGateway({
-      clock,
-      telemetryFeed: feed,
-      // No timer within reach of a test: a socket that ends here ended by the logout's announcement.
-      fleetLoginCheckMs: HOUR_MS,
-      env: { ...TESLA_ENV, TESLA_SIMULATOR: sim.url, DASHBOARD_TOKEN: OPERATOR_TOKEN },
-    });
-    await gw.addRoute({ kind: 'fleet-login', host: '127.0.0.1', path: '/tesla' });
+    // No timer within reach of a test: a socket that ends here ended by the logout's announcement.
+    ({ sim, gw, base } = await startLoginGateway(clock, feed, HOUR_MS, { DASHBOARD_TOKEN: OPERATOR_TOKEN }));
     await gw.addRoute({
       kind: 'fleet-login',
       host: '127.0.0.1',
       path: '/tesla-eu',
       fleetLogin: { region: 'eu' },
     });
-    base = `${gw.url}/tesla`;
   });
   after(async () => {
     await gw?.stop();
@@ -176,15 +189,7 @@ describe("a Tesla login's open dashboard ends when the session expires by the ga
   let base: string;
 
   before(async () => {
-    sim = await simulator(clock);
-    gw = await startTestGateway({
-      clock,
-      telemetryFeed: feed,
-      fleetLoginCheckMs: 20,
-      env: { ...TESLA_ENV, TESLA_SIMULATOR: sim.url },
-    });
-    await gw.addRoute({ kind: 'fleet-login', host: '127.0.0.1', path: '/tesla' });
-    base = `${gw.url}/tesla`;
+    ({ sim, gw, base } = await startLoginGateway(clock, feed, 20));
   });
   after(async () => {
     await gw?.stop();

@@ -14,6 +14,7 @@ import type {
 import { RequestRecorder } from '../src/store/request-recorder.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../src/store/types.ts';
+import { answeredRequest } from './helpers/answered-requests.ts';
 import { type RedisServer, startRedis } from './helpers/redis.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 
@@ -21,24 +22,8 @@ const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 
 /** A record `n` seconds after T0, with fields to filter on. */
 function request(n: number, fields: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    id: `r${n}`,
-    at: new Date(T0 + n * 1000).toISOString(),
-    method: 'GET',
-    host: 'app.example.com',
-    path: '/',
-    status: 200,
-    durationMs: n,
-    bytesIn: 0,
-    bytesOut: 100,
-    ip: '10.0.0.1',
-    user: null,
-    route: 'web',
-    tunnel: null,
-    userAgent: 'curl/8',
-    error: null,
-    ...fields,
-  };
+  const { startedAt, ...answered } = answeredRequest(T0 + n * 1000, { durationMs: n });
+  return { id: `r${n}`, at: new Date(startedAt).toISOString(), ...answered, ...fields };
 }
 
 /** Ten records, oldest first, each differing from the plain one in what its id says. */

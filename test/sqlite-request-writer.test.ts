@@ -10,6 +10,7 @@ import type { PendingRequest } from '../src/store/request-log.ts';
 import { RequestLogWriter, THREAD_BATCH_MAX } from '../src/store/sqlite/request-log-writer.ts';
 import { SqliteRequestLog } from '../src/store/sqlite/sqlite-request-log.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { answeredRequest } from './helpers/answered-requests.ts';
 import { tempDir } from './helpers/temp-dirs.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
@@ -18,22 +19,13 @@ const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 function requests(prefix: string, n: number, host: string | null = 'app.example.com'): PendingRequest[] {
   return Array.from({ length: n }, (_, i) => ({
     id: `${prefix}${i}`,
-    entry: {
-      startedAt: T0 + i,
-      method: 'GET',
+    entry: answeredRequest(T0 + i, {
       host: host as string,
       path: `/items/${i}`,
-      status: 200,
       durationMs: 1.5,
       bytesIn: 80,
       bytesOut: 200,
-      ip: '10.0.0.1',
-      user: null,
-      route: 'web',
-      tunnel: null,
-      userAgent: 'curl/8',
-      error: null,
-    },
+    }),
   }));
 }
 

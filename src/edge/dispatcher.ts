@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import type { AnsweredRequest } from '../core/answered-request.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
@@ -35,25 +36,6 @@ export interface DispatchDeps {
   readonly userOf?: ((req: IncomingMessage) => string | undefined) | undefined;
   /** When a request arrived, for its record. */
   readonly clock?: Clock | undefined;
-}
-
-/** One answered exchange as the request log takes it. */
-export interface AnsweredRequest {
-  /** Arrival, ms since the epoch. */
-  readonly startedAt: number;
-  readonly method: string;
-  readonly host: string;
-  readonly path: string;
-  readonly status: number;
-  readonly durationMs: number;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  readonly ip: string;
-  readonly user: string | null;
-  readonly route: string | null;
-  readonly tunnel: string | null;
-  readonly userAgent: string | null;
-  readonly error: string | null;
 }
 
 /**

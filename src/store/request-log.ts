@@ -1,33 +1,15 @@
-/** One request the edge answered, as the request log keeps it. */
-export interface RequestRecord {
+import type { AnsweredRequest } from '../core/answered-request.ts';
+
+/** One request the edge answered, as the request log keeps it: its id, and its arrival as ISO. */
+export type RequestRecord = Omit<AnsweredRequest, 'startedAt'> & {
   /** Unique and sortable by time. */
   readonly id: string;
   /** When the request arrived (ISO). */
   readonly at: string;
-  readonly method: string;
-  readonly host: string;
-  /** The path without its query, as the access log writes it. */
-  readonly path: string;
-  readonly status: number;
-  readonly durationMs: number;
-  /** Request bytes as received, head included. */
-  readonly bytesIn: number;
-  /** Response bytes sent, head included. */
-  readonly bytesOut: number;
-  readonly ip: string;
-  /** Who a route's login or token named, when the route has auth. */
-  readonly user: string | null;
-  /** The route id that answered. */
-  readonly route: string | null;
-  /** The tunnel that answered. */
-  readonly tunnel: string | null;
-  readonly userAgent: string | null;
-  /** Gatehouse's error code when the edge answered with one. */
-  readonly error: string | null;
-}
+};
 
-/** A request as the edge reports it: a record but for its id, with its arrival as ms. */
-export type RequestEntry = Omit<RequestRecord, 'id' | 'at'> & { readonly startedAt: number };
+/** A request as the edge reports it. */
+export type RequestEntry = AnsweredRequest;
 
 /** A request on its way to the store: the id the recorder gave it, and what the edge reported. */
 export interface PendingRequest {
